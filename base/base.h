@@ -1,0 +1,99 @@
+/*
+ * base.h — the few helpers every cachet module shares: the error type,
+ * allocation that aborts on exhaustion, and a growable byte buffer.
+ *
+ * Errors: functions return 0 on success and -1 on failure, filling an
+ * optional caller-owned struct err.  The code says which kind of failure it
+ * is (and so which exit status the CLI uses); the message says it in words
+ * a person can act on.  A bad signature is a verdict, not an error.
+ *
+ * Thread-safety: everything here is reentrant; no global state.
+ */
+#ifndef CACHET_BASE_H
+#define CACHET_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum err_code {
+	ERR_NONE = 0,
+	ERR_USAGE,	/* bad option or argument (exit 2) */
+	ERR_CONFIG,	/* bad configuration file or value (exit 2) */
+	ERR_INPUT,	/* unparsable or unreadable input (exit 3) */
+	ERR_IO,		/* local file system failure (exit 3) */
+	ERR_CRYPTO,	/* crypto engine failure (exit 4) */
+	ERR_UNSUPPORTED, /* algorithm or format the engine cannot handle (exit 4) */
+	ERR_NETWORK,	/* connection failure (exit 5) */
+	ERR_TLS,	/* TLS or certificate verification failure (exit 5) */
+	ERR_AUTH,	/* authentication or credential failure (exit 5) */
+	ERR_PROTOCOL,	/* server answered outside the protocol (exit 5) */
+	ERR_NOCERT,	/* a recipient lacks a usable certificate (exit 1) */
+	ERR_POLICY,	/* refused by policy (exit 1) */
+	ERR_STORE,	/* certificate store failure (exit 4) */
+};
+
+#define ERR_MSG_MAX 1024
+
+struct err {
+	enum err_code code;
+	char msg[ERR_MSG_MAX];
+};
+
+/* Fills e (if not NULL) and returns -1, so "return err_set(...)" reads well. */
+int err_set(struct err *e, enum err_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int err_setv(struct err *e, enum err_code code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+/* Puts "context: " in front of the message already in e; returns -1. */
+int err_prefix(struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void err_clear(struct err *e);
+/* The CLI exit status for an error code (DESIGN.md's contract). */
+int err_exit_status(enum err_code code);
+const char *err_code_name(enum err_code code);
+
+/* Allocation: out of memory aborts with a message on stderr. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated after len bytes. */
+struct buf {
+	char *data;	/* owned */
+	size_t len;
+	size_t cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+void buf_init(struct buf *b);
+void buf_release(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_addc(struct buf *b, char c);
+void buf_reset(struct buf *b);
+/* Transfers the bytes to the caller (NUL-terminated) and empties b. */
+char *buf_detach(struct buf *b, size_t *len);
+
+/*
+ * Files.  file_read reads a whole file (at most max bytes; 0 = no limit).
+ * file_write_atomic writes to a private temporary file beside path, fsyncs
+ * and renames, so a reader never sees a half-written file; mode is applied
+ * to the new file.  Both return 0 / -1 (ERR_IO, ERR_INPUT when too big).
+ */
+int file_read(const char *path, size_t max, struct buf *out, struct err *e);
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, struct err *e);
+/* Reads all of a file descriptor. */
+int fd_read_all(int fd, size_t max, struct buf *out, struct err *e);
+
+/* String helpers. */
+int str_casecmp_ascii(const char *a, const char *b);
+char *str_trim(char *s);	/* in place; returns s advanced past spaces */
+int str_has_prefix(const char *s, const char *prefix);
+void str_lower_ascii(char *s);
+
+#endif

@@ -1,0 +1,2 @@
+/* store.c — the SQLite store of address -> certificate bindings. */
+#include "certstore/certstore.h"

@@ -1,0 +1,18 @@
+/* cli.c — what every verb shares: loading the configuration, reporting errors. */
+#include "client/cli.h"
+
+#include <stdio.h>
+
+int
+cli_load_config(const struct cli_globals *g, struct config **out, struct err *e)
+{
+	return config_load(g->config_path, g->config_explicit, g->system_policy,
+			   out, e);
+}
+
+int
+cli_fail(const struct err *e)
+{
+	fprintf(stderr, "cachet: %s\n", e->msg[0] ? e->msg : "failed");
+	return err_exit_status(e->code);
+}

@@ -1,0 +1,39 @@
+/*
+ * cli.h — the command-line verbs.  Each verb is a function that takes the
+ * global options and its own arguments and returns the exit status of
+ * DESIGN.md's contract (0, 1, 2 usage, 3 bad input, 4 crypto, 5 network).
+ */
+#ifndef CACHET_CLI_H
+#define CACHET_CLI_H
+
+#include <stdbool.h>
+
+#include "client/config.h"
+
+struct cli_globals {
+	const char *config_path;	/* --config or the XDG default */
+	bool config_explicit;		/* --config was given: the file must exist */
+	const char *account;		/* --account, may be NULL */
+	const char *gnupg_home;		/* --gnupg-home, $GNUPGHOME or ~/.gnupg */
+	const char *data_dir;		/* --data-dir or $XDG_DATA_HOME/cachet */
+	const char *system_policy;	/* CACHET_SYSTEM_POLICY or $CACHET_SYSTEM_POLICY */
+};
+
+/* Loads the configuration for a verb; on failure prints and returns -1. */
+int cli_load_config(const struct cli_globals *g, struct config **out,
+		    struct err *e);
+/* Prints "cachet: MESSAGE" on stderr and returns the exit status for e. */
+int cli_fail(const struct err *e);
+
+typedef int cli_verb_fn(const struct cli_globals *g, int argc, char **argv);
+
+struct cli_verb {
+	const char *name;
+	cli_verb_fn *run;
+	const char *summary;
+};
+
+/* The verbs, NULL-terminated; each lives in its own file (cmd_*.c). */
+extern const struct cli_verb cli_verbs[];
+
+#endif
