@@ -5,3 +5,8 @@ libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c 
 bin_PROGRAMS += cachet
 cachet_SOURCES = client/main.c
 cachet_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
+
+check_PROGRAMS += tests/unit/client/test_config
+TESTS += tests/unit/client/test_config
+tests_unit_client_test_config_SOURCES = tests/unit/client/test_config.c
+tests_unit_client_test_config_LDADD = libclient.a libbase.a

@@ -1,0 +1,266 @@
+/* test_config.c — the configuration parser, the system policy and its locks. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client/config.h"
+#include "tests/unit/check.h"
+
+static const char good[] =
+	"# a comment\n"
+	"[account work]\n"
+	"from = Alice Example <alice@example.org>\n"
+	"imap = imaps://alice@imap.example.org          # inline comment\n"
+	"smtp = submission://alice%40example.org@smtp.example.org:2587\n"
+	"tls_ca_file = /etc/extra-ca.pem\n"
+	"password_command = pass show mail/work#1\n"
+	"signing_cert = 0123456789ABCDEF0123456789ABCDEF01234567\n"
+	"\n"
+	"[account home]\n"
+	"from = bob@example.net\n"
+	"imap = imap://[::1]:1143\n"
+	"sent = Sent Items\n"
+	"\n"
+	"[policy]\n"
+	"sign = ask\n"
+	"encrypt = always\n"
+	"harvest = never\n";
+
+static void
+test_good(void)
+{
+	struct config *cfg = config_new();
+	struct err e = { 0 };
+	const struct account *a;
+
+	CHECK_INT(config_parse(cfg, "good", good, false, &e), 0);
+	CHECK_STR(e.msg, "");
+	CHECK_INT(cfg->n_accounts, 2);
+	a = config_account(cfg, NULL);
+	CHECK_STR(a->name, "work");
+	CHECK_STR(a->from_addr, "alice@example.org");
+	CHECK_STR(a->imap.host, "imap.example.org");
+	CHECK_STR(a->imap.user, "alice");
+	CHECK_INT(a->imap.port, 993);
+	CHECK_INT(a->imap.security, URL_TLS);
+	CHECK_STR(a->smtp.user, "alice@example.org");
+	CHECK_STR(a->smtp.host, "smtp.example.org");
+	CHECK_INT(a->smtp.port, 2587);
+	CHECK_INT(a->smtp.security, URL_STARTTLS);
+	/* '#' without a space before it is part of the value */
+	CHECK_STR(a->password_command, "pass show mail/work#1");
+	CHECK_STR(a->sent, "Sent");
+	CHECK_STR(a->drafts, "Drafts");
+	a = config_account(cfg, "home");
+	CHECK(a != NULL);
+	CHECK_STR(a->from_addr, "bob@example.net");
+	CHECK_STR(a->imap.host, "::1");
+	CHECK_INT(a->imap.port, 1143);
+	CHECK_INT(a->imap.security, URL_STARTTLS);
+	CHECK(a->smtp.host == NULL);
+	CHECK_STR(a->sent, "Sent Items");
+	CHECK(config_account(cfg, "nope") == NULL);
+	CHECK_INT(cfg->policy.sign, POLICY_SIGN_ASK);
+	CHECK_INT(cfg->policy.encrypt, POLICY_ENCRYPT_ALWAYS);
+	CHECK_INT(cfg->policy.harvest, POLICY_HARVEST_NEVER);
+	config_free(&cfg);
+	CHECK(cfg == NULL);
+}
+
+static void
+test_defaults(void)
+{
+	struct config *cfg = config_new();
+
+	CHECK_INT(cfg->policy.sign, POLICY_SIGN_ALWAYS);
+	CHECK_INT(cfg->policy.encrypt, POLICY_ENCRYPT_OPPORTUNISTIC);
+	CHECK_INT(cfg->policy.harvest, POLICY_HARVEST_TRUSTED);
+	CHECK(!cfg->policy.sign_locked);
+	config_free(&cfg);
+}
+
+/* Each bad input must fail with ERR_CONFIG and a message naming the cause. */
+static const struct {
+	const char *text;
+	const char *want;
+} bad[] = {
+	{ "from = a@b\n", "t:1: 'from' outside a section" },
+	{ "[account]\nfrom = a@b\n", "t:1: unknown section [account]" },
+	{ "[acct x]\n", "unknown section [acct x]" },
+	{ "[account a b]\n", "account name must be one word" },
+	{ "[account x\n", "t:1: malformed section header" },
+	{ "[account x]\nfrom = a@b\n[account x]\nfrom = c@d\n", "t:3: account 'x' is defined twice" },
+	{ "[account x]\nfrom = a@b\ncolour = red\n", "t:3: unknown key 'colour' in [account x]" },
+	{ "[account x]\nfrom = a@b\nimap\n", "t:3: expected 'key = value'" },
+	{ "[account x]\nimap = imaps://h\n", "[account x] has no 'from'" },
+	{ "[account x]\nfrom = Alice <>\n", "from = 'Alice <>' has no usable address" },
+	{ "[account x]\nfrom = not-an-address\n", "has no usable address" },
+	{ "[account x]\nfrom = a@b\nimap = http://h\n", "unsupported scheme 'http'" },
+	{ "[account x]\nfrom = a@b\nimap = imaps:/h\n", "is not a URL" },
+	{ "[account x]\nfrom = a@b\nimap = smtps://h\n", "unsupported scheme 'smtps'" },
+	{ "[account x]\nfrom = a@b\nsmtp = smtp://h\n", "smtp:// is ambiguous" },
+	{ "[account x]\nfrom = a@b\nimap = imaps://u:secret@h\n", "passwords do not belong in the URL" },
+	{ "[account x]\nfrom = a@b\nimap = imaps://h:0\n", "bad port" },
+	{ "[account x]\nfrom = a@b\nimap = imaps://h:70000\n", "bad port" },
+	{ "[account x]\nfrom = a@b\nimap = imaps://h:99x\n", "bad port" },
+	{ "[account x]\nfrom = a@b\nimap = imaps://\n", "bad host name" },
+	{ "[account x]\nfrom = a@b\nimap = imaps://[::1\n", "bad host name" },
+	{ "[account x]\nfrom = a@b\nimap = imaps://h/INBOX\n", "a path is not allowed" },
+	{ "[account x]\nfrom = a@b\nsigning_cert = alice\n", "must be a certificate fingerprint" },
+	{ "[account x]\nfrom = a@b\nsigning_cert = ABCD\n", "SHA-1 (40 hex digits)" },
+	{ "[account x]\nfrom = a@b\nsent =\n", "t:3: sent is empty" },
+	{ "[policy]\nsign = sometimes\n", "t:2: bad value 'sometimes' for sign (one of: always, ask, never)" },
+	{ "[policy]\nencrypt = yes\n", "bad value 'yes' for encrypt" },
+	{ "[policy]\nharvest = all\n", "bad value 'all' for harvest" },
+	{ "[policy]\nlocked = yes\n", "'locked' belongs in the system policy file" },
+	{ "[policy]\nverify = always\n", "unknown key 'verify' in [policy]" },
+};
+
+static void
+test_bad(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct config *cfg = config_new();
+		struct err e = { 0 };
+
+		CHECK_INT(config_parse(cfg, "t", bad[i].text, false, &e), -1);
+		CHECK_INT(e.code, ERR_CONFIG);
+		CHECK_CONTAINS(e.msg, bad[i].want);
+		config_free(&cfg);
+	}
+}
+
+static void
+test_system_lock(void)
+{
+	struct config *cfg = config_new();
+	struct err e = { 0 };
+
+	CHECK_INT(config_parse(cfg, "/etc/cachet/policy",
+			       "[policy]\nsign = always\nencrypt = opportunistic\nlocked = yes\n",
+			       true, &e), 0);
+	CHECK(cfg->policy.sign_locked);
+	CHECK(cfg->policy.encrypt_locked);
+	CHECK(!cfg->policy.harvest_locked);	/* not set by the system file */
+	/* The user file may strengthen but not weaken. */
+	CHECK_INT(config_parse(cfg, "user",
+			       "[policy]\nsign = never\nencrypt = always\nharvest = ask\n",
+			       false, &e), 0);
+	CHECK_INT(cfg->policy.sign, POLICY_SIGN_ALWAYS);
+	CHECK_INT(cfg->policy.encrypt, POLICY_ENCRYPT_ALWAYS);
+	CHECK_INT(cfg->policy.harvest, POLICY_HARVEST_ASK);
+	CHECK_INT(cfg->n_warnings, 1);
+	if (cfg->n_warnings)
+		CHECK_CONTAINS(cfg->warnings[0], "user:2: sign = never ignored: the "
+			       "system policy locks it to 'always'");
+	/* Options go through the same gate. */
+	CHECK_INT(policy_request_sign(&cfg->policy, POLICY_SIGN_NEVER, &e), -1);
+	CHECK_INT(e.code, ERR_POLICY);
+	CHECK_CONTAINS(e.msg, "signing is locked to 'always' by the system policy");
+	CHECK_INT(policy_request_sign(&cfg->policy, POLICY_SIGN_ALWAYS, &e), 0);
+	CHECK_INT(policy_request_encrypt(&cfg->policy, POLICY_ENCRYPT_NEVER, &e), -1);
+	CHECK_INT(policy_request_encrypt(&cfg->policy, POLICY_ENCRYPT_ALWAYS, &e), 0);
+	config_free(&cfg);
+
+	/* Without "locked = yes" the user may change anything. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "sys", "[policy]\nsign = always\n", true, &e), 0);
+	CHECK_INT(config_parse(cfg, "user", "[policy]\nsign = never\n", false, &e), 0);
+	CHECK_INT(cfg->policy.sign, POLICY_SIGN_NEVER);
+	CHECK_INT(policy_request_sign(&cfg->policy, POLICY_SIGN_ALWAYS, &e), 0);
+	config_free(&cfg);
+
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "sys", "[account x]\nfrom = a@b\n", true, &e), -1);
+	CHECK_CONTAINS(e.msg, "may only hold a [policy] section");
+	config_free(&cfg);
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "sys", "[policy]\nlocked = maybe\n", true, &e), -1);
+	CHECK_CONTAINS(e.msg, "locked must be 'yes' or 'no'");
+	config_free(&cfg);
+}
+
+static char *
+write_file(const char *dir, const char *leaf, const char *text, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", dir, leaf);
+	struct err e = { 0 };
+
+	if (file_write_atomic(path, text, strlen(text), mode, &e) < 0)
+		fprintf(stderr, "%s\n", e.msg);
+	chmod(path, mode);	/* not masked by the umask */
+	return path;
+}
+
+static void
+test_files(void)
+{
+	char dir[] = "/tmp/cachet-test-config-XXXXXX";
+	struct config *cfg = NULL;
+	struct err e = { 0 };
+	char *user, *sys, *missing;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	user = write_file(dir, "config", "[account a]\nfrom = a@b\n[policy]\nsign = never\n", 0600);
+	sys = write_file(dir, "policy", "[policy]\nsign = always\nlocked = yes\n", 0644);
+	missing = xasprintf("%s/none", dir);
+
+	CHECK_INT(config_load(user, true, sys, &cfg, &e), 0);
+	if (cfg) {
+		CHECK_STR(cfg->path, user);
+		CHECK_INT(cfg->policy.sign, POLICY_SIGN_ALWAYS);
+		CHECK_INT(cfg->n_warnings, 1);
+		config_free(&cfg);
+	}
+	/* Missing user file: fine by default, an error when named with --config. */
+	CHECK_INT(config_load(missing, false, missing, &cfg, &e), 0);
+	if (cfg) {
+		CHECK(cfg->path == NULL);
+		CHECK_INT(cfg->n_accounts, 0);
+		config_free(&cfg);
+	}
+	CHECK_INT(config_load(missing, true, NULL, &cfg, &e), -1);
+	CHECK_INT(e.code, ERR_CONFIG);
+	CHECK_CONTAINS(e.msg, "none: cannot open: No such file or directory");
+
+	/* A file others can write could run their password_command. */
+	chmod(user, 0620);
+	CHECK_INT(config_load(user, true, NULL, &cfg, &e), -1);
+	CHECK_INT(e.code, ERR_CONFIG);
+	CHECK_CONTAINS(e.msg, "writable by the group; fix with 'chmod go-w");
+	chmod(user, 0606);
+	CHECK_INT(config_load(user, true, NULL, &cfg, &e), -1);
+	CHECK_CONTAINS(e.msg, "writable by everyone");
+	chmod(user, 0600);
+	chmod(sys, 0666);
+	CHECK_INT(config_load(user, true, sys, &cfg, &e), -1);
+	CHECK_CONTAINS(e.msg, "policy: writable by everyone");
+	chmod(sys, 0644);
+	/* A directory is not a configuration file. */
+	CHECK_INT(config_load(dir, true, NULL, &cfg, &e), -1);
+	CHECK(e.msg[0] != '\0');
+
+	unlink(user);
+	unlink(sys);
+	rmdir(dir);
+	free(user);
+	free(sys);
+	free(missing);
+}
+
+int
+main(void)
+{
+	test_good();
+	test_defaults();
+	test_bad();
+	test_system_lock();
+	test_files();
+	return check_exit();
+}
