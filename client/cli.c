@@ -6,8 +6,15 @@
 int
 cli_load_config(const struct cli_globals *g, struct config **out, struct err *e)
 {
-	return config_load(g->config_path, g->config_explicit, g->system_policy,
-			   out, e);
+	size_t i;
+
+	if (config_load(g->config_path, g->config_explicit, g->system_policy,
+			out, e) < 0)
+		return -1;
+	/* A user setting the locked policy overrode is said, not silently dropped. */
+	for (i = 0; i < (*out)->n_warnings; i++)
+		fprintf(stderr, "cachet: %s\n", (*out)->warnings[i]);
+	return 0;
 }
 
 int
