@@ -1,6 +1,7 @@
 noinst_LIBRARIES += libclient.a
 libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c \
-	client/verbs.c
+	client/verbs.c \
+	client/tls.h client/tls.c
 
 bin_PROGRAMS += cachet
 cachet_SOURCES = client/main.c
