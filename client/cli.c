@@ -8,7 +8,7 @@ cli_load_config(const struct cli_globals *g, struct config **out, struct err *e)
 {
 	size_t i;
 
-	if (config_load(g->config_path, g->config_explicit, g->system_policy,
+	if (config_load(g->config_path, g->config_explicit, g->system_policies,
 			out, e) < 0)
 		return -1;
 	/* A user setting the locked policy overrode is said, not silently dropped. */

@@ -16,7 +16,12 @@ struct cli_globals {
 	const char *account;		/* --account, may be NULL */
 	const char *gnupg_home;		/* --gnupg-home, $GNUPGHOME or ~/.gnupg */
 	const char *data_dir;		/* --data-dir or $XDG_DATA_HOME/cachet */
-	const char *system_policy;	/* CACHET_SYSTEM_POLICY or $CACHET_SYSTEM_POLICY */
+	/*
+	 * The built-in system policy path, then $CACHET_SYSTEM_POLICY if set:
+	 * the variable adds a policy layer (tests use it) but cannot lift the
+	 * administrator's locks.
+	 */
+	const char *system_policies[3];
 };
 
 /* Loads the configuration for a verb; on failure prints and returns -1. */

@@ -308,45 +308,39 @@ policy_key(struct parse_state *st, const char *key, const char *value,
 	if (strcmp(key, "sign") == 0) {
 		if ((v = pick(value, sign_names, 3)) < 0)
 			goto bad;
-		if (st->system) {
-			p->sign = (enum policy_sign)v;
-			st->sys_sign = true;
-		} else if (p->sign_locked && v < (int)p->sign) {
+		if (p->sign_locked && v < (int)p->sign) {
 			warn(st->cfg, xasprintf("%s:%u: sign = %s ignored: the system "
 				"policy locks it to '%s'", st->name, st->line, value,
 				policy_sign_name(p->sign)));
 		} else {
 			p->sign = (enum policy_sign)v;
+			st->sys_sign |= st->system;
 		}
 		return 0;
 	}
 	if (strcmp(key, "encrypt") == 0) {
 		if ((v = pick(value, enc_names, 3)) < 0)
 			goto bad;
-		if (st->system) {
-			p->encrypt = (enum policy_encrypt)v;
-			st->sys_encrypt = true;
-		} else if (p->encrypt_locked && v < (int)p->encrypt) {
+		if (p->encrypt_locked && v < (int)p->encrypt) {
 			warn(st->cfg, xasprintf("%s:%u: encrypt = %s ignored: the system "
 				"policy locks it to '%s'", st->name, st->line, value,
 				policy_encrypt_name(p->encrypt)));
 		} else {
 			p->encrypt = (enum policy_encrypt)v;
+			st->sys_encrypt |= st->system;
 		}
 		return 0;
 	}
 	if (strcmp(key, "harvest") == 0) {
 		if ((v = pick(value, harv_names, 3)) < 0)
 			goto bad;
-		if (st->system) {
-			p->harvest = (enum policy_harvest)v;
-			st->sys_harvest = true;
-		} else if (p->harvest_locked && v < (int)p->harvest) {
+		if (p->harvest_locked && v < (int)p->harvest) {
 			warn(st->cfg, xasprintf("%s:%u: harvest = %s ignored: the system "
 				"policy locks it to '%s'", st->name, st->line, value,
 				policy_harvest_name(p->harvest)));
 		} else {
 			p->harvest = (enum policy_harvest)v;
+			st->sys_harvest |= st->system;
 		}
 		return 0;
 	}
@@ -626,15 +620,17 @@ out:
 }
 
 int
-config_load(const char *path, bool required, const char *system_policy,
+config_load(const char *path, bool required, const char *const *system_policies,
 	    struct config **out, struct err *e)
 {
 	struct config *cfg = config_new();
 	bool found;
+	size_t i;
 
-	if (system_policy &&
-	    load_file(cfg, system_policy, false, true, &found, e) < 0)
-		goto fail;
+	/* Later system files can add locks but not lift earlier ones. */
+	for (i = 0; system_policies && system_policies[i]; i++)
+		if (load_file(cfg, system_policies[i], false, true, &found, e) < 0)
+			goto fail;
 	if (path) {
 		if (load_file(cfg, path, required, false, &found, e) < 0)
 			goto fail;

@@ -75,12 +75,14 @@ struct config {
 };
 
 /*
- * Reads the user file at path (missing is fine when !required) and the
- * system policy at system_policy (missing is fine).  Returns 0, or -1 with
- * ERR_CONFIG (bad content, permissions) or ERR_IO.
+ * Reads the system policy files (NULL-terminated list, may be NULL; a
+ * missing one is fine), then the user file at path (missing is fine when
+ * !required).  A later system file can add locks but never lift one.
+ * Returns 0, or -1 with ERR_CONFIG (bad content, permissions) or ERR_IO.
  */
-int config_load(const char *path, bool required, const char *system_policy,
-		struct config **out, struct err *e);
+int config_load(const char *path, bool required,
+		const char *const *system_policies, struct config **out,
+		struct err *e);
 /* Parses from memory; name is used in messages.  For tests and fuzzing. */
 int config_parse(struct config *cfg, const char *name, const char *text,
 		 bool system, struct err *e);

@@ -112,9 +112,11 @@ main(int argc, char **argv)
 			g.gnupg_home = gnupg_default = xasprintf("%s/.gnupg", env ? env : "");
 		}
 	}
-	/* The system policy path is fixed at build time; tests may point elsewhere. */
+	/* The administrator's file always applies; the variable only adds. */
+	g.system_policies[0] = CACHET_SYSTEM_POLICY;
 	env = getenv("CACHET_SYSTEM_POLICY");
-	g.system_policy = env && *env ? env : CACHET_SYSTEM_POLICY;
+	g.system_policies[1] = env && *env ? env : NULL;
+	g.system_policies[2] = NULL;
 
 	if (optind >= argc) {
 		for (v = cli_verbs; v->name; v++)

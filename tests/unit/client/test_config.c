@@ -173,6 +173,17 @@ test_system_lock(void)
 	CHECK_INT(policy_request_sign(&cfg->policy, POLICY_SIGN_ALWAYS, &e), 0);
 	config_free(&cfg);
 
+	/* A second system layer ($CACHET_SYSTEM_POLICY) cannot lift a lock. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "/etc/cachet/policy",
+			       "[policy]\nsign = always\nlocked = yes\n", true, &e), 0);
+	CHECK_INT(config_parse(cfg, "extra",
+			       "[policy]\nsign = never\nlocked = no\n", true, &e), 0);
+	CHECK_INT(cfg->policy.sign, POLICY_SIGN_ALWAYS);
+	CHECK(cfg->policy.sign_locked);
+	CHECK_INT(cfg->n_warnings, 1);
+	config_free(&cfg);
+
 	cfg = config_new();
 	CHECK_INT(config_parse(cfg, "sys", "[account x]\nfrom = a@b\n", true, &e), -1);
 	CHECK_CONTAINS(e.msg, "may only hold a [policy] section");
@@ -210,8 +221,10 @@ test_files(void)
 	user = write_file(dir, "config", "[account a]\nfrom = a@b\n[policy]\nsign = never\n", 0600);
 	sys = write_file(dir, "policy", "[policy]\nsign = always\nlocked = yes\n", 0644);
 	missing = xasprintf("%s/none", dir);
+	const char *sys_list[] = { missing, sys, NULL };
+	const char *missing_list[] = { missing, NULL };
 
-	CHECK_INT(config_load(user, true, sys, &cfg, &e), 0);
+	CHECK_INT(config_load(user, true, sys_list, &cfg, &e), 0);
 	if (cfg) {
 		CHECK_STR(cfg->path, user);
 		CHECK_INT(cfg->policy.sign, POLICY_SIGN_ALWAYS);
@@ -219,7 +232,7 @@ test_files(void)
 		config_free(&cfg);
 	}
 	/* Missing user file: fine by default, an error when named with --config. */
-	CHECK_INT(config_load(missing, false, missing, &cfg, &e), 0);
+	CHECK_INT(config_load(missing, false, missing_list, &cfg, &e), 0);
 	if (cfg) {
 		CHECK(cfg->path == NULL);
 		CHECK_INT(cfg->n_accounts, 0);
@@ -239,7 +252,7 @@ test_files(void)
 	CHECK_CONTAINS(e.msg, "writable by everyone");
 	chmod(user, 0600);
 	chmod(sys, 0666);
-	CHECK_INT(config_load(user, true, sys, &cfg, &e), -1);
+	CHECK_INT(config_load(user, true, sys_list, &cfg, &e), -1);
 	CHECK_CONTAINS(e.msg, "policy: writable by everyone");
 	chmod(sys, 0644);
 	/* A directory is not a configuration file. */
