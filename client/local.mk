@@ -1,7 +1,8 @@
 noinst_LIBRARIES += libclient.a
 libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c \
 	client/verbs.c \
-	client/tls.h client/tls.c
+	client/tls.h client/tls.c \
+	client/cred.h client/cred.c client/cmd_passwd.c
 
 bin_PROGRAMS += cachet
 cachet_SOURCES = client/main.c

@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+cli_verb_fn cmd_passwd;
+
 const struct cli_verb cli_verbs[] = {
+	{ "passwd", cmd_passwd, "store the account password in the Secret Service" },
 	{ NULL, NULL, NULL },
 };
