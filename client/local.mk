@@ -2,7 +2,8 @@ noinst_LIBRARIES += libclient.a
 libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c \
 	client/verbs.c \
 	client/tls.h client/tls.c \
-	client/cred.h client/cred.c client/cmd_passwd.c
+	client/cred.h client/cred.c client/cmd_passwd.c \
+	client/smtp.h client/smtp.c
 
 bin_PROGRAMS += cachet
 cachet_SOURCES = client/main.c
@@ -12,3 +13,8 @@ check_PROGRAMS += tests/unit/client/test_config
 TESTS += tests/unit/client/test_config
 tests_unit_client_test_config_SOURCES = tests/unit/client/test_config.c
 tests_unit_client_test_config_LDADD = libclient.a libbase.a
+
+check_PROGRAMS += tests/unit/client/test_smtp
+TESTS += tests/unit/client/test_smtp
+tests_unit_client_test_smtp_SOURCES = tests/unit/client/test_smtp.c
+tests_unit_client_test_smtp_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
