@@ -1,10 +1,115 @@
 /*
- * ui.h — the ncurses screens: folders, index, pager, compose, certificates.
- * The only layer that draws.
+ * ui.h — the ncurses screens: folders, index, pager, compose.  The only
+ * layer that draws.
+ *
+ * The screens read mail through a mail source (struct ui_source): a small
+ * table of operations with one implementation per kind of store, so that
+ * the screens can be built and tested against a local Maildir as well as
+ * an IMAP server.  A source never draws and never prints; it returns 0 or
+ * -1 with a struct err, like every library function in cachet.
+ *
+ * Ownership: arrays and strings returned through "out" parameters belong to
+ * the caller and are released with the matching *_free function.
+ * Thread-safety: a source is used by one thread at a time.
  */
 #ifndef CACHET_UI_H
 #define CACHET_UI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
 #include "base/base.h"
+
+/* Message flags, the IMAP system flags. */
+enum ui_flag {
+	UI_FLAG_SEEN = 1u << 0,
+	UI_FLAG_ANSWERED = 1u << 1,
+	UI_FLAG_FLAGGED = 1u << 2,
+	UI_FLAG_DELETED = 1u << 3,
+	UI_FLAG_DRAFT = 1u << 4,
+	UI_FLAG_FORWARDED = 1u << 5,	/* Maildir "P", IMAP $Forwarded */
+};
+
+struct ui_folder {
+	char *name;	/* owned; UTF-8, as shown ("INBOX", "Sent", "Lists/dev") */
+	char *id;	/* owned; the source's own name for the folder */
+};
+
+struct ui_envelope {
+	uint32_t uid;		/* stable while the folder is open */
+	time_t date;		/* from the Date header; 0 when absent or unparsable */
+	char *from;		/* owned; decoded From header (UTF-8), or "" */
+	char *subject;		/* owned; decoded Subject (UTF-8), or "" */
+	char *content_type;	/* owned; top-level Content-Type value, raw, or "" */
+	size_t size;		/* bytes of the raw message */
+	unsigned flags;		/* enum ui_flag */
+};
+
+struct ui_source;
+
+struct ui_source_ops {
+	const char *kind;	/* "maildir", "imap" */
+	/* The folders, INBOX first. */
+	int (*list_folders)(struct ui_source *src, struct ui_folder **out,
+			    size_t *n_out, struct err *e);
+	/* Selects a folder (by id) and returns its envelopes, oldest first. */
+	int (*open_folder)(struct ui_source *src, const char *id,
+			   struct ui_envelope **out, size_t *n_out, struct err *e);
+	/* The raw bytes of message uid in the open folder (does not set \Seen). */
+	int (*fetch)(struct ui_source *src, uint32_t uid, struct buf *out,
+		     struct err *e);
+	/* Adds the flags in set and removes those in clear. */
+	int (*set_flags)(struct ui_source *src, uint32_t uid, unsigned set,
+			 unsigned clear, struct err *e);
+	/* Stores a message into folder id with the given flags. */
+	int (*append)(struct ui_source *src, const char *id, const char *msg,
+		      size_t len, unsigned flags, struct err *e);
+	void (*close)(struct ui_source *src);
+};
+
+/* Each implementation embeds this as its first member. */
+struct ui_source {
+	const struct ui_source_ops *ops;	/* foreign */
+};
+
+int ui_source_list_folders(struct ui_source *src, struct ui_folder **out,
+			   size_t *n_out, struct err *e);
+int ui_source_open_folder(struct ui_source *src, const char *id,
+			  struct ui_envelope **out, size_t *n_out, struct err *e);
+int ui_source_fetch(struct ui_source *src, uint32_t uid, struct buf *out,
+		    struct err *e);
+int ui_source_set_flags(struct ui_source *src, uint32_t uid, unsigned set,
+			unsigned clear, struct err *e);
+int ui_source_append(struct ui_source *src, const char *id, const char *msg,
+		     size_t len, unsigned flags, struct err *e);
+/* Closes and frees; accepts NULL and clears the pointer. */
+void ui_source_free(struct ui_source **src);
+
+void ui_folders_free(struct ui_folder **f, size_t n);
+void ui_envelopes_free(struct ui_envelope **env, size_t n);
+
+/*
+ * A Maildir++ tree at root (root/cur, root/new, root/tmp is INBOX; root/.X
+ * is folder X, '.' separating levels as Dovecot does).  UIDs are the
+ * messages' positions in delivery order, assigned when a folder is opened.
+ * Errors: ERR_IO (unreadable directory or file), ERR_INPUT (unknown uid).
+ */
+int ui_source_maildir_open(const char *root, struct ui_source **out,
+			   struct err *e);
+
+/* What the screens need besides the source. */
+struct ui_options {
+	const char *account_from;	/* the account's From, for compose; may be NULL */
+	const char *gnupg_home;		/* for verifying and decrypting */
+	const char *log_path;		/* stderr goes here while the screen is up */
+};
+
+/*
+ * Runs the screens until the person quits.  Needs a terminal on stdin and
+ * stdout.  Returns 0, or -1 with e set (no terminal, source failure at start).
+ */
+int ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e);
 
 #endif

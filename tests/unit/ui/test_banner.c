@@ -1,0 +1,215 @@
+/* test_banner.c — the security banner's words for each kind of verdict. */
+#include <locale.h>
+#include <stdlib.h>
+
+#include "tests/unit/check.h"
+#include "ui/ui_p.h"
+
+#define ISSUER "CN=Cachet Test S/MIME CA,O=Cachet Tests"
+
+static struct smime_signer alice = {
+	.state = SMIME_SIG_VALID, .email = (char *)"alice@localhost",
+	.subject = (char *)"CN=Alice Example,EMAIL=alice@localhost",
+	.issuer = (char *)ISSUER,
+};
+
+static struct smime_signer
+signer(enum smime_sig state, const char *email)
+{
+	struct smime_signer s = alice;
+
+	s.state = state;
+	s.email = (char *)email;
+	return s;
+}
+
+struct want {
+	enum ui_tone tone;
+	const char *text;
+};
+
+struct tcase {
+	const char *name;
+	enum smime_sig sig;
+	enum smime_coverage cov;
+	enum smime_decryption dec;
+	struct smime_signer signers[3];
+	size_t n_signers;
+	const char *from;
+	const char *warnings[3];
+	size_t n_warnings;
+	const char *error;
+	struct want want[5];
+	size_t n_want;
+};
+
+static void
+run(const struct tcase *t)
+{
+	struct smime_verdict v = { 0 };
+	struct ui_banner b;
+	size_t i;
+
+	v.signature = t->sig;
+	v.coverage = t->cov;
+	v.decryption = t->dec;
+	v.signers = (struct smime_signer *)t->signers;
+	v.n_signers = t->n_signers;
+	v.from = (char *)t->from;
+	v.warnings = (char **)t->warnings;
+	v.n_warnings = t->n_warnings;
+	v.error = (char *)t->error;
+	ui_banner_build(&v, &b);
+	if (b.n != t->n_want)
+		fprintf(stderr, "case %s: %zu lines, expected %zu\n", t->name, b.n, t->n_want);
+	CHECK_INT(b.n, t->n_want);
+	for (i = 0; i < b.n && i < t->n_want; i++) {
+		CHECK_INT(b.lines[i].tone, t->want[i].tone);
+		CHECK_STR(b.lines[i].text, t->want[i].text);
+	}
+	ui_banner_release(&b);
+}
+
+int
+main(void)
+{
+	struct tcase cases[] = {
+		{ "valid", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
+		  { alice }, 1, "alice@localhost", { 0 }, 0, NULL,
+		  { { UI_TONE_GOOD, "Signed by alice@localhost (certificate from "
+				    "Cachet Test S/MIME CA, valid)" } }, 1 },
+		{ "not signed", SMIME_SIG_NONE, SMIME_COVERAGE_NONE, SMIME_DECRYPT_NONE,
+		  { { 0 } }, 0, "bob@localhost", { 0 }, 0, NULL,
+		  { { UI_TONE_INFO, "Not signed" } }, 1 },
+		{ "untrusted", SMIME_SIG_UNTRUSTED, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
+		  { signer(SMIME_SIG_UNTRUSTED, "alice@localhost") }, 1, "alice@localhost",
+		  { 0 }, 0, NULL,
+		  { { UI_TONE_BAD, "Signed by alice@localhost, but the certificate's "
+				   "issuer \"Cachet Test S/MIME CA\" is not trusted" } }, 1 },
+		{ "revoked", SMIME_SIG_REVOKED, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
+		  { signer(SMIME_SIG_REVOKED, "alice@localhost") }, 1, "alice@localhost",
+		  { 0 }, 0, NULL,
+		  { { UI_TONE_BAD, "Signed by alice@localhost, but the certificate "
+				   "(from Cachet Test S/MIME CA) has been revoked" } }, 1 },
+		{ "mismatch", SMIME_SIG_MISMATCH, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
+		  { signer(SMIME_SIG_MISMATCH, "mallory@localhost") }, 1, "alice@localhost",
+		  { "from-mismatch" }, 1, NULL,
+		  { { UI_TONE_BAD, "From says alice@localhost, but it was signed by "
+				   "mallory@localhost" } }, 1 },
+		{ "mismatch as a warning", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
+		  SMIME_DECRYPT_NONE, { signer(SMIME_SIG_VALID, "mallory@localhost") }, 1,
+		  "alice@localhost", { "from-mismatch" }, 1, NULL,
+		  { { UI_TONE_BAD, "Signed by mallory@localhost (certificate from Cachet "
+				   "Test S/MIME CA, valid)" },
+		    { UI_TONE_BAD, "From says alice@localhost, but it was signed by "
+				   "mallory@localhost" } }, 2 },
+		{ "part", SMIME_SIG_VALID, SMIME_COVERAGE_PART, SMIME_DECRYPT_NONE,
+		  { alice }, 1, "alice@localhost", { "unsigned-content" }, 1, NULL,
+		  { { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
+				   "Test S/MIME CA, valid)" },
+		    { UI_TONE_BAD, "Only part of this message is signed: the rest could "
+				   "come from anyone" } }, 2 },
+		{ "ciphertext", SMIME_SIG_VALID, SMIME_COVERAGE_CIPHERTEXT,
+		  SMIME_DECRYPT_OK, { alice }, 1, "alice@localhost",
+		  { "signature-over-ciphertext" }, 1, NULL,
+		  { { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
+				   "Test S/MIME CA, valid)" },
+		    { UI_TONE_BAD, "The signature covers only the encrypted data, not "
+				   "what you read: it does not show who wrote it" },
+		    { UI_TONE_INFO, "Encrypted to you" } }, 3 },
+		{ "several", SMIME_SIG_INVALID, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
+		  { alice, signer(SMIME_SIG_INVALID, "bob@localhost") }, 2,
+		  "alice@localhost", { "multiple-signers" }, 1, NULL,
+		  { { UI_TONE_BAD, "Several signers (2): each is shown below, the "
+				   "weakest decides" },
+		    { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
+				   "Test S/MIME CA, valid)" },
+		    { UI_TONE_BAD, "Invalid signature (claimed signer bob@localhost): the "
+				   "message was changed after signing, or the signature "
+				   "is not genuine" } }, 3 },
+		{ "invalid", SMIME_SIG_INVALID, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
+		  { signer(SMIME_SIG_INVALID, "alice@localhost") }, 1, "alice@localhost",
+		  { 0 }, 0, NULL,
+		  { { UI_TONE_BAD, "Invalid signature (claimed signer alice@localhost): "
+				   "the message was changed after signing, or the "
+				   "signature is not genuine" } }, 1 },
+		{ "encrypted, valid inside", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
+		  SMIME_DECRYPT_OK, { alice }, 1, "alice@localhost", { 0 }, 0, NULL,
+		  { { UI_TONE_GOOD, "Signed by alice@localhost (certificate from Cachet "
+				    "Test S/MIME CA, valid)" },
+		    { UI_TONE_INFO, "Encrypted to you" } }, 2 },
+		{ "encrypted, unsigned", SMIME_SIG_NONE, SMIME_COVERAGE_NONE,
+		  SMIME_DECRYPT_OK, { { 0 } }, 0, "bob@localhost", { 0 }, 0, NULL,
+		  { { UI_TONE_INFO, "Encrypted to you" }, { UI_TONE_INFO, "Not signed" } }, 2 },
+		{ "decryption failed", SMIME_SIG_NONE, SMIME_COVERAGE_NONE,
+		  SMIME_DECRYPT_FAILED, { { 0 } }, 0, "bob@localhost", { 0 }, 0,
+		  "no secret key",
+		  { { UI_TONE_BAD, "Encrypted, but it could not be decrypted: no secret key" },
+		    { UI_TONE_INFO, "Not signed" } }, 2 },
+		{ "inner encrypted part", SMIME_SIG_NONE, SMIME_COVERAGE_NONE,
+		  SMIME_DECRYPT_REFUSED, { { 0 } }, 0, "bob@localhost",
+		  { "encrypted-part-refused" }, 1, NULL,
+		  { { UI_TONE_BAD, "An encrypted part inside this message was not opened: "
+				   "only the message's top layer is decrypted" },
+		    { UI_TONE_INFO, "Not signed" } }, 2 },
+		{ "no signers", SMIME_SIG_INVALID, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
+		  { { 0 } }, 0, "alice@localhost", { "no-signers" }, 1, NULL,
+		  { { UI_TONE_BAD, "The signature has no signer at all" } }, 1 },
+		{ "unknown warning", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
+		  SMIME_DECRYPT_NONE, { alice }, 1, "alice@localhost",
+		  { "future-code" }, 1, NULL,
+		  { { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
+				   "Test S/MIME CA, valid)" },
+		    { UI_TONE_BAD, "Warning: future-code" } }, 2 },
+		{ "escape in certificate", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
+		  SMIME_DECRYPT_NONE, { signer(SMIME_SIG_VALID, "evil\x1b[2J@localhost") },
+		  1, "evil@localhost", { 0 }, 0, NULL,
+		  { { UI_TONE_GOOD, "Signed by evil[2J@localhost (certificate from "
+				    "Cachet Test S/MIME CA, valid)" } }, 1 },
+	};
+	struct smime_signer expired = signer(SMIME_SIG_EXPIRED, "alice@localhost");
+	struct smime_signer noaddr = signer(SMIME_SIG_VALID, NULL);
+	struct smime_verdict v = { 0 };
+	struct ui_banner b;
+	char *cn;
+	size_t i;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run(&cases[i]);
+
+	/* Expiry names the date from the certificate. */
+	expired.not_after = 1700000000;	/* 2023-11-14 */
+	v.signature = SMIME_SIG_EXPIRED;
+	v.coverage = SMIME_COVERAGE_WHOLE;
+	v.signers = &expired;
+	v.n_signers = 1;
+	ui_banner_build(&v, &b);
+	CHECK_INT(b.n, 1);
+	CHECK_STR(b.lines[0].text, "Signed by alice@localhost, but the certificate "
+		  "expired on 2023-11-14");
+	CHECK_INT(b.lines[0].tone, UI_TONE_BAD);
+	ui_banner_release(&b);
+
+	/* No address in the certificate: say so, with the subject's name. */
+	v.signature = SMIME_SIG_VALID;
+	v.signers = &noaddr;
+	ui_banner_build(&v, &b);
+	CHECK_INT(b.n, 1);
+	CHECK_STR(b.lines[0].text, "Signed by a certificate without an e-mail address "
+		  "(\"Alice Example\") (certificate from Cachet Test S/MIME CA, valid)");
+	ui_banner_release(&b);
+
+	/* No verdict (not computed yet): no banner. */
+	ui_banner_build(NULL, &b);
+	CHECK_INT(b.n, 0);
+	ui_banner_release(&b);
+
+	cn = ui_dn_common_name("O=Org,CN=Name\\, with comma,C=DE");
+	CHECK_STR(cn, "Name, with comma");
+	free(cn);
+	cn = ui_dn_common_name("O=No Common Name");
+	CHECK_STR(cn, "O=No Common Name");
+	free(cn);
+	return check_exit();
+}

@@ -1,0 +1,266 @@
+/*
+ * banner.c — the security banner at the top of the pager: what the verdict
+ * of crypto/ means, in plain words, one problem per line, worst first.
+ */
+#include "ui/ui_p.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *
+ui_dn_common_name(const char *dn)
+{
+	const char *p = dn, *start;
+	struct buf out = BUF_INIT;
+
+	if (dn == NULL)
+		return xstrdup("an unknown issuer");
+	/* RFC 4514: "CN=Name,O=Org"; gpgsm writes the same form. */
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '+')
+			p++;
+		if (strncasecmp(p, "CN=", 3) == 0) {
+			start = p + 3;
+			for (p = start; *p && *p != ',' && *p != '+'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				buf_addc(&out, *p);
+			}
+			buf_adds(&out, "");
+			return buf_detach(&out, NULL);
+		}
+		while (*p && *p != ',' && *p != '+') {
+			if (*p == '\\' && p[1])
+				p++;
+			p++;
+		}
+	}
+	return xstrdup(dn);
+}
+
+static void
+add_line(struct ui_banner *b, enum ui_tone tone, char *text)
+{
+	struct buf clean = BUF_INIT;
+
+	/* Certificate fields come from the sender: keep them terminal-safe. */
+	buf_adds(&clean, "");
+	ui_text_to_utf8(&clean, NULL, text, strlen(text));
+	free(text);
+	b->lines = xrealloc(b->lines, (b->n + 1) * sizeof(*b->lines));
+	b->lines[b->n].tone = tone;
+	b->lines[b->n].text = buf_detach(&clean, NULL);
+	b->n++;
+}
+
+static int
+has_warning(const struct smime_verdict *v, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_warnings; i++)
+		if (v->warnings[i] && strcmp(v->warnings[i], code) == 0)
+			return 1;
+	return 0;
+}
+
+/* The signer as named on screen: the address in its certificate. */
+static char *
+signer_name(const struct smime_signer *s)
+{
+	char *cn, *r;
+
+	if (s->email && *s->email)
+		return xstrdup(s->email);
+	cn = ui_dn_common_name(s->subject);
+	r = xasprintf("a certificate without an e-mail address (\"%s\")", cn);
+	free(cn);
+	return r;
+}
+
+static char *
+signer_line(const struct smime_verdict *v, const struct smime_signer *s)
+{
+	char *who = signer_name(s), *issuer = ui_dn_common_name(s->issuer), *r;
+	char date[32] = "an unknown date";
+	struct tm tm;
+
+	switch (s->state) {
+	case SMIME_SIG_VALID:
+		r = xasprintf("Signed by %s (certificate from %s, valid)", who, issuer);
+		break;
+	case SMIME_SIG_UNTRUSTED:
+		r = xasprintf("Signed by %s, but the certificate's issuer \"%s\" is "
+			      "not trusted", who, issuer);
+		break;
+	case SMIME_SIG_EXPIRED:
+		if (s->not_after && gmtime_r(&s->not_after, &tm))
+			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		r = xasprintf("Signed by %s, but the certificate expired on %s",
+			      who, date);
+		break;
+	case SMIME_SIG_REVOKED:
+		r = xasprintf("Signed by %s, but the certificate (from %s) has been "
+			      "revoked", who, issuer);
+		break;
+	case SMIME_SIG_MISMATCH:
+		r = xasprintf("From says %s, but it was signed by %s",
+			      v->from ? v->from : "nobody", who);
+		break;
+	case SMIME_SIG_INVALID:
+		r = xasprintf("Invalid signature (claimed signer %s): the message was "
+			      "changed after signing, or the signature is not genuine",
+			      who);
+		break;
+	case SMIME_SIG_NONE:
+	default:
+		r = xasprintf("Signature by %s could not be checked", who);
+		break;
+	}
+	free(who);
+	free(issuer);
+	return r;
+}
+
+/* Plain words for the verdict's warning codes (crypto/smime.h lists them). */
+static const struct {
+	const char *code;
+	const char *text;
+} warning_text[] = {
+	{ "no-signers", "The signature has no signer at all" },
+	{ "multiple-from", "The message has more than one From address" },
+	{ "no-from", "The message has no From address" },
+	{ "detached-with-content",
+	  "The signature carries content of its own besides the message" },
+	{ "encrypted-part-refused",
+	  "An encrypted part inside this message was not opened: only the "
+	  "message's top layer is decrypted" },
+	{ "truncated-multipart", "The message's structure is cut short" },
+	{ "unsigned-content",
+	  "Only part of this message is signed: the rest could come from anyone" },
+	{ "sender-mismatch", "The Sender field does not match the signer" },
+	{ "signature-over-ciphertext",
+	  "The signature covers only the encrypted data, not what you read: it "
+	  "does not show who wrote it" },
+};
+
+void
+ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
+{
+	struct ui_banner raw = { 0 };
+	enum ui_tone sig_tone;
+	size_t i, j;
+	int said_part = 0, said_cipher = 0, said_mismatch = 0, said_refused = 0;
+
+	out->lines = NULL;
+	out->n = 0;
+	if (v == NULL)
+		return;
+
+	/* The layer a person meets first: encryption. */
+	switch (v->decryption) {
+	case SMIME_DECRYPT_OK:
+		add_line(&raw, UI_TONE_INFO, xstrdup("Encrypted to you"));
+		break;
+	case SMIME_DECRYPT_FAILED:
+		add_line(&raw, UI_TONE_BAD,
+			 xasprintf("Encrypted, but it could not be decrypted%s%s",
+				   v->error ? ": " : "", v->error ? v->error : ""));
+		break;
+	case SMIME_DECRYPT_REFUSED:
+		add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[4].text));
+		said_refused = 1;
+		break;
+	case SMIME_DECRYPT_NONE:
+		break;
+	}
+
+	/* A good line only when nothing at all is wrong. */
+	sig_tone = v->signature == SMIME_SIG_VALID &&
+		   v->coverage == SMIME_COVERAGE_WHOLE && v->n_signers == 1 &&
+		   v->n_warnings == 0 && v->error == NULL ? UI_TONE_GOOD : UI_TONE_BAD;
+
+	if (v->signature == SMIME_SIG_NONE && v->n_signers == 0) {
+		add_line(&raw, UI_TONE_INFO, xstrdup("Not signed"));
+	} else {
+		if (v->n_signers > 1)
+			add_line(&raw, UI_TONE_BAD,
+				 xasprintf("Several signers (%zu): each is shown below, "
+					   "the weakest decides", v->n_signers));
+		for (i = 0; i < v->n_signers; i++) {
+			const struct smime_signer *s = &v->signers[i];
+
+			add_line(&raw, s->state == SMIME_SIG_VALID ? sig_tone : UI_TONE_BAD,
+				 signer_line(v, s));
+			if (s->state == SMIME_SIG_MISMATCH)
+				said_mismatch = 1;
+		}
+		if (v->n_signers == 0 && !has_warning(v, "no-signers"))
+			add_line(&raw, UI_TONE_BAD,
+				 xstrdup("Invalid signature: it names no signer"));
+	}
+
+	if (v->coverage == SMIME_COVERAGE_PART) {
+		add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[6].text));
+		said_part = 1;
+	} else if (v->coverage == SMIME_COVERAGE_CIPHERTEXT) {
+		add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[8].text));
+		said_cipher = 1;
+	}
+
+	for (i = 0; i < v->n_warnings; i++) {
+		const char *code = v->warnings[i];
+
+		if (code == NULL || strcmp(code, "multiple-signers") == 0)
+			continue;	/* said above with the signers */
+		if ((said_part && strcmp(code, "unsigned-content") == 0) ||
+		    (said_cipher && strcmp(code, "signature-over-ciphertext") == 0) ||
+		    (said_refused && strcmp(code, "encrypted-part-refused") == 0))
+			continue;
+		if (strcmp(code, "from-mismatch") == 0) {
+			if (!said_mismatch) {
+				const char *who = v->n_signers && v->signers[0].email ?
+						  v->signers[0].email : "someone else";
+
+				add_line(&raw, UI_TONE_BAD,
+					 xasprintf("From says %s, but it was signed by %s",
+						   v->from ? v->from : "nobody", who));
+				said_mismatch = 1;
+			}
+			continue;
+		}
+		for (j = 0; j < sizeof(warning_text) / sizeof(warning_text[0]); j++)
+			if (strcmp(code, warning_text[j].code) == 0)
+				break;
+		if (j < sizeof(warning_text) / sizeof(warning_text[0]))
+			add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[j].text));
+		else
+			add_line(&raw, UI_TONE_BAD, xasprintf("Warning: %s", code));
+	}
+
+	if (v->error && v->decryption != SMIME_DECRYPT_FAILED)
+		add_line(&raw, UI_TONE_BAD, xasprintf("Could not check: %s", v->error));
+
+	/* Worst first, keeping the order within a tone. */
+	out->lines = xcalloc(raw.n ? raw.n : 1, sizeof(*out->lines));
+	for (j = 0; j < 3; j++) {
+		enum ui_tone want = j == 0 ? UI_TONE_BAD : j == 1 ? UI_TONE_GOOD : UI_TONE_INFO;
+
+		for (i = 0; i < raw.n; i++)
+			if (raw.lines[i].tone == want)
+				out->lines[out->n++] = raw.lines[i];
+	}
+	free(raw.lines);
+}
+
+void
+ui_banner_release(struct ui_banner *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->lines[i].text);
+	free(b->lines);
+	b->lines = NULL;
+	b->n = 0;
+}

@@ -1,0 +1,184 @@
+/* index.c — one line of the message index, and what it is made of. */
+#include "ui/ui_p.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum ui_crypto_mark
+ui_crypto_mark_of(const char *content_type)
+{
+	char *type, *st;
+	enum ui_crypto_mark m = UI_CRYPTO_NONE;
+
+	if (content_type == NULL || *content_type == '\0')
+		return UI_CRYPTO_NONE;
+	type = ui_content_type(content_type);
+	if (strcmp(type, "multipart/signed") == 0) {
+		m = UI_CRYPTO_SIGNED;
+	} else if (strcmp(type, "application/pkcs7-mime") == 0 ||
+		   strcmp(type, "application/x-pkcs7-mime") == 0) {
+		st = ui_header_param(content_type, "smime-type");
+		m = st && str_casecmp_ascii(st, "signed-data") == 0 ?
+		    UI_CRYPTO_SIGNED : UI_CRYPTO_ENCRYPTED;
+		free(st);
+	}
+	free(type);
+	return m;
+}
+
+char *
+ui_sender_short(const char *from)
+{
+	const char *lt, *gt, *p;
+	char *name, *addr, *r;
+	size_t n;
+	int inq = 0;
+
+	if (from == NULL)
+		return xstrdup("");
+	/* Only the first address of a list. */
+	for (p = from; *p; p++) {
+		if (*p == '"')
+			inq = !inq;
+		else if (*p == ',' && !inq)
+			break;
+	}
+	n = (size_t)(p - from);
+	lt = memchr(from, '<', n);
+	gt = lt ? memchr(lt, '>', n - (size_t)(lt - from)) : NULL;
+	if (lt == NULL || gt == NULL) {
+		r = xstrndup(from, n);
+		name = xstrdup(str_trim(r));
+		free(r);
+		return name;
+	}
+	addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	r = xstrndup(from, (size_t)(lt - from));
+	name = str_trim(r);
+	n = strlen(name);
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		name[--n] = '\0';
+	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+		name[n - 1] = '\0';
+		name++;
+	}
+	/* A name that looks like an address could pass for one: show the address. */
+	if (*name && strchr(name, '@') == NULL) {
+		name = xstrdup(name);
+		free(r);
+		free(addr);
+		return name;
+	}
+	free(r);
+	return addr;
+}
+
+void
+ui_date_short(struct buf *out, time_t date, time_t now)
+{
+	struct tm d, n;
+	char s[32];
+
+	if (date == 0 || localtime_r(&date, &d) == NULL || localtime_r(&now, &n) == NULL) {
+		buf_adds(out, "?");
+		return;
+	}
+	if (d.tm_year == n.tm_year && d.tm_yday == n.tm_yday)
+		strftime(s, sizeof(s), "%H:%M", &d);
+	else if (d.tm_year == n.tm_year)
+		strftime(s, sizeof(s), "%b %d", &d);
+	else
+		strftime(s, sizeof(s), "%b %Y", &d);
+	buf_adds(out, s);
+}
+
+void
+ui_size_short(struct buf *out, size_t size)
+{
+	if (size < 1000)
+		buf_addf(out, "%zu", size);
+	else if (size < 10 * 1024)
+		buf_addf(out, "%.1fK", (double)size / 1024);
+	else if (size < 1000 * 1024)
+		buf_addf(out, "%zuK", (size + 512) / 1024);
+	else if (size < (size_t)10 * 1024 * 1024)
+		buf_addf(out, "%.1fM", (double)size / (1024 * 1024));
+	else
+		buf_addf(out, "%zuM", (size + 512 * 1024) / (1024 * 1024));
+}
+
+static const char *
+mark_text(enum ui_crypto_mark m)
+{
+	switch (m) {
+	case UI_CRYPTO_SIGNED: return "S ";
+	case UI_CRYPTO_ENCRYPTED: return "E ";
+	case UI_CRYPTO_VALID: return "S+";
+	case UI_CRYPTO_PROBLEM: return "S!";
+	case UI_CRYPTO_NONE: break;
+	}
+	return "  ";
+}
+
+/* Fixed columns: number 4, flags 2, crypto 2, date 8, size 5, and spaces. */
+#define FIXED_COLS (4 + 1 + 2 + 1 + 2 + 1 + 8 + 1 + 1 + 1 + 5)
+
+void
+ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env,
+	      enum ui_crypto_mark mark, int cols, time_t now)
+{
+	struct buf tmp = BUF_INIT, line = BUF_INIT;
+	char *sender;
+	int room = cols - FIXED_COLS, from_cols, subj_cols;
+	char flags[3];
+
+	flags[0] = env->flags & UI_FLAG_DELETED ? 'D' :
+		   !(env->flags & UI_FLAG_SEEN) ? 'N' : ' ';
+	flags[1] = env->flags & UI_FLAG_FLAGGED ? '!' :
+		   env->flags & UI_FLAG_ANSWERED ? 'r' :
+		   env->flags & UI_FLAG_FORWARDED ? 'f' : ' ';
+	flags[2] = '\0';
+	from_cols = room >= 40 ? 20 : room > 10 ? room / 2 : room > 0 ? room : 0;
+	subj_cols = room - from_cols;
+	if (subj_cols < 0)
+		subj_cols = 0;
+
+	buf_addf(&line, "%4zu %s %s ", number % 10000, flags, mark_text(mark));
+	buf_adds(&tmp, "");
+	ui_date_short(&tmp, env->date, now);
+	ui_text_fit(&line, tmp.data, 8);
+	buf_addc(&line, ' ');
+	sender = ui_sender_short(env->from);
+	ui_text_fit(&line, sender, from_cols);
+	free(sender);
+	buf_addc(&line, ' ');
+	ui_text_fit(&line, env->subject ? env->subject : "", subj_cols);
+	buf_addc(&line, ' ');
+	buf_reset(&tmp);
+	buf_adds(&tmp, "");
+	ui_size_short(&tmp, env->size);
+	buf_addf(&line, "%5s", tmp.data);
+	/* The whole line again through the fitter: exact width, even when narrow. */
+	ui_text_fit(out, line.data, cols);
+	buf_release(&tmp);
+	buf_release(&line);
+}
+
+static int
+contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (hay == NULL)
+		return 0;
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return n == 0;
+}
+
+bool
+ui_envelope_matches(const struct ui_envelope *env, const char *needle)
+{
+	return contains_ci(env->subject, needle) || contains_ci(env->from, needle);
+}

@@ -1,0 +1,563 @@
+/*
+ * pager.c — a message turned into the pager's lines: banner, headers,
+ * attachments, decoded text.  Only the top crypto layer is ever opened
+ * (the caller passes its decrypted content); encrypted parts further down
+ * are listed, never decrypted, and nothing is fetched from the network.
+ */
+#include "ui/ui_p.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 16
+
+struct lines {
+	struct ui_line *v;
+	size_t n;
+};
+
+static void
+lines_add(struct lines *l, enum ui_line_kind kind, char *text)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n].kind = kind;
+	l->v[l->n].text = text;
+	l->n++;
+}
+
+/* Adds UTF-8 text (already safe) split at line breaks. */
+static void
+lines_add_text(struct lines *l, const char *text, int quote_aware)
+{
+	const char *p = text, *nl;
+	enum ui_line_kind kind;
+
+	while (*p) {
+		nl = strchr(p, '\n');
+		kind = quote_aware && *p == '>' ? UI_LINE_QUOTE : UI_LINE_BODY;
+		if (nl == NULL) {
+			lines_add(l, kind, xstrdup(p));
+			break;
+		}
+		lines_add(l, kind, xstrndup(p, (size_t)(nl - p)));
+		p = nl + 1;
+	}
+}
+
+struct walk {
+	struct lines body;
+	struct ui_attachment *atts;
+	size_t n_atts;
+};
+
+static void
+add_attachment(struct walk *w, const char *name, const char *type,
+	       const char *cte, const char *data, size_t len)
+{
+	struct ui_attachment *a;
+	struct buf dec = BUF_INIT;
+	struct buf line = BUF_INIT;
+
+	w->atts = xrealloc(w->atts, (w->n_atts + 1) * sizeof(*w->atts));
+	a = &w->atts[w->n_atts++];
+	a->name = name ? xstrdup(name) : NULL;
+	a->type = xstrdup(type);
+	a->encoding = xstrdup(cte ? cte : "7bit");
+	str_lower_ascii(a->encoding);
+	a->data = xmalloc(len + 1);
+	memcpy(a->data, data, len);
+	a->data[len] = '\0';
+	a->len = len;
+	ui_attachment_decode(a, &dec);
+	a->decoded_size = dec.len;
+	buf_release(&dec);
+	(void)line;
+}
+
+/* The decoded text of a part, as safe UTF-8. */
+static char *
+part_text(const char *ctype_value, const char *cte, const char *body, size_t len)
+{
+	struct buf raw = BUF_INIT, out = BUF_INIT;
+	char *charset = ctype_value ? ui_header_param(ctype_value, "charset") : NULL;
+
+	ui_transfer_decode(&raw, cte, body, len);
+	buf_adds(&out, "");
+	ui_text_to_utf8(&out, charset, raw.data, raw.len);
+	free(charset);
+	buf_release(&raw);
+	return buf_detach(&out, NULL);
+}
+
+/* Finds the parts of a multipart body; calls fn for each. */
+static void
+split_multipart(const char *body, size_t len, const char *boundary,
+		void (*fn)(void *arg, const char *part, size_t n), void *arg)
+{
+	size_t blen = strlen(boundary), i = 0, start = 0;
+	int in_part = 0;
+
+	/* A delimiter is "--boundary" at the start of a line. */
+	while (i + 2 + blen <= len) {
+		if ((i == 0 || body[i - 1] == '\n') && body[i] == '-' && body[i + 1] == '-' &&
+		    memcmp(body + i + 2, boundary, blen) == 0) {
+			const char *after = body + i + 2 + blen;
+			int closing = (size_t)(after - body) + 2 <= len && after[0] == '-' &&
+				      after[1] == '-';
+			const char *eol;
+
+			if (in_part) {
+				size_t end = i;
+
+				/* The line break before the delimiter belongs to it. */
+				if (end > start && body[end - 1] == '\n')
+					end--;
+				if (end > start && body[end - 1] == '\r')
+					end--;
+				fn(arg, body + start, end - start);
+			}
+			if (closing)
+				return;
+			eol = memchr(after, '\n', len - (size_t)(after - body));
+			if (eol == NULL)
+				return;
+			start = (size_t)(eol + 1 - body);
+			i = start;
+			in_part = 1;
+			continue;
+		}
+		i++;
+	}
+	/* No closing delimiter: what is there is still shown. */
+	if (in_part && start < len)
+		fn(arg, body + start, len - start);
+}
+
+static void walk_entity(struct walk *w, const char *ent, size_t len, int depth,
+			int top);
+
+struct parts {
+	const char **p;
+	size_t *n;
+	size_t count;
+};
+
+static void
+collect_part(void *arg, const char *part, size_t n)
+{
+	struct parts *ps = arg;
+
+	ps->p = xrealloc(ps->p, (ps->count + 1) * sizeof(*ps->p));
+	ps->n = xrealloc(ps->n, (ps->count + 1) * sizeof(*ps->n));
+	ps->p[ps->count] = part;
+	ps->n[ps->count] = n;
+	ps->count++;
+}
+
+static char *
+entity_type(const char *ent, size_t len)
+{
+	size_t hlen = ui_header_end(ent, len);
+	char *ct = ui_header_get(ent, hlen, "Content-Type");
+	char *t = ui_content_type(ct);
+
+	free(ct);
+	return t;
+}
+
+static int
+is_pkcs7_mime(const char *type)
+{
+	return strcmp(type, "application/pkcs7-mime") == 0 ||
+	       strcmp(type, "application/x-pkcs7-mime") == 0;
+}
+
+static void
+walk_multipart(struct walk *w, const char *type, const char *ctv,
+	       const char *body, size_t len, int depth)
+{
+	char *boundary = ui_header_param(ctv, "boundary");
+	struct parts ps = { 0 };
+	size_t i, pick;
+
+	if (boundary == NULL || *boundary == '\0') {
+		lines_add(&w->body, UI_LINE_NOTE,
+			  xstrdup("[multipart without a boundary: shown as it is]"));
+		{
+			char *t = part_text(NULL, NULL, body, len);
+
+			lines_add_text(&w->body, t, 0);
+			free(t);
+		}
+		free(boundary);
+		return;
+	}
+	split_multipart(body, len, boundary, collect_part, &ps);
+	if (strcmp(type, "multipart/alternative") == 0 && ps.count > 0) {
+		/* Plain text when there is one; otherwise the richest. */
+		pick = ps.count - 1;
+		for (i = 0; i < ps.count; i++) {
+			char *t = entity_type(ps.p[i], ps.n[i]);
+			int plain = strcmp(t, "text/plain") == 0;
+
+			free(t);
+			if (plain) {
+				pick = i;
+				break;
+			}
+		}
+		walk_entity(w, ps.p[pick], ps.n[pick], depth + 1, 0);
+	} else if (strcmp(type, "multipart/signed") == 0 && ps.count > 0) {
+		/* The content; the signature part is the banner's business. */
+		walk_entity(w, ps.p[0], ps.n[0], depth + 1, 0);
+		for (i = 2; i < ps.count; i++)
+			walk_entity(w, ps.p[i], ps.n[i], depth + 1, 0);
+	} else {
+		for (i = 0; i < ps.count; i++)
+			walk_entity(w, ps.p[i], ps.n[i], depth + 1, 0);
+	}
+	free(ps.p);
+	free(ps.n);
+	free(boundary);
+}
+
+static void
+walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
+{
+	size_t hlen = ui_header_end(ent, len);
+	const char *body = ent + hlen;
+	size_t blen = len - hlen;
+	char *ctv = ui_header_get(ent, hlen, "Content-Type");
+	char *cte = ui_header_get(ent, hlen, "Content-Transfer-Encoding");
+	char *cdv = ui_header_get(ent, hlen, "Content-Disposition");
+	char *type = ui_content_type(ctv), *name = NULL, *raw_name, *text;
+	int attachment = cdv && str_has_prefix(cdv, "attachment");
+
+	if (cte)
+		str_lower_ascii(cte);
+	raw_name = cdv ? ui_header_param(cdv, "filename") : NULL;
+	if (raw_name == NULL && ctv)
+		raw_name = ui_header_param(ctv, "name");
+	if (raw_name) {
+		name = ui_header_decode(raw_name);
+		free(raw_name);
+	}
+
+	if (depth > MAX_DEPTH) {
+		lines_add(&w->body, UI_LINE_NOTE,
+			  xstrdup("[parts nested too deeply: not shown]"));
+	} else if (str_has_prefix(type, "multipart/")) {
+		walk_multipart(w, type, ctv, body, blen, depth);
+	} else if (is_pkcs7_mime(type)) {
+		char *st = ctv ? ui_header_param(ctv, "smime-type") : NULL;
+		int signed_data = st && str_casecmp_ascii(st, "signed-data") == 0;
+
+		if (top && signed_data)
+			lines_add(&w->body, UI_LINE_NOTE,
+				  xstrdup("[The text of this message is inside its "
+					  "signature and could not be extracted]"));
+		else if (top)
+			lines_add(&w->body, UI_LINE_NOTE,
+				  xstrdup("[This message is encrypted and was not "
+					  "decrypted]"));
+		else
+			lines_add(&w->body, UI_LINE_NOTE,
+				  xstrdup("[An encrypted part inside the message: not "
+					  "opened, only the top layer is decrypted]"));
+		add_attachment(w, name ? name : "smime.p7m", type, cte, body, blen);
+		free(st);
+	} else if (!attachment && strcmp(type, "text/plain") == 0) {
+		text = part_text(ctv, cte, body, blen);
+		lines_add_text(&w->body, text, 1);
+		free(text);
+	} else if (!attachment && strcmp(type, "text/html") == 0) {
+		struct buf plain = BUF_INIT, safe = BUF_INIT;
+
+		text = part_text(ctv, cte, body, blen);
+		ui_html_to_text(&plain, text, strlen(text));
+		buf_adds(&safe, "");
+		ui_text_to_utf8(&safe, NULL, plain.data ? plain.data : "", plain.len);
+		lines_add(&w->body, UI_LINE_NOTE,
+			  xstrdup("[HTML shown as text; nothing was loaded]"));
+		lines_add_text(&w->body, safe.data, 1);
+		buf_release(&plain);
+		buf_release(&safe);
+		free(text);
+	} else if (!attachment && strcmp(type, "message/rfc822") == 0) {
+		static const char *const fields[] = { "From", "Date", "Subject" };
+		size_t ih = ui_header_end(body, blen), i;
+
+		lines_add(&w->body, UI_LINE_NOTE, xstrdup("----- Attached message -----"));
+		for (i = 0; i < 3; i++) {
+			char *v = ui_header_get(body, ih, fields[i]), *d;
+
+			if (v == NULL)
+				continue;
+			d = ui_header_decode(v);
+			lines_add(&w->body, UI_LINE_HEADER, xasprintf("%s: %s", fields[i], d));
+			free(v);
+			free(d);
+		}
+		walk_entity(w, body, blen, depth + 1, 0);
+		lines_add(&w->body, UI_LINE_NOTE, xstrdup("----- End of attached message -----"));
+	} else if (strcmp(type, "application/pkcs7-signature") == 0 ||
+		   strcmp(type, "application/x-pkcs7-signature") == 0) {
+		/* A signature outside multipart/signed: listed, not trusted. */
+		add_attachment(w, name ? name : "smime.p7s", type, cte, body, blen);
+	} else {
+		add_attachment(w, name, type, cte, body, blen);
+	}
+	free(ctv);
+	free(cte);
+	free(cdv);
+	free(type);
+	free(name);
+}
+
+void
+ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
+	     const struct smime_verdict *v, const char *inner, size_t inner_len)
+{
+	static const char *const fields[] = { "From", "To", "Cc", "Date", "Subject" };
+	struct lines all = { 0 };
+	struct walk w = { 0 };
+	struct ui_banner banner;
+	size_t hlen = ui_header_end(msg, len), i;
+
+	ui_banner_build(v, &banner);
+	for (i = 0; i < banner.n; i++) {
+		enum ui_line_kind k = banner.lines[i].tone == UI_TONE_GOOD ?
+			UI_LINE_BANNER_GOOD : banner.lines[i].tone == UI_TONE_BAD ?
+			UI_LINE_BANNER_BAD : UI_LINE_BANNER_INFO;
+
+		lines_add(&all, k, banner.lines[i].text);
+		banner.lines[i].text = NULL;
+	}
+	ui_banner_release(&banner);
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		char *val = ui_header_get(msg, hlen, fields[i]), *d;
+
+		if (val == NULL)
+			continue;
+		d = ui_header_decode(val);
+		lines_add(&all, UI_LINE_HEADER, xasprintf("%s: %s", fields[i], d));
+		free(val);
+		free(d);
+	}
+
+	if (inner)
+		walk_entity(&w, inner, inner_len, 0, 1);
+	else
+		walk_entity(&w, msg, len, 0, 1);
+
+	for (i = 0; i < w.n_atts; i++) {
+		struct buf sz = BUF_INIT;
+
+		buf_adds(&sz, "");
+		ui_size_short(&sz, w.atts[i].decoded_size);
+		lines_add(&all, UI_LINE_ATTACHMENT,
+			  xasprintf("[%zu] %s (%s, %s)", i + 1,
+				    w.atts[i].name ? w.atts[i].name : "unnamed",
+				    w.atts[i].type, sz.data));
+		buf_release(&sz);
+	}
+	lines_add(&all, UI_LINE_BODY, xstrdup(""));
+	/* Trailing blank lines of the body say nothing. */
+	while (w.body.n > 0 && w.body.v[w.body.n - 1].kind == UI_LINE_BODY &&
+	       w.body.v[w.body.n - 1].text[0] == '\0')
+		free(w.body.v[--w.body.n].text);
+	for (i = 0; i < w.body.n; i++)
+		lines_add(&all, w.body.v[i].kind, w.body.v[i].text);
+	free(w.body.v);
+
+	doc->lines = all.v;
+	doc->n_lines = all.n;
+	doc->atts = w.atts;
+	doc->n_atts = w.n_atts;
+}
+
+void
+ui_doc_release(struct ui_doc *doc)
+{
+	size_t i;
+
+	for (i = 0; i < doc->n_lines; i++)
+		free(doc->lines[i].text);
+	free(doc->lines);
+	for (i = 0; i < doc->n_atts; i++) {
+		free(doc->atts[i].name);
+		free(doc->atts[i].type);
+		free(doc->atts[i].encoding);
+		free(doc->atts[i].data);
+	}
+	free(doc->atts);
+	memset(doc, 0, sizeof(*doc));
+}
+
+void
+ui_attachment_decode(const struct ui_attachment *a, struct buf *out)
+{
+	ui_transfer_decode(out, a->encoding, a->data, a->len);
+}
+
+/* Appends code point c as UTF-8. */
+static void
+put_utf8(struct buf *out, unsigned long c)
+{
+	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
+	if (c < 0x80) {
+		buf_addc(out, (char)c);
+	} else if (c < 0x800) {
+		buf_addc(out, (char)(0xc0 | (c >> 6)));
+		buf_addc(out, (char)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		buf_addc(out, (char)(0xe0 | (c >> 12)));
+		buf_addc(out, (char)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(out, (char)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addc(out, (char)(0xf0 | (c >> 18)));
+		buf_addc(out, (char)(0x80 | ((c >> 12) & 0x3f)));
+		buf_addc(out, (char)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(out, (char)(0x80 | (c & 0x3f)));
+	}
+}
+
+static const struct {
+	const char *name;
+	unsigned long cp;
+} entities[] = {
+	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+	{ "apos", '\'' }, { "nbsp", ' ' }, { "copy", 0xa9 }, { "reg", 0xae },
+	{ "hellip", 0x2026 }, { "mdash", 0x2014 }, { "ndash", 0x2013 },
+	{ "laquo", 0xab }, { "raquo", 0xbb }, { "euro", 0x20ac },
+};
+
+/* Tags after which the text continues on a new line. */
+static int
+is_block_tag(const char *tag)
+{
+	static const char *const block[] = {
+		"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+		"blockquote", "table", "ul", "ol", "pre", "hr", "title",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(block) / sizeof(block[0]); i++)
+		if (strcmp(tag, block[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void
+ui_html_to_text(struct buf *out, const char *html, size_t len)
+{
+	const char *p = html, *end = html + len, *close;
+	char tag[16];
+	size_t t, i;
+	int space = 0, closing, blank = 0;
+
+	buf_adds(out, "");
+	while (p < end) {
+		if (*p == '<') {
+			if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+				close = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+				p = close ? close + 3 : end;
+				continue;
+			}
+			p++;
+			closing = p < end && *p == '/';
+			if (closing)
+				p++;
+			for (t = 0; p < end && t + 1 < sizeof(tag) &&
+			     ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9')); p++)
+				tag[t++] = (char)(*p | 0x20);
+			tag[t] = '\0';
+			/* Skip the attributes, minding quoted '>'. */
+			while (p < end && *p != '>') {
+				if (*p == '"' || *p == '\'') {
+					char q = *p++;
+
+					while (p < end && *p != q)
+						p++;
+				}
+				if (p < end)
+					p++;
+			}
+			if (p < end)
+				p++;
+			if (!closing && (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0)) {
+				char pat[24];
+
+				snprintf(pat, sizeof(pat), "</%s", tag);
+				close = NULL;
+				for (const char *s = p; s + strlen(pat) <= end; s++)
+					if (strncasecmp(s, pat, strlen(pat)) == 0) {
+						close = s;
+						break;
+					}
+				p = close ? close : end;
+				continue;
+			}
+			if (is_block_tag(tag)) {
+				if (out->len > 0 && out->data[out->len - 1] != '\n') {
+					buf_addc(out, '\n');
+					blank = 0;
+				} else if ((strcmp(tag, "p") == 0 || strcmp(tag, "br") == 0) &&
+					   !blank && out->len > 0) {
+					buf_addc(out, '\n');
+					blank = 1;
+				}
+				if (!closing && strcmp(tag, "li") == 0)
+					buf_adds(out, "* ");
+				space = 0;
+			}
+			continue;
+		}
+		if (*p == '&') {
+			const char *semi = memchr(p, ';', (size_t)(end - p) < 12 ?
+						  (size_t)(end - p) : 12);
+			unsigned long cp = 0;
+			int ok = 0;
+
+			if (semi && p[1] == '#') {
+				char *e2;
+
+				cp = p[2] == 'x' || p[2] == 'X' ? strtoul(p + 3, &e2, 16) :
+								  strtoul(p + 2, &e2, 10);
+				ok = e2 == semi;
+			} else if (semi) {
+				for (i = 0; i < sizeof(entities) / sizeof(entities[0]); i++)
+					if ((size_t)(semi - p - 1) == strlen(entities[i].name) &&
+					    memcmp(p + 1, entities[i].name, (size_t)(semi - p - 1)) == 0) {
+						cp = entities[i].cp;
+						ok = 1;
+						break;
+					}
+			}
+			if (ok) {
+				if (space)
+					buf_addc(out, ' ');
+				space = 0;
+				put_utf8(out, cp);
+				blank = 0;
+				p = semi + 1;
+				continue;
+			}
+		}
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			if (out->len > 0 && out->data[out->len - 1] != '\n')
+				space = 1;
+			p++;
+			continue;
+		}
+		if (space)
+			buf_addc(out, ' ');
+		space = 0;
+		blank = 0;
+		buf_addc(out, *p++);
+	}
+}

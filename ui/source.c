@@ -1,0 +1,79 @@
+/* source.c — the mail source interface: dispatch and shared frees. */
+#include "ui/ui.h"
+
+#include <stdlib.h>
+
+int
+ui_source_list_folders(struct ui_source *src, struct ui_folder **out,
+		       size_t *n_out, struct err *e)
+{
+	return src->ops->list_folders(src, out, n_out, e);
+}
+
+int
+ui_source_open_folder(struct ui_source *src, const char *id,
+		      struct ui_envelope **out, size_t *n_out, struct err *e)
+{
+	return src->ops->open_folder(src, id, out, n_out, e);
+}
+
+int
+ui_source_fetch(struct ui_source *src, uint32_t uid, struct buf *out,
+		struct err *e)
+{
+	return src->ops->fetch(src, uid, out, e);
+}
+
+int
+ui_source_set_flags(struct ui_source *src, uint32_t uid, unsigned set,
+		    unsigned clear, struct err *e)
+{
+	return src->ops->set_flags(src, uid, set, clear, e);
+}
+
+int
+ui_source_append(struct ui_source *src, const char *id, const char *msg,
+		 size_t len, unsigned flags, struct err *e)
+{
+	return src->ops->append(src, id, msg, len, flags, e);
+}
+
+void
+ui_source_free(struct ui_source **src)
+{
+	if (src == NULL || *src == NULL)
+		return;
+	(*src)->ops->close(*src);
+	*src = NULL;
+}
+
+void
+ui_folders_free(struct ui_folder **f, size_t n)
+{
+	size_t i;
+
+	if (f == NULL || *f == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free((*f)[i].name);
+		free((*f)[i].id);
+	}
+	free(*f);
+	*f = NULL;
+}
+
+void
+ui_envelopes_free(struct ui_envelope **env, size_t n)
+{
+	size_t i;
+
+	if (env == NULL || *env == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free((*env)[i].from);
+		free((*env)[i].subject);
+		free((*env)[i].content_type);
+	}
+	free(*env);
+	*env = NULL;
+}

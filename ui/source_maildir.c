@@ -1,0 +1,480 @@
+/*
+ * source_maildir.c — a mail source over a local Maildir++ tree, as Dovecot
+ * lays it out: the root is INBOX, "root/.Sent" is folder Sent, and '.'
+ * separates levels.  Flags live in the file name's ":2," suffix.
+ */
+#include "ui/ui_p.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Headers beyond this are not read for the index. */
+#define HEADER_READ_MAX (64 * 1024)
+
+struct mfile {
+	char *sub;	/* owned; "cur" or "new" */
+	char *name;	/* owned; file name in sub */
+};
+
+struct maildir_source {
+	struct ui_source base;
+	char *root;		/* owned */
+	char *dir;		/* owned; the open folder's directory, or NULL */
+	struct mfile *files;	/* owned; files[uid - 1] */
+	size_t n_files;
+	unsigned counter;	/* for unique names of appended messages */
+};
+
+static const struct {
+	char letter;
+	unsigned flag;
+} flag_letters[] = {
+	{ 'D', UI_FLAG_DRAFT }, { 'F', UI_FLAG_FLAGGED }, { 'P', UI_FLAG_FORWARDED },
+	{ 'R', UI_FLAG_ANSWERED }, { 'S', UI_FLAG_SEEN }, { 'T', UI_FLAG_DELETED },
+};
+#define N_FLAG_LETTERS (sizeof(flag_letters) / sizeof(flag_letters[0]))
+
+static unsigned
+flags_of_name(const char *name)
+{
+	const char *info = strstr(name, ":2,");
+	unsigned f = 0;
+	size_t i;
+
+	if (info == NULL)
+		return 0;
+	for (info += 3; *info; info++)
+		for (i = 0; i < N_FLAG_LETTERS; i++)
+			if (*info == flag_letters[i].letter)
+				f |= flag_letters[i].flag;
+	return f;
+}
+
+static char *
+folder_dir(struct maildir_source *m, const char *id)
+{
+	if (strcmp(id, "INBOX") == 0)
+		return xstrdup(m->root);
+	if (id[0] != '.' || strchr(id, '/') != NULL || strcmp(id, ".") == 0 ||
+	    strcmp(id, "..") == 0)
+		return NULL;
+	return xasprintf("%s/%s", m->root, id);
+}
+
+static int
+is_maildir(const char *dir)
+{
+	struct stat st;
+	char *cur = xasprintf("%s/cur", dir);
+	int ok = stat(cur, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(cur);
+	return ok;
+}
+
+static int
+folder_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ui_folder *)a)->name,
+		      ((const struct ui_folder *)b)->name);
+}
+
+static int
+md_list_folders(struct ui_source *src, struct ui_folder **out, size_t *n_out,
+		struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	struct ui_folder *f = NULL;
+	size_t n = 0;
+	struct dirent *d;
+	DIR *dir = opendir(m->root);
+	char *p, *full;
+
+	if (dir == NULL)
+		return err_set(e, ERR_IO, "%s: %s", m->root, strerror(errno));
+	f = xcalloc(1, sizeof(*f));
+	f[0].name = xstrdup("INBOX");
+	f[0].id = xstrdup("INBOX");
+	n = 1;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] != '.' || strcmp(d->d_name, ".") == 0 ||
+		    strcmp(d->d_name, "..") == 0)
+			continue;
+		full = xasprintf("%s/%s", m->root, d->d_name);
+		if (is_maildir(full)) {
+			f = xrealloc(f, (n + 1) * sizeof(*f));
+			f[n].id = xstrdup(d->d_name);
+			f[n].name = xstrdup(d->d_name + 1);
+			for (p = f[n].name; *p; p++)
+				if (*p == '.')
+					*p = '/';
+			n++;
+		}
+		free(full);
+	}
+	closedir(dir);
+	qsort(f + 1, n - 1, sizeof(*f), folder_cmp);
+	*out = f;
+	*n_out = n;
+	return 0;
+}
+
+static void
+files_clear(struct maildir_source *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_files; i++) {
+		free(m->files[i].sub);
+		free(m->files[i].name);
+	}
+	free(m->files);
+	m->files = NULL;
+	m->n_files = 0;
+}
+
+/* Delivery order: the names start with the delivery time in seconds. */
+static int
+mfile_cmp(const void *a, const void *b)
+{
+	const struct mfile *x = a, *y = b;
+	unsigned long long tx = strtoull(x->name, NULL, 10);
+	unsigned long long ty = strtoull(y->name, NULL, 10);
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+scan_sub(struct maildir_source *m, const char *sub, struct err *e)
+{
+	char *path = xasprintf("%s/%s", m->dir, sub);
+	DIR *dir = opendir(path);
+	struct dirent *d;
+
+	if (dir == NULL) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		m->files = xrealloc(m->files, (m->n_files + 1) * sizeof(*m->files));
+		m->files[m->n_files].sub = xstrdup(sub);
+		m->files[m->n_files].name = xstrdup(d->d_name);
+		m->n_files++;
+	}
+	closedir(dir);
+	free(path);
+	return 0;
+}
+
+static char *
+file_path(struct maildir_source *m, const struct mfile *f)
+{
+	return xasprintf("%s/%s/%s", m->dir, f->sub, f->name);
+}
+
+/* Reads the header block of a message file (at most HEADER_READ_MAX). */
+static int
+read_header(const char *path, struct buf *out, size_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0)
+		*size = (size_t)st.st_size;
+	buf_grow(out, HEADER_READ_MAX + 1);
+	while (out->len < HEADER_READ_MAX) {
+		r = read(fd, out->data + out->len, HEADER_READ_MAX - out->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		out->len += (size_t)r;
+		out->data[out->len] = '\0';
+		if (ui_header_end(out->data, out->len) < out->len)
+			break;
+	}
+	out->data[out->len] = '\0';
+	close(fd);
+	return 0;
+}
+
+static char *
+header_decoded(const char *hdr, size_t len, const char *name)
+{
+	char *v = ui_header_get(hdr, len, name), *d;
+
+	if (v == NULL)
+		return xstrdup("");
+	d = ui_header_decode(v);
+	free(v);
+	return d;
+}
+
+static int
+md_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
+	       size_t *n_out, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	struct ui_envelope *env;
+	struct buf hdr = BUF_INIT;
+	char *dir = folder_dir(m, id), *path, *v;
+	size_t i, hlen;
+
+	if (dir == NULL || !is_maildir(dir)) {
+		free(dir);
+		return err_set(e, ERR_INPUT, "no folder \"%s\" in %s", id, m->root);
+	}
+	files_clear(m);
+	free(m->dir);
+	m->dir = dir;
+	if (scan_sub(m, "new", e) < 0 || scan_sub(m, "cur", e) < 0)
+		return -1;
+	qsort(m->files, m->n_files, sizeof(*m->files), mfile_cmp);
+
+	env = xcalloc(m->n_files ? m->n_files : 1, sizeof(*env));
+	for (i = 0; i < m->n_files; i++) {
+		env[i].uid = (uint32_t)(i + 1);
+		env[i].flags = flags_of_name(m->files[i].name);
+		path = file_path(m, &m->files[i]);
+		buf_reset(&hdr);
+		if (read_header(path, &hdr, &env[i].size) < 0) {
+			/* Gone since the scan (another client moved it): shown empty. */
+			env[i].from = xstrdup("");
+			env[i].subject = xstrdup("(message vanished)");
+			env[i].content_type = xstrdup("");
+			free(path);
+			continue;
+		}
+		hlen = ui_header_end(hdr.data, hdr.len);
+		env[i].from = header_decoded(hdr.data, hlen, "From");
+		env[i].subject = header_decoded(hdr.data, hlen, "Subject");
+		v = ui_header_get(hdr.data, hlen, "Content-Type");
+		env[i].content_type = v ? v : xstrdup("");
+		v = ui_header_get(hdr.data, hlen, "Date");
+		env[i].date = ui_date_parse(v);
+		free(v);
+		free(path);
+	}
+	buf_release(&hdr);
+	*out = env;
+	*n_out = m->n_files;
+	return 0;
+}
+
+static struct mfile *
+lookup(struct maildir_source *m, uint32_t uid, struct err *e)
+{
+	if (m->dir == NULL) {
+		err_set(e, ERR_INPUT, "no folder is open");
+		return NULL;
+	}
+	if (uid == 0 || uid > m->n_files) {
+		err_set(e, ERR_INPUT, "no message %u in %s", uid, m->dir);
+		return NULL;
+	}
+	return &m->files[uid - 1];
+}
+
+static int
+md_fetch(struct ui_source *src, uint32_t uid, struct buf *out, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	struct mfile *f = lookup(m, uid, e);
+	char *path;
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	path = file_path(m, f);
+	rc = file_read(path, 0, out, e);
+	free(path);
+	return rc;
+}
+
+/* The ":2,LETTERS" suffix for flags, keeping letters we do not know. */
+static char *
+name_with_flags(const char *name, unsigned flags)
+{
+	const char *info = strstr(name, ":2,");
+	size_t base = info ? (size_t)(info - name) : strlen(name), i;
+	struct buf b = BUF_INIT;
+	char letters[64];
+	size_t nl = 0;
+	const char *p;
+
+	for (i = 0; i < N_FLAG_LETTERS; i++)
+		if (flags & flag_letters[i].flag)
+			letters[nl++] = flag_letters[i].letter;
+	if (info)
+		for (p = info + 3; *p && nl + 1 < sizeof(letters); p++) {
+			int known = 0;
+
+			for (i = 0; i < N_FLAG_LETTERS; i++)
+				if (*p == flag_letters[i].letter)
+					known = 1;
+			if (!known)
+				letters[nl++] = *p;
+		}
+	letters[nl] = '\0';
+	/* Maildir wants the letters in ASCII order. */
+	for (i = 1; i < nl; i++) {
+		char c = letters[i];
+		size_t j = i;
+
+		while (j > 0 && letters[j - 1] > c) {
+			letters[j] = letters[j - 1];
+			j--;
+		}
+		letters[j] = c;
+	}
+	buf_add(&b, name, base);
+	buf_addf(&b, ":2,%s", letters);
+	return buf_detach(&b, NULL);
+}
+
+static int
+md_set_flags(struct ui_source *src, uint32_t uid, unsigned set, unsigned clear,
+	     struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	struct mfile *f = lookup(m, uid, e);
+	char *from, *to, *name;
+	unsigned flags;
+
+	if (f == NULL)
+		return -1;
+	flags = (flags_of_name(f->name) | set) & ~clear;
+	name = name_with_flags(f->name, flags);
+	from = file_path(m, f);
+	to = xasprintf("%s/cur/%s", m->dir, name);
+	if (strcmp(from, to) != 0 && rename(from, to) < 0) {
+		err_set(e, ERR_IO, "%s: %s", from, strerror(errno));
+		free(from);
+		free(to);
+		free(name);
+		return -1;
+	}
+	free(from);
+	free(to);
+	free(f->name);
+	free(f->sub);
+	f->name = name;
+	f->sub = xstrdup("cur");
+	return 0;
+}
+
+static int
+md_append(struct ui_source *src, const char *id, const char *msg, size_t len,
+	  unsigned flags, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	char *dir = folder_dir(m, id), *tmp = NULL, *dst = NULL, *base = NULL, *name;
+	char host[256] = "localhost";
+	size_t off = 0;
+	ssize_t w;
+	int fd = -1, rc = -1;
+
+	if (dir == NULL || !is_maildir(dir)) {
+		err_set(e, ERR_INPUT, "no folder \"%s\" in %s", id, m->root);
+		goto out;
+	}
+	gethostname(host, sizeof(host) - 1);
+	host[strcspn(host, "/:")] = '\0';
+	base = xasprintf("%lld.P%ldQ%u.%s", (long long)time(NULL), (long)getpid(),
+			 ++m->counter, host);
+	tmp = xasprintf("%s/tmp/%s", dir, base);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		w = write(fd, msg + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (flags) {
+		name = name_with_flags(base, flags);
+		dst = xasprintf("%s/cur/%s", dir, name);
+		free(name);
+	} else {
+		dst = xasprintf("%s/new/%s", dir, base);
+	}
+	if (rename(tmp, dst) < 0) {
+		err_set(e, ERR_IO, "%s: %s", dst, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	free(dir);
+	free(tmp);
+	free(dst);
+	free(base);
+	return rc;
+}
+
+static void
+md_close(struct ui_source *src)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+
+	files_clear(m);
+	free(m->dir);
+	free(m->root);
+	free(m);
+}
+
+static const struct ui_source_ops maildir_ops = {
+	.kind = "maildir",
+	.list_folders = md_list_folders,
+	.open_folder = md_open_folder,
+	.fetch = md_fetch,
+	.set_flags = md_set_flags,
+	.append = md_append,
+	.close = md_close,
+};
+
+int
+ui_source_maildir_open(const char *root, struct ui_source **out, struct err *e)
+{
+	struct maildir_source *m;
+
+	if (!is_maildir(root))
+		return err_set(e, ERR_IO, "%s is not a Maildir (no cur/ folder in it)",
+			       root);
+	m = xcalloc(1, sizeof(*m));
+	m->base.ops = &maildir_ops;
+	m->root = xstrdup(root);
+	*out = &m->base;
+	return 0;
+}

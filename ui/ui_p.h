@@ -1,0 +1,173 @@
+/*
+ * ui_p.h — the screens' plain functions: decoding a message into the lines
+ * of the pager, the security banner, the index line.  Nothing here draws,
+ * so every function is tested without a terminal (tests/unit/ui/).
+ *
+ * All text produced here is valid UTF-8 without control characters (tabs
+ * are expanded), so that a message can never send escape sequences to the
+ * terminal.
+ */
+#ifndef CACHET_UI_P_H
+#define CACHET_UI_P_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "base/base.h"
+#include "crypto/smime.h"
+#include "ui/ui.h"
+
+/* --- text.c: charsets, sanitising, display width ----------------------- */
+
+/*
+ * Appends src (in charset; NULL or "" means us-ascii/UTF-8) to out as
+ * UTF-8.  Unknown charsets and invalid bytes become U+FFFD; control
+ * characters are dropped, except '\n' (kept) and '\t' (kept, expanded later).
+ */
+void ui_text_to_utf8(struct buf *out, const char *charset, const char *src,
+		     size_t len);
+/* Columns that UTF-8 s takes on the terminal. */
+int ui_text_width(const char *s);
+/*
+ * Appends s cut or padded with spaces to exactly cols columns; a cut ends
+ * in nothing wider than the room left (wide characters are not split).
+ */
+void ui_text_fit(struct buf *out, const char *s, int cols);
+/*
+ * Splits UTF-8 line s (no '\n') into pieces of at most cols columns,
+ * breaking at spaces when it can; calls fn for each piece.  Tabs are
+ * expanded to the next multiple of 8.  Returns the number of pieces.
+ */
+size_t ui_text_wrap(const char *s, int cols,
+		    void (*fn)(void *arg, const char *piece, size_t len),
+		    void *arg);
+
+/* --- mime.c: headers, encodings --------------------------------------- */
+
+/* The unfolded value of the first header name in a header block, or NULL. */
+char *ui_header_get(const char *hdr, size_t len, const char *name);
+/* RFC 2047 decoding of a header value to UTF-8 (sanitised). */
+char *ui_header_decode(const char *value);
+/*
+ * A parameter of a structured header value ("charset" in
+ * "text/plain; charset=utf-8"), unquoted; RFC 2231 continuations and
+ * charset'lang'%XX values are decoded.  NULL when absent.
+ */
+char *ui_header_param(const char *value, const char *param);
+/* The media type of a Content-Type value, lower case ("text/plain"). */
+char *ui_content_type(const char *value);
+/* Decodes a transfer encoding ("base64", "quoted-printable", else as is). */
+void ui_transfer_decode(struct buf *out, const char *encoding,
+			const char *src, size_t len);
+/* Splits a message at its header/body boundary; returns the body offset. */
+size_t ui_header_end(const char *msg, size_t len);
+/* Parses an RFC 5322 date; 0 when it cannot. */
+time_t ui_date_parse(const char *s);
+
+/* --- banner.c: the security banner -------------------------------------- */
+
+enum ui_tone {
+	UI_TONE_GOOD,		/* a valid signature over what is shown */
+	UI_TONE_INFO,		/* neutral: "Not signed", "Encrypted to you" */
+	UI_TONE_BAD,		/* a problem the person must see */
+};
+
+struct ui_banner_line {
+	enum ui_tone tone;
+	char *text;		/* owned; UTF-8 */
+};
+
+struct ui_banner {
+	struct ui_banner_line *lines;	/* owned */
+	size_t n;
+};
+
+/*
+ * The words for a verdict, one problem per line, worst first.  Names the
+ * signer by the address in its certificate, never by a display name.
+ */
+void ui_banner_build(const struct smime_verdict *v, struct ui_banner *out);
+void ui_banner_release(struct ui_banner *b);
+/* "CN" value of an RFC 4514 distinguished name, or the whole name. */
+char *ui_dn_common_name(const char *dn);
+
+/* --- pager.c: a message as lines ---------------------------------------- */
+
+enum ui_line_kind {
+	UI_LINE_BANNER_GOOD,
+	UI_LINE_BANNER_INFO,
+	UI_LINE_BANNER_BAD,
+	UI_LINE_HEADER,
+	UI_LINE_BODY,
+	UI_LINE_QUOTE,		/* body line starting with '>' */
+	UI_LINE_ATTACHMENT,
+	UI_LINE_NOTE,		/* cachet's own remarks ("[HTML shown as text]") */
+};
+
+struct ui_line {
+	enum ui_line_kind kind;
+	char *text;		/* owned; UTF-8, no '\n' */
+};
+
+struct ui_attachment {
+	char *name;		/* owned; decoded file name, or NULL */
+	char *type;		/* owned; media type */
+	char *encoding;		/* owned; transfer encoding, lower case */
+	char *data;		/* owned; the encoded bytes of the part */
+	size_t len;
+	size_t decoded_size;
+};
+
+struct ui_doc {
+	struct ui_line *lines;		/* owned */
+	size_t n_lines;
+	struct ui_attachment *atts;	/* owned */
+	size_t n_atts;
+};
+
+/*
+ * Turns a message into the pager's lines: the banner for v (none when v
+ * is NULL), the headers From, To, Cc, Date, Subject of msg, then the body.
+ * When inner is not NULL (the decrypted content of the top crypto layer)
+ * the body shown is inner's, else msg's.  Only the top layer is opened: an
+ * encrypted part further down is listed, never decrypted.  HTML is shown as
+ * plain text with its tags removed; nothing is fetched from anywhere.
+ */
+void ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
+		  const struct smime_verdict *v, const char *inner,
+		  size_t inner_len);
+void ui_doc_release(struct ui_doc *doc);
+/* The decoded bytes of an attachment. */
+void ui_attachment_decode(const struct ui_attachment *a, struct buf *out);
+/* HTML to plain text (tags removed, entities decoded), appended to out. */
+void ui_html_to_text(struct buf *out, const char *html, size_t len);
+
+/* --- index.c: one line of the message index ----------------------------- */
+
+enum ui_crypto_mark {
+	UI_CRYPTO_NONE,
+	UI_CRYPTO_SIGNED,	/* top level says signed; not checked yet */
+	UI_CRYPTO_ENCRYPTED,	/* application/pkcs7-mime enveloped-data */
+	UI_CRYPTO_VALID,	/* checked in the pager: valid and whole */
+	UI_CRYPTO_PROBLEM,	/* checked in the pager: anything else */
+};
+
+/* What the top-level Content-Type says, without looking further. */
+enum ui_crypto_mark ui_crypto_mark_of(const char *content_type);
+/* The sender as the index shows it: display name, or the address. */
+char *ui_sender_short(const char *from);
+/* "20:15" today, "Nov 27" this year, "2025-11-27" before. */
+void ui_date_short(struct buf *out, time_t date, time_t now);
+/* "512", "1.2K", "34K", "5.6M". */
+void ui_size_short(struct buf *out, size_t size);
+/*
+ * One index line, exactly cols columns: number, flags, crypto mark, date,
+ * sender, subject, size.
+ */
+void ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env,
+		   enum ui_crypto_mark mark, int cols, time_t now);
+/* Case-insensitive (ASCII) search in subject and from. */
+bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
+
+#endif
