@@ -1,0 +1,710 @@
+# tests/lib/harness.sh: a private mail world for cachet's integration tests.
+#
+# Source it from a bash test script, then call harness_init. Everything lives
+# in one temp dir and every process the harness starts is stopped, by PID, on
+# exit. Ports are chosen free at run time, so any number of test scripts may
+# run at once on one machine.
+#
+# Convention: a test script exits 0 on pass and 1 on failure. A server that
+# cannot start is a failure (with its log tail), never a silent pass. The one
+# skip (exit 77, automake's SKIP) is Postfix run by a non-root user outside CI,
+# because a private Postfix cannot exist then.
+#
+# Functions
+#   harness_init             makes $H (mode 755), traps harness_cleanup on EXIT,
+#                            makes the test PKI in $H/pki (copied from a cache,
+#                            $HARNESS_PKI_CACHE, default $top_builddir/tests/pki-cache
+#                            or $TMPDIR), exports HARNESS_DIR=$H.
+#   harness_dovecot          private Dovecot: IMAPS, IMAP+STARTTLS, LMTP and
+#                            auth (SASL) on 127.0.0.1, plus IMAP+STARTTLS on
+#                            127.0.0.2 (advertises LOGINDISABLED before
+#                            STARTTLS). Users alice/bob/carol, passwords
+#                            alice-pw/bob-pw/carol-pw, Maildirs in
+#                            $H/mail/USER/Maildir.
+#   harness_postfix          private Postfix (root only): submission with
+#                            implicit TLS and with STARTTLS, SASL through
+#                            Dovecot, USER@localhost delivered over LMTP into
+#                            the Maildirs. Starts Dovecot first if needed.
+#   harness_gnupg USER       prints the path of USER's gpgsm home
+#                            $H/gnupg/USER (key, certificate, trusted CA; the
+#                            key needs no passphrase). Its agent is stopped at
+#                            cleanup.
+#   harness_keyring CMD...   runs CMD inside its own D-Bus session with an
+#                            unlocked gnome-keyring Secret Service (password
+#                            $HARNESS_KEYRING_PW); HOME and XDG_RUNTIME_DIR point
+#                            into $H for CMD. Returns CMD's status.
+#   harness_config USER [LINE...]
+#                            writes a cachet config for USER (mode 600) with
+#                            imaps:// and smtps:// to the private servers, the
+#                            test TLS CA and password_command; extra LINEs are
+#                            appended to the [account USER] section. Prints
+#                            its path.
+#   harness_wait_mail USER [COUNT [TIMEOUT]]
+#                            waits (default 1 message, 10 s) until USER's
+#                            Maildir holds COUNT messages in new/ or cur/;
+#                            fails with the servers' logs otherwise.
+#   harness_mail_count USER  prints how many messages USER's Maildir holds.
+#   harness_mailbox_text USER
+#                            prints every message in USER's Maildir.
+#   harness_cleanup          stops exactly what the harness started (Dovecot
+#                            and Postfix masters by PID, gpg-agents, D-Bus
+#                            sessions and keyrings), removes $H unless
+#                            HARNESS_KEEP=1. Runs on EXIT by itself.
+#   harness_pids             prints the PIDs of the daemons started so far.
+#   harness_log_tail FILE    prints the last lines of a log for a failure.
+#
+# Assertions (each prints "FAIL: ..." on stderr and exits 1 when it fails)
+#   fail MESSAGE
+#   assert_eq EXPECTED ACTUAL [WHAT]
+#   assert_contains HAYSTACK NEEDLE [WHAT]
+#   assert_not_contains HAYSTACK NEEDLE [WHAT]
+#   assert_file_contains FILE STRING [WHAT]       (fixed string)
+#
+# Variables
+#   H, HARNESS_DIR           the temp world
+#   HARNESS_PKI              $H/pki: see tests/lib/pki.sh for its files
+#   IMAPS_PORT IMAP_PORT LMTP_PORT AUTH_PORT       Dovecot on 127.0.0.1
+#   IMAP_REMOTE_PORT         Dovecot IMAP+STARTTLS on 127.0.0.2
+#   SMTPS_PORT               Postfix, implicit TLS, on 127.0.0.1
+#   SUBMISSION_PORT          Postfix, STARTTLS, on 127.0.0.1
+#   HARNESS_KEYRING_PW       the keyring's password ("harness-keyring")
+#   HARNESS_KEEP=1           keep $H after the run (for debugging)
+
+HARNESS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/lib/pki.sh
+. "$HARNESS_LIB_DIR/pki.sh"
+
+HARNESS_USERS="alice bob carol"
+HARNESS_KEYRING_PW=harness-keyring
+HARNESS_PIDS=()		# daemons to stop at cleanup
+HARNESS_GNUPG_HOMES=()	# gpgsm homes whose agents to stop
+HARNESS_CLEANED=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] ||
+		fail "${3:-value}: expected '$1', got '$2'"
+}
+
+assert_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "${3:-output} does not contain '$2'; it was:
+$1" ;;
+	esac
+}
+
+assert_not_contains() {
+	case "$1" in
+	*"$2"*) fail "${3:-output} contains '$2'; it was:
+$1" ;;
+	esac
+}
+
+assert_file_contains() {
+	[ -f "$1" ] || fail "${3:-file} $1 does not exist"
+	grep -qF -- "$2" "$1" ||
+		fail "${3:-file} $1 does not contain '$2'; it holds:
+$(head -c 4000 "$1")"
+}
+
+harness_log_tail() {
+	local f=$1
+	echo "---- last lines of $f ----" >&2
+	if [ -f "$f" ]; then
+		tail -n "${2:-30}" "$f" >&2
+	else
+		echo "(no such file)" >&2
+	fi
+	echo "----" >&2
+}
+
+harness_need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" > /dev/null 2>&1 ||
+			fail "'$c' is not installed: run .ci/run (or ./quickstart check) as root to install the test packages"
+	done
+}
+
+harness_init() {
+	harness_need openssl gpgsm gpgconf flock
+	H=$(mktemp -d "${TMPDIR:-/tmp}/cachet-h.XXXXXX")
+	chmod 755 "$H"
+	HARNESS_DIR=$H
+	export H HARNESS_DIR
+	trap harness_cleanup EXIT
+	# Under set -e a failing command ends the script: say which one.
+	trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: \"$BASH_COMMAND\" exited with status $?" >&2' ERR
+	# A signal ends the script through the EXIT trap.
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+
+	local cache=${HARNESS_PKI_CACHE:-}
+	if [ -z "$cache" ]; then
+		if [ -n "${top_builddir:-}" ] && [ -w "$top_builddir" ]; then
+			cache=$top_builddir/tests/pki-cache
+		else
+			cache=${TMPDIR:-/tmp}/cachet-pki-cache-$(id -u)
+		fi
+	fi
+	mkdir -p "$H/run"
+	pki_make "$cache" || fail "could not make the test PKI in $cache"
+	HARNESS_PKI=$H/pki
+	mkdir -p "$HARNESS_PKI"
+	cp "$cache"/*.pem "$cache"/*.key "$cache"/*.p12 "$HARNESS_PKI/"
+	export HARNESS_PKI
+}
+
+# Ports in use on this machine (any state), from /proc, space-separated.
+# Pure bash: this runs once per port handed out.
+harness__ports_in_use() {
+	local f sl local_addr rest out=" "
+	for f in /proc/net/tcp /proc/net/tcp6; do
+		[ -r "$f" ] || continue
+		while read -r sl local_addr rest; do
+			[ "$sl" = sl ] && continue
+			out="$out$((16#${local_addr##*:})) "
+		done < "$f"
+	done
+	echo "$out"
+}
+
+# harness_free_port: a TCP port nothing uses, below the ephemeral range so
+# outgoing connections do not take it meanwhile. Another process may still
+# bind it before our daemon does: the start functions then retry.
+harness_free_port() {
+	local used taken="" p i
+	used=$(harness__ports_in_use)
+	# Ports handed out earlier in this run, maybe not bound yet. A file,
+	# because callers use command substitution (a subshell).
+	[ -f "$H/run/ports" ] && taken=$(< "$H/run/ports") && taken=${taken//$'\n'/ }
+	for ((i = 0; i < 500; i++)); do
+		p=$((10000 + (RANDOM * 32768 + RANDOM) % 22000))
+		case "$used $taken " in
+		*" $p "*) continue ;;
+		esac
+		echo "$p" >> "$H/run/ports"
+		echo "$p"
+		return 0
+	done
+	fail "no free TCP port found"
+}
+
+# harness__wait_port ADDR PORT TIMEOUT: until something accepts on ADDR:PORT.
+harness__wait_port() {
+	local addr=$1 port=$2 timeout=$3 start
+	start=$(date +%s%N)
+	while ! (exec 3<> "/dev/tcp/$addr/$port") 2> /dev/null; do
+		if [ $((($(date +%s%N) - start) / 1000000)) -gt $((timeout * 1000)) ]; then
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+harness__pid_alive() {
+	[ -n "$1" ] && kill -0 "$1" 2> /dev/null
+}
+
+# ---------------------------------------------------------------- Dovecot
+
+harness__dovecot_conf() {
+	local d=$H/dovecot run_user run_group login_user chroot_line
+	if [ "$(id -u)" = 0 ]; then
+		run_user=dovecot run_group=dovecot login_user=dovenull chroot_line=
+	else
+		run_user=$(id -un) run_group=$(id -gn) login_user=$(id -un)
+		chroot_line="chroot ="
+	fi
+	cat > "$d/dovecot.conf" <<EOF
+# Private Dovecot for one test run ($H).
+instance_name = cachet-$(basename "$H")
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+info_log_path = $d/dovecot.log
+protocols = imap lmtp
+listen = 127.0.0.1
+shutdown_clients = yes
+
+ssl = yes
+ssl_cert = <$HARNESS_PKI/server.pem
+ssl_key = <$HARNESS_PKI/server.key
+ssl_min_protocol = TLSv1.2
+$( [ -f /usr/share/dovecot/dh.pem ] && echo "ssl_dh = </usr/share/dovecot/dh.pem" )
+
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+# Tests try wrong passwords on purpose: answer them at once.
+auth_failure_delay = 0
+auth_username_format = %Ln
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%Ln $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%Ln $d/users
+  default_fields = uid=$run_user gid=$run_group home=$H/mail/%Ln
+}
+
+mail_location = maildir:$H/mail/%Ln/Maildir
+mail_uid = $run_user
+mail_gid = $run_group
+first_valid_uid = 1
+first_valid_gid = 1
+default_login_user = $login_user
+default_internal_user = $run_user
+default_internal_group = $run_group
+
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+  inet_listener imap_remote {
+    address = 127.0.0.2
+    port = $IMAP_REMOTE_PORT
+  }
+  $chroot_line
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP_PORT
+  }
+}
+service auth {
+  inet_listener auth {
+    address = 127.0.0.1
+    port = $AUTH_PORT
+  }
+}
+# No growing penalty after failed logins from one IP: the tests fail logins
+# on purpose and then log in again at once.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+  $chroot_line
+}
+lmtp_save_to_detail_mailbox = no
+postmaster_address = postmaster@localhost
+EOF
+	local u
+	: > "$d/users"
+	for u in $HARNESS_USERS; do
+		echo "$u:{PLAIN}$u-pw::::::" >> "$d/users"
+	done
+	chmod 640 "$d/users"
+	[ "$(id -u)" = 0 ] && chgrp "$run_group" "$d/users"
+	return 0
+}
+
+harness_dovecot() {
+	[ -n "${H:-}" ] || fail "harness_dovecot: call harness_init first"
+	[ -z "${DOVECOT_PID:-}" ] || return 0
+	harness_need dovecot
+	local d=$H/dovecot u attempt
+	mkdir -p "$d/run" "$d/state" "$H/mail"
+	for u in $HARNESS_USERS; do
+		mkdir -p "$H/mail/$u/Maildir/"{new,cur,tmp}
+	done
+	[ "$(id -u)" = 0 ] && chown -R dovecot:dovecot "$H/mail"
+
+	for attempt in 1 2 3 4 5; do
+		IMAPS_PORT=$(harness_free_port)
+		IMAP_PORT=$(harness_free_port)
+		LMTP_PORT=$(harness_free_port)
+		AUTH_PORT=$(harness_free_port)
+		IMAP_REMOTE_PORT=$(harness_free_port)
+		harness__dovecot_conf
+		: > "$d/dovecot.log"
+		if dovecot -c "$d/dovecot.conf" < /dev/null >> "$d/dovecot.log" 2>&1; then
+			DOVECOT_PID=$(cat "$d/run/master.pid")
+			HARNESS_PIDS+=("$DOVECOT_PID")
+			if harness__wait_port 127.0.0.1 "$IMAPS_PORT" 5 &&
+			   harness__wait_port 127.0.0.1 "$AUTH_PORT" 5; then
+				export IMAPS_PORT IMAP_PORT LMTP_PORT AUTH_PORT IMAP_REMOTE_PORT
+				return 0
+			fi
+			harness_log_tail "$d/dovecot.log"
+			fail "Dovecot started but does not accept connections"
+		fi
+		# Another process took one of our ports in the meantime: new ports.
+		grep -q 'Address already in use' "$d/dovecot.log" || break
+	done
+	harness_log_tail "$d/dovecot.log"
+	fail "Dovecot did not start (config: $d/dovecot.conf)"
+}
+
+# ---------------------------------------------------------------- Postfix
+
+harness__postfix_conf() {
+	local p=$H/postfix
+	cat > "$p/main.cf" <<EOF
+# Private Postfix for one test run ($H).
+compatibility_level = 3.6
+queue_directory = $p/queue
+data_directory = $p/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $p/maillog
+maillog_file_prefixes = $p
+myhostname = localhost
+mydomain = localdomain
+myorigin = localhost
+mydestination = localhost
+mynetworks = 127.0.0.0/8
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+alias_maps =
+alias_database =
+local_recipient_maps =
+relayhost =
+local_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
+default_transport = error:this test server delivers only to @localhost
+relay_transport = error:this test server delivers only to @localhost
+lmtp_host_lookup = native
+smtp_host_lookup = native
+smtpd_peername_lookup = no
+biff = no
+smtputf8_enable = no
+append_dot_mydomain = no
+recipient_delimiter = +
+message_size_limit = 52428800
+smtpd_error_sleep_time = 0
+
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:$AUTH_PORT
+smtpd_sasl_auth_enable = no
+smtpd_tls_cert_file = $HARNESS_PKI/server.pem
+smtpd_tls_key_file = $HARNESS_PKI/server.key
+smtpd_tls_security_level = may
+smtpd_tls_protocols = >=TLSv1.2
+smtpd_tls_mandatory_protocols = >=TLSv1.2
+smtpd_tls_loglevel = 1
+smtpd_tls_session_cache_database =
+smtpd_relay_restrictions = permit_sasl_authenticated, reject
+smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+EOF
+	cat > "$p/master.cf" <<EOF
+# service type private unpriv chroot wakeup maxproc command
+127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:$SMTPS_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+tlsmgr    unix - - n 1000? 1 tlsmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n - - proxymap
+smtp      unix - - n - - smtp
+relay     unix - - n - - smtp
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+lmtp      unix - - n - - lmtp
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+	# Postfix waits while main.cf is younger than about a second.
+	touch -d '-10 seconds' "$p/main.cf" "$p/master.cf"
+}
+
+harness__postfix_dirs() {
+	local q=$H/postfix/queue d
+	install -d -o root -g root -m 755 "$H/postfix" "$q" "$q/pid"
+	install -d -o postfix -g postfix -m 700 "$H/postfix/data"
+	for d in active bounce corrupt defer deferred flush hold incoming private saved trace; do
+		install -d -o postfix -g root -m 700 "$q/$d"
+	done
+	install -d -o postfix -g postdrop -m 730 "$q/maildrop"
+	install -d -o postfix -g postdrop -m 710 "$q/public"
+}
+
+harness_postfix() {
+	[ -n "${H:-}" ] || fail "harness_postfix: call harness_init first"
+	[ -z "${POSTFIX_PID:-}" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		[ -n "${CI:-}" ] && fail "a private Postfix needs root"
+		echo "SKIP: a private Postfix needs root" >&2
+		exit 77
+	fi
+	harness_need /usr/lib/postfix/sbin/master postconf
+	harness_dovecot
+	local p=$H/postfix attempt pid i
+	harness__postfix_dirs
+	for attempt in 1 2 3 4 5; do
+		SMTPS_PORT=$(harness_free_port)
+		SUBMISSION_PORT=$(harness_free_port)
+		harness__postfix_conf
+		: > "$p/maillog"
+		chown postfix "$p/maillog" 2> /dev/null || true
+		setsid /usr/lib/postfix/sbin/master -c "$p" -d \
+			< /dev/null >> "$p/master.log" 2>&1 &
+		pid=$!
+		HARNESS_PIDS+=("$pid")
+		for i in $(seq 1 250); do
+			harness__pid_alive "$pid" || break
+			if harness__port_listening "$SMTPS_PORT" &&
+			   harness__port_listening "$SUBMISSION_PORT"; then
+				POSTFIX_PID=$pid
+				export SMTPS_PORT SUBMISSION_PORT POSTFIX_PID
+				return 0
+			fi
+			sleep 0.02
+		done
+		if harness__pid_alive "$pid"; then
+			harness_log_tail "$p/maillog"
+			harness_log_tail "$p/master.log"
+			fail "Postfix master runs but does not listen on $SMTPS_PORT/$SUBMISSION_PORT"
+		fi
+		wait "$pid" 2> /dev/null || true
+		grep -q 'Address already in use' "$p/master.log" "$p/maillog" || break
+	done
+	harness_log_tail "$p/maillog"
+	harness_log_tail "$p/master.log"
+	echo "Postfix's own check says:" >&2
+	script -qc "postfix -c $p check" /dev/null >&2 || true
+	fail "Postfix did not start (config: $p)"
+}
+
+# True when something listens on 127.0.0.1:PORT; a probe that does not
+# open a connection, so no smtpd is spawned to greet it.
+harness__port_listening() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	awk -v h=":$hex" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }' /proc/net/tcp
+}
+
+# ---------------------------------------------------------------- GnuPG
+
+harness_gnupg() {
+	local user=${1:?harness_gnupg USER}
+	[ -n "${H:-}" ] || fail "harness_gnupg: call harness_init first"
+	local home=$H/gnupg/$user
+	if [ ! -f "$home/trustlist.txt" ]; then
+		mkdir -p "$H/gnupg"
+		HARNESS_GNUPG_HOMES+=("$home")
+		pki_gnupg_home "$home" "$HARNESS_PKI" "$user" ||
+			fail "could not make the gpgsm home for $user"
+		# Remember it on disk too: harness_gnupg is usually called in a
+		# command substitution, whose variables do not reach cleanup.
+		echo "$home" >> "$H/run/gnupg-homes"
+	fi
+	echo "$home"
+}
+
+# ---------------------------------------------------------------- Secret Service
+
+harness_keyring() {
+	[ -n "${H:-}" ] || fail "harness_keyring: call harness_init first"
+	[ $# -gt 0 ] || fail "harness_keyring: no command"
+	harness_need dbus-run-session gnome-keyring-daemon dbus-send
+	local n
+	n=$(find "$H/run" -maxdepth 1 -name 'keyring.*' | wc -l)
+	local k=$H/keyring.$n
+	mkdir -p "$k/home" "$k/xdg"
+	chmod 700 "$k/home" "$k/xdg"
+	(
+		export HOME=$k/home XDG_RUNTIME_DIR=$k/xdg
+		unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL
+		export HARNESS_KEYRING_LOG=$k/keyring.log HARNESS_KEYRING_PIDS=$H/run/keyring.$n
+		export HARNESS_KEYRING_PW
+		dbus-run-session -- bash -c '
+			set -u
+			printf "%s" "$HARNESS_KEYRING_PW" |
+				gnome-keyring-daemon --foreground --unlock --components=secrets \
+				> "$HARNESS_KEYRING_LOG" 2>&1 &
+			kpid=$!
+			bus() {
+				dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+					/org/freedesktop/DBus "$@" 2> /dev/null
+			}
+			bpid=$(bus org.freedesktop.DBus.GetConnectionUnixProcessID \
+				string:org.freedesktop.DBus | awk "/uint32/ { print \$2 }")
+			echo "$kpid ${bpid:-}" > "$HARNESS_KEYRING_PIDS"
+			for i in $(seq 1 250); do
+				if bus org.freedesktop.DBus.NameHasOwner \
+					string:org.freedesktop.secrets | grep -q "boolean true"; then
+					break
+				fi
+				if ! kill -0 "$kpid" 2> /dev/null; then
+					echo "FAIL: gnome-keyring-daemon exited:" >&2
+					cat "$HARNESS_KEYRING_LOG" >&2
+					exit 1
+				fi
+				sleep 0.02
+			done
+			bus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets |
+				grep -q "boolean true" || {
+				echo "FAIL: gnome-keyring did not provide org.freedesktop.secrets" >&2
+				cat "$HARNESS_KEYRING_LOG" >&2
+				kill "$kpid"
+				exit 1
+			}
+			rc=0
+			"$@" || rc=$?
+			kill "$kpid" 2> /dev/null
+			wait "$kpid" 2> /dev/null
+			exit "$rc"
+		' harness-keyring "$@"
+	)
+}
+
+# ---------------------------------------------------------------- cachet
+
+harness_config() {
+	local user=${1:?harness_config USER [LINE...]}
+	shift
+	[ -n "${H:-}" ] || fail "harness_config: call harness_init first"
+	local name f
+	name=$(pki__display_name "$user")
+	mkdir -p "$H/config"
+	f=$H/config/$user.conf
+	{
+		echo "[account $user]"
+		echo "from = $name <$user@localhost>"
+		echo "imap = imaps://$user@localhost:${IMAPS_PORT:?harness_config: start harness_dovecot first}"
+		[ -n "${SMTPS_PORT:-}" ] && echo "smtp = smtps://$user@localhost:$SMTPS_PORT"
+		echo "tls_ca_file = $HARNESS_PKI/tls-ca.pem"
+		echo "password_command = printf $user-pw"
+		local line
+		for line in "$@"; do
+			echo "$line"
+		done
+	} > "$f"
+	chmod 600 "$f"
+	echo "$f"
+}
+
+harness_mail_count() {
+	local m=$H/mail/${1:?harness_mail_count USER}/Maildir
+	find "$m/new" "$m/cur" -maxdepth 1 -type f 2> /dev/null | wc -l
+}
+
+harness_mailbox_text() {
+	local m=$H/mail/${1:?harness_mailbox_text USER}/Maildir f
+	for f in "$m"/new/* "$m"/cur/*; do
+		[ -f "$f" ] && cat "$f"
+	done
+	return 0
+}
+
+harness_wait_mail() {
+	local user=${1:?harness_wait_mail USER [COUNT [TIMEOUT]]} count=${2:-1} timeout=${3:-10}
+	local start n
+	start=$(date +%s%N)
+	while :; do
+		n=$(harness_mail_count "$user")
+		[ "$n" -ge "$count" ] && return 0
+		if [ $((($(date +%s%N) - start) / 1000000)) -gt $((timeout * 1000)) ]; then
+			[ -f "$H/postfix/maillog" ] && harness_log_tail "$H/postfix/maillog"
+			harness_log_tail "$H/dovecot/dovecot.log"
+			fail "$user's Maildir holds $n message(s) after ${timeout}s, expected $count"
+		fi
+		sleep 0.05
+	done
+}
+
+# ---------------------------------------------------------------- cleanup
+
+harness_pids() {
+	local p
+	for p in "${HARNESS_PIDS[@]}"; do
+		echo "$p"
+	done
+	if [ -n "${H:-}" ] && [ -d "$H/run" ]; then
+		cat "$H"/run/keyring.* 2> /dev/null | tr ' ' '\n' | grep -v '^$' || true
+	fi
+}
+
+harness_cleanup() {
+	local rc=$?
+	[ "$HARNESS_CLEANED" = 0 ] || return "$rc"
+	HARNESS_CLEANED=1
+	[ -n "${H:-}" ] || return "$rc"
+	local pids=() p home i
+	# gpg-agents first: they are the quickest, and by home, not by name.
+	if [ -f "$H/run/gnupg-homes" ]; then
+		while read -r home; do
+			pki_gnupg_stop "$home"
+		done < "$H/run/gnupg-homes"
+	fi
+	for home in "${HARNESS_GNUPG_HOMES[@]}"; do
+		pki_gnupg_stop "$home"
+	done
+	mapfile -t pids < <(harness_pids)
+	# TERM everything at once, then wait for all: the masters take about a
+	# second each to stop their children.
+	for p in "${pids[@]}"; do
+		harness__pid_alive "$p" && kill -TERM "$p" 2> /dev/null
+	done
+	for i in $(seq 1 250); do
+		local alive=0
+		for p in "${pids[@]}"; do
+			if harness__pid_alive "$p"; then
+				# Reap our own children (the postfix master) as they end.
+				if [ "$(ps -o stat= -p "$p" 2> /dev/null | cut -c1)" = Z ]; then
+					wait "$p" 2> /dev/null || true
+				else
+					alive=1
+				fi
+			fi
+		done
+		[ "$alive" = 0 ] && break
+		sleep 0.02
+	done
+	for p in "${pids[@]}"; do
+		if harness__pid_alive "$p" && [ "$(ps -o stat= -p "$p" 2> /dev/null | cut -c1)" != Z ]; then
+			echo "harness: process $p did not stop on TERM; killing it" >&2
+			kill -KILL "$p" 2> /dev/null || true
+		fi
+	done
+	if [ "${HARNESS_KEEP:-0}" = 1 ]; then
+		echo "harness: kept $H" >&2
+	else
+		rm -rf "$H"
+	fi
+	return "$rc"
+}
