@@ -18,3 +18,8 @@ check_PROGRAMS += tests/unit/client/test_smtp
 TESTS += tests/unit/client/test_smtp
 tests_unit_client_test_smtp_SOURCES = tests/unit/client/test_smtp.c
 tests_unit_client_test_smtp_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+
+# Message verbs (S/MIME): sign, encrypt, decrypt, verify.
+libclient_a_SOURCES += client/batch.h client/batch.c \
+	client/recipients.h client/recipients.c \
+	client/cmd_sign.c client/cmd_encrypt.c client/cmd_decrypt.c client/cmd_verify.c

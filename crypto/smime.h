@@ -5,17 +5,34 @@
  *
  * Nothing here reads configuration or prints: callers pass what is needed
  * and get status plus a struct err.  A bad signature is a verdict, not an
- * error.
+ * error: smime_verify returns 0 and a verdict saying "invalid".
  *
- * Thread-safety: a struct smime_engine is used by one thread at a time.
+ * Messages are handled as raw bytes: signatures are over exact bytes, so no
+ * function here re-encodes what it does not have to.  Generated messages use
+ * the line ending of their input (LF or CRLF); everything signed or
+ * encrypted is in canonical CRLF form, as RFC 8551 requires.
+ *
+ * Error codes (struct err): ERR_INPUT for a message that cannot be parsed or
+ * exceeds SMIME_MAX_MESSAGE / SMIME_MAX_DEPTH; ERR_CRYPTO for engine
+ * failures (gpgsm not found, agent refused, key needs a passphrase);
+ * ERR_UNSUPPORTED for algorithms gpgsm cannot handle; ERR_NOCERT when no
+ * usable certificate exists for an address.
+ *
+ * Thread-safety: a struct smime_engine is used by one thread at a time;
+ * separate engines may run in separate threads.
  */
 #ifndef CACHET_SMIME_H
 #define CACHET_SMIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
 #include "base/base.h"
+
+/* Limits of the MIME parser (bytes of one message; nesting of entities). */
+#define SMIME_MAX_MESSAGE ((size_t)64 << 20)
+#define SMIME_MAX_DEPTH 16
 
 /* Signature state, in order from best to worst: the weakest signer wins. */
 enum smime_sig {
@@ -42,20 +59,38 @@ enum smime_decryption {
 	SMIME_DECRYPT_REFUSED,	/* encrypted part that is not the top crypto layer */
 };
 
+/*
+ * One SignerInfo of one signature layer.  For the certstore's harvest: a
+ * signer is worth storing only when state == SMIME_SIG_VALID and the layer's
+ * coverage is whole; emails are the certificate's own addresses (subject
+ * emailAddress and subjectAltName rfc822Name, as gpgsm lists them, lower
+ * case domain), never the message's display name.  cert_der is filled only
+ * when smime_verify is called with SMIME_VERIFY_CERT_DER.
+ */
 struct smime_signer {
 	enum smime_sig state;
 	char *email;		/* owned; first address in the certificate, or NULL */
 	char **emails;		/* owned; all addresses in the certificate */
 	size_t n_emails;
-	char *fingerprint;	/* owned; SHA-1 hex, upper case, no colons */
-	char *subject;		/* owned; RFC 4514 string */
-	char *issuer;		/* owned */
-	time_t not_before, not_after;
-	unsigned char *cert_der; /* owned; the signer's own certificate */
+	char *fingerprint;	/* owned; SHA-1 hex, upper case, no colons, or NULL */
+	char *subject;		/* owned; RFC 4514 string, or NULL */
+	char *issuer;		/* owned, or NULL */
+	time_t not_before, not_after;	/* 0 when unknown */
+	unsigned char *cert_der; /* owned; the signer's own certificate, or NULL */
 	size_t cert_der_len;
 	char *detail;		/* owned; why the state is what it is, or NULL */
+	enum smime_coverage coverage;	/* of the layer this signer signed */
 };
 
+/*
+ * The verdict of one message.  signature is the weakest signer's state
+ * (SMIME_SIG_INVALID when a signature layer has no signer at all);
+ * coverage is whole when some signature on the top crypto chain covers the
+ * content shown, else ciphertext, else part.  Warnings are short codes:
+ * no-signers, multiple-signers, multiple-from, no-from, from-mismatch,
+ * detached-with-content, encrypted-part-refused, truncated-multipart,
+ * unsigned-content, sender-mismatch, signature-over-ciphertext.
+ */
 struct smime_verdict {
 	enum smime_sig signature;	/* the weakest signer's state */
 	enum smime_coverage coverage;
@@ -75,5 +110,96 @@ const char *smime_coverage_name(enum smime_coverage c);
 const char *smime_decryption_name(enum smime_decryption d);
 
 void smime_verdict_free(struct smime_verdict **v);
+
+/*
+ * The engine: one GPGME CMS context on the gpgsm home gnupg_home (NULL:
+ * GnuPG's default), reused across messages and recycled before gpgsm's
+ * per-context encryption limit.  Errors: ERR_CRYPTO (GPGME or gpgsm
+ * missing or too old).
+ */
+int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
+		     struct err *e);
+void smime_engine_free(struct smime_engine **eng);
+
+/*
+ * Certificate lookup in gpgsm's keybox.  smime_find_signer: a secret key
+ * whose certificate carries addr (or whose fingerprint is addr), valid,
+ * able to sign; smime_find_recipient: a valid, unexpired, unrevoked
+ * certificate for addr, able to encrypt, whose chain gpgsm trusts.  On
+ * success *fpr (owned by the caller) is the SHA-1 fingerprint.  When
+ * nothing fits they return -1 with ERR_NOCERT and a reason in e naming
+ * the address (e.g. "bob@example.org: certificate expired").
+ */
+int smime_find_signer(struct smime_engine *eng, const char *addr, char **fpr,
+		      struct err *e);
+int smime_find_recipient(struct smime_engine *eng, const char *addr,
+			 char **fpr, struct err *e);
+
+/*
+ * Addresses in a message's header: smime_message_from gives the single
+ * From address (ERR_INPUT when there is none, or more than one);
+ * smime_message_recipients the addresses of To, Cc and Bcc in order,
+ * without duplicates (lower-cased domain).  *addrs is a NULL-terminated
+ * owned array; free with smime_strv_free.
+ */
+int smime_message_from(const char *msg, size_t len, char **addr, struct err *e);
+int smime_message_recipients(const char *msg, size_t len, char ***addrs,
+			     size_t *n, struct err *e);
+void smime_strv_free(char ***v);
+
+/*
+ * Sign: msg becomes multipart/signed (protocol application/pkcs7-signature,
+ * micalg sha-256, detached smime.p7s including the signer's certificate).
+ * Content headers move into the signed part, 8-bit content is made 7-bit
+ * (quoted-printable for text, base64 otherwise) before signing; the
+ * RFC 5322 headers stay outside.  signer is a fingerprint as returned by
+ * smime_find_signer.  Appends the result to out.
+ */
+int smime_sign(struct smime_engine *eng, const char *msg, size_t len,
+	       const char *signer, struct buf *out, struct err *e);
+
+/*
+ * Encrypt: msg becomes application/pkcs7-mime enveloped-data to the
+ * certificates fprs[0..n) (the caller includes the sender).  With signer
+ * not NULL the message is signed first (as smime_sign) and then
+ * encrypted.  The Bcc field is removed from the result.  The cipher is
+ * gpgsm's choice: AES-128-CBC by default in gpgsm 2.2, AES-256-CBC with
+ * "cipher-algo AES256" in gpgsm.conf (and by default in later gpgsm).
+ */
+int smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
+		  const char *const *fprs, size_t n, const char *signer,
+		  struct buf *out, struct err *e);
+
+/*
+ * Verify and decrypt.  smime_verify computes the verdict of msg, decrypting
+ * the top crypto layer when it is encrypted; it returns 0 with *out set for
+ * every message it could parse, whatever the signature's state (the
+ * verdict's error names what went wrong in the CMS: truncated, unsupported
+ * algorithm...), and -1 only for unparsable input (ERR_INPUT) or an engine
+ * failure (ERR_CRYPTO).  With flags SMIME_VERIFY_CERT_DER the signers'
+ * certificates are exported too (for harvesting).
+ *
+ * smime_decrypt writes the message with its top encryption layer removed
+ * (the RFC 5322 header of the outer message, the decrypted entity below):
+ * a signature inside is kept byte for byte.  It fails with ERR_INPUT when
+ * the message is not encrypted at its top, ERR_UNSUPPORTED for algorithms
+ * gpgsm cannot decrypt, ERR_CRYPTO when decryption fails.
+ */
+#define SMIME_VERIFY_CERT_DER 0x1u
+int smime_verify(struct smime_engine *eng, const char *msg, size_t len,
+		 unsigned flags, struct smime_verdict **out, struct err *e);
+int smime_decrypt(struct smime_engine *eng, const char *msg, size_t len,
+		  struct buf *out, struct err *e);
+
+/*
+ * The verdict as one line of JSON (DESIGN.md's verify --json contract),
+ * without the newline: file, signature, coverage, signer, fingerprint,
+ * decryption, warnings, error, plus signers (each with email, fingerprint,
+ * state, coverage, detail).
+ */
+void smime_verdict_json(const struct smime_verdict *v, const char *file,
+			struct buf *out);
+/* Appends s as a JSON string (quotes and escapes; invalid UTF-8 -> U+FFFD). */
+void smime_json_string(struct buf *out, const char *s);
 
 #endif

@@ -1,0 +1,51 @@
+/* cmd_decrypt.c — cachet decrypt [--output-dir DIR] [FILE...] */
+#include "client/batch.h"
+#include "client/cli.h"
+#include "crypto/smime.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+cli_verb_fn cmd_decrypt;
+
+static int
+decrypt_one(void *ctx, const char *name, const char *data, size_t len,
+	    struct buf *out, struct err *e)
+{
+	return smime_decrypt(ctx, data, len, out, e);
+}
+
+int
+cmd_decrypt(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output-dir", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct batch b = { .max_size = SMIME_MAX_MESSAGE };
+	struct smime_engine *eng = NULL;
+	struct err e = { 0 };
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': b.output_dir = optarg; break;
+		case 'h':
+			printf("usage: cachet decrypt [--output-dir DIR] [FILE...]\n"
+			       "Removes the encryption of each message; a signature inside is\n"
+			       "kept so that 'cachet verify' can check it.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	b.files = argv + optind;
+	b.n_files = (size_t)(argc - optind);
+	if (batch_check(&b, &e) < 0 || smime_engine_new(g->gnupg_home, &eng, &e) < 0)
+		return cli_fail(&e);
+	rc = batch_run(&b, decrypt_one, eng);
+	smime_engine_free(&eng);
+	return rc;
+}

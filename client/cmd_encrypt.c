@@ -1,0 +1,128 @@
+/* cmd_encrypt.c — cachet encrypt [--to ADDR]... [--sign] [--from ADDR]
+ * [--output-dir DIR] [FILE...] */
+#include "client/batch.h"
+#include "client/cli.h"
+#include "client/recipients.h"
+#include "crypto/smime.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+cli_verb_fn cmd_encrypt;
+
+struct encrypt_run {
+	struct smime_engine *eng;	/* foreign */
+	struct recipients *rcpt;	/* owned */
+	char **to;			/* foreign; --to addresses */
+	size_t n_to;
+	const char *from;		/* --from, or NULL */
+	bool sign;
+	char *signer_addr, *signer_fpr;	/* owned; the last signer found */
+};
+
+static int
+encrypt_one(void *ctx, const char *name, const char *data, size_t len,
+	    struct buf *out, struct err *e)
+{
+	struct encrypt_run *r = ctx;
+	char **addrs = NULL, *from = NULL;
+	const char **list = NULL, **fprs;
+	size_t n = 0, i;
+	int rc = -1;
+
+	if (r->from == NULL && smime_message_from(data, len, &from, e) < 0)
+		goto out;
+	if (r->n_to == 0 && smime_message_recipients(data, len, &addrs, &n, e) < 0)
+		goto out;
+	/* The sender is always a recipient: the sent copy stays readable. */
+	list = xcalloc((r->n_to ? r->n_to : n) + 2, sizeof *list);
+	for (i = 0; i < (r->n_to ? r->n_to : n); i++)
+		list[i] = r->n_to ? r->to[i] : addrs[i];
+	list[i++] = r->from ? r->from : from;
+	if (i == 1) {
+		err_set(e, ERR_USAGE, "no recipient: the message has no To, Cc or Bcc "
+			"and no --to was given");
+		goto out;
+	}
+	if (recipients_resolve(r->rcpt, list, i, &fprs, e) < 0)
+		goto out;
+	if (r->sign) {
+		const char *sa = r->from ? r->from : from;
+
+		if (r->signer_addr == NULL || str_casecmp_ascii(r->signer_addr, sa) != 0) {
+			free(r->signer_addr);
+			free(r->signer_fpr);
+			r->signer_addr = NULL;
+			r->signer_fpr = NULL;
+			if (smime_find_signer(r->eng, sa, &r->signer_fpr, e) < 0) {
+				if (e->code == ERR_NOCERT)
+					err_prefix(e, "no signing certificate");
+				goto out;
+			}
+			r->signer_addr = xstrdup(sa);
+		}
+	}
+	if (smime_encrypt(r->eng, data, len, fprs, i, r->sign ? r->signer_fpr : NULL,
+			  out, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(list);
+	free(from);
+	smime_strv_free(&addrs);
+	return rc;
+}
+
+int
+cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "sign", no_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "output-dir", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct batch b = { .max_size = SMIME_MAX_MESSAGE };
+	struct encrypt_run r = { 0 };
+	struct err e = { 0 };
+	int c, rc;
+
+	r.to = xcalloc((size_t)argc + 1, sizeof *r.to);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': r.to[r.n_to++] = optarg; break;
+		case 's': r.sign = true; break;
+		case 'f': r.from = optarg; break;
+		case 'o': b.output_dir = optarg; break;
+		case 'h':
+			printf("usage: cachet encrypt [--to ADDR]... [--sign] [--from ADDR] "
+			       "[--output-dir DIR] [FILE...]\n"
+			       "Encrypts each message to its To, Cc and Bcc (or the --to\n"
+			       "addresses) and to the sender; --sign signs first.\n");
+			free(r.to);
+			return 0;
+		default:
+			free(r.to);
+			return 2;
+		}
+	}
+	b.files = argv + optind;
+	b.n_files = (size_t)(argc - optind);
+	if (batch_check(&b, &e) < 0 || smime_engine_new(g->gnupg_home, &r.eng, &e) < 0) {
+		free(r.to);
+		return cli_fail(&e);
+	}
+	r.rcpt = recipients_new(r.eng);
+	rc = batch_run(&b, encrypt_one, &r);
+	recipients_free(&r.rcpt);
+	free(r.signer_addr);
+	free(r.signer_fpr);
+	free(r.to);
+	smime_engine_free(&r.eng);
+	return rc;
+}

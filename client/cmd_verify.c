@@ -1,0 +1,108 @@
+/* cmd_verify.c — cachet verify [--json] [FILE...] */
+#include "client/batch.h"
+#include "client/cli.h"
+#include "crypto/smime.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+cli_verb_fn cmd_verify;
+
+struct verify_run {
+	struct smime_engine *eng;	/* foreign */
+	bool json;
+};
+
+static void
+human_line(const struct smime_verdict *v, const char *name, struct buf *out)
+{
+	size_t i;
+
+	buf_addf(out, "%s: signature %s", name, smime_sig_name(v->signature));
+	if (v->signature != SMIME_SIG_NONE)
+		buf_addf(out, " (%s)", smime_coverage_name(v->coverage));
+	for (i = 0; i < v->n_signers; i++)
+		buf_addf(out, "%s %s [%s]%s%s", i ? "," : " by", v->signers[i].email
+			 ? v->signers[i].email : "(no address)",
+			 v->signers[i].fingerprint ? v->signers[i].fingerprint : "?",
+			 v->signers[i].detail ? ": " : "",
+			 v->signers[i].detail ? v->signers[i].detail : "");
+	if (v->decryption != SMIME_DECRYPT_NONE)
+		buf_addf(out, "; decryption %s", smime_decryption_name(v->decryption));
+	for (i = 0; i < v->n_warnings; i++)
+		buf_addf(out, "%s%s", i ? ", " : "; warnings: ", v->warnings[i]);
+	if (v->error)
+		buf_addf(out, "; error: %s", v->error);
+	buf_addc(out, '\n');
+}
+
+static int
+verify_one(void *ctx, const char *name, const char *data, size_t len,
+	   struct buf *out, struct err *e)
+{
+	struct verify_run *r = ctx;
+	struct smime_verdict *v = NULL;
+	int status;
+
+	if (smime_verify(r->eng, data, len, 0, &v, e) < 0) {
+		if (r->json) {
+			/* One line per message, even for the unreadable ones. */
+			buf_adds(out, "{\"file\":");
+			smime_json_string(out, name);
+			buf_adds(out, ",\"signature\":\"invalid\",\"coverage\":null,"
+				 "\"signer\":null,\"fingerprint\":null,\"decryption\":\"none\","
+				 "\"warnings\":[],\"error\":");
+			smime_json_string(out, e->msg);
+			buf_adds(out, "}\n");
+		}
+		return -1;
+	}
+	if (r->json) {
+		smime_verdict_json(v, name, out);
+		buf_addc(out, '\n');
+	} else {
+		human_line(v, name, out);
+	}
+	status = v->signature == SMIME_SIG_VALID && v->coverage == SMIME_COVERAGE_WHOLE &&
+		 (v->decryption == SMIME_DECRYPT_NONE || v->decryption == SMIME_DECRYPT_OK)
+		 ? 0 : 1;
+	smime_verdict_free(&v);
+	return status;
+}
+
+int
+cmd_verify(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct batch b = { .max_size = SMIME_MAX_MESSAGE, .report_only = true };
+	struct verify_run r = { 0 };
+	struct err e = { 0 };
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': r.json = true; break;
+		case 'h':
+			printf("usage: cachet verify [--json] [FILE...]\n"
+			       "Prints the verdict of each message: who signed, whether the\n"
+			       "signature covers all of it, and what was decrypted.  Exit 0\n"
+			       "only when every message is validly signed as a whole.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	b.files = argv + optind;
+	b.n_files = (size_t)(argc - optind);
+	if (smime_engine_new(g->gnupg_home, &r.eng, &e) < 0)
+		return cli_fail(&e);
+	rc = batch_run(&b, verify_one, &r);
+	smime_engine_free(&r.eng);
+	return rc;
+}

@@ -1,0 +1,291 @@
+/* codec.c — base64, quoted-printable, line ends, and RFC 5322 addresses. */
+#include "crypto/smime_p.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void
+codec_base64_encode(const void *in, size_t n, const char *eol, struct buf *out)
+{
+	const unsigned char *p = in;
+	size_t i, col = 0;
+
+	buf_grow(out, n / 3 * 4 + n / 57 * 2 + 8);
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = b64[(v >> 18) & 63];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		buf_add(out, q, 4);
+		col += 4;
+		if (col == 76) {
+			buf_adds(out, eol);
+			col = 0;
+		}
+	}
+	if (col)
+		buf_adds(out, eol);
+}
+
+int
+codec_base64_decode(const char *in, size_t n, struct buf *out, struct err *e)
+{
+	unsigned v = 0;
+	size_t i, k = 0, pad = 0;
+
+	buf_grow(out, n / 4 * 3 + 3);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		const char *pos;
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		pos = c ? strchr(b64, c) : NULL;
+		if (pos == NULL || pad)
+			return err_set(e, ERR_INPUT, "invalid base64 at byte %zu", i);
+		v = v << 6 | (unsigned)(pos - b64);
+		if (++k == 4) {
+			buf_addc(out, (char)(v >> 16));
+			buf_addc(out, (char)(v >> 8));
+			buf_addc(out, (char)v);
+			k = 0;
+			v = 0;
+		}
+	}
+	if (k == 1 || pad > 2 || (k == 0 && pad) || (k && k + pad != 4 && pad))
+		return err_set(e, ERR_INPUT, "base64 data is truncated");
+	if (k == 2) {
+		buf_addc(out, (char)(v >> 4));
+	} else if (k == 3) {
+		buf_addc(out, (char)(v >> 10));
+		buf_addc(out, (char)(v >> 2));
+	}
+	return 0;
+}
+
+void
+codec_qp_encode(const char *in, size_t n, const char *eol, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, col = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		bool line_end = i + 1 == n || in[i + 1] == '\n';
+		bool literal;
+
+		if (c == '\n') {
+			buf_adds(out, eol);
+			col = 0;
+			continue;
+		}
+		/* Trailing white space and a leading "From " / "." are encoded:
+		 * transports change them, and the signature would break. */
+		literal = (c >= 33 && c <= 126 && c != '=') ||
+			  ((c == ' ' || c == '\t') && !line_end);
+		if (col == 0 && (c == '.' || (c == 'F' && n - i >= 5 &&
+					      memcmp(in + i, "From ", 5) == 0)))
+			literal = false;
+		if (col + (literal ? 1 : 3) > 75 && !(line_end && col + (literal ? 1 : 3) <= 76)) {
+			buf_addc(out, '=');
+			buf_adds(out, eol);
+			col = 0;
+		}
+		if (literal) {
+			buf_addc(out, (char)c);
+			col++;
+		} else {
+			buf_addc(out, '=');
+			buf_addc(out, hex[c >> 4]);
+			buf_addc(out, hex[c & 15]);
+			col += 3;
+		}
+	}
+}
+
+void
+codec_crlf(const char *in, size_t n, struct buf *out)
+{
+	codec_eol(in, n, "\r\n", out);
+}
+
+void
+codec_eol(const char *in, size_t n, const char *eol, struct buf *out)
+{
+	size_t i, start = 0;
+
+	buf_grow(out, n + n / 32);
+	for (i = 0; i < n; i++) {
+		if (in[i] == '\n') {
+			size_t stop = i;
+
+			if (stop > start && in[stop - 1] == '\r')
+				stop--;
+			buf_add(out, in + start, stop - start);
+			buf_adds(out, eol);
+			start = i + 1;
+		} else if (in[i] == '\r' && (i + 1 == n || in[i + 1] != '\n')) {
+			/* A bare CR is a line end too. */
+			buf_add(out, in + start, i - start);
+			buf_adds(out, eol);
+			start = i + 1;
+		}
+	}
+	buf_add(out, in + start, n - start);
+}
+
+bool
+codec_needs_encoding(const char *in, size_t n)
+{
+	size_t i, col = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '\n') {
+			col = 0;
+			continue;
+		}
+		if (c == 0 || c >= 128)
+			return true;
+		if (c == '\r' && (i + 1 == n || in[i + 1] != '\n'))
+			return true;
+		if (c != '\r' && ++col > 998)
+			return true;
+	}
+	return false;
+}
+
+static void
+strv_push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* Adds the addr-spec in [s, s+l) after removing comments, quotes around
+ * the local part are kept as written. */
+static void
+add_addr(const char *s, size_t l, char ***v, size_t *n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	int depth = 0;
+	bool quoted = false;
+	char *a, *at;
+
+	for (i = 0; i < l; i++) {
+		char c = s[i];
+
+		if (quoted) {
+			buf_addc(&b, c);
+			if (c == '\\' && i + 1 < l)
+				buf_addc(&b, s[++i]);
+			else if (c == '"')
+				quoted = false;
+			continue;
+		}
+		if (c == '(') {
+			depth++;
+		} else if (c == ')' && depth) {
+			depth--;
+		} else if (depth == 0 && c == '"') {
+			quoted = true;
+			buf_addc(&b, c);
+		} else if (depth == 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			buf_addc(&b, c);
+		}
+	}
+	buf_grow(&b, 0);
+	a = buf_detach(&b, NULL);
+	at = strrchr(a, '@');
+	if (*a == '\0' || at == NULL || at == a || at[1] == '\0') {
+		free(a);
+		return;
+	}
+	str_lower_ascii(at + 1);
+	strv_push(v, n, a);
+}
+
+void
+addr_list_parse(const char *value, char ***v, size_t *n)
+{
+	const char *s = value, *start = value, *lt = NULL, *colon = NULL;
+	bool quoted = false;
+	int depth = 0;
+
+	for (;; s++) {
+		char c = *s;
+
+		if (quoted) {
+			if (c == '\\' && s[1])
+				s++;
+			else if (c == '"')
+				quoted = false;
+			else if (c == '\0')
+				break;
+			continue;
+		}
+		if (depth && c != '\0') {
+			if (c == '\\' && s[1])
+				s++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')')
+				depth--;
+			continue;
+		}
+		if (c == '"') {
+			quoted = true;
+		} else if (c == '(') {
+			depth++;
+		} else if (c == '<') {
+			lt = s;
+		} else if (c == ':' && lt == NULL) {
+			/* A group's display name: the addresses follow. */
+			colon = s;
+			start = s + 1;
+		} else if (c == ',' || c == ';' || c == '\0') {
+			if (lt) {
+				const char *gt = memchr(lt, '>', (size_t)(s - lt));
+
+				if (gt)
+					add_addr(lt + 1, (size_t)(gt - lt - 1), v, n);
+			} else {
+				add_addr(start, (size_t)(s - start), v, n);
+			}
+			lt = NULL;
+			start = s + 1;
+			if (c == '\0')
+				break;
+		} else if (c == '>' && lt == NULL) {
+			continue;
+		}
+	}
+	(void)colon;
+}
+
+bool
+addr_equal(const char *a, const char *b)
+{
+	const char *ea = strrchr(a, '@'), *eb = strrchr(b, '@');
+
+	if (ea == NULL || eb == NULL || ea - a != eb - b)
+		return false;
+	return memcmp(a, b, (size_t)(ea - a)) == 0 && str_casecmp_ascii(ea, eb) == 0;
+}

@@ -1,0 +1,408 @@
+/* engine.c — the GPGME CMS context: creation, recycling, and the four
+ * operations over byte buffers, with GPGME's errors turned into words. */
+#include "crypto/engine_p.h"
+#include "crypto/smime_p.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* gpgsm 2.2 fails the 8th encryption in one context with "Cannot
+ * allocate memory <gcrypt>": start a fresh one before that. */
+#define ENGINE_MAX_ENCRYPT 7
+
+int
+engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
+{
+	gpgme_err_code_t code = gpgme_err_code(gerr);
+
+	switch (code) {
+	case GPG_ERR_NO_PIN_ENTRY:
+	case GPG_ERR_CANCELED:
+	case GPG_ERR_FULLY_CANCELED:
+	case GPG_ERR_NO_PASSPHRASE:
+	case GPG_ERR_BAD_PASSPHRASE:
+		return err_set(e, ERR_CRYPTO, "%s: the secret key needs a passphrase that "
+			       "gpg-agent does not hold; unlock it first (run 'gpgsm --sign' "
+			       "once in a terminal, or preset it with gpg-preset-passphrase)",
+			       what);
+	case GPG_ERR_NO_SECKEY:
+		return err_set(e, ERR_CRYPTO, "%s: no secret key for this certificate in the "
+			       "gpgsm home", what);
+	case GPG_ERR_UNSUPPORTED_ALGORITHM:
+	case GPG_ERR_DIGEST_ALGO:
+	case GPG_ERR_CIPHER_ALGO:
+	case GPG_ERR_PUBKEY_ALGO:
+		return err_set(e, ERR_UNSUPPORTED, "%s: algorithm not supported by gpgsm (%s)",
+			       what, gpgme_strerror(gerr));
+	case GPG_ERR_INV_ENGINE:
+	case GPG_ERR_ENOENT:
+		return err_set(e, ERR_CRYPTO, "%s: gpgsm is not available (%s); install the "
+			       "gpgsm package", what, gpgme_strerror(gerr));
+	default:
+		return err_set(e, ERR_CRYPTO, "%s: %s (from %s)", what, gpgme_strerror(gerr),
+			       gpgme_strsource(gerr));
+	}
+}
+
+static int
+ctx_open(struct smime_engine *eng, struct err *e)
+{
+	gpgme_error_t g;
+
+	g = gpgme_new(&eng->ctx);
+	if (!g)
+		g = gpgme_set_protocol(eng->ctx, GPGME_PROTOCOL_CMS);
+	if (!g)
+		g = gpgme_ctx_set_engine_info(eng->ctx, GPGME_PROTOCOL_CMS, NULL, eng->home);
+	if (g) {
+		if (eng->ctx)
+			gpgme_release(eng->ctx);
+		eng->ctx = NULL;
+		return engine_fail(e, g, "starting gpgsm");
+	}
+	/* Batch: never let a pinentry take the terminal.  GPGME passes this
+	 * on where the engine supports it; engine_fail explains the rest. */
+	(void)gpgme_set_pinentry_mode(eng->ctx, GPGME_PINENTRY_MODE_ERROR);
+	gpgme_set_armor(eng->ctx, 0);
+	gpgme_set_include_certs(eng->ctx, GPGME_INCLUDE_CERTS_DEFAULT);
+	gpgme_set_keylist_mode(eng->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	eng->n_encrypt = 0;
+	return 0;
+}
+
+int
+smime_engine_new(const char *gnupg_home, struct smime_engine **out, struct err *e)
+{
+	struct smime_engine *eng;
+	gpgme_error_t g;
+
+	*out = NULL;
+	if (gpgme_check_version("1.18.0") == NULL)
+		return err_set(e, ERR_CRYPTO, "GPGME is older than 1.18");
+	g = gpgme_engine_check_version(GPGME_PROTOCOL_CMS);
+	if (g)
+		return engine_fail(e, g, "checking gpgsm");
+	eng = xcalloc(1, sizeof *eng);
+	eng->home = gnupg_home ? xstrdup(gnupg_home) : NULL;
+	if (ctx_open(eng, e) < 0) {
+		smime_engine_free(&eng);
+		return -1;
+	}
+	*out = eng;
+	return 0;
+}
+
+void
+smime_engine_free(struct smime_engine **engp)
+{
+	struct smime_engine *eng;
+
+	if (engp == NULL || (eng = *engp) == NULL)
+		return;
+	if (eng->ctx)
+		gpgme_release(eng->ctx);
+	free(eng->home);
+	free(eng->agent_socket);
+	free(eng);
+	*engp = NULL;
+}
+
+/* Moves the bytes of a GPGME memory data object into out. */
+static void
+data_take(gpgme_data_t d, struct buf *out)
+{
+	size_t n = 0;
+	char *p = gpgme_data_release_and_get_mem(d, &n);
+
+	if (p) {
+		buf_add(out, p, n);
+		gpgme_free(p);
+	}
+}
+
+static const char *
+micalg_name(gpgme_hash_algo_t a)
+{
+	switch (a) {
+	case GPGME_MD_SHA256: return "sha-256";
+	case GPGME_MD_SHA384: return "sha-384";
+	case GPGME_MD_SHA512: return "sha-512";
+	case GPGME_MD_SHA224: return "sha-224";
+	case GPGME_MD_SHA1: return "sha1";
+	default: return NULL;
+	}
+}
+
+int
+engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
+	    size_t len, struct buf *der, const char **micalg, struct err *e)
+{
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_sign_result_t r;
+	gpgme_error_t g;
+	int rc = -1;
+
+	gpgme_signers_clear(eng->ctx);
+	g = gpgme_get_key(eng->ctx, fpr, &key, 1);
+	if (g) {
+		engine_fail(e, g, "signing key");
+		goto out;
+	}
+	g = gpgme_signers_add(eng->ctx, key);
+	if (!g)
+		g = gpgme_data_new_from_mem(&in, data, len, 0);
+	if (!g)
+		g = gpgme_data_new(&out);
+	if (!g)
+		g = gpgme_op_sign(eng->ctx, in, out, GPGME_SIG_MODE_DETACH);
+	if (g) {
+		engine_fail(e, g, "signing");
+		goto out;
+	}
+	r = gpgme_op_sign_result(eng->ctx);
+	if (r == NULL || r->signatures == NULL || r->invalid_signers) {
+		err_set(e, ERR_CRYPTO, "signing: gpgsm made no signature with %s", fpr);
+		goto out;
+	}
+	*micalg = micalg_name(r->signatures->hash_algo);
+	if (*micalg == NULL) {
+		err_set(e, ERR_UNSUPPORTED, "signing: gpgsm used an unexpected digest (%s)",
+			gpgme_hash_algo_name(r->signatures->hash_algo));
+		goto out;
+	}
+	data_take(out, der);
+	out = NULL;
+	rc = 0;
+out:
+	gpgme_signers_clear(eng->ctx);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_data_release(in);
+	gpgme_data_release(out);
+	return rc;
+}
+
+static void
+keys_free(gpgme_key_t *keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (keys[i])
+			gpgme_key_unref(keys[i]);
+	free(keys);
+}
+
+int
+engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
+	       const char *data, size_t len, struct buf *der, struct err *e)
+{
+	gpgme_key_t *keys = xcalloc(n + 1, sizeof *keys);
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_encrypt_result_t r;
+	gpgme_error_t g;
+	size_t i;
+	int rc = -1;
+
+	if (eng->n_encrypt >= ENGINE_MAX_ENCRYPT) {
+		gpgme_release(eng->ctx);
+		eng->ctx = NULL;
+		if (ctx_open(eng, e) < 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		g = gpgme_get_key(eng->ctx, fprs[i], &keys[i], 0);
+		if (g) {
+			engine_fail(e, g, fprs[i]);
+			err_prefix(e, "recipient certificate");
+			goto out;
+		}
+	}
+	g = gpgme_data_new_from_mem(&in, data, len, 0);
+	if (!g)
+		g = gpgme_data_new(&out);
+	if (!g) {
+		eng->n_encrypt++;
+		g = gpgme_op_encrypt(eng->ctx, keys, 0, in, out);
+	}
+	if (g) {
+		r = gpgme_op_encrypt_result(eng->ctx);
+		if (r && r->invalid_recipients) {
+			err_set(e, ERR_NOCERT, "certificate %s cannot be used for encryption: %s",
+				r->invalid_recipients->fpr ? r->invalid_recipients->fpr : "?",
+				gpgme_strerror(r->invalid_recipients->reason));
+			goto out;
+		}
+		engine_fail(e, g, "encrypting");
+		goto out;
+	}
+	data_take(out, der);
+	out = NULL;
+	rc = 0;
+out:
+	keys_free(keys, n);
+	gpgme_data_release(in);
+	gpgme_data_release(out);
+	return rc;
+}
+
+int
+engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
+	       struct buf *plain, struct err *e)
+{
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t g;
+	int rc = -1;
+
+	g = gpgme_data_new_from_mem(&in, (const char *)der, len, 0);
+	if (!g)
+		g = gpgme_data_new(&out);
+	if (!g)
+		g = gpgme_op_decrypt(eng->ctx, in, out);
+	if (g) {
+		if (gpgme_err_code(g) == GPG_ERR_NO_SECKEY ||
+		    gpgme_err_code(g) == GPG_ERR_NO_DATA) {
+			err_set(e, ERR_CRYPTO, "decrypting: the message is not encrypted to any "
+				"certificate whose secret key is in the gpgsm home");
+		} else {
+			engine_fail(e, g, "decrypting");
+		}
+		goto out;
+	}
+	data_take(out, plain);
+	out = NULL;
+	rc = 0;
+out:
+	gpgme_data_release(in);
+	gpgme_data_release(out);
+	return rc;
+}
+
+int
+engine_verify(struct smime_engine *eng, const unsigned char *sig, size_t siglen,
+	      const char *text, size_t textlen, struct buf *plain,
+	      struct engine_sig **sigsp, size_t *np, struct err *e)
+{
+	gpgme_data_t s = NULL, t = NULL, p = NULL;
+	gpgme_verify_result_t r;
+	gpgme_signature_t gs;
+	struct engine_sig *sigs = NULL;
+	gpgme_error_t g;
+	size_t n = 0;
+	int rc = -1;
+
+	*sigsp = NULL;
+	*np = 0;
+	g = gpgme_data_new_from_mem(&s, (const char *)sig, siglen, 0);
+	if (!g && text)
+		g = gpgme_data_new_from_mem(&t, text, textlen, 0);
+	if (!g && plain)
+		g = gpgme_data_new(&p);
+	if (!g)
+		g = gpgme_op_verify(eng->ctx, s, t, p);
+	if (g) {
+		gpgme_err_code_t c = gpgme_err_code(g);
+
+		engine_fail(e, g, "checking the signature");
+		/* The engine itself failing is fatal; gpgsm refusing the data
+		 * is the message's problem (-2). */
+		if (c != GPG_ERR_INV_ENGINE && c != GPG_ERR_ENOENT && c != GPG_ERR_EPIPE &&
+		    c != GPG_ERR_ENOMEM && c != GPG_ERR_ASS_CONNECT_FAILED &&
+		    c != GPG_ERR_NO_AGENT && c != GPG_ERR_ASS_GENERAL)
+			rc = -2;
+		goto out;
+	}
+	r = gpgme_op_verify_result(eng->ctx);
+	for (gs = r ? r->signatures : NULL; gs; gs = gs->next) {
+		sigs = xrealloc(sigs, (n + 1) * sizeof *sigs);
+		memset(&sigs[n], 0, sizeof sigs[n]);
+		sigs[n].fpr = gs->fpr ? xstrdup(gs->fpr) : NULL;
+		sigs[n].status = gs->status;
+		sigs[n].summary = gs->summary;
+		sigs[n].validity = gs->validity;
+		sigs[n].validity_reason = gs->validity_reason;
+		sigs[n].timestamp = gs->timestamp;
+		sigs[n].exp_timestamp = gs->exp_timestamp;
+		n++;
+	}
+	if (plain) {
+		data_take(p, plain);
+		p = NULL;
+	}
+	*sigsp = sigs;
+	*np = n;
+	rc = 0;
+out:
+	gpgme_data_release(s);
+	gpgme_data_release(t);
+	gpgme_data_release(p);
+	return rc;
+}
+
+void
+engine_sigs_free(struct engine_sig *sigs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(sigs[i].fpr);
+	free(sigs);
+}
+
+int
+engine_describe(struct smime_engine *eng, const char *fpr, bool want_der,
+		struct smime_signer *s, struct err *e)
+{
+	gpgme_key_t key = NULL;
+	gpgme_user_id_t uid;
+	gpgme_error_t g;
+
+	g = gpgme_get_key(eng->ctx, fpr, &key, 0);
+	if (g)
+		return engine_fail(e, g, "looking up the signer's certificate");
+	for (uid = key->uids; uid; uid = uid->next) {
+		char *a;
+
+		if (uid->email == NULL || uid->email[0] == '\0')
+			continue;
+		a = xstrdup(uid->email[0] == '<' ? uid->email + 1 : uid->email);
+		if (a[0] && a[strlen(a) - 1] == '>')
+			a[strlen(a) - 1] = '\0';
+		if (strchr(a, '@'))
+			str_lower_ascii(strrchr(a, '@'));
+		s->emails = xrealloc(s->emails, (s->n_emails + 2) * sizeof *s->emails);
+		s->emails[s->n_emails++] = a;
+		s->emails[s->n_emails] = NULL;
+	}
+	if (s->n_emails && s->email == NULL)
+		s->email = xstrdup(s->emails[0]);
+	if (key->uids && key->uids->uid && s->subject == NULL)
+		s->subject = xstrdup(key->uids->uid);
+	if (key->issuer_name && s->issuer == NULL)
+		s->issuer = xstrdup(key->issuer_name);
+	if (key->subkeys) {
+		s->not_before = (time_t)key->subkeys->timestamp;
+		s->not_after = (time_t)key->subkeys->expires;
+	}
+	gpgme_key_unref(key);
+	if (want_der && s->cert_der == NULL) {
+		gpgme_data_t out = NULL;
+		const char *pat[2] = { fpr, NULL };
+		struct buf b = BUF_INIT;
+
+		g = gpgme_data_new(&out);
+		if (!g)
+			g = gpgme_op_export_ext(eng->ctx, pat, 0, out);
+		if (g) {
+			gpgme_data_release(out);
+			return engine_fail(e, g, "exporting the signer's certificate");
+		}
+		data_take(out, &b);
+		s->cert_der_len = b.len;
+		s->cert_der = (unsigned char *)buf_detach(&b, NULL);
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* engine_p.h — crypto/'s private view of the GPGME context. */
+#ifndef CACHET_ENGINE_P_H
+#define CACHET_ENGINE_P_H
+
+#include <gpgme.h>
+
+#include "crypto/smime.h"
+
+struct smime_engine {
+	gpgme_ctx_t ctx;	/* owned */
+	char *home;		/* owned; NULL = GnuPG's default */
+	unsigned n_encrypt;	/* encryptions done in ctx */
+	char *agent_socket;	/* owned; looked up once, "" when unknown */
+};
+
+/* Fills e from a GPGME error in words a person can act on; returns -1. */
+int engine_fail(struct err *e, gpgme_error_t gerr, const char *what);
+
+/* Detached CMS signature (DER) of data by the key fpr; *micalg is static. */
+int engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
+		size_t len, struct buf *der, const char **micalg, struct err *e);
+int engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
+		   const char *data, size_t len, struct buf *der, struct err *e);
+int engine_decrypt(struct smime_engine *eng, const unsigned char *der,
+		   size_t len, struct buf *plain, struct err *e);
+
+/* One signature as GPGME reported it, copied out of its result. */
+struct engine_sig {
+	char *fpr;		/* owned; may be NULL */
+	gpgme_error_t status;
+	gpgme_sigsum_t summary;
+	gpgme_validity_t validity;
+	gpgme_error_t validity_reason;
+	unsigned long timestamp, exp_timestamp;
+};
+
+/* Verifies a detached (text != NULL) or opaque (plain != NULL) signature.
+ * Returns 0 with *sigs (owned array) even when signatures are bad; -1 on
+ * an engine failure, -2 when gpgsm rejects the CMS data itself. */
+int engine_verify(struct smime_engine *eng, const unsigned char *sig,
+		  size_t siglen, const char *text, size_t textlen,
+		  struct buf *plain, struct engine_sig **sigs, size_t *n,
+		  struct err *e);
+void engine_sigs_free(struct engine_sig *sigs, size_t n);
+
+/* Looks up the certificate fpr in the keybox and fills the signer's
+ * addresses, names, validity period and (want_der) certificate. */
+int engine_describe(struct smime_engine *eng, const char *fpr, bool want_der,
+		    struct smime_signer *s, struct err *e);
+
+#endif

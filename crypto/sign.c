@@ -1,0 +1,108 @@
+/* sign.c — building multipart/signed and application/pkcs7-mime messages. */
+#include "crypto/engine_p.h"
+#include "crypto/smime_p.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The multipart/signed entity (its Content-Type field, blank line, body)
+ * for the content entity of m, in line ending eol.  Shared by sign and
+ * sign-then-encrypt.
+ */
+static int
+signed_entity(struct smime_engine *eng, const struct mime_entity *m,
+	      const char *signer, const char *eol, struct buf *out, struct err *e)
+{
+	struct buf inner = BUF_INIT, canon = BUF_INIT, der = BUF_INIT;
+	const char *micalg = NULL;
+	char *boundary = NULL;
+	int rc = -1;
+
+	if (mime_make_7bit_entity(m, eol, 0, &inner, e) < 0)
+		goto out;
+	/* The signed bytes are the part as it will travel, in CRLF form. */
+	codec_crlf(inner.data, inner.len, &canon);
+	if (engine_sign(eng, signer, canon.data, canon.len, &der, &micalg, e) < 0)
+		goto out;
+	do {
+		free(boundary);
+		boundary = mime_new_boundary();
+	} while (memmem(inner.data, inner.len, boundary, strlen(boundary)));
+	buf_addf(out, "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";%s"
+		 "\tmicalg=%s; boundary=\"%s\"%s%s", eol, micalg, boundary, eol, eol);
+	buf_addf(out, "This is an S/MIME signed message.%s%s", eol, eol);
+	buf_addf(out, "--%s%s", boundary, eol);
+	buf_add(out, inner.data, inner.len);
+	buf_addf(out, "%s--%s%s", eol, boundary, eol);
+	buf_addf(out, "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"%s"
+		 "Content-Transfer-Encoding: base64%s"
+		 "Content-Disposition: attachment; filename=\"smime.p7s\"%s%s",
+		 eol, eol, eol, eol);
+	codec_base64_encode(der.data, der.len, eol, out);
+	buf_addf(out, "%s--%s--%s", eol, boundary, eol);
+	rc = 0;
+out:
+	free(boundary);
+	buf_release(&inner);
+	buf_release(&canon);
+	buf_release(&der);
+	return rc;
+}
+
+int
+smime_sign(struct smime_engine *eng, const char *msg, size_t len,
+	   const char *signer, struct buf *out, struct err *e)
+{
+	struct mime_entity m;
+
+	if (len > SMIME_MAX_MESSAGE)
+		return err_set(e, ERR_INPUT, "message larger than %zu bytes", SMIME_MAX_MESSAGE);
+	if (mime_entity_parse(msg, len, true, &m, e) < 0)
+		return -1;
+	mime_copy_message_fields(&m, false, out);
+	buf_addf(out, "MIME-Version: 1.0%s", m.eol);
+	return signed_entity(eng, &m, signer, m.eol, out, e);
+}
+
+int
+smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
+	      const char *const *fprs, size_t n, const char *signer,
+	      struct buf *out, struct err *e)
+{
+	struct buf plain = BUF_INIT, canon = BUF_INIT, der = BUF_INIT;
+	struct mime_entity m;
+	int rc = -1;
+
+	if (len > SMIME_MAX_MESSAGE)
+		return err_set(e, ERR_INPUT, "message larger than %zu bytes", SMIME_MAX_MESSAGE);
+	if (n == 0)
+		return err_set(e, ERR_USAGE, "no recipient to encrypt to");
+	if (mime_entity_parse(msg, len, true, &m, e) < 0)
+		return -1;
+	if (signer) {
+		if (signed_entity(eng, &m, signer, "\r\n", &plain, e) < 0)
+			goto out;
+		codec_crlf(plain.data, plain.len, &canon);
+	} else {
+		if (mime_make_7bit_entity(&m, "\r\n", 0, &plain, e) < 0)
+			goto out;
+		codec_crlf(plain.data, plain.len, &canon);
+	}
+	if (engine_encrypt(eng, fprs, n, canon.data, canon.len, &der, e) < 0)
+		goto out;
+	mime_copy_message_fields(&m, true, out);
+	buf_addf(out, "MIME-Version: 1.0%s"
+		 "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;%s"
+		 "\tname=\"smime.p7m\"%s"
+		 "Content-Transfer-Encoding: base64%s"
+		 "Content-Disposition: attachment; filename=\"smime.p7m\"%s%s",
+		 m.eol, m.eol, m.eol, m.eol, m.eol, m.eol);
+	codec_base64_encode(der.data, der.len, m.eol, out);
+	rc = 0;
+out:
+	buf_release(&plain);
+	buf_release(&canon);
+	buf_release(&der);
+	return rc;
+}

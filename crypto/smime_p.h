@@ -1,0 +1,144 @@
+/*
+ * smime_p.h — crypto/'s private pieces, shared by its files and its unit
+ * tests: a raw-byte MIME parser, codecs (base64, quoted-printable, CRLF),
+ * address parsing and a small BER/DER walker over CMS structures.
+ * Nothing here touches GPGME.
+ */
+#ifndef CACHET_SMIME_P_H
+#define CACHET_SMIME_P_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/base.h"
+
+/* A borrowed range of bytes. */
+struct mime_range {
+	const char *p;	/* foreign */
+	size_t n;
+};
+
+/*
+ * An entity: header block, blank line, body.  All pointers borrow from the
+ * parsed bytes.  hdr includes the line end of its last field; body starts
+ * after the blank line.  An entity without a blank line is all header.
+ */
+struct mime_entity {
+	struct mime_range raw;
+	struct mime_range hdr;
+	struct mime_range body;
+	const char *eol;	/* "\r\n" or "\n": the first line's ending */
+};
+
+/* One header field: name (without the colon) and the whole raw field
+ * including folded continuation lines and its line end. */
+struct mime_field {
+	struct mime_range name;
+	struct mime_range raw;
+	struct mime_range value;	/* after the colon, folded, raw */
+};
+
+/* Splits p into header and body.  strict: every header line must be a
+ * field (for top-level messages); otherwise an entity that starts with a
+ * non-field line is taken as having no header.  ERR_INPUT on failure. */
+int mime_entity_parse(const char *p, size_t n, bool strict,
+		      struct mime_entity *m, struct err *e);
+/* Iterates fields: *pos starts at 0; returns 1 with f filled, 0 at end. */
+int mime_field_next(const struct mime_range *hdr, size_t *pos,
+		    struct mime_field *f);
+bool mime_field_is(const struct mime_field *f, const char *name);
+/* Unfolded, trimmed value of the idx-th field called name (owned), or NULL. */
+char *mime_header_get(const struct mime_entity *m, const char *name, size_t idx);
+size_t mime_header_count(const struct mime_entity *m, const char *name);
+/* A content header (Content-*) belongs to the entity, not the message. */
+bool mime_field_is_content(const struct mime_field *f);
+
+/* A parsed Content-Type: type and subtype lower case, parameters with
+ * lower-case names and unquoted values. */
+struct mime_ctype {
+	char *type;		/* owned */
+	char *subtype;		/* owned */
+	char **names;		/* owned */
+	char **values;		/* owned */
+	size_t n;
+};
+/* Parses value (NULL means the default text/plain; charset=us-ascii).
+ * ERR_INPUT when the type is not "token/token". */
+int mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e);
+/* Content type of an entity (default text/plain on a missing or bad field). */
+void mime_entity_ctype(const struct mime_entity *m, struct mime_ctype *ct);
+const char *mime_ctype_param(const struct mime_ctype *ct, const char *name);
+bool mime_ctype_is(const struct mime_ctype *ct, const char *type,
+		   const char *subtype);
+void mime_ctype_release(struct mime_ctype *ct);
+
+/* Splits a multipart body at boundary (RFC 2046: the line end before a
+ * delimiter belongs to the delimiter).  *parts is owned (free()).  *closed
+ * tells whether the close delimiter was seen.  ERR_INPUT when no delimiter
+ * is found or there are more than max parts. */
+int mime_multipart_split(const char *body, size_t len, const char *boundary,
+			 struct mime_range **parts, size_t *n, bool *closed,
+			 struct err *e);
+
+/* Codecs.  base64 decoding skips white space and fails (ERR_INPUT) on any
+ * other byte outside the alphabet or bad padding. */
+void codec_base64_encode(const void *in, size_t n, const char *eol,
+			 struct buf *out);
+int codec_base64_decode(const char *in, size_t n, struct buf *out,
+			struct err *e);
+void codec_qp_encode(const char *in, size_t n, const char *eol, struct buf *out);
+/* Bare LF (and bare CR) become CRLF. */
+void codec_crlf(const char *in, size_t n, struct buf *out);
+/* Line ends become eol ("\n" or "\r\n"). */
+void codec_eol(const char *in, size_t n, const char *eol, struct buf *out);
+/* True when the bytes are not 7-bit safe for signing: NUL, 8-bit bytes,
+ * bare CR, or a line longer than 998 octets. */
+bool codec_needs_encoding(const char *in, size_t n);
+
+/* Addresses.  addr_list_parse: the addr-specs of an RFC 5322 address list
+ * (display names, comments, groups, angle brackets), domain lower-cased;
+ * appends to *v (NULL-terminated, owned).  addr_equal: local part exact,
+ * domain case-insensitive. */
+void addr_list_parse(const char *value, char ***v, size_t *n);
+bool addr_equal(const char *a, const char *b);
+
+/* What a CMS blob is, read from its BER without a crypto engine. */
+enum cms_type {
+	CMS_UNKNOWN = 0,
+	CMS_SIGNED,
+	CMS_ENVELOPED,
+	CMS_AUTH_ENVELOPED,
+	CMS_COMPRESSED,
+	CMS_DATA,
+};
+
+struct cms_info {
+	enum cms_type type;
+	size_t n_signer_infos;		/* SignedData */
+	bool has_econtent;		/* SignedData carries its content */
+	size_t n_ktri, n_kari, n_kekri, n_pwri, n_ori; /* EnvelopedData */
+	size_t n_oaep;			/* ktris using RSAES-OAEP */
+	char content_alg[64];		/* dotted OID of the content cipher */
+};
+
+/* Walks der (BER allowed: indefinite lengths).  ERR_INPUT with a message
+ * saying where when the structure is truncated or malformed. */
+int cms_inspect(const unsigned char *der, size_t len, struct cms_info *info,
+		struct err *e);
+/* NULL when gpgsm 2.2 can decrypt it, else a sentence saying why not. */
+const char *cms_unsupported_reason(const struct cms_info *info);
+/* Dotted form of a DER-encoded OID body; 0 or -1 when malformed. */
+int der_oid_string(const unsigned char *p, size_t n, char *out, size_t outlen);
+
+/* JSON-free helpers shared by sign and encrypt: the header of msg without
+ * its content fields (and without Bcc when drop_bcc) appended to out. */
+void mime_copy_message_fields(const struct mime_entity *m, bool drop_bcc,
+			      struct buf *out);
+/* The content entity of msg as canonical 7-bit-safe bytes with line end
+ * eol: content fields, blank line, body, re-encoded when 8-bit. */
+int mime_make_7bit_entity(const struct mime_entity *m, const char *eol,
+			  int depth, struct buf *out, struct err *e);
+/* A fresh random boundary. */
+char *mime_new_boundary(void);
+
+#endif

@@ -1,0 +1,608 @@
+/*
+ * verify.c — the verdict of a message: walks its MIME tree, checks every
+ * signature layer, decrypts only along the top crypto chain (the root and
+ * the single content of each crypto layer below it), and weighs the
+ * result against the message's From.
+ */
+#include "crypto/engine_p.h"
+#include "crypto/smime_p.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct layer {
+	enum smime_coverage coverage;
+	size_t first_signer, n_signers;
+	bool invalid;		/* the layer itself is broken (no signer, bad CMS) */
+};
+
+struct walk {
+	struct smime_engine *eng;
+	unsigned flags;
+	struct smime_verdict *v;
+	struct layer *layers;	/* owned */
+	size_t n_layers;
+	size_t open[SMIME_MAX_DEPTH + 2];	/* top-chain layers enclosing us */
+	size_t n_open;
+	struct buf *keep;	/* owned; decrypted or unwrapped contents */
+	size_t n_keep;
+	struct err *e;
+};
+
+static void
+warn(struct smime_verdict *v, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_warnings; i++)
+		if (strcmp(v->warnings[i], code) == 0)
+			return;
+	v->warnings = xrealloc(v->warnings, (v->n_warnings + 1) * sizeof *v->warnings);
+	v->warnings[v->n_warnings++] = xstrdup(code);
+}
+
+/* Sets the verdict's error to "prefix: msg" (or msg); the first error is
+ * the one that explains. */
+static void
+set_error(struct smime_verdict *v, const char *prefix, const char *msg)
+{
+	if (v->error)
+		return;
+	v->error = prefix ? xasprintf("%s: %s", prefix, msg) : xstrdup(msg);
+}
+
+/* A stable buffer for content the walk goes on reading. */
+static struct buf *
+keep_new(struct walk *w)
+{
+	w->keep = xrealloc(w->keep, (w->n_keep + 1) * sizeof *w->keep);
+	buf_init(&w->keep[w->n_keep]);
+	return &w->keep[w->n_keep++];
+}
+
+static int walk_entity(struct walk *w, const struct mime_entity *m, bool top,
+		       int depth);
+
+/* The body of m decoded per its Content-Transfer-Encoding. */
+static int
+decode_body(const struct mime_entity *m, struct buf *out, struct err *e)
+{
+	char *cte = mime_header_get(m, "Content-Transfer-Encoding", 0);
+	int rc = 0;
+
+	if (cte)
+		str_lower_ascii(cte);
+	if (cte && strcmp(cte, "base64") == 0)
+		rc = codec_base64_decode(m->body.p, m->body.n, out, e);
+	else if (cte && strcmp(cte, "quoted-printable") == 0)
+		rc = err_set(e, ERR_INPUT, "CMS data in quoted-printable is not supported");
+	else
+		buf_add(out, m->body.p, m->body.n);
+	free(cte);
+	return rc;
+}
+
+static struct layer *
+layer_new(struct walk *w, bool top)
+{
+	struct layer *l;
+
+	w->layers = xrealloc(w->layers, (w->n_layers + 1) * sizeof *w->layers);
+	l = &w->layers[w->n_layers++];
+	memset(l, 0, sizeof *l);
+	l->coverage = top ? SMIME_COVERAGE_WHOLE : SMIME_COVERAGE_PART;
+	l->first_signer = w->v->n_signers;
+	return l;
+}
+
+static enum smime_sig
+sig_state(const struct engine_sig *s, const char **detail)
+{
+	gpgme_err_code_t st = gpgme_err_code(s->status);
+	gpgme_err_code_t why = gpgme_err_code(s->validity_reason);
+
+	if (st == GPG_ERR_BAD_SIGNATURE || (s->summary & GPGME_SIGSUM_RED)) {
+		*detail = "the signature does not match the content";
+		return SMIME_SIG_INVALID;
+	}
+	if (st == GPG_ERR_NO_PUBKEY || (s->summary & GPGME_SIGSUM_KEY_MISSING)) {
+		*detail = "the signer's certificate is not in the signature nor in the keybox";
+		return SMIME_SIG_INVALID;
+	}
+	if ((s->summary & GPGME_SIGSUM_KEY_REVOKED) || st == GPG_ERR_CERT_REVOKED ||
+	    why == GPG_ERR_CERT_REVOKED) {
+		*detail = "a certificate in the chain is revoked";
+		return SMIME_SIG_REVOKED;
+	}
+	if ((s->summary & (GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED)) ||
+	    st == GPG_ERR_CERT_EXPIRED || st == GPG_ERR_KEY_EXPIRED ||
+	    st == GPG_ERR_SIG_EXPIRED || why == GPG_ERR_CERT_EXPIRED) {
+		*detail = "a certificate in the chain is expired";
+		return SMIME_SIG_EXPIRED;
+	}
+	if (st != GPG_ERR_NO_ERROR) {
+		*detail = gpgme_strerror(s->status);
+		return SMIME_SIG_INVALID;
+	}
+	if (s->summary & GPGME_SIGSUM_VALID)
+		return SMIME_SIG_VALID;
+	if (s->summary & (GPGME_SIGSUM_CRL_MISSING | GPGME_SIGSUM_CRL_TOO_OLD)) {
+		*detail = "the revocation status of the certificate is unknown";
+		return SMIME_SIG_UNTRUSTED;
+	}
+	*detail = why == GPG_ERR_NOT_TRUSTED || why == GPG_ERR_NO_ERROR
+		? "the certificate chain does not reach a trusted root"
+		: gpgme_strerror(s->validity_reason);
+	return SMIME_SIG_UNTRUSTED;
+}
+
+static void
+signer_add(struct walk *w, struct layer *l, const struct engine_sig *s,
+	   const char *forced_detail)
+{
+	struct smime_verdict *v = w->v;
+	struct smime_signer *sg;
+	const char *detail = NULL;
+	struct err de;
+
+	v->signers = xrealloc(v->signers, (v->n_signers + 1) * sizeof *v->signers);
+	sg = &v->signers[v->n_signers++];
+	memset(sg, 0, sizeof *sg);
+	l->n_signers++;
+	sg->state = sig_state(s, &detail);
+	if (s->fpr) {
+		sg->fingerprint = xstrdup(s->fpr);
+		if (engine_describe(w->eng, s->fpr, (w->flags & SMIME_VERIFY_CERT_DER) != 0,
+				    sg, &de) < 0 && sg->state == SMIME_SIG_VALID) {
+			sg->state = SMIME_SIG_INVALID;
+			detail = "the signer's certificate cannot be read";
+		}
+	}
+	if (sg->state == SMIME_SIG_VALID && sg->not_after && sg->not_after < time(NULL)) {
+		sg->state = SMIME_SIG_EXPIRED;
+		detail = "the signer's certificate is expired";
+	}
+	if (forced_detail) {
+		sg->state = SMIME_SIG_INVALID;
+		detail = forced_detail;
+	}
+	sg->detail = detail ? xstrdup(detail) : NULL;
+}
+
+/* Runs gpgsm over one SignedData; content is the detached text, or NULL
+ * for opaque signed-data (then *plain receives the content). */
+static int
+check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
+		  const char *text, size_t textlen, struct buf *plain)
+{
+	struct cms_info info;
+	struct engine_sig *sigs = NULL;
+	struct layer *l = layer_new(w, top);
+	const char *forced = NULL;
+	struct err ie;
+	size_t ns = 0, i;
+	int r;
+
+	if (cms_inspect(der, n, &info, &ie) < 0) {
+		l->invalid = true;
+		set_error(w->v, "signature unreadable", ie.msg);
+		return 0;
+	}
+	if (info.type != CMS_SIGNED) {
+		l->invalid = true;
+		set_error(w->v, NULL, "the signature part holds no CMS SignedData");
+		return 0;
+	}
+	if (info.n_signer_infos == 0) {
+		l->invalid = true;
+		warn(w->v, "no-signers");
+		set_error(w->v, NULL, "the signature has no signer");
+		return 0;
+	}
+	if (text && info.has_econtent) {
+		/* Which content would it vouch for?  Neither, honestly. */
+		warn(w->v, "detached-with-content");
+		forced = "the detached signature carries content of its own";
+	}
+	if (!text && !info.has_econtent) {
+		l->invalid = true;
+		set_error(w->v, NULL, "signed-data without the signed content");
+		return 0;
+	}
+	r = engine_verify(w->eng, der, n, text, textlen, plain, &sigs, &ns, &ie);
+	if (r == -1) {
+		*w->e = ie;
+		return -1;
+	}
+	if (r == -2) {
+		l->invalid = true;
+		set_error(w->v, "signature rejected by gpgsm", ie.msg);
+		return 0;
+	}
+	if (ns == 0) {
+		l->invalid = true;
+		warn(w->v, "no-signers");
+		set_error(w->v, NULL, "gpgsm found no signature to check");
+	}
+	if (ns > 1 || info.n_signer_infos > 1)
+		warn(w->v, "multiple-signers");
+	if (ns < info.n_signer_infos) {
+		/* A SignerInfo gpgsm could not evaluate is not a good one. */
+		l->invalid = true;
+		set_error(w->v, NULL, "some signers of the message could not be checked");
+	}
+	for (i = 0; i < ns; i++)
+		signer_add(w, l, &sigs[i], forced);
+	engine_sigs_free(sigs, ns);
+	return 0;
+}
+
+static int
+walk_content(struct walk *w, const char *p, size_t n, bool top, int depth)
+{
+	struct mime_entity sub;
+
+	mime_entity_parse(p, n, false, &sub, NULL);
+	if (top)
+		w->open[w->n_open++] = w->n_layers - 1;
+	if (walk_entity(w, &sub, top, depth + 1) < 0)
+		return -1;
+	if (top)
+		w->n_open--;
+	return 0;
+}
+
+static int
+walk_multipart_signed(struct walk *w, const struct mime_entity *m,
+		      const struct mime_ctype *ct, bool top, int depth)
+{
+	const char *b = mime_ctype_param(ct, "boundary");
+	struct mime_range *parts = NULL;
+	struct mime_entity sigpart;
+	struct mime_ctype sct;
+	struct buf canon = BUF_INIT, der = BUF_INIT;
+	size_t np = 0;
+	bool closed;
+	struct err ie;
+	int rc = -1;
+
+	if (b == NULL || mime_multipart_split(m->body.p, m->body.n, b, &parts, &np,
+					      &closed, &ie) < 0 || np != 2) {
+		layer_new(w, top)->invalid = true;
+		set_error(w->v, NULL, np != 2 && b
+			  ? "multipart/signed without exactly two parts"
+			  : "multipart/signed without its boundary");
+		free(parts);
+		return 0;
+	}
+	if (!closed)
+		warn(w->v, "truncated-multipart");
+	mime_entity_parse(parts[1].p, parts[1].n, false, &sigpart, NULL);
+	mime_entity_ctype(&sigpart, &sct);
+	if (!mime_ctype_is(&sct, "application", "pkcs7-signature") &&
+	    !mime_ctype_is(&sct, "application", "x-pkcs7-signature")) {
+		layer_new(w, top)->invalid = true;
+		set_error(w->v, NULL, "the second part of multipart/signed is not a "
+			  "pkcs7-signature");
+		rc = 0;
+		goto out;
+	}
+	if (decode_body(&sigpart, &der, &ie) < 0) {
+		layer_new(w, top)->invalid = true;
+		set_error(w->v, "signature part unreadable", ie.msg);
+		rc = 0;
+		goto out;
+	}
+	codec_crlf(parts[0].p, parts[0].n, &canon);
+	if (check_signed_data(w, top, (const unsigned char *)der.data, der.len,
+			      canon.data, canon.len, NULL) < 0)
+		goto out;
+	rc = walk_content(w, parts[0].p, parts[0].n, top, depth);
+out:
+	mime_ctype_release(&sct);
+	buf_release(&canon);
+	buf_release(&der);
+	free(parts);
+	return rc;
+}
+
+static void
+mark_ciphertext(struct walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_open; i++)
+		if (w->layers[w->open[i]].coverage == SMIME_COVERAGE_WHOLE)
+			w->layers[w->open[i]].coverage = SMIME_COVERAGE_CIPHERTEXT;
+	if (w->n_open)
+		warn(w->v, "signature-over-ciphertext");
+}
+
+static int
+walk_pkcs7(struct walk *w, const struct mime_entity *m, const struct mime_ctype *ct,
+	   bool top, int depth)
+{
+	const char *st = mime_ctype_param(ct, "smime-type");
+	struct buf der = BUF_INIT, *plain;
+	struct cms_info info;
+	const char *why;
+	struct err ie;
+	int rc = 0;
+
+	if (decode_body(m, &der, &ie) < 0 || cms_inspect((unsigned char *)der.data,
+							 der.len, &info, &ie) < 0) {
+		if (st && strcasecmp(st, "signed-data") == 0) {
+			layer_new(w, top)->invalid = true;
+			set_error(w->v, "signature unreadable", ie.msg);
+		} else {
+			w->v->decryption = SMIME_DECRYPT_FAILED;
+			set_error(w->v, "encrypted part unreadable", ie.msg);
+		}
+		goto out;
+	}
+	switch (info.type) {
+	case CMS_ENVELOPED:
+	case CMS_AUTH_ENVELOPED:
+		if (!top) {
+			/* EFAIL: never decrypt beside plaintext neighbours. */
+			if (w->v->decryption != SMIME_DECRYPT_FAILED)
+				w->v->decryption = SMIME_DECRYPT_REFUSED;
+			warn(w->v, "encrypted-part-refused");
+			goto out;
+		}
+		why = cms_unsupported_reason(&info);
+		if (why) {
+			w->v->decryption = SMIME_DECRYPT_FAILED;
+			set_error(w->v, NULL, why);
+			goto out;
+		}
+		plain = keep_new(w);
+		if (engine_decrypt(w->eng, (unsigned char *)der.data, der.len, plain, &ie) < 0) {
+			w->v->decryption = SMIME_DECRYPT_FAILED;
+			set_error(w->v, NULL, ie.msg);
+			goto out;
+		}
+		if (w->v->decryption == SMIME_DECRYPT_NONE)
+			w->v->decryption = SMIME_DECRYPT_OK;
+		mark_ciphertext(w);
+		{
+			struct mime_entity sub;
+
+			mime_entity_parse(plain->data, plain->len, false, &sub, NULL);
+			rc = walk_entity(w, &sub, true, depth + 1);
+		}
+		goto out;
+	case CMS_SIGNED:
+		plain = keep_new(w);
+		if (check_signed_data(w, top, (unsigned char *)der.data, der.len, NULL, 0,
+				      plain) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (plain->len)
+			rc = walk_content(w, plain->data, plain->len, top, depth);
+		goto out;
+	default:
+		w->v->decryption = SMIME_DECRYPT_FAILED;
+		set_error(w->v, NULL, cms_unsupported_reason(&info)
+			  ? cms_unsupported_reason(&info) : "unsupported CMS content");
+		goto out;
+	}
+out:
+	buf_release(&der);
+	return rc;
+}
+
+static int
+walk_entity(struct walk *w, const struct mime_entity *m, bool top, int depth)
+{
+	struct mime_ctype ct;
+	int rc = 0;
+
+	if (depth > SMIME_MAX_DEPTH)
+		return err_set(w->e, ERR_INPUT, "MIME nesting deeper than %d", SMIME_MAX_DEPTH);
+	mime_entity_ctype(m, &ct);
+	if (mime_ctype_is(&ct, "multipart", "signed")) {
+		rc = walk_multipart_signed(w, m, &ct, top, depth);
+	} else if (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
+		   mime_ctype_is(&ct, "application", "x-pkcs7-mime")) {
+		rc = walk_pkcs7(w, m, &ct, top, depth);
+	} else if (mime_ctype_is(&ct, "multipart", NULL)) {
+		struct mime_range *parts = NULL;
+		size_t np = 0, i;
+		bool closed;
+		const char *b = mime_ctype_param(&ct, "boundary");
+
+		if (b && mime_multipart_split(m->body.p, m->body.n, b, &parts, &np,
+					      &closed, NULL) == 0) {
+			if (!closed)
+				warn(w->v, "truncated-multipart");
+			for (i = 0; i < np && rc == 0; i++) {
+				struct mime_entity sub;
+
+				mime_entity_parse(parts[i].p, parts[i].n, false, &sub, NULL);
+				rc = walk_entity(w, &sub, false, depth + 1);
+			}
+		}
+		free(parts);
+	}
+	mime_ctype_release(&ct);
+	return rc;
+}
+
+static void
+weigh(struct walk *w, const struct mime_entity *msg)
+{
+	struct smime_verdict *v = w->v;
+	size_t i, j, n_from = mime_header_count(msg, "From");
+	bool whole = false, cipher = false, part = false;
+	enum smime_sig worst = SMIME_SIG_NONE;
+	char *sender = NULL;
+
+	if (n_from > 1)
+		warn(v, "multiple-from");
+	if (n_from == 1) {
+		char *f = mime_header_get(msg, "From", 0), **a = NULL;
+		size_t na = 0;
+
+		addr_list_parse(f, &a, &na);
+		if (na == 1)
+			v->from = xstrdup(a[0]);
+		smime_strv_free(&a);
+		free(f);
+	}
+	{
+		char *s = mime_header_get(msg, "Sender", 0), **a = NULL;
+		size_t na = 0;
+
+		if (s)
+			addr_list_parse(s, &a, &na);
+		if (na == 1)
+			sender = xstrdup(a[0]);
+		smime_strv_free(&a);
+		free(s);
+	}
+	for (i = 0; i < w->n_layers; i++) {
+		struct layer *l = &w->layers[i];
+
+		if (l->invalid || l->n_signers == 0)
+			worst = SMIME_SIG_INVALID;
+		if (l->coverage == SMIME_COVERAGE_WHOLE)
+			whole = true;
+		else if (l->coverage == SMIME_COVERAGE_CIPHERTEXT)
+			cipher = true;
+		else
+			part = true;
+		for (j = l->first_signer; j < l->first_signer + l->n_signers; j++)
+			v->signers[j].coverage = l->coverage;
+	}
+	for (i = 0; i < v->n_signers; i++) {
+		struct smime_signer *s = &v->signers[i];
+		bool bound = false, sender_bound = false;
+
+		for (j = 0; j < s->n_emails; j++) {
+			if (v->from && addr_equal(s->emails[j], v->from))
+				bound = true;
+			if (sender && addr_equal(s->emails[j], sender))
+				sender_bound = true;
+		}
+		if (!bound || n_from != 1) {
+			if (s->state < SMIME_SIG_MISMATCH) {
+				s->state = SMIME_SIG_MISMATCH;
+				free(s->detail);
+				s->detail = n_from > 1
+					? xstrdup("the message has several From fields")
+					: xasprintf("the certificate is for %s, the message is from %s",
+						    s->email ? s->email : "no address",
+						    v->from ? v->from : "nobody");
+			}
+			if (n_from <= 1)
+				warn(v, v->from ? "from-mismatch" : "no-from");
+		}
+		if (sender && !sender_bound)
+			warn(v, "sender-mismatch");
+		if (s->state > worst)
+			worst = s->state;
+	}
+	free(sender);
+	v->signature = w->n_layers ? worst : SMIME_SIG_NONE;
+	v->coverage = whole ? SMIME_COVERAGE_WHOLE : cipher ? SMIME_COVERAGE_CIPHERTEXT
+		: part ? SMIME_COVERAGE_PART : SMIME_COVERAGE_NONE;
+	if (v->coverage == SMIME_COVERAGE_PART)
+		warn(v, "unsigned-content");
+}
+
+int
+smime_verify(struct smime_engine *eng, const char *msg, size_t len,
+	     unsigned flags, struct smime_verdict **out, struct err *e)
+{
+	struct walk w;
+	struct mime_entity m;
+	size_t i;
+	int rc = -1;
+
+	*out = NULL;
+	if (len > SMIME_MAX_MESSAGE)
+		return err_set(e, ERR_INPUT, "message larger than %zu bytes", SMIME_MAX_MESSAGE);
+	if (mime_entity_parse(msg, len, true, &m, e) < 0)
+		return -1;
+	memset(&w, 0, sizeof w);
+	w.eng = eng;
+	w.flags = flags;
+	w.e = e;
+	w.v = xcalloc(1, sizeof *w.v);
+	if (walk_entity(&w, &m, true, 0) < 0) {
+		smime_verdict_free(&w.v);
+		goto out;
+	}
+	weigh(&w, &m);
+	*out = w.v;
+	rc = 0;
+out:
+	for (i = 0; i < w.n_keep; i++)
+		buf_release(&w.keep[i]);
+	free(w.keep);
+	free(w.layers);
+	return rc;
+}
+
+int
+smime_decrypt(struct smime_engine *eng, const char *msg, size_t len,
+	      struct buf *out, struct err *e)
+{
+	struct buf der = BUF_INIT, plain = BUF_INIT;
+	struct mime_entity m, inner;
+	struct mime_ctype ct;
+	struct cms_info info;
+	const char *why;
+	int rc = -1;
+
+	if (len > SMIME_MAX_MESSAGE)
+		return err_set(e, ERR_INPUT, "message larger than %zu bytes", SMIME_MAX_MESSAGE);
+	if (mime_entity_parse(msg, len, true, &m, e) < 0)
+		return -1;
+	mime_entity_ctype(&m, &ct);
+	if (!mime_ctype_is(&ct, "application", "pkcs7-mime") &&
+	    !mime_ctype_is(&ct, "application", "x-pkcs7-mime")) {
+		err_set(e, ERR_INPUT, "not an encrypted message (its top is %s/%s)",
+			ct.type, ct.subtype);
+		goto out;
+	}
+	if (decode_body(&m, &der, e) < 0 ||
+	    cms_inspect((unsigned char *)der.data, der.len, &info, e) < 0) {
+		err_prefix(e, "encrypted part unreadable");
+		goto out;
+	}
+	if (info.type != CMS_ENVELOPED && info.type != CMS_AUTH_ENVELOPED) {
+		err_set(e, ERR_INPUT, "not an encrypted message (CMS %s)",
+			info.type == CMS_SIGNED ? "signed-data" : "content of another kind");
+		goto out;
+	}
+	why = cms_unsupported_reason(&info);
+	if (why) {
+		err_set(e, ERR_UNSUPPORTED, "%s", why);
+		goto out;
+	}
+	if (engine_decrypt(eng, (unsigned char *)der.data, der.len, &plain, e) < 0)
+		goto out;
+	mime_entity_parse(plain.data, plain.len, false, &inner, NULL);
+	/* The outer header in the line ending of the decrypted entity. */
+	{
+		struct buf fields = BUF_INIT;
+
+		mime_copy_message_fields(&m, false, &fields);
+		codec_eol(fields.data ? fields.data : "", fields.len, inner.eol, out);
+		buf_release(&fields);
+	}
+	buf_addf(out, "MIME-Version: 1.0%s", inner.eol);
+	if (inner.hdr.n == 0 && plain.len && plain.data[0] != '\n' && plain.data[0] != '\r')
+		buf_adds(out, inner.eol);	/* a header-less entity: add its blank line */
+	buf_add(out, plain.data, plain.len);
+	rc = 0;
+out:
+	mime_ctype_release(&ct);
+	buf_release(&der);
+	buf_release(&plain);
+	return rc;
+}
