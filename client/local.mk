@@ -3,7 +3,9 @@ libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c 
 	client/verbs.c \
 	client/tls.h client/tls.c \
 	client/cred.h client/cred.c client/cmd_passwd.c \
-	client/smtp.h client/smtp.c
+	client/smtp.h client/smtp.c \
+	client/imap.h client/imap.c client/cmd_folders.c \
+	client/outbox.h client/outbox.c
 
 bin_PROGRAMS += cachet
 cachet_SOURCES = client/main.c

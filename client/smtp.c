@@ -7,6 +7,7 @@
 #include <gnutls/gnutls.h>
 #include <libetpan/libetpan.h>
 
+#include "client/cred.h"
 #include "client/tls.h"
 
 /* A reply longer than this many lines is not a mail server talking. */
@@ -469,4 +470,34 @@ smtp_close(struct smtp_session **sp)
 	buf_release(&s->reply);
 	free(s);
 	*sp = NULL;
+}
+
+int
+smtp_open_account(const struct account *a, struct smtp_session **out,
+		  struct err *e)
+{
+	struct smtp_server srv = { 0 };
+	struct smtp_session *s = NULL;
+	struct cred_key k;
+	char *pw = NULL;
+
+	*out = NULL;
+	if (a->smtp.host == NULL)
+		return err_set(e, ERR_CONFIG, "account %s has no smtp server", a->name);
+	srv.host = a->smtp.host;
+	srv.port = a->smtp.port;
+	srv.security = a->smtp.security;
+	srv.ca_file = a->tls_ca_file;
+	if (smtp_open(&srv, &s, e) < 0)
+		return -1;
+	cred_key_for(a, &a->smtp, &k);
+	if (cred_password(a->password_command, &k, &pw, e) < 0 ||
+	    smtp_auth(s, k.user, pw, e) < 0) {
+		cred_password_free(&pw);
+		smtp_close(&s);
+		return -1;
+	}
+	cred_password_free(&pw);
+	*out = s;
+	return 0;
 }

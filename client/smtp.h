@@ -41,6 +41,13 @@ struct smtp_session;
 int smtp_open(const struct smtp_server *srv, struct smtp_session **out,
 	      struct err *e);
 
+/*
+ * Connects to the account's SMTP server and logs in with the account's
+ * password (cred.h).  ERR_CONFIG when the account has no smtp.
+ */
+int smtp_open_account(const struct account *a, struct smtp_session **out,
+		      struct err *e);
+
 /* Authenticates with PLAIN (or LOGIN when PLAIN is not offered). */
 int smtp_auth(struct smtp_session *s, const char *user, const char *password,
 	      struct err *e);

@@ -25,6 +25,7 @@ struct tls_conn {
 	gnutls_session_t session;	/* owned; NULL while plain text */
 	gnutls_certificate_credentials_t cred; /* owned; NULL while plain text */
 	bool secure;			/* handshake done and verified */
+	unsigned timeout;		/* seconds */
 	char last_error[256];
 };
 
@@ -80,6 +81,21 @@ conn_error(struct tls_conn *c, const char *fmt, ...)
 
 /* --- the driver ------------------------------------------------------- */
 
+/* Waits up to the connection's timeout for bytes to read. */
+static bool
+wait_readable(struct tls_conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int rc;
+
+	if (gnutls_record_check_pending(c->session) > 0)
+		return true;
+	do
+		rc = poll(&p, 1, (int)c->timeout * 1000);
+	while (rc < 0 && errno == EINTR);
+	return rc > 0;
+}
+
 static ssize_t
 drv_read(mailstream_low *low, void *buf, size_t count)
 {
@@ -100,15 +116,24 @@ drv_read(mailstream_low *low, void *buf, size_t count)
 	}
 	if (!c->secure)
 		return -1;
-	do
+	/*
+	 * GnuTLS returns AGAIN after post-handshake messages (TLS 1.3 session
+	 * tickets) too: wait for the socket, and only a silent socket is a
+	 * timeout.
+	 */
+	for (;;) {
 		n = gnutls_record_recv(c->session, buf, count);
-	while (n == GNUTLS_E_INTERRUPTED);
+		if (n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n != GNUTLS_E_AGAIN)
+			break;
+		if (!wait_readable(c)) {
+			conn_error(c, "connection timed out");
+			return -1;
+		}
+	}
 	if (n == GNUTLS_E_PREMATURE_TERMINATION)
 		return 0;
-	if (n == GNUTLS_E_AGAIN) {
-		conn_error(c, "connection timed out");
-		return -1;
-	}
 	if (n < 0) {
 		conn_error(c, "TLS read failed: %s", gnutls_strerror((int)n));
 		return -1;
@@ -527,6 +552,7 @@ tls_connect(const struct tls_options *o, enum tls_mode mode, mailstream **out,
 	*out = NULL;
 	c = xcalloc(1, sizeof *c);
 	c->fd = -1;
+	c->timeout = o->timeout ? o->timeout : TLS_DEFAULT_TIMEOUT;
 	if (tcp_connect(o, &c->fd, e) < 0) {
 		free(c);
 		return -1;

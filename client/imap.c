@@ -1,0 +1,654 @@
+/* imap.c — an IMAP session over cachet's TLS stream. */
+#include "client/imap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libetpan/libetpan.h>
+
+#include "client/cred.h"
+#include "client/tls.h"
+
+struct imap_session {
+	mailimap *imap;			/* owned; owns the stream once connected */
+	struct tls_options tls;		/* host and ca_file foreign */
+	bool authenticated;
+};
+
+static mailstream *
+stream_of(const struct imap_session *s)
+{
+	return s->imap ? s->imap->imap_stream : NULL;
+}
+
+static const char *
+response_text(const struct imap_session *s)
+{
+	const char *r = s->imap ? s->imap->imap_response : NULL;
+
+	return r && *r ? r : "(no text)";
+}
+
+/* libetpan's result code, in words a person can act on. */
+static int
+imap_error(struct imap_session *s, int r, struct err *e, const char *doing)
+{
+	const char *why;
+
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		why = tls_last_error(stream_of(s));
+		return err_set(e, ERR_NETWORK, "%s:%u: connection lost while %s%s%s",
+			       s->tls.host, s->tls.port, doing, why ? ": " : "",
+			       why ? why : " (closed by the server)");
+	case MAILIMAP_ERROR_PARSE:
+		return err_set(e, ERR_PROTOCOL, "%s:%u: unparsable answer while %s",
+			       s->tls.host, s->tls.port, doing);
+	case MAILIMAP_ERROR_LOGIN:
+		return err_set(e, ERR_AUTH, "%s:%u refused the login: %s",
+			       s->tls.host, s->tls.port, response_text(s));
+	default:
+		return err_set(e, ERR_PROTOCOL, "%s:%u refused %s: %s", s->tls.host,
+			       s->tls.port, doing, response_text(s));
+	}
+}
+
+static bool
+has_capability(const struct imap_session *s, const char *name)
+{
+	struct mailimap_capability_data *caps;
+	clistiter *it;
+
+	if (s->imap->imap_connection_info == NULL ||
+	    (caps = s->imap->imap_connection_info->imap_capability) == NULL)
+		return false;
+	for (it = clist_begin(caps->cap_list); it; it = clist_next(it)) {
+		struct mailimap_capability *c = clist_content(it);
+
+		if (c->cap_type == MAILIMAP_CAPABILITY_NAME && c->cap_data.cap_name &&
+		    str_casecmp_ascii(c->cap_data.cap_name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Drops what the server said it can do and asks again. */
+static int
+refresh_capabilities(struct imap_session *s, struct err *e)
+{
+	struct mailimap_capability_data *caps = NULL;
+	int r;
+
+	if (s->imap->imap_connection_info &&
+	    s->imap->imap_connection_info->imap_capability) {
+		mailimap_capability_data_free(s->imap->imap_connection_info->imap_capability);
+		s->imap->imap_connection_info->imap_capability = NULL;
+	}
+	r = mailimap_capability(s->imap, &caps);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "CAPABILITY");
+	mailimap_capability_data_free(caps);
+	return 0;
+}
+
+int
+imap_open(const struct imap_server *srv, struct imap_session **out,
+	  struct err *e)
+{
+	struct imap_session *s;
+	mailstream *stream;
+	int r;
+
+	*out = NULL;
+	s = xcalloc(1, sizeof *s);
+	s->tls.host = srv->host;
+	s->tls.port = srv->port;
+	s->tls.ca_file = srv->ca_file;
+	s->tls.timeout = srv->timeout;
+	s->imap = mailimap_new(0, NULL);
+	if (s->imap == NULL)
+		abort();
+	if (tls_connect(&s->tls, srv->security == URL_TLS ? TLS_IMPLICIT : TLS_STARTTLS,
+			&stream, e) < 0)
+		goto fail;
+	r = mailimap_connect(s->imap, stream);
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		if (r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION)
+			err_set(e, ERR_PROTOCOL, "%s:%u refuses the connection (BYE): %s",
+				srv->host, srv->port, response_text(s));
+		else
+			imap_error(s, r, e, "reading the greeting");
+		goto fail;
+	}
+	if (srv->security == URL_STARTTLS) {
+		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
+			err_set(e, ERR_TLS, "%s:%u greeted with PREAUTH before TLS; an "
+				"unencrypted pre-authenticated session could be an attacker's, "
+				"so cachet refuses it (use imaps:// if the server has an "
+				"implicit-TLS port)", srv->host, srv->port);
+			goto fail;
+		}
+		if (refresh_capabilities(s, e) < 0)
+			goto fail;
+		if (!has_capability(s, "STARTTLS")) {
+			err_set(e, ERR_TLS, "%s:%u does not offer STARTTLS; cachet never "
+				"logs in or reads mail without TLS (use imaps:// if the "
+				"server has an implicit-TLS port)", srv->host, srv->port);
+			goto fail;
+		}
+		r = mailimap_starttls(s->imap);
+		if (r != MAILIMAP_NO_ERROR) {
+			/* Debian's libetpan refuses by itself when bytes follow the OK. */
+			if (stream_of(s) && stream_of(s)->read_buffer_len > 0)
+				tls_starttls(stream_of(s), &s->tls, e);
+			else if (r == MAILIMAP_ERROR_STREAM)
+				imap_error(s, r, e, "starting TLS");
+			else
+				err_set(e, ERR_TLS, "%s:%u refused STARTTLS: %s", srv->host,
+					srv->port, response_text(s));
+			goto fail;
+		}
+		if (tls_starttls(stream_of(s), &s->tls, e) < 0)
+			goto fail;
+	} else {
+		s->authenticated = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
+	}
+	if (!tls_is_secure(stream_of(s))) {
+		err_set(e, ERR_TLS, "%s:%u: the session is not protected by TLS",
+			srv->host, srv->port);
+		goto fail;
+	}
+	/* Capabilities from before TLS (greeting included) are forgotten. */
+	if (refresh_capabilities(s, e) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	imap_close(&s);
+	return -1;
+}
+
+bool
+imap_is_authenticated(const struct imap_session *s)
+{
+	return s->authenticated;
+}
+
+int
+imap_login(struct imap_session *s, const char *user, const char *password,
+	   struct err *e)
+{
+	int r;
+
+	if (!tls_is_secure(stream_of(s)))
+		return err_set(e, ERR_TLS, "%s:%u: refusing to send a password "
+			       "outside TLS", s->tls.host, s->tls.port);
+	if (s->authenticated)
+		return 0;
+	if (has_capability(s, "LOGINDISABLED"))
+		return err_set(e, ERR_AUTH, "%s:%u does not allow LOGIN (LOGINDISABLED) "
+			       "even inside TLS", s->tls.host, s->tls.port);
+	r = mailimap_login(s->imap, user, password);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "the login");
+	s->authenticated = true;
+	/* Servers may announce more after login; ask again inside TLS. */
+	return refresh_capabilities(s, e);
+}
+
+int
+imap_list(struct imap_session *s, struct imap_folder **out, size_t *n,
+	  struct err *e)
+{
+	clist *list = NULL;
+	clistiter *it;
+	size_t i = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = mailimap_list(s->imap, "", "*", &list);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "LIST");
+	*out = xcalloc(clist_count(list) + 1, sizeof **out);
+	for (it = clist_begin(list); it; it = clist_next(it)) {
+		struct mailimap_mailbox_list *mb = clist_content(it);
+		struct imap_folder *f = &(*out)[i++];
+
+		f->name = xstrdup(mb->mb_name);
+		f->delimiter = mb->mb_delimiter;
+		f->noselect = mb->mb_flag && mb->mb_flag->mbf_type ==
+			      MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
+			      mb->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT;
+	}
+	*n = i;
+	mailimap_list_result_free(list);
+	return 0;
+}
+
+void
+imap_folders_free(struct imap_folder **f, size_t n)
+{
+	size_t i;
+
+	if (f == NULL || *f == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free((*f)[i].name);
+	free(*f);
+	*f = NULL;
+}
+
+int
+imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
+	    struct err *e)
+{
+	struct mailimap_selection_info *sel;
+	int r;
+
+	r = mailimap_select(s->imap, folder);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(s, r, e, "SELECT");
+		return err_prefix(e, "folder %s", folder);
+	}
+	sel = s->imap->imap_selection_info;
+	if (st) {
+		st->uidvalidity = sel ? sel->sel_uidvalidity : 0;
+		st->uidnext = sel ? sel->sel_uidnext : 0;
+		st->exists = sel ? sel->sel_exists : 0;
+	}
+	return 0;
+}
+
+static unsigned
+flags_of(struct mailimap_msg_att_dynamic *dyn)
+{
+	clistiter *it;
+	unsigned flags = 0;
+
+	if (dyn == NULL || dyn->att_list == NULL)
+		return 0;
+	for (it = clist_begin(dyn->att_list); it; it = clist_next(it)) {
+		struct mailimap_flag_fetch *ff = clist_content(it);
+
+		if (ff->fl_type != MAILIMAP_FLAG_FETCH_OTHER || ff->fl_flag == NULL)
+			continue;
+		switch (ff->fl_flag->fl_type) {
+		case MAILIMAP_FLAG_SEEN: flags |= IMAP_FLAG_SEEN; break;
+		case MAILIMAP_FLAG_ANSWERED: flags |= IMAP_FLAG_ANSWERED; break;
+		case MAILIMAP_FLAG_FLAGGED: flags |= IMAP_FLAG_FLAGGED; break;
+		case MAILIMAP_FLAG_DELETED: flags |= IMAP_FLAG_DELETED; break;
+		case MAILIMAP_FLAG_DRAFT: flags |= IMAP_FLAG_DRAFT; break;
+		default: break;
+		}
+	}
+	return flags;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static time_t
+date_time_of(const struct mailimap_date_time *dt)
+{
+	struct tm tm = { 0 };
+	int zone;
+	time_t t;
+
+	if (dt == NULL)
+		return 0;
+	tm.tm_year = dt->dt_year - 1900;
+	tm.tm_mon = dt->dt_month - 1;
+	tm.tm_mday = dt->dt_day;
+	tm.tm_hour = dt->dt_hour;
+	tm.tm_min = dt->dt_min;
+	tm.tm_sec = dt->dt_sec;
+	t = timegm(&tm);
+	/* dt_zone is +HHMM as a number. */
+	zone = dt->dt_zone;
+	t -= (zone / 100) * 3600 + (zone % 100) * 60;
+	return t;
+}
+
+static void
+summary_from(struct imap_summary *sum, struct mailimap_msg_att *att)
+{
+	clistiter *it;
+
+	sum->seq = att->att_number;
+	for (it = clist_begin(att->att_list); it; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		struct mailimap_msg_att_static *st;
+
+		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_DYNAMIC) {
+			sum->flags = flags_of(item->att_data.att_dyn);
+			continue;
+		}
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		switch (st->att_type) {
+		case MAILIMAP_MSG_ATT_UID:
+			sum->uid = st->att_data.att_uid;
+			break;
+		case MAILIMAP_MSG_ATT_RFC822_SIZE:
+			sum->size = st->att_data.att_rfc822_size;
+			break;
+		case MAILIMAP_MSG_ATT_INTERNALDATE:
+			sum->internal_date = date_time_of(st->att_data.att_internal_date);
+			break;
+		case MAILIMAP_MSG_ATT_ENVELOPE: {
+			struct mailimap_envelope *env = st->att_data.att_env;
+
+			if (env == NULL)
+				break;
+			sum->date = dup_or_null(env->env_date);
+			sum->subject = dup_or_null(env->env_subject);
+			sum->message_id = dup_or_null(env->env_message_id);
+			if (env->env_from && env->env_from->frm_list &&
+			    clist_begin(env->env_from->frm_list)) {
+				struct mailimap_address *a =
+					clist_content(clist_begin(env->env_from->frm_list));
+
+				sum->from_name = dup_or_null(a->ad_personal_name);
+				if (a->ad_mailbox_name && a->ad_host_name)
+					sum->from_addr = xasprintf("%s@%s", a->ad_mailbox_name,
+								   a->ad_host_name);
+				else
+					sum->from_addr = dup_or_null(a->ad_mailbox_name);
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+int
+imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
+		 struct imap_summary **out, size_t *n, struct err *e)
+{
+	struct mailimap_fetch_type *type;
+	struct mailimap_set *set;
+	clist *result = NULL;
+	clistiter *it;
+	size_t i = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (first == 0 || last < first)
+		return 0;
+	set = mailimap_set_new_interval(first, last);
+	type = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_flags());
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_rfc822_size());
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_internaldate());
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_envelope());
+	r = mailimap_fetch(s->imap, set, type, &result);
+	mailimap_fetch_type_free(type);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "FETCH");
+	*out = xcalloc(clist_count(result) + 1, sizeof **out);
+	for (it = clist_begin(result); it; it = clist_next(it))
+		summary_from(&(*out)[i++], clist_content(it));
+	*n = i;
+	mailimap_fetch_list_free(result);
+	return 0;
+}
+
+void
+imap_summaries_free(struct imap_summary **sums, size_t n)
+{
+	size_t i;
+
+	if (sums == NULL || *sums == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free((*sums)[i].date);
+		free((*sums)[i].subject);
+		free((*sums)[i].from_name);
+		free((*sums)[i].from_addr);
+		free((*sums)[i].message_id);
+	}
+	free(*sums);
+	*sums = NULL;
+}
+
+int
+imap_fetch_message(struct imap_session *s, uint32_t uid, struct buf *out,
+		   struct err *e)
+{
+	struct mailimap_fetch_type *type;
+	struct mailimap_set *set;
+	clist *result = NULL;
+	clistiter *it, *jt;
+	bool found = false;
+	int r;
+
+	set = mailimap_set_new_single(uid);
+	type = mailimap_fetch_type_new_fetch_att(
+		mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	r = mailimap_uid_fetch(s->imap, set, type, &result);
+	mailimap_fetch_type_free(type);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "UID FETCH");
+	for (it = clist_begin(result); it && !found; it = clist_next(it)) {
+		struct mailimap_msg_att *att = clist_content(it);
+
+		for (jt = clist_begin(att->att_list); jt; jt = clist_next(jt)) {
+			struct mailimap_msg_att_item *item = clist_content(jt);
+			struct mailimap_msg_att_body_section *sec;
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+			    item->att_data.att_static->att_type != MAILIMAP_MSG_ATT_BODY_SECTION)
+				continue;
+			sec = item->att_data.att_static->att_data.att_body_section;
+			if (sec && sec->sec_body_part) {
+				buf_add(out, sec->sec_body_part, sec->sec_length);
+				found = true;
+				break;
+			}
+		}
+	}
+	mailimap_fetch_list_free(result);
+	if (!found)
+		return err_set(e, ERR_PROTOCOL, "%s:%u: no message with UID %u",
+			       s->tls.host, s->tls.port, uid);
+	return 0;
+}
+
+static struct mailimap_flag_list *
+flag_list_of(unsigned flags)
+{
+	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+
+	if (flags & IMAP_FLAG_SEEN)
+		mailimap_flag_list_add(fl, mailimap_flag_new_seen());
+	if (flags & IMAP_FLAG_ANSWERED)
+		mailimap_flag_list_add(fl, mailimap_flag_new_answered());
+	if (flags & IMAP_FLAG_FLAGGED)
+		mailimap_flag_list_add(fl, mailimap_flag_new_flagged());
+	if (flags & IMAP_FLAG_DELETED)
+		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+	if (flags & IMAP_FLAG_DRAFT)
+		mailimap_flag_list_add(fl, mailimap_flag_new_draft());
+	return fl;
+}
+
+static int
+store(struct imap_session *s, uint32_t uid, unsigned flags, bool add,
+      struct err *e)
+{
+	struct mailimap_store_att_flags *att;
+	struct mailimap_set *set;
+	int r;
+
+	if (flags == 0)
+		return 0;
+	set = mailimap_set_new_single(uid);
+	att = add ? mailimap_store_att_flags_new_add_flags_silent(flag_list_of(flags))
+		  : mailimap_store_att_flags_new_remove_flags_silent(flag_list_of(flags));
+	r = mailimap_uid_store(s->imap, set, att);
+	mailimap_store_att_flags_free(att);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "UID STORE");
+	return 0;
+}
+
+int
+imap_store_flags(struct imap_session *s, uint32_t uid, unsigned add,
+		 unsigned remove, struct err *e)
+{
+	if (store(s, uid, add, true, e) < 0)
+		return -1;
+	return store(s, uid, remove, false, e);
+}
+
+int
+imap_copy(struct imap_session *s, uint32_t uid, const char *folder,
+	  struct err *e)
+{
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	int r = mailimap_uid_copy(s->imap, set, folder);
+
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "UID COPY");
+	return 0;
+}
+
+int
+imap_move(struct imap_session *s, uint32_t uid, const char *folder,
+	  struct err *e)
+{
+	struct mailimap_set *set;
+	int r;
+
+	if (has_capability(s, "MOVE")) {
+		set = mailimap_set_new_single(uid);
+		r = mailimap_uid_move(s->imap, set, folder);
+		mailimap_set_free(set);
+		if (r != MAILIMAP_NO_ERROR)
+			return imap_error(s, r, e, "UID MOVE");
+		return 0;
+	}
+	if (!has_capability(s, "UIDPLUS"))
+		return err_set(e, ERR_PROTOCOL, "%s:%u has neither MOVE nor UIDPLUS; "
+			       "moving one message would expunge others",
+			       s->tls.host, s->tls.port);
+	if (imap_copy(s, uid, folder, e) < 0 ||
+	    store(s, uid, IMAP_FLAG_DELETED, true, e) < 0)
+		return -1;
+	set = mailimap_set_new_single(uid);
+	r = mailimap_uid_expunge(s->imap, set);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "UID EXPUNGE");
+	return 0;
+}
+
+int
+imap_expunge(struct imap_session *s, struct err *e)
+{
+	int r = mailimap_expunge(s->imap);
+
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "EXPUNGE");
+	return 0;
+}
+
+int
+imap_append(struct imap_session *s, const char *folder, unsigned flags,
+	    const char *msg, size_t len, struct err *e)
+{
+	struct mailimap_flag_list *fl = flag_list_of(flags);
+	struct buf crlf = BUF_INIT;
+	size_t i;
+	int r;
+
+	/* IMAP literals carry CRLF line ends; LF alone is made CRLF. */
+	buf_grow(&crlf, len + len / 32);
+	for (i = 0; i < len; i++) {
+		if (msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r'))
+			buf_addc(&crlf, '\r');
+		buf_addc(&crlf, msg[i]);
+	}
+	r = mailimap_append(s->imap, folder, fl, NULL, crlf.data ? crlf.data : "",
+			    crlf.len);
+	mailimap_flag_list_free(fl);
+	buf_release(&crlf);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(s, r, e, "APPEND");
+		return err_prefix(e, "folder %s", folder);
+	}
+	return 0;
+}
+
+const char *
+imap_tls_version(struct imap_session *s)
+{
+	return tls_version_name(stream_of(s));
+}
+
+void
+imap_close(struct imap_session **sp)
+{
+	struct imap_session *s;
+
+	if (sp == NULL || (s = *sp) == NULL)
+		return;
+	if (s->imap) {
+		if (s->imap->imap_stream && tls_is_secure(s->imap->imap_stream))
+			mailimap_logout(s->imap);
+		/* Without TLS nothing more is said: the line is just dropped. */
+		if (s->imap->imap_stream) {
+			mailstream_close(s->imap->imap_stream);
+			s->imap->imap_stream = NULL;
+		}
+		mailimap_free(s->imap);
+	}
+	free(s);
+	*sp = NULL;
+}
+
+int
+imap_open_account(const struct account *a, struct imap_session **out,
+		  struct err *e)
+{
+	struct imap_server srv = { 0 };
+	struct imap_session *s = NULL;
+	struct cred_key k;
+	char *pw = NULL;
+
+	*out = NULL;
+	if (a->imap.host == NULL)
+		return err_set(e, ERR_CONFIG, "account %s has no imap server", a->name);
+	srv.host = a->imap.host;
+	srv.port = a->imap.port;
+	srv.security = a->imap.security;
+	srv.ca_file = a->tls_ca_file;
+	if (imap_open(&srv, &s, e) < 0)
+		return -1;
+	if (!imap_is_authenticated(s)) {
+		cred_key_for(a, &a->imap, &k);
+		if (cred_password(a->password_command, &k, &pw, e) < 0 ||
+		    imap_login(s, k.user, pw, e) < 0) {
+			cred_password_free(&pw);
+			imap_close(&s);
+			return -1;
+		}
+		cred_password_free(&pw);
+	}
+	*out = s;
+	return 0;
+}

@@ -1,0 +1,129 @@
+/*
+ * imap.h — an IMAP session over cachet's TLS stream (libetpan's mailimap).
+ *
+ * imap_open connects with implicit TLS (imaps://), or with STARTTLS when
+ * configured (imap://): the server must announce STARTTLS, a PREAUTH
+ * greeting before TLS is refused (a man in the middle could have sent
+ * it), every capability seen before TLS is dropped and CAPABILITY is asked
+ * again inside TLS.  imap_login refuses to send a password outside a
+ * verified TLS session.
+ *
+ * Messages are named by UID in the selected folder.  Nothing here decrypts
+ * or caches content.
+ *
+ * Errors: ERR_NETWORK, ERR_TLS (see tls.h), ERR_AUTH (login refused),
+ * ERR_PROTOCOL (the server said NO/BAD or something unparsable; the
+ * message carries the server's text).
+ *
+ * Thread-safety: a session is used by one thread at a time.
+ */
+#ifndef CACHET_IMAP_H
+#define CACHET_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "base/base.h"
+#include "client/config.h"
+
+struct imap_server {
+	const char *host;		/* foreign */
+	unsigned port;
+	enum url_security security;
+	const char *ca_file;		/* foreign; may be NULL */
+	unsigned timeout;		/* seconds; 0 = default */
+};
+
+struct imap_session;
+
+enum imap_flag {
+	IMAP_FLAG_SEEN = 1 << 0,
+	IMAP_FLAG_ANSWERED = 1 << 1,
+	IMAP_FLAG_FLAGGED = 1 << 2,
+	IMAP_FLAG_DELETED = 1 << 3,
+	IMAP_FLAG_DRAFT = 1 << 4,
+};
+
+struct imap_folder {
+	char *name;		/* owned; modified UTF-7 as the server sends it */
+	char delimiter;		/* 0 when the server has no hierarchy */
+	bool noselect;
+};
+
+struct imap_status {
+	uint32_t uidvalidity;
+	uint32_t uidnext;
+	uint32_t exists;
+};
+
+/* One line of a folder index: what the envelope says, never the content. */
+struct imap_summary {
+	uint32_t uid;
+	uint32_t seq;
+	uint32_t size;		/* RFC822.SIZE */
+	unsigned flags;		/* enum imap_flag bits */
+	time_t internal_date;	/* 0 when not given */
+	char *date;		/* owned; Date header as sent, may be NULL */
+	char *subject;		/* owned; raw (may hold encoded words), may be NULL */
+	char *from_name;	/* owned; raw display name, may be NULL */
+	char *from_addr;	/* owned; mailbox@host, may be NULL */
+	char *message_id;	/* owned; may be NULL */
+};
+
+int imap_open(const struct imap_server *srv, struct imap_session **out,
+	      struct err *e);
+/* True when the server greeted with PREAUTH over implicit TLS. */
+bool imap_is_authenticated(const struct imap_session *s);
+int imap_login(struct imap_session *s, const char *user, const char *password,
+	       struct err *e);
+
+/*
+ * Connects to the account's IMAP server and logs in with the account's
+ * password (cred.h).  ERR_CONFIG when the account has no imap.
+ */
+int imap_open_account(const struct account *a, struct imap_session **out,
+		      struct err *e);
+
+/* All folders (LIST "" "*"); *out owned by the caller. */
+int imap_list(struct imap_session *s, struct imap_folder **out, size_t *n,
+	      struct err *e);
+void imap_folders_free(struct imap_folder **f, size_t n);
+
+int imap_select(struct imap_session *s, const char *folder,
+		struct imap_status *st, struct err *e);
+
+/*
+ * Summaries of the messages with sequence numbers first..last (inclusive)
+ * of the selected folder: one FETCH, so callers page through a large
+ * folder in batches.  *out is owned by the caller.
+ */
+int imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
+		     struct imap_summary **out, size_t *n, struct err *e);
+void imap_summaries_free(struct imap_summary **sums, size_t n);
+
+/* The whole message with this UID (BODY.PEEK[]: \Seen is not set). */
+int imap_fetch_message(struct imap_session *s, uint32_t uid, struct buf *out,
+		       struct err *e);
+
+/* Adds, then removes, flags (enum imap_flag bits) on one message. */
+int imap_store_flags(struct imap_session *s, uint32_t uid, unsigned add,
+		     unsigned remove, struct err *e);
+int imap_copy(struct imap_session *s, uint32_t uid, const char *folder,
+	      struct err *e);
+/* MOVE when the server has it, else COPY, \Deleted and UID EXPUNGE. */
+int imap_move(struct imap_session *s, uint32_t uid, const char *folder,
+	      struct err *e);
+int imap_expunge(struct imap_session *s, struct err *e);
+
+/* Stores msg (line ends made CRLF) in folder with the given flags. */
+int imap_append(struct imap_session *s, const char *folder, unsigned flags,
+		const char *msg, size_t len, struct err *e);
+
+const char *imap_tls_version(struct imap_session *s);
+
+/* LOGOUT when possible, then frees; accepts NULL; clears the pointer. */
+void imap_close(struct imap_session **s);
+
+#endif
