@@ -5,7 +5,8 @@ libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c 
 	client/cred.h client/cred.c client/cmd_passwd.c \
 	client/smtp.h client/smtp.c \
 	client/imap.h client/imap.c client/cmd_folders.c \
-	client/outbox.h client/outbox.c
+	client/outbox.h client/outbox.c \
+	client/send.h client/send.c client/cmd_send.c
 
 bin_PROGRAMS += cachet
 cachet_SOURCES = client/main.c
@@ -25,3 +26,9 @@ tests_unit_client_test_smtp_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
 libclient_a_SOURCES += client/batch.h client/batch.c \
 	client/recipients.h client/recipients.c \
 	client/cmd_sign.c client/cmd_encrypt.c client/cmd_decrypt.c client/cmd_verify.c
+
+# The screen's verb (ui/ draws; this opens the source and hands it over).
+libclient_a_SOURCES += client/cmd_ui.c
+
+# Certificate store verbs: harvest, certs.
+libclient_a_SOURCES += client/cmd_harvest.c client/cmd_certs.c

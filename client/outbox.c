@@ -66,9 +66,12 @@ outbox_open(const char *data_dir, struct outbox **out, struct err *e)
 		err_set(e, ERR_IO, "%s: cannot open the lock: %s", ob->dir, strerror(errno));
 		goto fail;
 	}
-	if (flock(ob->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		err_set(e, ERR_IO, "%s is in use by another cachet", ob->dir);
-		goto fail;
+	/* A concurrent retry waits its turn rather than sending twice. */
+	while (flock(ob->lock_fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			err_set(e, ERR_IO, "%s: cannot lock: %s", ob->dir, strerror(errno));
+			goto fail;
+		}
 	}
 	*out = ob;
 	return 0;

@@ -38,7 +38,7 @@ struct outbox_entry {
 
 struct outbox;
 
-/* Opens (creating) DIR/outbox and takes its lock; ERR_IO when busy. */
+/* Opens (creating) DIR/outbox and takes its lock, waiting for another cachet. */
 int outbox_open(const char *data_dir, struct outbox **out, struct err *e);
 void outbox_close(struct outbox **ob);
 

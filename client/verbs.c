@@ -4,15 +4,22 @@
 #include <stddef.h>
 
 cli_verb_fn cmd_passwd;
+cli_verb_fn cmd_ui;
 cli_verb_fn cmd_folders;
+cli_verb_fn cmd_send;
 cli_verb_fn cmd_sign, cmd_encrypt, cmd_decrypt, cmd_verify;
+cli_verb_fn cmd_harvest, cmd_certs;
 
 const struct cli_verb cli_verbs[] = {
 	{ "folders", cmd_folders, "list the account's IMAP folders" },
+	{ "send", cmd_send, "sign/encrypt as the policy says, submit, file a copy in Sent" },
 	{ "passwd", cmd_passwd, "store the account password in the Secret Service" },
 	{ "sign", cmd_sign, "sign messages (multipart/signed, S/MIME)" },
 	{ "encrypt", cmd_encrypt, "encrypt messages to their recipients and the sender" },
 	{ "decrypt", cmd_decrypt, "remove the encryption of messages" },
 	{ "verify", cmd_verify, "print the verdict of each message (--json)" },
+	{ "ui", cmd_ui, "open the screen (the default without a verb)" },
+	{ "harvest", cmd_harvest, "store correspondents' certificates from signed mail" },
+	{ "certs", cmd_certs, "list, show, import, export, trust or remove certificates" },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,138 @@
+/* cmd_send.c — `cachet send`: policy, crypto, submission, copy in Sent. */
+#include "client/cli.h"
+#include "client/send.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/smime.h"
+
+static void
+send_usage(FILE *f)
+{
+	fprintf(f, "usage: cachet [--account NAME] send [--dry-run] [--sign|--no-sign]\n"
+		"                  [--encrypt|--no-encrypt] [FILE]\n"
+		"       cachet [--account NAME] send --retry\n"
+		"\n"
+		"Sends the RFC 5322 message in FILE (or standard input): signs it and\n"
+		"encrypts it as the policy says, submits it over SMTP and files a copy\n"
+		"in the Sent folder.  A message that cannot be submitted stays in the\n"
+		"outbox; --retry sends what waits there (and files copies that could\n"
+		"not be filed, without sending them again).\n"
+		"\n"
+		"  --dry-run       say what would happen (signed? encrypted to whom?)\n"
+		"  --sign          sign even when the policy says never or ask\n"
+		"  --no-sign       do not sign (refused when the system policy locks it)\n"
+		"  --encrypt       refuse to send unless every recipient can be encrypted to\n"
+		"  --no-encrypt    do not encrypt (refused when the system policy locks it)\n"
+		"  --retry         send what waits in the outbox\n");
+}
+
+int cmd_send(const struct cli_globals *g, int argc, char **argv);
+
+int
+cmd_send(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "retry", no_argument, NULL, 'r' },
+		{ "sign", no_argument, NULL, 's' },
+		{ "no-sign", no_argument, NULL, 'S' },
+		{ "encrypt", no_argument, NULL, 'e' },
+		{ "no-encrypt", no_argument, NULL, 'E' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct send_options o = { 0 };
+	struct send_report rep = { 0 };
+	struct config *cfg = NULL;
+	const struct account *a = NULL;
+	struct buf msg = BUF_INIT;
+	struct err e = { 0 };
+	const char *file = NULL;
+	bool retry = false;
+	size_t i;
+	int c, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.dry_run = true; break;
+		case 'r': retry = true; break;
+		case 's': o.sign = SEND_YES; break;
+		case 'S': o.sign = SEND_NO; break;
+		case 'e': o.encrypt = SEND_YES; break;
+		case 'E': o.encrypt = SEND_NO; break;
+		case 'h':
+			send_usage(stdout);
+			return 0;
+		default:
+			send_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind > 1 || (retry && (argc - optind > 0 || o.dry_run ||
+					    o.sign || o.encrypt))) {
+		send_usage(stderr);
+		return 2;
+	}
+	if (optind < argc)
+		file = argv[optind];
+	o.gnupg_home = g->gnupg_home;
+	o.data_dir = g->data_dir;
+
+	if (cli_load_config(g, &cfg, &e) < 0)
+		return cli_fail(&e);
+	for (i = 0; i < cfg->n_warnings; i++)
+		fprintf(stderr, "cachet: %s\n", cfg->warnings[i]);
+	if (g->account || !retry) {
+		a = config_account(cfg, g->account);
+		if (a == NULL) {
+			err_set(&e, ERR_CONFIG, "no account %s%sin %s",
+				g->account ? g->account : "", g->account ? " " : "",
+				g->config_path);
+			rc = cli_fail(&e);
+			goto out;
+		}
+	}
+
+	if (retry) {
+		size_t done = 0, left = 0;
+
+		if (send_retry(cfg, a, &o, &done, &left, stderr, &e) < 0) {
+			rc = cli_fail(&e);
+			fprintf(stderr, "cachet: %zu done, %zu still in the outbox\n",
+				done, left);
+		} else {
+			fprintf(stderr, "cachet: outbox: %zu done, nothing waits\n", done);
+		}
+		goto out;
+	}
+
+	if (file) {
+		if (file_read(file, SMIME_MAX_MESSAGE, &msg, &e) < 0) {
+			rc = cli_fail(&e);
+			goto out;
+		}
+	} else if (fd_read_all(STDIN_FILENO, SMIME_MAX_MESSAGE, &msg, &e) < 0) {
+		err_prefix(&e, "standard input");
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (send_pipeline_run(a, &cfg->policy, msg.data ? msg.data : "", msg.len, &o,
+			      &rep, o.dry_run ? stdout : stderr, &e) < 0) {
+		if (file)
+			err_prefix(&e, "%s", file);
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (rep.warning)
+		fprintf(stderr, "cachet: %s\n", rep.warning);
+out:
+	send_report_release(&rep);
+	buf_release(&msg);
+	config_free(&cfg);
+	return rc;
+}
