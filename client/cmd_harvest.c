@@ -1,0 +1,459 @@
+/* cmd_harvest.c — cachet harvest [--json] FILE... | MAILDIR... | imap:FOLDER */
+#include "certstore/certstore.h"
+#include "client/cli.h"
+#include "client/imap.h"
+#include "crypto/smime.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+cli_verb_fn cmd_harvest;
+
+static const char harvest_usage[] =
+	"usage: cachet harvest [--json] FILE... | MAILDIR... | imap:FOLDER\n"
+	"\n"
+	"Stores the certificates of correspondents from their signed mail, as\n"
+	"the policy (harvest = trusted|ask|never) allows: only the signer's own\n"
+	"certificate, only after a good signature over the whole message whose\n"
+	"chain reaches a trust anchor, not expired, with emailProtection usage\n"
+	"and an address equal to From.  A Maildir (cur/ and new/) is read whole.\n"
+	"Messages harvested before are not verified again.\n"
+	"\n"
+	"  --json   one object per message: file, stored [{email, fingerprint}],\n"
+	"           refused [{email, reason}]\n";
+
+struct harvest_run {
+	struct certstore *store;	/* foreign */
+	struct smime_engine *eng;	/* foreign */
+	enum certstore_mode mode;
+	bool json;
+	bool progress;			/* stderr is a terminal */
+	size_t total, done, seen, stored, refused, errors;
+	int worst;
+};
+
+static void
+worse(struct harvest_run *r, int status)
+{
+	if (status > r->worst)
+		r->worst = status;
+}
+
+static void
+progress(struct harvest_run *r)
+{
+	if (!r->progress)
+		return;
+	if (r->done % 50 != 0 && r->done != r->total)
+		return;
+	fprintf(stderr, "\rharvest: %zu/%zu messages, %zu stored, %zu refused",
+		r->done, r->total, r->stored, r->refused);
+	fflush(stderr);
+}
+
+static void
+report(struct harvest_run *r, const char *name, const struct certstore_outcomes *o,
+       bool seen)
+{
+	struct buf out = BUF_INIT;
+	size_t i;
+	bool first;
+
+	if (r->json) {
+		buf_adds(&out, "{\"file\":");
+		smime_json_string(&out, name);
+		buf_adds(&out, ",\"stored\":[");
+		for (i = 0, first = true; i < o->n; i++) {
+			if (o->v[i].reason)
+				continue;
+			buf_adds(&out, first ? "{\"email\":" : ",{\"email\":");
+			smime_json_string(&out, o->v[i].email);
+			buf_adds(&out, ",\"fingerprint\":");
+			smime_json_string(&out, o->v[i].fingerprint);
+			buf_adds(&out, ",\"state\":");
+			smime_json_string(&out, certstore_state_name(o->v[i].state));
+			buf_adds(&out, ",\"change\":");
+			smime_json_string(&out, certstore_change_name(o->v[i].change));
+			buf_addc(&out, '}');
+			first = false;
+		}
+		buf_adds(&out, "],\"refused\":[");
+		for (i = 0, first = true; i < o->n; i++) {
+			if (!o->v[i].reason)
+				continue;
+			buf_adds(&out, first ? "{\"email\":" : ",{\"email\":");
+			smime_json_string(&out, o->v[i].email);
+			buf_adds(&out, ",\"reason\":");
+			smime_json_string(&out, o->v[i].reason);
+			buf_adds(&out, ",\"fingerprint\":");
+			smime_json_string(&out, o->v[i].fingerprint);
+			buf_addc(&out, '}');
+			first = false;
+		}
+		buf_addf(&out, "],\"seen\":%s}\n", seen ? "true" : "false");
+	} else {
+		for (i = 0; i < o->n; i++) {
+			const struct certstore_outcome *c = &o->v[i];
+
+			if (c->reason == NULL && c->change == CERTSTORE_CHANGE_KNOWN)
+				continue;
+			/* Unsigned mail is most mail: not worth a line. */
+			if (c->reason && strcmp(c->reason, CERTSTORE_R_NOT_SIGNED) == 0)
+				continue;
+			if (c->reason)
+				buf_addf(&out, "%s: refused %s%s%s: %s\n", name,
+					 c->email ? c->email : "(no address)",
+					 c->fingerprint ? " " : "",
+					 c->fingerprint ? c->fingerprint : "", c->reason);
+			else
+				buf_addf(&out, "%s: stored %s %s (%s%s)\n", name, c->email,
+					 c->fingerprint, certstore_state_name(c->state),
+					 c->change == CERTSTORE_CHANGE_RENEWAL ? ", renewal" : "");
+		}
+	}
+	if (out.len) {
+		if (r->progress)
+			fputs("\r\033[K", stderr);
+		fwrite(out.data, 1, out.len, stdout);
+		fflush(stdout);
+	}
+	buf_release(&out);
+}
+
+/* A short summary for the seen table: "stored", or the reasons. */
+static char *
+summary(const struct certstore_outcomes *o)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		buf_addf(&b, "%s%s", b.len ? "," : "",
+			 o->v[i].reason ? o->v[i].reason : "stored");
+	if (b.len == 0)
+		buf_adds(&b, "nothing");
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * One message.  key identifies it for the seen table (content hash for
+ * files, UIDVALIDITY/UID for IMAP).
+ */
+static void
+harvest_message(struct harvest_run *r, const char *name, const char *key,
+		const char *data, size_t len)
+{
+	struct certstore_outcomes out = { 0 };
+	struct certstore_msginfo info;
+	struct smime_verdict *v = NULL;
+	struct err e = { 0 };
+	time_t now = time(NULL);
+	char *sum;
+	size_t i;
+	int seen;
+
+	r->done++;
+	seen = certstore_seen_get(r->store, key, NULL, &e);
+	if (seen < 0)
+		goto fail;
+	if (seen) {
+		r->seen++;
+		if (r->json)
+			report(r, name, &out, true);
+		progress(r);
+		return;
+	}
+	if (certstore_msginfo_parse(data, len, &info, &e) < 0)
+		goto fail;
+	if (info.certs_only) {
+		if (certstore_harvest_certs_only(r->store, &info, r->mode, name, now,
+						 &out, &e) < 0) {
+			certstore_msginfo_release(&info);
+			goto fail;
+		}
+	} else {
+		if (smime_verify(r->eng, data, len, SMIME_VERIFY_CERT_DER, &v, &e) < 0 ||
+		    certstore_harvest_verdict(r->store, v, &info, r->mode, name, now,
+					      &out, &e) < 0) {
+			smime_verdict_free(&v);
+			certstore_msginfo_release(&info);
+			goto fail;
+		}
+		smime_verdict_free(&v);
+	}
+	sum = summary(&out);
+	if (certstore_seen_put(r->store, key, info.message_id, sum, now, &e) < 0) {
+		free(sum);
+		certstore_msginfo_release(&info);
+		certstore_outcomes_release(&out);
+		goto fail;
+	}
+	free(sum);
+	certstore_msginfo_release(&info);
+	for (i = 0; i < out.n; i++) {
+		if (out.v[i].reason)
+			r->refused++;
+		else if (out.v[i].change != CERTSTORE_CHANGE_KNOWN)
+			r->stored++;
+	}
+	report(r, name, &out, false);
+	certstore_outcomes_release(&out);
+	progress(r);
+	return;
+fail:
+	r->errors++;
+	if (r->progress)
+		fputs("\r\033[K", stderr);
+	if (r->json) {
+		struct buf j = BUF_INIT;
+
+		buf_adds(&j, "{\"file\":");
+		smime_json_string(&j, name);
+		buf_adds(&j, ",\"stored\":[],\"refused\":[],\"error\":");
+		smime_json_string(&j, e.msg);
+		buf_adds(&j, "}\n");
+		fwrite(j.data, 1, j.len, stdout);
+		buf_release(&j);
+	}
+	fprintf(stderr, "cachet: %s: %s\n", name, e.msg);
+	worse(r, err_exit_status(e.code));
+	progress(r);
+}
+
+static void
+harvest_file(struct harvest_run *r, const char *path)
+{
+	struct buf b = BUF_INIT;
+	struct err e = { 0 };
+	char key[65];
+
+	if (file_read(path, SMIME_MAX_MESSAGE, &b, &e) < 0) {
+		r->done++;
+		r->errors++;
+		fprintf(stderr, "cachet: %s\n", e.msg);
+		worse(r, err_exit_status(e.code));
+		return;
+	}
+	certstore_message_key(b.data, b.len, key);
+	harvest_message(r, path, key, b.data, b.len);
+	buf_release(&b);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The message files of a Maildir (cur/ then new/), sorted within each. */
+static int
+maildir_files(const char *dir, char ***out, size_t *n, struct err *e)
+{
+	static const char *const subs[] = { "cur", "new" };
+	size_t i, start;
+
+	for (i = 0; i < 2; i++) {
+		char *sub = xasprintf("%s/%s", dir, subs[i]);
+		struct dirent *de;
+		DIR *d = opendir(sub);
+
+		if (d == NULL) {
+			free(sub);
+			continue;
+		}
+		start = *n;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+			(*out)[(*n)++] = xasprintf("%s/%s", sub, de->d_name);
+		}
+		closedir(d);
+		free(sub);
+		qsort(*out + start, *n - start, sizeof(**out), cmp_str);
+	}
+	return 0;
+}
+
+static bool
+is_maildir(const char *dir)
+{
+	struct stat st;
+	char *cur = xasprintf("%s/cur", dir), *new = xasprintf("%s/new", dir);
+	bool yes = (stat(cur, &st) == 0 && S_ISDIR(st.st_mode)) ||
+		   (stat(new, &st) == 0 && S_ISDIR(st.st_mode));
+
+	free(cur);
+	free(new);
+	return yes;
+}
+
+static int
+harvest_imap(struct harvest_run *r, const struct cli_globals *g,
+	     const struct config *cfg, const char *folder)
+{
+	const struct account *a = config_account(cfg, g->account);
+	struct imap_session *sess = NULL;
+	struct imap_status st;
+	struct err e = { 0 };
+	uint32_t first;
+	int rc = 0;
+
+	if (a == NULL) {
+		err_set(&e, ERR_CONFIG, "imap:%s needs an account in the configuration",
+			folder);
+		return cli_fail(&e);
+	}
+	if (imap_open_account(a, &sess, &e) < 0 || imap_select(sess, folder, &st, &e) < 0) {
+		err_prefix(&e, "imap:%s", folder);
+		imap_close(&sess);
+		return cli_fail(&e);
+	}
+	r->total += st.exists;
+	for (first = 1; first <= st.exists && rc == 0; first += 500) {
+		uint32_t last = first + 499 > st.exists ? st.exists : first + 499;
+		struct imap_summary *sums = NULL;
+		size_t n = 0, i;
+
+		if (imap_fetch_index(sess, first, last, &sums, &n, &e) < 0) {
+			err_prefix(&e, "imap:%s", folder);
+			rc = cli_fail(&e);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			struct buf msg = BUF_INIT;
+			char *key = xasprintf("imap:%s@%s/%s;UIDVALIDITY=%u/;UID=%u",
+					      a->imap.user ? a->imap.user : "",
+					      a->imap.host, folder, st.uidvalidity,
+					      sums[i].uid);
+			char *name = xasprintf("imap:%s/%u", folder, sums[i].uid);
+			int seen = certstore_seen_get(r->store, key, NULL, &e);
+
+			if (seen == 1) {
+				r->done++;
+				r->seen++;
+				if (r->json) {
+					struct certstore_outcomes none = { 0 };
+
+					report(r, name, &none, true);
+				}
+				progress(r);
+			} else if (seen == 0 && imap_fetch_message(sess, sums[i].uid, &msg, &e) == 0) {
+				harvest_message(r, name, key, msg.data, msg.len);
+			} else {
+				err_prefix(&e, "%s", name);
+				rc = cli_fail(&e);
+			}
+			buf_release(&msg);
+			free(key);
+			free(name);
+			if (rc)
+				break;
+		}
+		imap_summaries_free(&sums, n);
+	}
+	imap_close(&sess);
+	return rc;
+}
+
+int
+cmd_harvest(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct harvest_run r = { 0 };
+	struct config *cfg = NULL;
+	struct certstore *store = NULL;
+	struct smime_engine *eng = NULL;
+	struct err e = { 0 };
+	char **files = NULL;
+	size_t n_files = 0, i;
+	int c, rc = 0, k;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			r.json = true;
+			break;
+		case 'h':
+			fputs(harvest_usage, stdout);
+			return 0;
+		default:
+			fputs(harvest_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(harvest_usage, stderr);
+		return 2;
+	}
+	if (cli_load_config(g, &cfg, &e) < 0)
+		return cli_fail(&e);
+	if (cfg->policy.harvest == POLICY_HARVEST_NEVER) {
+		fprintf(stderr, "cachet: policy harvest = never%s: nothing is stored\n",
+			cfg->policy.harvest_locked ? " (set by the system policy)" : "");
+		config_free(&cfg);
+		return 0;
+	}
+	r.mode = cfg->policy.harvest == POLICY_HARVEST_ASK ? CERTSTORE_MODE_ASK
+							   : CERTSTORE_MODE_TRUSTED;
+	/* Expand the inputs first so the progress line knows the total. */
+	for (k = optind; k < argc; k++) {
+		struct stat st;
+
+		if (str_has_prefix(argv[k], "imap:"))
+			continue;
+		if (stat(argv[k], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!is_maildir(argv[k])) {
+				err_set(&e, ERR_USAGE, "%s is a directory but not a Maildir "
+					"(no cur/ or new/)", argv[k]);
+				rc = cli_fail(&e);
+				goto out;
+			}
+			maildir_files(argv[k], &files, &n_files, &e);
+		} else {
+			files = xrealloc(files, (n_files + 1) * sizeof(*files));
+			files[n_files++] = xstrdup(argv[k]);
+		}
+	}
+	if (certstore_open(g->data_dir, g->gnupg_home, &store, &e) < 0 ||
+	    smime_engine_new(g->gnupg_home, &eng, &e) < 0) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	r.store = store;
+	r.eng = eng;
+	r.total = n_files;
+	r.progress = isatty(2);
+	for (i = 0; i < n_files; i++)
+		harvest_file(&r, files[i]);
+	for (k = optind; k < argc; k++) {
+		if (!str_has_prefix(argv[k], "imap:"))
+			continue;
+		worse(&r, harvest_imap(&r, g, cfg, argv[k] + 5));
+	}
+	if (r.progress)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "harvest: %zu messages (%zu seen before), %zu "
+		"certificates stored, %zu refused, %zu errors\n", r.done,
+		r.seen, r.stored, r.refused, r.errors);
+	rc = r.worst;
+out:
+	for (i = 0; i < n_files; i++)
+		free(files[i]);
+	free(files);
+	smime_engine_free(&eng);
+	certstore_close(&store);
+	config_free(&cfg);
+	return rc;
+}
