@@ -1,2 +1,971 @@
-/* screen.c — terminal set-up and the main loop of the screens. */
-#include "ui/ui.h"
+/*
+ * screen.c — terminal set-up and the main loop of the screens: folder
+ * list, index, pager, help.  Everything drawn comes from the model in
+ * struct screen, so a resize (or ^L) redraws it all from there.
+ */
+#include "ui/ui_p.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum view { VIEW_FOLDERS, VIEW_INDEX, VIEW_PAGER, VIEW_HELP };
+
+enum pair {
+	PAIR_BAR = 1, PAIR_GOOD, PAIR_BAD, PAIR_INFO, PAIR_HEADER, PAIR_QUOTE,
+	PAIR_ATTACH, PAIR_NOTE, PAIR_MARK_BAD, PAIR_MARK_GOOD,
+};
+
+struct row {		/* one screen row of the pager: a piece of a doc line */
+	size_t line;	/* index in the doc */
+	char *text;	/* owned */
+};
+
+struct screen {
+	struct ui_source *src;		/* foreign */
+	const struct ui_options *opt;	/* foreign */
+	bool color;
+
+	enum view view, help_from;
+	struct ui_folder *folders;	/* owned */
+	size_t n_folders, folder_cur, folder_top;
+
+	char *folder_id;		/* owned; the open folder */
+	char *folder_name;		/* owned */
+	struct ui_envelope *env;	/* owned */
+	enum ui_crypto_mark *marks;	/* owned; one per envelope */
+	size_t n_env, idx_cur, idx_top;
+	char *search;			/* owned; last search, or NULL */
+
+	struct ui_doc doc;		/* the message in the pager */
+	struct row *rows;		/* owned; doc wrapped to the width */
+	size_t n_rows, n_pinned, pager_top;
+	int rows_width;
+
+	struct smime_engine *eng;	/* owned; NULL until first needed */
+	char *eng_error;		/* owned; why there is no engine */
+
+	char status[512];
+	bool status_bad;
+	bool quit;
+};
+
+/* --- model ------------------------------------------------------------- */
+
+static void
+set_status(struct screen *s, bool bad, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+set_status(struct screen *s, bool bad, const char *fmt, ...)
+{
+	va_list ap;
+	char raw[sizeof(s->status)];
+	struct buf safe = BUF_INIT;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	/* Errors can quote server or file text: keep the terminal safe. */
+	buf_adds(&safe, "");
+	ui_text_to_utf8(&safe, NULL, raw, strlen(raw));
+	snprintf(s->status, sizeof(s->status), "%s", safe.data);
+	buf_release(&safe);
+	s->status_bad = bad;
+}
+
+static void
+close_folder(struct screen *s)
+{
+	ui_envelopes_free(&s->env, s->n_env);
+	free(s->marks);
+	s->marks = NULL;
+	s->n_env = s->idx_cur = s->idx_top = 0;
+	free(s->folder_id);
+	free(s->folder_name);
+	s->folder_id = s->folder_name = NULL;
+}
+
+static void free_rows(struct screen *s);
+
+static void
+close_message(struct screen *s)
+{
+	ui_doc_release(&s->doc);
+	free_rows(s);
+	s->pager_top = 0;
+}
+
+/* --- drawing ----------------------------------------------------------- */
+
+static int
+body_rows(void)
+{
+	return LINES > 2 ? LINES - 2 : 1;
+}
+
+static attr_t
+attr_of(struct screen *s, enum pair p, attr_t mono)
+{
+	return s->color ? (attr_t)COLOR_PAIR(p) | (mono & A_BOLD) : mono;
+}
+
+/* Draws UTF-8 text at row y, cut or padded to the whole width. */
+static void
+put_row(int y, const char *text, attr_t a)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "");
+	ui_text_fit(&b, text, COLS);
+	attrset(a);
+	mvaddstr(y, 0, b.data);
+	attrset(A_NORMAL);
+	buf_release(&b);
+}
+
+static void
+draw_bars(struct screen *s, const char *title, const char *hint)
+{
+	struct buf b = BUF_INIT;
+	attr_t bar = attr_of(s, PAIR_BAR, A_REVERSE);
+
+	buf_addf(&b, "cachet: %s", title);
+	if (hint && ui_text_width(b.data) + ui_text_width(hint) + 2 < COLS) {
+		int pad = COLS - ui_text_width(b.data) - ui_text_width(hint);
+
+		while (pad-- > 0)
+			buf_addc(&b, ' ');
+		buf_adds(&b, hint);
+	}
+	put_row(0, b.data, bar);
+	put_row(LINES - 1, s->status,
+		s->status_bad ? attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD) : A_NORMAL);
+	buf_release(&b);
+}
+
+/* Keeps cur visible in a list of n items shown in rows rows. */
+static void
+scroll_to(size_t cur, size_t *top, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	if (cur < *top)
+		*top = cur;
+	else if (cur >= *top + (size_t)rows)
+		*top = cur - (size_t)rows + 1;
+}
+
+static void
+draw_folders(struct screen *s)
+{
+	int rows = body_rows(), y;
+	size_t i;
+	struct buf b = BUF_INIT;
+
+	scroll_to(s->folder_cur, &s->folder_top, rows);
+	for (y = 0; y < rows; y++) {
+		i = s->folder_top + (size_t)y;
+		if (i >= s->n_folders)
+			break;
+		buf_reset(&b);
+		buf_addf(&b, "%4zu  %s", i + 1, s->folders[i].name);
+		put_row(y + 1, b.data, i == s->folder_cur ? A_REVERSE : A_NORMAL);
+	}
+	buf_release(&b);
+	draw_bars(s, "folders", "Enter:open  q:quit  ?:help");
+}
+
+static void
+draw_index(struct screen *s)
+{
+	int rows = body_rows(), y;
+	size_t i;
+	struct buf b = BUF_INIT, title = BUF_INIT;
+	time_t now = time(NULL);
+	attr_t a;
+
+	scroll_to(s->idx_cur, &s->idx_top, rows);
+	for (y = 0; y < rows; y++) {
+		i = s->idx_top + (size_t)y;
+		if (i >= s->n_env)
+			break;
+		buf_reset(&b);
+		buf_adds(&b, "");
+		ui_index_line(&b, i + 1, &s->env[i], s->marks[i], COLS, now);
+		if (i == s->idx_cur)
+			a = A_REVERSE;
+		else if (s->marks[i] == UI_CRYPTO_PROBLEM)
+			a = attr_of(s, PAIR_MARK_BAD, A_BOLD);
+		else if (!(s->env[i].flags & UI_FLAG_SEEN))
+			a = A_BOLD;
+		else
+			a = A_NORMAL;
+		put_row(y + 1, b.data, a);
+	}
+	if (s->n_env == 0)
+		put_row(1, "(no messages)", A_NORMAL);
+	buf_addf(&title, "%s [%zu message%s]", s->folder_name, s->n_env,
+		 s->n_env == 1 ? "" : "s");
+	draw_bars(s, title.data, "Enter:read  /:search  q:back  ?:help");
+	buf_release(&b);
+	buf_release(&title);
+}
+
+struct wrap_ctx {
+	struct screen *s;
+	size_t line;
+};
+
+static void
+add_row(void *arg, const char *piece, size_t len)
+{
+	struct wrap_ctx *w = arg;
+	struct screen *s = w->s;
+
+	s->rows = xrealloc(s->rows, (s->n_rows + 1) * sizeof(*s->rows));
+	s->rows[s->n_rows].line = w->line;
+	/* A copy: the piece lives in the wrapper's tab-expanded buffer. */
+	s->rows[s->n_rows].text = xstrndup(piece, len);
+	s->n_rows++;
+}
+
+static void
+free_rows(struct screen *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_rows; i++)
+		free(s->rows[i].text);
+	free(s->rows);
+	s->rows = NULL;
+	s->n_rows = s->n_pinned = 0;
+	s->rows_width = 0;
+}
+
+static void
+wrap_doc(struct screen *s)
+{
+	struct wrap_ctx w = { s, 0 };
+	size_t i;
+
+	if (s->rows_width == COLS && s->rows)
+		return;
+	free_rows(s);
+	for (i = 0; i < s->doc.n_lines; i++) {
+		w.line = i;
+		ui_text_wrap(s->doc.lines[i].text, COLS, add_row, &w);
+		if (s->doc.lines[i].kind <= UI_LINE_BANNER_BAD)
+			s->n_pinned = s->n_rows;
+	}
+	s->rows_width = COLS;
+}
+
+static attr_t
+line_attr(struct screen *s, enum ui_line_kind k)
+{
+	switch (k) {
+	case UI_LINE_BANNER_GOOD: return attr_of(s, PAIR_GOOD, A_BOLD);
+	case UI_LINE_BANNER_BAD: return attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD);
+	case UI_LINE_BANNER_INFO: return attr_of(s, PAIR_INFO, A_UNDERLINE);
+	case UI_LINE_HEADER: return attr_of(s, PAIR_HEADER, A_BOLD);
+	case UI_LINE_QUOTE: return attr_of(s, PAIR_QUOTE, A_NORMAL);
+	case UI_LINE_ATTACHMENT: return attr_of(s, PAIR_ATTACH, A_UNDERLINE);
+	case UI_LINE_NOTE: return attr_of(s, PAIR_NOTE, A_DIM);
+	case UI_LINE_BODY: break;
+	}
+	return A_NORMAL;
+}
+
+/* Banner rows stay at the top; at most half the screen. */
+static size_t
+pinned_rows(struct screen *s)
+{
+	size_t half = (size_t)body_rows() / 2;
+
+	return s->n_pinned < half ? s->n_pinned : half;
+}
+
+static size_t
+pager_room(struct screen *s)
+{
+	size_t r = (size_t)body_rows(), p = pinned_rows(s);
+
+	return r > p ? r - p : 1;
+}
+
+static void
+draw_pager(struct screen *s)
+{
+	size_t pin, room, i, y;
+	struct buf title = BUF_INIT, hint = BUF_INIT;
+	const struct ui_envelope *env = s->n_env ? &s->env[s->idx_cur] : NULL;
+
+	wrap_doc(s);
+	pin = pinned_rows(s);
+	room = pager_room(s);
+	if (s->n_rows > pin + room && s->pager_top > s->n_rows - pin - room)
+		s->pager_top = s->n_rows - pin - room;
+	if (s->n_rows <= pin + room)
+		s->pager_top = 0;
+	for (y = 0; y < pin; y++)
+		put_row((int)y + 1, s->rows[y].text, line_attr(s, s->doc.lines[s->rows[y].line].kind));
+	for (y = 0; y < room; y++) {
+		i = pin + s->pager_top + y;
+		if (i >= s->n_rows)
+			break;
+		put_row((int)(pin + y) + 1, s->rows[i].text,
+			line_attr(s, s->doc.lines[s->rows[i].line].kind));
+	}
+	buf_addf(&title, "%s", env ? env->subject : "");
+	if (s->n_rows > pin + room)
+		buf_addf(&hint, "%zu%%  ", (s->pager_top + room) * 100 / (s->n_rows - pin));
+	else
+		buf_adds(&hint, "all  ");
+	buf_adds(&hint, s->doc.n_atts ? "s:save  q:back  ?:help" : "q:back  ?:help");
+	draw_bars(s, title.data, hint.data);
+	buf_release(&title);
+	buf_release(&hint);
+}
+
+static const char *const help_text[] = {
+	"Keys",
+	"",
+	"  Everywhere",
+	"    ?            this help",
+	"    q            back; quit from the folder list",
+	"    Ctrl-L       redraw",
+	"",
+	"  Folder list and index",
+	"    j, Down      next",
+	"    k, Up        previous",
+	"    PgDn, PgUp   next / previous page",
+	"    g, G         first / last",
+	"    Enter        open the folder / read the message",
+	"    c            folder list (from the index)",
+	"    /            search in subject and sender; n repeats",
+	"    F            flag or unflag the message",
+	"",
+	"  Pager",
+	"    j, Down, Enter   one line down",
+	"    k, Up            one line up",
+	"    Space, PgDn      next page",
+	"    -, PgUp          previous page",
+	"    J, K             next / previous message",
+	"    s                save an attachment to a file",
+	"",
+	"  The index's crypto column: S signed (checked when read), S+ valid,",
+	"  S! a problem (read it to see which), E encrypted.",
+	"  The pager's banner names the signer by the address in its certificate.",
+};
+
+static void
+draw_help(struct screen *s)
+{
+	int rows = body_rows(), y;
+
+	for (y = 0; y < rows && (size_t)y < sizeof(help_text) / sizeof(help_text[0]); y++)
+		put_row(y + 1, help_text[y], y == 0 ? A_BOLD : A_NORMAL);
+	draw_bars(s, "help", "any key: back");
+}
+
+static void
+draw(struct screen *s)
+{
+	erase();
+	switch (s->view) {
+	case VIEW_FOLDERS: draw_folders(s); break;
+	case VIEW_INDEX: draw_index(s); break;
+	case VIEW_PAGER: draw_pager(s); break;
+	case VIEW_HELP: draw_help(s); break;
+	}
+	refresh();
+}
+
+/* Shows "working…" now, before a slow step. */
+static void
+working(struct screen *s, const char *what)
+{
+	set_status(s, false, "working\xe2\x80\xa6 %s", what);
+	draw(s);
+}
+
+/* --- input ------------------------------------------------------------- */
+
+/*
+ * Reads a line at the bottom of the screen.  Returns a UTF-8 string (owned)
+ * or NULL when cancelled (Escape, Ctrl-G).  A resize redraws the screen
+ * under the prompt.
+ */
+static char *
+prompt(struct screen *s, const char *question, const char *initial)
+{
+	wchar_t line[512];
+	size_t n = 0, i;
+	wint_t ch;
+	int r;
+	char mb[8];
+	struct buf out = BUF_INIT;
+
+	if (initial) {
+		mbstate_t st = { 0 };
+		const char *p = initial;
+
+		n = mbsrtowcs(line, &p, sizeof(line) / sizeof(line[0]) - 1, &st);
+		if (n == (size_t)-1)
+			n = 0;
+	}
+	curs_set(1);
+	for (;;) {
+		struct buf shown = BUF_INIT;
+
+		buf_adds(&shown, question);
+		for (i = 0; i < n; i++) {
+			int k = wctomb(mb, line[i]);
+
+			if (k > 0)
+				buf_add(&shown, mb, (size_t)k);
+		}
+		attrset(A_NORMAL);
+		move(LINES - 1, 0);
+		clrtoeol();
+		/* Show the end of a long answer. */
+		{
+			const char *t = shown.data;
+
+			while (ui_text_width(t) >= COLS && *t)
+				t++;
+			mvaddstr(LINES - 1, 0, t);
+		}
+		buf_release(&shown);
+		refresh();
+		r = get_wch(&ch);
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			if (ch == KEY_RESIZE) {
+				draw(s);
+			} else if (ch == KEY_BACKSPACE && n > 0) {
+				n--;
+			} else if (ch == KEY_ENTER) {
+				break;
+			}
+			continue;
+		}
+		if (ch == 27 || ch == 7) {	/* Escape, Ctrl-G */
+			curs_set(0);
+			return NULL;
+		}
+		if (ch == '\n' || ch == '\r')
+			break;
+		if ((ch == 127 || ch == 8) && n > 0) {
+			n--;
+			continue;
+		}
+		if (ch == 21) {			/* Ctrl-U */
+			n = 0;
+			continue;
+		}
+		if (ch >= 32 && n + 1 < sizeof(line) / sizeof(line[0]))
+			line[n++] = (wchar_t)ch;
+	}
+	curs_set(0);
+	buf_adds(&out, "");
+	for (i = 0; i < n; i++) {
+		int k = wctomb(mb, line[i]);
+
+		if (k > 0)
+			buf_add(&out, mb, (size_t)k);
+	}
+	return buf_detach(&out, NULL);
+}
+
+/* --- actions ----------------------------------------------------------- */
+
+static int
+open_folder(struct screen *s, size_t which)
+{
+	struct err e = { 0 };
+	struct ui_envelope *env = NULL;
+	size_t n = 0, i;
+
+	working(s, "opening folder");
+	if (ui_source_open_folder(s->src, s->folders[which].id, &env, &n, &e) < 0) {
+		set_status(s, true, "%s", e.msg);
+		return -1;
+	}
+	close_folder(s);
+	s->env = env;
+	s->n_env = n;
+	s->marks = xcalloc(n ? n : 1, sizeof(*s->marks));
+	for (i = 0; i < n; i++)
+		s->marks[i] = ui_crypto_mark_of(env[i].content_type);
+	s->folder_id = xstrdup(s->folders[which].id);
+	s->folder_name = xstrdup(s->folders[which].name);
+	/* Start at the first unread message, else the newest. */
+	s->idx_cur = n ? n - 1 : 0;
+	for (i = 0; i < n; i++)
+		if (!(env[i].flags & UI_FLAG_SEEN)) {
+			s->idx_cur = i;
+			break;
+		}
+	s->view = VIEW_INDEX;
+	set_status(s, false, "%s: %zu message%s", s->folder_name, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static struct smime_engine *
+engine(struct screen *s)
+{
+	struct err e = { 0 };
+
+	if (s->eng || s->eng_error)
+		return s->eng;
+	if (smime_engine_new(s->opt->gnupg_home, &s->eng, &e) < 0)
+		s->eng_error = xstrdup(e.msg[0] ? e.msg : "the S/MIME engine did not start");
+	return s->eng;
+}
+
+static void
+doc_prepend(struct ui_doc *d, enum ui_line_kind kind, char *text)
+{
+	d->lines = xrealloc(d->lines, (d->n_lines + 1) * sizeof(*d->lines));
+	memmove(d->lines + 1, d->lines, d->n_lines * sizeof(*d->lines));
+	d->lines[0].kind = kind;
+	d->lines[0].text = text;
+	d->n_lines++;
+}
+
+static void
+open_message(struct screen *s)
+{
+	struct ui_envelope *env;
+	struct buf raw = BUF_INIT, inner = BUF_INIT;
+	struct smime_verdict *v = NULL;
+	struct smime_engine *eng;
+	struct err e = { 0 };
+	char *check_error = NULL;
+	bool have_inner = false;
+
+	if (s->n_env == 0)
+		return;
+	env = &s->env[s->idx_cur];
+	working(s, "fetching the message");
+	if (ui_source_fetch(s->src, env->uid, &raw, &e) < 0) {
+		set_status(s, true, "%s", e.msg);
+		return;
+	}
+	working(s, "checking signature and encryption");
+	eng = engine(s);
+	if (eng == NULL) {
+		check_error = xasprintf("Signatures cannot be checked: %s", s->eng_error);
+	} else if (smime_verify(eng, raw.data, raw.len, 0, &v, &e) < 0) {
+		check_error = xasprintf("This message could not be checked: %s", e.msg);
+	} else if (v->decryption == SMIME_DECRYPT_OK) {
+		err_clear(&e);
+		if (smime_decrypt(eng, raw.data, raw.len, &inner, &e) == 0)
+			have_inner = true;
+		else
+			check_error = xasprintf("Decryption failed: %s", e.msg);
+	}
+
+	close_message(s);
+	ui_doc_build(&s->doc, raw.data, raw.len, v,
+		     have_inner ? inner.data : NULL, have_inner ? inner.len : 0);
+	if (check_error)
+		doc_prepend(&s->doc, UI_LINE_BANNER_BAD, check_error);
+	if (v && v->signature != SMIME_SIG_NONE)
+		s->marks[s->idx_cur] = v->signature == SMIME_SIG_VALID &&
+			v->coverage == SMIME_COVERAGE_WHOLE && v->n_warnings == 0 ?
+			UI_CRYPTO_VALID : UI_CRYPTO_PROBLEM;
+	else if (v && (v->decryption == SMIME_DECRYPT_FAILED || v->error))
+		s->marks[s->idx_cur] = UI_CRYPTO_PROBLEM;
+
+	/* Decrypted bytes do not outlive the pager's own copy. */
+	if (inner.data)
+		explicit_bzero(inner.data, inner.cap);
+	buf_release(&inner);
+	buf_release(&raw);
+	smime_verdict_free(&v);
+
+	s->view = VIEW_PAGER;
+	set_status(s, false, "%s", "");
+	if (!(env->flags & UI_FLAG_SEEN)) {
+		err_clear(&e);
+		if (ui_source_set_flags(s->src, env->uid, UI_FLAG_SEEN, 0, &e) == 0)
+			env->flags |= UI_FLAG_SEEN;
+		else
+			set_status(s, true, "could not mark as read: %s", e.msg);
+	}
+}
+
+static void
+search(struct screen *s, bool ask)
+{
+	size_t i, k;
+	char *q;
+
+	if (ask || s->search == NULL) {
+		q = prompt(s, "Search: ", NULL);
+		if (q == NULL || *q == '\0') {
+			free(q);
+			set_status(s, false, "%s", "");
+			return;
+		}
+		free(s->search);
+		s->search = q;
+	}
+	for (k = 1; k <= s->n_env; k++) {
+		i = (s->idx_cur + k) % s->n_env;
+		if (ui_envelope_matches(&s->env[i], s->search)) {
+			s->idx_cur = i;
+			set_status(s, false, "%s%s", k == s->n_env ? "only match: " : "",
+				   s->search);
+			return;
+		}
+	}
+	set_status(s, true, "not found: %s", s->search);
+}
+
+/* A file name from an attachment's name: no directories, no dot files. */
+static char *
+safe_file_name(const char *name)
+{
+	const char *base = name ? strrchr(name, '/') : NULL;
+	char *r;
+
+	base = base ? base + 1 : name;
+	if (base == NULL || *base == '\0')
+		return xstrdup("attachment");
+	while (*base == '.')
+		base++;
+	r = xstrdup(*base ? base : "attachment");
+	return r;
+}
+
+static void
+save_attachment(struct screen *s)
+{
+	struct ui_attachment *a;
+	struct buf data = BUF_INIT;
+	struct err e = { 0 };
+	char *answer, *path, *def;
+	struct stat st;
+	size_t which = 0;
+
+	if (s->doc.n_atts == 0) {
+		set_status(s, false, "This message has no attachments");
+		return;
+	}
+	if (s->doc.n_atts > 1) {
+		char *q = xasprintf("Save which attachment (1-%zu)? ", s->doc.n_atts);
+
+		answer = prompt(s, q, NULL);
+		free(q);
+		if (answer == NULL)
+			return;
+		which = (size_t)strtoul(answer, NULL, 10);
+		free(answer);
+		if (which < 1 || which > s->doc.n_atts) {
+			set_status(s, true, "no such attachment");
+			return;
+		}
+		which--;
+	}
+	a = &s->doc.atts[which];
+	def = safe_file_name(a->name);
+	answer = prompt(s, "Save to file: ", def);
+	free(def);
+	if (answer == NULL || *answer == '\0') {
+		free(answer);
+		set_status(s, false, "not saved");
+		return;
+	}
+	path = answer;
+	if (stat(path, &st) == 0) {
+		char *q = xasprintf("%s exists; overwrite (y/n)? ", path);
+		char *yn = prompt(s, q, NULL);
+
+		free(q);
+		if (yn == NULL || (yn[0] != 'y' && yn[0] != 'Y')) {
+			free(yn);
+			free(path);
+			set_status(s, false, "not saved");
+			return;
+		}
+		free(yn);
+	}
+	ui_attachment_decode(a, &data);
+	/* Private: it may come from a decrypted message. */
+	if (file_write_atomic(path, data.data ? data.data : "", data.len, 0600, &e) < 0)
+		set_status(s, true, "%s", e.msg);
+	else
+		set_status(s, false, "saved %zu bytes to %s", data.len, path);
+	buf_release(&data);
+	free(path);
+}
+
+/* --- keys -------------------------------------------------------------- */
+
+enum { KEY_CTRL_L = 12 };
+
+/* Moves a list cursor; returns true when the key was a movement. */
+static bool
+list_move(size_t *cur, size_t n, int key)
+{
+	size_t page = (size_t)body_rows();
+
+	if (n == 0)
+		return false;
+	switch (key) {
+	case 'j': case KEY_DOWN:
+		if (*cur + 1 < n)
+			(*cur)++;
+		return true;
+	case 'k': case KEY_UP:
+		if (*cur > 0)
+			(*cur)--;
+		return true;
+	case KEY_NPAGE: case ' ':
+		*cur = *cur + page < n ? *cur + page : n - 1;
+		return true;
+	case KEY_PPAGE: case '-':
+		*cur = *cur > page ? *cur - page : 0;
+		return true;
+	case 'g': case KEY_HOME:
+		*cur = 0;
+		return true;
+	case 'G': case KEY_END:
+		*cur = n - 1;
+		return true;
+	}
+	return false;
+}
+
+static void
+key_folders(struct screen *s, int key)
+{
+	if (list_move(&s->folder_cur, s->n_folders, key))
+		return;
+	switch (key) {
+	case '\n': case '\r': case KEY_ENTER:
+		open_folder(s, s->folder_cur);
+		break;
+	case 'q':
+		s->quit = true;
+		break;
+	}
+}
+
+static void
+key_index(struct screen *s, int key)
+{
+	struct err e = { 0 };
+
+	if (list_move(&s->idx_cur, s->n_env, key))
+		return;
+	switch (key) {
+	case '\n': case '\r': case KEY_ENTER:
+		open_message(s);
+		break;
+	case '/':
+		if (s->n_env)
+			search(s, true);
+		break;
+	case 'n':
+		if (s->n_env)
+			search(s, false);
+		break;
+	case 'F':
+		if (s->n_env) {
+			struct ui_envelope *env = &s->env[s->idx_cur];
+			bool on = env->flags & UI_FLAG_FLAGGED;
+
+			if (ui_source_set_flags(s->src, env->uid, on ? 0 : UI_FLAG_FLAGGED,
+						on ? UI_FLAG_FLAGGED : 0, &e) < 0)
+				set_status(s, true, "%s", e.msg);
+			else
+				env->flags ^= UI_FLAG_FLAGGED;
+		}
+		break;
+	case 'c': case 'q':
+		s->view = VIEW_FOLDERS;
+		set_status(s, false, "%s", "");
+		break;
+	}
+}
+
+static void
+key_pager(struct screen *s, int key)
+{
+	size_t room = pager_room(s);
+
+	switch (key) {
+	case 'j': case KEY_DOWN: case '\n': case '\r': case KEY_ENTER:
+		s->pager_top++;
+		break;
+	case 'k': case KEY_UP:
+		if (s->pager_top > 0)
+			s->pager_top--;
+		break;
+	case ' ': case KEY_NPAGE:
+		s->pager_top += room > 1 ? room - 1 : 1;
+		break;
+	case '-': case KEY_PPAGE:
+		s->pager_top = s->pager_top > room - 1 ? s->pager_top - (room - 1) : 0;
+		break;
+	case 'g': case KEY_HOME:
+		s->pager_top = 0;
+		break;
+	case 'G': case KEY_END:
+		s->pager_top = s->n_rows;
+		break;
+	case 'J':
+		if (s->idx_cur + 1 < s->n_env) {
+			s->idx_cur++;
+			open_message(s);
+		} else {
+			set_status(s, false, "last message");
+		}
+		break;
+	case 'K':
+		if (s->idx_cur > 0) {
+			s->idx_cur--;
+			open_message(s);
+		} else {
+			set_status(s, false, "first message");
+		}
+		break;
+	case 's':
+		save_attachment(s);
+		break;
+	case 'q': case 'i':
+		close_message(s);
+		s->view = VIEW_INDEX;
+		set_status(s, false, "%s", "");
+		break;
+	}
+}
+
+static void
+handle_key(struct screen *s, int key)
+{
+	if (key == KEY_RESIZE || key == KEY_CTRL_L) {
+		free_rows(s);	/* wrap again at the new width */
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (s->view == VIEW_HELP) {
+		s->view = s->help_from;
+		return;
+	}
+	if (key == '?') {
+		s->help_from = s->view;
+		s->view = VIEW_HELP;
+		return;
+	}
+	switch (s->view) {
+	case VIEW_FOLDERS: key_folders(s, key); break;
+	case VIEW_INDEX: key_index(s, key); break;
+	case VIEW_PAGER: key_pager(s, key); break;
+	case VIEW_HELP: break;
+	}
+}
+
+/* --- set-up ------------------------------------------------------------ */
+
+static void
+init_colors(struct screen *s)
+{
+	if (!has_colors())
+		return;
+	start_color();
+	use_default_colors();
+	s->color = true;
+	init_pair(PAIR_BAR, COLOR_WHITE, COLOR_BLUE);
+	init_pair(PAIR_GOOD, COLOR_BLACK, COLOR_GREEN);
+	init_pair(PAIR_BAD, COLOR_WHITE, COLOR_RED);
+	init_pair(PAIR_INFO, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_HEADER, COLOR_YELLOW, -1);
+	init_pair(PAIR_QUOTE, COLOR_CYAN, -1);
+	init_pair(PAIR_ATTACH, COLOR_MAGENTA, -1);
+	init_pair(PAIR_NOTE, COLOR_BLUE, -1);
+	init_pair(PAIR_MARK_BAD, COLOR_RED, -1);
+	init_pair(PAIR_MARK_GOOD, COLOR_GREEN, -1);
+}
+
+int
+ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
+{
+	struct screen s = { 0 };
+	int saved_stderr = -1, logfd = -1, key, r;
+	wint_t ch;
+	size_t i;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return err_set(e, ERR_USAGE, "the screen needs a terminal; "
+			       "use the command-line verbs in scripts");
+	s.src = src;
+	s.opt = opt;
+	if (ui_source_list_folders(src, &s.folders, &s.n_folders, e) < 0)
+		return -1;
+
+	/* Nothing below the screen may write on it: stderr goes to the log. */
+	if (opt->log_path) {
+		logfd = open(opt->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (logfd >= 0) {
+			fflush(stderr);
+			saved_stderr = dup(STDERR_FILENO);
+			dup2(logfd, STDERR_FILENO);
+			close(logfd);
+		}
+	}
+
+	setlocale(LC_ALL, "");
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(50);
+	curs_set(0);
+	init_colors(&s);
+
+	for (i = 0; i < s.n_folders; i++)
+		if (strcmp(s.folders[i].name, "INBOX") == 0)
+			break;
+	s.folder_cur = i < s.n_folders ? i : 0;
+	s.view = VIEW_FOLDERS;
+	if (s.n_folders > 0)
+		open_folder(&s, s.folder_cur);
+
+	while (!s.quit) {
+		draw(&s);
+		r = get_wch(&ch);
+		if (r == ERR)
+			continue;
+		key = (int)ch;
+		if (r == OK && ch == '\r')
+			key = '\n';
+		handle_key(&s, key);
+	}
+
+	endwin();
+	if (saved_stderr >= 0) {
+		fflush(stderr);
+		dup2(saved_stderr, STDERR_FILENO);
+		close(saved_stderr);
+	}
+	close_message(&s);
+	close_folder(&s);
+	ui_folders_free(&s.folders, s.n_folders);
+	free(s.search);
+	smime_engine_free(&s.eng);
+	free(s.eng_error);
+	return 0;
+}

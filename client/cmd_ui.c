@@ -1,0 +1,130 @@
+/* cmd_ui.c — `cachet ui` (and cachet without a verb): open the screen. */
+#include "client/cli.h"
+#include "ui/ui.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void
+ui_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cachet [OPTIONS] ui [--maildir DIR]\n"
+		"\n"
+		"Opens the screen: folders, index, pager.  Press ? on any screen for\n"
+		"the keys.\n"
+		"\n"
+		"  --maildir DIR   read a local Maildir++ tree instead of the account's\n"
+		"                  IMAP server\n");
+}
+
+/* Makes dir (and its parents) private to the user when it does not exist. */
+static int
+make_private_dir(const char *dir, struct err *e)
+{
+	char *p = xstrdup(dir), *s;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			err_set(e, ERR_IO, "%s: %s", p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_set(e, ERR_IO, "%s: %s", dir, strerror(errno));
+	return 0;
+}
+
+int cmd_ui(const struct cli_globals *g, int argc, char **argv);
+
+int
+cmd_ui(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "maildir", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config *cfg = NULL;
+	const struct account *acct = NULL;
+	struct ui_source *src = NULL;
+	struct ui_options opt = { 0 };
+	struct err e = { 0 };
+	const char *maildir = NULL;
+	char *log_path = NULL;
+	int c, rc;
+
+	/* Started without a verb, there are no arguments at all. */
+	if (argc > 0) {
+		optind = 1;
+		while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+			switch (c) {
+			case 'm':
+				maildir = optarg;
+				break;
+			case 'h':
+				ui_usage(stdout);
+				return 0;
+			default:
+				ui_usage(stderr);
+				return 2;
+			}
+		}
+		if (optind < argc) {
+			fprintf(stderr, "cachet ui: unexpected argument '%s'\n", argv[optind]);
+			return 2;
+		}
+	}
+
+	/* A Maildir needs no configuration; an account is still used when there. */
+	if (cli_load_config(g, &cfg, &e) < 0) {
+		if (maildir == NULL || g->config_explicit)
+			return cli_fail(&e);
+		err_clear(&e);
+	}
+	if (cfg)
+		acct = config_account(cfg, g->account);
+	if (g->account && acct == NULL) {
+		fprintf(stderr, "cachet: no account '%s' in %s\n", g->account,
+			g->config_path);
+		rc = 2;
+		goto out;
+	}
+
+	if (maildir) {
+		if (ui_source_maildir_open(maildir, &src, &e) < 0) {
+			rc = cli_fail(&e);
+			goto out;
+		}
+	} else {
+		fprintf(stderr, "cachet ui: this build reads mail from a Maildir only; "
+			"run 'cachet ui --maildir DIR'\n");
+		rc = 2;
+		goto out;
+	}
+
+	if (make_private_dir(g->data_dir, &e) < 0) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	log_path = xasprintf("%s/ui.log", g->data_dir);
+	opt.account_from = acct ? acct->from : NULL;
+	opt.gnupg_home = g->gnupg_home;
+	opt.log_path = log_path;
+	rc = ui_run(src, &opt, &e) < 0 ? cli_fail(&e) : 0;
+out:
+	ui_source_free(&src);
+	config_free(&cfg);
+	free(log_path);
+	return rc;
+}
