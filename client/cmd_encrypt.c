@@ -117,7 +117,7 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 		free(r.to);
 		return cli_fail(&e);
 	}
-	r.rcpt = recipients_new(r.eng);
+	r.rcpt = recipients_new(r.eng, g->data_dir, g->gnupg_home);
 	rc = batch_run(&b, encrypt_one, &r);
 	recipients_free(&r.rcpt);
 	free(r.signer_addr);

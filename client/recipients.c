@@ -1,8 +1,11 @@
-/* recipients.c — recipient address -> certificate, from gpgsm's keybox. */
+/* recipients.c — recipient address -> certificate, from the certstore's bindings. */
 #include "client/recipients.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "certstore/certstore.h"
 
 struct entry {
 	char *addr;		/* owned */
@@ -12,17 +15,23 @@ struct entry {
 
 struct recipients {
 	struct smime_engine *eng;	/* foreign */
+	const char *data_dir;		/* foreign */
+	const char *gnupg_home;		/* foreign, may be NULL */
+	struct certstore *store;	/* owned; opened on first use */
 	struct entry *v;		/* owned */
 	size_t n;
 	const char **out;		/* owned array, strings foreign */
 };
 
 struct recipients *
-recipients_new(struct smime_engine *eng)
+recipients_new(struct smime_engine *eng, const char *data_dir,
+	       const char *gnupg_home)
 {
 	struct recipients *r = xcalloc(1, sizeof *r);
 
 	r->eng = eng;
+	r->data_dir = data_dir;
+	r->gnupg_home = gnupg_home;
 	return r;
 }
 
@@ -41,34 +50,58 @@ recipients_free(struct recipients **rp)
 	}
 	free(r->v);
 	free(r->out);
+	certstore_close(&r->store);
 	free(r);
 	*rp = NULL;
 }
 
+/*
+ * The person's own address (a secret key for it in gpgsm) encrypts to their
+ * own certificate; every other address gets what the binding table chose.
+ */
 static int
 lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e)
 {
+	struct certstore_choice ch;
 	struct err le = { 0 };
 	struct entry *en;
 	size_t i;
-	char *fpr = NULL;
+	char *fpr = NULL, *reason = NULL;
 
 	for (i = 0; i < r->n; i++)
 		if (str_casecmp_ascii(r->v[i].addr, addr) == 0) {
 			*out = &r->v[i];
 			return 0;
 		}
-	if (smime_find_recipient(r->eng, addr, &fpr, &le) < 0 && le.code != ERR_NOCERT) {
-		*e = le;
-		return -1;
+	if (smime_find_signer(r->eng, addr, &fpr, &le) < 0) {
+		if (le.code != ERR_NOCERT) {
+			*e = le;
+			return -1;
+		}
+		if (r->store == NULL &&
+		    certstore_open(r->data_dir, r->gnupg_home, &r->store, e) < 0)
+			return -1;
+		if (certstore_choose(r->store, addr, time(NULL), &ch, e) < 0)
+			return -1;
+		if (ch.found) {
+			/* gpgsm encrypts from its keybox: make sure the chosen
+			 * certificate is there. */
+			if (certstore_keybox_import(r->store, ch.cert, e) < 0) {
+				certstore_choice_release(&ch);
+				return -1;
+			}
+			fpr = xstrdup(ch.cert->fpr_sha1);
+		} else {
+			reason = ch.detail;
+			ch.detail = NULL;
+		}
+		certstore_choice_release(&ch);
 	}
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
 	en = &r->v[r->n++];
 	en->addr = xstrdup(addr);
 	en->fpr = fpr;
-	/* The engine's reason reads "addr: why"; keep the why. */
-	en->reason = fpr ? NULL : xstrdup(strstr(le.msg, ": ") ? strstr(le.msg, ": ") + 2
-					  : le.msg);
+	en->reason = reason;
 	*out = en;
 	return 0;
 }

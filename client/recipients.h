@@ -1,8 +1,10 @@
 /*
- * recipients.h — which certificate each recipient address gets.  For now
- * the answer comes from gpgsm's keybox (a valid, unexpired, unrevoked,
- * encryption-capable certificate whose chain gpgsm trusts); the certstore
- * binding table will take over behind the same interface.  Answers are
+ * recipients.h — which certificate each recipient address gets.  The
+ * certstore's binding table decides (DESIGN.md: the binding table, not
+ * gpgsm's keybox, decides what cachet encrypts to): the newest valid
+ * trusted certificate bound to the address, and none while a conflict
+ * waits for the person's decision.  The person's own addresses (a secret
+ * key in gpgsm for the address) use their own certificate.  Answers are
  * cached for the life of the struct (one batch).
  */
 #ifndef CACHET_RECIPIENTS_H
@@ -15,8 +17,13 @@
 
 struct recipients;
 
-/* eng is foreign and must outlive r. */
-struct recipients *recipients_new(struct smime_engine *eng);
+/*
+ * eng is foreign and must outlive r; data_dir (the certstore's) and
+ * gnupg_home (NULL: GnuPG's default) are foreign too.  The store is opened
+ * at the first recipients_resolve.
+ */
+struct recipients *recipients_new(struct smime_engine *eng, const char *data_dir,
+				  const char *gnupg_home);
 void recipients_free(struct recipients **r);
 
 /*
@@ -25,7 +32,7 @@ void recipients_free(struct recipients **r);
  * address lacks a usable certificate, returns -1 with ERR_NOCERT and a
  * message naming every such address and why ("no usable certificate for
  * bob@x (certificate expired), carol@y (no certificate)"); ERR_CRYPTO when
- * the engine fails.
+ * the engine fails, ERR_STORE when the certificate store does.
  */
 int recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 		       const char ***fprs, struct err *e);

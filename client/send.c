@@ -365,7 +365,7 @@ send_pipeline_run(const struct account *a, const struct policy *p,
 		for (i = 0; i < n; i++)
 			all[i] = rcpts[i];
 		all[n] = from;	/* the sender can read the copy in Sent */
-		rr = recipients_new(eng);
+		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
 		if (recipients_resolve(rr, all, n + 1, (const char ***)&fprs, &le) < 0) {
 			if (le.code != ERR_NOCERT) {
 				*e = le;
