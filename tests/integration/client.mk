@@ -1,0 +1,9 @@
+# Integration tests of the network half of client/: cachet itself against
+# the harness's Dovecot and Postfix, and against small TLS peers
+# (gnutls-serv, tests/fake/) for the faults a real server cannot produce.
+
+CLIENT_TESTS = \
+	tests/integration/client_send.sh
+
+TESTS += $(CLIENT_TESTS)
+EXTRA_DIST += $(CLIENT_TESTS)

@@ -1,0 +1,115 @@
+#!/bin/bash
+# cachet send, alice -> bob through the private Postfix and Dovecot:
+# signed (openssl cms verifies it), Bcc delivered but not shown, a copy in
+# alice's Sent; over STARTTLS submission too; encrypted as soon as alice
+# holds bob's certificate (bob decrypts with openssl); a locked
+# "sign = always" refuses --no-sign; no signing certificate, nothing sent.
+set -euo pipefail
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+CACHET=${CACHET:-$top_builddir/cachet}
+
+harness_init
+harness_postfix
+cfg=$(harness_config alice)
+GNUPGHOME=$(harness_gnupg alice)
+export GNUPGHOME
+data=$H/data
+
+cat > "$H/plain.eml" <<MSG
+To: Bob Example <bob@localhost>
+Bcc: carol@localhost
+Subject: signed hello $$
+
+Hello Bob.
+.a line that starts with a dot
+MSG
+
+# --dry-run says what would happen and sends nothing.
+out=$("$CACHET" --config "$cfg" --data-dir "$data" send --dry-run "$H/plain.eml")
+assert_contains "$out" "signed:    yes" "dry run"
+assert_contains "$out" "encrypted: no: no usable certificate for bob@localhost" "dry run"
+assert_contains "$out" "dry run: nothing was sent" "dry run"
+sleep 0.5
+assert_eq 0 "$(harness_mail_count bob)" "bob's mail after --dry-run"
+
+# Implicit TLS submission.
+"$CACHET" --config "$cfg" --data-dir "$data" send "$H/plain.eml" 2> "$H/send.err" ||
+	fail "cachet send failed: $(cat "$H/send.err")"
+assert_contains "$(cat "$H/send.err")" "sent to 2 recipients, signed" "send"
+harness_wait_mail bob 1
+harness_wait_mail carol 1
+# mail_files USER [FOLDER]: the message files of a Maildir folder.
+mail_files() {
+	find "$H/mail/$1/Maildir/${2:-}"/new "$H/mail/$1/Maildir/${2:-}"/cur -type f 2> /dev/null | sort
+}
+got=$(mail_files bob | head -1)
+openssl cms -verify -in "$got" -CAfile "$HARNESS_PKI/smime-ca.pem" -out "$H/content" \
+	2> "$H/verify.err" || fail "openssl cms -verify: $(cat "$H/verify.err")"
+assert_file_contains "$H/content" "Hello Bob."
+# Dot-stuffing is undone by the server: the line arrives as written.
+assert_file_contains "$H/content" ".a line that starts with a dot"
+assert_file_contains "$got" "Subject: signed hello $$"
+assert_not_contains "$(cat "$got")" "Bcc:" "bob's copy"
+assert_not_contains "$(cat "$got")" "carol@localhost" "bob's copy"
+assert_file_contains "$got" "From: Alice Example <alice@localhost>"
+assert_file_contains "$got" "Message-ID: <"
+
+# The copy in Sent is the message that was sent, marked seen.
+sent=$(mail_files alice .Sent)
+assert_eq 1 "$(echo "$sent" | grep -c .)" "messages in alice's Sent"
+case $sent in *:2,*S*) ;; *) fail "the copy in Sent is not marked seen: $sent" ;; esac
+openssl cms -verify -in "$sent" -CAfile "$HARNESS_PKI/smime-ca.pem" -out /dev/null \
+	2> /dev/null || fail "the copy in Sent does not verify"
+
+# STARTTLS submission (submission://) works the same.
+sed -i "s#^smtp = .*#smtp = submission://alice@localhost:$SUBMISSION_PORT#" "$cfg"
+printf 'To: bob@localhost\nSubject: over starttls %s\n\nsecond\n' $$ > "$H/second.eml"
+"$CACHET" --config "$cfg" --data-dir "$data" send "$H/second.eml" 2> "$H/send.err" ||
+	fail "cachet send over STARTTLS failed: $(cat "$H/send.err")"
+harness_wait_mail bob 2
+
+# Encrypted once alice holds bob's certificate (and her own is usable).
+gpgsm --batch --import "$HARNESS_PKI/bob.pem" > /dev/null 2>&1 ||
+	fail "could not import bob's certificate"
+printf 'To: bob@localhost\nSubject: secret %s\n\nthe secret text\n' $$ > "$H/third.eml"
+out=$("$CACHET" --config "$cfg" --data-dir "$data" send --dry-run "$H/third.eml")
+assert_contains "$out" "encrypted: yes, to bob@localhost, alice@localhost (sender)" "dry run"
+"$CACHET" --config "$cfg" --data-dir "$data" send "$H/third.eml" 2> "$H/send.err" ||
+	fail "encrypted send failed: $(cat "$H/send.err")"
+assert_contains "$(cat "$H/send.err")" "signed, encrypted" "send"
+harness_wait_mail bob 3
+enc=$(mail_files bob | xargs grep -l "Subject: secret $$" | head -1)
+[ -n "$enc" ] || fail "the encrypted message did not arrive"
+assert_not_contains "$(cat "$enc")" "the secret text" "the encrypted message"
+openssl cms -decrypt -in "$enc" -recip "$HARNESS_PKI/bob.pem" -inkey "$HARNESS_PKI/bob.key" \
+	-out "$H/dec" 2> "$H/dec.err" || fail "bob cannot decrypt: $(cat "$H/dec.err")"
+openssl cms -verify -in "$H/dec" -CAfile "$HARNESS_PKI/smime-ca.pem" -out "$H/dec.txt" \
+	2> /dev/null || fail "the decrypted message does not verify"
+assert_file_contains "$H/dec.txt" "the secret text"
+# The copy in Sent is encrypted too (to alice among others).
+assert_eq 3 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent"
+senc=$(mail_files alice .Sent | xargs grep -l "Subject: secret $$" | head -1)
+assert_not_contains "$(cat "$senc")" "the secret text" "the copy in Sent"
+openssl cms -decrypt -in "$senc" -recip "$HARNESS_PKI/alice.pem" -inkey "$HARNESS_PKI/alice.key" \
+	-out /dev/null 2> /dev/null || fail "alice cannot decrypt her copy in Sent"
+
+# The administrator's lock wins over --no-sign; nothing is sent.
+printf '[policy]\nsign = always\nlocked = yes\n' > "$H/policy"
+rc=0
+out=$(CACHET_SYSTEM_POLICY=$H/policy "$CACHET" --config "$cfg" --data-dir "$data" \
+	send --no-sign "$H/second.eml" 2>&1) || rc=$?
+assert_eq 1 "$rc" "exit status of a refused --no-sign"
+assert_contains "$out" "--no-sign refused" "refused --no-sign"
+assert_contains "$out" "locked" "refused --no-sign"
+
+# Without a signing certificate nothing is sent.
+mkdir -m 700 "$H/empty-gnupg"
+rc=0
+out=$(GNUPGHOME=$H/empty-gnupg "$CACHET" --config "$cfg" --data-dir "$data" \
+	send "$H/second.eml" 2>&1) || rc=$?
+[ "$rc" -ne 0 ] || fail "send without a signing certificate succeeded"
+assert_contains "$out" "cannot sign, and the policy says sign (nothing was sent)" "no signer"
+sleep 0.5
+assert_eq 3 "$(harness_mail_count bob)" "bob's mail after the refusals"
+gpgconf --homedir "$H/empty-gnupg" --kill all 2> /dev/null || true
+echo "PASS: client_send"
