@@ -1,2 +1,21 @@
 # Tests: unit tests per module live in each module's local.mk; this fragment
 # holds the harness and the integration tests that need the real servers.
+#
+# tests/lib/harness.sh starts a private Dovecot, Postfix, gpgsm homes and a
+# Secret Service per test script (see the top of that file); tests/lib/pki.sh
+# makes the test certificates. The harness_* tests prove the harness itself.
+
+HARNESS_TESTS = \
+	tests/integration/harness_lifecycle.sh \
+	tests/integration/harness_imap.sh \
+	tests/integration/harness_logindisabled.sh \
+	tests/integration/harness_smtp.sh \
+	tests/integration/harness_keyring.sh \
+	tests/integration/harness_gpgsm.sh
+
+TESTS += $(HARNESS_TESTS)
+EXTRA_DIST += tests/lib/harness.sh tests/lib/pki.sh $(HARNESS_TESTS)
+
+# The harness's PKI cache in the build tree (one dir per version of pki.sh).
+CLEANFILES += tests/pki-cache/*/*.pem tests/pki-cache/*/*.key \
+	tests/pki-cache/*/*.p12 tests/pki-cache/*/.lock

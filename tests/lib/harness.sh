@@ -12,9 +12,10 @@
 #
 # Functions
 #   harness_init             makes $H (mode 755), traps harness_cleanup on EXIT,
-#                            makes the test PKI in $H/pki (copied from a cache,
-#                            $HARNESS_PKI_CACHE, default $top_builddir/tests/pki-cache
-#                            or $TMPDIR), exports HARNESS_DIR=$H.
+#                            puts the test PKI in $H/pki (copied from a cache:
+#                            $HARNESS_PKI_CACHE, default under
+#                            $top_builddir/tests/pki-cache, else under $TMPDIR),
+#                            exports H and HARNESS_DIR=$H.
 #   harness_dovecot          private Dovecot: IMAPS, IMAP+STARTTLS, LMTP and
 #                            auth (SASL) on 127.0.0.1, plus IMAP+STARTTLS on
 #                            127.0.0.2 (advertises LOGINDISABLED before
@@ -32,7 +33,9 @@
 #   harness_keyring CMD...   runs CMD inside its own D-Bus session with an
 #                            unlocked gnome-keyring Secret Service (password
 #                            $HARNESS_KEYRING_PW); HOME and XDG_RUNTIME_DIR point
-#                            into $H for CMD. Returns CMD's status.
+#                            into $H/keyring for CMD. Later calls find what
+#                            earlier ones stored (same keyring file). Returns
+#                            CMD's status; the session ends with CMD.
 #   harness_config USER [LINE...]
 #                            writes a cachet config for USER (mode 600) with
 #                            imaps:// and smtps:// to the private servers, the
@@ -51,6 +54,7 @@
 #                            sessions and keyrings), removes $H unless
 #                            HARNESS_KEEP=1. Runs on EXIT by itself.
 #   harness_pids             prints the PIDs of the daemons started so far.
+#   harness_pid_running PID  true while PID runs (a zombie does not count).
 #   harness_log_tail FILE    prints the last lines of a log for a failure.
 #
 # Assertions (each prints "FAIL: ..." on stderr and exits 1 when it fails)
@@ -133,6 +137,13 @@ harness_need() {
 
 harness_init() {
 	harness_need openssl gpgsm gpgconf flock
+	# A world started in a subshell of another one owns none of the outer
+	# world's processes.
+	HARNESS_PIDS=()
+	HARNESS_GNUPG_HOMES=()
+	HARNESS_CLEANED=0
+	unset DOVECOT_PID POSTFIX_PID IMAPS_PORT IMAP_PORT LMTP_PORT AUTH_PORT \
+		IMAP_REMOTE_PORT SMTPS_PORT SUBMISSION_PORT
 	H=$(mktemp -d "${TMPDIR:-/tmp}/cachet-h.XXXXXX")
 	chmod 755 "$H"
 	HARNESS_DIR=$H
@@ -145,6 +156,8 @@ harness_init() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 
+	# The PKI takes ~2 s to make (RSA keys): made once per build and per
+	# version of pki.sh, then copied.
 	local cache=${HARNESS_PKI_CACHE:-}
 	if [ -z "$cache" ]; then
 		if [ -n "${top_builddir:-}" ] && [ -w "$top_builddir" ]; then
@@ -152,6 +165,7 @@ harness_init() {
 		else
 			cache=${TMPDIR:-/tmp}/cachet-pki-cache-$(id -u)
 		fi
+		cache=$cache/$(cksum < "$HARNESS_LIB_DIR/pki.sh" | cut -d' ' -f1)
 	fi
 	mkdir -p "$H/run"
 	pki_make "$cache" || fail "could not make the test PKI in $cache"
@@ -208,8 +222,15 @@ harness__wait_port() {
 	done
 }
 
-harness__pid_alive() {
-	[ -n "$1" ] && kill -0 "$1" 2> /dev/null
+# harness_pid_running PID: true while PID runs. A zombie (ended, not yet
+# reaped: a daemonized master's parent is init) does not count.
+harness_pid_running() {
+	[ -n "$1" ] && kill -0 "$1" 2> /dev/null || return 1
+	local st
+	st=$(ps -o stat= -p "$1" 2> /dev/null) || return 1
+	case "$st" in
+	Z*) return 1 ;;
+	esac
 }
 
 # ---------------------------------------------------------------- Dovecot
@@ -329,14 +350,14 @@ harness_dovecot() {
 	[ -n "${H:-}" ] || fail "harness_dovecot: call harness_init first"
 	[ -z "${DOVECOT_PID:-}" ] || return 0
 	harness_need dovecot
-	local d=$H/dovecot u attempt
+	local d=$H/dovecot u
 	mkdir -p "$d/run" "$d/state" "$H/mail"
 	for u in $HARNESS_USERS; do
 		mkdir -p "$H/mail/$u/Maildir/"{new,cur,tmp}
 	done
 	[ "$(id -u)" = 0 ] && chown -R dovecot:dovecot "$H/mail"
 
-	for attempt in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		IMAPS_PORT=$(harness_free_port)
 		IMAP_PORT=$(harness_free_port)
 		LMTP_PORT=$(harness_free_port)
@@ -452,14 +473,19 @@ EOF
 }
 
 harness__postfix_dirs() {
-	local q=$H/postfix/queue d
-	install -d -o root -g root -m 755 "$H/postfix" "$q" "$q/pid"
-	install -d -o postfix -g postfix -m 700 "$H/postfix/data"
+	local p=$H/postfix q=$H/postfix/queue d
+	local owned=()
 	for d in active bounce corrupt defer deferred flush hold incoming private saved trace; do
-		install -d -o postfix -g root -m 700 "$q/$d"
+		owned+=("$q/$d")
 	done
-	install -d -o postfix -g postdrop -m 730 "$q/maildrop"
-	install -d -o postfix -g postdrop -m 710 "$q/public"
+	# Few commands: each one costs a fork, and this runs for every test.
+	mkdir -p "$q/pid" "$p/data" "$q/maildrop" "$q/public" "${owned[@]}"
+	chmod 755 "$p" "$q" "$q/pid"
+	chown postfix "$p/data" "$q/maildrop" "$q/public" "${owned[@]}"
+	chmod 700 "$p/data" "${owned[@]}"
+	chgrp postdrop "$q/maildrop" "$q/public"
+	chmod 730 "$q/maildrop"
+	chmod 710 "$q/public"
 }
 
 harness_postfix() {
@@ -472,9 +498,9 @@ harness_postfix() {
 	fi
 	harness_need /usr/lib/postfix/sbin/master postconf
 	harness_dovecot
-	local p=$H/postfix attempt pid i
+	local p=$H/postfix pid i
 	harness__postfix_dirs
-	for attempt in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		SMTPS_PORT=$(harness_free_port)
 		SUBMISSION_PORT=$(harness_free_port)
 		harness__postfix_conf
@@ -485,7 +511,7 @@ harness_postfix() {
 		pid=$!
 		HARNESS_PIDS+=("$pid")
 		for i in $(seq 1 250); do
-			harness__pid_alive "$pid" || break
+			harness_pid_running "$pid" || break
 			if harness__port_listening "$SMTPS_PORT" &&
 			   harness__port_listening "$SUBMISSION_PORT"; then
 				POSTFIX_PID=$pid
@@ -494,7 +520,7 @@ harness_postfix() {
 			fi
 			sleep 0.02
 		done
-		if harness__pid_alive "$pid"; then
+		if harness_pid_running "$pid"; then
 			harness_log_tail "$p/maillog"
 			harness_log_tail "$p/master.log"
 			fail "Postfix master runs but does not listen on $SMTPS_PORT/$SUBMISSION_PORT"
@@ -541,21 +567,25 @@ harness_keyring() {
 	[ -n "${H:-}" ] || fail "harness_keyring: call harness_init first"
 	[ $# -gt 0 ] || fail "harness_keyring: no command"
 	harness_need dbus-run-session gnome-keyring-daemon dbus-send
-	local n
-	n=$(find "$H/run" -maxdepth 1 -name 'keyring.*' | wc -l)
-	local k=$H/keyring.$n
-	mkdir -p "$k/home" "$k/xdg"
-	chmod 700 "$k/home" "$k/xdg"
+	# One HOME (so one keyring file) for all sessions of the run, like a
+	# user logging in again; a fresh runtime dir per session.
+	local n=0 k=$H/keyring
+	while [ -e "$H/run/keyring.$n" ]; do
+		n=$((n + 1))
+	done
+	: > "$H/run/keyring.$n"
+	mkdir -p "$k/home" "$k/xdg.$n"
+	chmod 700 "$k/home" "$k/xdg.$n"
 	(
-		export HOME=$k/home XDG_RUNTIME_DIR=$k/xdg
+		export HOME=$k/home XDG_RUNTIME_DIR=$k/xdg.$n
 		unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL
-		export HARNESS_KEYRING_LOG=$k/keyring.log HARNESS_KEYRING_PIDS=$H/run/keyring.$n
+		export HARNESS_KEYRING_LOG=$k/keyring.$n.log HARNESS_KEYRING_PIDS=$H/run/keyring.$n
 		export HARNESS_KEYRING_PW
 		dbus-run-session -- bash -c '
 			set -u
 			printf "%s" "$HARNESS_KEYRING_PW" |
 				gnome-keyring-daemon --foreground --unlock --components=secrets \
-				> "$HARNESS_KEYRING_LOG" 2>&1 &
+				> "$HARNESS_KEYRING_LOG" 2>&1 3>&- &
 			kpid=$!
 			bus() {
 				dbus-send --session --print-reply --dest=org.freedesktop.DBus \
@@ -570,26 +600,33 @@ harness_keyring() {
 					break
 				fi
 				if ! kill -0 "$kpid" 2> /dev/null; then
-					echo "FAIL: gnome-keyring-daemon exited:" >&2
-					cat "$HARNESS_KEYRING_LOG" >&2
+					echo "FAIL: gnome-keyring-daemon exited:" >&3
+					cat "$HARNESS_KEYRING_LOG" >&3
 					exit 1
 				fi
 				sleep 0.02
 			done
 			bus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets |
 				grep -q "boolean true" || {
-				echo "FAIL: gnome-keyring did not provide org.freedesktop.secrets" >&2
-				cat "$HARNESS_KEYRING_LOG" >&2
+				echo "FAIL: gnome-keyring did not provide org.freedesktop.secrets" >&3
+				cat "$HARNESS_KEYRING_LOG" >&3
 				kill "$kpid"
 				exit 1
 			}
 			rc=0
-			"$@" || rc=$?
+			"$@" 2>&3 3>&- || rc=$?
 			kill "$kpid" 2> /dev/null
 			wait "$kpid" 2> /dev/null
 			exit "$rc"
-		' harness-keyring "$@"
-	)
+		' harness-keyring "$@" 3>&2 2>> "$k/session.log"
+	) || {
+		local rc=$?
+		if [ ! -s "$H/run/keyring.$n" ]; then
+			harness_log_tail "$k/session.log"
+			fail "the D-Bus session for the keyring did not start"
+		fi
+		return "$rc"
+	}
 }
 
 # ---------------------------------------------------------------- cachet
@@ -660,10 +697,11 @@ harness_pids() {
 }
 
 harness_cleanup() {
-	local rc=$?
-	[ "$HARNESS_CLEANED" = 0 ] || return "$rc"
+	# It returns 0: the script's exit status is the one it exited with
+	# (a non-zero return here would only fire the ERR trap).
+	[ "$HARNESS_CLEANED" = 0 ] || return 0
 	HARNESS_CLEANED=1
-	[ -n "${H:-}" ] || return "$rc"
+	[ -n "${H:-}" ] || return 0
 	local pids=() p home i
 	# gpg-agents first: they are the quickest, and by home, not by name.
 	if [ -f "$H/run/gnupg-homes" ]; then
@@ -678,33 +716,28 @@ harness_cleanup() {
 	# TERM everything at once, then wait for all: the masters take about a
 	# second each to stop their children.
 	for p in "${pids[@]}"; do
-		harness__pid_alive "$p" && kill -TERM "$p" 2> /dev/null
+		harness_pid_running "$p" && kill -TERM "$p" 2> /dev/null
 	done
-	for i in $(seq 1 250); do
+	for ((i = 0; i < 250; i++)); do
 		local alive=0
 		for p in "${pids[@]}"; do
-			if harness__pid_alive "$p"; then
-				# Reap our own children (the postfix master) as they end.
-				if [ "$(ps -o stat= -p "$p" 2> /dev/null | cut -c1)" = Z ]; then
-					wait "$p" 2> /dev/null || true
-				else
-					alive=1
-				fi
-			fi
+			harness_pid_running "$p" && alive=1
 		done
 		[ "$alive" = 0 ] && break
 		sleep 0.02
 	done
 	for p in "${pids[@]}"; do
-		if harness__pid_alive "$p" && [ "$(ps -o stat= -p "$p" 2> /dev/null | cut -c1)" != Z ]; then
+		if harness_pid_running "$p"; then
 			echo "harness: process $p did not stop on TERM; killing it" >&2
 			kill -KILL "$p" 2> /dev/null || true
 		fi
 	done
+	# Reap our own children (the Postfix master, started in the background).
+	wait 2> /dev/null || true
 	if [ "${HARNESS_KEEP:-0}" = 1 ]; then
 		echo "harness: kept $H" >&2
 	else
 		rm -rf "$H"
 	fi
-	return "$rc"
+	return 0
 }
