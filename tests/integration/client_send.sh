@@ -68,8 +68,9 @@ printf 'To: bob@localhost\nSubject: over starttls %s\n\nsecond\n' $$ > "$H/secon
 	fail "cachet send over STARTTLS failed: $(cat "$H/send.err")"
 harness_wait_mail bob 2
 
-# Encrypted once alice holds bob's certificate (and her own is usable).
-gpgsm --batch --import "$HARNESS_PKI/bob.pem" > /dev/null 2>&1 ||
+# Encrypted once alice's certificate store binds bob's certificate (the
+# binding table, not gpgsm's keybox, decides; her own is usable).
+"$CACHET" --data-dir "$data" certs import "$HARNESS_PKI/bob.pem" > /dev/null ||
 	fail "could not import bob's certificate"
 printf 'To: bob@localhost\nSubject: secret %s\n\nthe secret text\n' $$ > "$H/third.eml"
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send --dry-run "$H/third.eml")
