@@ -149,16 +149,17 @@ draw_bars(struct screen *s, const char *title, const char *hint)
 	buf_release(&b);
 }
 
-/* Keeps cur visible in a list of n items shown in rows rows. */
+/*
+ * The first item shown: lists move by whole pages, so the view is a
+ * function of the cursor and the screen size only, and a resize shows the
+ * same as a fresh start at that size.
+ */
 static void
 scroll_to(size_t cur, size_t *top, int rows)
 {
 	if (rows < 1)
 		rows = 1;
-	if (cur < *top)
-		*top = cur;
-	else if (cur >= *top + (size_t)rows)
-		*top = cur - (size_t)rows + 1;
+	*top = cur - cur % (size_t)rows;
 }
 
 static void

@@ -290,6 +290,54 @@ lookup(struct maildir_source *m, uint32_t uid, struct err *e)
 	return &m->files[uid - 1];
 }
 
+/*
+ * Another client may have renamed the file since the scan (new/ to cur/,
+ * other flags): finds it again by the unique part of its name.
+ */
+static int
+relocate(struct maildir_source *m, struct mfile *f)
+{
+	static const char *const subs[] = { "cur", "new" };
+	size_t base = strcspn(f->name, ":"), i;
+	struct dirent *d;
+	char *path;
+	DIR *dir;
+
+	for (i = 0; i < 2; i++) {
+		path = xasprintf("%s/%s", m->dir, subs[i]);
+		dir = opendir(path);
+		free(path);
+		if (dir == NULL)
+			continue;
+		while ((d = readdir(dir)) != NULL) {
+			if (strncmp(d->d_name, f->name, base) != 0 ||
+			    (d->d_name[base] != '\0' && d->d_name[base] != ':'))
+				continue;
+			free(f->name);
+			free(f->sub);
+			f->name = xstrdup(d->d_name);
+			f->sub = xstrdup(subs[i]);
+			closedir(dir);
+			return 0;
+		}
+		closedir(dir);
+	}
+	return -1;
+}
+
+/* The file's path now, following a rename by someone else. */
+static char *
+current_path(struct maildir_source *m, struct mfile *f)
+{
+	char *path = file_path(m, f);
+
+	if (access(path, F_OK) < 0 && errno == ENOENT && relocate(m, f) == 0) {
+		free(path);
+		path = file_path(m, f);
+	}
+	return path;
+}
+
 static int
 md_fetch(struct ui_source *src, uint32_t uid, struct buf *out, struct err *e)
 {
@@ -300,7 +348,7 @@ md_fetch(struct ui_source *src, uint32_t uid, struct buf *out, struct err *e)
 
 	if (f == NULL)
 		return -1;
-	path = file_path(m, f);
+	path = current_path(m, f);
 	rc = file_read(path, 0, out, e);
 	free(path);
 	return rc;
@@ -358,9 +406,9 @@ md_set_flags(struct ui_source *src, uint32_t uid, unsigned set, unsigned clear,
 
 	if (f == NULL)
 		return -1;
+	from = current_path(m, f);
 	flags = (flags_of_name(f->name) | set) & ~clear;
 	name = name_with_flags(f->name, flags);
-	from = file_path(m, f);
 	to = xasprintf("%s/cur/%s", m->dir, name);
 	if (strcmp(from, to) != 0 && rename(from, to) < 0) {
 		err_set(e, ERR_IO, "%s: %s", from, strerror(errno));

@@ -107,6 +107,16 @@ main(void)
 	CHECK_INT(ui_source_fetch(src, env[0].uid, &b, &e), 0);
 	CHECK_STR(b.data, "From: alice@localhost\nSubject: first\n\nhello\n");
 	buf_release(&b);
+	/* Another client moves it to cur/ with a flag: still found. */
+	p = xasprintf("%s/new/1700000100.M2P2.host", root);
+	cmd = xasprintf("%s/cur/1700000100.M2P2.host:2,S", root);
+	CHECK_INT(rename(p, cmd), 0);
+	CHECK_INT(ui_source_fetch(src, env[0].uid, &b, &e), 0);
+	CHECK_STR(b.data, "From: alice@localhost\nSubject: first\n\nhello\n");
+	buf_release(&b);
+	CHECK_INT(rename(cmd, p), 0);
+	free(p);
+	free(cmd);
 	CHECK_INT(ui_source_fetch(src, 99, &b, &e), -1);
 	CHECK_INT(e.code, ERR_INPUT);
 

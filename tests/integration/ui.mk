@@ -1,0 +1,4 @@
+# The screen's integration tests: the real binary in tmux against a Maildir.
+UI_INTEGRATION_TESTS = tests/integration/ui_maildir.sh tests/integration/ui_resize.sh
+TESTS += $(UI_INTEGRATION_TESTS)
+EXTRA_DIST += $(UI_INTEGRATION_TESTS) tests/integration/ui_lib.sh
