@@ -1,0 +1,6 @@
+# Integration tests of the certificate store (certstore/, harvest, certs).
+CERTSTORE_TESTS = \
+	tests/integration/certstore_harvest.sh
+
+TESTS += $(CERTSTORE_TESTS)
+EXTRA_DIST += $(CERTSTORE_TESTS) tests/integration/certstore_lib.sh
