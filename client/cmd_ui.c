@@ -1,5 +1,6 @@
 /* cmd_ui.c — `cachet ui` (and cachet without a verb): open the screen. */
 #include "client/cli.h"
+#include "client/imap.h"
 #include "ui/ui.h"
 
 #include <errno.h>
@@ -15,8 +16,8 @@ ui_usage(FILE *f)
 	fprintf(f,
 		"usage: cachet [OPTIONS] ui [--maildir DIR]\n"
 		"\n"
-		"Opens the screen: folders, index, pager.  Press ? on any screen for\n"
-		"the keys.\n"
+		"Opens the screen on the account's IMAP server: folders, index,\n"
+		"pager.  Press ? on any screen for the keys.\n"
 		"\n"
 		"  --maildir DIR   read a local Maildir++ tree instead of the account's\n"
 		"                  IMAP server\n");
@@ -107,10 +108,21 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 			goto out;
 		}
 	} else {
-		fprintf(stderr, "cachet ui: this build reads mail from a Maildir only; "
-			"run 'cachet ui --maildir DIR'\n");
-		rc = 2;
-		goto out;
+		struct imap_session *s = NULL;
+
+		if (acct == NULL || acct->imap.host == NULL) {
+			fprintf(stderr, "cachet: no account with an IMAP server in %s; "
+				"add one, or run 'cachet ui --maildir DIR'\n",
+				g->config_path);
+			rc = 2;
+			goto out;
+		}
+		/* Before the screen: a password command may need the terminal. */
+		if (imap_open_account(acct, &s, &e) < 0) {
+			rc = cli_fail(&e);
+			goto out;
+		}
+		src = ui_source_imap_new(s);
 	}
 
 	if (make_private_dir(g->data_dir, &e) < 0) {

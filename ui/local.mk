@@ -1,5 +1,5 @@
 noinst_LIBRARIES += libui.a
-libui_a_SOURCES = ui/ui.h ui/ui_p.h ui/screen.c ui/source.c ui/source_maildir.c \
+libui_a_SOURCES = ui/ui.h ui/ui_p.h ui/screen.c ui/source.c ui/source_maildir.c ui/source_imap.c \
 	ui/text.c ui/mime.c ui/banner.c ui/pager.c ui/index.c
 
 UI_UNIT_TESTS = tests/unit/ui/test_banner tests/unit/ui/test_render \

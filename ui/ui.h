@@ -99,6 +99,14 @@ void ui_envelopes_free(struct ui_envelope **env, size_t n);
 int ui_source_maildir_open(const char *root, struct ui_source **out,
 			   struct err *e);
 
+/*
+ * An IMAP session (client/imap.h), already logged in; the source owns it
+ * from here and closes it.  Folder ids are the server's names.  The index
+ * has no crypto column over IMAP yet: the summaries carry no Content-Type.
+ */
+struct imap_session;
+struct ui_source *ui_source_imap_new(struct imap_session *s);
+
 /* What the screens need besides the source. */
 struct ui_options {
 	const char *account_from;	/* the account's From, for compose; may be NULL */

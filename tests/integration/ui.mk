@@ -1,4 +1,5 @@
 # The screen's integration tests: the real binary in tmux against a Maildir.
-UI_INTEGRATION_TESTS = tests/integration/ui_maildir.sh tests/integration/ui_resize.sh
+UI_INTEGRATION_TESTS = tests/integration/ui_maildir.sh tests/integration/ui_resize.sh \
+	tests/integration/ui_imap.sh
 TESTS += $(UI_INTEGRATION_TESTS)
 EXTRA_DIST += $(UI_INTEGRATION_TESTS) tests/integration/ui_lib.sh
