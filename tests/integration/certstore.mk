@@ -1,6 +1,7 @@
 # Integration tests of the certificate store (certstore/, harvest, certs).
 CERTSTORE_TESTS = \
-	tests/integration/certstore_harvest.sh
+	tests/integration/certstore_harvest.sh \
+	tests/integration/certstore_certs.sh
 
 TESTS += $(CERTSTORE_TESTS)
 EXTRA_DIST += $(CERTSTORE_TESTS) tests/integration/certstore_lib.sh
