@@ -323,6 +323,8 @@ cms_inspect(const unsigned char *der, size_t len, struct cms_info *info,
 	memset(info, 0, sizeof *info);
 	if (len == 0)
 		return err_set(e, ERR_INPUT, "CMS data is empty");
+	if (der[0] != 0x30)
+		return err_set(e, ERR_INPUT, "not a CMS structure (no ContentInfo)");
 	if (tlv_read(der, len, 0, &ci, e) < 0)
 		return -1;
 	if (ci.cls != 0 || ci.tag != 16 || !ci.constructed)

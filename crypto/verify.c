@@ -179,7 +179,6 @@ check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 	struct cms_info info;
 	struct engine_sig *sigs = NULL;
 	struct layer *l = layer_new(w, top);
-	const char *forced = NULL;
 	struct err ie;
 	size_t ns = 0, i;
 	int r;
@@ -202,8 +201,10 @@ check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 	}
 	if (text && info.has_econtent) {
 		/* Which content would it vouch for?  Neither, honestly. */
+		l->invalid = true;
 		warn(w->v, "detached-with-content");
-		forced = "the detached signature carries content of its own";
+		set_error(w->v, NULL, "the detached signature carries content of its own");
+		return 0;
 	}
 	if (!text && !info.has_econtent) {
 		l->invalid = true;
@@ -233,7 +234,7 @@ check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 		set_error(w->v, NULL, "some signers of the message could not be checked");
 	}
 	for (i = 0; i < ns; i++)
-		signer_add(w, l, &sigs[i], forced);
+		signer_add(w, l, &sigs[i], NULL);
 	engine_sigs_free(sigs, ns);
 	return 0;
 }

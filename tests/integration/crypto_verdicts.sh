@@ -1,0 +1,86 @@
+#!/bin/bash
+# One verdict per crafted message (tests/fixtures/gen-smime.sh), checked
+# field by field in `cachet verify --json`, with its exit status.
+set -euo pipefail
+. "$top_srcdir/tests/lib/harness.sh"
+harness_init
+P=$HARNESS_PKI
+bob=$(harness_gnupg bob)
+cd "$H"
+"$BASH" "$top_srcdir/tests/fixtures/gen-smime.sh" "$P" fx
+
+FAILED=0
+# verdict NAME STATUS SIGNATURE COVERAGE SIGNER DECRYPTION WARNINGS ERROR-SUBSTRING
+# (coverage/signer "null" for JSON null; WARNINGS as the JSON array text;
+# ERROR-SUBSTRING "null" for a null error)
+verdict() {
+	local name=$1 want_rc=$2 sig=$3 cov=$4 signer=$5 dec=$6 warns=$7 err=$8 out rc
+	rc=0
+	out=$("$CACHET" --gnupg-home "$bob" verify --json "fx/$name.eml" 2> "$name.stderr") || rc=$?
+	q() { [ "$1" = null ] && echo null || echo "\"$1\""; }
+	local want
+	want="\"signature\":\"$sig\",\"coverage\":$(q "$cov"),\"signer\":$(q "$signer")"
+	check() {
+		case "$out" in
+		*"$1"*) ;;
+		*) echo "FAIL: $name: expected $1 in: $out" >&2; FAILED=1 ;;
+		esac
+	}
+	check "{\"file\":\"fx/$name.eml\",$want"
+	check "\"decryption\":\"$dec\",\"warnings\":$warns,\"error\":"
+	if [ "$err" = null ]; then
+		check '"error":null'
+	else
+		check "\"error\":\""
+		check "$err"
+	fi
+	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || { echo "FAIL: $name: not one line: $out" >&2; FAILED=1; }
+	[ "$rc" = "$want_rc" ] || { echo "FAIL: $name: exit status $rc, expected $want_rc" >&2; FAILED=1; }
+	printf '%s\n' "$out" | python3 -c 'import json,sys; json.loads(sys.stdin.read())' 2> /dev/null ||
+		{ echo "FAIL: $name: not valid JSON: $out" >&2; FAILED=1; }
+}
+
+verdict hand-wrapped-valid     0 valid     whole      alice@localhost none '[]' null
+verdict tampered               1 invalid   whole      alice@localhost none '[]' null
+verdict untrusted-root         1 untrusted whole      alice@localhost none '[]' null
+verdict expired-signer         1 expired   whole      eve@localhost   none '[]' null
+verdict from-mismatch          1 mismatch  whole      alice@localhost none '["from-mismatch"]' null
+verdict two-from               1 mismatch  whole      alice@localhost none '["multiple-from"]' null
+verdict no-email-signer        1 mismatch  whole      null            none '["from-mismatch"]' null
+verdict zero-signers           1 invalid   whole      null            none '["no-signers"]' 'the signature has no signer'
+verdict multi-signers          1 untrusted whole      alice@localhost none '["multiple-signers"]' null
+verdict detached-with-content  1 invalid   whole      null            none '["detached-with-content"]' 'carries content of its own'
+verdict truncated              1 invalid   whole      null            none '[]' 'CMS data is truncated'
+verdict malformed              1 invalid   whole      null            none '[]' 'not a CMS structure'
+verdict part-signed            1 valid     part       alice@localhost none '["unsigned-content"]' null
+verdict sig-over-ciphertext    1 valid     ciphertext alice@localhost ok   '["signature-over-ciphertext"]' null
+verdict encrypted-not-top      1 none      null       null            refused '["encrypted-part-refused"]' null
+verdict aes-gcm                1 none      null       null            failed '[]' 'encrypted with AES-GCM (AuthEnvelopedData), which gpgsm 2.2 cannot decrypt'
+verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
+verdict ecdh                   1 none      null       null            failed '[]' 'ECDH key agreement), which gpgsm 2.2 cannot decrypt'
+verdict ossl-enc-aes128        1 none      null       null            ok   '[]' null
+
+# The tampered message was signed by alice: her fingerprint, from the certificate.
+fpr=$(pki_fingerprint "$P/alice.pem" | tr -d :)
+out=$("$CACHET" --gnupg-home "$bob" verify --json fx/tampered.eml || true)
+assert_contains "$out" "\"fingerprint\":\"$fpr\""
+# In multi-signers, the good signer is reported too, but the weakest wins.
+out=$("$CACHET" --gnupg-home "$bob" verify --json fx/multi-signers.eml || true)
+assert_contains "$out" "{\"email\":\"alice@localhost\",\"fingerprint\":\"$fpr\",\"state\":\"valid\""
+assert_contains "$out" '"state":"untrusted"'
+
+# A batch: one line per message, exit status of the worst (1), and an
+# unparsable message (3) named on stderr without stopping the others.
+printf 'this is not a mail header\n\nbody\n' > garbage.eml
+rc=0
+out=$("$CACHET" --gnupg-home "$bob" verify --json fx/hand-wrapped-valid.eml garbage.eml fx/tampered.eml 2> batch.err) || rc=$?
+assert_eq 3 "$rc" "exit status of a batch with an unparsable message"
+assert_eq 3 "$(printf '%s\n' "$out" | wc -l)" "lines of the batch"
+assert_contains "$(cat batch.err)" "garbage.eml: line 1 of the header is not a header field"
+assert_contains "$out" '{"file":"garbage.eml","signature":"invalid"'
+rc=0
+"$CACHET" --gnupg-home "$bob" verify fx/hand-wrapped-valid.eml fx/ossl-detached-rsa.eml > /dev/null || rc=$?
+assert_eq 0 "$rc" "exit status when every message is valid and whole"
+
+[ "$FAILED" = 0 ] || exit 1
+echo PASS
