@@ -15,6 +15,8 @@
 #include <time.h>
 
 #include "base/base.h"
+#include "client/config.h"
+#include "client/send.h"
 #include "crypto/smime.h"
 #include "ui/ui.h"
 
@@ -172,5 +174,42 @@ void ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env
 		   enum ui_crypto_mark mark, int cols, time_t now);
 /* Case-insensitive (ASCII) search in subject and from. */
 bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
+
+/* --- compose.c: drafts and what sending will do ------------------------ */
+
+enum ui_compose_kind {
+	UI_COMPOSE_NEW,
+	UI_COMPOSE_REPLY,
+	UI_COMPOSE_REPLY_ALL,
+	UI_COMPOSE_FORWARD,
+};
+
+struct ui_draft {
+	char *to, *cc, *bcc;	/* owned; address lists as typed or as sent */
+	char *subject;		/* owned; UTF-8 */
+	char *in_reply_to;	/* owned, or NULL */
+	char *references;	/* owned, or NULL */
+	char *body;		/* owned; UTF-8, LF line ends */
+};
+
+/*
+ * A draft for kind, from the original message msg (NULL for a new one) and
+ * its pager lines doc (what a reply quotes, what a forward includes).  A
+ * reply goes to Reply-To, else From; a reply to all adds the original To
+ * and Cc, without self (the account's address) and without duplicates.
+ */
+void ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
+		   size_t len, const struct ui_doc *doc, const char *self);
+void ui_draft_release(struct ui_draft *d);
+/* The RFC 5322 message of a draft (UTF-8 text; Subject encoded if needed). */
+void ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out);
+/*
+ * The compose screen's line about a dry run: "will be signed (required by
+ * policy); will be encrypted to X, Y" or "...; cannot encrypt: WHY".
+ * *bad is set when the person should look twice (not signed; a reply to
+ * an encrypted message that will go out in the clear).
+ */
+void ui_send_plan_text(const struct send_report *rep, const struct policy *p,
+		       bool original_encrypted, struct buf *out, bool *bad);
 
 #endif

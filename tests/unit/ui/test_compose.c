@@ -1,0 +1,138 @@
+/* test_compose.c — reply, reply-all and forward drafts; the message; the plan line. */
+#include <locale.h>
+#include <stdlib.h>
+
+#include "tests/unit/check.h"
+#include "ui/ui_p.h"
+
+static const char original[] =
+	"From: =?utf-8?q?J=C3=BCrgen?= <jurgen@localhost>\n"
+	"To: Bob Example <BOB@localhost>, \"Doe, Carol\" <carol@localhost>\n"
+	"Cc: dave@localhost, jurgen@localhost\n"
+	"Date: Fri, 27 Nov 2026 10:00:00 +0100\n"
+	"Subject: =?utf-8?q?Caf=C3=A9?=\n"
+	"Message-ID: <m2@localhost>\n"
+	"References: <m1@localhost>\n"
+	"Content-Type: text/plain; charset=utf-8\n"
+	"\n"
+	"Shall we?\n"
+	"> earlier words\n"
+	"\n"
+	"J.\n";
+
+int
+main(void)
+{
+	struct ui_draft d;
+	struct ui_doc doc;
+	struct buf b = BUF_INIT;
+	struct send_report rep = { 0 };
+	struct policy pol = { .sign = POLICY_SIGN_ALWAYS, .sign_locked = true };
+	char *rcpts[] = { (char *)"alice@localhost", (char *)"carol@localhost" };
+	bool bad;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	ui_doc_build(&doc, original, strlen(original), NULL, NULL, 0);
+
+	ui_draft_init(&d, UI_COMPOSE_REPLY, original, strlen(original), &doc,
+		      "bob@localhost");
+	CHECK_STR(d.to, "=?utf-8?q?J=C3=BCrgen?= <jurgen@localhost>");
+	CHECK_STR(d.cc, "");
+	CHECK_STR(d.subject, "Re: Caf\xc3\xa9");
+	CHECK_STR(d.in_reply_to, "<m2@localhost>");
+	CHECK_STR(d.references, "<m1@localhost> <m2@localhost>");
+	CHECK_STR(d.body, "On Fri, 27 Nov 2026 10:00:00 +0100, J\xc3\xbcrgen "
+		  "<jurgen@localhost> wrote:\n"
+		  "> Shall we?\n"
+		  ">> earlier words\n"
+		  ">\n"
+		  "> J.\n");
+	ui_draft_message(&d, "Bob Example <bob@localhost>", &b);
+	CHECK_STR(b.data,
+		  "From: Bob Example <bob@localhost>\n"
+		  "To: =?utf-8?q?J=C3=BCrgen?= <jurgen@localhost>\n"
+		  "Subject: =?utf-8?b?UmU6IENhZsOp?=\n"
+		  "In-Reply-To: <m2@localhost>\n"
+		  "References: <m1@localhost> <m2@localhost>\n"
+		  "MIME-Version: 1.0\n"
+		  "Content-Type: text/plain; charset=utf-8\n"
+		  "Content-Transfer-Encoding: 8bit\n"
+		  "\n"
+		  "On Fri, 27 Nov 2026 10:00:00 +0100, J\xc3\xbcrgen <jurgen@localhost> wrote:\n"
+		  "> Shall we?\n"
+		  ">> earlier words\n"
+		  ">\n"
+		  "> J.\n");
+	buf_release(&b);
+	ui_draft_release(&d);
+
+	/* Reply to all: not to self (any case), not twice to the sender. */
+	ui_draft_init(&d, UI_COMPOSE_REPLY_ALL, original, strlen(original), &doc,
+		      "bob@localhost");
+	CHECK_STR(d.cc, "\"Doe, Carol\" <carol@localhost>, dave@localhost");
+	ui_draft_release(&d);
+
+	ui_draft_init(&d, UI_COMPOSE_FORWARD, original, strlen(original), &doc, NULL);
+	CHECK_STR(d.to, "");
+	CHECK_STR(d.subject, "Fwd: Caf\xc3\xa9");
+	CHECK(d.in_reply_to == NULL);
+	CHECK_CONTAINS(d.body, "----- Forwarded message -----\nFrom: J\xc3\xbcrgen "
+		       "<jurgen@localhost>\n");
+	CHECK_CONTAINS(d.body, "\nShall we?\n> earlier words\n\nJ.\n----- End");
+	ui_draft_release(&d);
+	ui_doc_release(&doc);
+
+	/* A long non-ASCII subject: several words, none splitting a character. */
+	ui_draft_init(&d, UI_COMPOSE_NEW, NULL, 0, NULL, NULL);
+	free(d.subject);
+	d.subject = xstrdup("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+			    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+			    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+			    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+	free(d.body);
+	d.body = xstrdup("no newline");
+	ui_draft_message(&d, "a@localhost", &b);
+	{
+		size_t hlen = ui_header_end(b.data, b.len);
+		char *raw = ui_header_get(b.data, hlen, "Subject");
+		char *dec = ui_header_decode(raw);
+
+		CHECK_STR(dec, d.subject);
+		CHECK_CONTAINS(raw, "?= =?utf-8?b?");
+		free(raw);
+		free(dec);
+	}
+	CHECK_CONTAINS(b.data, "\n\nno newline\n");
+	buf_release(&b);
+	ui_draft_release(&d);
+
+	/* The plan line. */
+	rep.signed_ = true;
+	rep.encrypted = true;
+	rep.rcpts = rcpts;
+	rep.n_rcpts = 2;
+	ui_send_plan_text(&rep, &pol, false, &b, &bad);
+	CHECK_STR(b.data, "will be signed (required by policy); will be encrypted to "
+		  "alice@localhost, carol@localhost");
+	CHECK(!bad);
+	buf_release(&b);
+	rep.encrypted = false;
+	rep.why_not_encrypted = (char *)"no usable certificate for carol@localhost "
+					 "(no certificate)";
+	pol.sign_locked = false;
+	ui_send_plan_text(&rep, &pol, false, &b, &bad);
+	CHECK_STR(b.data, "will be signed; cannot encrypt: no usable certificate for "
+		  "carol@localhost (no certificate)");
+	CHECK(!bad);
+	buf_release(&b);
+	ui_send_plan_text(&rep, &pol, true, &b, &bad);
+	CHECK_CONTAINS(b.data, "(the original was encrypted)");
+	CHECK(bad);
+	buf_release(&b);
+	rep.signed_ = false;
+	ui_send_plan_text(&rep, &pol, false, &b, &bad);
+	CHECK_CONTAINS(b.data, "will NOT be signed");
+	CHECK(bad);
+	buf_release(&b);
+	return check_exit();
+}
