@@ -1,0 +1,195 @@
+/* test_codec.c — base64, quoted-printable, canonical line ends, addresses. */
+#include "crypto/smime_p.h"
+#include "crypto/smime.h"
+#include "tests/unit/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void
+test_base64(void)
+{
+	static const struct {
+		const char *plain, *enc;
+	} t[] = {
+		{ "", "" }, { "f", "Zg==\n" }, { "fo", "Zm8=\n" }, { "foo", "Zm9v\n" },
+		{ "foobar", "Zm9vYmFy\n" },
+		/* 57 bytes make exactly one 76-column line. */
+		{ "123456789012345678901234567890123456789012345678901234567",
+		  "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3\n" },
+		{ "1234567890123456789012345678901234567890123456789012345678",
+		  "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3\nOA==\n" },
+	};
+	static const struct {
+		const char *in;
+		int rc;
+		const char *out;
+	} d[] = {
+		{ "Zm9v\r\nYmFy\r\n", 0, "foobar" }, { " Z g = = ", 0, "f" },
+		{ "Zm9v!", -1, NULL }, { "Zg=x", -1, NULL }, { "Z", -1, NULL },
+		{ "Zm9vY", -1, NULL }, { "Zg===", -1, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct buf b = BUF_INIT, r = BUF_INIT;
+
+		codec_base64_encode(t[i].plain, strlen(t[i].plain), "\n", &b);
+		CHECK_STR(b.data ? b.data : "", t[i].enc);
+		CHECK_INT(codec_base64_decode(b.data ? b.data : "", b.len, &r, NULL), 0);
+		CHECK_STR(r.data ? r.data : "", t[i].plain);
+		buf_release(&b);
+		buf_release(&r);
+	}
+	for (i = 0; i < sizeof d / sizeof d[0]; i++) {
+		struct buf r = BUF_INIT;
+		struct err e = { 0 };
+
+		CHECK_INT(codec_base64_decode(d[i].in, strlen(d[i].in), &r, &e), d[i].rc);
+		if (d[i].rc == 0)
+			CHECK_STR(r.data, d[i].out);
+		else
+			CHECK_INT(e.code, ERR_INPUT);
+		buf_release(&r);
+	}
+}
+
+static void
+test_qp(void)
+{
+	static const struct {
+		const char *in, *out;
+	} t[] = {
+		{ "plain text\n", "plain text\r\n" },
+		{ "a=b\n", "a=3Db\r\n" },
+		{ "trailing space \ntab\t\n", "trailing space=20\r\ntab=09\r\n" },
+		{ "From the top\n.\n", "=46rom the top\r\n=2E\r\n" },
+		{ "\xc3\xa9t\xc3\xa9", "=C3=A9t=C3=A9" },
+		/* 80 characters: a soft break keeps lines within 76. */
+		{ "12345678901234567890123456789012345678901234567890123456789012345678901234567890\n",
+		  "123456789012345678901234567890123456789012345678901234567890123456789012345=\r\n67890\r\n" },
+		/* Exactly 76 fits on its line. */
+		{ "1234567890123456789012345678901234567890123456789012345678901234567890123456\n",
+		  "1234567890123456789012345678901234567890123456789012345678901234567890123456\r\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct buf b = BUF_INIT;
+
+		codec_qp_encode(t[i].in, strlen(t[i].in), "\r\n", &b);
+		CHECK_STR(b.data, t[i].out);
+		buf_release(&b);
+	}
+}
+
+static void
+test_eol(void)
+{
+	static const struct {
+		const char *in, *crlf, *lf;
+	} t[] = {
+		{ "a\nb\n", "a\r\nb\r\n", "a\nb\n" },
+		{ "a\r\nb\r\n", "a\r\nb\r\n", "a\nb\n" },
+		{ "a\rb", "a\r\nb", "a\nb" },
+		{ "mixed\r\nends\nhere", "mixed\r\nends\r\nhere", "mixed\nends\nhere" },
+		{ "\r\r\n", "\r\n\r\n", "\n\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct buf a = BUF_INIT, b = BUF_INIT;
+
+		codec_crlf(t[i].in, strlen(t[i].in), &a);
+		codec_eol(t[i].in, strlen(t[i].in), "\n", &b);
+		CHECK_STR(a.data, t[i].crlf);
+		CHECK_STR(b.data, t[i].lf);
+		buf_release(&a);
+		buf_release(&b);
+	}
+}
+
+static void
+test_needs_encoding(void)
+{
+	char longline[1200];
+
+	CHECK(!codec_needs_encoding("plain\r\nascii\n", 13));
+	CHECK(codec_needs_encoding("caf\xc3\xa9", 5));
+	CHECK(codec_needs_encoding("nul\0byte", 8));
+	CHECK(codec_needs_encoding("bare\rcr", 7));
+	memset(longline, 'x', sizeof longline);
+	CHECK(!codec_needs_encoding(longline, 998));
+	CHECK(codec_needs_encoding(longline, 999));
+}
+
+static void
+test_addresses(void)
+{
+	static const struct {
+		const char *in;
+		const char *want[4];
+	} t[] = {
+		{ "alice@example.org", { "alice@example.org" } },
+		{ "Alice Example <alice@Example.ORG>", { "alice@example.org" } },
+		{ "\"Doe, John\" <john@x.org>, bob@y.org", { "john@x.org", "bob@y.org" } },
+		{ "bob@y.org (Bob, the builder)", { "bob@y.org" } },
+		{ "team: a@x.org, b@x.org;, c@x.org", { "a@x.org", "b@x.org", "c@x.org" } },
+		{ "undisclosed-recipients:;", { NULL } },
+		{ "\"odd@quoted\"@x.org", { "\"odd@quoted\"@x.org" } },
+		{ "Name <with@angle.org>, <bare@angle.org>", { "with@angle.org", "bare@angle.org" } },
+		{ "no address here", { NULL } },
+		{ "", { NULL } },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char **v = NULL;
+		size_t n = 0;
+
+		addr_list_parse(t[i].in, &v, &n);
+		for (j = 0; t[i].want[j]; j++)
+			CHECK_STR(j < n ? v[j] : NULL, t[i].want[j]);
+		CHECK_INT(n, j);
+		smime_strv_free(&v);
+	}
+	CHECK(addr_equal("Alice@Example.org", "Alice@example.ORG"));
+	CHECK(!addr_equal("alice@example.org", "Alice@example.org"));
+	CHECK(!addr_equal("alice@example.org", "alice@example.org.evil"));
+	CHECK(!addr_equal("alice", "alice"));
+}
+
+static void
+test_message_addresses(void)
+{
+	const char *msg = "From: Alice <alice@x.org>\nTo: bob@y.org, Carol <carol@z.org>\n"
+			  "Cc: bob@Y.org\nBcc: dave@w.org\n\nbody\n";
+	const char *two = "From: a@x.org\nFrom: b@x.org\n\n";
+	char **v = NULL, *from = NULL;
+	size_t n = 0;
+	struct err e = { 0 };
+
+	CHECK_INT(smime_message_from(msg, strlen(msg), &from, &e), 0);
+	CHECK_STR(from, "alice@x.org");
+	free(from);
+	CHECK_INT(smime_message_recipients(msg, strlen(msg), &v, &n, &e), 0);
+	CHECK_INT(n, 3);	/* bob once, whatever the domain's case */
+	CHECK_STR(v[0], "bob@y.org");
+	CHECK_STR(v[1], "carol@z.org");
+	CHECK_STR(v[2], "dave@w.org");
+	smime_strv_free(&v);
+	CHECK_INT(smime_message_from(two, strlen(two), &from, &e), -1);
+	CHECK_CONTAINS(e.msg, "more than one From");
+}
+
+int
+main(void)
+{
+	test_base64();
+	test_qp();
+	test_eol();
+	test_needs_encoding();
+	test_addresses();
+	test_message_addresses();
+	return check_exit();
+}

@@ -1,0 +1,248 @@
+/* test_mime.c — the raw-byte MIME parser: entities, fields, Content-Type,
+ * multipart splitting, re-encoding before signing. */
+#include "crypto/smime_p.h"
+#include "crypto/smime.h"
+#include "tests/unit/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct mime_entity
+parse(const char *s, bool strict, int *rc)
+{
+	struct mime_entity m;
+	struct err e = { 0 };
+
+	*rc = mime_entity_parse(s, strlen(s), strict, &m, &e);
+	return m;
+}
+
+static void
+test_entity(void)
+{
+	static const struct {
+		const char *in;
+		bool strict;
+		int rc;
+		size_t hdr_len;
+		const char *body;
+		const char *eol;
+	} t[] = {
+		{ "A: 1\r\nB: 2\r\n\r\nbody\r\n", true, 0, 12, "body\r\n", "\r\n" },
+		{ "A: 1\nB: 2\n\nbody\n", true, 0, 10, "body\n", "\n" },
+		{ "A: 1\n folded\n\n\nbody", true, 0, 13, "\nbody", "\n" },
+		{ "A: 1\n", true, 0, 5, "", "\n" },		/* all header */
+		{ "\nbody only\n", false, 0, 0, "body only\n", "\n" },
+		{ "no colon here\n\nx\n", true, -1, 0, NULL, NULL },
+		{ "A: 1\nbad line\n\nx\n", true, -1, 0, NULL, NULL },
+		{ " starts folded\n\nx", true, -1, 0, NULL, NULL },
+		{ "just text\n", false, 0, 0, "just text\n", "\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		int rc;
+		struct mime_entity m = parse(t[i].in, t[i].strict, &rc);
+
+		CHECK_INT(rc, t[i].rc);
+		if (rc < 0)
+			continue;
+		CHECK_INT(m.hdr.n, t[i].hdr_len);
+		CHECK_INT(m.body.n, strlen(t[i].body));
+		CHECK(memcmp(m.body.p, t[i].body, m.body.n) == 0);
+		CHECK_STR(m.eol, t[i].eol);
+	}
+	{
+		struct err e = { 0 };
+		struct mime_entity m;
+		const char *s = "A: 1\nB: 2\nthird\n\n";
+
+		CHECK_INT(mime_entity_parse(s, strlen(s), true, &m, &e), -1);
+		CHECK_STR(e.msg, "line 3 of the header is not a header field");
+		CHECK_INT(e.code, ERR_INPUT);
+	}
+}
+
+static void
+test_fields(void)
+{
+	const char *s = "From: Alice <a@x>\r\nSubject: one\r\n two\r\n\tthree\r\n"
+			"content-type: Text/Plain;\r\n charset=\"utf-8\"\r\nFROM: b@y\r\n"
+			"Bcc: c@z\r\nMIME-Version: 1.0\r\n\r\nbody";
+	struct mime_entity m;
+	struct buf b = BUF_INIT;
+	char *v;
+	int rc;
+
+	m = parse(s, true, &rc);
+	CHECK_INT(rc, 0);
+	v = mime_header_get(&m, "subject", 0);
+	CHECK_STR(v, "one two\tthree");
+	free(v);
+	CHECK_INT(mime_header_count(&m, "From"), 2);
+	v = mime_header_get(&m, "From", 1);
+	CHECK_STR(v, "b@y");
+	free(v);
+	CHECK(mime_header_get(&m, "From", 2) == NULL);
+	CHECK(mime_header_get(&m, "To", 0) == NULL);
+	mime_copy_message_fields(&m, true, &b);
+	CHECK_STR(b.data, "From: Alice <a@x>\r\nSubject: one\r\n two\r\n\tthree\r\nFROM: b@y\r\n");
+	buf_reset(&b);
+	mime_copy_message_fields(&m, false, &b);
+	CHECK_CONTAINS(b.data, "Bcc: c@z\r\n");
+	buf_release(&b);
+}
+
+static void
+test_ctype(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		const char *type, *subtype, *pname, *pval;
+	} t[] = {
+		{ "text/plain", 0, "text", "plain", "charset", NULL },
+		{ "Multipart/Signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; "
+		  "boundary=\"--b;x\"", 0, "multipart", "signed", "boundary", "--b;x" },
+		{ "multipart/mixed; BOUNDARY=simple", 0, "multipart", "mixed", "boundary", "simple" },
+		{ "application/pkcs7-mime (a comment) ; smime-type=enveloped-data; name=smime.p7m",
+		  0, "application", "pkcs7-mime", "smime-type", "enveloped-data" },
+		{ "text/plain; charset=\"a\\\"b\"", 0, "text", "plain", "charset", "a\"b" },
+		{ "text", -1, NULL, NULL, NULL, NULL },
+		{ "/plain", -1, NULL, NULL, NULL, NULL },
+		{ "", -1, NULL, NULL, NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_ctype ct;
+		struct err e = { 0 };
+		int rc = mime_ctype_parse(t[i].in, &ct, &e);
+
+		CHECK_INT(rc, t[i].rc);
+		if (rc < 0) {
+			CHECK_INT(e.code, ERR_INPUT);
+			continue;
+		}
+		CHECK_STR(ct.type, t[i].type);
+		CHECK_STR(ct.subtype, t[i].subtype);
+		CHECK_STR(mime_ctype_param(&ct, t[i].pname), t[i].pval);
+		mime_ctype_release(&ct);
+	}
+}
+
+static void
+test_multipart(void)
+{
+	static const struct {
+		const char *body, *boundary;
+		int rc;
+		size_t n;
+		bool closed;
+		const char *parts[3];
+	} t[] = {
+		/* The CRLF before a delimiter is the delimiter's. */
+		{ "preamble\r\n--b\r\nA: 1\r\n\r\none\r\n--b\r\n\r\ntwo\r\n\r\n--b--\r\nepilogue\r\n",
+		  "b", 0, 2, true, { "A: 1\r\n\r\none", "\r\ntwo\r\n" } },
+		{ "--b\nx\n--b--\n", "b", 0, 1, true, { "x" } },
+		/* Transport padding after the boundary; a longer look-alike is content. */
+		{ "--b  \nx\n--bb\ny\n--b--\t\n", "b", 0, 1, true, { "x\n--bb\ny" } },
+		/* No close delimiter: the last part runs to the end. */
+		{ "--b\nx\n--b\ny\n", "b", 0, 2, false, { "x", "y\n" } },
+		{ "--b\n--b--\n", "b", 0, 1, true, { "" } },
+		{ "no delimiter at all\n", "b", -1, 0, false, { NULL } },
+		{ " --b\nindented is not a delimiter\n", "b", -1, 0, false, { NULL } },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_range *parts = NULL;
+		size_t n = 0;
+		bool closed = false;
+		struct err e = { 0 };
+		int rc = mime_multipart_split(t[i].body, strlen(t[i].body), t[i].boundary,
+					      &parts, &n, &closed, &e);
+
+		CHECK_INT(rc, t[i].rc);
+		if (rc < 0)
+			continue;
+		CHECK_INT(n, t[i].n);
+		CHECK_INT(closed, t[i].closed);
+		for (j = 0; j < n && j < 3; j++) {
+			CHECK_INT(parts[j].n, strlen(t[i].parts[j]));
+			CHECK(parts[j].n == strlen(t[i].parts[j]) &&
+			      memcmp(parts[j].p, t[i].parts[j], parts[j].n) == 0);
+		}
+		free(parts);
+	}
+}
+
+static void
+test_make_7bit(void)
+{
+	static const struct {
+		const char *in;
+		const char *want;
+	} t[] = {
+		/* 7-bit content passes unchanged, line ends made CRLF. */
+		{ "From: a@x\nContent-Type: text/plain\n\nhello\n",
+		  "Content-Type: text/plain\r\n\r\nhello\r\n" },
+		/* No Content-Type: the default is written out. */
+		{ "From: a@x\n\nhello\n",
+		  "Content-Type: text/plain; charset=us-ascii\r\n\r\nhello\r\n" },
+		/* 8-bit text becomes quoted-printable. */
+		{ "From: a@x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nK\xc3\xb6ln \n",
+		  "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nK=C3=B6ln=20\r\n" },
+		/* Binary non-text becomes base64. */
+		{ "From: a@x\nContent-Type: application/octet-stream\n\n\x01\xff\x80",
+		  "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAf+A\r\n" },
+		/* Multipart: each part on its own. */
+		{ "From: a@x\nContent-Type: multipart/mixed; boundary=q\n\npre\n--q\nContent-Type: text/plain\n\n\xc3\xa9\n--q\n\nplain\n--q--\n",
+		  "Content-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n=C3=A9\r\n--q\r\n"
+		  "Content-Type: text/plain; charset=us-ascii\r\n\r\nplain\r\n--q--\r\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_entity m;
+		struct buf out = BUF_INIT;
+		struct err e = { 0 };
+
+		CHECK_INT(mime_entity_parse(t[i].in, strlen(t[i].in), true, &m, &e), 0);
+		CHECK_INT(mime_make_7bit_entity(&m, "\r\n", 0, &out, &e), 0);
+		CHECK_STR(out.data, t[i].want);
+		buf_release(&out);
+	}
+}
+
+static void
+test_depth_limit(void)
+{
+	struct buf msg = BUF_INIT, out = BUF_INIT;
+	struct mime_entity m;
+	struct err e = { 0 };
+	int i;
+
+	buf_adds(&msg, "From: a@x\n");
+	for (i = 0; i < SMIME_MAX_DEPTH + 4; i++)
+		buf_addf(&msg, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n", i, i);
+	buf_adds(&msg, "\nleaf\n");
+	CHECK_INT(mime_entity_parse(msg.data, msg.len, true, &m, &e), 0);
+	CHECK_INT(mime_make_7bit_entity(&m, "\n", 0, &out, &e), -1);
+	CHECK_CONTAINS(e.msg, "nesting deeper than");
+	buf_release(&msg);
+	buf_release(&out);
+}
+
+int
+main(void)
+{
+	test_entity();
+	test_fields();
+	test_ctype();
+	test_multipart();
+	test_make_7bit();
+	test_depth_limit();
+	return check_exit();
+}
