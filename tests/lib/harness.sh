@@ -54,6 +54,9 @@
 #                            sessions and keyrings), removes $H unless
 #                            HARNESS_KEEP=1. Runs on EXIT by itself.
 #   harness_pids             prints the PIDs of the daemons started so far.
+#   harness_detach           leaves the world running when the shell exits.
+#   harness_attach DIR       takes charge of a detached world (then call
+#                            harness_cleanup to stop it).
 #   harness_pid_running PID  true while PID runs (a zombie does not count).
 #   harness_log_tail FILE    prints the last lines of a log for a failure.
 #
@@ -367,7 +370,7 @@ harness_dovecot() {
 		: > "$d/dovecot.log"
 		if dovecot -c "$d/dovecot.conf" < /dev/null >> "$d/dovecot.log" 2>&1; then
 			DOVECOT_PID=$(cat "$d/run/master.pid")
-			HARNESS_PIDS+=("$DOVECOT_PID")
+			harness__own "$DOVECOT_PID"
 			if harness__wait_port 127.0.0.1 "$IMAPS_PORT" 5 &&
 			   harness__wait_port 127.0.0.1 "$AUTH_PORT" 5; then
 				export IMAPS_PORT IMAP_PORT LMTP_PORT AUTH_PORT IMAP_REMOTE_PORT
@@ -509,7 +512,7 @@ harness_postfix() {
 		setsid /usr/lib/postfix/sbin/master -c "$p" -d \
 			< /dev/null >> "$p/master.log" 2>&1 &
 		pid=$!
-		HARNESS_PIDS+=("$pid")
+		harness__own "$pid"
 		for i in $(seq 1 250); do
 			harness_pid_running "$pid" || break
 			if harness__port_listening "$SMTPS_PORT" &&
@@ -686,14 +689,44 @@ harness_wait_mail() {
 
 # ---------------------------------------------------------------- cleanup
 
+# harness__own PID: a daemon of this world, stopped at cleanup. Kept on
+# disk too, so that another shell can stop the world (harness_attach).
+harness__own() {
+	HARNESS_PIDS+=("$1")
+	echo "$1" >> "$H/run/daemons"
+}
+
 harness_pids() {
 	local p
-	for p in "${HARNESS_PIDS[@]}"; do
-		echo "$p"
-	done
-	if [ -n "${H:-}" ] && [ -d "$H/run" ]; then
-		cat "$H"/run/keyring.* 2> /dev/null | tr ' ' '\n' | grep -v '^$' || true
-	fi
+	{
+		for p in "${HARNESS_PIDS[@]}"; do
+			echo "$p"
+		done
+		if [ -n "${H:-}" ] && [ -d "$H/run" ]; then
+			cat "$H/run/daemons" "$H"/run/keyring.* 2> /dev/null | tr ' ' '\n' || true
+		fi
+	} | { grep -v '^$' || true; } | sort -un
+}
+
+# harness_attach DIR: take charge of the world in DIR that another shell
+# started and left running (./quickstart demo), so that harness_cleanup
+# here stops it.
+harness_attach() {
+	H=${1:?harness_attach DIR}
+	[ -d "$H/run" ] || fail "$H is not a harness world"
+	HARNESS_DIR=$H
+	HARNESS_PKI=$H/pki
+	HARNESS_PIDS=()
+	HARNESS_GNUPG_HOMES=()
+	HARNESS_CLEANED=0
+	export H HARNESS_DIR HARNESS_PKI
+}
+
+# harness_detach: leave the world running when this shell exits; prints
+# nothing, stops nothing. harness_attach DIR and harness_cleanup stop it.
+harness_detach() {
+	trap - EXIT ERR
+	HARNESS_CLEANED=1
 }
 
 harness_cleanup() {

@@ -171,9 +171,17 @@ authorityKeyIdentifier = keyid, issuer
 subjectAltName = email:$u@localhost
 CNF
 		pki__sign "$work/smime-ca" "$work/$u.csr" "$out/$u.pem" "smime_ext_$u"
-		openssl pkcs12 -export -legacy -inkey "$out/$u.key" -in "$out/$u.pem" \
-			-certfile "$out/smime-ca.pem" -name "$(pki__display_name "$u")" \
-			-passout "pass:$u-p12" -out "$out/$u.p12"
+		local try
+		for try in 1 2 3 4 5 6; do
+			[ "$try" -lt 6 ] || {
+				echo "pki_make: gpgsm cannot import $u.p12" >&2
+				return 1
+			}
+			openssl pkcs12 -export -legacy -inkey "$out/$u.key" -in "$out/$u.pem" \
+				-certfile "$out/smime-ca.pem" -name "$(pki__display_name "$u")" \
+				-passout "pass:$u-p12" -out "$out/$u.p12"
+			pki__gpgsm_imports "$work" "$out/$u.p12" "$u-p12" && break
+		done
 	done
 
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -190,6 +198,33 @@ CNF
 	done
 }
 
+# gpgsm 2.2 fails to decrypt about one PKCS#12 file in 30 ("decryption
+# failed; trying charset ..."), depending on the random salt: every PKCS#12
+# made here is tried once and made again if gpgsm rejects it.
+#
+# pki__gpgsm_import HOME P12 PASSPHRASE: import P12 into HOME; true when its
+# secret key arrived.
+pki__gpgsm_import() {
+	local home=$1 p12=$2 pass=$3 before after
+	before=$(find "$home/private-keys-v1.d" -name '*.key' 2> /dev/null | wc -l)
+	printf '%s\n' "$pass" | gpgsm --homedir "$home" --batch --pinentry-mode loopback \
+		--passphrase-fd 0 --import "$p12" >> "$home/import.log" 2>&1 || return 1
+	after=$(find "$home/private-keys-v1.d" -name '*.key' 2> /dev/null | wc -l)
+	[ "$after" -gt "$before" ]
+}
+
+# pki__gpgsm_imports WORK P12 PASSPHRASE: true when gpgsm can import P12.
+pki__gpgsm_imports() {
+	local home rc=0
+	home=$(mktemp -d "$1/gpgsm-try.XXXXXX")
+	printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
+	printf 'allow-loopback-pinentry\ns2k-count 65536\n' > "$home/gpg-agent.conf"
+	pki__gpgsm_import "$home" "$2" "$3" || rc=1
+	gpgconf --homedir "$home" --kill all > /dev/null 2>&1 || true
+	rm -rf "$home"
+	return "$rc"
+}
+
 pki_fingerprint() {
 	openssl x509 -in "${1:?pki_fingerprint FILE}" -noout -fingerprint -sha1 |
 		sed 's/^.*=//'
@@ -200,32 +235,40 @@ pki_gnupg_home() {
 	mkdir -p "$home"
 	chmod 700 "$home"
 	printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
-	printf 'allow-loopback-pinentry\nallow-preset-passphrase\n' > "$home/gpg-agent.conf"
+	# A fixed s2k count: otherwise the agent calibrates it (about 2 s) the
+	# first time it protects a key with a passphrase.
+	printf 'allow-loopback-pinentry\nallow-preset-passphrase\ns2k-count 65536\n' \
+		> "$home/gpg-agent.conf"
 	printf '%s S\n' "$(pki_fingerprint "$pki/smime-ca.pem")" > "$home/trustlist.txt"
 
 	# gpgsm 2.2 keeps an imported PKCS#12 key in gpg-agent protected by the
 	# PKCS#12 passphrase, so every signature would ask for it. Re-wrap
 	# USER.p12 with an empty passphrase first: the agent then stores the key
 	# unprotected and signing/decrypting need no pinentry at all.
-	local log=$home/import.log p12 pem
+	local log=$home/import.log p12 pem try
 	p12=$(mktemp "$home/import.XXXXXX")
 	pem=$(mktemp "$home/import.XXXXXX")
 	if ! openssl pkcs12 -legacy -in "$pki/$user.p12" -passin "pass:$user-p12" \
-		-nodes -out "$pem" 2> "$log" ||
-	   ! openssl pkcs12 -export -legacy -in "$pem" -passout pass: \
-		-out "$p12" 2>> "$log"; then
+		-nodes -out "$pem" 2> "$log"; then
 		rm -f "$p12" "$pem"
 		cat "$log" >&2
 		return 1
 	fi
 	# The CA first, so the user's chain is complete when it arrives.
-	if ! gpgsm --homedir "$home" --batch --import "$pki/smime-ca.pem" >> "$log" 2>&1 ||
-	   ! printf '\n' | gpgsm --homedir "$home" --batch --pinentry-mode loopback \
-		--passphrase-fd 0 --import "$p12" >> "$log" 2>&1; then
+	if ! gpgsm --homedir "$home" --batch --import "$pki/smime-ca.pem" >> "$log" 2>&1; then
 		rm -f "$p12" "$pem"
 		cat "$log" >&2
 		return 1
 	fi
+	for try in 1 2 3 4 5 6; do
+		if [ "$try" = 6 ]; then
+			rm -f "$p12" "$pem"
+			cat "$log" >&2
+			return 1
+		fi
+		openssl pkcs12 -export -legacy -in "$pem" -passout pass: -out "$p12" 2>> "$log" &&
+			pki__gpgsm_import "$home" "$p12" "" && break
+	done
 	rm -f "$p12" "$pem"
 	# Refuse a home in which the key would still need a passphrase.
 	local kg found=0
