@@ -7,3 +7,11 @@ CERTSTORE_TESTS = \
 
 TESTS += $(CERTSTORE_TESTS)
 EXTRA_DIST += $(CERTSTORE_TESTS) tests/integration/certstore_lib.sh
+
+# The fixtures of gen-certstore.sh, cached in the build tree per version.
+CLEANFILES += tests/fixtures-cache/*.lock \
+	tests/fixtures-cache/*/*.pem tests/fixtures-cache/*/*.key \
+	tests/fixtures-cache/*/*.eml tests/fixtures-cache/*/*.sha1 \
+	tests/fixtures-cache/*/*.sha256 tests/fixtures-cache/*/.complete \
+	tests/fixtures-cache/*/pki/*.pem tests/fixtures-cache/*/pki/*.key \
+	tests/fixtures-cache/*/pki/*.p12

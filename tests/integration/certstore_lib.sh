@@ -13,7 +13,9 @@ cs_setup() {
 	BOB=$(harness_gnupg bob)
 	local ca
 	ca=$(pki_fingerprint "$HARNESS_PKI/smime-ca.pem" | tr -d :)
-	FX=$top_builddir/tests/fixtures-cache/certstore-$ca
+	# Cached per test PKI and per version of the generator.
+	FX=$top_builddir/tests/fixtures-cache/certstore-$ca-$(sha1sum < \
+		"$top_srcdir/tests/fixtures/gen-certstore.sh" | cut -c1-12)
 	[ -w "$top_builddir" ] || FX=$H/fixtures
 	"$BASH" "$top_srcdir/tests/fixtures/gen-certstore.sh" "$FX" "$HARNESS_PKI" \
 		> "$H/gen.log" 2>&1 || fail "fixtures: $(tail -5 "$H/gen.log")"

@@ -3,8 +3,10 @@
 set -euo pipefail
 . "$top_srcdir/tests/lib/pki.sh"
 
-fixtures=${CERTSTORE_FIXTURES:-$top_builddir/tests/fixtures-cache/certstore}
-bash "$top_srcdir/tests/fixtures/gen-certstore.sh" "$fixtures"
+# Cached per version of the generator (a day at most: see gen-certstore.sh).
+gen=$top_srcdir/tests/fixtures/gen-certstore.sh
+fixtures=${CERTSTORE_FIXTURES:-$top_builddir/tests/fixtures-cache/certstore-unit-$(sha1sum < "$gen" | cut -c1-12)}
+bash "$gen" "$fixtures"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/certstore-unit.XXXXXX")
 trap 'pki_gnupg_stop "$tmp/gnupg"; rm -rf "$tmp"' EXIT
 pki_gnupg_home "$tmp/gnupg" "$fixtures/pki" bob

@@ -407,16 +407,15 @@ test_renewal(void)
 				 NULL, renew->not_after - 86400, &st, &chg, &e), 0);
 	CHECK_INT(st, CERTSTORE_CONFLICT);
 	certstore_close(&s2);
-	/* The lookalike CA has the same name as the real one: the renewal rule
-	 * compares names only, so the chain check before binding is what keeps
-	 * it out (test_harvest_verdict). Here: same subject and issuer name,
-	 * within the window -> renewal. */
-	s2 = open_store("renewal-lookalike");
+	/* Same subject, inside the window, but another issuer (the untrusted
+	 * CA): not a renewal. */
+	s2 = open_store("renewal-issuer");
 	CHECK_INT(certstore_bind(s2, "alice@localhost", shortc, CERTSTORE_MODE_TRUSTED,
 				 NULL, now, &st, &chg, &e), 0);
 	CHECK_INT(certstore_bind(s2, "alice@localhost", evil, CERTSTORE_MODE_TRUSTED,
 				 NULL, now, &st, &chg, &e), 0);
-	CHECK_INT(chg, CERTSTORE_CHANGE_RENEWAL);
+	CHECK_INT(st, CERTSTORE_CONFLICT);
+	CHECK_INT(chg, CERTSTORE_CHANGE_CONFLICT);
 	certstore_close(&s2);
 
 	certstore_cert_free(&shortc);
