@@ -33,7 +33,10 @@ status=0
 	t_init=$(now_ms)
 	harness_dovecot
 	t_dovecot=$(now_ms)
-	harness_postfix
+	# Postfix needs root; as another user the rest of the world is tested.
+	if [ "$(id -u)" = 0 ] || [ -n "${CI:-}" ]; then
+		harness_postfix
+	fi
 	t_postfix=$(now_ms)
 	harness_gnupg alice > /dev/null
 	harness_gnupg bob > /dev/null
