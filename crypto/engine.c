@@ -94,13 +94,68 @@ smime_engine_new(const char *gnupg_home, struct smime_engine **out, struct err *
 	return 0;
 }
 
+#define ENGINE_MAX_KEYS 256
+
+int
+engine_key(struct smime_engine *eng, const char *fpr, bool secret,
+	   gpgme_key_t *keyp, struct err *e)
+{
+	gpgme_key_t key = NULL, extra = NULL;
+	gpgme_error_t g;
+	size_t i;
+
+	*keyp = NULL;
+	for (i = 0; i < eng->n_keys; i++)
+		if (eng->keys[i].secret == secret && strcmp(eng->keys[i].fpr, fpr) == 0) {
+			*keyp = eng->keys[i].key;
+			return 0;
+		}
+	g = gpgme_op_keylist_start(eng->ctx, fpr, secret ? 1 : 0);
+	if (!g)
+		g = gpgme_op_keylist_next(eng->ctx, &key);
+	if (!g && gpgme_op_keylist_next(eng->ctx, &extra) == 0) {
+		/* A fingerprint names one certificate; anything else is ambiguous. */
+		gpgme_key_unref(extra);
+		gpgme_key_unref(key);
+		gpgme_op_keylist_end(eng->ctx);
+		return err_set(e, ERR_CRYPTO, "certificate %s is ambiguous in the keybox", fpr);
+	}
+	gpgme_op_keylist_end(eng->ctx);
+	if (g) {
+		if (gpgme_err_code(g) == GPG_ERR_EOF)
+			return err_set(e, ERR_NOCERT, "certificate %s is not in the keybox%s", fpr,
+				       secret ? " with its secret key" : "");
+		return engine_fail(e, g, "looking up a certificate");
+	}
+	if (eng->n_keys == ENGINE_MAX_KEYS) {
+		for (i = 0; i < eng->n_keys; i++) {
+			free(eng->keys[i].fpr);
+			gpgme_key_unref(eng->keys[i].key);
+		}
+		eng->n_keys = 0;
+	}
+	eng->keys = xrealloc(eng->keys, (eng->n_keys + 1) * sizeof *eng->keys);
+	eng->keys[eng->n_keys].fpr = xstrdup(fpr);
+	eng->keys[eng->n_keys].secret = secret;
+	eng->keys[eng->n_keys].key = key;
+	eng->n_keys++;
+	*keyp = key;
+	return 0;
+}
+
 void
 smime_engine_free(struct smime_engine **engp)
 {
 	struct smime_engine *eng;
+	size_t i;
 
 	if (engp == NULL || (eng = *engp) == NULL)
 		return;
+	for (i = 0; i < eng->n_keys; i++) {
+		free(eng->keys[i].fpr);
+		gpgme_key_unref(eng->keys[i].key);
+	}
+	free(eng->keys);
 	if (eng->ctx)
 		gpgme_release(eng->ctx);
 	free(eng->home);
@@ -146,9 +201,8 @@ engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 	int rc = -1;
 
 	gpgme_signers_clear(eng->ctx);
-	g = gpgme_get_key(eng->ctx, fpr, &key, 1);
-	if (g) {
-		engine_fail(e, g, "signing key");
+	if (engine_key(eng, fpr, true, &key, e) < 0) {
+		err_prefix(e, "signing key");
 		goto out;
 	}
 	g = gpgme_signers_add(eng->ctx, key);
@@ -178,22 +232,9 @@ engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 	rc = 0;
 out:
 	gpgme_signers_clear(eng->ctx);
-	if (key)
-		gpgme_key_unref(key);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return rc;
-}
-
-static void
-keys_free(gpgme_key_t *keys, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (keys[i])
-			gpgme_key_unref(keys[i]);
-	free(keys);
 }
 
 int
@@ -214,9 +255,7 @@ engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 			goto out;
 	}
 	for (i = 0; i < n; i++) {
-		g = gpgme_get_key(eng->ctx, fprs[i], &keys[i], 0);
-		if (g) {
-			engine_fail(e, g, fprs[i]);
+		if (engine_key(eng, fprs[i], false, &keys[i], e) < 0) {
 			err_prefix(e, "recipient certificate");
 			goto out;
 		}
@@ -243,7 +282,7 @@ engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 	out = NULL;
 	rc = 0;
 out:
-	keys_free(keys, n);
+	free(keys);	/* the references belong to the engine's cache */
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return rc;
@@ -360,9 +399,8 @@ engine_describe(struct smime_engine *eng, const char *fpr, bool want_der,
 	gpgme_user_id_t uid;
 	gpgme_error_t g;
 
-	g = gpgme_get_key(eng->ctx, fpr, &key, 0);
-	if (g)
-		return engine_fail(e, g, "looking up the signer's certificate");
+	if (engine_key(eng, fpr, false, &key, e) < 0)
+		return err_prefix(e, "the signer's certificate");
 	for (uid = key->uids; uid; uid = uid->next) {
 		char *a;
 
@@ -387,7 +425,6 @@ engine_describe(struct smime_engine *eng, const char *fpr, bool want_der,
 		s->not_before = (time_t)key->subkeys->timestamp;
 		s->not_after = (time_t)key->subkeys->expires;
 	}
-	gpgme_key_unref(key);
 	if (want_der && s->cert_der == NULL) {
 		gpgme_data_t out = NULL;
 		const char *pat[2] = { fpr, NULL };

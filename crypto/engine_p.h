@@ -11,7 +11,20 @@ struct smime_engine {
 	char *home;		/* owned; NULL = GnuPG's default */
 	unsigned n_encrypt;	/* encryptions done in ctx */
 	char *agent_socket;	/* owned; looked up once, "" when unknown */
+	/* Keys looked up in this batch (gpgme_get_key would start a fresh
+	 * gpgsm for every lookup). */
+	struct engine_key {
+		char *fpr;		/* owned */
+		bool secret;
+		gpgme_key_t key;	/* owned reference */
+	} *keys;
+	size_t n_keys;
 };
+
+/* The certificate fpr from the keybox (secret: with its secret key), through
+ * eng's own context and cached; the key stays owned by eng. */
+int engine_key(struct smime_engine *eng, const char *fpr, bool secret,
+	       gpgme_key_t *key, struct err *e);
 
 /* Fills e from a GPGME error in words a person can act on; returns -1. */
 int engine_fail(struct err *e, gpgme_error_t gerr, const char *what);

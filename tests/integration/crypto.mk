@@ -3,4 +3,5 @@
 TESTS += tests/integration/crypto_interop.sh tests/integration/crypto_verdicts.sh \
 	tests/integration/crypto_batch.sh
 EXTRA_DIST += tests/integration/crypto_interop.sh tests/integration/crypto_verdicts.sh \
-	tests/integration/crypto_batch.sh tests/fixtures/gen-smime.sh
+	tests/integration/crypto_batch.sh tests/fixtures/gen-smime.sh \
+	tests/bench/bench-crypto.sh
