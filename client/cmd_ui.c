@@ -130,7 +130,9 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	log_path = xasprintf("%s/ui.log", g->data_dir);
-	opt.account_from = acct ? acct->from : NULL;
+	opt.account = acct;
+	opt.policy = cfg ? &cfg->policy : NULL;
+	opt.data_dir = g->data_dir;
 	opt.gnupg_home = g->gnupg_home;
 	opt.log_path = log_path;
 	rc = ui_run(src, &opt, &e) < 0 ? cli_fail(&e) : 0;

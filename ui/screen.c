@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-enum view { VIEW_FOLDERS, VIEW_INDEX, VIEW_PAGER, VIEW_HELP };
+enum view { VIEW_FOLDERS, VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_COMPOSE };
 
 enum pair {
 	PAIR_BAR = 1, PAIR_GOOD, PAIR_BAD, PAIR_INFO, PAIR_HEADER, PAIR_QUOTE,
@@ -43,9 +44,19 @@ struct screen {
 	char *search;			/* owned; last search, or NULL */
 
 	struct ui_doc doc;		/* the message in the pager */
+	struct buf raw;			/* its bytes as stored (not decrypted) */
+	bool msg_encrypted;		/* it was encrypted */
 	struct row *rows;		/* owned; doc wrapped to the width */
 	size_t n_rows, n_pinned, pager_top;
 	int rows_width;
+
+	struct ui_draft draft;		/* owned; the message being composed */
+	enum view compose_from;		/* where compose returns to */
+	uint32_t reply_uid;		/* the message answered, or 0 */
+	bool reply_encrypted;		/* the original was encrypted */
+	char *plan;			/* owned; what sending will do, or NULL */
+	bool plan_bad;
+	int saved_stderr;		/* the terminal's stderr, for the editor */
 
 	struct smime_engine *eng;	/* owned; NULL until first needed */
 	char *eng_error;		/* owned; why there is no engine */
@@ -97,6 +108,8 @@ static void
 close_message(struct screen *s)
 {
 	ui_doc_release(&s->doc);
+	buf_release(&s->raw);
+	s->msg_encrypted = false;
 	free_rows(s);
 	s->pager_top = 0;
 }
@@ -346,7 +359,7 @@ static const char *const help_text[] = {
 	"    j, Down      next",
 	"    k, Up        previous",
 	"    PgDn, PgUp   next / previous page",
-	"    g, G         first / last",
+	"    Home, End    first / last (also = and *)",
 	"    Enter        open the folder / read the message",
 	"    c            folder list (from the index)",
 	"    /            search in subject and sender; n repeats",
@@ -359,6 +372,11 @@ static const char *const help_text[] = {
 	"    -, PgUp          previous page",
 	"    J, K             next / previous message",
 	"    s                save an attachment to a file",
+	"",
+	"  Writing (index and pager)",
+	"    m  new message   r  reply   g  reply to all   f  forward",
+	"    in the compose screen: t c b s edit To, Cc, Bcc, Subject; e the text",
+	"    ($VISUAL or $EDITOR); y sends, P postpones to Drafts, q abandons",
 	"",
 	"  The index's crypto column: S signed (checked when read), S+ valid,",
 	"  S! a problem (read it to see which), E encrypted.",
@@ -376,6 +394,52 @@ draw_help(struct screen *s)
 }
 
 static void
+draw_compose(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	const char *labels[] = { "   From: ", "     To: ", "     Cc: ", "    Bcc: ",
+				 "Subject: " };
+	const char *values[5];
+	struct buf b = BUF_INIT;
+	const char *p, *nl;
+	int y, rows = body_rows();
+
+	values[0] = a ? a->from : "";
+	values[1] = s->draft.to ? s->draft.to : "";
+	values[2] = s->draft.cc ? s->draft.cc : "";
+	values[3] = s->draft.bcc ? s->draft.bcc : "";
+	values[4] = s->draft.subject ? s->draft.subject : "";
+	for (y = 0; y < 5 && y < rows; y++) {
+		buf_reset(&b);
+		buf_adds(&b, labels[y]);
+		ui_text_to_utf8(&b, NULL, values[y], strlen(values[y]));
+		put_row(y + 1, b.data, attr_of(s, PAIR_HEADER, A_BOLD));
+	}
+	if (y < rows) {
+		put_row(y + 1, s->plan ? s->plan : "",
+			s->plan_bad ? attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD) :
+				      attr_of(s, PAIR_GOOD, A_BOLD));
+		y++;
+	}
+	if (y < rows) {
+		put_row(y + 1, "-- text (e: edit) --", attr_of(s, PAIR_NOTE, A_DIM));
+		y++;
+	}
+	for (p = s->draft.body ? s->draft.body : ""; *p && y < rows; y++) {
+		nl = strchr(p, '\n');
+		buf_reset(&b);
+		buf_adds(&b, "");
+		ui_text_to_utf8(&b, NULL, p, nl ? (size_t)(nl - p) : strlen(p));
+		put_row(y + 1, b.data, A_NORMAL);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	buf_release(&b);
+	draw_bars(s, "compose", "y:send  P:postpone  e:edit  t c b s:fields  q:abandon");
+}
+
+static void
 draw(struct screen *s)
 {
 	erase();
@@ -384,6 +448,7 @@ draw(struct screen *s)
 	case VIEW_INDEX: draw_index(s); break;
 	case VIEW_PAGER: draw_pager(s); break;
 	case VIEW_HELP: draw_help(s); break;
+	case VIEW_COMPOSE: draw_compose(s); break;
 	}
 	refresh();
 }
@@ -576,6 +641,8 @@ open_message(struct screen *s)
 	}
 
 	close_message(s);
+	s->msg_encrypted = (v && v->decryption != SMIME_DECRYPT_NONE) ||
+			   ui_crypto_mark_of(env->content_type) == UI_CRYPTO_ENCRYPTED;
 	ui_doc_build(&s->doc, raw.data, raw.len, v,
 		     have_inner ? inner.data : NULL, have_inner ? inner.len : 0);
 	if (check_error)
@@ -591,7 +658,7 @@ open_message(struct screen *s)
 	if (inner.data)
 		explicit_bzero(inner.data, inner.cap);
 	buf_release(&inner);
-	buf_release(&raw);
+	s->raw = raw;	/* kept for reply and forward */
 	smime_verdict_free(&v);
 
 	s->view = VIEW_PAGER;
@@ -711,6 +778,313 @@ save_attachment(struct screen *s)
 	free(path);
 }
 
+/* --- compose ----------------------------------------------------------- */
+
+/*
+ * Runs $VISUAL or $EDITOR (vi) on text, in a private temporary file that
+ * is wiped and removed afterwards.  The screen is handed over and back.
+ */
+static int
+run_editor(struct screen *s, struct buf *text, struct err *e)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = xasprintf("%s/cachet-draft-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	struct buf edited = BUF_INIT;
+	int fd = mkstemp(path), status = 0, rc = -1;
+	pid_t pid;
+
+	if (fd < 0) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (write(fd, text->data ? text->data : "", text->len) != (ssize_t)text->len ||
+	    close(fd) < 0) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	def_prog_mode();
+	endwin();
+	pid = fork();
+	if (pid == 0) {
+		/* The editor gets the terminal's stderr back. */
+		if (s->saved_stderr >= 0)
+			dup2(s->saved_stderr, STDERR_FILENO);
+		execl("/bin/sh", "sh", "-c", "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"", "sh",
+		      path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (pid < 0) {
+		err_set(e, ERR_IO, "cannot start the editor: %s", strerror(errno));
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		err_set(e, ERR_IO, "the editor failed (status %d); the text is unchanged",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		goto out;
+	}
+	if (file_read(path, 0, &edited, e) < 0)
+		goto out;
+	buf_release(text);
+	*text = edited;
+	rc = 0;
+out:
+	/* It may hold quoted decrypted text: no copy stays on disk. */
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && st.st_size > 0) {
+			char zero[4096] = { 0 };
+			off_t left = st.st_size;
+
+			while (left > 0) {
+				ssize_t w = write(fd, zero, left < (off_t)sizeof(zero) ?
+						  (size_t)left : sizeof(zero));
+
+				if (w <= 0)
+					break;
+				left -= w;
+			}
+		}
+		close(fd);
+	}
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+static void
+edit_body(struct screen *s)
+{
+	struct buf text = BUF_INIT;
+	struct err e = { 0 };
+
+	buf_adds(&text, s->draft.body ? s->draft.body : "");
+	if (run_editor(s, &text, &e) < 0) {
+		set_status(s, true, "%s", e.msg);
+	} else {
+		free(s->draft.body);
+		s->draft.body = buf_detach(&text, NULL);
+	}
+	explicit_bzero(text.data ? text.data : (char *)"", text.data ? text.cap : 0);
+	buf_release(&text);
+}
+
+/* Asks the send pipeline what it would do with the draft, without sending. */
+static void
+compute_plan(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct send_options o = { 0 };
+	struct send_report rep = { 0 };
+	struct buf msg = BUF_INIT, words = BUF_INIT;
+	struct err e = { 0 };
+
+	free(s->plan);
+	s->plan = NULL;
+	if (s->draft.to == NULL || (!*s->draft.to && !*s->draft.cc && !*s->draft.bcc)) {
+		s->plan = xstrdup("no recipients yet (t: To)");
+		s->plan_bad = true;
+		return;
+	}
+	working(s, "checking signing and encryption");
+	ui_draft_message(&s->draft, a->from, &msg);
+	o.dry_run = true;
+	o.gnupg_home = s->opt->gnupg_home;
+	o.data_dir = s->opt->data_dir;
+	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
+			      &e) < 0) {
+		s->plan = xasprintf("cannot send: %s", e.msg);
+		s->plan_bad = true;
+	} else {
+		ui_send_plan_text(&rep, s->opt->policy, s->reply_encrypted, &words,
+				  &s->plan_bad);
+		s->plan = buf_detach(&words, NULL);
+	}
+	send_report_release(&rep);
+	buf_release(&msg);
+	set_status(s, false, "%s", "");
+}
+
+static void
+compose_start(struct screen *s, enum ui_compose_kind kind)
+{
+	const struct account *a = s->opt->account;
+	char *answer;
+
+	if (a == NULL || s->opt->policy == NULL) {
+		set_status(s, true, "writing mail needs an account in the configuration");
+		return;
+	}
+	if (kind != UI_COMPOSE_NEW && s->view == VIEW_INDEX) {
+		open_message(s);
+		if (s->view != VIEW_PAGER)
+			return;
+	}
+	s->compose_from = s->view;
+	ui_draft_release(&s->draft);
+	ui_draft_init(&s->draft, kind, kind == UI_COMPOSE_NEW ? NULL : s->raw.data,
+		      s->raw.len, kind == UI_COMPOSE_NEW ? NULL : &s->doc, a->from_addr);
+	s->reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
+		       s->env[s->idx_cur].uid : 0;
+	s->reply_encrypted = kind != UI_COMPOSE_NEW && s->msg_encrypted;
+	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD) {
+		answer = prompt(s, "To: ", s->draft.to);
+		if (answer == NULL) {
+			set_status(s, false, "not sent");
+			ui_draft_release(&s->draft);
+			return;
+		}
+		free(s->draft.to);
+		s->draft.to = answer;
+	}
+	if (kind == UI_COMPOSE_NEW) {
+		answer = prompt(s, "Subject: ", s->draft.subject);
+		if (answer == NULL) {
+			set_status(s, false, "not sent");
+			ui_draft_release(&s->draft);
+			return;
+		}
+		free(s->draft.subject);
+		s->draft.subject = answer;
+	}
+	edit_body(s);
+	s->view = VIEW_COMPOSE;
+	compute_plan(s);
+}
+
+static void
+compose_end(struct screen *s)
+{
+	ui_draft_release(&s->draft);
+	free(s->plan);
+	s->plan = NULL;
+	s->view = s->compose_from == VIEW_PAGER && s->doc.lines ? VIEW_PAGER : VIEW_INDEX;
+	if (s->view == VIEW_INDEX && s->n_env == 0 && s->folder_id == NULL)
+		s->view = VIEW_FOLDERS;
+}
+
+static void
+compose_send(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct send_options o = { 0 };
+	struct send_report rep = { 0 };
+	struct buf msg = BUF_INIT;
+	struct err e = { 0 };
+	size_t i;
+
+	working(s, "signing, encrypting and sending");
+	ui_draft_message(&s->draft, a->from, &msg);
+	o.gnupg_home = s->opt->gnupg_home;
+	o.data_dir = s->opt->data_dir;
+	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
+			      &e) < 0) {
+		if (rep.queued)
+			set_status(s, true, "not sent, kept in the outbox: %s", e.msg);
+		else
+			set_status(s, true, "not sent: %s", e.msg);
+		send_report_release(&rep);
+		buf_release(&msg);
+		if (rep.queued)
+			compose_end(s);
+		return;
+	}
+	if (s->reply_uid) {
+		struct err fe = { 0 };
+
+		for (i = 0; i < s->n_env; i++)
+			if (s->env[i].uid == s->reply_uid &&
+			    ui_source_set_flags(s->src, s->reply_uid, UI_FLAG_ANSWERED, 0,
+						&fe) == 0)
+				s->env[i].flags |= UI_FLAG_ANSWERED;
+	}
+	set_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
+		   rep.encrypted ? ", encrypted" : ", not encrypted",
+		   rep.warning ? "; " : "", rep.warning ? rep.warning : "");
+	send_report_release(&rep);
+	buf_release(&msg);
+	compose_end(s);
+}
+
+static void
+compose_postpone(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct buf msg = BUF_INIT;
+	struct err e = { 0 };
+	size_t i;
+
+	for (i = 0; i < s->n_folders; i++)
+		if (strcmp(s->folders[i].name, a->drafts) == 0)
+			break;
+	if (i == s->n_folders) {
+		set_status(s, true, "no folder \"%s\" to keep drafts in", a->drafts);
+		return;
+	}
+	ui_draft_message(&s->draft, a->from, &msg);
+	if (ui_source_append(s->src, s->folders[i].id, msg.data, msg.len,
+			     UI_FLAG_DRAFT | UI_FLAG_SEEN, &e) < 0) {
+		set_status(s, true, "not postponed: %s", e.msg);
+	} else {
+		set_status(s, false, "postponed to %s", a->drafts);
+		compose_end(s);
+	}
+	buf_release(&msg);
+}
+
+static void
+edit_field(struct screen *s, const char *label, char **field)
+{
+	char *answer = prompt(s, label, *field);
+
+	if (answer == NULL) {
+		set_status(s, false, "%s", "");
+		return;
+	}
+	free(*field);
+	*field = answer;
+	compute_plan(s);
+}
+
+static void
+key_compose(struct screen *s, int key)
+{
+	char *yn;
+
+	switch (key) {
+	case 't': edit_field(s, "To: ", &s->draft.to); break;
+	case 'c': edit_field(s, "Cc: ", &s->draft.cc); break;
+	case 'b': edit_field(s, "Bcc: ", &s->draft.bcc); break;
+	case 's': edit_field(s, "Subject: ", &s->draft.subject); break;
+	case 'e':
+		edit_body(s);
+		compute_plan(s);
+		break;
+	case 'y':
+		compose_send(s);
+		break;
+	case 'P':
+		compose_postpone(s);
+		break;
+	case 'q':
+		yn = prompt(s, "Abandon this message (y/n)? ", NULL);
+		if (yn && (yn[0] == 'y' || yn[0] == 'Y')) {
+			compose_end(s);
+			set_status(s, false, "not sent");
+		}
+		free(yn);
+		break;
+	}
+}
+
 /* --- keys -------------------------------------------------------------- */
 
 enum { KEY_CTRL_L = 12 };
@@ -738,10 +1112,10 @@ list_move(size_t *cur, size_t n, int key)
 	case KEY_PPAGE: case '-':
 		*cur = *cur > page ? *cur - page : 0;
 		return true;
-	case 'g': case KEY_HOME:
+	case '=': case KEY_HOME:
 		*cur = 0;
 		return true;
-	case 'G': case KEY_END:
+	case '*': case KEY_END:
 		*cur = n - 1;
 		return true;
 	}
@@ -756,6 +1130,9 @@ key_folders(struct screen *s, int key)
 	switch (key) {
 	case '\n': case '\r': case KEY_ENTER:
 		open_folder(s, s->folder_cur);
+		break;
+	case 'm':
+		compose_start(s, UI_COMPOSE_NEW);
 		break;
 	case 'q':
 		s->quit = true;
@@ -794,6 +1171,10 @@ key_index(struct screen *s, int key)
 				env->flags ^= UI_FLAG_FLAGGED;
 		}
 		break;
+	case 'm': compose_start(s, UI_COMPOSE_NEW); break;
+	case 'r': if (s->n_env) compose_start(s, UI_COMPOSE_REPLY); break;
+	case 'g': if (s->n_env) compose_start(s, UI_COMPOSE_REPLY_ALL); break;
+	case 'f': if (s->n_env) compose_start(s, UI_COMPOSE_FORWARD); break;
 	case 'c': case 'q':
 		s->view = VIEW_FOLDERS;
 		set_status(s, false, "%s", "");
@@ -820,10 +1201,10 @@ key_pager(struct screen *s, int key)
 	case '-': case KEY_PPAGE:
 		s->pager_top = s->pager_top > room - 1 ? s->pager_top - (room - 1) : 0;
 		break;
-	case 'g': case KEY_HOME:
+	case KEY_HOME:
 		s->pager_top = 0;
 		break;
-	case 'G': case KEY_END:
+	case KEY_END:
 		s->pager_top = s->n_rows;
 		break;
 	case 'J':
@@ -845,6 +1226,10 @@ key_pager(struct screen *s, int key)
 	case 's':
 		save_attachment(s);
 		break;
+	case 'm': compose_start(s, UI_COMPOSE_NEW); break;
+	case 'r': compose_start(s, UI_COMPOSE_REPLY); break;
+	case 'g': compose_start(s, UI_COMPOSE_REPLY_ALL); break;
+	case 'f': compose_start(s, UI_COMPOSE_FORWARD); break;
 	case 'q': case 'i':
 		close_message(s);
 		s->view = VIEW_INDEX;
@@ -874,6 +1259,7 @@ handle_key(struct screen *s, int key)
 	case VIEW_FOLDERS: key_folders(s, key); break;
 	case VIEW_INDEX: key_index(s, key); break;
 	case VIEW_PAGER: key_pager(s, key); break;
+	case VIEW_COMPOSE: key_compose(s, key); break;
 	case VIEW_HELP: break;
 	}
 }
@@ -904,7 +1290,7 @@ int
 ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 {
 	struct screen s = { 0 };
-	int saved_stderr = -1, logfd = -1, key, r;
+	int logfd = -1, key, r;
 	wint_t ch;
 	size_t i;
 
@@ -913,6 +1299,7 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 			       "use the command-line verbs in scripts");
 	s.src = src;
 	s.opt = opt;
+	s.saved_stderr = -1;
 	if (ui_source_list_folders(src, &s.folders, &s.n_folders, e) < 0)
 		return -1;
 
@@ -921,7 +1308,7 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 		logfd = open(opt->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (logfd >= 0) {
 			fflush(stderr);
-			saved_stderr = dup(STDERR_FILENO);
+			s.saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 			dup2(logfd, STDERR_FILENO);
 			close(logfd);
 		}
@@ -957,11 +1344,13 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	}
 
 	endwin();
-	if (saved_stderr >= 0) {
+	if (s.saved_stderr >= 0) {
 		fflush(stderr);
-		dup2(saved_stderr, STDERR_FILENO);
-		close(saved_stderr);
+		dup2(s.saved_stderr, STDERR_FILENO);
+		close(s.saved_stderr);
 	}
+	ui_draft_release(&s.draft);
+	free(s.plan);
 	close_message(&s);
 	close_folder(&s);
 	ui_folders_free(&s.folders, s.n_folders);

@@ -108,9 +108,14 @@ struct imap_session;
 struct ui_source *ui_source_imap_new(struct imap_session *s);
 
 /* What the screens need besides the source. */
+struct account;
+struct policy;
+
 struct ui_options {
-	const char *account_from;	/* the account's From, for compose; may be NULL */
-	const char *gnupg_home;		/* for verifying and decrypting */
+	const struct account *account;	/* foreign; NULL: reading only, no compose */
+	const struct policy *policy;	/* foreign; what sending applies */
+	const char *gnupg_home;		/* for verifying, decrypting, signing */
+	const char *data_dir;		/* certificate store, outbox */
 	const char *log_path;		/* stderr goes here while the screen is up */
 };
 

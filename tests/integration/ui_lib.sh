@@ -9,6 +9,9 @@
 #   ui_wait NAME TEXT [SECONDS]      waits until NAME shows TEXT (fixed string);
 #                                    fails with the screen otherwise
 #   ui_wait_gone NAME TEXT [SECONDS] waits until NAME no longer shows TEXT
+#   ui_wait_prompt NAME TEXT [SECS]  waits until NAME's bottom line (the prompt
+#                                    and status line) is TEXT, trailing spaces
+#                                    aside
 #   ui_settle NAME                   waits until NAME's screen stops changing
 #   ui_resize NAME COLS ROWS         resizes NAME's window
 #   ui_alive NAME                    true while NAME's session exists
@@ -69,6 +72,18 @@ ui_wait_gone() {
 	echo "--- screen of $name ---" >&2
 	ui_screen "$name" >&2 || true
 	fail "the screen still shows \"$text\" after $secs s"
+}
+
+ui_wait_prompt() {
+	local name=$1 text=$2 secs=${3:-10} i last
+	for ((i = 0; i < secs * 20; i++)); do
+		last=$(ui_screen "$name" 2> /dev/null | tail -n 1)
+		[ "${last%"${last##*[! ]}"}" = "${text%"${text##*[! ]}"}" ] && return 0
+		sleep 0.05
+	done
+	echo "--- screen of $name ---" >&2
+	ui_screen "$name" >&2 || true
+	fail "the bottom line did not become \"$text\" within $secs s"
 }
 
 ui_settle() {

@@ -1,0 +1,137 @@
+#!/bin/bash
+# Writing from the screen, against the private Dovecot and Postfix: the
+# compose screen says what will happen (signed, required by the locked
+# policy; encrypted to whom, or why not) from the send pipeline's dry run;
+# a reply goes out signed and encrypted and arrives; a new message can be
+# postponed to Drafts; the body comes from $EDITOR.
+set -euo pipefail
+. "${top_srcdir:?}/tests/lib/harness.sh"
+harness_init
+. "$top_srcdir/tests/integration/ui_lib.sh"
+harness_postfix
+
+CACHET=${CACHET:-$top_builddir/cachet}
+PKI=$HARNESS_PKI
+GH=$(harness_gnupg bob)
+CFG=$(harness_config bob)
+DATA=$H/data
+MB=$H/mail/bob/Maildir
+
+# The administrator's policy: signing is mandatory.
+printf '[policy]\nsign = always\nlocked = yes\n' > "$H/policy"
+export CACHET_SYSTEM_POLICY=$H/policy
+
+# The editor appends a line, as a person would type one.
+cat > "$H/editor.sh" <<'EOF'
+#!/bin/sh
+printf 'Text from the editor.\n' >> "$1"
+EOF
+chmod 755 "$H/editor.sh"
+
+lmtp_deliver() {
+	local user=$1 file=$2 reply
+	exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
+	{
+		printf 'LHLO test\r\nMAIL FROM:<sender@localhost>\r\nRCPT TO:<%s@localhost>\r\nDATA\r\n' "$user"
+		sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' "$file"
+		printf '.\r\nQUIT\r\n'
+	} >&3
+	reply=$(timeout 10 cat <&3)
+	exec 3<&-
+	assert_contains "$reply" "250 2.0.0 <$user@localhost>" "LMTP delivery"
+}
+
+# alice writes to bob, signed; bob learns her certificate from it.
+printf 'Can you send me the figures?\n' > "$H/body.txt"
+{
+	echo "Date: Tue, 4 Mar 2025 09:30:00 +0000"
+	echo "Message-ID: <figures@localhost>"
+	openssl cms -sign -text -in "$H/body.txt" -signer "$PKI/alice.pem" \
+		-inkey "$PKI/alice.key" -from "Alice Example <alice@localhost>" \
+		-to bob@localhost -subject "Figures"
+} > "$H/signed.eml"
+"$CACHET" --config "$CFG" --data-dir "$DATA" --gnupg-home "$GH" harvest "$H/signed.eml" \
+	> "$H/harvest.out" 2>&1 || { cat "$H/harvest.out" >&2; fail "harvest of alice's certificate"; }
+lmtp_deliver bob "$H/signed.eml"
+harness_wait_mail bob 1
+
+# Folders for the copies: Sent and Drafts.
+for f in Sent Drafts; do
+	mkdir -p "$MB/.$f/cur" "$MB/.$f/new" "$MB/.$f/tmp"
+done
+chown -R dovecot:dovecot "$MB"
+
+ui_start main 100 30 env EDITOR="$H/editor.sh" CACHET_SYSTEM_POLICY="$H/policy" \
+	"$CACHET" --config "$CFG" --data-dir "$DATA" --gnupg-home "$GH"
+ui_wait main "INBOX [1 message]" 20
+
+# Reply: quoted text, the editor's line, and the plan from the dry run.
+ui_keys main r
+ui_wait main "compose" 20
+ui_wait main "will be signed (required by policy); will be encrypted to alice@localhost" 30
+screen=$(ui_screen main)
+assert_contains "$screen" "     To: Alice Example <alice@localhost>"
+assert_contains "$screen" "Subject: Re: Figures"
+assert_contains "$screen" "> Can you send me the figures?"
+assert_contains "$screen" "Text from the editor."
+
+# Adding a recipient without a certificate: the plan says who blocks it.
+ui_keys main c
+ui_wait_prompt main "Cc:"
+ui_keys main "carol@localhost" Enter
+ui_wait main "cannot encrypt: " 30
+assert_contains "$(ui_screen main)" "carol@localhost"
+ui_keys main c
+ui_wait_prompt main "Cc: carol@localhost"
+ui_keys main C-u Enter
+ui_wait main "will be encrypted to alice@localhost" 30
+
+# Send it: signed and encrypted, delivered to alice.
+ui_keys main y
+ui_wait main "sent, signed, encrypted" 30
+harness_wait_mail alice 1 10
+mail=$(harness_mailbox_text alice)
+assert_contains "$mail" "application/pkcs7-mime" "the reply arrived encrypted"
+assert_contains "$mail" "Subject: Re: Figures"
+assert_contains "$mail" "In-Reply-To: <figures@localhost>"
+# The original is marked answered (Dovecot's Maildir flag R).
+for ((i = 0; i < 50; i++)); do
+	find "$MB/cur" -name '*:2,*R*' | grep -q . && break
+	sleep 0.1
+done
+find "$MB/cur" -name '*:2,*R*' | grep -q . || fail "the original was not marked answered"
+
+# A new message, postponed to Drafts.
+ui_keys main m
+ui_wait_prompt main "To:"
+ui_keys main "carol@localhost" Enter
+ui_wait_prompt main "Subject:"
+ui_keys main "Plans for Friday" Enter
+ui_wait main "compose" 20
+ui_wait main "cannot encrypt: " 30
+assert_contains "$(ui_screen main)" "will be signed (required by policy)"
+ui_keys main P
+ui_wait main "postponed to Drafts" 20
+for ((i = 0; i < 50; i++)); do
+	grep -rqs "Subject: Plans for Friday" "$MB/.Drafts" && break
+	sleep 0.1
+done
+grep -rqs "Subject: Plans for Friday" "$MB/.Drafts" || fail "the draft is not in Drafts"
+
+# Abandoning asks first.
+ui_keys main m
+ui_wait_prompt main "To:"
+ui_keys main "carol@localhost" Enter
+ui_wait_prompt main "Subject:"
+ui_keys main "Never mind" Enter
+ui_wait main "compose" 20
+ui_keys main q
+ui_wait main "Abandon this message (y/n)?"
+ui_keys main y Enter
+ui_wait main "not sent"
+# Back where writing began: the pager of the message answered.
+ui_wait main "Signed by alice@localhost"
+ui_keys main q
+ui_wait main "INBOX [1 message]"
+ui_keys main q q
+exit 0
