@@ -4,9 +4,15 @@
 #include "crypto/smime_p.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 /* gpgsm 2.2 fails the 8th encryption in one context with "Cannot
  * allocate memory <gcrypt>": start a fresh one before that. */
@@ -27,6 +33,13 @@ engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
 			       "gpg-agent does not hold; unlock it first (run 'gpgsm --sign' "
 			       "once in a terminal, or preset it with gpg-preset-passphrase)",
 			       what);
+	case GPG_ERR_ENOTTY:
+		if (gpgme_err_source(gerr) != GPG_ERR_SOURCE_PINENTRY)
+			break;
+		return err_set(e, ERR_CRYPTO, "%s: the secret key needs a passphrase and "
+			       "there is no terminal for a pinentry; unlock it in gpg-agent "
+			       "first (gpg-preset-passphrase, or one 'gpgsm --sign' in a "
+			       "terminal)", what);
 	case GPG_ERR_NO_SECKEY:
 		return err_set(e, ERR_CRYPTO, "%s: no secret key for this certificate in the "
 			       "gpgsm home", what);
@@ -41,9 +54,120 @@ engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
 		return err_set(e, ERR_CRYPTO, "%s: gpgsm is not available (%s); install the "
 			       "gpgsm package", what, gpgme_strerror(gerr));
 	default:
-		return err_set(e, ERR_CRYPTO, "%s: %s (from %s)", what, gpgme_strerror(gerr),
-			       gpgme_strsource(gerr));
+		break;
 	}
+	if (gpgme_err_source(gerr) == GPG_ERR_SOURCE_PINENTRY)
+		return err_set(e, ERR_CRYPTO, "%s: the pinentry failed (%s); unlock the key "
+			       "in gpg-agent first (gpg-preset-passphrase)", what,
+			       gpgme_strerror(gerr));
+	return err_set(e, ERR_CRYPTO, "%s: %s (from %s)", what, gpgme_strerror(gerr),
+		       gpgme_strsource(gerr));
+}
+
+/* gpg-agent's socket for eng's home, from gpgconf (the path depends on
+ * /run/user and a hash of the home): "" when it cannot be found. */
+static const char *
+agent_socket(struct smime_engine *eng)
+{
+	char *argv[] = { (char *)"gpgconf", (char *)"--homedir", eng->home,
+			 (char *)"--list-dirs", (char *)"agent-socket", NULL };
+	posix_spawn_file_actions_t fa;
+	struct buf out = BUF_INIT;
+	int pipefd[2], status;
+	pid_t pid;
+
+	if (eng->agent_socket)
+		return eng->agent_socket;
+	if (eng->home == NULL) {
+		const char *d = gpgme_get_dirinfo("agent-socket");
+
+		eng->agent_socket = xstrdup(d ? d : "");
+		return eng->agent_socket;
+	}
+	eng->agent_socket = xstrdup("");
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return eng->agent_socket;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "gpgconf", &fa, NULL, argv, environ) == 0) {
+		close(pipefd[1]);
+		pipefd[1] = -1;
+		fd_read_all(pipefd[0], 4096, &out, NULL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (out.len && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			free(eng->agent_socket);
+			eng->agent_socket = xstrdup(str_trim(out.data));
+		}
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	buf_release(&out);
+	return eng->agent_socket;
+}
+
+struct keyinfo {
+	char cached, protection;
+};
+
+static gpgme_error_t
+keyinfo_status(void *opaque, const char *status, const char *args)
+{
+	struct keyinfo *ki = opaque;
+	char grip[64], type[8], serial[64], idstr[64], cached[8], prot[8];
+
+	/* KEYGRIP TYPE SERIALNO IDSTR CACHED PROTECTION ... */
+	if (strcmp(status, "KEYINFO") == 0 &&
+	    sscanf(args, "%63s %7s %63s %63s %7s %7s", grip, type, serial, idstr,
+		   cached, prot) == 6) {
+		ki->cached = cached[0];
+		ki->protection = prot[0];
+	}
+	return 0;
+}
+
+int
+engine_check_unlocked(struct smime_engine *eng, gpgme_key_t key, const char *what,
+		      struct err *e)
+{
+	struct keyinfo ki = { 0, 0 };
+	gpgme_error_t g, op = 0;
+	const char *sock;
+	char *cmd;
+
+	if (key->subkeys == NULL || key->subkeys->keygrip == NULL)
+		return 0;
+	if (eng->agent == NULL) {
+		sock = agent_socket(eng);
+		if (*sock == '\0' || gpgme_new(&eng->agent))
+			return 0;
+		if (gpgme_set_protocol(eng->agent, GPGME_PROTOCOL_ASSUAN) ||
+		    gpgme_ctx_set_engine_info(eng->agent, GPGME_PROTOCOL_ASSUAN, sock, NULL)) {
+			gpgme_release(eng->agent);
+			eng->agent = NULL;
+			return 0;
+		}
+	}
+	cmd = xasprintf("KEYINFO %s", key->subkeys->keygrip);
+	g = gpgme_op_assuan_transact_ext(eng->agent, cmd, NULL, NULL, NULL, NULL,
+					 keyinfo_status, &ki, &op);
+	free(cmd);
+	if (g || op) {
+		/* An agent that went away: let the operation itself report. */
+		gpgme_release(eng->agent);
+		eng->agent = NULL;
+		return 0;
+	}
+	if (ki.protection == 'P' && ki.cached != '1')
+		return err_set(e, ERR_CRYPTO, "%s: the secret key of %s is protected by a "
+			       "passphrase that gpg-agent does not hold, and cachet does not "
+			       "start a pinentry in batch; unlock it first (one 'gpgsm --sign' "
+			       "in a terminal, or gpg-preset-passphrase with "
+			       "allow-preset-passphrase)", what, key->subkeys->fpr);
+	return 0;
 }
 
 static int
@@ -156,6 +280,8 @@ smime_engine_free(struct smime_engine **engp)
 		gpgme_key_unref(eng->keys[i].key);
 	}
 	free(eng->keys);
+	if (eng->agent)
+		gpgme_release(eng->agent);
 	if (eng->ctx)
 		gpgme_release(eng->ctx);
 	free(eng->home);
@@ -205,6 +331,8 @@ engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 		err_prefix(e, "signing key");
 		goto out;
 	}
+	if (engine_check_unlocked(eng, key, "signing", e) < 0)
+		goto out;
 	g = gpgme_signers_add(eng->ctx, key);
 	if (!g)
 		g = gpgme_data_new_from_mem(&in, data, len, 0);

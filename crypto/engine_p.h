@@ -11,6 +11,7 @@ struct smime_engine {
 	char *home;		/* owned; NULL = GnuPG's default */
 	unsigned n_encrypt;	/* encryptions done in ctx */
 	char *agent_socket;	/* owned; looked up once, "" when unknown */
+	gpgme_ctx_t agent;	/* owned; assuan connection to gpg-agent, or NULL */
 	/* Keys looked up in this batch (gpgme_get_key would start a fresh
 	 * gpgsm for every lookup). */
 	struct engine_key {
@@ -25,6 +26,12 @@ struct smime_engine {
  * eng's own context and cached; the key stays owned by eng. */
 int engine_key(struct smime_engine *eng, const char *fpr, bool secret,
 	       gpgme_key_t *key, struct err *e);
+
+/* Fails (ERR_CRYPTO, with what to do) when key's secret part is protected
+ * by a passphrase gpg-agent does not hold: asking would start a pinentry
+ * on the terminal.  Returns 0 when the agent cannot tell. */
+int engine_check_unlocked(struct smime_engine *eng, gpgme_key_t key,
+			  const char *what, struct err *e);
 
 /* Fills e from a GPGME error in words a person can act on; returns -1. */
 int engine_fail(struct err *e, gpgme_error_t gerr, const char *what);

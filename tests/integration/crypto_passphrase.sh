@@ -1,0 +1,37 @@
+#!/bin/bash
+# A signing key protected by a passphrase gpg-agent does not hold: cachet
+# must fail at once with a message saying how to unlock it (never wait on a
+# pinentry), and sign once the passphrase is preset in the agent.
+set -euo pipefail
+. "$top_srcdir/tests/lib/harness.sh"
+harness_init
+P=$HARNESS_PKI
+home=$H/gnupg-locked
+mkdir -p "$home"
+chmod 700 "$home"
+printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
+printf 'allow-loopback-pinentry\nallow-preset-passphrase\n' > "$home/gpg-agent.conf"
+printf '%s S\n' "$(pki_fingerprint "$P/smime-ca.pem")" > "$home/trustlist.txt"
+trap 'pki_gnupg_stop "$home"; harness_cleanup' EXIT
+gpgsm --homedir "$home" --batch --import "$P/smime-ca.pem" > /dev/null 2>&1
+# Imported with its PKCS#12 passphrase, the key stays protected by it.
+printf 'alice-p12\n' | gpgsm --homedir "$home" --batch --pinentry-mode loopback \
+	--passphrase-fd 0 --import "$P/alice.p12" > /dev/null 2>&1
+grep -q protected-private-key "$home"/private-keys-v1.d/*.key || fail "the key is not protected"
+printf 'From: alice@localhost\nTo: bob@localhost\nSubject: locked\n\ntext\n' > "$H/m.eml"
+
+rc=0
+timeout 30 "$CACHET" --gnupg-home "$home" sign "$H/m.eml" > "$H/out.eml" 2> "$H/err.txt" < /dev/null || rc=$?
+[ "$rc" = 124 ] && fail "cachet sign waited for a passphrase"
+assert_eq 4 "$rc" "exit status with a locked key"
+assert_contains "$(cat "$H/err.txt")" "m.eml: signing: the secret key of"
+assert_contains "$(cat "$H/err.txt")" "gpg-preset-passphrase"
+
+grip=$(gpgsm --homedir "$home" --with-keygrip --with-colons -K alice@localhost | awk -F: '$1 == "grp" { print $10; exit }')
+[ -n "$grip" ] || fail "no keygrip for alice"
+GNUPGHOME=$home /usr/lib/gnupg/gpg-preset-passphrase --preset -P alice-p12 "$grip" ||
+	fail "could not preset the passphrase"
+"$CACHET" --gnupg-home "$home" sign "$H/m.eml" > "$H/out.eml" < /dev/null
+openssl cms -verify -in "$H/out.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /dev/null ||
+	fail "the signature made with the unlocked key does not verify"
+echo PASS
