@@ -311,18 +311,48 @@ signer_reason(enum smime_sig sig)
 	return CERTSTORE_R_INVALID;
 }
 
-/* Reasons that belong to the message, whoever signed it. */
+static bool
+has_warning(const struct smime_verdict *v, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_warnings; i++)
+		if (strcmp(v->warnings[i], code) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Reasons that belong to the message, whoever signed it.  The verdict's
+ * own reading of the structure and of From counts as well as ours: any
+ * disagreement refuses.
+ */
 static const char *
 message_reason(const struct smime_verdict *v, const struct certstore_msginfo *info)
 {
+	char *vfrom;
+	bool same;
+
 	if (v->n_signers == 0 || v->signature == SMIME_SIG_NONE)
 		return CERTSTORE_R_NOT_SIGNED;
-	if (v->coverage != SMIME_COVERAGE_WHOLE)
+	if (v->coverage != SMIME_COVERAGE_WHOLE || has_warning(v, "unsigned-content") ||
+	    has_warning(v, "truncated-multipart") ||
+	    has_warning(v, "detached-with-content") ||
+	    has_warning(v, "signature-over-ciphertext") ||
+	    has_warning(v, "encrypted-part-refused"))
 		return CERTSTORE_R_PARTIAL;
-	if (info->from == NULL)
+	if (info->from == NULL || has_warning(v, "no-from"))
 		return CERTSTORE_R_NO_FROM;
-	if (info->n_from != 1)
+	if (info->n_from != 1 || has_warning(v, "multiple-from") ||
+	    has_warning(v, "from-mismatch"))
 		return CERTSTORE_R_FROM_MISMATCH;
+	if (v->from) {
+		vfrom = certstore_address_normalize(v->from);
+		same = vfrom && strcmp(vfrom, info->from) == 0;
+		free(vfrom);
+		if (!same)
+			return CERTSTORE_R_FROM_MISMATCH;
+	}
 	return NULL;
 }
 
@@ -365,6 +395,10 @@ certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 		reason = msg_reason;
 		/* The weakest signer decides for the message; a signer's own
 		 * state names the cause more precisely. */
+		/* Another signature may cover the whole message; this
+		 * signer's must. */
+		if (reason == NULL && sg->coverage != SMIME_COVERAGE_WHOLE)
+			reason = CERTSTORE_R_PARTIAL;
 		if (reason == NULL)
 			reason = signer_reason(sg->state);
 		if (reason == NULL)

@@ -6,7 +6,8 @@ CERTSTORE_TESTS = \
 	tests/integration/certstore_e2e.sh
 
 TESTS += $(CERTSTORE_TESTS)
-EXTRA_DIST += $(CERTSTORE_TESTS) tests/integration/certstore_lib.sh
+EXTRA_DIST += $(CERTSTORE_TESTS) tests/integration/certstore_lib.sh \
+	tests/bench/bench-harvest.sh
 
 # The fixtures of gen-certstore.sh, cached in the build tree per version.
 CLEANFILES += tests/fixtures-cache/*.lock \

@@ -4,9 +4,10 @@
  * state machine, the renewal rule, the choice, the seen table, and the
  * harvest policy against a real gpgsm home (chain to its trust anchors).
  *
- * usage: test_certstore FIXTURES GNUPGHOME TMPDIR
- *   FIXTURES holds gen-certstore.sh's output and pki/; GNUPGHOME is bob's
- *   gpgsm home trusting the test CA; TMPDIR is scratch space.
+ * usage: test_certstore FIXTURES PKIDIR GNUPGHOME TMPDIR
+ *   FIXTURES holds gen-certstore.sh's output, PKIDIR the test PKI it was
+ *   made from (tests/lib/pki.sh; named "pki/..." below); GNUPGHOME is
+ *   bob's gpgsm home trusting the test CA; TMPDIR is scratch space.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,16 @@
 #include "crypto/smime.h"
 #include "tests/unit/check.h"
 
-static const char *fixtures, *gnupg_home, *tmpdir;
+static const char *fixtures, *pkidir, *gnupg_home, *tmpdir;
+
+/* "pki/NAME" is in the test PKI, anything else among the fixtures. */
+static char *
+fixture_path(const char *name)
+{
+	if (strncmp(name, "pki/", 4) == 0)
+		return xasprintf("%s/%s", pkidir, name + 4);
+	return xasprintf("%s/%s", fixtures, name);
+}
 
 static struct certstore_cert *
 load(const char *name)
@@ -25,7 +35,7 @@ load(const char *name)
 	struct certstore_cert *c = NULL;
 	struct buf b = BUF_INIT;
 	struct err e = { 0 };
-	char *path = xasprintf("%s/%s", fixtures, name);
+	char *path = fixture_path(name);
 
 	if (file_read(path, 0, &b, &e) < 0 || certstore_cert_parse(b.data, b.len, &c, &e) < 0) {
 		fprintf(stderr, "cannot load %s: %s\n", path, e.msg);
@@ -41,7 +51,7 @@ read_text(const char *name)
 {
 	struct buf b = BUF_INIT;
 	struct err e = { 0 };
-	char *path = xasprintf("%s/%s", fixtures, name);
+	char *path = fixture_path(name);
 
 	if (file_read(path, 0, &b, &e) < 0) {
 		fprintf(stderr, "cannot read %s: %s\n", path, e.msg);
@@ -593,6 +603,55 @@ harvest_one(struct certstore *s, const char *certfile, enum smime_sig sig,
 	return reason;
 }
 
+/* Verdicts that look whole at the top but are not, for this signer. */
+static void
+test_harvest_structure(void)
+{
+	struct certstore *s = open_store("structure");
+	struct certstore_msginfo m = { 0 };
+	struct certstore_outcomes out = { 0 };
+	struct smime_verdict *v;
+	struct err e = { 0 };
+	int i;
+
+	m.from = xstrdup("alice@localhost");
+	m.n_from = 1;
+	for (i = 0; i < 4; i++) {
+		v = verdict_for("pki/alice.pem", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE);
+		switch (i) {
+		case 0:	/* another layer is whole, this signer's is not */
+			v->signers[0].coverage = SMIME_COVERAGE_PART;
+			break;
+		case 1:
+			v->n_warnings = 1;
+			v->warnings = xcalloc(1, sizeof(char *));
+			v->warnings[0] = xstrdup("detached-with-content");
+			break;
+		case 2:	/* crypto/ read another From than we did */
+			v->from = xstrdup("carol@localhost");
+			break;
+		case 3:
+			v->n_warnings = 1;
+			v->warnings = xcalloc(1, sizeof(char *));
+			v->warnings[0] = xstrdup("multiple-from");
+			break;
+		}
+		CHECK_INT(certstore_harvest_verdict(s, v, &m, CERTSTORE_MODE_TRUSTED, "t",
+						    time(NULL), &out, &e), 0);
+		smime_verdict_free(&v);
+	}
+	CHECK_INT(out.n, 4);
+	if (out.n == 4) {
+		CHECK_STR(out.v[0].reason, CERTSTORE_R_PARTIAL);
+		CHECK_STR(out.v[1].reason, CERTSTORE_R_PARTIAL);
+		CHECK_STR(out.v[2].reason, CERTSTORE_R_FROM_MISMATCH);
+		CHECK_STR(out.v[3].reason, CERTSTORE_R_FROM_MISMATCH);
+	}
+	certstore_outcomes_release(&out);
+	certstore_msginfo_release(&m);
+	certstore_close(&s);
+}
+
 static void
 test_harvest_verdict(void)
 {
@@ -682,13 +741,14 @@ test_certs_only(void)
 int
 main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: test_certstore FIXTURES GNUPGHOME TMPDIR\n");
+	if (argc != 5) {
+		fprintf(stderr, "usage: test_certstore FIXTURES PKIDIR GNUPGHOME TMPDIR\n");
 		return 99;
 	}
 	fixtures = argv[1];
-	gnupg_home = argv[2];
-	tmpdir = argv[3];
+	pkidir = argv[2];
+	gnupg_home = argv[3];
+	tmpdir = argv[4];
 	test_address_normalize();
 	test_parse();
 	test_cert_check();
@@ -698,6 +758,7 @@ main(int argc, char **argv)
 	test_seen();
 	test_msginfo();
 	test_harvest_verdict();
+	test_harvest_structure();
 	test_certs_only();
 	return check_exit();
 }
