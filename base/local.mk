@@ -1,2 +1,7 @@
 noinst_LIBRARIES += libbase.a
 libbase_a_SOURCES = base/base.h base/err.c base/util.c
+
+check_PROGRAMS += tests/unit/base/test_base
+TESTS += tests/unit/base/test_base
+tests_unit_base_test_base_SOURCES = tests/unit/base/test_base.c
+tests_unit_base_test_base_LDADD = libbase.a

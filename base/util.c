@@ -110,6 +110,8 @@ buf_grow(struct buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
 	b->data = xrealloc(b->data, b->cap);
+	/* An empty buffer's first allocation must read as "". */
+	b->data[b->len] = '\0';
 }
 
 void

@@ -1,10 +1,12 @@
 # Fuzz targets.  Each target NAME has tests/fuzz/fuzz_NAME.c and a seed
-# corpus tests/fuzz/corpus/NAME/.  make check replays every corpus with the
-# normal compiler; with --enable-fuzzing (clang) each target is also built as
-# a libFuzzer binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
-FUZZ_TARGETS = config
+# corpus tests/fuzz/corpus/NAME/ (made by make-seeds.sh from the fixture
+# generator, except config's, written by hand).  make check replays every
+# corpus with the normal compiler (and under ASan/UBSan in the sanitizer
+# build); with --enable-fuzzing (clang) each target is also a libFuzzer
+# binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
+FUZZ_TARGETS = config mime address cms codec verdict
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh
 
 check_PROGRAMS += tests/fuzz/replay_config
 TESTS += tests/fuzz/replay_config
@@ -12,11 +14,67 @@ tests_fuzz_replay_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/replay.c
 tests_fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/config"'
 tests_fuzz_replay_config_LDADD = libclient.a libbase.a
 
+check_PROGRAMS += tests/fuzz/replay_mime
+TESTS += tests/fuzz/replay_mime
+tests_fuzz_replay_mime_SOURCES = tests/fuzz/fuzz_mime.c tests/fuzz/replay.c
+tests_fuzz_replay_mime_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/mime"'
+tests_fuzz_replay_mime_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_address
+TESTS += tests/fuzz/replay_address
+tests_fuzz_replay_address_SOURCES = tests/fuzz/fuzz_address.c tests/fuzz/replay.c
+tests_fuzz_replay_address_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/address"'
+tests_fuzz_replay_address_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_cms
+TESTS += tests/fuzz/replay_cms
+tests_fuzz_replay_cms_SOURCES = tests/fuzz/fuzz_cms.c tests/fuzz/replay.c
+tests_fuzz_replay_cms_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/cms"'
+tests_fuzz_replay_cms_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_codec
+TESTS += tests/fuzz/replay_codec
+tests_fuzz_replay_codec_SOURCES = tests/fuzz/fuzz_codec.c tests/fuzz/replay.c
+tests_fuzz_replay_codec_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/codec"'
+tests_fuzz_replay_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_verdict
+TESTS += tests/fuzz/replay_verdict
+tests_fuzz_replay_verdict_SOURCES = tests/fuzz/fuzz_verdict.c tests/fuzz/replay.c
+tests_fuzz_replay_verdict_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/verdict"'
+tests_fuzz_replay_verdict_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_config
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
 tests_fuzz_fuzz_config_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_config_LDADD = libclient.a libbase.a
+
+noinst_PROGRAMS += tests/fuzz/fuzz_mime
+tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz_mime.c
+tests_fuzz_fuzz_mime_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_mime_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+noinst_PROGRAMS += tests/fuzz/fuzz_address
+tests_fuzz_fuzz_address_SOURCES = tests/fuzz/fuzz_address.c
+tests_fuzz_fuzz_address_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_address_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+noinst_PROGRAMS += tests/fuzz/fuzz_cms
+tests_fuzz_fuzz_cms_SOURCES = tests/fuzz/fuzz_cms.c
+tests_fuzz_fuzz_cms_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_cms_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+noinst_PROGRAMS += tests/fuzz/fuzz_codec
+tests_fuzz_fuzz_codec_SOURCES = tests/fuzz/fuzz_codec.c
+tests_fuzz_fuzz_codec_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+noinst_PROGRAMS += tests/fuzz/fuzz_verdict
+tests_fuzz_fuzz_verdict_SOURCES = tests/fuzz/fuzz_verdict.c
+tests_fuzz_fuzz_verdict_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_verdict_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
 endif
 
 FUZZ_SECONDS = 60

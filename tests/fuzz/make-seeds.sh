@@ -1,0 +1,39 @@
+#!/bin/bash
+# tests/fuzz/make-seeds.sh FIXTURES_DIR
+#
+# Rebuilds the seed corpora of the message fuzz targets from the output of
+# tests/fixtures/gen-smime.sh (run it first: gen-smime.sh PKIDIR FIXTURES_DIR).
+#   mime, verdict   every generated message
+#   cms             the CMS blobs inside them, as DER
+#   codec           their base64 bodies and a few raw texts
+#   address         every From/To/Cc value in them, plus hand-written lists
+set -euo pipefail
+fx=${1:?usage: make-seeds.sh FIXTURES_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+c=$here/corpus
+rm -rf "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address"
+mkdir -p "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address"
+for m in "$fx"/*.eml; do
+	n=$(basename "$m" .eml)
+	cp "$m" "$c/mime/$n"
+	cp "$m" "$c/verdict/$n"
+	# The base64 body of the last application/(x-)pkcs7 part, decoded.
+	awk 'BEGIN{IGNORECASE=1}
+	     /^Content-Type: application\/(x-)?pkcs7/ {grab=1; inbody=0; out=""; next}
+	     grab && !inbody && /^\r?$/ {inbody=1; next}
+	     grab && inbody && (/^--/ || /^\r?$/) {grab=0; last=out; next}
+	     grab && inbody {out=out $0 "\n"}
+	     END{ if (grab) last=out; printf "%s", last }' "$m" > "$c/codec/$n"
+	base64 -d -i < "$c/codec/$n" > "$c/cms/$n" 2>/dev/null || true
+	[ -s "$c/cms/$n" ] || rm -f "$c/cms/$n"
+	[ -s "$c/codec/$n" ] || rm -f "$c/codec/$n"
+	grep -iE '^(From|To|Cc|Sender):' "$m" | sed 's/^[^:]*: *//' > "$c/address/$n" || true
+	[ -s "$c/address/$n" ] || rm -f "$c/address/$n"
+done
+printf '%s' 'Alice Example <alice@localhost>, "Bob, the builder" <bob@Example.ORG>' > "$c/address/display-names"
+printf '%s' 'team: carol@localhost, (comment) dave@x.org;, eve@y.org' > "$c/address/group"
+printf '%s' '"alice@localhost" <mallory@evil.example>' > "$c/address/spoof"
+printf '%s' '<@route,@r2:a@b>, "q\"uote"@x, a@[127.0.0.1]' > "$c/address/odd"
+printf 'plain text\nwith lines\r\nand a bare \r cr\n' > "$c/codec/text"
+printf '\x00\xff\x80 binary' > "$c/codec/binary"
+echo "corpora written to $c"
