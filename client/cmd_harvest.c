@@ -16,13 +16,14 @@
 cli_verb_fn cmd_harvest;
 
 static const char harvest_usage[] =
-	"usage: cachet harvest [--json] FILE... | MAILDIR... | imap:FOLDER\n"
+	"usage: cachet harvest [--json] FILE... | MAILDIR... | imap:FOLDER | -\n"
 	"\n"
 	"Stores the certificates of correspondents from their signed mail, as\n"
 	"the policy (harvest = trusted|ask|never) allows: only the signer's own\n"
 	"certificate, only after a good signature over the whole message whose\n"
 	"chain reaches a trust anchor, not expired, with emailProtection usage\n"
-	"and an address equal to From.  A Maildir (cur/ and new/) is read whole.\n"
+	"and an address equal to From.  A Maildir (cur/ and new/) is read whole;\n"
+	"imap:FOLDER reads a folder of the account; - reads standard input.\n"
 	"Messages harvested before are not verified again.\n"
 	"\n"
 	"  --json   one object per message: file, stored [{email, fingerprint}],\n"
@@ -233,7 +234,8 @@ harvest_file(struct harvest_run *r, const char *path)
 	struct err e = { 0 };
 	char key[65];
 
-	if (file_read(path, SMIME_MAX_MESSAGE, &b, &e) < 0) {
+	if ((strcmp(path, "-") == 0 ? fd_read_all(0, SMIME_MAX_MESSAGE, &b, &e)
+				    : file_read(path, SMIME_MAX_MESSAGE, &b, &e)) < 0) {
 		r->done++;
 		r->errors++;
 		fprintf(stderr, "cachet: %s\n", e.msg);

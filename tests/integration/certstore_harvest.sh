@@ -62,6 +62,13 @@ n=${#done_before[@]}
 assert_eq "$n" "$(printf '%s\n' "$out" | grep -c '"seen":true')" "messages seen before"
 assert_contains "$(cat again.err)" "($n seen before)" "summary"
 
+# The identity of a message is its bytes, not its name: standard input or a
+# renamed copy (a Maildir flag change) is seen too.
+out=$(cs_bob harvest --json - < "$FX/valid.eml")
+cs_json_has "$out" '{"file":"-","stored":[],"refused":[],"seen":true}'
+cp "$FX/valid.eml" "renamed:2,S"
+cs_json_has "$(cs_bob harvest --json "renamed:2,S")" '"seen":true'
+
 # bob can encrypt to alice now.
 printf 'From: Bob Example <bob@localhost>\nTo: Alice Example <alice@localhost>\nSubject: s\n\nsecret\n' > msg.eml
 cs_bob encrypt --to alice@localhost msg.eml > enc.eml || fail "encrypt to alice failed"

@@ -56,4 +56,11 @@ assert_eq "$total" "$(q 'SELECT count(*) FROM seen')" "seen messages"
 # A third run verifies nothing: everything was seen.
 cs_bob harvest --json "$md" > run3.json 2> run3.err
 assert_eq "$total" "$(grep -c '"seen":true' run3.json)" "seen in the third run"
+# On a terminal, a progress line on stderr; never on a pipe (above).
+assert_not_contains "$(cat run1.err run2.err run3.err)" "messages, " "progress on a pipe"
+if command -v script > /dev/null; then
+	script -qec "$CACHET --gnupg-home $BOB --data-dir $DATA harvest $md" /dev/null > tty.out 2>&1 ||
+		fail "harvest on a terminal: $(cat tty.out)"
+	assert_contains "$(cat tty.out)" "harvest: $total/$total messages, 0 stored, 0 refused" "progress line"
+fi
 echo PASS
