@@ -174,6 +174,7 @@ CNF
 		local try
 		for try in 1 2 3 4 5 6; do
 			[ "$try" -lt 6 ] || {
+				tail -n 30 "$work/gpgsm-try.log" >&2
 				echo "pki_make: gpgsm cannot import $u.p12" >&2
 				return 1
 			}
@@ -213,13 +214,16 @@ pki__gpgsm_import() {
 	[ "$after" -gt "$before" ]
 }
 
-# pki__gpgsm_imports WORK P12 PASSPHRASE: true when gpgsm can import P12.
+# pki__gpgsm_imports WORK P12 PASSPHRASE: true when gpgsm can import P12;
+# gpgsm's log is appended to WORK/gpgsm-try.log.
 pki__gpgsm_imports() {
 	local home rc=0
-	home=$(mktemp -d "$1/gpgsm-try.XXXXXX")
+	# A short path: the agent's socket lives in the home (108 bytes at most).
+	home=$(mktemp -d "${TMPDIR:-/tmp}/cachet-p12.XXXXXX")
 	printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
 	printf 'allow-loopback-pinentry\ns2k-count 65536\n' > "$home/gpg-agent.conf"
 	pki__gpgsm_import "$home" "$2" "$3" || rc=1
+	cat "$home/import.log" >> "$1/gpgsm-try.log" 2> /dev/null || true
 	gpgconf --homedir "$home" --kill all > /dev/null 2>&1 || true
 	rm -rf "$home"
 	return "$rc"
@@ -232,6 +236,12 @@ pki_fingerprint() {
 
 pki_gnupg_home() {
 	local home=${1:?pki_gnupg_home DIR PKIDIR USER} pki=${2:?PKIDIR} user=${3:?USER}
+	# gpg-agent puts its sockets in the home: a Unix socket path has at
+	# most 107 bytes, and a longer one fails in ways that name no path.
+	if [ ${#home} -gt 80 ]; then
+		echo "pki_gnupg_home: '$home' is too long for gpg-agent's sockets (keep it under 80 bytes)" >&2
+		return 1
+	fi
 	mkdir -p "$home"
 	chmod 700 "$home"
 	printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
