@@ -181,7 +181,9 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 		   v->n_warnings == 0 && v->error == NULL ? UI_TONE_GOOD : UI_TONE_BAD;
 
 	if (v->signature == SMIME_SIG_NONE && v->n_signers == 0) {
-		add_line(&raw, UI_TONE_INFO, xstrdup("Not signed"));
+		/* Behind an encryption that failed, a signature cannot be seen. */
+		if (v->decryption != SMIME_DECRYPT_FAILED)
+			add_line(&raw, UI_TONE_INFO, xstrdup("Not signed"));
 	} else {
 		if (v->n_signers > 1)
 			add_line(&raw, UI_TONE_BAD,

@@ -57,6 +57,7 @@ struct screen {
 	char *plan;			/* owned; what sending will do, or NULL */
 	bool plan_bad;
 	int saved_stderr;		/* the terminal's stderr, for the editor */
+	int tty_out;			/* the terminal's stdout: the screen's */
 
 	struct smime_engine *eng;	/* owned; NULL until first needed */
 	char *eng_error;		/* owned; why there is no engine */
@@ -808,6 +809,8 @@ run_editor(struct screen *s, struct buf *text, struct err *e)
 	pid = fork();
 	if (pid == 0) {
 		/* The editor gets the terminal's stderr back. */
+		if (s->tty_out >= 0)
+			dup2(s->tty_out, STDOUT_FILENO);
 		if (s->saved_stderr >= 0)
 			dup2(s->saved_stderr, STDERR_FILENO);
 		execl("/bin/sh", "sh", "-c", "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"", "sh",
@@ -1290,7 +1293,9 @@ int
 ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 {
 	struct screen s = { 0 };
-	int logfd = -1, key, r;
+	int logfd = -1, nullfd, key, r, rc = -1;
+	FILE *tty = NULL;
+	SCREEN *scr;
 	wint_t ch;
 	size_t i;
 
@@ -1300,6 +1305,7 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	s.src = src;
 	s.opt = opt;
 	s.saved_stderr = -1;
+	s.tty_out = -1;
 	if (ui_source_list_folders(src, &s.folders, &s.n_folders, e) < 0)
 		return -1;
 
@@ -1314,8 +1320,34 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 		}
 	}
 
+	/*
+	 * The screen writes to its own copy of the terminal; standard output
+	 * goes to /dev/null.  Stray library output cannot garble the screen,
+	 * and GPGME, which hands gpg-agent the terminal of standard output
+	 * for pinentry, hands it none: no prompt can draw over the screen.
+	 */
+	s.tty_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (s.tty_out < 0 || nullfd < 0 || (tty = fdopen(s.tty_out, "w")) == NULL) {
+		if (nullfd >= 0)
+			close(nullfd);
+		if (s.tty_out >= 0)
+			close(s.tty_out);
+		err_set(e, ERR_IO, "cannot set up the terminal: %s", strerror(errno));
+		goto restore;
+	}
+	fflush(stdout);
+	dup2(nullfd, STDOUT_FILENO);
+	close(nullfd);
+
 	setlocale(LC_ALL, "");
-	initscr();
+	scr = newterm(NULL, tty, stdin);
+	if (scr == NULL) {
+		err_set(e, ERR_USAGE, "cannot use this terminal (TERM=%s)",
+			getenv("TERM") ? getenv("TERM") : "");
+		goto restore;
+	}
+	set_term(scr);
 	cbreak();
 	noecho();
 	nonl();
@@ -1344,6 +1376,14 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	}
 
 	endwin();
+	delscreen(scr);
+	rc = 0;
+restore:
+	if (tty) {
+		fflush(tty);
+		dup2(s.tty_out, STDOUT_FILENO);
+		fclose(tty);
+	}
 	if (s.saved_stderr >= 0) {
 		fflush(stderr);
 		dup2(s.saved_stderr, STDERR_FILENO);
@@ -1357,5 +1397,5 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	free(s.search);
 	smime_engine_free(&s.eng);
 	free(s.eng_error);
-	return 0;
+	return rc;
 }
