@@ -58,7 +58,15 @@
 #   harness_attach DIR       takes charge of a detached world (then call
 #                            harness_cleanup to stop it).
 #   harness_pid_running PID  true while PID runs (a zombie does not count).
-#   harness_log_tail FILE    prints the last lines of a log for a failure.
+#   harness_log_tail FILE [N]
+#                            prints the last N (30) lines of a log on stderr.
+#   harness_free_port        prints a free TCP port (not handed out before in
+#                            this world).
+#   harness_need CMD...      fails, naming the packages script, unless every
+#                            CMD is installed.
+#
+# Logs: $H/dovecot/dovecot.log, $H/postfix/maillog, $H/postfix/master.log,
+# $H/keyring/*.log, $H/gnupg/USER/import.log.
 #
 # Assertions (each prints "FAIL: ..." on stderr and exits 1 when it fails)
 #   fail MESSAGE
@@ -74,6 +82,7 @@
 #   IMAP_REMOTE_PORT         Dovecot IMAP+STARTTLS on 127.0.0.2
 #   SMTPS_PORT               Postfix, implicit TLS, on 127.0.0.1
 #   SUBMISSION_PORT          Postfix, STARTTLS, on 127.0.0.1
+#   DOVECOT_PID POSTFIX_PID  the masters
 #   HARNESS_KEYRING_PW       the keyring's password ("harness-keyring")
 #   HARNESS_KEEP=1           keep $H after the run (for debugging)
 
