@@ -225,7 +225,7 @@ add_addr(const char *s, size_t l, char ***v, size_t *n)
 void
 addr_list_parse(const char *value, char ***v, size_t *n)
 {
-	const char *s = value, *start = value, *lt = NULL, *colon = NULL;
+	const char *s = value, *start = value, *lt = NULL;
 	bool quoted = false;
 	int depth = 0;
 
@@ -258,7 +258,6 @@ addr_list_parse(const char *value, char ***v, size_t *n)
 			lt = s;
 		} else if (c == ':' && lt == NULL) {
 			/* A group's display name: the addresses follow. */
-			colon = s;
 			start = s + 1;
 		} else if (c == ',' || c == ';' || c == '\0') {
 			if (lt) {
@@ -273,11 +272,8 @@ addr_list_parse(const char *value, char ***v, size_t *n)
 			start = s + 1;
 			if (c == '\0')
 				break;
-		} else if (c == '>' && lt == NULL) {
-			continue;
 		}
 	}
-	(void)colon;
 }
 
 bool
