@@ -201,25 +201,35 @@ harness__ports_in_use() {
 	echo "$out"
 }
 
-# harness_free_port: a TCP port nothing uses, below the ephemeral range so
-# outgoing connections do not take it meanwhile. Another process may still
-# bind it before our daemon does: the start functions then retry.
-harness_free_port() {
-	local used taken="" p i
+# harness__take_ports VAR...: sets each VAR to a TCP port nothing uses,
+# below the ephemeral range so outgoing connections do not take it
+# meanwhile, and not handed out before in this world. Another process may
+# still bind it before our daemon does: the start functions then retry.
+harness__take_ports() {
+	local used taken="" p i var
 	used=$(harness__ports_in_use)
-	# Ports handed out earlier in this run, maybe not bound yet. A file,
-	# because callers use command substitution (a subshell).
-	[ -f "$H/run/ports" ] && taken=$(< "$H/run/ports") && taken=${taken//$'\n'/ }
-	for ((i = 0; i < 500; i++)); do
-		p=$((10000 + (RANDOM * 32768 + RANDOM) % 22000))
-		case "$used $taken " in
-		*" $p "*) continue ;;
-		esac
+	# Ports handed out earlier in this world, maybe not bound yet. A file,
+	# because harness_free_port runs in command substitutions (subshells).
+	[ -f "$H/run/ports" ] && taken=$(< "$H/run/ports") && taken=" ${taken//$'\n'/ } "
+	for var in "$@"; do
+		for ((i = 0; ; i++)); do
+			[ "$i" -lt 500 ] || fail "no free TCP port found"
+			p=$((10000 + (RANDOM * 32768 + RANDOM) % 22000))
+			case "$used $taken " in
+			*" $p "*) continue ;;
+			esac
+			break
+		done
+		taken="$taken $p "
 		echo "$p" >> "$H/run/ports"
-		echo "$p"
-		return 0
+		printf -v "$var" '%s' "$p"
 	done
-	fail "no free TCP port found"
+}
+
+harness_free_port() {
+	local port
+	harness__take_ports port
+	echo "$port"
 }
 
 # harness__wait_port ADDR PORT TIMEOUT: until something accepts on ADDR:PORT.
@@ -370,11 +380,7 @@ harness_dovecot() {
 	[ "$(id -u)" = 0 ] && chown -R dovecot:dovecot "$H/mail"
 
 	for _ in 1 2 3 4 5; do
-		IMAPS_PORT=$(harness_free_port)
-		IMAP_PORT=$(harness_free_port)
-		LMTP_PORT=$(harness_free_port)
-		AUTH_PORT=$(harness_free_port)
-		IMAP_REMOTE_PORT=$(harness_free_port)
+		harness__take_ports IMAPS_PORT IMAP_PORT LMTP_PORT AUTH_PORT IMAP_REMOTE_PORT
 		harness__dovecot_conf
 		: > "$d/dovecot.log"
 		if dovecot -c "$d/dovecot.conf" < /dev/null >> "$d/dovecot.log" 2>&1; then
@@ -513,8 +519,7 @@ harness_postfix() {
 	local p=$H/postfix pid i
 	harness__postfix_dirs
 	for _ in 1 2 3 4 5; do
-		SMTPS_PORT=$(harness_free_port)
-		SUBMISSION_PORT=$(harness_free_port)
+		harness__take_ports SMTPS_PORT SUBMISSION_PORT
 		harness__postfix_conf
 		: > "$p/maillog"
 		chown postfix "$p/maillog" 2> /dev/null || true
