@@ -135,7 +135,7 @@ certstore_msginfo_parse(const char *msg, size_t len, struct certstore_msginfo *m
 	struct buf field = BUF_INIT;
 	char *ctype = NULL, *cte = NULL;
 	const char *p = msg, *end = msg + len, *eol, *body = NULL;
-	size_t n_from_total = 0;
+	size_t n_from_total = 0, n_fields = 0;
 
 	memset(m, 0, sizeof(*m));
 	/* Collect each unfolded field, then act on it at the next field start. */
@@ -154,6 +154,7 @@ certstore_msginfo_parse(const char *msg, size_t len, struct certstore_msginfo *m
 				char *colon = strchr(field.data, ':');
 
 				if (colon) {
+					n_fields++;
 					char *value;
 
 					*colon = '\0';
@@ -225,11 +226,13 @@ certstore_msginfo_parse(const char *msg, size_t len, struct certstore_msginfo *m
 			m->certs_der_len = blen;
 		}
 	}
+	if (n_fields == 0) {
+		free(cte);
+		certstore_msginfo_release(m);
+		return err_set(e, ERR_INPUT, "no message header");
+	}
 	free(ctype);
 	free(cte);
-	if (n_from_total == 0 && m->message_id == NULL && m->date == NULL &&
-	    ctype == NULL && body == msg)
-		return err_set(e, ERR_INPUT, "no message header");
 	return 0;
 }
 

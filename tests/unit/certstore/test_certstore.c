@@ -104,7 +104,7 @@ test_parse(void)
 {
 	struct certstore_cert *c = load("pki/alice.pem"), **v = NULL;
 	char *want = read_text("alice.sha1"), *want256 = read_text("alice.sha256");
-	char *pem, *bundle;
+	char *pem, *bundle, *ca_pem;
 	struct err e = { 0 };
 	size_t n = 0;
 
@@ -138,7 +138,9 @@ test_parse(void)
 		CHECK_INT(e.code, ERR_INPUT);
 	}
 	/* A PEM bundle gives every certificate; a p7c too. */
-	bundle = xasprintf("%s%s", pem, read_text("pki/smime-ca.pem"));
+	ca_pem = read_text("pki/smime-ca.pem");
+	bundle = xasprintf("%s%s", pem, ca_pem);
+	free(ca_pem);
 	CHECK_INT(certstore_cert_parse_all(bundle, strlen(bundle), &v, &n, &e), 0);
 	CHECK_INT(n, 2);
 	if (n == 2) {
@@ -537,6 +539,10 @@ test_msginfo(void)
 	CHECK_STR(m.from, "a@example.org");
 	CHECK_INT(m.n_from, 1);
 	certstore_msginfo_release(&m);
+
+	CHECK_INT(certstore_msginfo_parse("\nno header\n", 11, &m, &e), -1);
+	CHECK_INT(e.code, ERR_INPUT);
+	CHECK_INT(certstore_msginfo_parse("", 0, &m, &e), -1);
 
 	text = read_text("certs-only-good.eml");
 	CHECK_INT(certstore_msginfo_parse(text, strlen(text), &m, &e), 0);
