@@ -276,6 +276,18 @@ entry_fill(struct outbox_entry *ent, const struct account *a, const char *from,
 	ent->attempts = 1;
 }
 
+/* Says after the cause where the message is and how to send it again. */
+static void
+note_queued(struct err *e, const char *path)
+{
+	struct buf msg = BUF_INIT;
+
+	buf_addf(&msg, "%s\nThe message was not sent; it is kept in the outbox "
+		 "(%s): 'cachet send --retry' sends it again.", e->msg, path);
+	err_set(e, e->code, "%s", msg.data);
+	buf_release(&msg);
+}
+
 /* Puts final in the outbox; on success *id is the entry. */
 static int
 queue(const struct send_options *o, const struct account *a, const char *from,
@@ -419,8 +431,7 @@ send_pipeline_run(const struct account *a, const struct policy *p,
 			goto out;
 		}
 		rep->queued = id;
-		err_prefix(e, "not sent; the message is kept in the outbox (%s), "
-			   "'cachet send --retry' sends it again", path);
+		note_queued(e, path);
 		free(path);
 		goto out;
 	}

@@ -203,7 +203,10 @@ smtp_open(const struct smtp_server *srv, struct smtp_session **out,
 		}
 		r = mailesmtp_starttls(s->smtp);
 		if (r != MAILSMTP_NO_ERROR) {
-			if (r == MAILSMTP_ERROR_STREAM)
+			/* Debian's libetpan refuses by itself when bytes follow the 220. */
+			if (stream_of(s) && stream_of(s)->read_buffer_len > 0)
+				tls_starttls(stream_of(s), &s->tls, e);
+			else if (r == MAILSMTP_ERROR_STREAM)
 				stream_error(s, e, "starting TLS");
 			else
 				err_set(e, ERR_TLS, "%s:%u refused STARTTLS: %d %s",

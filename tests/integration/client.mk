@@ -3,7 +3,8 @@
 # (gnutls-serv, tests/fake/) for the faults a real server cannot produce.
 
 CLIENT_TESTS = \
-	tests/integration/client_send.sh
+	tests/integration/client_send.sh \
+	tests/integration/client_tls.sh
 
 TESTS += $(CLIENT_TESTS)
-EXTRA_DIST += $(CLIENT_TESTS)
+EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""A scripted IMAP or SMTP server for the STARTTLS faults a real server
+cannot be made to produce: no STARTTLS, plain-text bytes injected after the
+go-ahead, PREAUTH before TLS.  The "ok" modes do STARTTLS properly (with
+real TLS from Python's ssl module) and are the control that shows a failure
+in the other modes comes from the fault alone.  The "ok" modes also say
+something different before and after TLS (LOGINDISABLED / CRAM-MD5 only
+before), so a client that keeps pre-TLS capabilities fails them.
+
+Every line received is appended to the log file (--log), so a test can show
+that no password went out.
+
+usage: fake_mail_server.py --proto imap|smtp --mode MODE --cert PEM --key PEM
+                           --port-file FILE --log FILE
+
+modes: ok, no-starttls, inject, preauth (imap only)
+"""
+import argparse
+import os
+import socket
+import ssl
+import sys
+
+
+class Conn:
+    def __init__(self, sock, log):
+        self.sock = sock
+        self.log = log
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        line = line.rstrip(b"\r")
+        with open(self.log, "ab") as f:
+            f.write(line + b"\n")
+        return line
+
+    def starttls(self, ctx):
+        self.sock = ctx.wrap_socket(self.sock, server_side=True)
+        self.buf = b""
+
+
+def imap(conn, mode, ctx):
+    if mode == "preauth":
+        conn.send(b"* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] fake ready\r\n")
+    else:
+        conn.send(b"* OK [CAPABILITY IMAP4rev1 LOGINDISABLED%s] fake ready\r\n"
+                  % (b"" if mode == "no-starttls" else b" STARTTLS"))
+    tls = False
+    while True:
+        line = conn.line()
+        if line is None:
+            return
+        parts = line.split(b" ", 2)
+        tag = parts[0]
+        cmd = parts[1].upper() if len(parts) > 1 else b""
+        if cmd == b"CAPABILITY":
+            if tls:
+                conn.send(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n")
+            elif mode == "no-starttls":
+                conn.send(b"* CAPABILITY IMAP4rev1 LOGINDISABLED\r\n")
+            else:
+                conn.send(b"* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n")
+            conn.send(tag + b" OK done\r\n")
+        elif cmd == b"STARTTLS" and mode != "no-starttls" and not tls:
+            if mode == "inject":
+                # The go-ahead and a forged answer in one segment.
+                conn.send(tag + b" OK begin TLS\r\n"
+                          b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n")
+            else:
+                conn.send(tag + b" OK begin TLS\r\n")
+            try:
+                conn.starttls(ctx)
+            except (ssl.SSLError, OSError):
+                return
+            tls = True
+        elif cmd == b"LOGIN" and tls:
+            conn.send(tag + b" OK logged in\r\n")
+        elif cmd == b"LIST" and tls:
+            conn.send(b'* LIST (\\HasNoChildren) "/" FakeFolder\r\n')
+            conn.send(tag + b" OK done\r\n")
+        elif cmd == b"LOGOUT":
+            conn.send(b"* BYE bye\r\n" + tag + b" OK done\r\n")
+            return
+        else:
+            conn.send(tag + b" BAD not here\r\n")
+
+
+def smtp(conn, mode, ctx):
+    conn.send(b"220 fake ESMTP\r\n")
+    tls = False
+    while True:
+        line = conn.line()
+        if line is None:
+            return
+        cmd = line[:4].upper()
+        if cmd == b"EHLO":
+            if tls:
+                conn.send(b"250-fake\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n")
+            elif mode == "no-starttls":
+                conn.send(b"250-fake\r\n250 AUTH PLAIN LOGIN\r\n")
+            else:
+                conn.send(b"250-fake\r\n250-AUTH CRAM-MD5\r\n250 STARTTLS\r\n")
+        elif line.upper() == b"STARTTLS" and mode != "no-starttls" and not tls:
+            if mode == "inject":
+                conn.send(b"220 go ahead\r\n250-fake\r\n250 AUTH PLAIN\r\n")
+            else:
+                conn.send(b"220 go ahead\r\n")
+            try:
+                conn.starttls(ctx)
+            except (ssl.SSLError, OSError):
+                return
+            tls = True
+        elif cmd == b"AUTH" and tls:
+            conn.send(b"235 2.7.0 ok\r\n")
+        elif cmd in (b"MAIL", b"RCPT") and tls:
+            conn.send(b"250 ok\r\n")
+        elif cmd == b"DATA" and tls:
+            conn.send(b"354 go\r\n")
+            while True:
+                data = conn.line()
+                if data is None:
+                    return
+                if data == b".":
+                    break
+            conn.send(b"250 2.0.0 queued as FAKE\r\n")
+        elif cmd == b"QUIT":
+            conn.send(b"221 bye\r\n")
+            return
+        else:
+            conn.send(b"503 not here\r\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--proto", choices=["imap", "smtp"], required=True)
+    ap.add_argument("--mode", choices=["ok", "no-starttls", "inject", "preauth"],
+                    required=True)
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    a = ap.parse_args()
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.cert, a.key)
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.getsockname()[1])
+    os.rename(tmp, a.port_file)
+    while True:
+        sock, _ = srv.accept()
+        sock.settimeout(30)
+        try:
+            (imap if a.proto == "imap" else smtp)(Conn(sock, a.log), a.mode, ctx)
+        except (OSError, ssl.SSLError) as exc:
+            print("fake server: %s" % exc, file=sys.stderr)
+        finally:
+            sock.close()
+
+
+if __name__ == "__main__":
+    main()
