@@ -151,10 +151,16 @@ item_is_locked(const struct cred_key *k)
 	GList *items, *l;
 	bool locked = false;
 
-	attrs = secret_attributes_build(&cred_schema, "account", k->account,
-					"user", k->user, "host", k->host, NULL);
-	items = secret_service_search_sync(NULL, &cred_schema, attrs,
-					   SECRET_SEARCH_ALL, NULL, NULL);
+	/*
+	 * Without the schema: gnome-keyring cannot match xdg:schema on a locked
+	 * keyring, the other attributes it can.
+	 */
+	attrs = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(attrs, (gpointer)"account", (gpointer)k->account);
+	g_hash_table_insert(attrs, (gpointer)"user", (gpointer)k->user);
+	g_hash_table_insert(attrs, (gpointer)"host", (gpointer)k->host);
+	items = secret_service_search_sync(NULL, NULL, attrs, SECRET_SEARCH_ALL,
+					   NULL, NULL);
 	for (l = items; l; l = l->next)
 		if (secret_item_get_locked(l->data))
 			locked = true;
