@@ -5,7 +5,8 @@
 CLIENT_TESTS = \
 	tests/integration/client_send.sh \
 	tests/integration/client_tls.sh \
-	tests/integration/client_cred.sh
+	tests/integration/client_cred.sh \
+	tests/integration/client_outbox.sh
 
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py
