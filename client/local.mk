@@ -32,3 +32,8 @@ libclient_a_SOURCES += client/cmd_ui.c
 
 # Certificate store verbs: harvest, certs.
 libclient_a_SOURCES += client/cmd_harvest.c client/cmd_certs.c
+
+check_PROGRAMS += tests/unit/client/test_send
+TESTS += tests/unit/client/test_send
+tests_unit_client_test_send_SOURCES = tests/unit/client/test_send.c
+tests_unit_client_test_send_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
