@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,62 @@ extern char **environ;
 /* gpgsm 2.2 fails the 8th encryption in one context with "Cannot
  * allocate memory <gcrypt>": start a fresh one before that. */
 #define ENGINE_MAX_ENCRYPT 7
+
+#ifndef CACHET_PKGLIBEXECDIR
+#define CACHET_PKGLIBEXECDIR "/usr/local/libexec/cachet"
+#endif
+
+/* The program GPGME starts as gpgsm: cachet-gpgsm (see gpgsm-wrapper.c),
+ * which gives gpgsm "--cipher-algo AES256", or NULL for plain gpgsm. */
+static char *gpgsm_wrapper;
+static pthread_once_t gpgsm_wrapper_once = PTHREAD_ONCE_INIT;
+
+static bool
+is_executable(const char *path)
+{
+	return path && path[0] == '/' && access(path, X_OK) == 0;
+}
+
+/* CACHET_GPGSM_WRAPPER (developers and the test suite), then the installed
+ * one, then one next to the running program (an uninstalled build tree:
+ * no build path is compiled in).  The wrapper learns the real gpgsm, the
+ * one GPGME would start, from CACHET_GPGSM. */
+static void
+gpgsm_wrapper_find(void)
+{
+	gpgme_engine_info_t info = NULL;
+	const char *env = getenv("CACHET_GPGSM_WRAPPER");
+	char self[PATH_MAX], *cand = NULL, *slash;
+	ssize_t n;
+
+	if (is_executable(env)) {
+		cand = xstrdup(env);
+	} else if (is_executable(CACHET_PKGLIBEXECDIR "/cachet-gpgsm")) {
+		cand = xstrdup(CACHET_PKGLIBEXECDIR "/cachet-gpgsm");
+	} else if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			cand = xasprintf("%s/cachet-gpgsm", self);
+			if (!is_executable(cand)) {
+				free(cand);
+				cand = NULL;
+			}
+		}
+	}
+	if (cand == NULL)
+		return;
+	if (gpgme_get_engine_info(&info) == 0) {
+		for (; info; info = info->next)
+			if (info->protocol == GPGME_PROTOCOL_CMS && is_executable(info->file_name))
+				break;
+	}
+	if (info == NULL || setenv("CACHET_GPGSM", info->file_name, 1) < 0) {
+		free(cand);
+		return;
+	}
+	gpgsm_wrapper = cand;
+}
 
 int
 engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
@@ -179,7 +237,8 @@ ctx_open(struct smime_engine *eng, struct err *e)
 	if (!g)
 		g = gpgme_set_protocol(eng->ctx, GPGME_PROTOCOL_CMS);
 	if (!g)
-		g = gpgme_ctx_set_engine_info(eng->ctx, GPGME_PROTOCOL_CMS, NULL, eng->home);
+		g = gpgme_ctx_set_engine_info(eng->ctx, GPGME_PROTOCOL_CMS, gpgsm_wrapper,
+					      eng->home);
 	if (g) {
 		if (eng->ctx)
 			gpgme_release(eng->ctx);
@@ -208,6 +267,7 @@ smime_engine_new(const char *gnupg_home, struct smime_engine **out, struct err *
 	g = gpgme_engine_check_version(GPGME_PROTOCOL_CMS);
 	if (g)
 		return engine_fail(e, g, "checking gpgsm");
+	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
 	eng = xcalloc(1, sizeof *eng);
 	eng->home = gnupg_home ? xstrdup(gnupg_home) : NULL;
 	if (ctx_open(eng, e) < 0) {
@@ -365,6 +425,23 @@ out:
 	return rc;
 }
 
+/* The contract is AES-256-CBC: refuse anything else gpgsm may have chosen
+ * (gpgsm 2.2 started without cachet-gpgsm uses AES-128). */
+static int
+check_cipher(const struct buf *der, struct err *e)
+{
+	struct cms_info info;
+
+	if (cms_inspect((const unsigned char *)der->data, der->len, &info, e) < 0)
+		return err_prefix(e, "encrypting: gpgsm's output");
+	if (strcmp(info.content_alg, "2.16.840.1.101.3.4.1.42") == 0)
+		return 0;
+	return err_set(e, ERR_CRYPTO, "encrypting: gpgsm chose the cipher %s, not "
+		       "AES-256-CBC; cachet-gpgsm is missing from %s (reinstall cachet), "
+		       "or add 'cipher-algo AES256' to gpgsm.conf", info.content_alg,
+		       CACHET_PKGLIBEXECDIR);
+}
+
 int
 engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 	       const char *data, size_t len, struct buf *der, struct err *e)
@@ -408,6 +485,8 @@ engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 	}
 	data_take(out, der);
 	out = NULL;
+	if (check_cipher(der, e) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(keys);	/* the references belong to the engine's cache */

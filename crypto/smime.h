@@ -163,8 +163,9 @@ int smime_sign(struct smime_engine *eng, const char *msg, size_t len,
  * certificates fprs[0..n) (the caller includes the sender).  With signer
  * not NULL the message is signed first (as smime_sign) and then
  * encrypted.  The Bcc field is removed from the result.  The cipher is
- * gpgsm's choice: AES-128-CBC by default in gpgsm 2.2, AES-256-CBC with
- * "cipher-algo AES256" in gpgsm.conf (and by default in later gpgsm).
+ * AES-256-CBC: the engine starts gpgsm through cachet-gpgsm, which asks
+ * for it; output with any other cipher is refused (ERR_CRYPTO, naming
+ * the missing cachet-gpgsm).
  */
 int smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
 		  const char *const *fprs, size_t n, const char *signer,

@@ -52,14 +52,41 @@ for u in bob carol alice; do
 done
 openssl cms -cmsout -print -in enc.eml > enc.print
 grep -q 'rsaEncryption' enc.print || fail "key transport is not RSA PKCS#1 v1.5"
-grep -Eq 'aes-(128|256)-cbc' enc.print || fail "content cipher is not AES-CBC: $(grep -A1 contentEncryptionAlgorithm enc.print)"
-# gpgsm 2.2 chooses AES-128 unless its home says AES256: with that, AES-256-CBC.
-echo 'cipher-algo AES256' >> "$alice/gpgsm.conf"
+# AES-256-CBC whatever gpgsm's default (AES-128 in 2.2) and gpgsm.conf say:
+# the engine starts gpgsm through cachet-gpgsm.  The OID is read by openssl
+# and, independently of openssl's names, from the DER.
+grep -q 'aes-256-cbc (2.16.840.1.101.3.4.1.42)' enc.print ||
+	fail "content cipher is not AES-256-CBC: $(grep -A1 contentEncryptionAlgorithm enc.print)"
+openssl cms -cmsout -outform DER -in enc.eml -out enc.der
+openssl asn1parse -inform DER -in enc.der | grep -q 'OBJECT *:aes-256-cbc' ||
+	fail "asn1parse finds no aes-256-cbc OID in cachet's encryption"
+# A person's gpgsm.conf asking for AES-128 does not weaken cachet's output.
+echo 'cipher-algo AES' >> "$alice/gpgsm.conf"
 gpgconf --homedir "$alice" --kill gpgsm > /dev/null 2>&1 || true
 "$CACHET" --gnupg-home "$alice" encrypt secret.eml > enc256.eml
 openssl cms -cmsout -print -in enc256.eml | grep -q 'aes-256-cbc (2.16.840.1.101.3.4.1.42)' ||
-	fail "cipher-algo AES256 did not give AES-256-CBC"
+	fail "gpgsm.conf's cipher-algo AES weakened cachet's cipher"
 openssl cms -decrypt -in enc256.eml -recip "$P/bob.pem" -inkey "$P/bob.key" | grep -q 'the secret words'
+# Control: plain gpgsm with that gpgsm.conf really picks AES-128 (so the
+# assertion above can fail).
+printf 'From: a@b\n\nx\n' | gpgsm --homedir "$alice" --batch --encrypt -r bob@localhost \
+	--output plain-gpgsm.der 2> /dev/null
+openssl cms -cmsout -print -inform DER -in plain-gpgsm.der | grep -q 'aes-128-cbc' ||
+	fail "control: gpgsm with cipher-algo AES did not use AES-128"
+sed -i '/^cipher-algo AES$/d' "$alice/gpgsm.conf"
+# A cachet without its cachet-gpgsm (a copy of the binary alone) refuses
+# gpgsm 2.2's AES-128 and says what is missing; gpgsm 2.4 already uses AES-256.
+mkdir -p lone && cp "$CACHET" lone/cachet
+rc=0
+env -u CACHET_GPGSM_WRAPPER lone/cachet --gnupg-home "$alice" encrypt secret.eml > lone.eml 2> lone.err || rc=$?
+if gpgsm --version | head -1 | grep -q ' 2\.2\.'; then
+	assert_eq 4 "$rc" "exit status without cachet-gpgsm"
+	assert_file_contains lone.err 'not AES-256-CBC'
+	assert_file_contains lone.err 'cachet-gpgsm'
+else
+	assert_eq 0 "$rc" "exit status without cachet-gpgsm on $(gpgsm --version | head -1)"
+	openssl cms -cmsout -print -in lone.eml | grep -q 'aes-256-cbc'
+fi
 
 # --- cachet encrypt --sign -> openssl decrypt, then openssl verify inside
 "$CACHET" --gnupg-home "$alice" encrypt --sign secret.eml > encsig.eml
