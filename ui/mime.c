@@ -456,14 +456,18 @@ ui_date_parse(const char *s)
 			return 0;
 		p++;
 	}
-	if (sscanf(p, " %d %3s %d %d:%d%n", &day, mon, &year, &hh, &mm, &n) != 5)
+	/* Field widths bound every number: no overflow from hostile dates. */
+	if (sscanf(p, " %2d %3s %4d %2d:%2d%n", &day, mon, &year, &hh, &mm, &n) != 5)
 		return 0;
 	p += n;
 	if (*p == ':') {
-		if (sscanf(p, ":%d%n", &ss, &n) != 1)
+		if (sscanf(p, ":%2d%n", &ss, &n) != 1)
 			return 0;
 		p += n;
 	}
+	if (day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+	    ss < 0 || ss > 60 || year < 0)
+		return 0;
 	for (i = 0; i < 12; i++)
 		if (strncasecmp(mon, months[i], 3) == 0)
 			break;
@@ -475,10 +479,12 @@ ui_date_parse(const char *s)
 		year += 1900;
 	while (*p == ' ')
 		p++;
-	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
+	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
+	    isdigit((unsigned char)p[4])) {
 		sign = *p == '-' ? -1 : 1;
-		off = atoi(p + 1);
-		off = sign * ((off / 100) * 3600 + (off % 100) * 60);
+		off = (p[1] - '0') * 10 + (p[2] - '0');
+		off = sign * (off * 3600 + ((p[3] - '0') * 10 + (p[4] - '0')) * 60);
 	}
 	tm.tm_year = year - 1900;
 	tm.tm_mon = i;

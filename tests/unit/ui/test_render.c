@@ -438,6 +438,10 @@ test_index(void)
 	CHECK_INT(ui_date_parse("Thu, 01 Jan 1970 01:00:00 +0100"), 0);
 	CHECK_INT(ui_date_parse("Fri, 27 Nov 2026 20:00:00 +0000"), 1795809600);
 	CHECK_INT(ui_date_parse("not a date"), 0);
+	/* Hostile numbers: refused or bounded, never an overflow. */
+	CHECK_INT(ui_date_parse("1 Jan 2025 10:00 +1955297000"), 1735725600 - 19 * 3600 - 55 * 60);
+	CHECK_INT(ui_date_parse("99999999999 Jan 2025 10:00 +0000"), 0);
+	CHECK_INT(ui_date_parse("1 Jan 2025 25:00 +0000"), 0);
 
 	CHECK(ui_envelope_matches(&env, "ALICE"));
 	CHECK(ui_envelope_matches(&env, "quarterly"));
