@@ -369,9 +369,16 @@ summary_from(struct imap_summary *sum, struct mailimap_msg_att *att)
 	}
 }
 
-int
-imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
-		 struct imap_summary **out, size_t *n, struct err *e)
+/*
+ * One FETCH (by sequence numbers, or UID FETCH) of what an index needs, or
+ * only UID and FLAGS.  last == 0 means "*".  With UIDs, "first:*" also
+ * answers the newest message when it is below first: such answers are
+ * dropped.
+ */
+static int
+fetch_summaries(struct imap_session *s, bool by_uid, bool envelope,
+		uint32_t first, uint32_t last, struct imap_summary **out,
+		size_t *n, struct err *e)
 {
 	struct mailimap_fetch_type *type;
 	struct mailimap_set *set;
@@ -382,26 +389,71 @@ imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
 
 	*out = NULL;
 	*n = 0;
-	if (first == 0 || last < first)
+	if (first == 0 || (last && last < first))
 		return 0;
 	set = mailimap_set_new_interval(first, last);
 	type = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_flags());
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_rfc822_size());
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_internaldate());
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_envelope());
-	r = mailimap_fetch(s->imap, set, type, &result);
+	if (envelope) {
+		mailimap_fetch_type_new_fetch_att_list_add(type,
+			mailimap_fetch_att_new_rfc822_size());
+		mailimap_fetch_type_new_fetch_att_list_add(type,
+			mailimap_fetch_att_new_internaldate());
+		mailimap_fetch_type_new_fetch_att_list_add(type,
+			mailimap_fetch_att_new_envelope());
+	}
+	r = by_uid ? mailimap_uid_fetch(s->imap, set, type, &result)
+		   : mailimap_fetch(s->imap, set, type, &result);
 	mailimap_fetch_type_free(type);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "FETCH");
+		return imap_error(s, r, e, by_uid ? "UID FETCH" : "FETCH");
 	*out = xcalloc(clist_count(result) + 1, sizeof **out);
-	for (it = clist_begin(result); it; it = clist_next(it))
-		summary_from(&(*out)[i++], clist_content(it));
+	for (it = clist_begin(result); it; it = clist_next(it)) {
+		struct imap_summary *sum = &(*out)[i];
+
+		summary_from(sum, clist_content(it));
+		if (by_uid && (sum->uid < first || (last && sum->uid > last))) {
+			free(sum->date);
+			free(sum->subject);
+			free(sum->from_name);
+			free(sum->from_addr);
+			free(sum->message_id);
+			memset(sum, 0, sizeof *sum);
+			continue;
+		}
+		i++;
+	}
 	*n = i;
 	mailimap_fetch_list_free(result);
 	return 0;
+}
+
+int
+imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
+		 struct imap_summary **out, size_t *n, struct err *e)
+{
+	if (last == 0) {
+		*out = NULL;
+		*n = 0;
+		return 0;
+	}
+	return fetch_summaries(s, false, true, first, last, out, n, e);
+}
+
+int
+imap_fetch_index_uid(struct imap_session *s, uint32_t first, uint32_t last,
+		     struct imap_summary **out, size_t *n, struct err *e)
+{
+	return fetch_summaries(s, true, true, first, last, out, n, e);
+}
+
+int
+imap_fetch_flags(struct imap_session *s, uint32_t first, uint32_t last,
+		 struct imap_summary **out, size_t *n, struct err *e)
+{
+	return fetch_summaries(s, true, false, first, last, out, n, e);
 }
 
 void

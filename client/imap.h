@@ -101,6 +101,15 @@ int imap_select(struct imap_session *s, const char *folder,
  */
 int imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
 		     struct imap_summary **out, size_t *n, struct err *e);
+/*
+ * The same by UID range (last 0: up to the newest), and only UID and
+ * flags (for refreshing a cached index).  Messages outside the range are
+ * never returned.
+ */
+int imap_fetch_index_uid(struct imap_session *s, uint32_t first, uint32_t last,
+			 struct imap_summary **out, size_t *n, struct err *e);
+int imap_fetch_flags(struct imap_session *s, uint32_t first, uint32_t last,
+		     struct imap_summary **out, size_t *n, struct err *e);
 void imap_summaries_free(struct imap_summary **sums, size_t n);
 
 /* The whole message with this UID (BODY.PEEK[]: \Seen is not set). */

@@ -6,7 +6,8 @@ libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c 
 	client/smtp.h client/smtp.c \
 	client/imap.h client/imap.c client/cmd_folders.c \
 	client/outbox.h client/outbox.c \
-	client/send.h client/send.c client/cmd_send.c
+	client/send.h client/send.c client/cmd_send.c \
+	client/imap_cache.h client/imap_cache.c client/cmd_list.c
 
 bin_PROGRAMS += cachet
 cachet_SOURCES = client/main.c
@@ -37,3 +38,8 @@ check_PROGRAMS += tests/unit/client/test_send
 TESTS += tests/unit/client/test_send
 tests_unit_client_test_send_SOURCES = tests/unit/client/test_send.c
 tests_unit_client_test_send_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
+
+check_PROGRAMS += tests/unit/client/test_imap_cache
+TESTS += tests/unit/client/test_imap_cache
+tests_unit_client_test_imap_cache_SOURCES = tests/unit/client/test_imap_cache.c
+tests_unit_client_test_imap_cache_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)

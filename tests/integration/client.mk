@@ -6,7 +6,8 @@ CLIENT_TESTS = \
 	tests/integration/client_send.sh \
 	tests/integration/client_tls.sh \
 	tests/integration/client_cred.sh \
-	tests/integration/client_outbox.sh
+	tests/integration/client_outbox.sh \
+	tests/integration/client_imap.sh
 
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py

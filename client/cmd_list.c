@@ -1,0 +1,138 @@
+/* cmd_list.c — `cachet list`: the index of an IMAP folder, one message a line. */
+#include "client/cli.h"
+#include "client/imap_cache.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static void
+list_usage(FILE *f)
+{
+	fprintf(f, "usage: cachet [--account NAME] list [--no-cache] [FOLDER]\n"
+		"\n"
+		"Prints the index of FOLDER (default INBOX), one message a line:\n"
+		"UID, flags (S seen, A answered, F flagged, D deleted, T draft),\n"
+		"arrival time (UTC), size, sender address and subject, separated by\n"
+		"tabs.  The envelopes are cached under the data directory, so the\n"
+		"next run fetches only flags and new messages; --no-cache fetches\n"
+		"everything and leaves the cache alone.\n");
+}
+
+static void
+print_flags(unsigned flags)
+{
+	static const struct {
+		unsigned bit;
+		char c;
+	} letters[] = {
+		{ IMAP_FLAG_SEEN, 'S' }, { IMAP_FLAG_ANSWERED, 'A' },
+		{ IMAP_FLAG_FLAGGED, 'F' }, { IMAP_FLAG_DELETED, 'D' },
+		{ IMAP_FLAG_DRAFT, 'T' },
+	};
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof letters / sizeof letters[0]; i++)
+		if (flags & letters[i].bit) {
+			putchar(letters[i].c);
+			n++;
+		}
+	if (n == 0)
+		putchar('-');
+}
+
+/* Tabs and line breaks in a server's text must not break the columns. */
+static void
+print_field(const char *s)
+{
+	if (s == NULL)
+		return;
+	for (; *s; s++)
+		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+int cmd_list(const struct cli_globals *g, int argc, char **argv);
+
+int
+cmd_list(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-cache", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct imap_session *s = NULL;
+	struct imap_index idx = { 0 };
+	struct config *cfg = NULL;
+	const struct account *a;
+	const char *folder = "INBOX";
+	struct err e = { 0 };
+	bool cache = true;
+	char *path = NULL;
+	size_t i;
+	int c, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			cache = false;
+			break;
+		case 'h':
+			list_usage(stdout);
+			return 0;
+		default:
+			list_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		list_usage(stderr);
+		return 2;
+	}
+	if (optind < argc)
+		folder = argv[optind];
+	if (cli_load_config(g, &cfg, &e) < 0)
+		return cli_fail(&e);
+	a = config_account(cfg, g->account);
+	if (a == NULL) {
+		err_set(&e, ERR_CONFIG, "no account %s%sin %s", g->account ? g->account : "",
+			g->account ? " " : "", g->config_path);
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (cache)
+		path = imap_index_path(g->data_dir, a->name, folder);
+	if (imap_open_account(a, &s, &e) < 0 ||
+	    imap_index_refresh(s, folder, path, 0, &idx, &e) < 0) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	for (i = 0; i < idx.n; i++) {
+		const struct imap_summary *m = &idx.msgs[i];
+		struct tm tm;
+		char when[32] = "-";
+
+		if (m->internal_date && gmtime_r(&m->internal_date, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		printf("%u\t", m->uid);
+		print_flags(m->flags);
+		printf("\t%s\t%u\t", when, m->size);
+		print_field(m->from_addr);
+		putchar('\t');
+		print_field(m->subject);
+		putchar('\n');
+	}
+	if (fflush(stdout) != 0) {
+		err_set(&e, ERR_IO, "cannot write the index");
+		rc = cli_fail(&e);
+	}
+out:
+	imap_index_release(&idx);
+	imap_close(&s);
+	free(path);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,324 @@
+/* imap_cache.c — an IMAP folder's index, cached on disk by UIDVALIDITY. */
+#include "client/imap_cache.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define INDEX_MAGIC "cachet-imap-index 1"
+#define INDEX_MAX_BYTES ((size_t)512 << 20)
+
+void
+imap_index_release(struct imap_index *idx)
+{
+	imap_summaries_free(&idx->msgs, idx->n);
+	memset(idx, 0, sizeof *idx);
+}
+
+static void
+add_escaped(struct buf *out, const char *s)
+{
+	if (s == NULL)
+		return;
+	for (; *s; s++) {
+		switch (*s) {
+		case '\\': buf_adds(out, "\\\\"); break;
+		case '\t': buf_adds(out, "\\t"); break;
+		case '\n': buf_adds(out, "\\n"); break;
+		case '\r': buf_adds(out, "\\r"); break;
+		default: buf_addc(out, *s); break;
+		}
+	}
+}
+
+void
+imap_index_format(const struct imap_index *idx, struct buf *out)
+{
+	size_t i;
+
+	buf_addf(out, INDEX_MAGIC " %u %u %zu\n", idx->uidvalidity, idx->uidnext, idx->n);
+	for (i = 0; i < idx->n; i++) {
+		const struct imap_summary *m = &idx->msgs[i];
+
+		buf_addf(out, "%u\t%u\t%u\t%lld\t", m->uid, m->size, m->flags,
+			 (long long)m->internal_date);
+		add_escaped(out, m->date);
+		buf_addc(out, '\t');
+		add_escaped(out, m->subject);
+		buf_addc(out, '\t');
+		add_escaped(out, m->from_name);
+		buf_addc(out, '\t');
+		add_escaped(out, m->from_addr);
+		buf_addc(out, '\t');
+		add_escaped(out, m->message_id);
+		buf_addc(out, '\n');
+	}
+}
+
+/* Unescapes [p, end) into a new string; NULL for an empty field. */
+static char *
+unescape(const char *p, const char *end)
+{
+	char *out, *o;
+
+	if (p == end)
+		return NULL;
+	out = o = xmalloc((size_t)(end - p) + 1);
+	for (; p < end; p++) {
+		if (*p == '\\' && p + 1 < end) {
+			p++;
+			*o++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int
+parse_record(const char *line, const char *end, struct imap_summary *m)
+{
+	const char *f[9];
+	const char *p = line;
+	unsigned long long v[4];
+	char *stop;
+	int i;
+
+	for (i = 0; i < 9; i++) {
+		f[i] = p;
+		p = memchr(p, '\t', (size_t)(end - p));
+		if (p == NULL) {
+			if (i != 8)
+				return -1;
+			p = end;
+		}
+		if (i < 8)
+			p++;
+	}
+	for (i = 0; i < 4; i++) {
+		errno = 0;
+		v[i] = strtoull(f[i], &stop, 10);
+		if (stop == f[i] || *stop != '\t' || errno)
+			return -1;
+	}
+	if (v[0] == 0 || v[0] > UINT32_MAX || v[1] > UINT32_MAX)
+		return -1;
+	m->uid = (uint32_t)v[0];
+	m->size = (uint32_t)v[1];
+	m->flags = (unsigned)v[2];
+	m->internal_date = (time_t)v[3];
+	m->date = unescape(f[4], f[5] - 1);
+	m->subject = unescape(f[5], f[6] - 1);
+	m->from_name = unescape(f[6], f[7] - 1);
+	m->from_addr = unescape(f[7], f[8] - 1);
+	m->message_id = unescape(f[8], end);
+	return 0;
+}
+
+int
+imap_index_parse(const char *text, size_t len, struct imap_index *idx)
+{
+	const char *p = text, *end = text + len, *nl;
+	unsigned long uv, un;
+	size_t count, i;
+	int used = 0;
+
+	memset(idx, 0, sizeof *idx);
+	nl = memchr(p, '\n', len);
+	if (nl == NULL || (size_t)(nl - p) > 100 ||
+	    sscanf(p, INDEX_MAGIC " %lu %lu %zu%n", &uv, &un, &count, &used) != 3 ||
+	    p + used != nl || count > len)
+		return -1;
+	idx->uidvalidity = (uint32_t)uv;
+	idx->uidnext = (uint32_t)un;
+	idx->msgs = xcalloc(count + 1, sizeof *idx->msgs);
+	p = nl + 1;
+	for (i = 0; i < count; i++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL || parse_record(p, nl, &idx->msgs[i]) < 0 ||
+		    (i > 0 && idx->msgs[i].uid <= idx->msgs[i - 1].uid)) {
+			idx->n = i + 1;
+			imap_index_release(idx);
+			return -1;
+		}
+		idx->n = i + 1;
+		p = nl + 1;
+	}
+	if (p != end) {
+		imap_index_release(idx);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+imap_index_path(const char *data_dir, const char *account, const char *folder)
+{
+	struct buf b = BUF_INIT;
+	const char *parts[2] = { account, folder };
+	int i;
+
+	buf_addf(&b, "%s/imap-cache", data_dir);
+	/* Names become one path component each: '/', '%' and dots escaped. */
+	for (i = 0; i < 2; i++) {
+		const char *p;
+
+		buf_addc(&b, '/');
+		for (p = parts[i]; *p; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			if (c == '/' || c == '%' || c < 32 || c == 127 ||
+			    (c == '.' && p == parts[i]))
+				buf_addf(&b, "%%%02X", c);
+			else
+				buf_addc(&b, (char)c);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int
+mkdirs_for(const char *path, struct err *e)
+{
+	char *copy = xstrdup(path), *p;
+	int rc = 0;
+
+	for (p = copy + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
+			rc = err_set(e, ERR_IO, "%s: cannot create: %s", copy, strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+compare_uid(const void *a, const void *b)
+{
+	uint32_t x = ((const struct imap_summary *)a)->uid;
+	uint32_t y = ((const struct imap_summary *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Appends src's summaries to idx (ownership moves), then frees src's array. */
+static void
+take(struct imap_index *idx, struct imap_summary **src, size_t n)
+{
+	idx->msgs = xrealloc(idx->msgs, (idx->n + n + 1) * sizeof *idx->msgs);
+	if (n)
+		memcpy(idx->msgs + idx->n, *src, n * sizeof **src);
+	idx->n += n;
+	free(*src);
+	*src = NULL;
+}
+
+/* Cold start: every envelope, batch by batch of sequence numbers. */
+static int
+fetch_all(struct imap_session *s, uint32_t exists, size_t batch,
+	  struct imap_index *idx, struct err *e)
+{
+	uint32_t first;
+
+	for (first = 1; first <= exists; first += (uint32_t)batch) {
+		struct imap_summary *got = NULL;
+		size_t n = 0;
+		uint32_t last = first + (uint32_t)batch - 1;
+
+		if (last > exists)
+			last = exists;
+		if (imap_fetch_index(s, first, last, &got, &n, e) < 0)
+			return -1;
+		take(idx, &got, n);
+	}
+	return 0;
+}
+
+/*
+ * Warm start: flags of the known UIDs (dropping the expunged), envelopes
+ * of the UIDs from the cached UIDNEXT on.
+ */
+static int
+update(struct imap_session *s, struct imap_index *idx, struct err *e)
+{
+	struct imap_summary *flags = NULL, *fresh = NULL;
+	size_t nf = 0, nn = 0, i, j, kept = 0;
+
+	if (idx->n && imap_fetch_flags(s, 1, idx->uidnext ? idx->uidnext - 1 : 0,
+				       &flags, &nf, e) < 0)
+		return -1;
+	qsort(flags, nf, sizeof *flags, compare_uid);
+	for (i = 0, j = 0; i < idx->n; i++) {
+		struct imap_summary *m = &idx->msgs[i];
+
+		while (j < nf && flags[j].uid < m->uid)
+			j++;
+		if (j < nf && flags[j].uid == m->uid) {
+			m->flags = flags[j].flags;
+			idx->msgs[kept++] = *m;
+		} else {
+			free(m->date);
+			free(m->subject);
+			free(m->from_name);
+			free(m->from_addr);
+			free(m->message_id);
+		}
+	}
+	idx->n = kept;
+	imap_summaries_free(&flags, nf);
+	if (imap_fetch_index_uid(s, idx->uidnext ? idx->uidnext : 1, 0, &fresh, &nn, e) < 0)
+		return -1;
+	qsort(fresh, nn, sizeof *fresh, compare_uid);
+	take(idx, &fresh, nn);
+	return 0;
+}
+
+int
+imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
+		   size_t batch, struct imap_index *idx, struct err *e)
+{
+	struct imap_status st;
+	struct buf text = BUF_INIT;
+	bool warm = false;
+
+	imap_index_release(idx);
+	if (imap_select(s, folder, &st, e) < 0)
+		return -1;
+	if (path && file_read(path, INDEX_MAX_BYTES, &text, NULL) == 0 &&
+	    imap_index_parse(text.data ? text.data : "", text.len, idx) == 0 &&
+	    idx->uidvalidity == st.uidvalidity && st.uidvalidity != 0)
+		warm = true;
+	buf_release(&text);
+	if (!warm) {
+		imap_index_release(idx);
+		if (fetch_all(s, st.exists, batch ? batch : 500, idx, e) < 0)
+			goto fail;
+		qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
+	} else if (update(s, idx, e) < 0) {
+		goto fail;
+	}
+	idx->uidvalidity = st.uidvalidity;
+	/* The highest UID seen + 1 is a floor when the server's UIDNEXT is stale. */
+	idx->uidnext = st.uidnext;
+	if (idx->n && idx->msgs[idx->n - 1].uid >= idx->uidnext)
+		idx->uidnext = idx->msgs[idx->n - 1].uid + 1;
+	if (path && st.uidvalidity != 0) {
+		imap_index_format(idx, &text);
+		if (mkdirs_for(path, e) < 0 ||
+		    file_write_atomic(path, text.data, text.len, 0600, e) < 0) {
+			buf_release(&text);
+			goto fail;
+		}
+		buf_release(&text);
+	}
+	return 0;
+fail:
+	imap_index_release(idx);
+	return -1;
+}

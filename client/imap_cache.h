@@ -1,0 +1,51 @@
+/*
+ * imap_cache.h — the index of an IMAP folder, kept on disk between runs so
+ * that opening a large folder again costs one FETCH of UIDs and flags plus
+ * the envelopes of new messages.
+ *
+ * The cache holds what the server's envelope and flags say — never a body,
+ * never decrypted content.  It is bound to the folder's UIDVALIDITY: a
+ * different one discards it.  Files are written atomically with mode 0600.
+ *
+ * Format (one file per folder): a first line
+ *   "cachet-imap-index 1 UIDVALIDITY UIDNEXT COUNT"
+ * then COUNT lines of tab-separated fields: uid, size, flags, internal
+ * date, date, subject, from name, from address, message-id; within a
+ * field, backslash, tab, CR and LF are escaped as \\ \t \r \n.
+ *
+ * Errors: ERR_IO; a cache file that does not parse is treated as absent
+ * (imap_index_refresh starts afresh), not as an error.
+ */
+#ifndef CACHET_IMAP_CACHE_H
+#define CACHET_IMAP_CACHE_H
+
+#include "client/imap.h"
+
+struct imap_index {
+	uint32_t uidvalidity;
+	uint32_t uidnext;
+	struct imap_summary *msgs;	/* owned; ascending UIDs */
+	size_t n;
+};
+
+/*
+ * Selects folder and brings *idx up to date: from the cache file at path
+ * when it exists and matches (path NULL: no cache), else by fetching
+ * every envelope in batches of batch messages (0: 500).  Saves the result
+ * to path.  *idx is released first.
+ */
+int imap_index_refresh(struct imap_session *s, const char *folder,
+		       const char *path, size_t batch, struct imap_index *idx,
+		       struct err *e);
+
+/* The cache file of a folder under data_dir (folder name made safe). */
+char *imap_index_path(const char *data_dir, const char *account,
+		      const char *folder);
+
+/* Exposed for the unit tests: the text form, both ways. */
+void imap_index_format(const struct imap_index *idx, struct buf *out);
+int imap_index_parse(const char *text, size_t len, struct imap_index *idx);
+
+void imap_index_release(struct imap_index *idx);
+
+#endif

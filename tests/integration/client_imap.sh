@@ -1,0 +1,103 @@
+#!/bin/bash
+# cachet list over the private Dovecot: the index of a folder, its cache
+# (0600, bound to UIDVALIDITY), and the cache following what another client
+# (Python's imaplib, the independent peer) changes: flags, expunges, new
+# messages; a recreated folder (new UIDVALIDITY) discards the cache.
+set -euo pipefail
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+CACHET=${CACHET:-$top_builddir/cachet}
+
+harness_init
+harness_dovecot
+harness_need python3
+cfg=$(harness_config alice)
+data=$H/data
+
+# peer ACTION...: alice's mailbox changed by another IMAP client.
+peer() {
+	python3 - "$IMAPS_PORT" "$HARNESS_PKI/tls-ca.pem" "$@" <<'PY'
+import imaplib, ssl, sys
+port, ca, action = sys.argv[1], sys.argv[2], sys.argv[3]
+args = sys.argv[4:]
+imap = imaplib.IMAP4_SSL("localhost", int(port), ssl_context=ssl.create_default_context(cafile=ca))
+imap.login("alice", "alice-pw")
+def ok(r):
+    if r[0] != "OK":
+        sys.exit("peer: %s failed: %r" % (action, r))
+    return r
+if action == "append":
+    folder, subject = args
+    msg = "From: Bob <bob@localhost>\r\nTo: alice@localhost\r\nSubject: %s\r\n\r\nbody\r\n" % subject
+    ok(imap.append(folder, None, None, msg.encode()))
+elif action == "flag":
+    folder, uid, flag = args
+    ok(imap.select(folder)); ok(imap.uid("STORE", uid, "+FLAGS", "(%s)" % flag))
+elif action == "expunge":
+    folder, uid = args
+    ok(imap.select(folder)); ok(imap.uid("STORE", uid, "+FLAGS", "(\\Deleted)")); ok(imap.expunge())
+elif action == "recreate":
+    folder, = args
+    imap.delete(folder); ok(imap.create(folder))
+elif action == "create":
+    folder, = args
+    ok(imap.create(folder))
+imap.logout()
+PY
+}
+
+list() {
+	"$CACHET" --config "$cfg" --data-dir "$data" list "$@"
+}
+
+peer append INBOX "first message"
+peer append INBOX "second message"
+peer append INBOX "third message"
+
+out=$(list) || fail "cachet list failed: $out"
+assert_eq 3 "$(echo "$out" | grep -c .)" "index lines"
+assert_contains "$out" "$(printf '1\t-\t')" "first line"
+assert_contains "$out" "$(printf 'bob@localhost\tsecond message')" "second line"
+cache=$data/imap-cache/alice/INBOX
+[ -f "$cache" ] || fail "no cache file at $cache"
+assert_eq 600 "$(stat -c %a "$cache")" "mode of the cache file"
+assert_not_contains "$(cat "$cache")" "body" "the cache (envelopes only)"
+
+# Warm runs take envelopes from the cache: a doctored cached subject shows.
+sed -i 's/\tsecond message\t/\tsecond (from the cache)\t/' "$cache"
+out=$(list) || fail "warm cachet list failed: $out"
+assert_contains "$out" "second (from the cache)" "warm index"
+out=$(list --no-cache) || fail "cachet list --no-cache failed: $out"
+assert_contains "$out" "second message" "index without the cache"
+
+# Another client flags, expunges and delivers; the warm index follows.
+peer flag INBOX 2 '\Flagged'
+peer expunge INBOX 1
+peer append INBOX "fourth message"
+out=$(list) || fail "cachet list after changes failed: $out"
+assert_eq 3 "$(echo "$out" | grep -c .)" "index lines after the changes"
+assert_not_contains "$out" "first message" "index after the expunge"
+assert_contains "$out" "$(printf '2\tF\t')" "flag of UID 2"
+assert_contains "$out" "$(printf '4\t-\t')" "the new UID 4"
+assert_contains "$out" "fourth message" "the new message"
+assert_contains "$out" "second (from the cache)" "cached envelope kept"
+
+# A folder deleted and created again has a new UIDVALIDITY: cache dropped.
+peer create Work
+peer append Work "old work"
+out=$(list Work) || fail "cachet list Work failed: $out"
+assert_contains "$out" "old work" "Work index"
+sed -i 's/\told work\t/\tdoctored\t/' "$data/imap-cache/alice/Work"
+assert_file_contains "$data/imap-cache/alice/Work" "doctored"
+peer recreate Work
+peer append Work "new work"
+out=$(list Work) || fail "cachet list Work after recreation failed: $out"
+assert_eq 1 "$(echo "$out" | grep -c .)" "Work index lines after recreation"
+assert_contains "$out" "new work" "Work index after recreation"
+assert_not_contains "$out" "doctored" "Work index after recreation"
+
+# A folder that does not exist: the server's answer, exit 5.
+rc=0
+out=$(list NoSuchFolder 2>&1) || rc=$?
+assert_eq 5 "$rc" "exit status for a missing folder; output: $out"
+assert_contains "$out" "folder NoSuchFolder" "missing folder"
+echo "PASS: client_imap"
