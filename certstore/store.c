@@ -177,6 +177,20 @@ make_dirs(const char *dir, struct err *e)
 	return rc;
 }
 
+static int
+schema_version(struct certstore *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 int
 certstore_open(const char *data_dir, const char *gnupg_home,
 	       struct certstore **out, struct err *e)
@@ -206,14 +220,17 @@ certstore_open(const char *data_dir, const char *gnupg_home,
 	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		 "PRAGMA foreign_keys = ON;", e) < 0)
 		goto fail;
-	if (begin(s, e) < 0)
-		goto fail;
-	if (exec(s, schema, e) < 0) {
-		rollback(s);
-		goto fail;
+	/* The schema is written once; later opens only read its version. */
+	if (schema_version(s) != 1) {
+		if (begin(s, e) < 0)
+			goto fail;
+		if (exec(s, schema, e) < 0) {
+			rollback(s);
+			goto fail;
+		}
+		if (commit(s, e) < 0)
+			goto fail;
 	}
-	if (commit(s, e) < 0)
-		goto fail;
 	*out = s;
 	return 0;
 fail:

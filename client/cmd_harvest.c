@@ -31,7 +31,8 @@ static const char harvest_usage[] =
 
 struct harvest_run {
 	struct certstore *store;	/* foreign */
-	struct smime_engine *eng;	/* foreign */
+	struct smime_engine *eng;	/* owned; started at the first verification */
+	const char *gnupg_home;		/* foreign */
 	enum certstore_mode mode;
 	bool json;
 	bool progress;			/* stderr is a terminal */
@@ -179,7 +180,9 @@ harvest_message(struct harvest_run *r, const char *name, const char *key,
 			goto fail;
 		}
 	} else {
-		if (smime_verify(r->eng, data, len, SMIME_VERIFY_CERT_DER, &v, &e) < 0 ||
+		/* A run over mail seen before starts no engine at all. */
+		if ((r->eng == NULL && smime_engine_new(r->gnupg_home, &r->eng, &e) < 0) ||
+		    smime_verify(r->eng, data, len, SMIME_VERIFY_CERT_DER, &v, &e) < 0 ||
 		    certstore_harvest_verdict(r->store, v, &info, r->mode, name, now,
 					      &out, &e) < 0) {
 			smime_verdict_free(&v);
@@ -375,7 +378,6 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 	struct harvest_run r = { 0 };
 	struct config *cfg = NULL;
 	struct certstore *store = NULL;
-	struct smime_engine *eng = NULL;
 	struct err e = { 0 };
 	char **files = NULL;
 	size_t n_files = 0, i;
@@ -428,13 +430,12 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 			files[n_files++] = xstrdup(argv[k]);
 		}
 	}
-	if (certstore_open(g->data_dir, g->gnupg_home, &store, &e) < 0 ||
-	    smime_engine_new(g->gnupg_home, &eng, &e) < 0) {
+	if (certstore_open(g->data_dir, g->gnupg_home, &store, &e) < 0) {
 		rc = cli_fail(&e);
 		goto out;
 	}
 	r.store = store;
-	r.eng = eng;
+	r.gnupg_home = g->gnupg_home;
 	r.total = n_files;
 	r.progress = isatty(2);
 	for (i = 0; i < n_files; i++)
@@ -454,7 +455,7 @@ out:
 	for (i = 0; i < n_files; i++)
 		free(files[i]);
 	free(files);
-	smime_engine_free(&eng);
+	smime_engine_free(&r.eng);
 	certstore_close(&store);
 	config_free(&cfg);
 	return rc;
