@@ -45,6 +45,19 @@ out=$(bob harvest --json "$H/mail/bob/Maildir")
 cs_json_has "$out" "\"fingerprint\":\"$ALICE\",\"state\":\"trusted\",\"change\":\"known\""
 assert_eq 1 "$(bob certs list --json | grep -c .)" "bindings"
 
+# A message alice signs and then encrypts to bob is harvested through its
+# decryption (the signature inside covers the whole message).
+"$CACHET" --config "$alice_cfg" --gnupg-home "$alice_home" --data-dir "$H/alice-data" \
+	certs import "$HARNESS_PKI/bob.pem" > /dev/null
+printf 'To: Bob Example <bob@localhost>\nSubject: sealed %s\n\nsealed hello\n' $$ > sealed.eml
+"$CACHET" --config "$alice_cfg" --gnupg-home "$alice_home" --data-dir "$H/alice-data" \
+	send sealed.eml 2> send2.err || fail "alice's encrypted send failed: $(cat send2.err)"
+assert_contains "$(cat send2.err)" "signed, encrypted" "alice's second send"
+harness_wait_mail bob 2
+out=$(bob harvest --json imap:INBOX)
+assert_eq 1 "$(printf '%s\n' "$out" | grep -c '"seen":false')" "new messages over IMAP"
+cs_json_has "$out" "\"fingerprint\":\"$ALICE\",\"state\":\"trusted\",\"change\":\"known\""
+
 # Now bob encrypts to alice; alice reads it with gpgsm and with openssl.
 bob encrypt --to alice@localhost secret.eml > enc.eml 2> enc.err || fail "encrypt: $(cat enc.err)"
 assert_file_contains enc.eml "application/pkcs7-mime; smime-type=enveloped-data"
