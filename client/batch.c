@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,47 +55,80 @@ write_stdout(const struct buf *out, struct err *e)
 	return 0;
 }
 
+/* One message's result, computed by a worker and emitted in input order. */
+struct batch_result {
+	struct buf out;		/* owned */
+	struct err e;
+	int status;		/* fn's status, -1 with e */
+	bool done;
+};
+
+static void
+compute(const struct batch *b, const char *name, batch_fn *fn, void *ctx,
+	struct batch_result *r)
+{
+	struct buf in = BUF_INIT;
+
+	buf_init(&r->out);
+	memset(&r->e, 0, sizeof r->e);
+	if (strcmp(name, "-") == 0) {
+		if (fd_read_all(0, b->max_size, &in, &r->e) < 0) {
+			err_prefix(&r->e, "standard input");
+			r->status = -2;	/* no verdict line to write */
+			goto out;
+		}
+	} else if (file_read(name, b->max_size, &in, &r->e) < 0) {
+		r->status = -2;
+		goto out;
+	}
+	r->status = fn(ctx, name, in.data ? in.data : "", in.len, &r->out, &r->e);
+	if (r->status < 0)
+		err_prefix(&r->e, "%s", name);
+out:
+	buf_release(&in);
+}
+
+/* Writes r's output (stdout or the output dir) or prints its error. */
+static int
+emit(const struct batch *b, const char *name, struct batch_result *r)
+{
+	struct err *e = &r->e;
+	int status = r->status;
+
+	if (status == -1) {
+		/* A verdict line may still have been produced (verify). */
+		if (b->report_only && write_stdout(&r->out, NULL) < 0)
+			status = 3;
+		goto fail;
+	}
+	if (status < 0)
+		goto fail;
+	if (b->output_dir && !b->report_only) {
+		char *path = xasprintf("%s/%s", b->output_dir, base_name(name));
+		int rc = file_write_atomic(path, r->out.data ? r->out.data : "", r->out.len,
+					   0600, e);
+
+		free(path);
+		if (rc < 0)
+			goto fail;
+	} else if (write_stdout(&r->out, e) < 0) {
+		goto fail;
+	}
+	buf_release(&r->out);
+	return status;
+fail:
+	fprintf(stderr, "cachet: %s\n", e->msg);
+	buf_release(&r->out);
+	return err_exit_status(e->code ? e->code : ERR_IO);
+}
+
 static int
 one(const struct batch *b, const char *name, batch_fn *fn, void *ctx)
 {
-	struct buf in = BUF_INIT, out = BUF_INIT;
-	struct err e = { 0 };
-	int status;
+	struct batch_result r;
 
-	if (strcmp(name, "-") == 0) {
-		if (fd_read_all(0, b->max_size, &in, &e) < 0) {
-			err_prefix(&e, "standard input");
-			goto fail;
-		}
-	} else if (file_read(name, b->max_size, &in, &e) < 0) {
-		goto fail;
-	}
-	status = fn(ctx, name, in.data ? in.data : "", in.len, &out, &e);
-	if (status < 0) {
-		/* A verdict line may still have been produced (verify). */
-		if (b->report_only && write_stdout(&out, NULL) < 0)
-			status = 3;
-		err_prefix(&e, "%s", name);
-		goto fail;
-	}
-	if (b->output_dir && !b->report_only) {
-		char *path = xasprintf("%s/%s", b->output_dir, base_name(name));
-		int r = file_write_atomic(path, out.data ? out.data : "", out.len, 0600, &e);
-
-		free(path);
-		if (r < 0)
-			goto fail;
-	} else if (write_stdout(&out, &e) < 0) {
-		goto fail;
-	}
-	buf_release(&in);
-	buf_release(&out);
-	return status;
-fail:
-	fprintf(stderr, "cachet: %s\n", e.msg);
-	buf_release(&in);
-	buf_release(&out);
-	return err_exit_status(e.code ? e.code : ERR_IO);
+	compute(b, name, fn, ctx, &r);
+	return emit(b, name, &r);
 }
 
 int
@@ -116,5 +150,122 @@ batch_run(const struct batch *b, batch_fn *fn, void *ctx)
 	}
 	if (progress)
 		fprintf(stderr, "\r\033[K");
+	return worst;
+}
+
+/* Results computed ahead of the one being written: bounds the memory a
+ * slow output (or a long run of large messages) can take. */
+#define BATCH_AHEAD 8
+
+size_t
+batch_workers(const struct batch *b, size_t max)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 0 ? (size_t)cpus : 1;
+
+	if (n > max)
+		n = max;
+	if (n > b->n_files)
+		n = b->n_files;
+	return n ? n : 1;
+}
+
+struct batch_pool {
+	const struct batch *b;
+	batch_fn *fn;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct batch_result *results;	/* owned; one per file */
+	size_t next;			/* next file to compute */
+	size_t emitted;			/* files written so far */
+	size_t window;
+};
+
+struct batch_worker {
+	struct batch_pool *pool;	/* foreign */
+	void *ctx;			/* foreign; this thread's only */
+	pthread_t thread;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct batch_worker *w = arg;
+	struct batch_pool *p = w->pool;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (p->next < p->b->n_files && p->next >= p->emitted + p->window)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->next >= p->b->n_files) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		compute(p->b, p->b->files[i], p->fn, w->ctx, &p->results[i]);
+		pthread_mutex_lock(&p->lock);
+		p->results[i].done = true;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+int
+batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_workers)
+{
+	struct batch_pool p = { .b = b, .fn = fn };
+	struct batch_worker *w;
+	bool progress = b->n_files > 1 && isatty(2);
+	size_t i, started = 0;
+	int worst = 0, s;
+
+	if (n_workers <= 1 || b->n_files <= 1)
+		return batch_run(b, fn, ctxs[0]);
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
+	p.results = xcalloc(b->n_files, sizeof *p.results);
+	p.window = BATCH_AHEAD * n_workers;
+	w = xcalloc(n_workers, sizeof *w);
+	for (i = 0; i < n_workers; i++) {
+		w[i].pool = &p;
+		w[i].ctx = ctxs[i];
+		if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0) {
+		/* No thread at all: the files are still all done, in order. */
+		free(w);
+		free(p.results);
+		pthread_cond_destroy(&p.cond);
+		pthread_mutex_destroy(&p.lock);
+		return batch_run(b, fn, ctxs[0]);
+	}
+	for (i = 0; i < b->n_files; i++) {
+		pthread_mutex_lock(&p.lock);
+		while (!p.results[i].done)
+			pthread_cond_wait(&p.cond, &p.lock);
+		pthread_mutex_unlock(&p.lock);
+		if (progress)
+			fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
+				base_name(b->files[i]));
+		s = emit(b, b->files[i], &p.results[i]);
+		if (s > worst)
+			worst = s;
+		pthread_mutex_lock(&p.lock);
+		p.emitted = i + 1;
+		pthread_cond_broadcast(&p.cond);
+		pthread_mutex_unlock(&p.lock);
+	}
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	free(w);
+	free(p.results);
+	pthread_cond_destroy(&p.cond);
+	pthread_mutex_destroy(&p.lock);
 	return worst;
 }

@@ -35,4 +35,18 @@ int batch_check(const struct batch *b, struct err *e);
 /* Runs fn over every input; returns the worst exit status. */
 int batch_run(const struct batch *b, batch_fn *fn, void *ctx);
 
+/*
+ * The same with n_workers threads: worker i calls fn with ctxs[i] only (one
+ * crypto engine each), so fn must touch nothing shared but what it was
+ * given.  Outputs, error messages and progress still come in input order,
+ * each file's error its own; at most a few results per worker are held
+ * ahead of the one being written.  With one worker, or one file, it is
+ * batch_run with ctxs[0].
+ */
+int batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs,
+		       size_t n_workers);
+/* Workers worth starting for b: one per online CPU, at most max, at most
+ * one per file, at least one. */
+size_t batch_workers(const struct batch *b, size_t max);
+
 #endif

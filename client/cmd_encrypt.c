@@ -12,6 +12,9 @@
 
 cli_verb_fn cmd_encrypt;
 
+/* gpgsm servers started for one batch. */
+#define ENCRYPT_MAX_WORKERS 4
+
 struct encrypt_run {
 	struct smime_engine *eng;	/* foreign */
 	struct recipients *rcpt;	/* owned */
@@ -87,8 +90,10 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct batch b = { .max_size = SMIME_MAX_MESSAGE };
-	struct encrypt_run r = { 0 };
+	struct encrypt_run r = { 0 }, *runs = NULL;
 	struct err e = { 0 };
+	void **ctxs = NULL;
+	size_t i, n_workers = 0;
 	int c, rc;
 
 	r.to = xcalloc((size_t)argc + 1, sizeof *r.to);
@@ -113,16 +118,34 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 	}
 	b.files = argv + optind;
 	b.n_files = (size_t)(argc - optind);
-	if (batch_check(&b, &e) < 0 || smime_engine_new(g->gnupg_home, &r.eng, &e) < 0) {
-		free(r.to);
-		return cli_fail(&e);
+	if (batch_check(&b, &e) < 0) {
+		rc = cli_fail(&e);
+		goto out;
 	}
-	r.rcpt = recipients_new(r.eng, g->data_dir, g->gnupg_home);
-	rc = batch_run(&b, encrypt_one, &r);
-	recipients_free(&r.rcpt);
-	free(r.signer_addr);
-	free(r.signer_fpr);
+	/* One engine (one gpgsm) and one certificate lookup per worker thread:
+	 * the time is spent in gpgsm, and there are cores to spread it on. */
+	n_workers = batch_workers(&b, ENCRYPT_MAX_WORKERS);
+	runs = xcalloc(n_workers, sizeof *runs);
+	ctxs = xcalloc(n_workers, sizeof *ctxs);
+	for (i = 0; i < n_workers; i++) {
+		runs[i] = r;
+		ctxs[i] = &runs[i];
+		if (smime_engine_new(g->gnupg_home, &runs[i].eng, &e) < 0) {
+			rc = cli_fail(&e);
+			goto out;
+		}
+		runs[i].rcpt = recipients_new(runs[i].eng, g->data_dir, g->gnupg_home);
+	}
+	rc = batch_run_parallel(&b, encrypt_one, ctxs, n_workers);
+out:
+	for (i = 0; i < n_workers; i++) {
+		recipients_free(&runs[i].rcpt);
+		free(runs[i].signer_addr);
+		free(runs[i].signer_fpr);
+		smime_engine_free(&runs[i].eng);
+	}
+	free(runs);
+	free(ctxs);
 	free(r.to);
-	smime_engine_free(&r.eng);
 	return rc;
 }

@@ -10,6 +10,9 @@
 
 cli_verb_fn cmd_sign;
 
+/* gpgsm servers started for one batch; gpg-agent signs for all of them. */
+#define SIGN_MAX_WORKERS 4
+
 struct sign_run {
 	struct smime_engine *eng;	/* foreign */
 	const char *from;		/* --from, or NULL */
@@ -66,15 +69,17 @@ cmd_sign(const struct cli_globals *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct batch b = { .max_size = SMIME_MAX_MESSAGE };
-	struct sign_run s = { 0 };
+	struct sign_run *runs;
+	const char *from = NULL;
 	struct err e = { 0 };
-	size_t i;
-	int c, rc;
+	void **ctxs;
+	size_t i, j, n_workers;
+	int c, rc = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': s.from = optarg; break;
+		case 'f': from = optarg; break;
 		case 'o': b.output_dir = optarg; break;
 		case 'h':
 			printf("usage: cachet sign [--from ADDR] [--output-dir DIR] [FILE...]\n"
@@ -87,15 +92,32 @@ cmd_sign(const struct cli_globals *g, int argc, char **argv)
 	}
 	b.files = argv + optind;
 	b.n_files = (size_t)(argc - optind);
-	if (batch_check(&b, &e) < 0 || smime_engine_new(g->gnupg_home, &s.eng, &e) < 0)
+	if (batch_check(&b, &e) < 0)
 		return cli_fail(&e);
-	rc = batch_run(&b, sign_one, &s);
-	for (i = 0; i < s.n; i++) {
-		free(s.addrs[i]);
-		free(s.fprs[i]);
+	/* One engine (one gpgsm) per worker thread: gpgsm does the work. */
+	n_workers = batch_workers(&b, SIGN_MAX_WORKERS);
+	runs = xcalloc(n_workers, sizeof *runs);
+	ctxs = xcalloc(n_workers, sizeof *ctxs);
+	for (i = 0; i < n_workers; i++) {
+		runs[i].from = from;
+		ctxs[i] = &runs[i];
+		if (smime_engine_new(g->gnupg_home, &runs[i].eng, &e) < 0) {
+			rc = cli_fail(&e);
+			goto out;
+		}
 	}
-	free(s.addrs);
-	free(s.fprs);
-	smime_engine_free(&s.eng);
+	rc = batch_run_parallel(&b, sign_one, ctxs, n_workers);
+out:
+	for (i = 0; i < n_workers; i++) {
+		for (j = 0; j < runs[i].n; j++) {
+			free(runs[i].addrs[j]);
+			free(runs[i].fprs[j]);
+		}
+		free(runs[i].addrs);
+		free(runs[i].fprs);
+		smime_engine_free(&runs[i].eng);
+	}
+	free(runs);
+	free(ctxs);
 	return rc;
 }

@@ -86,4 +86,41 @@ rc=0
 "$CACHET" --gnupg-home "$alice" sign carol.eml > /dev/null 2> err.txt || rc=$?
 assert_eq 1 "$rc" "exit status without a signing certificate"
 assert_contains "$(cat err.txt)" "no signing certificate: carol@localhost"
+# Several gpgsm engines work in parallel; standard output and the error
+# messages still follow the order of the inputs, each error its own file.
+# Messages of very different sizes make the workers finish out of order.
+mkdir order
+for i in $(seq 1 24); do
+	{
+		printf 'From: alice@localhost\nTo: bob@localhost\nSubject: order %d\n\n' "$i"
+		if [ $((i % 3)) = 0 ]; then head -c 300000 /dev/zero | tr '\0' 'x' | fold -w 70; echo; fi
+		printf 'body %d\n' "$i"
+	} > order/o$i.eml
+done
+printf 'not a message\n' > order/bad1.eml
+list=()
+for i in $(seq 1 24); do
+	list+=("order/o$i.eml")
+	[ "$i" = 5 ] && list+=(order/missing-a.eml)
+	[ "$i" = 17 ] && list+=(order/missing-b.eml)
+done
+rc=0
+"$CACHET" --gnupg-home "$alice" sign "${list[@]}" > order.out 2> order.err || rc=$?
+assert_eq 3 "$rc" "exit status of a parallel batch with missing inputs"
+assert_eq "$(seq 1 24 | sed 's/^/Subject: order /')" "$(grep '^Subject: order' order.out)" "order of the outputs"
+assert_eq "$(grep -c '^Content-Type: multipart/signed' order.out)" 24 "signed messages on standard output"
+assert_eq 2 "$(wc -l < order.err)" "error lines"
+head -1 order.err | grep -q 'missing-a.eml: cannot open' || fail "first error is not missing-a: $(cat order.err)"
+tail -1 order.err | grep -q 'missing-b.eml: cannot open' || fail "second error is not missing-b: $(cat order.err)"
+# Each output is its own input's signature (no crossing between workers).
+csplit -s -z -f part order.out '/^From: alice@localhost$/' '{*}'
+n=0
+for f in part*; do
+	n=$((n + 1))
+	grep -q "^Subject: order $n\$" "$f" || fail "part $n is not message $n"
+	grep -q "^body $n\$" "$f" || fail "part $n carries another body"
+	openssl cms -verify -in "$f" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /dev/null ||
+		fail "part $n does not verify"
+done
+assert_eq 24 "$n" "signed parts"
 echo PASS
