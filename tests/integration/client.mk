@@ -7,7 +7,13 @@ CLIENT_TESTS = \
 	tests/integration/client_tls.sh \
 	tests/integration/client_cred.sh \
 	tests/integration/client_outbox.sh \
-	tests/integration/client_imap.sh
+	tests/integration/client_imap.sh \
+	tests/integration/client_imap_ops.sh
 
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py
+
+# A program run by client_imap_ops.sh against the harness's Dovecot.
+check_PROGRAMS += tests/integration/client_imap_ops
+tests_integration_client_imap_ops_SOURCES = tests/integration/client_imap_ops.c
+tests_integration_client_imap_ops_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
