@@ -251,6 +251,22 @@ inspect_recipients(const struct tlv *set, struct cms_info *info, struct err *e)
 				return -1;
 			if (kids_next(&rk, &t, e) != 1)	/* rid */
 				return err_set(e, ERR_INPUT, "CMS KeyTransRecipientInfo is truncated");
+			if (t.cls == 0 && t.tag == 16 && info->n_rid_serials < CMS_MAX_RIDS) {
+				/* issuerAndSerialNumber: the serial, in gpgsm's hex. */
+				struct kids ik;
+				struct tlv is;
+				char *hex = info->rid_serials[info->n_rid_serials];
+				size_t i;
+
+				kids_init(&ik, &t, 5);
+				if (kids_next(&ik, &is, e) == 1 && kids_next(&ik, &is, e) == 1 &&
+				    is.cls == 0 && is.tag == 2 && is.n > 0 &&
+				    is.n * 2 < sizeof info->rid_serials[0]) {
+					for (i = 0; i < is.n; i++)
+						snprintf(hex + 2 * i, 3, "%02X", is.v[i]);
+					info->n_rid_serials++;
+				}
+			}
 			if (want(&rk, &t, 0, 16, "keyEncryptionAlgorithm", e) < 0)
 				return -1;
 			{

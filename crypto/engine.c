@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,9 +223,9 @@ engine_check_unlocked(struct smime_engine *eng, gpgme_key_t key, const char *wha
 	if (ki.protection == 'P' && ki.cached != '1')
 		return err_set(e, ERR_CRYPTO, "%s: the secret key of %s is protected by a "
 			       "passphrase that gpg-agent does not hold, and cachet does not "
-			       "start a pinentry in batch; unlock it first (one 'gpgsm --sign' "
-			       "in a terminal, or gpg-preset-passphrase with "
-			       "allow-preset-passphrase)", what, key->subkeys->fpr);
+			       "start a pinentry in batch; unlock it first (one gpgsm operation "
+			       "with the key in a terminal, e.g. 'gpgsm --sign', or "
+			       "gpg-preset-passphrase with allow-preset-passphrase)", what, key->subkeys->fpr);
 	return 0;
 }
 
@@ -340,6 +341,9 @@ smime_engine_free(struct smime_engine **engp)
 		gpgme_key_unref(eng->keys[i].key);
 	}
 	free(eng->keys);
+	for (i = 0; i < eng->n_secret; i++)
+		gpgme_key_unref(eng->secret[i]);
+	free(eng->secret);
 	if (eng->agent)
 		gpgme_release(eng->agent);
 	if (eng->ctx)
@@ -495,6 +499,54 @@ out:
 	return rc;
 }
 
+/* The secret keys of the keybox, listed once per engine. */
+static int
+secret_keys(struct smime_engine *eng, struct err *e)
+{
+	gpgme_key_t key;
+	gpgme_error_t g;
+
+	if (eng->secret_listed)
+		return 0;
+	g = gpgme_op_keylist_start(eng->ctx, NULL, 1);
+	while (!g && (g = gpgme_op_keylist_next(eng->ctx, &key)) == 0) {
+		eng->secret = xrealloc(eng->secret, (eng->n_secret + 1) * sizeof *eng->secret);
+		eng->secret[eng->n_secret++] = key;
+	}
+	gpgme_op_keylist_end(eng->ctx);
+	if (g && gpgme_err_code(g) != GPG_ERR_EOF)
+		return engine_fail(e, g, "listing the secret keys");
+	eng->secret_listed = true;
+	return 0;
+}
+
+/* gpgsm decrypts with the secret key of the first recipient it holds one
+ * for, and gpg-agent would start a pinentry for it when it is locked:
+ * find that key the same way and ask the agent first, as signing does. */
+static int
+decrypt_check_unlocked(struct smime_engine *eng, const unsigned char *der,
+		       size_t len, struct err *e)
+{
+	struct cms_info info;
+	struct err ie;
+	size_t i, j;
+
+	if (cms_inspect(der, len, &info, &ie) < 0)
+		return 0;	/* gpgsm will say what is wrong with it */
+	if (info.n_rid_serials == 0)
+		return 0;
+	if (secret_keys(eng, e) < 0)
+		return -1;
+	for (i = 0; i < info.n_rid_serials; i++)
+		for (j = 0; j < eng->n_secret; j++) {
+			const char *serial = eng->secret[j]->issuer_serial;
+
+			if (serial && strcasecmp(serial, info.rid_serials[i]) == 0)
+				return engine_check_unlocked(eng, eng->secret[j], "decrypting", e);
+		}
+	return 0;
+}
+
 int
 engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	       struct buf *plain, struct err *e)
@@ -503,6 +555,8 @@ engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	gpgme_error_t g;
 	int rc = -1;
 
+	if (decrypt_check_unlocked(eng, der, len, e) < 0)
+		return -1;
 	g = gpgme_data_new_from_mem(&in, (const char *)der, len, 0);
 	if (!g)
 		g = gpgme_data_new(&out);

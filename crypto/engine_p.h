@@ -20,6 +20,9 @@ struct smime_engine {
 		gpgme_key_t key;	/* owned reference */
 	} *keys;
 	size_t n_keys;
+	gpgme_key_t *secret;	/* owned references; the keybox's secret keys */
+	size_t n_secret;
+	bool secret_listed;
 };
 
 /* The certificate fpr from the keybox (secret: with its secret key), through

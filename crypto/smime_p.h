@@ -119,6 +119,11 @@ struct cms_info {
 	size_t n_ktri, n_kari, n_kekri, n_pwri, n_ori; /* EnvelopedData */
 	size_t n_oaep;			/* ktris using RSAES-OAEP */
 	char content_alg[64];		/* dotted OID of the content cipher */
+	/* Serial numbers (upper-case hex of the INTEGER's bytes) of the first
+	 * ktris named by issuer and serial, in order. */
+#define CMS_MAX_RIDS 16
+	char rid_serials[CMS_MAX_RIDS][68];
+	size_t n_rid_serials;
 };
 
 /* Walks der (BER allowed: indefinite lengths).  ERR_INPUT with a message

@@ -1,7 +1,8 @@
 #!/bin/bash
-# A signing key protected by a passphrase gpg-agent does not hold: cachet
-# must fail at once with a message saying how to unlock it (never wait on a
-# pinentry), and sign once the passphrase is preset in the agent.
+# A secret key protected by a passphrase gpg-agent does not hold: cachet
+# sign, decrypt and verify must fail at once with a message saying how to
+# unlock it (never wait on a pinentry, never let one take the terminal),
+# and work once the passphrase is preset in the agent.
 set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
 harness_init
@@ -27,6 +28,22 @@ assert_eq 4 "$rc" "exit status with a locked key"
 assert_contains "$(cat "$H/err.txt")" "m.eml: signing: the secret key of"
 assert_contains "$(cat "$H/err.txt")" "gpg-preset-passphrase"
 
+# Decrypting with the same locked key: the same refusal, before gpgsm asks.
+openssl cms -encrypt -aes256 -in "$H/m.eml" -from alice@localhost -to alice@localhost \
+	-subject locked -out "$H/enc.eml" "$P/bob.pem" "$P/alice.pem"
+rc=0
+timeout 30 "$CACHET" --gnupg-home "$home" decrypt "$H/enc.eml" > "$H/dec.eml" 2> "$H/err.txt" < /dev/null || rc=$?
+[ "$rc" = 124 ] && fail "cachet decrypt waited for a passphrase"
+assert_eq 4 "$rc" "exit status of decrypt with a locked key"
+assert_contains "$(cat "$H/err.txt")" "enc.eml: decrypting: the secret key of"
+assert_contains "$(cat "$H/err.txt")" "gpg-preset-passphrase"
+[ -s "$H/dec.eml" ] && fail "decrypt wrote output with a locked key"
+rc=0
+out=$(timeout 30 "$CACHET" --gnupg-home "$home" verify --json "$H/enc.eml" < /dev/null) || rc=$?
+[ "$rc" = 124 ] && fail "cachet verify waited for a passphrase"
+assert_contains "$out" '"decryption":"failed"'
+assert_contains "$out" 'decrypting: the secret key of'
+
 grip=$(gpgsm --homedir "$home" --with-keygrip --with-colons -K alice@localhost | awk -F: '$1 == "grp" { print $10; exit }')
 [ -n "$grip" ] || fail "no keygrip for alice"
 GNUPGHOME=$home /usr/lib/gnupg/gpg-preset-passphrase --preset -P alice-p12 "$grip" ||
@@ -34,4 +51,7 @@ GNUPGHOME=$home /usr/lib/gnupg/gpg-preset-passphrase --preset -P alice-p12 "$gri
 "$CACHET" --gnupg-home "$home" sign "$H/m.eml" > "$H/out.eml" < /dev/null
 openssl cms -verify -in "$H/out.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /dev/null ||
 	fail "the signature made with the unlocked key does not verify"
+"$CACHET" --gnupg-home "$home" decrypt "$H/enc.eml" > "$H/dec.eml" < /dev/null
+assert_file_contains "$H/dec.eml" 'Subject: locked'
+assert_file_contains "$H/dec.eml" 'text'
 echo PASS
