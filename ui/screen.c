@@ -969,8 +969,11 @@ compose_end(struct screen *s)
 	ui_draft_release(&s->draft);
 	free(s->plan);
 	s->plan = NULL;
-	s->view = s->compose_from == VIEW_PAGER && s->doc.lines ? VIEW_PAGER : VIEW_INDEX;
-	if (s->view == VIEW_INDEX && s->n_env == 0 && s->folder_id == NULL)
+	/* Back where writing began. */
+	s->view = s->compose_from;
+	if (s->view == VIEW_PAGER && s->doc.lines == NULL)
+		s->view = VIEW_INDEX;
+	if (s->view == VIEW_INDEX && s->folder_id == NULL)
 		s->view = VIEW_FOLDERS;
 }
 

@@ -3,9 +3,12 @@
 # Source after tests/lib/harness.sh and harness_init.
 #
 #   ui_start NAME COLS ROWS CMD...   starts CMD in a new detached tmux session
-#                                    NAME of COLS x ROWS (UTF-8, C.UTF-8 locale)
+#                                    NAME of COLS x ROWS (UTF-8, C.UTF-8 locale,
+#                                    TERM=$UI_TERM, default screen-256color)
 #   ui_keys NAME KEY...              tmux send-keys to NAME
 #   ui_screen NAME                   prints what NAME shows now
+#   ui_row_sgr NAME ROW              the SGR attributes row ROW (0 = top) starts
+#                                    with: "1;7" is bold and reverse video
 #   ui_wait NAME TEXT [SECONDS]      waits until NAME shows TEXT (fixed string);
 #                                    fails with the screen otherwise
 #   ui_wait_gone NAME TEXT [SECONDS] waits until NAME no longer shows TEXT
@@ -38,7 +41,7 @@ ui_start() {
 	local cmd
 	printf -v cmd '%q ' "$@"
 	ui_tmux new-session -d -s "$name" -x "$cols" -y "$rows" \
-		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color TZ=UTC $cmd"
+		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${UI_TERM:-screen-256color} TZ=UTC $cmd"
 	ui_tmux set-option -t "$name" remain-on-exit off > /dev/null
 }
 
@@ -50,6 +53,16 @@ ui_keys() {
 
 ui_screen() {
 	ui_tmux capture-pane -p -t "$1"
+}
+
+# The SGR parameters a row (0 = top) starts with, e.g. "1;7" for bold and
+# reverse video; empty for plain text.
+ui_row_sgr() {
+	local line re=$'^\e\\[([0-9;]*)m'
+	line=$(ui_tmux capture-pane -p -e -t "$1" -S "$2" -E "$2")
+	if [[ $line =~ $re ]]; then
+		echo "${BASH_REMATCH[1]}"
+	fi
 }
 
 ui_wait() {

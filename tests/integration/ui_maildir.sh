@@ -172,6 +172,24 @@ for ((i = 0; i < 100; i++)); do
 done
 ui_alive main && fail "cachet did not quit on q"
 
+# A monochrome terminal: problems still stand out (reverse video), the
+# good line is bold, and the words are the same.
+UI_TERM=vt100 ui_start mono 100 30 "$CACHET" --data-dir "$H/data" --gnupg-home "$GH" \
+	ui --maildir "$MD"
+ui_wait mono "INBOX [5 messages]"
+ui_keys mono = j j Enter
+ui_wait mono "From says mallory@localhost, but it was signed by alice@localhost"
+sgr=";$(ui_row_sgr mono 1);"
+assert_contains "$sgr" ";7;" "reverse video on the problem line"
+ui_keys mono q k Enter
+ui_wait mono "Signed by alice@localhost (certificate from Cachet Test S/MIME CA, valid)"
+sgr=";$(ui_row_sgr mono 1);"
+assert_contains "$sgr" ";1;" "bold on the good line"
+assert_not_contains "$sgr" ";7;" "reverse video on the good line"
+# The headers below are plain bold: the banner is set apart.
+assert_not_contains ";$(ui_row_sgr mono 2);" ";7;" "reverse video on the From line"
+ui_keys mono q q q
+
 # Library output went to the log, not onto the screen.
 [ -f "$H/data/ui.log" ] || fail "no ui.log in the data dir"
 exit 0
