@@ -77,6 +77,59 @@ codec_base64_decode(const char *in, size_t n, struct buf *out, struct err *e)
 	return 0;
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+codec_qp_decode(const char *in, size_t n, struct buf *out, struct err *e)
+{
+	size_t i = 0, line = 1;
+
+	while (i < n) {
+		size_t end = i, text_end;
+		bool soft = false;
+
+		while (end < n && in[end] != '\n')
+			end++;
+		/* Transport padding: white space at the end of a line is not data. */
+		text_end = end;
+		if (text_end > i && in[text_end - 1] == '\r')
+			text_end--;
+		while (text_end > i && (in[text_end - 1] == ' ' || in[text_end - 1] == '\t'))
+			text_end--;
+		for (; i < text_end; i++) {
+			if (in[i] != '=') {
+				buf_addc(out, in[i]);
+				continue;
+			}
+			if (i + 1 == text_end) {
+				soft = true;
+				break;
+			}
+			if (i + 2 >= text_end || hex_digit(in[i + 1]) < 0 || hex_digit(in[i + 2]) < 0)
+				return err_set(e, ERR_INPUT, "quoted-printable: bad escape on line %zu",
+					       line);
+			buf_addc(out, (char)(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2])));
+			i += 2;
+		}
+		/* A hard line break is a line end of the data, in canonical form. */
+		if (end < n && !soft)
+			buf_add(out, "\r\n", 2);
+		i = end < n ? end + 1 : n;
+		line++;
+	}
+	return 0;
+}
+
 void
 codec_qp_encode(const char *in, size_t n, const char *eol, struct buf *out)
 {

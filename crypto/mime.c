@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* End of the line starting at p[i]: index after its LF (or n). */
@@ -257,6 +258,124 @@ read_value(const char **sp)
 	return buf_detach(&b, NULL);
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* RFC 2231 extended value: %XX decoded; with charset, strips
+ * "charset'language'" and turns ISO-8859-1 into UTF-8 (other charsets keep
+ * their bytes). */
+static void
+rfc2231_decode(const char *v, bool first, struct buf *out)
+{
+	const char *q1, *q2;
+	bool latin1 = false;
+
+	if (first && (q1 = strchr(v, '\'')) != NULL && (q2 = strchr(q1 + 1, '\'')) != NULL) {
+		latin1 = (q1 - v == 10 && strncasecmp(v, "iso-8859-1", 10) == 0) ||
+			 (q1 - v == 6 && strncasecmp(v, "latin1", 6) == 0);
+		v = q2 + 1;
+	}
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c == '%' && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
+			c = (unsigned char)(hexval(v[1]) * 16 + hexval(v[2]));
+			v += 2;
+		}
+		if (latin1 && c >= 0x80) {
+			buf_addc(out, (char)(0xc0 | (c >> 6)));
+			buf_addc(out, (char)(0x80 | (c & 0x3f)));
+		} else {
+			buf_addc(out, (char)c);
+		}
+	}
+}
+
+#define RFC2231_MAX_SECTIONS 64
+
+/*
+ * RFC 2231: "name*" (charset'language'%XX value) and continuations
+ * "name*0", "name*1*"... become one parameter "name".  Sections are
+ * joined from 0 until the first missing one; a complete extended value
+ * replaces a plain parameter of the same name.
+ */
+static void
+rfc2231_collapse(struct mime_ctype *ct)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < ct->n; i++) {
+		char *star = strchr(ct->names[i], '*'), *base;
+		struct buf v = BUF_INIT;
+		size_t blen;
+
+		if (star == NULL)
+			continue;
+		blen = (size_t)(star - ct->names[i]);
+		base = xstrndup(ct->names[i], blen);
+		if (strcmp(star, "*") == 0) {
+			rfc2231_decode(ct->values[i], true, &v);
+		} else {
+			for (k = 0; k < RFC2231_MAX_SECTIONS; k++) {
+				char plain[24], ext[24];
+
+				snprintf(plain, sizeof plain, "*%zu", k);
+				snprintf(ext, sizeof ext, "*%zu*", k);
+				for (j = 0; j < ct->n; j++) {
+					if (strncmp(ct->names[j], base, blen) != 0)
+						continue;
+					if (strcmp(ct->names[j] + blen, plain) == 0) {
+						buf_adds(&v, ct->values[j]);
+						break;
+					}
+					if (strcmp(ct->names[j] + blen, ext) == 0) {
+						rfc2231_decode(ct->values[j], k == 0, &v);
+						break;
+					}
+				}
+				if (j == ct->n)
+					break;
+			}
+			if (k == 0) {	/* no section 0: not a value we can read */
+				free(base);
+				buf_release(&v);
+				continue;
+			}
+		}
+		/* Drop every "base*..." entry and any plain "base", then add it. */
+		for (j = 0; j < ct->n;) {
+			const char *nm = ct->names[j];
+
+			if (strncmp(nm, base, blen) == 0 && (nm[blen] == '*' || nm[blen] == '\0')) {
+				free(ct->names[j]);
+				free(ct->values[j]);
+				memmove(&ct->names[j], &ct->names[j + 1], (ct->n - j - 1) * sizeof *ct->names);
+				memmove(&ct->values[j], &ct->values[j + 1],
+					(ct->n - j - 1) * sizeof *ct->values);
+				ct->n--;
+			} else {
+				j++;
+			}
+		}
+		buf_grow(&v, 0);
+		ct->names = xrealloc(ct->names, (ct->n + 1) * sizeof *ct->names);
+		ct->values = xrealloc(ct->values, (ct->n + 1) * sizeof *ct->values);
+		ct->names[ct->n] = base;
+		ct->values[ct->n] = buf_detach(&v, NULL);
+		ct->n++;
+		i = (size_t)-1;	/* the array moved: start over */
+	}
+}
+
 int
 mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e)
 {
@@ -302,6 +421,7 @@ mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e)
 		ct->values[ct->n] = val;
 		ct->n++;
 	}
+	rfc2231_collapse(ct);
 	return 0;
 bad:
 	mime_ctype_release(ct);

@@ -87,6 +87,9 @@ void codec_base64_encode(const void *in, size_t n, const char *eol,
 int codec_base64_decode(const char *in, size_t n, struct buf *out,
 			struct err *e);
 void codec_qp_encode(const char *in, size_t n, const char *eol, struct buf *out);
+/* Quoted-printable to bytes: soft line breaks removed, trailing white space
+ * dropped, hard line breaks become CRLF; ERR_INPUT on a bad "=" escape. */
+int codec_qp_decode(const char *in, size_t n, struct buf *out, struct err *e);
 /* Bare LF (and bare CR) become CRLF. */
 void codec_crlf(const char *in, size_t n, struct buf *out);
 /* Line ends become eol ("\n" or "\r\n"). */

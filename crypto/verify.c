@@ -76,7 +76,7 @@ decode_body(const struct mime_entity *m, struct buf *out, struct err *e)
 	if (cte && strcmp(cte, "base64") == 0)
 		rc = codec_base64_decode(m->body.p, m->body.n, out, e);
 	else if (cte && strcmp(cte, "quoted-printable") == 0)
-		rc = err_set(e, ERR_INPUT, "CMS data in quoted-printable is not supported");
+		rc = codec_qp_decode(m->body.p, m->body.n, out, e);
 	else
 		buf_add(out, m->body.p, m->body.n);
 	free(cte);

@@ -84,6 +84,57 @@ test_qp(void)
 }
 
 static void
+test_qp_decode(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		const char *out;
+		size_t outlen;
+	} t[] = {
+		{ "a=3Db\n", 0, "a=b\r\n", 5 },
+		{ "soft=\r\nbreak", 0, "softbreak", 9 },
+		{ "pad  \t\nx", 0, "pad\r\nx", 6 },
+		{ "=00=0D=0A=ff", 0, "\0\r\n\xff", 4 },
+		{ "=C3=A9t=C3=A9", 0, "\xc3\xa9t\xc3\xa9", 5 },
+		{ "end=", 0, "end", 3 },
+		{ "bad=4", -1, NULL, 0 },
+		{ "bad=G1", -1, NULL, 0 },
+		{ "ok\nbad=zz\n", -1, NULL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct buf b = BUF_INIT;
+		struct err e = { 0 };
+		int rc = codec_qp_decode(t[i].in, strlen(t[i].in), &b, &e);
+
+		CHECK_INT(rc, t[i].rc);
+		if (rc == 0) {
+			CHECK_INT((int)b.len, (int)t[i].outlen);
+			CHECK_INT(memcmp(b.data, t[i].out, t[i].outlen), 0);
+		} else {
+			CHECK_INT(e.code, ERR_INPUT);
+		}
+		buf_release(&b);
+	}
+	/* Round trip of every byte value through the encoder. */
+	{
+		struct buf enc = BUF_INIT, dec = BUF_INIT;
+		char all[256];
+
+		for (i = 0; i < 256; i++)
+			all[i] = (char)(i == '\n' ? 'n' : i == '\r' ? 'r' : i);
+		codec_qp_encode(all, sizeof all, "\r\n", &enc);
+		CHECK_INT(codec_qp_decode(enc.data, enc.len, &dec, NULL), 0);
+		CHECK_INT((int)dec.len, 256);
+		CHECK_INT(memcmp(dec.data, all, 256), 0);
+		buf_release(&enc);
+		buf_release(&dec);
+	}
+}
+
+static void
 test_eol(void)
 {
 	static const struct {
@@ -187,6 +238,7 @@ main(void)
 {
 	test_base64();
 	test_qp();
+	test_qp_decode();
 	test_eol();
 	test_needs_encoding();
 	test_addresses();
