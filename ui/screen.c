@@ -33,6 +33,7 @@ struct screen {
 	bool color;
 
 	enum view view, help_from;
+	size_t help_top;		/* first help line shown */
 	struct ui_folder *folders;	/* owned */
 	size_t n_folders, folder_cur, folder_top;
 
@@ -53,6 +54,8 @@ struct screen {
 	struct ui_draft draft;		/* owned; the message being composed */
 	enum view compose_from;		/* where compose returns to */
 	uint32_t reply_uid;		/* the message answered, or 0 */
+	enum send_request req_sign;	/* the person's wish on top of policy */
+	enum send_request req_encrypt;
 	bool reply_encrypted;		/* the original was encrypted */
 	char *plan;			/* owned; what sending will do, or NULL */
 	bool plan_bad;
@@ -377,21 +380,29 @@ static const char *const help_text[] = {
 	"  Writing (index and pager)",
 	"    m  new message   r  reply   g  reply to all   f  forward",
 	"    in the compose screen: t c b s edit To, Cc, Bcc, Subject; e the text",
-	"    ($VISUAL or $EDITOR); y sends, P postpones to Drafts, q abandons",
+	"    ($VISUAL or $EDITOR); S, E: do not sign, do not encrypt (or back",
+	"    to the policy; a locked policy says no); y sends, P postpones to",
+	"    Drafts, q abandons",
 	"",
 	"  The index's crypto column: S signed (checked when read), S+ valid,",
 	"  S! a problem (read it to see which), E encrypted.",
 	"  The pager's banner names the signer by the address in its certificate.",
 };
 
+#define N_HELP (sizeof(help_text) / sizeof(help_text[0]))
+
 static void
 draw_help(struct screen *s)
 {
-	int rows = body_rows(), y;
+	size_t rows = (size_t)body_rows(), y;
 
-	for (y = 0; y < rows && (size_t)y < sizeof(help_text) / sizeof(help_text[0]); y++)
-		put_row(y + 1, help_text[y], y == 0 ? A_BOLD : A_NORMAL);
-	draw_bars(s, "help", "any key: back");
+	if (s->help_top + rows > N_HELP)
+		s->help_top = N_HELP > rows ? N_HELP - rows : 0;
+	for (y = 0; y < rows && s->help_top + y < N_HELP; y++)
+		put_row((int)y + 1, help_text[s->help_top + y],
+			s->help_top + y == 0 ? A_BOLD : A_NORMAL);
+	draw_bars(s, "help", N_HELP > rows ? "j k Space: scroll  other keys: back" :
+		  "any key: back");
 }
 
 static void
@@ -900,6 +911,8 @@ compute_plan(struct screen *s)
 	working(s, "checking signing and encryption");
 	ui_draft_message(&s->draft, a->from, &msg);
 	o.dry_run = true;
+	o.sign = s->req_sign;
+	o.encrypt = s->req_encrypt;
 	o.gnupg_home = s->opt->gnupg_home;
 	o.data_dir = s->opt->data_dir;
 	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
@@ -907,6 +920,10 @@ compute_plan(struct screen *s)
 		s->plan = xasprintf("cannot send: %s", e.msg);
 		s->plan_bad = true;
 	} else {
+		if (!rep.encrypted && s->req_encrypt == SEND_NO) {
+			free(rep.why_not_encrypted);
+			rep.why_not_encrypted = xstrdup("turned off for this message (E)");
+		}
 		ui_send_plan_text(&rep, s->opt->policy, s->reply_encrypted, &words,
 				  &s->plan_bad);
 		s->plan = buf_detach(&words, NULL);
@@ -932,6 +949,7 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 			return;
 	}
 	s->compose_from = s->view;
+	s->req_sign = s->req_encrypt = SEND_DEFAULT;
 	ui_draft_release(&s->draft);
 	ui_draft_init(&s->draft, kind, kind == UI_COMPOSE_NEW ? NULL : s->raw.data,
 		      s->raw.len, kind == UI_COMPOSE_NEW ? NULL : &s->doc, a->from_addr);
@@ -989,6 +1007,8 @@ compose_send(struct screen *s)
 
 	working(s, "signing, encrypting and sending");
 	ui_draft_message(&s->draft, a->from, &msg);
+	o.sign = s->req_sign;
+	o.encrypt = s->req_encrypt;
 	o.gnupg_home = s->opt->gnupg_home;
 	o.data_dir = s->opt->data_dir;
 	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
@@ -1060,6 +1080,32 @@ edit_field(struct screen *s, const char *label, char **field)
 	compute_plan(s);
 }
 
+/*
+ * S and E turn signing and encryption off for this message, or back to
+ * the policy; a locked policy refuses, and the screen says so.
+ */
+static void
+toggle_request(struct screen *s, bool sign)
+{
+	struct policy p = *s->opt->policy;
+	struct err e = { 0 };
+	enum send_request *r = sign ? &s->req_sign : &s->req_encrypt;
+	int rc;
+
+	if (*r == SEND_NO) {
+		*r = SEND_DEFAULT;
+	} else {
+		rc = sign ? policy_request_sign(&p, POLICY_SIGN_NEVER, &e) :
+			    policy_request_encrypt(&p, POLICY_ENCRYPT_NEVER, &e);
+		if (rc < 0) {
+			set_status(s, true, "%s", e.msg);
+			return;
+		}
+		*r = SEND_NO;
+	}
+	compute_plan(s);
+}
+
 static void
 key_compose(struct screen *s, int key)
 {
@@ -1073,6 +1119,12 @@ key_compose(struct screen *s, int key)
 	case 'e':
 		edit_body(s);
 		compute_plan(s);
+		break;
+	case 'S':
+		toggle_request(s, true);
+		break;
+	case 'E':
+		toggle_request(s, false);
 		break;
 	case 'y':
 		compose_send(s);
@@ -1253,11 +1305,19 @@ handle_key(struct screen *s, int key)
 		return;
 	}
 	if (s->view == VIEW_HELP) {
-		s->view = s->help_from;
+		if (key == 'j' || key == KEY_DOWN)
+			s->help_top++;
+		else if ((key == 'k' || key == KEY_UP) && s->help_top > 0)
+			s->help_top--;
+		else if (key == ' ' || key == KEY_NPAGE)
+			s->help_top += (size_t)body_rows();
+		else
+			s->view = s->help_from;
 		return;
 	}
 	if (key == '?') {
 		s->help_from = s->view;
+		s->help_top = 0;
 		s->view = VIEW_HELP;
 		return;
 	}

@@ -86,6 +86,24 @@ ui_wait_prompt main "Cc: carol@localhost"
 ui_keys main C-u Enter
 ui_wait main "will be encrypted to alice@localhost" 30
 
+# The locked policy refuses to drop the signature, and says so; encryption
+# can be turned off for one message and back on.
+ui_keys main S
+ui_wait main "signing is locked to 'always' by the system policy"
+assert_contains "$(ui_screen main)" "will be signed (required by policy)"
+ui_keys main E
+ui_wait main "cannot encrypt: turned off for this message (E)" 30
+ui_keys main E
+ui_wait main "will be encrypted to alice@localhost" 30
+
+# Help scrolls when it is longer than the screen.
+ui_keys main "?"
+ui_wait main "j k Space: scroll"
+ui_keys main Space
+ui_wait main "Drafts, q abandons"
+ui_keys main x
+ui_wait main "y:send"
+
 # Send it: signed and encrypted, delivered to alice.
 ui_keys main y
 ui_wait main "sent, signed, encrypted" 30
