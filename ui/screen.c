@@ -368,6 +368,7 @@ static const char *const help_text[] = {
 	"    c            folder list (from the index)",
 	"    /            search in subject and sender; n repeats",
 	"    F            flag or unflag the message",
+	"    $            read the folder again (new mail)",
 	"",
 	"  Pager",
 	"    j, Down, Enter   one line down",
@@ -1198,6 +1199,30 @@ key_folders(struct screen *s, int key)
 	}
 }
 
+/* Reads the open folder again (new mail, changes by other clients). */
+static void
+rescan_folder(struct screen *s)
+{
+	uint32_t uid = s->n_env ? s->env[s->idx_cur].uid : 0;
+	size_t i, before = s->n_env;
+	char *id = xstrdup(s->folder_id);
+
+	for (i = 0; i < s->n_folders; i++)
+		if (strcmp(s->folders[i].id, id) == 0)
+			break;
+	free(id);
+	if (i == s->n_folders || open_folder(s, i) < 0)
+		return;
+	for (i = 0; i < s->n_env; i++)
+		if (s->env[i].uid == uid) {
+			s->idx_cur = i;
+			break;
+		}
+	set_status(s, false, "%s: %zu message%s, %zu new since", s->folder_name,
+		   s->n_env, s->n_env == 1 ? "" : "s",
+		   s->n_env > before ? s->n_env - before : 0);
+}
+
 static void
 key_index(struct screen *s, int key)
 {
@@ -1228,6 +1253,9 @@ key_index(struct screen *s, int key)
 			else
 				env->flags ^= UI_FLAG_FLAGGED;
 		}
+		break;
+	case '$':
+		rescan_folder(s);
 		break;
 	case 'm': compose_start(s, UI_COMPOSE_NEW); break;
 	case 'r': if (s->n_env) compose_start(s, UI_COMPOSE_REPLY); break;

@@ -76,6 +76,16 @@ for ((i = 0; i < 50; i++)); do
 done
 find "$MB/cur" -name '*:2,*S*' | grep -q . || fail "\\Seen was not stored on the server"
 
+# New mail while the screen is up: $ reads the folder again, the cursor
+# stays on the message it was on.
+printf 'From: carol@localhost\nTo: bob@localhost\nSubject: Arrived later\nDate: Wed, 5 Mar 2025 12:00:00 +0000\n\nLate.\n' > "$H/late.eml"
+lmtp_deliver bob "$H/late.eml"
+harness_wait_mail bob 3
+ui_keys main '$'
+ui_wait main "INBOX [3 messages]" 20
+assert_contains "$(ui_screen main)" "Arrived later"
+assert_contains "$(ui_screen main | tail -n 1)" "1 new since"
+
 ui_keys main q
 ui_wait main "folders"
 assert_contains "$(ui_screen main)" "Entwürfe"
