@@ -12,7 +12,17 @@ static int
 decrypt_one(void *ctx, const char *name, const char *data, size_t len,
 	    struct buf *out, struct err *e)
 {
-	return smime_decrypt(ctx, data, len, out, e);
+	unsigned notes = 0;
+
+	if (smime_decrypt_with_notes(ctx, data, len, out, &notes, e) < 0)
+		return -1;
+	/* Not an error: the person gets the plaintext, and learns that the
+	 * signature they may have seen was not over it. */
+	if (notes & SMIME_DECRYPT_SIGNATURE_REMOVED)
+		fprintf(stderr, "cachet: %s: removed a signature over the encrypted part: it "
+			"covered only ciphertext and vouches for none of the decrypted "
+			"content ('cachet verify' shows who signed it)\n", name);
+	return 0;
 }
 
 int

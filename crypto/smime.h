@@ -89,7 +89,9 @@ struct smime_signer {
  * content shown, else ciphertext, else part.  Warnings are short codes:
  * no-signers, multiple-signers, multiple-from, no-from, from-mismatch,
  * detached-with-content, encrypted-part-refused, truncated-multipart,
- * unsigned-content, sender-mismatch, signature-over-ciphertext.
+ * unsigned-content, sender-mismatch, signature-over-ciphertext,
+ * inner-from-mismatch (a From inside the signed or encrypted content that
+ * is not the outer From the person sees; its signers become mismatch).
  */
 struct smime_verdict {
 	enum smime_sig signature;	/* the weakest signer's state */
@@ -182,15 +184,25 @@ int smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
  *
  * smime_decrypt writes the message with its top encryption layer removed
  * (the RFC 5322 header of the outer message, the decrypted entity below):
- * a signature inside is kept byte for byte.  It fails with ERR_INPUT when
- * the message is not encrypted at its top, ERR_UNSUPPORTED for algorithms
- * gpgsm cannot decrypt, ERR_CRYPTO when decryption fails.
+ * a signature inside is kept byte for byte.  A signature over the
+ * ciphertext (multipart/signed or opaque signed-data whose single content
+ * is the encrypted entity) is removed with the encryption, since it
+ * vouches for no plaintext: smime_decrypt_with_notes then sets
+ * SMIME_DECRYPT_SIGNATURE_REMOVED in *notes, and smime_verify still
+ * reports that signature.  It
+ * fails with ERR_INPUT when no encryption is at the top (under such
+ * signatures), ERR_UNSUPPORTED for algorithms gpgsm cannot decrypt,
+ * ERR_CRYPTO when decryption fails.
  */
 #define SMIME_VERIFY_CERT_DER 0x1u
 int smime_verify(struct smime_engine *eng, const char *msg, size_t len,
 		 unsigned flags, struct smime_verdict **out, struct err *e);
 int smime_decrypt(struct smime_engine *eng, const char *msg, size_t len,
 		  struct buf *out, struct err *e);
+#define SMIME_DECRYPT_SIGNATURE_REMOVED 0x1u
+int smime_decrypt_with_notes(struct smime_engine *eng, const char *msg,
+			     size_t len, struct buf *out, unsigned *notes,
+			     struct err *e);
 
 /*
  * The verdict as one line of JSON (DESIGN.md's verify --json contract),

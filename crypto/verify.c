@@ -27,6 +27,8 @@ struct walk {
 	size_t n_open;
 	struct buf *keep;	/* owned; decrypted or unwrapped contents */
 	size_t n_keep;
+	char **inner_from;	/* owned; From addresses inside the top chain */
+	size_t n_inner_from;
 	struct err *e;
 };
 
@@ -395,6 +397,34 @@ out:
 	return rc;
 }
 
+/* Records the From fields of an entity inside the top crypto chain: what
+ * the signed or encrypted content says about its author. */
+static void
+inner_from_add(struct walk *w, const struct mime_entity *m)
+{
+	size_t i, n = mime_header_count(m, "From");
+
+	for (i = 0; i < n; i++) {
+		char *f = mime_header_get(m, "From", i), **a = NULL;
+		size_t na = 0, j;
+
+		addr_list_parse(f, &a, &na);
+		if (na == 0) {
+			/* An unreadable From inside still contradicts the outer one. */
+			a = xcalloc(2, sizeof *a);
+			a[0] = xstrdup(f ? f : "");
+			na = 1;
+		}
+		for (j = 0; j < na; j++) {
+			w->inner_from = xrealloc(w->inner_from,
+						 (w->n_inner_from + 1) * sizeof *w->inner_from);
+			w->inner_from[w->n_inner_from++] = xstrdup(a[j]);
+		}
+		smime_strv_free(&a);
+		free(f);
+	}
+}
+
 static int
 walk_entity(struct walk *w, const struct mime_entity *m, bool top, int depth)
 {
@@ -403,7 +433,17 @@ walk_entity(struct walk *w, const struct mime_entity *m, bool top, int depth)
 
 	if (depth > SMIME_MAX_DEPTH)
 		return err_set(w->e, ERR_INPUT, "MIME nesting deeper than %d", SMIME_MAX_DEPTH);
+	if (top && depth > 0)
+		inner_from_add(w, m);
 	mime_entity_ctype(m, &ct);
+	if (top && depth > 0 && mime_ctype_is(&ct, "message", "rfc822")) {
+		/* A whole message wrapped inside the crypto layer (RFC 8551 3.1):
+		 * its header is the protected one. */
+		struct mime_entity sub;
+
+		if (mime_entity_parse(m->body.p, m->body.n, false, &sub, NULL) == 0)
+			inner_from_add(w, &sub);
+	}
 	if (mime_ctype_is(&ct, "multipart", "signed")) {
 		rc = walk_multipart_signed(w, m, &ct, top, depth);
 	} else if (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
@@ -478,6 +518,25 @@ weigh(struct walk *w, const struct mime_entity *msg)
 		for (j = l->first_signer; j < l->first_signer + l->n_signers; j++)
 			v->signers[j].coverage = l->coverage;
 	}
+	/* The person sees the outer From: content that names another author
+	 * behind the signature or the encryption is a spoof (or a resend). */
+	for (i = 0; i < w->n_inner_from; i++) {
+		if (v->from && n_from == 1 && addr_equal(w->inner_from[i], v->from))
+			continue;
+		warn(v, "inner-from-mismatch");
+		for (j = 0; j < v->n_signers; j++) {
+			struct smime_signer *s = &v->signers[j];
+
+			if (s->state < SMIME_SIG_MISMATCH) {
+				s->state = SMIME_SIG_MISMATCH;
+				free(s->detail);
+				s->detail = xasprintf("the signed content is from %s, the message "
+						      "header says %s", w->inner_from[i],
+						      v->from ? v->from : "nobody");
+			}
+		}
+		break;
+	}
 	for (i = 0; i < v->n_signers; i++) {
 		struct smime_signer *s = &v->signers[i];
 		bool bound = false, sender_bound = false;
@@ -544,40 +603,127 @@ out:
 	for (i = 0; i < w.n_keep; i++)
 		buf_release(&w.keep[i]);
 	free(w.keep);
+	for (i = 0; i < w.n_inner_from; i++)
+		free(w.inner_from[i]);
+	free(w.inner_from);
 	free(w.layers);
 	return rc;
+}
+
+/*
+ * The encrypted entity under the signature layers at the top of m: a
+ * multipart/signed whose first part is encrypted, or opaque signed-data
+ * carrying it (a signature over ciphertext).  Only the single content of
+ * each layer is followed, never a neighbour.  *unwrapped counts the
+ * signature layers passed; keep holds what opaque signatures carried.
+ */
+static int
+find_encrypted(struct smime_engine *eng, const struct mime_entity *m,
+	       struct buf *keep, size_t n_keep, struct mime_entity *found,
+	       unsigned *unwrapped, struct err *e)
+{
+	struct mime_entity cur = *m;
+	size_t depth;
+
+	*unwrapped = 0;
+	for (depth = 0; depth < n_keep; depth++) {
+		struct mime_ctype ct;
+		struct buf der = BUF_INIT;
+		struct cms_info info;
+		int rc = -1;
+
+		mime_entity_ctype(&cur, &ct);
+		if (mime_ctype_is(&ct, "multipart", "signed")) {
+			const char *b = mime_ctype_param(&ct, "boundary");
+			struct mime_range *parts = NULL;
+			size_t np = 0;
+			bool closed;
+
+			if (b && mime_multipart_split(cur.body.p, cur.body.n, b, &parts, &np,
+						      &closed, NULL) == 0 && np == 2) {
+				mime_entity_parse(parts[0].p, parts[0].n, false, &cur, NULL);
+				(*unwrapped)++;
+				rc = 1;
+			} else {
+				err_set(e, ERR_INPUT, "not an encrypted message (a malformed "
+					"multipart/signed at its top)");
+			}
+			free(parts);
+		} else if (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
+			   mime_ctype_is(&ct, "application", "x-pkcs7-mime")) {
+			if (decode_body(&cur, &der, e) < 0 ||
+			    cms_inspect((unsigned char *)der.data, der.len, &info, e) < 0) {
+				err_prefix(e, "encrypted part unreadable");
+			} else if (info.type == CMS_ENVELOPED || info.type == CMS_AUTH_ENVELOPED) {
+				*found = cur;
+				rc = 0;
+			} else if (info.type == CMS_SIGNED && info.has_econtent) {
+				struct engine_sig *sigs = NULL;
+				size_t ns = 0;
+				int r = engine_verify(eng, (unsigned char *)der.data, der.len,
+						      NULL, 0, &keep[depth], &sigs, &ns, e);
+
+				engine_sigs_free(sigs, ns);
+				if (r == 0) {
+					mime_entity_parse(keep[depth].data ? keep[depth].data : "",
+							  keep[depth].len, false, &cur, NULL);
+					(*unwrapped)++;
+					rc = 1;
+				} else if (r == -2) {
+					err_set(e, ERR_INPUT, "not an encrypted message (its top is "
+						"signed-data gpgsm cannot read)");
+				}
+			} else {
+				err_set(e, ERR_INPUT, "not an encrypted message (CMS %s)",
+					info.type == CMS_SIGNED ? "signed-data" :
+					"content of another kind");
+			}
+		} else {
+			err_set(e, ERR_INPUT, "not an encrypted message (%s %s/%s)",
+				*unwrapped ? "the signed content is" : "its top is",
+				ct.type, ct.subtype);
+		}
+		mime_ctype_release(&ct);
+		buf_release(&der);
+		if (rc <= 0)
+			return rc;
+	}
+	return err_set(e, ERR_INPUT, "not an encrypted message (signatures nested deeper "
+		       "than %zu)", n_keep);
 }
 
 int
 smime_decrypt(struct smime_engine *eng, const char *msg, size_t len,
 	      struct buf *out, struct err *e)
 {
-	struct buf der = BUF_INIT, plain = BUF_INIT;
-	struct mime_entity m, inner;
-	struct mime_ctype ct;
+	return smime_decrypt_with_notes(eng, msg, len, out, NULL, e);
+}
+
+int
+smime_decrypt_with_notes(struct smime_engine *eng, const char *msg, size_t len,
+			 struct buf *out, unsigned *notes, struct err *e)
+{
+	struct buf der = BUF_INIT, plain = BUF_INIT, keep[SMIME_MAX_DEPTH];
+	struct mime_entity m, enc, inner;
 	struct cms_info info;
 	const char *why;
+	unsigned unwrapped = 0;
+	size_t i;
 	int rc = -1;
 
+	if (notes)
+		*notes = 0;
 	if (len > SMIME_MAX_MESSAGE)
 		return err_set(e, ERR_INPUT, "message larger than %zu bytes", SMIME_MAX_MESSAGE);
 	if (mime_entity_parse(msg, len, true, &m, e) < 0)
 		return -1;
-	mime_entity_ctype(&m, &ct);
-	if (!mime_ctype_is(&ct, "application", "pkcs7-mime") &&
-	    !mime_ctype_is(&ct, "application", "x-pkcs7-mime")) {
-		err_set(e, ERR_INPUT, "not an encrypted message (its top is %s/%s)",
-			ct.type, ct.subtype);
+	for (i = 0; i < SMIME_MAX_DEPTH; i++)
+		buf_init(&keep[i]);
+	if (find_encrypted(eng, &m, keep, SMIME_MAX_DEPTH, &enc, &unwrapped, e) < 0)
 		goto out;
-	}
-	if (decode_body(&m, &der, e) < 0 ||
+	if (decode_body(&enc, &der, e) < 0 ||
 	    cms_inspect((unsigned char *)der.data, der.len, &info, e) < 0) {
 		err_prefix(e, "encrypted part unreadable");
-		goto out;
-	}
-	if (info.type != CMS_ENVELOPED && info.type != CMS_AUTH_ENVELOPED) {
-		err_set(e, ERR_INPUT, "not an encrypted message (CMS %s)",
-			info.type == CMS_SIGNED ? "signed-data" : "content of another kind");
 		goto out;
 	}
 	why = cms_unsupported_reason(&info);
@@ -600,9 +746,12 @@ smime_decrypt(struct smime_engine *eng, const char *msg, size_t len,
 	if (inner.hdr.n == 0 && plain.len && plain.data[0] != '\n' && plain.data[0] != '\r')
 		buf_adds(out, inner.eol);	/* a header-less entity: add its blank line */
 	buf_add(out, plain.data, plain.len);
+	if (notes && unwrapped)
+		*notes |= SMIME_DECRYPT_SIGNATURE_REMOVED;
 	rc = 0;
 out:
-	mime_ctype_release(&ct);
+	for (i = 0; i < SMIME_MAX_DEPTH; i++)
+		buf_release(&keep[i]);
 	buf_release(&der);
 	buf_release(&plain);
 	return rc;

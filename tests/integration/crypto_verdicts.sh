@@ -54,6 +54,13 @@ verdict truncated              1 invalid   whole      null            none '[]' 
 verdict malformed              1 invalid   whole      null            none '[]' 'not a CMS structure'
 verdict part-signed            1 valid     part       alice@localhost none '["unsigned-content"]' null
 verdict sig-over-ciphertext    1 valid     ciphertext alice@localhost ok   '["signature-over-ciphertext"]' null
+verdict sig-over-ciphertext-opaque 1 valid ciphertext alice@localhost ok '["signature-over-ciphertext"]' null
+verdict sender-mismatch        0 valid     whole      alice@localhost none '["sender-mismatch"]' null
+verdict inner-from-carol       1 mismatch  whole      alice@localhost ok   '["inner-from-mismatch"]' null
+verdict inner-from-alice       0 valid     whole      alice@localhost ok   '[]' null
+verdict inner-from-unsigned    1 none      null       null            ok   '["inner-from-mismatch"]' null
+verdict qp-signature           0 valid     whole      alice@localhost none '[]' null
+verdict rfc2231-params         0 valid     whole      alice@localhost none '[]' null
 verdict encrypted-not-top      1 none      null       null            refused '["encrypted-part-refused"]' null
 verdict aes-gcm                1 none      null       null            failed '[]' 'encrypted with AES-GCM (AuthEnvelopedData), which gpgsm 2.2 cannot decrypt'
 verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
@@ -81,6 +88,33 @@ assert_contains "$out" '{"file":"garbage.eml","signature":"invalid"'
 rc=0
 "$CACHET" --gnupg-home "$bob" verify fx/hand-wrapped-valid.eml fx/ossl-detached-rsa.eml > /dev/null || rc=$?
 assert_eq 0 "$rc" "exit status when every message is valid and whole"
+
+# The mismatch names both authors.
+out=$("$CACHET" --gnupg-home "$bob" verify --json fx/inner-from-carol.eml || true)
+assert_contains "$out" '"detail":"the signed content is from carol@localhost, the message header says alice@localhost"'
+
+# decrypt under a signature over ciphertext (detached and opaque): the
+# plaintext comes out, the signature that covered only ciphertext is
+# removed and said so; verify on the result finds no signature.
+for f in sig-over-ciphertext sig-over-ciphertext-opaque; do
+	rc=0
+	"$CACHET" --gnupg-home "$bob" decrypt "fx/$f.eml" > "$f.dec" 2> "$f.err" || rc=$?
+	assert_eq 0 "$rc" "exit status of decrypt $f"
+	assert_file_contains "$f.dec" 'The quarterly report is attached in spirit.' "$f decrypted"
+	assert_file_contains "$f.dec" 'Subject: cachet fixture' "$f decrypted"
+	grep -q 'pkcs7' "$f.dec" && fail "$f: a CMS layer is left in the decrypted message"
+	assert_contains "$(cat "$f.err")" "fx/$f.eml: removed a signature over the encrypted part"
+	out=$("$CACHET" --gnupg-home "$bob" verify --json "$f.dec" || true)
+	assert_contains "$out" '"signature":"none"' "$f decrypted, verified"
+done
+# A plain encrypted message: no such note.
+"$CACHET" --gnupg-home "$bob" decrypt fx/ossl-enc-aes128.eml > plain.dec 2> plain.err
+[ -s plain.err ] && fail "decrypt of a plain encrypted message said: $(cat plain.err)"
+# A signed message with nothing encrypted under its signature: bad input.
+rc=0
+"$CACHET" --gnupg-home "$bob" decrypt fx/hand-wrapped-valid.eml > /dev/null 2> nodec.err || rc=$?
+assert_eq 3 "$rc" "exit status of decrypt on a signed-only message"
+assert_contains "$(cat nodec.err)" "not an encrypted message (the signed content is text/plain)"
 
 [ "$FAILED" = 0 ] || exit 1
 echo PASS
