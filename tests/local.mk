@@ -19,3 +19,6 @@ EXTRA_DIST += tests/lib/harness.sh tests/lib/pki.sh $(HARNESS_TESTS)
 # The harness's PKI cache in the build tree (one dir per version of pki.sh).
 CLEANFILES += tests/pki-cache/*/*.pem tests/pki-cache/*/*.key \
 	tests/pki-cache/*/*.p12 tests/pki-cache/*/.lock
+
+# The unit tests' shared assertions (each module's tests include it).
+EXTRA_DIST += tests/unit/check.h
