@@ -458,10 +458,17 @@ engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 	int rc = -1;
 
 	if (eng->n_encrypt >= ENGINE_MAX_ENCRYPT) {
-		gpgme_release(eng->ctx);
-		eng->ctx = NULL;
-		if (ctx_open(eng, e) < 0)
-			goto out;
+		/* Leaving the CMS protocol shuts the context's gpgsm down and the
+		 * next operation starts a fresh one, with the context's engine
+		 * settings kept: no new context, no "gpgsm --version" run. */
+		if (gpgme_set_protocol(eng->ctx, GPGME_PROTOCOL_OpenPGP) ||
+		    gpgme_set_protocol(eng->ctx, GPGME_PROTOCOL_CMS)) {
+			gpgme_release(eng->ctx);
+			eng->ctx = NULL;
+			if (ctx_open(eng, e) < 0)
+				goto out;
+		}
+		eng->n_encrypt = 0;
 	}
 	for (i = 0; i < n; i++) {
 		if (engine_key(eng, fprs[i], false, &keys[i], e) < 0) {
