@@ -253,7 +253,6 @@ ui_header_decode(const char *value)
 			continue;
 		}
 		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
-			ws = p;
 			while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 				p++;
 			/* Space between two encoded words is not part of the text. */
@@ -266,7 +265,6 @@ ui_header_decode(const char *value)
 				}
 				buf_release(&probe);
 			}
-			(void)ws;
 			buf_addc(&out, ' ');
 			last_was_word = 0;
 			continue;

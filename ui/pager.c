@@ -57,7 +57,6 @@ add_attachment(struct walk *w, const char *name, const char *type,
 {
 	struct ui_attachment *a;
 	struct buf dec = BUF_INIT;
-	struct buf line = BUF_INIT;
 
 	w->atts = xrealloc(w->atts, (w->n_atts + 1) * sizeof(*w->atts));
 	a = &w->atts[w->n_atts++];
@@ -72,7 +71,6 @@ add_attachment(struct walk *w, const char *name, const char *type,
 	ui_attachment_decode(a, &dec);
 	a->decoded_size = dec.len;
 	buf_release(&dec);
-	(void)line;
 }
 
 /* The decoded text of a part, as safe UTF-8. */

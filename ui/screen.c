@@ -19,7 +19,7 @@ enum view { VIEW_FOLDERS, VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_COMPOSE };
 
 enum pair {
 	PAIR_BAR = 1, PAIR_GOOD, PAIR_BAD, PAIR_INFO, PAIR_HEADER, PAIR_QUOTE,
-	PAIR_ATTACH, PAIR_NOTE, PAIR_MARK_BAD, PAIR_MARK_GOOD,
+	PAIR_ATTACH, PAIR_NOTE, PAIR_MARK_BAD,
 };
 
 struct row {		/* one screen row of the pager: a piece of a doc line */
@@ -637,6 +637,7 @@ open_message(struct screen *s)
 	working(s, "fetching the message");
 	if (ui_source_fetch(s->src, env->uid, &raw, &e) < 0) {
 		set_status(s, true, "%s", e.msg);
+		buf_release(&raw);
 		return;
 	}
 	working(s, "checking signature and encryption");
@@ -664,7 +665,8 @@ open_message(struct screen *s)
 		s->marks[s->idx_cur] = v->signature == SMIME_SIG_VALID &&
 			v->coverage == SMIME_COVERAGE_WHOLE && v->n_warnings == 0 ?
 			UI_CRYPTO_VALID : UI_CRYPTO_PROBLEM;
-	else if (v && (v->decryption == SMIME_DECRYPT_FAILED || v->error))
+	else if ((v && (v->decryption == SMIME_DECRYPT_FAILED || v->error)) ||
+		 (check_error && s->marks[s->idx_cur] != UI_CRYPTO_NONE))
 		s->marks[s->idx_cur] = UI_CRYPTO_PROBLEM;
 
 	/* Decrypted bytes do not outlive the pager's own copy. */
@@ -1377,7 +1379,6 @@ init_colors(struct screen *s)
 	init_pair(PAIR_ATTACH, COLOR_MAGENTA, -1);
 	init_pair(PAIR_NOTE, COLOR_BLUE, -1);
 	init_pair(PAIR_MARK_BAD, COLOR_RED, -1);
-	init_pair(PAIR_MARK_GOOD, COLOR_GREEN, -1);
 }
 
 int
