@@ -8,7 +8,9 @@ something different before and after TLS (LOGINDISABLED / CRAM-MD5 only
 before), so a client that keeps pre-TLS capabilities fails them.
 
 Every line received is appended to the log file (--log), so a test can show
-that no password went out.
+that no password went out, and so is the TLS server name the client sent
+("SNI: name").  In SMTP, RCPT for nobody@ is refused (550), for later@
+deferred (450).
 
 usage: fake_mail_server.py --proto imap|smtp --mode MODE --cert PEM --key PEM
                            --port-file FILE --log FILE
@@ -121,7 +123,11 @@ def smtp(conn, mode, ctx):
             tls = True
         elif cmd == b"AUTH" and tls:
             conn.send(b"235 2.7.0 ok\r\n")
-        elif cmd in (b"MAIL", b"RCPT") and tls:
+        elif cmd == b"RCPT" and tls and b"nobody@" in line.lower():
+            conn.send(b"550 5.1.1 <nobody@localhost>: Recipient address rejected\r\n")
+        elif cmd == b"RCPT" and tls and b"later@" in line.lower():
+            conn.send(b"450 4.2.0 <later@localhost>: try again later\r\n")
+        elif cmd in (b"MAIL", b"RCPT", b"RSET") and tls:
             conn.send(b"250 ok\r\n")
         elif cmd == b"DATA" and tls:
             conn.send(b"354 go\r\n")
@@ -152,6 +158,11 @@ def main():
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
+
+    def note_sni(sock, name, context):
+        with open(a.log, "ab") as f:
+            f.write(b"SNI: %s\n" % (name or "(none)").encode())
+    ctx.sni_callback = note_sni
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))

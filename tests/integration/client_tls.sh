@@ -168,6 +168,9 @@ out=$("$CACHET" --config "$cfg" --data-dir "$H/data-ok" send "$H/m.eml" 2>&1) ||
 	fail "control: STARTTLS submission failed: $out"
 assert_contains "$out" "sent to 1 recipient" "control: send over STARTTLS"
 assert_file_contains "$H/fake.smtp-ok.log" "AUTH PLAIN"
+# The server name went out in the handshake (SNI).
+assert_file_contains "$H/fake.smtp-ok.log" "SNI: localhost"
+assert_file_contains "$H/fake.imap-ok.log" "SNI: localhost"
 
 p=$(fake imap no-starttls)
 cfg=$(config fake-imap-no "imap://alice@localhost:$p" "submission://alice@localhost:1" "$CA")
