@@ -376,23 +376,10 @@ rfc2231_collapse(struct mime_ctype *ct)
 	}
 }
 
-int
-mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e)
+/* "; name=value" parameters after a type, into ct (RFC 2231 applied). */
+static void
+params_parse(const char *s, struct mime_ctype *ct)
 {
-	const char *s = value ? value : "text/plain; charset=us-ascii";
-
-	memset(ct, 0, sizeof *ct);
-	s = skip_cfws(s);
-	ct->type = read_token(&s);
-	s = skip_cfws(s);
-	if (ct->type == NULL || *s != '/')
-		goto bad;
-	s = skip_cfws(s + 1);
-	ct->subtype = read_token(&s);
-	if (ct->subtype == NULL)
-		goto bad;
-	str_lower_ascii(ct->type);
-	str_lower_ascii(ct->subtype);
 	for (;;) {
 		char *name, *val;
 
@@ -422,10 +409,46 @@ mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e)
 		ct->n++;
 	}
 	rfc2231_collapse(ct);
+}
+
+int
+mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e)
+{
+	const char *s = value ? value : "text/plain; charset=us-ascii";
+
+	memset(ct, 0, sizeof *ct);
+	s = skip_cfws(s);
+	ct->type = read_token(&s);
+	s = skip_cfws(s);
+	if (ct->type == NULL || *s != '/')
+		goto bad;
+	s = skip_cfws(s + 1);
+	ct->subtype = read_token(&s);
+	if (ct->subtype == NULL)
+		goto bad;
+	str_lower_ascii(ct->type);
+	str_lower_ascii(ct->subtype);
+	params_parse(s, ct);
 	return 0;
 bad:
 	mime_ctype_release(ct);
 	return err_set(e, ERR_INPUT, "malformed Content-Type \"%.80s\"", value);
+}
+
+int
+mime_disposition_parse(const char *value, struct mime_ctype *d)
+{
+	const char *s = value ? value : "";
+
+	memset(d, 0, sizeof *d);
+	s = skip_cfws(s);
+	d->type = read_token(&s);
+	if (d->type == NULL)
+		return -1;
+	str_lower_ascii(d->type);
+	d->subtype = xstrdup("");
+	params_parse(s, d);
+	return 0;
 }
 
 void

@@ -65,6 +65,9 @@ struct mime_ctype {
 /* Parses value (NULL means the default text/plain; charset=us-ascii).
  * ERR_INPUT when the type is not "token/token". */
 int mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e);
+/* Content-Disposition: the disposition in type (lower case), subtype "",
+ * parameters as for Content-Type; -1 when there is no disposition token. */
+int mime_disposition_parse(const char *value, struct mime_ctype *d);
 /* Content type of an entity (default text/plain on a missing or bad field). */
 void mime_entity_ctype(const struct mime_entity *m, struct mime_ctype *ct);
 const char *mime_ctype_param(const struct mime_ctype *ct, const char *name);

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 struct layer {
@@ -397,6 +398,35 @@ out:
 	return rc;
 }
 
+/* RFC 8551 3.2.2: some agents send CMS as application/octet-stream named
+ * *.p7m (in Content-Type's name or Content-Disposition's filename). */
+static bool
+is_p7m_entity(const struct mime_entity *m, const struct mime_ctype *ct)
+{
+	const char *names[2] = { NULL, NULL };
+	struct mime_ctype d = { 0 };
+	char *disp;
+	bool yes = false;
+	size_t i, n;
+
+	if (mime_ctype_is(ct, "application", "pkcs7-mime") ||
+	    mime_ctype_is(ct, "application", "x-pkcs7-mime"))
+		return true;
+	if (!mime_ctype_is(ct, "application", "octet-stream"))
+		return false;
+	names[0] = mime_ctype_param(ct, "name");
+	disp = mime_header_get(m, "Content-Disposition", 0);
+	if (disp && mime_disposition_parse(disp, &d) == 0)
+		names[1] = mime_ctype_param(&d, "filename");
+	for (i = 0; i < 2; i++)
+		if (names[i] && (n = strlen(names[i])) >= 4 &&
+		    strcasecmp(names[i] + n - 4, ".p7m") == 0)
+			yes = true;
+	mime_ctype_release(&d);
+	free(disp);
+	return yes;
+}
+
 /* Records the From fields of an entity inside the top crypto chain: what
  * the signed or encrypted content says about its author. */
 static void
@@ -446,8 +476,7 @@ walk_entity(struct walk *w, const struct mime_entity *m, bool top, int depth)
 	}
 	if (mime_ctype_is(&ct, "multipart", "signed")) {
 		rc = walk_multipart_signed(w, m, &ct, top, depth);
-	} else if (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
-		   mime_ctype_is(&ct, "application", "x-pkcs7-mime")) {
+	} else if (is_p7m_entity(m, &ct)) {
 		rc = walk_pkcs7(w, m, &ct, top, depth);
 	} else if (mime_ctype_is(&ct, "multipart", NULL)) {
 		struct mime_range *parts = NULL;
@@ -649,8 +678,7 @@ find_encrypted(struct smime_engine *eng, const struct mime_entity *m,
 					"multipart/signed at its top)");
 			}
 			free(parts);
-		} else if (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
-			   mime_ctype_is(&ct, "application", "x-pkcs7-mime")) {
+		} else if (is_p7m_entity(&cur, &ct)) {
 			if (decode_body(&cur, &der, e) < 0 ||
 			    cms_inspect((unsigned char *)der.data, der.len, &info, e) < 0) {
 				err_prefix(e, "encrypted part unreadable");

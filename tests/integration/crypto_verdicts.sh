@@ -61,6 +61,7 @@ verdict inner-from-alice       0 valid     whole      alice@localhost ok   '[]' 
 verdict inner-from-unsigned    1 none      null       null            ok   '["inner-from-mismatch"]' null
 verdict qp-signature           0 valid     whole      alice@localhost none '[]' null
 verdict rfc2231-params         0 valid     whole      alice@localhost none '[]' null
+verdict legacy-octet-stream    1 none      null       null            ok   '[]' null
 verdict encrypted-not-top      1 none      null       null            refused '["encrypted-part-refused"]' null
 verdict aes-gcm                1 none      null       null            failed '[]' 'encrypted with AES-GCM (AuthEnvelopedData), which gpgsm 2.2 cannot decrypt'
 verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
@@ -107,6 +108,8 @@ for f in sig-over-ciphertext sig-over-ciphertext-opaque; do
 	out=$("$CACHET" --gnupg-home "$bob" verify --json "$f.dec" || true)
 	assert_contains "$out" '"signature":"none"' "$f decrypted, verified"
 done
+"$CACHET" --gnupg-home "$bob" decrypt fx/legacy-octet-stream.eml > legacy.dec
+assert_file_contains legacy.dec 'The quarterly report is attached in spirit.' "legacy form decrypted"
 # A plain encrypted message: no such note.
 "$CACHET" --gnupg-home "$bob" decrypt fx/ossl-enc-aes128.eml > plain.dec 2> plain.err
 [ -s plain.err ] && fail "decrypt of a plain encrypted message said: $(cat plain.err)"

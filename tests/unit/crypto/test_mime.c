@@ -148,6 +148,36 @@ test_ctype(void)
 }
 
 static void
+test_disposition(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		const char *type, *filename;
+	} t[] = {
+		{ "attachment; filename=\"smime.p7m\"", 0, "attachment", "smime.p7m" },
+		{ "Attachment; filename*0=\"smime.\"; filename*1=p7m", 0, "attachment", "smime.p7m" },
+		{ "inline; filename*=utf-8''r%C3%A9sum%C3%A9.txt", 0, "inline",
+		  "r\xc3\xa9sum\xc3\xa9.txt" },
+		{ "inline", 0, "inline", NULL },
+		{ "; filename=x", -1, NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_ctype d;
+		int rc = mime_disposition_parse(t[i].in, &d);
+
+		CHECK_INT(rc, t[i].rc);
+		if (rc < 0)
+			continue;
+		CHECK_STR(d.type, t[i].type);
+		CHECK_STR(mime_ctype_param(&d, "filename"), t[i].filename);
+		mime_ctype_release(&d);
+	}
+}
+
+static void
 test_multipart(void)
 {
 	static const struct {
@@ -257,6 +287,7 @@ main(void)
 	test_entity();
 	test_fields();
 	test_ctype();
+	test_disposition();
 	test_multipart();
 	test_make_7bit();
 	test_depth_limit();
