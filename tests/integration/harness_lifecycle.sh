@@ -92,6 +92,41 @@ if pgrep -f "$dir" > /dev/null; then
 	fail "processes still name $dir: $(pgrep -af "$dir")"
 fi
 
+# A test killed with SIGKILL runs no trap: the watchdog stops its world.
+bash -c '
+	set -euo pipefail
+	. "$1"
+	harness_init
+	harness_dovecot
+	echo "$H" > "$2/dir"
+	harness_pids > "$2/pids"
+	: > "$2/ready"
+	exec sleep 60
+' killed-test "$HARNESS_LIB_DIR/harness.sh" "$out" < /dev/null > /dev/null 2>&1 &
+victim=$!
+for i in $(seq 1 500); do
+	[ -e "$out/ready" ] && break
+	harness_pid_running "$victim" || fail "the test to be killed died early"
+	sleep 0.02
+done
+[ -e "$out/ready" ] || fail "the test to be killed did not start its world"
+{
+	kill -KILL "$victim"
+	wait "$victim"
+} 2> /dev/null || true
+dir=$(cat "$out/dir")
+for i in $(seq 1 500); do
+	[ -e "$dir" ] || break
+	sleep 0.02
+done
+[ ! -e "$dir" ] || fail "the watchdog did not remove $dir after SIGKILL"
+while read -r pid; do
+	if harness_pid_running "$pid"; then
+		fail "Dovecot $pid still runs after its test was killed"
+	fi
+done < "$out/pids"
+rm -f "$out/ready"
+
 # HARNESS_KEEP=1 keeps the directory, and still stops the servers.
 (
 	set -euo pipefail

@@ -52,7 +52,9 @@
 #   harness_cleanup          stops exactly what the harness started (Dovecot
 #                            and Postfix masters by PID, gpg-agents, D-Bus
 #                            sessions and keyrings), removes $H unless
-#                            HARNESS_KEEP=1. Runs on EXIT by itself.
+#                            HARNESS_KEEP=1. Runs on EXIT by itself; if the
+#                            script dies without its EXIT trap (SIGKILL), a
+#                            watchdog started by harness_init runs it.
 #   harness_pids             prints the PIDs of the daemons started so far.
 #   harness_detach           leaves the world running when the shell exits.
 #   harness_attach DIR       takes charge of a detached world (then call
@@ -154,6 +156,7 @@ harness_init() {
 	HARNESS_PIDS=()
 	HARNESS_GNUPG_HOMES=()
 	HARNESS_CLEANED=0
+	HARNESS_WATCHDOG=
 	unset DOVECOT_PID POSTFIX_PID IMAPS_PORT IMAP_PORT LMTP_PORT AUTH_PORT \
 		IMAP_REMOTE_PORT SMTPS_PORT SUBMISSION_PORT
 	H=$(mktemp -d "${TMPDIR:-/tmp}/cachet-h.XXXXXX")
@@ -180,6 +183,7 @@ harness_init() {
 		cache=$cache/$(cksum < "$HARNESS_LIB_DIR/pki.sh" | cut -d' ' -f1)
 	fi
 	mkdir -p "$H/run"
+	harness__start_watchdog
 	pki_make "$cache" || fail "could not make the test PKI in $cache"
 	HARNESS_PKI=$H/pki
 	mkdir -p "$HARNESS_PKI"
@@ -703,6 +707,34 @@ harness_wait_mail() {
 
 # ---------------------------------------------------------------- cleanup
 
+# The watchdog: a background process that stops the world if the shell
+# that owns it dies without running its EXIT trap (SIGKILL, a timeout that
+# kills the test, a trap replaced by a test's own). It ignores the signals
+# that end a test, polls its owner, and leaves when $H is gone.
+harness__start_watchdog() {
+	local owner=$BASHPID
+	(
+		trap '' HUP INT TERM
+		trap - EXIT ERR
+		while kill -0 "$owner" 2> /dev/null && [ -d "$H/run" ]; do
+			sleep 0.5
+		done
+		if [ -d "$H/run" ] && [ "${HARNESS_KEEP:-0}" != 1 ] && [ ! -e "$H/run/detached" ]; then
+			HARNESS_CLEANED=0
+			harness_cleanup
+		fi
+	) < /dev/null > /dev/null 2>&1 &
+	HARNESS_WATCHDOG=$!
+}
+
+harness__stop_watchdog() {
+	if [ -n "${HARNESS_WATCHDOG:-}" ]; then
+		kill -KILL "$HARNESS_WATCHDOG" 2> /dev/null || true
+		wait "$HARNESS_WATCHDOG" 2> /dev/null || true
+		HARNESS_WATCHDOG=
+	fi
+}
+
 # harness__own PID: a daemon of this world, stopped at cleanup. Kept on
 # disk too, so that another shell can stop the world (harness_attach).
 harness__own() {
@@ -733,6 +765,8 @@ harness_attach() {
 	HARNESS_PIDS=()
 	HARNESS_GNUPG_HOMES=()
 	HARNESS_CLEANED=0
+	HARNESS_WATCHDOG=
+	rm -f "$H/run/detached"
 	export H HARNESS_DIR HARNESS_PKI
 }
 
@@ -740,6 +774,8 @@ harness_attach() {
 # nothing, stops nothing. harness_attach DIR and harness_cleanup stop it.
 harness_detach() {
 	trap - EXIT ERR
+	: > "$H/run/detached"
+	harness__stop_watchdog
 	HARNESS_CLEANED=1
 }
 
@@ -749,6 +785,7 @@ harness_cleanup() {
 	[ "$HARNESS_CLEANED" = 0 ] || return 0
 	HARNESS_CLEANED=1
 	[ -n "${H:-}" ] || return 0
+	harness__stop_watchdog
 	local pids=() p home i
 	# gpg-agents first: they are the quickest, and by home, not by name.
 	if [ -f "$H/run/gnupg-homes" ]; then
