@@ -164,8 +164,9 @@ harness_init() {
 	HARNESS_DIR=$H
 	export H HARNESS_DIR
 	trap harness_cleanup EXIT
-	# Under set -e a failing command ends the script: say which one.
-	trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: \"$BASH_COMMAND\" exited with status $?" >&2' ERR
+	# Under set -e a failing command ends the script: say which one (only
+	# then: with set +e a failing command is the script's own business).
+	trap 'harness__rc=$?; [[ $- != *e* ]] || echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: \"$BASH_COMMAND\" exited with status $harness__rc" >&2' ERR
 	# A signal ends the script through the EXIT trap.
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
