@@ -2,6 +2,7 @@
 #include "client/imap_cache.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,7 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 {
 	const char *f[9];
 	const char *p = line;
-	unsigned long long v[4];
-	char *stop;
+	uint64_t v[4];
 	int i;
 
 	for (i = 0; i < 9; i++) {
@@ -98,13 +98,23 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 		if (i < 8)
 			p++;
 	}
+	/* Digits only, up to the tab: no sign, no spaces, no overflow. */
 	for (i = 0; i < 4; i++) {
-		errno = 0;
-		v[i] = strtoull(f[i], &stop, 10);
-		if (stop == f[i] || *stop != '\t' || errno)
+		const char *d = f[i];
+
+		v[i] = 0;
+		if (*d < '0' || *d > '9')
+			return -1;
+		for (; *d >= '0' && *d <= '9'; d++) {
+			if (v[i] > (UINT64_MAX - 9) / 10)
+				return -1;
+			v[i] = v[i] * 10 + (unsigned)(*d - '0');
+		}
+		if (*d != '\t')
 			return -1;
 	}
-	if (v[0] == 0 || v[0] > UINT32_MAX || v[1] > UINT32_MAX)
+	if (v[0] == 0 || v[0] > UINT32_MAX || v[1] > UINT32_MAX || v[2] > UINT_MAX ||
+	    v[3] > INT32_MAX * (uint64_t)1024)
 		return -1;
 	m->uid = (uint32_t)v[0];
 	m->size = (uint32_t)v[1];
@@ -124,13 +134,18 @@ imap_index_parse(const char *text, size_t len, struct imap_index *idx)
 	const char *p = text, *end = text + len, *nl;
 	unsigned long uv, un;
 	size_t count, i;
+	char first[101];
 	int used = 0;
 
 	memset(idx, 0, sizeof *idx);
 	nl = memchr(p, '\n', len);
-	if (nl == NULL || (size_t)(nl - p) > 100 ||
-	    sscanf(p, INDEX_MAGIC " %lu %lu %zu%n", &uv, &un, &count, &used) != 3 ||
-	    p + used != nl || count > len)
+	if (nl == NULL || (size_t)(nl - p) >= sizeof first)
+		return -1;
+	/* sscanf needs a string; text need not be NUL-terminated. */
+	memcpy(first, p, (size_t)(nl - p));
+	first[nl - p] = '\0';
+	if (sscanf(first, INDEX_MAGIC " %lu %lu %zu%n", &uv, &un, &count, &used) != 3 ||
+	    first[used] != '\0' || count > len || uv > UINT32_MAX || un > UINT32_MAX)
 		return -1;
 	idx->uidvalidity = (uint32_t)uv;
 	idx->uidnext = (uint32_t)un;

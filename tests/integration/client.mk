@@ -19,3 +19,19 @@ EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py \
 check_PROGRAMS += tests/integration/client_imap_ops
 tests_integration_client_imap_ops_SOURCES = tests/integration/client_imap_ops.c
 tests_integration_client_imap_ops_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+
+# The fuzz target of client/'s parsers (tests/fuzz/local.mk's conventions):
+# its corpus is replayed by make check; with --enable-fuzzing it is a
+# libFuzzer binary that make fuzz-smoke runs too.
+FUZZ_TARGETS += client
+check_PROGRAMS += tests/fuzz/replay_client
+TESTS += tests/fuzz/replay_client
+tests_fuzz_replay_client_SOURCES = tests/fuzz/fuzz_client.c tests/fuzz/replay.c
+tests_fuzz_replay_client_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/client"'
+tests_fuzz_replay_client_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_client
+tests_fuzz_fuzz_client_SOURCES = tests/fuzz/fuzz_client.c
+tests_fuzz_fuzz_client_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_client_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
+endif
