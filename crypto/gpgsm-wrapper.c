@@ -7,7 +7,17 @@
  * person's gpgsm.conf, so GPGME starts this program instead of gpgsm: it
  * runs the real gpgsm, named by cachet in CACHET_GPGSM, with
  * "--cipher-algo AES256" ahead of GPGME's own arguments (command-line
- * options win over gpgsm.conf).  Everything else is gpgsm's.
+ * options win over gpgsm.conf).
+ *
+ * It also passes "--pinentry-mode=error".  When gpgsm meets a root
+ * certificate that is not in trustlist.txt it asks gpg-agent to show a
+ * "Do you ultimately trust ...?" dialog on the terminal GPGME named; one
+ * careless "Yes" to a look-alike root (same subject as a real CA) would
+ * make every forgery from it valid, and a batch verb would hang on it.
+ * With pinentry disabled the agent refuses at once and the signature is
+ * reported untrusted.  Passphrases cannot be asked for either: the engine
+ * checks that gpg-agent holds them before it signs or decrypts, and says
+ * how to unlock the key when it does not.  Everything else is gpgsm's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,14 +37,15 @@ main(int argc, char **argv)
 			"absolute path; this program is started by cachet\n");
 		return 2;
 	}
-	v = calloc((size_t)argc + 3, sizeof *v);
+	v = calloc((size_t)argc + 4, sizeof *v);
 	if (v == NULL)
 		abort();
 	v[0] = argc > 0 ? argv[0] : (char *)"gpgsm";
 	v[1] = (char *)"--cipher-algo";
 	v[2] = (char *)"AES256";
+	v[3] = (char *)"--pinentry-mode=error";
 	for (i = 1; i < argc; i++)
-		v[i + 2] = argv[i];
+		v[i + 3] = argv[i];
 	execv(real, v);
 	fprintf(stderr, "cachet-gpgsm: cannot run %s: %s\n", real, strerror(errno));
 	return 127;
