@@ -270,6 +270,13 @@ void certstore_choice_release(struct certstore_choice *c);
 int certstore_keybox_import(struct certstore *s, const struct certstore_cert *c,
 			    struct err *e);
 /*
+ * The certificate with SHA-1 fingerprint fpr (upper-case hex) from gpgsm's
+ * keybox, where verification left the signer's certificate.  ERR_CRYPTO
+ * when gpgsm has none (or gives another).
+ */
+int certstore_keybox_export(struct certstore *s, const char *fpr,
+			    struct certstore_cert **out, struct err *e);
+/*
  * Whether gpgsm validates c's chain to a trust anchor (keylist with
  * validation, after importing c).  Returns 0 with *reason NULL (valid) or
  * a reason code (untrusted, expired, revoked); -1 on ERR_CRYPTO.  Results
@@ -341,7 +348,8 @@ int certstore_seen_put(struct certstore *s, const char *key,
 /*
  * Harvests from the verdict of a signed message: for each signer, the
  * signer's own certificate (never other certificates the SignedData
- * carries) is stored only when the signature is valid and covers the whole
+ * carries; from the verdict's cert_der, else the store's copy or gpgsm's
+ * keybox by the signer's fingerprint) is stored only when the signature is valid and covers the whole
  * message, the chain reaches a trust anchor, the certificate passes
  * certstore_cert_check and carries the From address (info->from).
  * Outcomes are appended to out.  -1 on ERR_STORE / ERR_CRYPTO only:

@@ -145,6 +145,42 @@ remember:
 	return 0;
 }
 
+int
+certstore_keybox_export(struct certstore *s, const char *fpr,
+			struct certstore_cert **out, struct err *e)
+{
+	gpgme_data_t d = NULL;
+	gpgme_error_t ge;
+	char *data;
+	size_t len = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (gpg_ctx(s, e) < 0)
+		return -1;
+	ge = gpgme_data_new(&d);
+	if (ge == 0)
+		ge = gpgme_op_export(s->gpg, fpr, 0, d);
+	if (ge) {
+		gpgme_data_release(d);
+		return gpg_fail(e, ge, "cannot export the certificate");
+	}
+	data = gpgme_data_release_and_get_mem(d, &len);
+	if (data == NULL || len == 0) {
+		err_set(e, ERR_CRYPTO, "gpgsm has no certificate %s", fpr);
+	} else if (certstore_cert_parse(data, len, out, e) == 0) {
+		/* The pattern must have named exactly this certificate. */
+		if (strcmp((*out)->fpr_sha1, fpr) == 0)
+			rc = 0;
+		else
+			certstore_cert_free(out);
+		if (rc < 0)
+			err_set(e, ERR_CRYPTO, "gpgsm exported another certificate for %s", fpr);
+	}
+	gpgme_free(data);
+	return rc;
+}
+
 /* gpg-agent caches trustlist.txt: ask it to read the file again. */
 static void
 reload_agent(const char *home)

@@ -374,6 +374,34 @@ check_cert(struct certstore *s, const struct certstore_cert *c,
 	return certstore_chain_check(s, c, reason, e);
 }
 
+/*
+ * The signer's own certificate: the verdict's DER when it has it, else the
+ * copy the store holds under the signer's fingerprint (most mail comes from
+ * known correspondents), else gpgsm's keybox, where the verification left
+ * it.  *c is NULL when none can be had; -1 only on ERR_STORE.
+ */
+static int
+signer_cert(struct certstore *s, const struct smime_signer *sg,
+	    struct certstore_cert **c, struct err *e)
+{
+	char *fpr;
+	int rc;
+
+	*c = NULL;
+	if (sg->cert_der) {
+		/* An unparsable certificate leaves *c NULL: a refusal. */
+		certstore_cert_parse(sg->cert_der, sg->cert_der_len, c, NULL);
+		return 0;
+	}
+	if (sg->fingerprint == NULL || (fpr = certstore_fpr_normalize(sg->fingerprint)) == NULL)
+		return 0;
+	rc = certstore_cert_by_fpr(s, fpr, c, e);
+	if (rc == 0)
+		certstore_keybox_export(s, fpr, c, NULL);
+	free(fpr);
+	return rc < 0 ? -1 : 0;
+}
+
 int
 certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 			  const struct certstore_msginfo *info,
@@ -406,8 +434,9 @@ certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 			reason = signer_reason(sg->state);
 		if (reason == NULL)
 			reason = signer_reason(v->signature);
-		if (reason == NULL && (sg->cert_der == NULL ||
-		    certstore_cert_parse(sg->cert_der, sg->cert_der_len, &c, NULL) < 0))
+		if (reason == NULL && signer_cert(s, sg, &c, e) < 0)
+			return -1;
+		if (reason == NULL && c == NULL)
 			reason = CERTSTORE_R_BAD_CERT;
 		if (reason == NULL && check_cert(s, c, info->from, now, &reason, e) < 0) {
 			certstore_cert_free(&c);

@@ -938,6 +938,32 @@ certstore_choice_release(struct certstore_choice *c)
 	memset(c, 0, sizeof(*c));
 }
 
+int
+certstore_cert_by_fpr(struct certstore *s, const char *fpr,
+		      struct certstore_cert **out, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (prepare(s, "SELECT der FROM certificates WHERE fpr_sha1 = ?", &st, e) < 0)
+		return -1;
+	bind_text(st, 1, fpr);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW &&
+	    certstore_cert_parse(sqlite3_column_blob(st, 0),
+				 (size_t)sqlite3_column_bytes(st, 0), out, e) < 0) {
+		sqlite3_finalize(st);
+		return err_prefix(e, "certificate store %s", s->path);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(s, e, "cannot read the certificates");
+}
+
 void
 certstore_message_key(const void *msg, size_t len, char out[65])
 {

@@ -21,6 +21,10 @@ struct certstore {
 	size_t n_memo;
 };
 
+/* The stored certificate with this SHA-1 fingerprint: 1 found, 0 not, -1 ERR_STORE. */
+int certstore_cert_by_fpr(struct certstore *s, const char *fpr,
+			  struct certstore_cert **out, struct err *e);
+
 /* Upper-case hex without colons or spaces; NULL unless 40 or 64 digits. */
 char *certstore_fpr_normalize(const char *fpr);
 
