@@ -122,7 +122,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
-		src = ui_source_imap_new(s);
+		src = ui_source_imap_new(s, g->data_dir, acct->name);
 	}
 
 	if (make_private_dir(g->data_dir, &e) < 0) {

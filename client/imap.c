@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libetpan/libetpan.h>
 
@@ -314,6 +315,76 @@ date_time_of(const struct mailimap_date_time *dt)
 	return t;
 }
 
+void
+imap_summary_release(struct imap_summary *sum)
+{
+	free(sum->date);
+	free(sum->subject);
+	free(sum->from_name);
+	free(sum->from_addr);
+	free(sum->message_id);
+	free(sum->content_type);
+	memset(sum, 0, sizeof *sum);
+}
+
+static bool
+field_name_is(const char *p, const char *end, const char *name)
+{
+	size_t n = strlen(name);
+
+	return (size_t)(end - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0;
+}
+
+char *
+imap_content_type_of(const char *hdr, size_t len)
+{
+	const char *p = hdr, *end = hdr + len, *nl;
+	struct buf v = BUF_INIT;
+	bool space = false;
+
+	if (hdr == NULL)
+		return NULL;
+	/* Each line: a field start, or a continuation of the one before. */
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (field_name_is(p, nl, "Content-Type"))
+			break;
+	}
+	if (p >= end)
+		return NULL;
+	p += strlen("Content-Type") + 1;
+	buf_adds(&v, "");
+	for (;;) {
+		for (; p < nl; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			/* Folding and control characters become one space. */
+			if (c == ' ' || c == '\t' || c == '\r' || c < 32 || c == 127) {
+				space = v.len > 0;
+				continue;
+			}
+			if (space)
+				buf_addc(&v, ' ');
+			space = false;
+			buf_addc(&v, (char)c);
+		}
+		if (nl >= end || nl + 1 >= end || (nl[1] != ' ' && nl[1] != '\t'))
+			break;
+		p = nl + 1;
+		space = v.len > 0;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+	}
+	if (v.len == 0 || v.len > IMAP_CONTENT_TYPE_MAX) {
+		buf_release(&v);
+		return NULL;
+	}
+	return buf_detach(&v, NULL);
+}
+
 static void
 summary_from(struct imap_summary *sum, struct mailimap_msg_att *att)
 {
@@ -341,6 +412,16 @@ summary_from(struct imap_summary *sum, struct mailimap_msg_att *att)
 		case MAILIMAP_MSG_ATT_INTERNALDATE:
 			sum->internal_date = date_time_of(st->att_data.att_internal_date);
 			break;
+		case MAILIMAP_MSG_ATT_BODY_SECTION: {
+			/* The only section asked for: HEADER.FIELDS (CONTENT-TYPE). */
+			struct mailimap_msg_att_body_section *sec =
+				st->att_data.att_body_section;
+
+			if (sec && sec->sec_body_part && sum->content_type == NULL)
+				sum->content_type = imap_content_type_of(sec->sec_body_part,
+									 sec->sec_length);
+			break;
+		}
 		case MAILIMAP_MSG_ATT_ENVELOPE: {
 			struct mailimap_envelope *env = st->att_data.att_env;
 
@@ -367,6 +448,18 @@ summary_from(struct imap_summary *sum, struct mailimap_msg_att *att)
 			break;
 		}
 	}
+}
+
+/* BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]: \Seen is not set. */
+static struct mailimap_fetch_att *
+content_type_att(void)
+{
+	clist *names = clist_new();
+
+	if (names == NULL || clist_append(names, xstrdup("Content-Type")) < 0)
+		abort();
+	return mailimap_fetch_att_new_body_peek_section(
+		mailimap_section_new_header_fields(mailimap_header_list_new(names)));
 }
 
 /*
@@ -402,6 +495,7 @@ fetch_summaries(struct imap_session *s, bool by_uid, bool envelope,
 			mailimap_fetch_att_new_internaldate());
 		mailimap_fetch_type_new_fetch_att_list_add(type,
 			mailimap_fetch_att_new_envelope());
+		mailimap_fetch_type_new_fetch_att_list_add(type, content_type_att());
 	}
 	r = by_uid ? mailimap_uid_fetch(s->imap, set, type, &result)
 		   : mailimap_fetch(s->imap, set, type, &result);
@@ -415,12 +509,7 @@ fetch_summaries(struct imap_session *s, bool by_uid, bool envelope,
 
 		summary_from(sum, clist_content(it));
 		if (by_uid && (sum->uid < first || (last && sum->uid > last))) {
-			free(sum->date);
-			free(sum->subject);
-			free(sum->from_name);
-			free(sum->from_addr);
-			free(sum->message_id);
-			memset(sum, 0, sizeof *sum);
+			imap_summary_release(sum);
 			continue;
 		}
 		i++;
@@ -463,13 +552,8 @@ imap_summaries_free(struct imap_summary **sums, size_t n)
 
 	if (sums == NULL || *sums == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		free((*sums)[i].date);
-		free((*sums)[i].subject);
-		free((*sums)[i].from_name);
-		free((*sums)[i].from_addr);
-		free((*sums)[i].message_id);
-	}
+	for (i = 0; i < n; i++)
+		imap_summary_release(&(*sums)[i]);
 	free(*sums);
 	*sums = NULL;
 }

@@ -70,7 +70,24 @@ struct imap_summary {
 	char *from_name;	/* owned; raw display name, may be NULL */
 	char *from_addr;	/* owned; mailbox@host, may be NULL */
 	char *message_id;	/* owned; may be NULL */
+	/*
+	 * owned; the top-level Content-Type value, unfolded, control
+	 * characters removed, at most IMAP_CONTENT_TYPE_MAX bytes; NULL when
+	 * the message has none (text/plain by RFC 2045)
+	 */
+	char *content_type;
 };
+
+#define IMAP_CONTENT_TYPE_MAX 1024
+
+/* Frees the strings of one summary and zeroes it. */
+void imap_summary_release(struct imap_summary *sum);
+/*
+ * The value of the Content-Type field in a header block (as the server
+ * answers BODY[HEADER.FIELDS (CONTENT-TYPE)]), as imap_summary keeps it;
+ * NULL when there is none.  Exposed for the unit tests.
+ */
+char *imap_content_type_of(const char *hdr, size_t len);
 
 int imap_open(const struct imap_server *srv, struct imap_session **out,
 	      struct err *e);
@@ -96,8 +113,9 @@ int imap_select(struct imap_session *s, const char *folder,
 
 /*
  * Summaries of the messages with sequence numbers first..last (inclusive)
- * of the selected folder: one FETCH, so callers page through a large
- * folder in batches.  *out is owned by the caller.
+ * of the selected folder (envelope, size, flags and the Content-Type
+ * field, which says whether a message is signed or encrypted): one FETCH,
+ * so callers page through a large folder in batches.  *out is owned by the caller.
  */
 int imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
 		     struct imap_summary **out, size_t *n, struct err *e);

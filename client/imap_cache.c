@@ -8,7 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define INDEX_MAGIC "cachet-imap-index 1"
+/* Version 2 added the Content-Type; a version 1 file is fetched afresh. */
+#define INDEX_MAGIC "cachet-imap-index 2"
 #define INDEX_MAX_BYTES ((size_t)512 << 20)
 
 void
@@ -54,6 +55,8 @@ imap_index_format(const struct imap_index *idx, struct buf *out)
 		add_escaped(out, m->from_addr);
 		buf_addc(out, '\t');
 		add_escaped(out, m->message_id);
+		buf_addc(out, '\t');
+		add_escaped(out, m->content_type);
 		buf_addc(out, '\n');
 	}
 }
@@ -82,22 +85,26 @@ unescape(const char *p, const char *end)
 static int
 parse_record(const char *line, const char *end, struct imap_summary *m)
 {
-	const char *f[9];
+	enum { FIELDS = 10 };
+	const char *f[FIELDS];
 	const char *p = line;
 	uint64_t v[4];
 	int i;
 
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < FIELDS; i++) {
 		f[i] = p;
 		p = memchr(p, '\t', (size_t)(end - p));
 		if (p == NULL) {
-			if (i != 8)
+			if (i != FIELDS - 1)
 				return -1;
 			p = end;
 		}
-		if (i < 8)
+		if (i < FIELDS - 1)
 			p++;
 	}
+	/* A tab in the last field would be one field too many. */
+	if (p != end)
+		return -1;
 	/* Digits only, up to the tab: no sign, no spaces, no overflow. */
 	for (i = 0; i < 4; i++) {
 		const char *d = f[i];
@@ -124,7 +131,12 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 	m->subject = unescape(f[5], f[6] - 1);
 	m->from_name = unescape(f[6], f[7] - 1);
 	m->from_addr = unescape(f[7], f[8] - 1);
-	m->message_id = unescape(f[8], end);
+	m->message_id = unescape(f[8], f[9] - 1);
+	m->content_type = unescape(f[9], end);
+	if (m->content_type && strlen(m->content_type) > IMAP_CONTENT_TYPE_MAX) {
+		imap_summary_release(m);
+		return -1;
+	}
 	return 0;
 }
 
@@ -278,11 +290,7 @@ update(struct imap_session *s, struct imap_index *idx, struct err *e)
 			m->flags = flags[j].flags;
 			idx->msgs[kept++] = *m;
 		} else {
-			free(m->date);
-			free(m->subject);
-			free(m->from_name);
-			free(m->from_addr);
-			free(m->message_id);
+			imap_summary_release(m);
 		}
 	}
 	idx->n = kept;

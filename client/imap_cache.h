@@ -8,10 +8,12 @@
  * different one discards it.  Files are written atomically with mode 0600.
  *
  * Format (one file per folder): a first line
- *   "cachet-imap-index 1 UIDVALIDITY UIDNEXT COUNT"
+ *   "cachet-imap-index 2 UIDVALIDITY UIDNEXT COUNT"
  * then COUNT lines of tab-separated fields: uid, size, flags, internal
- * date, date, subject, from name, from address, message-id; within a
- * field, backslash, tab, CR and LF are escaped as \\ \t \r \n.
+ * date, date, subject, from name, from address, message-id, content-type;
+ * within a field, backslash, tab, CR and LF are escaped as \\ \t \r \n.
+ * A file of another version (1 had no content-type) does not parse, so the
+ * folder's index is fetched afresh and the file rewritten.
  *
  * Errors: ERR_IO; a cache file that does not parse is treated as absent
  * (imap_index_refresh starts afresh), not as an error.

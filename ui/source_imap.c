@@ -5,6 +5,7 @@
  */
 #include "ui/ui_p.h"
 #include "client/imap.h"
+#include "client/imap_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 struct imap_source {
 	struct ui_source base;
 	struct imap_session *s;	/* owned */
+	const char *data_dir;	/* foreign; NULL: no index cache */
+	const char *account;	/* foreign */
 };
 
 static unsigned
@@ -91,44 +94,40 @@ im_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
 	       size_t *n_out, struct err *e)
 {
 	struct imap_source *m = (struct imap_source *)src;
-	struct imap_status st = { 0 };
-	struct imap_summary *sum = NULL;
+	struct imap_index idx = { 0 };
 	struct ui_envelope *env;
-	size_t n = 0, k = 0, i;
-	uint32_t first, last;
+	char *path = NULL;
+	size_t i;
 
-	if (imap_select(m->s, id, &st, e) < 0)
+	if (m->data_dir && m->account)
+		path = imap_index_path(m->data_dir, m->account, id);
+	if (imap_index_refresh(m->s, id, path, INDEX_BATCH, &idx, e) < 0) {
+		free(path);
 		return -1;
-	env = xcalloc(st.exists ? st.exists : 1, sizeof(*env));
-	for (first = 1; first <= st.exists; first = last + 1) {
-		last = st.exists - first + 1 > INDEX_BATCH ? first + INDEX_BATCH - 1 :
-							      st.exists;
-		if (imap_fetch_index(m->s, first, last, &sum, &n, e) < 0) {
-			ui_envelopes_free(&env, k);
-			return -1;
-		}
-		for (i = 0; i < n && k < st.exists; i++, k++) {
-			char *name = decoded_or_empty(sum[i].from_name);
+	}
+	free(path);
+	env = xcalloc(idx.n ? idx.n : 1, sizeof(*env));
+	for (i = 0; i < idx.n; i++) {
+		const struct imap_summary *sum = &idx.msgs[i];
+		char *name = decoded_or_empty(sum->from_name);
 
-			env[k].uid = sum[i].uid;
-			env[k].size = sum[i].size;
-			env[k].flags = flags_from_imap(sum[i].flags);
-			if (*name && sum[i].from_addr)
-				env[k].from = xasprintf("%s <%s>", name, sum[i].from_addr);
-			else
-				env[k].from = xstrdup(sum[i].from_addr ? sum[i].from_addr : name);
-			free(name);
-			env[k].subject = decoded_or_empty(sum[i].subject);
-			env[k].date = ui_date_parse(sum[i].date);
-			if (env[k].date == 0)
-				env[k].date = sum[i].internal_date;
-			/* The summary carries no Content-Type: no crypto mark here. */
-			env[k].content_type = xstrdup("");
-		}
-		imap_summaries_free(&sum, n);
+		env[i].uid = sum->uid;
+		env[i].size = sum->size;
+		env[i].flags = flags_from_imap(sum->flags);
+		if (*name && sum->from_addr)
+			env[i].from = xasprintf("%s <%s>", name, sum->from_addr);
+		else
+			env[i].from = xstrdup(sum->from_addr ? sum->from_addr : name);
+		free(name);
+		env[i].subject = decoded_or_empty(sum->subject);
+		env[i].date = ui_date_parse(sum->date);
+		if (env[i].date == 0)
+			env[i].date = sum->internal_date;
+		env[i].content_type = xstrdup(sum->content_type ? sum->content_type : "");
 	}
 	*out = env;
-	*n_out = k;
+	*n_out = idx.n;
+	imap_index_release(&idx);
 	return 0;
 }
 
@@ -174,11 +173,14 @@ static const struct ui_source_ops imap_ops = {
 };
 
 struct ui_source *
-ui_source_imap_new(struct imap_session *s)
+ui_source_imap_new(struct imap_session *s, const char *data_dir,
+		   const char *account)
 {
 	struct imap_source *m = xcalloc(1, sizeof(*m));
 
 	m->base.ops = &imap_ops;
 	m->s = s;
+	m->data_dir = data_dir;
+	m->account = account;
 	return &m->base;
 }

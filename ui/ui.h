@@ -101,11 +101,15 @@ int ui_source_maildir_open(const char *root, struct ui_source **out,
 
 /*
  * An IMAP session (client/imap.h), already logged in; the source owns it
- * from here and closes it.  Folder ids are the server's names.  The index
- * has no crypto column over IMAP yet: the summaries carry no Content-Type.
+ * from here and closes it.  Folder ids are the server's names.  Envelopes
+ * carry the top-level Content-Type, so the index shows the crypto column.
+ * With data_dir and account (both foreign, kept), a folder's index is
+ * cached on disk (client/imap_cache.h) and opening it again fetches only
+ * flags and new messages; data_dir NULL: no cache.
  */
 struct imap_session;
-struct ui_source *ui_source_imap_new(struct imap_session *s);
+struct ui_source *ui_source_imap_new(struct imap_session *s,
+				     const char *data_dir, const char *account);
 
 /* What the screens need besides the source. */
 struct account;

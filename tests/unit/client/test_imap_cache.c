@@ -3,6 +3,7 @@
 #include "tests/unit/check.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void
 test_roundtrip(void)
@@ -23,12 +24,15 @@ test_roundtrip(void)
 	in.msgs[0].from_name = xstrdup("Bob Example");
 	in.msgs[0].from_addr = xstrdup("bob@localhost");
 	in.msgs[0].message_id = xstrdup("<1@x>");
+	in.msgs[0].content_type = xstrdup("multipart/signed; protocol=\"application/"
+					  "pkcs7-signature\"; micalg=sha-256");
 	in.msgs[1].uid = 11;	/* every text field absent */
 
 	imap_index_format(&in, &text);
-	CHECK_CONTAINS(text.data, "cachet-imap-index 1 1795813026 12 2\n");
+	CHECK_CONTAINS(text.data, "cachet-imap-index 2 1795813026 12 2\n");
 	CHECK_CONTAINS(text.data, "tab\\there, newline\\nthere, back\\\\slash\\r\t");
-	CHECK_CONTAINS(text.data, "\n11\t0\t0\t0\t\t\t\t\t\n");
+	CHECK_CONTAINS(text.data, "\t<1@x>\tmultipart/signed; protocol=");
+	CHECK_CONTAINS(text.data, "\n11\t0\t0\t0\t\t\t\t\t\t\n");
 	CHECK_INT(imap_index_parse(text.data, text.len, &out), 0);
 	CHECK_INT(out.uidvalidity, 1795813026);
 	CHECK_INT(out.uidnext, 12);
@@ -43,9 +47,11 @@ test_roundtrip(void)
 		CHECK_STR(out.msgs[0].from_name, "Bob Example");
 		CHECK_STR(out.msgs[0].from_addr, "bob@localhost");
 		CHECK_STR(out.msgs[0].message_id, "<1@x>");
+		CHECK_STR(out.msgs[0].content_type, in.msgs[0].content_type);
 		CHECK_INT(out.msgs[1].uid, 11);
 		CHECK(out.msgs[1].subject == NULL);
 		CHECK(out.msgs[1].message_id == NULL);
+		CHECK(out.msgs[1].content_type == NULL);
 	}
 	imap_index_release(&out);
 	imap_index_release(&in);
@@ -57,15 +63,19 @@ test_refused(void)
 {
 	static const char *const bad[] = {
 		"",
-		"cachet-imap-index 2 1 2 0\n",			/* other version */
-		"cachet-imap-index 1 1 2 1\n",			/* a record missing */
-		"cachet-imap-index 1 1 2 0\nextra\n",		/* trailing garbage */
-		"cachet-imap-index 1 1 9 1\n0\t1\t0\t0\t\t\t\t\t\n", /* UID 0 */
-		"cachet-imap-index 1 1 9 1\n1\t1\t0\t0\t\t\t\t\n",   /* 8 fields */
-		"cachet-imap-index 1 1 9 1\nx\t1\t0\t0\t\t\t\t\t\n", /* not a number */
-		"cachet-imap-index 1 1 9 2\n5\t1\t0\t0\t\t\t\t\t\n"
-		"5\t1\t0\t0\t\t\t\t\t\n",			/* UIDs not ascending */
-		"cachet-imap-index 1 1 9 1\n1\t1\t0\t0\t\t\t\t\t",  /* no final newline */
+		/* version 1 (no content-type), even when well formed */
+		"cachet-imap-index 1 1 2 0\n",
+		"cachet-imap-index 1 1 9 1\n1\t1\t0\t0\t\t\t\t\t\n",
+		"cachet-imap-index 3 1 2 0\n",			/* a later version */
+		"cachet-imap-index 2 1 2 1\n",			/* a record missing */
+		"cachet-imap-index 2 1 2 0\nextra\n",		/* trailing garbage */
+		"cachet-imap-index 2 1 9 1\n0\t1\t0\t0\t\t\t\t\t\t\n", /* UID 0 */
+		"cachet-imap-index 2 1 9 1\n1\t1\t0\t0\t\t\t\t\t\n",   /* 9 fields */
+		"cachet-imap-index 2 1 9 1\n1\t1\t0\t0\t\t\t\t\t\t\t\n", /* 11 */
+		"cachet-imap-index 2 1 9 1\nx\t1\t0\t0\t\t\t\t\t\t\n", /* not a number */
+		"cachet-imap-index 2 1 9 2\n5\t1\t0\t0\t\t\t\t\t\t\n"
+		"5\t1\t0\t0\t\t\t\t\t\t\n",		/* UIDs not ascending */
+		"cachet-imap-index 2 1 9 1\n1\t1\t0\t0\t\t\t\t\t\t",  /* no final newline */
 	};
 	size_t i;
 
@@ -75,6 +85,75 @@ test_refused(void)
 		CHECK_INT(imap_index_parse(bad[i], strlen(bad[i]), &idx), -1);
 		CHECK(idx.msgs == NULL && idx.n == 0);
 	}
+}
+
+/* A content type longer than the summary keeps is refused, not cut. */
+static void
+test_long_content_type(void)
+{
+	struct buf text = BUF_INIT;
+	struct imap_index idx;
+	size_t i;
+
+	buf_adds(&text, "cachet-imap-index 2 1 9 1\n1\t1\t0\t0\t\t\t\t\t\t");
+	for (i = 0; i < IMAP_CONTENT_TYPE_MAX; i++)
+		buf_addc(&text, 'x');
+	buf_addc(&text, '\n');
+	CHECK_INT(imap_index_parse(text.data, text.len, &idx), 0);
+	imap_index_release(&idx);
+	buf_reset(&text);
+	buf_adds(&text, "cachet-imap-index 2 1 9 1\n1\t1\t0\t0\t\t\t\t\t\t");
+	for (i = 0; i <= IMAP_CONTENT_TYPE_MAX; i++)
+		buf_addc(&text, 'x');
+	buf_addc(&text, '\n');
+	CHECK_INT(imap_index_parse(text.data, text.len, &idx), -1);
+	buf_release(&text);
+}
+
+/* The Content-Type out of the header block a server answers. */
+static void
+test_content_type_of(void)
+{
+	static const struct {
+		const char *hdr;
+		const char *want;	/* NULL: none */
+	} cases[] = {
+		{ "Content-Type: text/plain\r\n\r\n", "text/plain" },
+		{ "content-type:application/pkcs7-mime;\r\n\tsmime-type=enveloped-data;"
+		  "\r\n name=\"smime.p7m\"\r\n\r\n",
+		  "application/pkcs7-mime; smime-type=enveloped-data; name=\"smime.p7m\"" },
+		{ "CONTENT-TYPE:   multipart/signed; micalg=sha-256  \n\n",
+		  "multipart/signed; micalg=sha-256" },
+		/* a field that only starts the same is another field */
+		{ "Content-Typex: text/html\r\n\r\n", NULL },
+		{ "X-Content-Type: text/html\r\nContent-Type: text/plain\r\n",
+		  "text/plain" },
+		/* control characters never reach the screen or the cache */
+		{ "Content-Type: text/plain;\x1b[31m x=1\r\n", "text/plain; [31m x=1" },
+		{ "\r\n", NULL },
+		{ "Content-Type:\r\n\r\n", NULL },
+		/* no final line end */
+		{ "Content-Type: text/plain", "text/plain" },
+		{ "Content-Type: a/b;\r\n", "a/b;" },
+	};
+	struct buf big = BUF_INIT;
+	size_t i;
+	char *ct;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ct = imap_content_type_of(cases[i].hdr, strlen(cases[i].hdr));
+		if (cases[i].want == NULL)
+			CHECK(ct == NULL);
+		else
+			CHECK_STR(ct ? ct : "(none)", cases[i].want);
+		free(ct);
+	}
+	buf_adds(&big, "Content-Type: text/plain; x=");
+	for (i = 0; i < IMAP_CONTENT_TYPE_MAX; i++)
+		buf_addc(&big, 'y');
+	buf_adds(&big, "\r\n\r\n");
+	CHECK(imap_content_type_of(big.data, big.len) == NULL);
+	buf_release(&big);
 }
 
 static void
@@ -101,6 +180,8 @@ main(void)
 {
 	test_roundtrip();
 	test_refused();
+	test_long_content_type();
+	test_content_type_of();
 	test_paths();
 	return check_exit();
 }

@@ -426,6 +426,19 @@ test_index(void)
 		  UI_CRYPTO_SIGNED);
 	CHECK_INT(ui_crypto_mark_of("text/plain"), UI_CRYPTO_NONE);
 	CHECK_INT(ui_crypto_mark_of(""), UI_CRYPTO_NONE);
+	/* octet-stream is S/MIME only when named *.p7m */
+	CHECK_INT(ui_crypto_mark_of("application/octet-stream; name=\"smime.p7m\""),
+		  UI_CRYPTO_ENCRYPTED);
+	CHECK_INT(ui_crypto_mark_of("Application/Octet-Stream;\tname=REPORT.P7M"),
+		  UI_CRYPTO_ENCRYPTED);
+	CHECK_INT(ui_crypto_mark_of("application/octet-stream; name=\"x.p7m\"; "
+				    "smime-type=signed-data"), UI_CRYPTO_SIGNED);
+	CHECK_INT(ui_crypto_mark_of("application/octet-stream; name=\"smime.p7s\""),
+		  UI_CRYPTO_NONE);
+	CHECK_INT(ui_crypto_mark_of("application/octet-stream; name=\"p7m\""),
+		  UI_CRYPTO_NONE);
+	CHECK_INT(ui_crypto_mark_of("application/octet-stream"), UI_CRYPTO_NONE);
+	CHECK_INT(ui_crypto_mark_of("text/plain; name=\"smime.p7m\""), UI_CRYPTO_NONE);
 
 	buf_adds(&b, "");
 	ui_date_short(&b, ui_date_parse("Mon, 2 Feb 2026 10:00 +0000"), now);
