@@ -1,9 +1,9 @@
 noinst_LIBRARIES += libui.a
 libui_a_SOURCES = ui/ui.h ui/ui_p.h ui/screen.c ui/source.c ui/source_maildir.c ui/source_imap.c \
-	ui/text.c ui/mime.c ui/banner.c ui/pager.c ui/index.c ui/compose.c
+	ui/text.c ui/mime.c ui/banner.c ui/pager.c ui/index.c ui/compose.c ui/certview.c
 
 UI_UNIT_TESTS = tests/unit/ui/test_banner tests/unit/ui/test_render \
-	tests/unit/ui/test_maildir tests/unit/ui/test_compose
+	tests/unit/ui/test_maildir tests/unit/ui/test_compose tests/unit/ui/test_certview
 check_PROGRAMS += $(UI_UNIT_TESTS)
 TESTS += $(UI_UNIT_TESTS)
 tests_unit_ui_test_banner_SOURCES = tests/unit/ui/test_banner.c
@@ -14,3 +14,5 @@ tests_unit_ui_test_maildir_SOURCES = tests/unit/ui/test_maildir.c
 tests_unit_ui_test_maildir_LDADD = libui.a libbase.a
 tests_unit_ui_test_compose_SOURCES = tests/unit/ui/test_compose.c
 tests_unit_ui_test_compose_LDADD = libui.a libbase.a
+tests_unit_ui_test_certview_SOURCES = tests/unit/ui/test_certview.c
+tests_unit_ui_test_certview_LDADD = libui.a libbase.a

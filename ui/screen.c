@@ -13,9 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-enum view { VIEW_FOLDERS, VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_COMPOSE };
+enum view { VIEW_FOLDERS, VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_COMPOSE, VIEW_CERT };
 
 enum pair {
 	PAIR_BAR = 1, PAIR_GOOD, PAIR_BAD, PAIR_INFO, PAIR_HEADER, PAIR_QUOTE,
@@ -47,6 +48,11 @@ struct screen {
 	struct ui_doc doc;		/* the message in the pager */
 	struct buf raw;			/* its bytes as stored (not decrypted) */
 	bool msg_encrypted;		/* it was encrypted */
+	struct smime_verdict *verdict;	/* owned; its verdict, or NULL */
+	struct ui_doc cert_doc;		/* the certificate view */
+	size_t cert_top;
+	char **trustable;		/* owned; SHA-1 of pending/conflict signers */
+	size_t n_trustable;
 	struct row *rows;		/* owned; doc wrapped to the width */
 	size_t n_rows, n_pinned, pager_top;
 	int rows_width;
@@ -109,8 +115,24 @@ close_folder(struct screen *s)
 static void free_rows(struct screen *s);
 
 static void
+close_certs(struct screen *s)
+{
+	size_t i;
+
+	ui_doc_release(&s->cert_doc);
+	for (i = 0; i < s->n_trustable; i++)
+		free(s->trustable[i]);
+	free(s->trustable);
+	s->trustable = NULL;
+	s->n_trustable = 0;
+	s->cert_top = 0;
+}
+
+static void
 close_message(struct screen *s)
 {
+	close_certs(s);
+	smime_verdict_free(&s->verdict);
 	ui_doc_release(&s->doc);
 	buf_release(&s->raw);
 	s->msg_encrypted = false;
@@ -345,10 +367,31 @@ draw_pager(struct screen *s)
 		buf_addf(&hint, "%zu%%  ", (s->pager_top + room) * 100 / (s->n_rows - pin));
 	else
 		buf_adds(&hint, "all  ");
-	buf_adds(&hint, s->doc.n_atts ? "s:save  q:back  ?:help" : "q:back  ?:help");
+	if (s->doc.n_atts)
+		buf_adds(&hint, "s:save  ");
+	if (s->verdict && s->verdict->n_signers)
+		buf_adds(&hint, "C:certificate  ");
+	buf_adds(&hint, "q:back  ?:help");
 	draw_bars(s, title.data, hint.data);
 	buf_release(&title);
 	buf_release(&hint);
+}
+
+static void
+draw_cert(struct screen *s)
+{
+	size_t rows = (size_t)body_rows(), y, n = s->cert_doc.n_lines;
+
+	if (s->cert_top + rows > n)
+		s->cert_top = n > rows ? n - rows : 0;
+	for (y = 0; y < rows && s->cert_top + y < n; y++) {
+		const struct ui_line *l = &s->cert_doc.lines[s->cert_top + y];
+
+		put_row((int)y + 1, l->text, l->kind == UI_LINE_NOTE ? A_BOLD :
+			line_attr(s, l->kind));
+	}
+	draw_bars(s, "signer's certificate", s->n_trustable ?
+		  "T:trust  q:back  ?:help" : "q:back  ?:help");
 }
 
 static const char *const help_text[] = {
@@ -377,6 +420,10 @@ static const char *const help_text[] = {
 	"    -, PgUp          previous page",
 	"    J, K             next / previous message",
 	"    s                save an attachment to a file",
+	"    C                the signer's certificate: subject, issuer,",
+	"                     fingerprints, validity, addresses, and whether the",
+	"                     certificate store trusts it; there T trusts a",
+	"                     pending or conflicting one (you type yes)",
 	"",
 	"  Writing (index and pager)",
 	"    m  new message   r  reply   g  reply to all   f  forward",
@@ -462,6 +509,7 @@ draw(struct screen *s)
 	case VIEW_PAGER: draw_pager(s); break;
 	case VIEW_HELP: draw_help(s); break;
 	case VIEW_COMPOSE: draw_compose(s); break;
+	case VIEW_CERT: draw_cert(s); break;
 	}
 	refresh();
 }
@@ -621,6 +669,15 @@ doc_prepend(struct ui_doc *d, enum ui_line_kind kind, char *text)
 }
 
 static void
+doc_append(struct ui_doc *d, enum ui_line_kind kind, char *text)
+{
+	d->lines = xrealloc(d->lines, (d->n_lines + 1) * sizeof(*d->lines));
+	d->lines[d->n_lines].kind = kind;
+	d->lines[d->n_lines].text = text;
+	d->n_lines++;
+}
+
+static void
 open_message(struct screen *s)
 {
 	struct ui_envelope *env;
@@ -641,10 +698,12 @@ open_message(struct screen *s)
 		return;
 	}
 	working(s, "checking signature and encryption");
+	/* With the signers' certificates, which the certificate view shows. */
 	eng = engine(s);
 	if (eng == NULL) {
 		check_error = xasprintf("Signatures cannot be checked: %s", s->eng_error);
-	} else if (smime_verify(eng, raw.data, raw.len, 0, &v, &e) < 0) {
+	} else if (smime_verify(eng, raw.data, raw.len, SMIME_VERIFY_CERT_DER, &v,
+				&e) < 0) {
 		check_error = xasprintf("This message could not be checked: %s", e.msg);
 	} else if (v->decryption == SMIME_DECRYPT_OK) {
 		err_clear(&e);
@@ -674,7 +733,7 @@ open_message(struct screen *s)
 		explicit_bzero(inner.data, inner.cap);
 	buf_release(&inner);
 	s->raw = raw;	/* kept for reply and forward */
-	smime_verdict_free(&v);
+	s->verdict = v;	/* kept for the certificate view */
 
 	s->view = VIEW_PAGER;
 	set_status(s, false, "%s", "");
@@ -685,6 +744,116 @@ open_message(struct screen *s)
 		else
 			set_status(s, true, "could not mark as read: %s", e.msg);
 	}
+}
+
+/*
+ * Builds the certificate view of every signer of the open message, with
+ * the bindings the store holds for each certificate.
+ */
+static void
+certs_build(struct screen *s)
+{
+	const struct smime_verdict *v = s->verdict;
+	struct certstore *store = NULL;
+	struct err e = { 0 };
+	char *store_error = NULL;
+	time_t now = time(NULL);
+	size_t i;
+
+	close_certs(s);
+	if (s->opt->data_dir == NULL)
+		store_error = xstrdup("no data directory");
+	else if (certstore_open(s->opt->data_dir, s->opt->gnupg_home, &store, &e) < 0)
+		store_error = xstrdup(e.msg);
+	for (i = 0; i < v->n_signers; i++) {
+		const struct smime_signer *sg = &v->signers[i];
+		struct certstore_cert *cert = NULL;
+		struct certstore_binding *b = NULL;
+		const char *fpr;
+		char *err_text = store_error ? xstrdup(store_error) : NULL;
+		size_t n = 0;
+		bool can_trust = false;
+
+		if (v->n_signers > 1)
+			doc_append(&s->cert_doc, UI_LINE_NOTE,
+				   xasprintf("Signer %zu of %zu", i + 1, v->n_signers));
+		if (sg->cert_der)
+			certstore_cert_parse(sg->cert_der, sg->cert_der_len, &cert, NULL);
+		fpr = cert ? cert->fpr_sha1 : sg->fingerprint;
+		err_clear(&e);
+		if (store && fpr && certstore_list(store, fpr, &b, &n, &e) < 0) {
+			free(err_text);
+			err_text = xstrdup(e.msg);
+			n = 0;
+		}
+		ui_cert_doc_build(&s->cert_doc, sg, cert, b, n, err_text, now, &can_trust);
+		if (can_trust && fpr) {
+			s->trustable = xrealloc(s->trustable, (s->n_trustable + 1) *
+						sizeof(*s->trustable));
+			s->trustable[s->n_trustable++] = xstrdup(fpr);
+		}
+		if (i + 1 < v->n_signers)
+			doc_append(&s->cert_doc, UI_LINE_NOTE, xstrdup(""));
+		certstore_bindings_free(&b, n);
+		certstore_cert_free(&cert);
+		free(err_text);
+	}
+	certstore_close(&store);
+	free(store_error);
+}
+
+static void
+certs_open(struct screen *s)
+{
+	if (s->verdict == NULL || s->verdict->n_signers == 0) {
+		set_status(s, false, "This message is not signed: there is no "
+			   "certificate to show");
+		return;
+	}
+	working(s, "reading the certificate store");
+	certs_build(s);
+	s->view = VIEW_CERT;
+	set_status(s, false, "%s", "");
+}
+
+/* Trusts a pending or conflicting signer certificate, after a typed yes. */
+static void
+certs_trust(struct screen *s)
+{
+	struct certstore *store = NULL;
+	struct err e = { 0 };
+	size_t count = 0;
+	char *q, *answer;
+	char *fpr;
+
+	if (s->n_trustable == 0) {
+		set_status(s, false, "Nothing to trust: no binding of this certificate "
+			   "is pending or in conflict");
+		return;
+	}
+	fpr = xstrdup(s->trustable[0]);
+	/* The conflict's consequence is in the view; the fingerprint ends the line. */
+	q = xasprintf("Type yes to trust %s: ", fpr);
+	answer = prompt(s, q, NULL);
+	free(q);
+	if (answer == NULL || strcmp(answer, "yes") != 0) {
+		set_status(s, false, "not trusted");
+		goto out;
+	}
+	working(s, "trusting the certificate");
+	if (certstore_open(s->opt->data_dir, s->opt->gnupg_home, &store, &e) < 0 ||
+	    certstore_trust(store, fpr, time(NULL), &count, &e) < 0) {
+		set_status(s, true, "not trusted: %s", e.msg);
+		goto out;
+	}
+	certstore_close(&store);
+	certs_build(s);
+	set_status(s, false, "trusted %s for %zu address%s", fpr, count,
+		   count == 1 ? "" : "es");
+out:
+	certstore_close(&store);
+	free(answer);
+	free(fpr);
 }
 
 static void
@@ -1314,6 +1483,9 @@ key_pager(struct screen *s, int key)
 	case 's':
 		save_attachment(s);
 		break;
+	case 'C':
+		certs_open(s);
+		break;
 	case 'm': compose_start(s, UI_COMPOSE_NEW); break;
 	case 'r': compose_start(s, UI_COMPOSE_REPLY); break;
 	case 'g': compose_start(s, UI_COMPOSE_REPLY_ALL); break;
@@ -1321,6 +1493,35 @@ key_pager(struct screen *s, int key)
 	case 'q': case 'i':
 		close_message(s);
 		s->view = VIEW_INDEX;
+		set_status(s, false, "%s", "");
+		break;
+	}
+}
+
+static void
+key_cert(struct screen *s, int key)
+{
+	switch (key) {
+	case 'j': case KEY_DOWN: case '\n': case KEY_ENTER:
+		s->cert_top++;
+		break;
+	case 'k': case KEY_UP:
+		if (s->cert_top > 0)
+			s->cert_top--;
+		break;
+	case ' ': case KEY_NPAGE:
+		s->cert_top += (size_t)body_rows();
+		break;
+	case '-': case KEY_PPAGE:
+		s->cert_top = s->cert_top > (size_t)body_rows() ?
+			      s->cert_top - (size_t)body_rows() : 0;
+		break;
+	case 'T':
+		certs_trust(s);
+		break;
+	case 'q': case 'C': case 'i':
+		close_certs(s);
+		s->view = VIEW_PAGER;
 		set_status(s, false, "%s", "");
 		break;
 	}
@@ -1356,6 +1557,7 @@ handle_key(struct screen *s, int key)
 	case VIEW_INDEX: key_index(s, key); break;
 	case VIEW_PAGER: key_pager(s, key); break;
 	case VIEW_COMPOSE: key_compose(s, key); break;
+	case VIEW_CERT: key_cert(s, key); break;
 	case VIEW_HELP: break;
 	}
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "base/base.h"
+#include "certstore/certstore.h"
 #include "client/config.h"
 #include "client/send.h"
 #include "crypto/smime.h"
@@ -174,6 +175,23 @@ void ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env
 		   enum ui_crypto_mark mark, int cols, time_t now);
 /* Case-insensitive (ASCII) search in subject and from. */
 bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
+
+/* --- certview.c: a signer's certificate and its bindings --------------- */
+
+/* What a binding's state means for the person, in a few words. */
+const char *ui_binding_state_words(enum certstore_state st);
+/*
+ * Appends the certificate view of signer sg to doc: subject, issuer,
+ * serial, fingerprints, validity at now, addresses (from cert, parsed from
+ * the certificate the message carried, else from sg), then the store's
+ * bindings b[0..n) of that certificate, or "none", or store_error when the
+ * store could not be read.  *can_trust is set when a binding is pending or
+ * in conflict, which the person may trust.
+ */
+void ui_cert_doc_build(struct ui_doc *doc, const struct smime_signer *sg,
+		       const struct certstore_cert *cert,
+		       const struct certstore_binding *b, size_t n,
+		       const char *store_error, time_t now, bool *can_trust);
 
 /* --- compose.c: drafts and what sending will do ------------------------ */
 
