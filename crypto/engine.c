@@ -631,6 +631,7 @@ engine_verify(struct smime_engine *eng, const unsigned char *sig, size_t siglen,
 		sigs[n].summary = gs->summary;
 		sigs[n].validity = gs->validity;
 		sigs[n].validity_reason = gs->validity_reason;
+		sigs[n].hash_algo = gs->hash_algo;
 		sigs[n].timestamp = gs->timestamp;
 		sigs[n].exp_timestamp = gs->exp_timestamp;
 		n++;

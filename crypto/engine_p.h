@@ -54,6 +54,7 @@ struct engine_sig {
 	gpgme_sigsum_t summary;
 	gpgme_validity_t validity;
 	gpgme_error_t validity_reason;
+	gpgme_hash_algo_t hash_algo;	/* the SignerInfo's digest */
 	unsigned long timestamp, exp_timestamp;
 };
 

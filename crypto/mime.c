@@ -517,8 +517,6 @@ delimiter_kind(const char *s, size_t l, const char *b, size_t bl)
 	return kind;
 }
 
-#define MIME_MAX_PARTS 10000
-
 int
 mime_multipart_split(const char *body, size_t len, const char *boundary,
 		     struct mime_range **parts, size_t *n, bool *closed,
@@ -550,10 +548,11 @@ mime_multipart_split(const char *body, size_t len, const char *boundary,
 					stop--;
 				if (stop < part_start)
 					stop = part_start;
-				if (np >= MIME_MAX_PARTS) {
+				if (np >= SMIME_MAX_PARTS) {
 					free(v);
+					*n = np;
 					return err_set(e, ERR_INPUT, "more than %d parts",
-						       MIME_MAX_PARTS);
+						       SMIME_MAX_PARTS);
 				}
 				v = xrealloc(v, (np + 1) * sizeof *v);
 				v[np].p = body + part_start;

@@ -13,7 +13,7 @@
  * encrypted is in canonical CRLF form, as RFC 8551 requires.
  *
  * Error codes (struct err): ERR_INPUT for a message that cannot be parsed or
- * exceeds SMIME_MAX_MESSAGE / SMIME_MAX_DEPTH; ERR_CRYPTO for engine
+ * exceeds SMIME_MAX_MESSAGE / SMIME_MAX_DEPTH / SMIME_MAX_PARTS; ERR_CRYPTO for engine
  * failures (gpgsm not found, agent refused, key needs a passphrase);
  * ERR_UNSUPPORTED for algorithms gpgsm cannot handle; ERR_NOCERT when no
  * usable certificate exists for an address.
@@ -30,9 +30,11 @@
 
 #include "base/base.h"
 
-/* Limits of the MIME parser (bytes of one message; nesting of entities). */
+/* Limits of the MIME parser (bytes of one message; nesting of entities;
+ * parts of one multipart). */
 #define SMIME_MAX_MESSAGE ((size_t)64 << 20)
 #define SMIME_MAX_DEPTH 16
+#define SMIME_MAX_PARTS 10000
 
 /* Signature state, in order from best to worst: the weakest signer wins. */
 enum smime_sig {
@@ -91,7 +93,10 @@ struct smime_signer {
  * detached-with-content, encrypted-part-refused, truncated-multipart,
  * unsigned-content, sender-mismatch, signature-over-ciphertext,
  * inner-from-mismatch (a From inside the signed or encrypted content that
- * is not the outer From the person sees; its signers become mismatch).
+ * is not the outer From the person sees; its signers become mismatch),
+ * weak-digest (a SignerInfo's digest is MD5, SHA-1 or another digest
+ * broken for signatures, whatever micalg says; the signer's detail names
+ * it, its state is left to the certificate checks).
  */
 struct smime_verdict {
 	enum smime_sig signature;	/* the weakest signer's state */

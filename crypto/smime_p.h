@@ -78,7 +78,8 @@ void mime_ctype_release(struct mime_ctype *ct);
 /* Splits a multipart body at boundary (RFC 2046: the line end before a
  * delimiter belongs to the delimiter).  *parts is owned (free()).  *closed
  * tells whether the close delimiter was seen.  ERR_INPUT when no delimiter
- * is found or there are more than max parts. */
+ * is found (*n is 0) or there are more than SMIME_MAX_PARTS parts (*n is
+ * the count reached). */
 int mime_multipart_split(const char *body, size_t len, const char *boundary,
 			 struct mime_range **parts, size_t *n, bool *closed,
 			 struct err *e);

@@ -140,6 +140,22 @@ sig_state(const struct engine_sig *s, const char **detail)
 	return SMIME_SIG_UNTRUSTED;
 }
 
+/* Digests broken for signatures (collisions can be made): the name to
+ * show, or NULL for a digest still fit.  The micalg parameter is never
+ * consulted: the SignerInfo's own digest is what was signed. */
+static const char *
+weak_digest(gpgme_hash_algo_t a)
+{
+	switch (a) {
+	case GPGME_MD_MD5: return "MD5";
+	case GPGME_MD_SHA1: return "SHA-1";
+	case GPGME_MD_RMD160: return "RIPEMD-160";
+	case GPGME_MD_MD2: return "MD2";
+	case GPGME_MD_MD4: return "MD4";
+	default: return NULL;
+	}
+}
+
 static void
 signer_add(struct walk *w, struct layer *l, const struct engine_sig *s,
 	   const char *forced_detail)
@@ -171,6 +187,12 @@ signer_add(struct walk *w, struct layer *l, const struct engine_sig *s,
 		detail = forced_detail;
 	}
 	sg->detail = detail ? xstrdup(detail) : NULL;
+	if (weak_digest(s->hash_algo)) {
+		warn(w->v, "weak-digest");
+		if (sg->detail == NULL)
+			sg->detail = xasprintf("signed with %s, a digest that no longer "
+					       "proves who signed", weak_digest(s->hash_algo));
+	}
 }
 
 /* Runs gpgsm over one SignedData; content is the detached text, or NULL
@@ -484,8 +506,15 @@ walk_entity(struct walk *w, const struct mime_entity *m, bool top, int depth)
 		bool closed;
 		const char *b = mime_ctype_param(&ct, "boundary");
 
+		struct err ie;
+
 		if (b && mime_multipart_split(m->body.p, m->body.n, b, &parts, &np,
-					      &closed, NULL) == 0) {
+					      &closed, &ie) < 0 && np > 0) {
+			/* Parts past the limit would go unchecked: refuse. */
+			mime_ctype_release(&ct);
+			return err_set(w->e, ERR_INPUT, "%s", ie.msg);
+		}
+		if (b && parts) {
 			if (!closed)
 				warn(w->v, "truncated-multipart");
 			for (i = 0; i < np && rc == 0; i++) {
