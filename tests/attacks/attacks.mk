@@ -1,5 +1,9 @@
-# Hostile-input tests, one script per attack.  Each crafts its input with
-# openssl or raw text and asserts the verdict cachet must reach.
-ATTACK_TESTS = tests/attacks/attack_lookalike_root.sh
+# Hostile-input tests, one script per attack class.  Each crafts its input
+# with openssl or raw text (gen-attacks.sh, through attack_lib.sh) and
+# asserts the verdict cachet must reach.
+ATTACK_TESTS = tests/attacks/attack_lookalike_root.sh \
+	tests/attacks/attack_cms.sh \
+	tests/attacks/attack_mime_wrapping.sh \
+	tests/attacks/attack_identity.sh
 TESTS += $(ATTACK_TESTS)
-EXTRA_DIST += $(ATTACK_TESTS)
+EXTRA_DIST += $(ATTACK_TESTS) tests/attacks/attack_lib.sh tests/attacks/gen-attacks.sh

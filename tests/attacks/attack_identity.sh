@@ -1,0 +1,35 @@
+#!/bin/bash
+# Identity: the signer is the address in the certificate, bound to the
+# single From address (addr-spec, not display name; domain without case,
+# local part exact, no look-alike folding).
+set -euo pipefail
+. "$top_srcdir/tests/attacks/attack_lib.sh"
+attack_setup
+MALLORY=$(pki_fingerprint "$FX/certs/mallory.pem" | tr -d :)
+
+verdict identity/from-not-signer 1 mismatch whole mallory@localhost none from-mismatch null
+signer_field detail mallory@localhost 'the certificate is for mallory@localhost, the message is from alice@localhost'
+# Display names that look like addresses: mallory signs as mallory.
+for name in display-name-spoof display-name-unquoted; do
+	verdict "identity/$name" 0 valid whole mallory@localhost none - null
+	signer_field fingerprint mallory@localhost "$MALLORY"
+	assert_contains "$OUT" '"from":"mallory@localhost"' "$name"
+done
+verdict identity/display-name-reverse 1 mismatch whole mallory@localhost none from-mismatch null
+assert_contains "$OUT" '"from":"alice@localhost"' "display-name-reverse"
+# Two From fields, or two addresses in one: no single author to bind.
+verdict identity/two-from 1 mismatch whole mallory@localhost none multiple-from null
+signer_field detail mallory@localhost 'the message has several From fields'
+verdict identity/two-addresses-one-from 1 mismatch whole alice@localhost none no-from null
+# Sender: From is what is bound; a Sender the signer does not carry is said.
+verdict identity/sender-not-signer 0 valid whole alice@localhost none sender-mismatch null
+verdict identity/sender-is-signer 1 mismatch whole alice@localhost none from-mismatch null
+# Case: the domain is case-insensitive, the local part is not.
+verdict identity/domain-case 0 valid whole alice@localhost none - null
+verdict identity/local-part-case 1 mismatch whole alice@localhost none from-mismatch null
+# A Cyrillic a in the domain, raw and in punycode: another domain.
+verdict identity/idn-lookalike 1 mismatch whole alice@localhost none from-mismatch null
+assert_contains "$OUT" "\"from\":\"alice@loc$(printf '\xd0\xb0')lhost\"" "idn-lookalike"
+verdict identity/idn-punycode 1 mismatch whole alice@localhost none from-mismatch null
+
+attack_done "identity: From vs signer, display names, Sender, case, IDN"
