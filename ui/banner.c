@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 char *
 ui_dn_common_name(const char *dn)
@@ -162,11 +163,19 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 	case SMIME_DECRYPT_OK:
 		add_line(&raw, UI_TONE_INFO, xstrdup("Encrypted to you"));
 		break;
-	case SMIME_DECRYPT_FAILED:
-		add_line(&raw, UI_TONE_BAD,
-			 xasprintf("Encrypted, but it could not be decrypted%s%s",
-				   v->error ? ": " : "", v->error ? v->error : ""));
+	case SMIME_DECRYPT_FAILED: {
+		char *locked = ui_locked_key_text(v->error);
+
+		if (locked)
+			add_line(&raw, UI_TONE_BAD,
+				 xasprintf("Encrypted, but not opened. %s", locked));
+		else
+			add_line(&raw, UI_TONE_BAD,
+				 xasprintf("Encrypted, but it could not be decrypted%s%s",
+					   v->error ? ": " : "", v->error ? v->error : ""));
+		free(locked);
 		break;
+	}
 	case SMIME_DECRYPT_REFUSED:
 		add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[4].text));
 		said_refused = 1;
@@ -253,6 +262,42 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 				out->lines[out->n++] = raw.lines[i];
 	}
 	free(raw.lines);
+}
+
+/* Case-insensitive (ASCII) strstr. */
+static const char *
+find_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+char *
+ui_locked_key_text(const char *msg)
+{
+	const char *how;
+	struct buf b = BUF_INIT;
+
+	if (msg == NULL || find_ci(msg, "passphrase") == NULL ||
+	    (find_ci(msg, "gpg-agent") == NULL && find_ci(msg, "pinentry") == NULL))
+		return NULL;
+	buf_adds(&b, "Your secret key is locked: gpg-agent does not hold its "
+		 "passphrase, and cachet never asks for it on this screen. ");
+	/* The engine's own advice says what to run; it starts "unlock it ...". */
+	how = find_ci(msg, "unlock it");
+	if (how) {
+		buf_addc(&b, 'U');
+		buf_adds(&b, how + 1);
+		buf_adds(&b, ", then try again.");
+	} else {
+		buf_adds(&b, "Unlock it in gpg-agent first (gpg-preset-passphrase, or "
+			 "one 'gpgsm --sign' in a terminal), then try again.");
+	}
+	return buf_detach(&b, NULL);
 }
 
 void

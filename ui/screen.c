@@ -71,7 +71,7 @@ struct screen {
 	struct smime_engine *eng;	/* owned; NULL until first needed */
 	char *eng_error;		/* owned; why there is no engine */
 
-	char status[512];
+	char status[1024];
 	bool status_bad;
 	bool quit;
 };
@@ -142,10 +142,35 @@ close_message(struct screen *s)
 
 /* --- drawing ----------------------------------------------------------- */
 
+/*
+ * Rows the status line takes at the bottom: a long message (an error with
+ * the advice that goes with it) wraps onto up to STATUS_MAX_ROWS rows
+ * rather than being cut; set by each draw.
+ */
+#define STATUS_MAX_ROWS 6
+static int status_rows = 1;
+
 static int
 body_rows(void)
 {
-	return LINES > 2 ? LINES - 2 : 1;
+	return LINES > 1 + status_rows ? LINES - 1 - status_rows : 1;
+}
+
+struct status_pieces {
+	char *text[STATUS_MAX_ROWS];
+	int n;
+	bool cut;
+};
+
+static void
+add_status_piece(void *arg, const char *piece, size_t len)
+{
+	struct status_pieces *p = arg;
+
+	if (p->n < STATUS_MAX_ROWS)
+		p->text[p->n++] = xstrndup(piece, len);
+	else
+		p->cut = true;
 }
 
 static attr_t
@@ -169,6 +194,53 @@ put_row(int y, const char *text, attr_t a)
 }
 
 static void
+draw_status(struct screen *s)
+{
+	attr_t a = s->status_bad ? attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD) : A_NORMAL;
+	struct status_pieces p = { .n = 0 };
+	int i;
+
+	if (status_rows == 1) {
+		put_row(LINES - 1, s->status, a);
+		return;
+	}
+	ui_text_wrap(s->status, COLS, add_status_piece, &p);
+	for (i = 0; i < status_rows; i++) {
+		struct buf last = BUF_INIT;
+
+		/* More than fits: the last row says the text goes on. */
+		if (i == status_rows - 1 && (p.cut || p.n > status_rows)) {
+			buf_adds(&last, "");
+			ui_text_fit(&last, i < p.n ? p.text[i] : "", COLS - 1);
+			buf_adds(&last, "\xe2\x80\xa6");
+		}
+		put_row(LINES - status_rows + i, last.data ? last.data :
+			i < p.n ? p.text[i] : "", a);
+		buf_release(&last);
+	}
+	for (i = 0; i < p.n; i++)
+		free(p.text[i]);
+}
+
+/* How many rows the status needs at this width, within the limits. */
+static void
+measure_status(struct screen *s)
+{
+	struct status_pieces p = { .n = 0 };
+	int i, most = LINES / 3;
+
+	status_rows = 1;
+	if (ui_text_width(s->status) <= COLS || most < 2)
+		return;
+	ui_text_wrap(s->status, COLS, add_status_piece, &p);
+	for (i = 0; i < p.n; i++)
+		free(p.text[i]);
+	status_rows = p.n < most ? p.n : most;
+	if (status_rows < 1)
+		status_rows = 1;
+}
+
+static void
 draw_bars(struct screen *s, const char *title, const char *hint)
 {
 	struct buf b = BUF_INIT;
@@ -183,8 +255,7 @@ draw_bars(struct screen *s, const char *title, const char *hint)
 		buf_adds(&b, hint);
 	}
 	put_row(0, b.data, bar);
-	put_row(LINES - 1, s->status,
-		s->status_bad ? attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD) : A_NORMAL);
+	draw_status(s);
 	buf_release(&b);
 }
 
@@ -502,6 +573,7 @@ draw_compose(struct screen *s)
 static void
 draw(struct screen *s)
 {
+	measure_status(s);
 	erase();
 	switch (s->view) {
 	case VIEW_FOLDERS: draw_folders(s); break;
@@ -685,7 +757,7 @@ open_message(struct screen *s)
 	struct smime_verdict *v = NULL;
 	struct smime_engine *eng;
 	struct err e = { 0 };
-	char *check_error = NULL;
+	char *check_error = NULL, *locked;
 	bool have_inner = false;
 
 	if (s->n_env == 0)
@@ -718,6 +790,12 @@ open_message(struct screen *s)
 			   ui_crypto_mark_of(env->content_type) == UI_CRYPTO_ENCRYPTED;
 	ui_doc_build(&s->doc, raw.data, raw.len, v,
 		     have_inner ? inner.data : NULL, have_inner ? inner.len : 0);
+	/* A locked key is said in the status line too, with how to unlock it. */
+	locked = ui_locked_key_text(check_error ? e.msg : v ? v->error : NULL);
+	if (check_error && locked) {
+		free(check_error);
+		check_error = xasprintf("Not opened. %s", locked);
+	}
 	if (check_error)
 		doc_prepend(&s->doc, UI_LINE_BANNER_BAD, check_error);
 	if (v && v->signature != SMIME_SIG_NONE)
@@ -736,7 +814,12 @@ open_message(struct screen *s)
 	s->verdict = v;	/* kept for the certificate view */
 
 	s->view = VIEW_PAGER;
-	set_status(s, false, "%s", "");
+	if (locked) {
+		set_status(s, true, "%s", locked);
+		free(locked);
+	} else {
+		set_status(s, false, "%s", "");
+	}
 	if (!(env->flags & UI_FLAG_SEEN)) {
 		err_clear(&e);
 		if (ui_source_set_flags(s->src, env->uid, UI_FLAG_SEEN, 0, &e) == 0)
@@ -1185,10 +1268,14 @@ compose_send(struct screen *s)
 	o.data_dir = s->opt->data_dir;
 	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
 			      &e) < 0) {
+		char *locked = ui_locked_key_text(e.msg);
+
 		if (rep.queued)
-			set_status(s, true, "not sent, kept in the outbox: %s", e.msg);
+			set_status(s, true, "not sent, kept in the outbox: %s",
+				   locked ? locked : e.msg);
 		else
-			set_status(s, true, "not sent: %s", e.msg);
+			set_status(s, true, "not sent: %s", locked ? locked : e.msg);
+		free(locked);
 		send_report_release(&rep);
 		buf_release(&msg);
 		if (rep.queued)

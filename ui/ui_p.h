@@ -95,6 +95,12 @@ struct ui_banner {
  */
 void ui_banner_build(const struct smime_verdict *v, struct ui_banner *out);
 void ui_banner_release(struct ui_banner *b);
+/*
+ * When an engine error message says a secret key's passphrase is not in
+ * gpg-agent (no pinentry is ever started), the same in plain words with
+ * the engine's advice on how to unlock it (owned); else NULL.
+ */
+char *ui_locked_key_text(const char *msg);
 /* "CN" value of an RFC 4514 distinguished name, or the whole name. */
 char *ui_dn_common_name(const char *dn);
 

@@ -70,6 +70,69 @@ run(const struct tcase *t)
 	ui_banner_release(&b);
 }
 
+/*
+ * A locked key in plain words, with the engine's advice kept: the messages
+ * are those crypto/engine.c gives when gpg-agent lacks the passphrase.
+ */
+static void
+test_locked_key(void)
+{
+	static const char *const locked[] = {
+		"decrypting: the secret key of 0123ABCD is protected by a passphrase that "
+		"gpg-agent does not hold, and cachet does not start a pinentry in batch; "
+		"unlock it first (one gpgsm operation with the key in a terminal, e.g. "
+		"'gpgsm --sign', or gpg-preset-passphrase with allow-preset-passphrase)",
+		"signing: the secret key needs a passphrase that gpg-agent does not hold; "
+		"unlock it first (run 'gpgsm --sign' once in a terminal, or preset it "
+		"with gpg-preset-passphrase)",
+		"signing: the secret key needs a passphrase and there is no terminal for "
+		"a pinentry; unlock it in gpg-agent first (gpg-preset-passphrase, or one "
+		"'gpgsm --sign' in a terminal)",
+	};
+	struct smime_verdict v = { 0 };
+	struct ui_banner b;
+	char *t;
+	size_t i;
+
+	for (i = 0; i < sizeof locked / sizeof locked[0]; i++) {
+		t = ui_locked_key_text(locked[i]);
+		CHECK(t != NULL);
+		if (t == NULL)
+			continue;
+		CHECK_CONTAINS(t, "Your secret key is locked: gpg-agent does not hold its "
+			       "passphrase");
+		CHECK_CONTAINS(t, "gpg-preset-passphrase");
+		CHECK_CONTAINS(t, "'gpgsm --sign'");
+		CHECK_CONTAINS(t, ", then try again.");
+		CHECK_CONTAINS(t, ". Unlock it ");
+		free(t);
+	}
+	/* Other failures are not a locked key. */
+	CHECK(ui_locked_key_text(NULL) == NULL);
+	CHECK(ui_locked_key_text("decrypting: no secret key for this certificate in "
+				 "the gpgsm home") == NULL);
+	CHECK(ui_locked_key_text("Subject: the passphrase is swordfish") == NULL);
+
+	v.decryption = SMIME_DECRYPT_FAILED;
+	v.error = (char *)locked[0];
+	ui_banner_build(&v, &b);
+	CHECK_INT(b.n, 1);
+	if (b.n == 1) {
+		CHECK_INT(b.lines[0].tone, UI_TONE_BAD);
+		CHECK_CONTAINS(b.lines[0].text, "Encrypted, but not opened. Your secret key "
+			       "is locked");
+		CHECK_CONTAINS(b.lines[0].text, "gpg-preset-passphrase");
+	}
+	ui_banner_release(&b);
+	v.error = (char *)"decrypting: Decryption failed (from gpgsm)";
+	ui_banner_build(&v, &b);
+	CHECK_INT(b.n, 1);
+	if (b.n == 1)
+		CHECK_STR(b.lines[0].text, "Encrypted, but it could not be decrypted: "
+			  "decrypting: Decryption failed (from gpgsm)");
+	ui_banner_release(&b);
+}
+
 int
 main(void)
 {
@@ -211,5 +274,6 @@ main(void)
 	cn = ui_dn_common_name("O=No Common Name");
 	CHECK_STR(cn, "O=No Common Name");
 	free(cn);
+	test_locked_key();
 	return check_exit();
 }
