@@ -1,5 +1,6 @@
 /* gpgsm.c — key material in gpgsm's keybox, chains to its trust anchors. */
 #include "certstore/store_p.h"
+#include "crypto/smime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,9 +31,11 @@ gpg_ctx(struct certstore *s, struct err *e)
 	ge = gpgme_new(&s->gpg);
 	if (ge == 0)
 		ge = gpgme_set_protocol(s->gpg, GPGME_PROTOCOL_CMS);
-	if (ge == 0 && s->gnupg_home)
-		ge = gpgme_ctx_set_engine_info(s->gpg, GPGME_PROTOCOL_CMS, NULL,
-					       s->gnupg_home);
+	/* The same gpgsm as the S/MIME engine: chain validation of a
+	 * certificate from an unknown root must not ask on the terminal. */
+	if (ge == 0 && (s->gnupg_home || smime_gpgsm_program()))
+		ge = gpgme_ctx_set_engine_info(s->gpg, GPGME_PROTOCOL_CMS,
+					       smime_gpgsm_program(), s->gnupg_home);
 	if (ge) {
 		if (s->gpg)
 			gpgme_release(s->gpg);

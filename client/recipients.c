@@ -1,6 +1,7 @@
 /* recipients.c — recipient address -> certificate, from the certstore's bindings. */
 #include "client/recipients.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@ struct entry {
 	char *addr;		/* owned */
 	char *fpr;		/* owned; NULL when none is usable */
 	char *reason;		/* owned; why not */
+	bool conflict;		/* a certificate conflict waits for a decision */
 };
 
 struct recipients {
@@ -67,6 +69,7 @@ lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e
 	struct entry *en;
 	size_t i;
 	char *fpr = NULL, *reason = NULL;
+	bool conflict = false;
 
 	for (i = 0; i < r->n; i++)
 		if (str_casecmp_ascii(r->v[i].addr, addr) == 0) {
@@ -94,6 +97,7 @@ lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e
 		} else {
 			reason = ch.detail;
 			ch.detail = NULL;
+			conflict = ch.why == CERTSTORE_NONE_CONFLICT;
 		}
 		certstore_choice_release(&ch);
 	}
@@ -102,6 +106,7 @@ lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e
 	en->addr = xstrdup(addr);
 	en->fpr = fpr;
 	en->reason = reason;
+	en->conflict = conflict;
 	*out = en;
 	return 0;
 }
@@ -111,6 +116,7 @@ recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 		   const char ***fprs, struct err *e)
 {
 	struct buf missing = BUF_INIT;
+	bool conflict = false;
 	size_t i;
 
 	free(r->out);
@@ -123,13 +129,21 @@ recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 			buf_release(&missing);
 			return -1;
 		}
-		if (en->fpr == NULL)
+		if (en->fpr == NULL) {
 			buf_addf(&missing, "%s%s (%s)", missing.len ? ", " : "", en->addr,
 				 en->reason);
+			conflict |= en->conflict;
+		}
 		r->out[i] = en->fpr;
 	}
+	/*
+	 * A conflict may be someone slipping in their own certificate: that is
+	 * not "no certificate, send in the clear" but a question for the
+	 * person, so callers that fall back to plain text must stop instead.
+	 */
 	if (missing.len) {
-		err_set(e, ERR_NOCERT, "no usable certificate for %s", missing.data);
+		err_set(e, conflict ? ERR_POLICY : ERR_NOCERT,
+			"no usable certificate for %s", missing.data);
 		buf_release(&missing);
 		return -1;
 	}

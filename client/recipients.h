@@ -31,8 +31,11 @@ void recipients_free(struct recipients **r);
  * recipients_free) gets one fingerprint per address, in order.  When any
  * address lacks a usable certificate, returns -1 with ERR_NOCERT and a
  * message naming every such address and why ("no usable certificate for
- * bob@x (certificate expired), carol@y (no certificate)"); ERR_CRYPTO when
- * the engine fails, ERR_STORE when the certificate store does.
+ * bob@x (certificate expired), carol@y (no certificate)"); ERR_POLICY
+ * instead when one of them has a certificate conflict waiting for the
+ * person's decision (sending in the clear is no answer to a possible key
+ * substitution); ERR_CRYPTO when the engine fails, ERR_STORE when the
+ * certificate store does.
  */
 int recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 		       const char ***fprs, struct err *e);

@@ -77,6 +77,14 @@ gpgsm_wrapper_find(void)
 	gpgsm_wrapper = cand;
 }
 
+const char *
+smime_gpgsm_program(void)
+{
+	gpgme_check_version(NULL);
+	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
+	return gpgsm_wrapper;
+}
+
 int
 engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
 {

@@ -126,6 +126,14 @@ void smime_verdict_free(struct smime_verdict **v);
  */
 int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
 		     struct err *e);
+/*
+ * The gpgsm program every GPGME CMS context of cachet must run (the
+ * cachet-gpgsm wrapper: AES-256, and no pinentry, so no trust dialog for
+ * an unknown root ever reaches the terminal), or NULL when it cannot be
+ * found (GPGME's default gpgsm).  Other modules that open their own CMS
+ * context (the certificate store) pass it to gpgme_ctx_set_engine_info.
+ */
+const char *smime_gpgsm_program(void);
 void smime_engine_free(struct smime_engine **eng);
 
 /*
