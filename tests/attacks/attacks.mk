@@ -2,8 +2,11 @@
 # with openssl or raw text (gen-attacks.sh, through attack_lib.sh) and
 # asserts the verdict cachet must reach.
 ATTACK_TESTS = tests/attacks/attack_lookalike_root.sh \
+	tests/attacks/attack_conflict_send.sh \
 	tests/attacks/attack_cms.sh \
 	tests/attacks/attack_mime_wrapping.sh \
-	tests/attacks/attack_identity.sh
+	tests/attacks/attack_identity.sh \
+	tests/attacks/attack_efail.sh \
+	tests/attacks/attack_key_replacement.sh
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS) tests/attacks/attack_lib.sh tests/attacks/gen-attacks.sh

@@ -277,27 +277,32 @@ printf 'Content-Type: text/plain\n\nSee the encrypted part:\n' > "$work/plain-pa
 { head_ "$A"; mixed e3 mixed "$work/enc-part" "$work/enc-part"; } > "$out/efail/two-encrypted.eml"
 { head_ "$A"; cat "$work/enc-entity"; } > "$out/efail/root-encrypted.eml"
 
-# CBC gadgets: bytes of the encrypted content flipped (the last 100 bytes of
-# the DER are ciphertext), in a plain and in a signed-then-encrypted message.
-# flip_ciphertext IN OUT: the message IN with a byte 80 from the end of its
-# CMS blob xor-ed.
-flip_ciphertext() {
-	sed -n '/^$/,$p' "$1" | openssl base64 -d > "$work/flip.der"
-	python3 - "$work/flip.der" <<'EOF'
+# CBC gadgets: one ciphertext block inside the secret's text xor-ed, which
+# garbles that block of plaintext and flips bits of the next one; no error
+# need follow (CBC is malleable).  In a plain and in a signed-then-encrypted
+# message.  gadget PLAINTEXT OUT: encrypts PLAINTEXT (as is) to bob and
+# writes the modified message.
+gadget() {
+	openssl cms -encrypt -binary -aes256 -in "$1" -outform DER -out "$work/gadget.der" "$pki/bob.pem"
+	python3 - "$1" "$work/gadget.der" "$secret" <<'EOF2'
 import sys
-p = sys.argv[1]
-d = bytearray(open(p, "rb").read())
-d[-80] ^= 0x41
-d[-79] ^= 0x20
-open(p, "wb").write(d)
-EOF
-	sed '/^$/q' "$1" > "$2"
-	openssl base64 -in "$work/flip.der" >> "$2"
+plain = open(sys.argv[1], "rb").read()
+d = bytearray(open(sys.argv[2], "rb").read())
+k = plain.index(sys.argv[3].encode())
+ctlen = (len(plain) // 16 + 1) * 16	# PKCS#7 padding always adds a block or part
+start = len(d) - ctlen			# definite-length DER: the ciphertext is last
+j = k // 16 + 1				# a block inside the secret's text
+d[start + 16 * j + 3] ^= 0x5a
+open(sys.argv[2], "wb").write(d)
+EOF2
+	{ head_ "$A"
+	  printf 'MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n\n'
+	  openssl base64 -in "$work/gadget.der"; } > "$2"
 }
-flip_ciphertext "$out/efail/root-encrypted.eml" "$out/efail/cbc-gadget.eml"
+gadget "$work/secret.txt" "$out/efail/cbc-gadget.eml"
 openssl cms -sign -in "$work/secret.txt" -signer "$pki/alice.pem" -inkey "$pki/alice.key" > "$work/signed-secret"
 { head_ "$A"; openssl cms -encrypt -aes256 -in "$work/signed-secret" "$pki/bob.pem"; } > "$out/efail/signed-encrypted.eml"
-flip_ciphertext "$out/efail/signed-encrypted.eml" "$out/efail/cbc-gadget-signed.eml"
+gadget "$work/signed-secret" "$out/efail/cbc-gadget-signed.eml"
 
 # ---------------------------------------------------------------- key replacement
 
@@ -326,10 +331,12 @@ openssl cms -cmsout -print -inform DER -in "$work/sha1.der" | grep -q 'algorithm
 	{ echo "gen-attacks.sh: the SHA-1 signature does not use SHA-1" >&2; exit 1; }
 [ "$(openssl cms -cmsout -print -inform DER -in "$work/two.der" | grep -c 'signatureAlgorithm:')" = 2 ] ||
 	{ echo "gen-attacks.sh: two-signers-one-bad has not two SignerInfos" >&2; exit 1; }
-# The gadget changes the plaintext (CBC is malleable: no error need follow).
-openssl cms -decrypt -in "$out/efail/root-encrypted.eml" -recip "$pki/bob.pem" -inkey "$pki/bob.key" > "$work/plain.orig"
-openssl cms -decrypt -in "$out/efail/cbc-gadget.eml" -recip "$pki/bob.pem" -inkey "$pki/bob.key" > "$work/plain.flip" 2> /dev/null || true
-if cmp -s "$work/plain.orig" "$work/plain.flip"; then
-	echo "gen-attacks.sh: cbc-gadget.eml decrypts to the original plaintext" >&2
-	exit 1
-fi
+# The gadgets decrypt without error, to other text than was encrypted.
+for g in cbc-gadget cbc-gadget-signed; do
+	openssl cms -decrypt -binary -in "$out/efail/$g.eml" -recip "$pki/bob.pem" -inkey "$pki/bob.key" > "$work/$g.plain" ||
+		{ echo "gen-attacks.sh: $g.eml does not decrypt" >&2; exit 1; }
+	if grep -qF "$secret" "$work/$g.plain"; then
+		echo "gen-attacks.sh: $g.eml still holds the original text" >&2
+		exit 1
+	fi
+done
