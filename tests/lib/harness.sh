@@ -389,6 +389,17 @@ harness_dovecot() {
 		harness__dovecot_conf
 		: > "$d/dovecot.log"
 		if dovecot -c "$d/dovecot.conf" < /dev/null >> "$d/dovecot.log" 2>&1; then
+			# The daemon writes its PID file after the starting
+			# process has returned: on a loaded machine, later.
+			for _ in $(seq 1 100); do
+				[ -s "$d/run/master.pid" ] && break
+				sleep 0.05
+			done
+			if [ ! -s "$d/run/master.pid" ]; then
+				grep -q 'Address already in use' "$d/dovecot.log" && continue
+				harness_log_tail "$d/dovecot.log"
+				fail "Dovecot wrote no PID file ($d/run/master.pid)"
+			fi
 			DOVECOT_PID=$(cat "$d/run/master.pid")
 			harness__own "$DOVECOT_PID"
 			if harness__wait_port 127.0.0.1 "$IMAPS_PORT" 5 &&
