@@ -4,9 +4,15 @@
 # corpus with the normal compiler (and under ASan/UBSan in the sanitizer
 # build); with --enable-fuzzing (clang) each target is also a libFuzzer
 # binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
-FUZZ_TARGETS = config mime address cms codec verdict
+FUZZ_TARGETS = config mime address cms codec verdict certstore
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh
+
+check_PROGRAMS += tests/fuzz/replay_certstore
+TESTS += tests/fuzz/replay_certstore
+tests_fuzz_replay_certstore_SOURCES = tests/fuzz/fuzz_certstore.c tests/fuzz/replay.c
+tests_fuzz_replay_certstore_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/certstore"'
+tests_fuzz_replay_certstore_LDADD = libcertstore.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_config
 TESTS += tests/fuzz/replay_config
@@ -45,6 +51,11 @@ tests_fuzz_replay_verdict_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/c
 tests_fuzz_replay_verdict_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
 
 if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_certstore
+tests_fuzz_fuzz_certstore_SOURCES = tests/fuzz/fuzz_certstore.c
+tests_fuzz_fuzz_certstore_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_certstore_LDADD = libcertstore.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
+
 noinst_PROGRAMS += tests/fuzz/fuzz_config
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
 tests_fuzz_fuzz_config_LDFLAGS = -fsanitize=fuzzer

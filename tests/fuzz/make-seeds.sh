@@ -7,12 +7,15 @@
 #   cms             the CMS blobs inside them, as DER
 #   codec           their base64 bodies and a few raw texts
 #   address         every From/To/Cc value in them, plus hand-written lists
+#   certstore       byte 0 then each message; byte 1 then each certificate
+#                   of FIXTURES_DIR/certs as PEM and DER, and a two-certificate
+#                   PKCS#7 bundle
 set -euo pipefail
 fx=${1:?usage: make-seeds.sh FIXTURES_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 c=$here/corpus
-rm -rf "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address"
-mkdir -p "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address"
+rm -rf "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address" "$c/certstore"
+mkdir -p "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address" "$c/certstore"
 for m in "$fx"/*.eml; do
 	n=$(basename "$m" .eml)
 	cp "$m" "$c/mime/$n"
@@ -30,6 +33,17 @@ for m in "$fx"/*.eml; do
 	grep -iE '^(From|To|Cc|Sender):' "$m" | sed 's/^[^:]*: *//' > "$c/address/$n" || true
 	[ -s "$c/address/$n" ] || rm -f "$c/address/$n"
 done
+for m in "$fx"/*.eml; do
+	{ printf '\x00'; cat "$m"; } > "$c/certstore/msg-$(basename "$m" .eml)"
+done
+pems=("$fx"/certs/*.pem)
+for p in "${pems[@]}"; do
+	n=$(basename "$p" .pem)
+	{ printf '\x01'; cat "$p"; } > "$c/certstore/pem-$n"
+	{ printf '\x01'; openssl x509 -in "$p" -outform DER; } > "$c/certstore/der-$n"
+done
+{ printf '\x01'; openssl crl2pkcs7 -nocrl -certfile "${pems[0]}" -certfile "${pems[1]}" \
+	-outform DER; } > "$c/certstore/p7c-two"
 printf '%s' 'Alice Example <alice@localhost>, "Bob, the builder" <bob@Example.ORG>' > "$c/address/display-names"
 printf '%s' 'team: carol@localhost, (comment) dave@x.org;, eve@y.org' > "$c/address/group"
 printf '%s' '"alice@localhost" <mallory@evil.example>' > "$c/address/spoof"
