@@ -87,6 +87,12 @@ openssl cms -decrypt -in "$enc" -recip "$HARNESS_PKI/bob.pem" -inkey "$HARNESS_P
 openssl cms -verify -in "$H/dec" -CAfile "$HARNESS_PKI/smime-ca.pem" -out "$H/dec.txt" \
 	2> /dev/null || fail "the decrypted message does not verify"
 assert_file_contains "$H/dec.txt" "the secret text"
+# bob's own cachet agrees: decrypted, signed by alice, valid and whole.
+bob_home=$(harness_gnupg bob)
+out=$("$CACHET" --gnupg-home "$bob_home" --data-dir "$H/bob-data" verify --json "$enc") ||
+	fail "bob's cachet verify: status $?: $out"
+assert_contains "$out" '"signature":"valid","coverage":"whole","signer":"alice@localhost"' "bob's verify"
+assert_contains "$out" '"decryption":"ok"' "bob's verify"
 # The copy in Sent is encrypted too (to alice among others).
 assert_eq 3 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent"
 senc=$(mail_files alice .Sent | xargs grep -l "Subject: secret $$" | head -1)
