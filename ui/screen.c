@@ -619,6 +619,11 @@ prompt(struct screen *s, const char *question, const char *initial)
 		if (n == (size_t)-1)
 			n = 0;
 	}
+	/* A status wrapped over several rows would frame the question. */
+	if (status_rows > 1) {
+		set_status(s, false, "%s", "");
+		draw(s);
+	}
 	curs_set(1);
 	for (;;) {
 		struct buf shown = BUF_INIT;
@@ -1155,6 +1160,7 @@ compute_plan(struct screen *s)
 	struct send_report rep = { 0 };
 	struct buf msg = BUF_INIT, words = BUF_INIT;
 	struct err e = { 0 };
+	char *locked = NULL;
 
 	free(s->plan);
 	s->plan = NULL;
@@ -1172,7 +1178,11 @@ compute_plan(struct screen *s)
 	o.data_dir = s->opt->data_dir;
 	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
 			      &e) < 0) {
-		s->plan = xasprintf("cannot send: %s", e.msg);
+		/* The whole advice does not fit the plan's row: the status has it. */
+		locked = ui_locked_key_text(e.msg);
+		s->plan = locked ? xstrdup("cannot sign: your secret key is locked "
+					   "(below: how to unlock it)") :
+				   xasprintf("cannot send: %s", e.msg);
 		s->plan_bad = true;
 	} else {
 		if (!rep.encrypted && s->req_encrypt == SEND_NO) {
@@ -1185,7 +1195,11 @@ compute_plan(struct screen *s)
 	}
 	send_report_release(&rep);
 	buf_release(&msg);
-	set_status(s, false, "%s", "");
+	if (locked)
+		set_status(s, true, "%s", locked);
+	else
+		set_status(s, false, "%s", "");
+	free(locked);
 }
 
 static void

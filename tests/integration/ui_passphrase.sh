@@ -4,7 +4,9 @@
 # Reading a message encrypted to that key, the screen says in plain words
 # that the key is locked and how to unlock it, in the status line (wrapped
 # onto more rows, not cut) and the banner, with the rest of the screen
-# intact; once the passphrase is preset in the agent the same message opens.
+# intact; writing, the compose screen says it cannot sign and sending keeps
+# the draft; once the passphrase is preset in the agent the same message
+# opens.
 set -euo pipefail
 . "${top_srcdir:?}/tests/lib/harness.sh"
 harness_init
@@ -34,9 +36,18 @@ printf 'The launch moves to Friday.\n' > "$H/secret.txt"
 		-to alice@localhost -subject "Sealed for alice" "$P/alice.pem"
 } | ui_deliver "$MD" 1
 
+# alice's account: signing comes before any connection, and the SMTP port
+# is closed, so nothing can leave.
 export XDG_CONFIG_HOME=$H/config
-ui_start main 80 24 "$CACHET" --data-dir "$H/data" --gnupg-home "$home" \
-	ui --maildir "$MD"
+mkdir -p "$XDG_CONFIG_HOME/cachet"
+{
+	printf '[account alice]\nfrom = Alice Example <alice@localhost>\n'
+	printf 'smtp = smtps://alice@localhost:%s\n' "$(harness_free_port)"
+	printf 'password_command = printf alice-pw\n'
+} > "$XDG_CONFIG_HOME/cachet/config"
+chmod 600 "$XDG_CONFIG_HOME/cachet/config"
+ui_start main 80 24 env EDITOR=/bin/true "$CACHET" --data-dir "$H/data" \
+	--gnupg-home "$home" ui --maildir "$MD"
 ui_wait main "INBOX [1 message"
 assert_contains "$(ui_screen main | grep 'Sealed for alice')" " E "
 ui_keys main Enter
@@ -74,6 +85,36 @@ assert_contains "$(tail -n 1 <<< "$screen")" "…"
 assert_contains "$(tail -n 4 <<< "$screen" | head -n 1)" "Your secret key is locked"
 ui_resize main 80 24
 ui_settle main
+
+# Writing with the locked key: the compose screen says it cannot sign, the
+# status line how to unlock the key; y does not send and keeps the draft.
+ui_keys main q
+ui_wait main "INBOX [1 message"
+ui_keys main m
+ui_wait_prompt main "To:"
+ui_keys main "bob@localhost" Enter
+ui_wait_prompt main "Subject:"
+ui_keys main "Figures" Enter
+ui_wait main "cannot sign: your secret key is locked (below: how to unlock it)" 30
+screen=$(ui_screen main)
+assert_contains "$(head -n 1 <<< "$screen")" "cachet: compose"
+assert_contains "$screen" "     To: bob@localhost"
+assert_contains "$(tail -n 4 <<< "$screen" | tr '\n' ' ' | tr -s ' ')" \
+	"Your secret key is locked: gpg-agent does not hold its passphrase"
+ui_keys main y
+ui_wait main "not sent: Your secret key is locked" 30
+assert_contains "$(ui_screen main | head -n 1)" "cachet: compose"
+assert_contains "$(ui_screen main | tail -n 6 | tr '\n' ' ' | tr -s ' ')" "then try again."
+assert_eq 0 "$(find "$H/data" -path '*outbox*' -type f -name '*.eml' 2> /dev/null | wc -l)" \
+	"messages in the outbox"
+ui_keys main q
+ui_wait_prompt main "Abandon this message (y/n)?"
+# The question stands alone at the bottom, not under the long status.
+assert_not_contains "$(ui_screen main | tail -n 4)" "secret key" "rows above the question"
+ui_keys main y Enter
+ui_wait main "INBOX [1 message"
+ui_keys main Enter
+ui_wait main "Your secret key is locked" 30
 
 # The passphrase preset in the agent: the message opens, the status clears.
 grip=$(gpgsm --homedir "$home" --with-keygrip --with-colons -K alice@localhost |
