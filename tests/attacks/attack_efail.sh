@@ -43,7 +43,8 @@ cp "$1" "$DRAFT_COPY"
 SH
 chmod 755 editor.sh
 # draft NAME KEY...: the draft the screen hands the editor after KEYs on
-# the only message of a Maildir holding FX/efail/NAME.eml.
+# the only message of a Maildir holding FX/efail/NAME.eml (the pager's
+# screen before the KEYs in pager-NAME-KEY).
 draft() {
 	local name=$1 tag=$1-$2 i
 	shift
@@ -55,6 +56,8 @@ draft() {
 	ui_wait "$tag" "INBOX [1 message]"
 	ui_keys "$tag" Enter
 	ui_wait "$tag" "Subject: attack fixture"
+	ui_settle "$tag"
+	ui_screen "$tag" > "pager-$tag"
 	ui_keys "$tag" "$@"
 	for i in $(seq 1 100); do
 		[ -s "draft-$tag" ] && break
@@ -64,9 +67,17 @@ draft() {
 	ui_tmux kill-session -t "$tag"
 }
 draft root-encrypted r
+assert_file_contains pager-root-encrypted-r "Encrypted to you" "pager of the root-encrypted message"
+assert_file_contains pager-root-encrypted-r "$SECRET" "pager of the root-encrypted message"
 assert_file_contains draft-root-encrypted-r "> The launch code is $SECRET" "reply to the root-encrypted message"
 for name in between-html two-encrypted; do
 	draft "$name" r
+	assert_file_contains "pager-$name-r" "An encrypted part inside this message was not opened" "pager banner of $name"
+	assert_file_contains "pager-$name-r" "[An encrypted part inside the message: not opened, only the top layer is decrypted]" "pager of $name"
+	grep -qF "$SECRET" "pager-$name-r" && fail "the pager shows the decrypted part of $name"
+	if [ "$name" = between-html ]; then
+		assert_file_contains "pager-$name-r" "[HTML shown as text; nothing was loaded]" "pager of $name"
+	fi
 	assert_file_contains "draft-$name-r" "Alice Example <alice@localhost> wrote:" "reply to $name"
 	grep -qF "$SECRET" "draft-$name-r" && fail "reply to $name quotes the decrypted part: $(cat "draft-$name-r")"
 	draft "$name" f carol@localhost Enter
@@ -74,4 +85,4 @@ for name in between-html two-encrypted; do
 	grep -qF "$SECRET" "draft-$name-f" && fail "forward of $name holds the decrypted part: $(cat "draft-$name-f")"
 done
 
-attack_done "EFAIL: refused non-root encryption, CBC gadgets, reply and forward"
+attack_done "EFAIL: refused non-root encryption, CBC gadgets, pager, reply and forward"
