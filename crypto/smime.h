@@ -89,7 +89,8 @@ struct smime_signer {
  * (SMIME_SIG_INVALID when a signature layer has no signer at all);
  * coverage is whole when some signature on the top crypto chain covers the
  * content shown, else ciphertext, else part.  Warnings are short codes:
- * no-signers, multiple-signers, multiple-from, no-from, from-mismatch,
+ * no-signers, multiple-signers, multiple-from (several From fields, or one
+ * naming several addresses), no-from, from-mismatch,
  * detached-with-content, encrypted-part-refused, truncated-multipart,
  * unsigned-content, sender-mismatch, signature-over-ciphertext,
  * inner-from-mismatch (a From inside the signed or encrypted content that

@@ -538,9 +538,8 @@ weigh(struct walk *w, const struct mime_entity *msg)
 	bool whole = false, cipher = false, part = false;
 	enum smime_sig worst = SMIME_SIG_NONE;
 	char *sender = NULL;
+	bool many_in_one = false;	/* one From field naming several authors */
 
-	if (n_from > 1)
-		warn(v, "multiple-from");
 	if (n_from == 1) {
 		char *f = mime_header_get(msg, "From", 0), **a = NULL;
 		size_t na = 0;
@@ -548,9 +547,16 @@ weigh(struct walk *w, const struct mime_entity *msg)
 		addr_list_parse(f, &a, &na);
 		if (na == 1)
 			v->from = xstrdup(a[0]);
+		if (na > 1) {
+			/* Several authors: none of them is the one a signature binds. */
+			n_from = na;
+			many_in_one = true;
+		}
 		smime_strv_free(&a);
 		free(f);
 	}
+	if (n_from > 1)
+		warn(v, "multiple-from");
 	{
 		char *s = mime_header_get(msg, "Sender", 0), **a = NULL;
 		size_t na = 0;
@@ -610,7 +616,8 @@ weigh(struct walk *w, const struct mime_entity *msg)
 				s->state = SMIME_SIG_MISMATCH;
 				free(s->detail);
 				s->detail = n_from > 1
-					? xstrdup("the message has several From fields")
+					? xstrdup(many_in_one ? "the message's From names several addresses"
+						  : "the message has several From fields")
 					: xasprintf("the certificate is for %s, the message is from %s",
 						    s->email ? s->email : "no address",
 						    v->from ? v->from : "nobody");

@@ -20,7 +20,8 @@ assert_contains "$OUT" '"from":"alice@localhost"' "display-name-reverse"
 # Two From fields, or two addresses in one: no single author to bind.
 verdict identity/two-from 1 mismatch whole mallory@localhost none multiple-from null
 signer_field detail mallory@localhost 'the message has several From fields'
-verdict identity/two-addresses-one-from 1 mismatch whole alice@localhost none no-from null
+verdict identity/two-addresses-one-from 1 mismatch whole alice@localhost none multiple-from null
+signer_field detail alice@localhost "the message's From names several addresses"
 # Sender: From is what is bound; a Sender the signer does not carry is said.
 verdict identity/sender-not-signer 0 valid whole alice@localhost none sender-mismatch null
 verdict identity/sender-is-signer 1 mismatch whole alice@localhost none from-mismatch null
