@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static void
@@ -47,10 +48,19 @@ print_flags(unsigned flags)
 static void
 print_field(const char *s)
 {
+	size_t n;
+
 	if (s == NULL)
 		return;
-	for (; *s; s++)
-		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+	while (*s) {
+		n = strcspn(s, "\t\n\r");
+		fwrite(s, 1, n, stdout);
+		s += n;
+		if (*s) {
+			putchar(' ');
+			s++;
+		}
+	}
 }
 
 int cmd_list(const struct cli_globals *g, int argc, char **argv);

@@ -1,6 +1,7 @@
 /* imap.c — an IMAP session over cachet's TLS stream. */
 #include "client/imap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,8 @@ struct imap_session {
 	mailimap *imap;			/* owned; owns the stream once connected */
 	struct tls_options tls;		/* host and ca_file foreign */
 	bool authenticated;
+	bool condstore;			/* the selected folder has MODSEQs */
+	unsigned tag;			/* of the commands sent without libetpan */
 };
 
 static mailstream *
@@ -246,10 +249,14 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 	    struct err *e)
 {
 	struct mailimap_selection_info *sel;
+	uint64_t modseq = 0;
 	int r;
 
-	r = mailimap_select(s->imap, folder);
+	s->condstore = has_capability(s, "CONDSTORE");
+	r = s->condstore ? mailimap_select_condstore(s->imap, folder, &modseq)
+			 : mailimap_select(s->imap, folder);
 	if (r != MAILIMAP_NO_ERROR) {
+		s->condstore = false;
 		imap_error(s, r, e, "SELECT");
 		return err_prefix(e, "folder %s", folder);
 	}
@@ -258,61 +265,12 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 		st->uidvalidity = sel ? sel->sel_uidvalidity : 0;
 		st->uidnext = sel ? sel->sel_uidnext : 0;
 		st->exists = sel ? sel->sel_exists : 0;
+		st->highestmodseq = modseq;
 	}
+	/* NOMODSEQ: a folder without persistent modification sequences. */
+	if (modseq == 0)
+		s->condstore = false;
 	return 0;
-}
-
-static unsigned
-flags_of(struct mailimap_msg_att_dynamic *dyn)
-{
-	clistiter *it;
-	unsigned flags = 0;
-
-	if (dyn == NULL || dyn->att_list == NULL)
-		return 0;
-	for (it = clist_begin(dyn->att_list); it; it = clist_next(it)) {
-		struct mailimap_flag_fetch *ff = clist_content(it);
-
-		if (ff->fl_type != MAILIMAP_FLAG_FETCH_OTHER || ff->fl_flag == NULL)
-			continue;
-		switch (ff->fl_flag->fl_type) {
-		case MAILIMAP_FLAG_SEEN: flags |= IMAP_FLAG_SEEN; break;
-		case MAILIMAP_FLAG_ANSWERED: flags |= IMAP_FLAG_ANSWERED; break;
-		case MAILIMAP_FLAG_FLAGGED: flags |= IMAP_FLAG_FLAGGED; break;
-		case MAILIMAP_FLAG_DELETED: flags |= IMAP_FLAG_DELETED; break;
-		case MAILIMAP_FLAG_DRAFT: flags |= IMAP_FLAG_DRAFT; break;
-		default: break;
-		}
-	}
-	return flags;
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static time_t
-date_time_of(const struct mailimap_date_time *dt)
-{
-	struct tm tm = { 0 };
-	int zone;
-	time_t t;
-
-	if (dt == NULL)
-		return 0;
-	tm.tm_year = dt->dt_year - 1900;
-	tm.tm_mon = dt->dt_month - 1;
-	tm.tm_mday = dt->dt_day;
-	tm.tm_hour = dt->dt_hour;
-	tm.tm_min = dt->dt_min;
-	tm.tm_sec = dt->dt_sec;
-	t = timegm(&tm);
-	/* dt_zone is +HHMM as a number. */
-	zone = dt->dt_zone;
-	t -= (zone / 100) * 3600 + (zone % 100) * 60;
-	return t;
 }
 
 void
@@ -323,6 +281,7 @@ imap_summary_release(struct imap_summary *sum)
 	free(sum->from_name);
 	free(sum->from_addr);
 	free(sum->message_id);
+	free(sum->in_reply_to);
 	free(sum->content_type);
 	memset(sum, 0, sizeof *sum);
 }
@@ -385,82 +344,205 @@ imap_content_type_of(const char *hdr, size_t len)
 	return buf_detach(&v, NULL);
 }
 
-static void
-summary_from(struct imap_summary *sum, struct mailimap_msg_att *att)
+/* The longest answer (line and literals) taken from the server. */
+#define RESPONSE_MAX ((size_t)16 << 20)
+
+static int
+lost(struct imap_session *s, const char *doing, struct err *e)
 {
-	clistiter *it;
+	const char *why = tls_last_error(stream_of(s));
 
-	sum->seq = att->att_number;
-	for (it = clist_begin(att->att_list); it; it = clist_next(it)) {
-		struct mailimap_msg_att_item *item = clist_content(it);
-		struct mailimap_msg_att_static *st;
+	return err_set(e, ERR_NETWORK, "%s:%u: connection lost while %s%s%s",
+		       s->tls.host, s->tls.port, doing, why ? ": " : "",
+		       why ? why : " (closed by the server)");
+}
 
-		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_DYNAMIC) {
-			sum->flags = flags_of(item->att_data.att_dyn);
-			continue;
+/* The n of a line that ends in "{n}" CRLF (a literal follows), else -1. */
+static long long
+literal_size(const char *line, size_t len)
+{
+	size_t i;
+	long long n = 0, scale = 1;
+
+	if (len >= 2 && line[len - 1] == '\n' && line[len - 2] == '\r')
+		len -= 2;
+	else if (len >= 1 && line[len - 1] == '\n')
+		len -= 1;
+	if (len < 3 || line[len - 1] != '}')
+		return -1;
+	for (i = len - 2; i > 0 && line[i] >= '0' && line[i] <= '9'; i--) {
+		if (scale > (long long)RESPONSE_MAX)
+			return (long long)RESPONSE_MAX + 1;
+		n += (line[i] - '0') * scale;
+		scale *= 10;
+	}
+	return line[i] == '{' && i < len - 2 ? n : -1;
+}
+
+/* One whole response (a line, and each literal with the line after it). */
+static int
+read_response(struct imap_session *s, MMAPString *line, struct buf *out,
+	      const char *doing, struct err *e)
+{
+	mailstream *st = stream_of(s);
+
+	buf_reset(out);
+	for (;;) {
+		long long lit;
+
+		if (mailstream_read_line(st, line) == NULL || line->len == 0 ||
+		    line->str[line->len - 1] != '\n')
+			return lost(s, doing, e);
+		if (line->len > RESPONSE_MAX - out->len)
+			return err_set(e, ERR_PROTOCOL, "%s:%u: an answer longer than "
+				       "%zu MB while %s", s->tls.host, s->tls.port,
+				       RESPONSE_MAX >> 20, doing);
+		buf_add(out, line->str, line->len);
+		lit = literal_size(line->str, line->len);
+		if (lit < 0)
+			return 0;
+		if ((size_t)lit > RESPONSE_MAX - out->len)
+			return err_set(e, ERR_PROTOCOL, "%s:%u: an answer longer than "
+				       "%zu MB while %s", s->tls.host, s->tls.port,
+				       RESPONSE_MAX >> 20, doing);
+		buf_grow(out, (size_t)lit);
+		while (lit > 0) {
+			ssize_t got = mailstream_read(st, out->data + out->len, (size_t)lit);
+
+			if (got <= 0)
+				return lost(s, doing, e);
+			out->len += (size_t)got;
+			lit -= got;
 		}
-		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-			continue;
-		st = item->att_data.att_static;
-		switch (st->att_type) {
-		case MAILIMAP_MSG_ATT_UID:
-			sum->uid = st->att_data.att_uid;
-			break;
-		case MAILIMAP_MSG_ATT_RFC822_SIZE:
-			sum->size = st->att_data.att_rfc822_size;
-			break;
-		case MAILIMAP_MSG_ATT_INTERNALDATE:
-			sum->internal_date = date_time_of(st->att_data.att_internal_date);
-			break;
-		case MAILIMAP_MSG_ATT_BODY_SECTION: {
-			/* The only section asked for: HEADER.FIELDS (CONTENT-TYPE). */
-			struct mailimap_msg_att_body_section *sec =
-				st->att_data.att_body_section;
-
-			if (sec && sec->sec_body_part && sum->content_type == NULL)
-				sum->content_type = imap_content_type_of(sec->sec_body_part,
-									 sec->sec_length);
-			break;
-		}
-		case MAILIMAP_MSG_ATT_ENVELOPE: {
-			struct mailimap_envelope *env = st->att_data.att_env;
-
-			if (env == NULL)
-				break;
-			sum->date = dup_or_null(env->env_date);
-			sum->subject = dup_or_null(env->env_subject);
-			sum->message_id = dup_or_null(env->env_message_id);
-			if (env->env_from && env->env_from->frm_list &&
-			    clist_begin(env->env_from->frm_list)) {
-				struct mailimap_address *a =
-					clist_content(clist_begin(env->env_from->frm_list));
-
-				sum->from_name = dup_or_null(a->ad_personal_name);
-				if (a->ad_mailbox_name && a->ad_host_name)
-					sum->from_addr = xasprintf("%s@%s", a->ad_mailbox_name,
-								   a->ad_host_name);
-				else
-					sum->from_addr = dup_or_null(a->ad_mailbox_name);
-			}
-			break;
-		}
-		default:
-			break;
-		}
+		out->data[out->len] = '\0';
 	}
 }
 
-/* BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]: \Seen is not set. */
-static struct mailimap_fetch_att *
-content_type_att(void)
+/* The server's words after a tagged NO/BAD, printable and bounded. */
+static void
+add_server_text(struct buf *b, const char *p, size_t len)
 {
-	clist *names = clist_new();
+	size_t i, n = 0;
 
-	if (names == NULL || clist_append(names, xstrdup("Content-Type")) < 0)
-		abort();
-	return mailimap_fetch_att_new_body_peek_section(
-		mailimap_section_new_header_fields(mailimap_header_list_new(names)));
+	for (i = 0; i < len && n < 300; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\r' || c == '\n')
+			break;
+		if (c < 32 || c == 127)
+			continue;
+		buf_addc(b, (char)c);
+		n++;
+	}
 }
+
+/*
+ * Sends "TAG UID FETCH set items" (or FETCH) and collects the FETCH
+ * answers as they arrive.  Answers without a UID (a FETCH the server sent
+ * about another change) are dropped, and so are UIDs outside
+ * [first, last] when by_uid (last 0: no upper bound).
+ */
+static int
+run_fetch(struct imap_session *s, bool by_uid, uint32_t first, uint32_t last,
+	  const char *items, struct imap_summary **out, size_t *n, struct err *e)
+{
+	struct imap_summary *sums = NULL;
+	size_t count = 0, cap = 0;
+	const char *doing = by_uid ? "UID FETCH" : "FETCH";
+	MMAPString *line = mmap_string_new("");
+	struct buf cmd = BUF_INIT, resp = BUF_INIT;
+	char tag[32];
+	int rc = -1;
+
+	if (line == NULL)
+		abort();
+	snprintf(tag, sizeof tag, "c%u", ++s->tag);
+	buf_addf(&cmd, "%s %s%s %u:", tag, by_uid ? "UID " : "", "FETCH", first);
+	if (last)
+		buf_addf(&cmd, "%u", last);
+	else
+		buf_addc(&cmd, '*');
+	buf_addf(&cmd, " %s\r\n", items);
+	if (mailstream_write(stream_of(s), cmd.data, cmd.len) != (ssize_t)cmd.len ||
+	    mailstream_flush(stream_of(s)) < 0) {
+		lost(s, doing, e);
+		goto out;
+	}
+	for (;;) {
+		struct imap_summary sum;
+		size_t tl = strlen(tag);
+		int r;
+
+		if (read_response(s, line, &resp, doing, e) < 0)
+			goto out;
+		if (resp.len > tl && memcmp(resp.data, tag, tl) == 0 && resp.data[tl] == ' ') {
+			const char *st = resp.data + tl + 1;
+
+			if (strncasecmp(st, "OK", 2) == 0) {
+				rc = 0;
+				goto out;
+			}
+			{
+				struct buf why = BUF_INIT;
+
+				add_server_text(&why, st, resp.len - tl - 1);
+				err_set(e, ERR_PROTOCOL, "%s:%u refused %s: %s", s->tls.host,
+					s->tls.port, doing, why.data ? why.data : "(no text)");
+				buf_release(&why);
+			}
+			goto out;
+		}
+		if (resp.data[0] == '+') {
+			err_set(e, ERR_PROTOCOL, "%s:%u: unexpected continuation request "
+				"while %s", s->tls.host, s->tls.port, doing);
+			goto out;
+		}
+		r = imap_parse_fetch(resp.data, resp.len, &sum);
+		if (r < 0) {
+			err_set(e, ERR_PROTOCOL, "%s:%u: unparsable answer while %s",
+				s->tls.host, s->tls.port, doing);
+			goto out;
+		}
+		if (r == 1) {
+			if (resp.len >= 5 && strncasecmp(resp.data, "* BYE", 5) == 0) {
+				struct buf why = BUF_INIT;
+
+				add_server_text(&why, resp.data + 5, resp.len - 5);
+				err_set(e, ERR_NETWORK, "%s:%u closed the session while %s:%s",
+					s->tls.host, s->tls.port, doing,
+					why.data ? why.data : "");
+				buf_release(&why);
+				goto out;
+			}
+			continue;
+		}
+		if (sum.uid == 0 || (by_uid && (sum.uid < first || (last && sum.uid > last)))) {
+			imap_summary_release(&sum);
+			continue;
+		}
+		if (count == cap) {
+			cap = cap ? cap * 2 : 256;
+			sums = xrealloc(sums, (cap + 1) * sizeof *sums);
+		}
+		sums[count++] = sum;
+	}
+out:
+	mmap_string_free(line);
+	buf_release(&cmd);
+	buf_release(&resp);
+	if (rc < 0) {
+		imap_summaries_free(&sums, count);
+		count = 0;
+	}
+	if (sums == NULL && rc == 0)
+		sums = xcalloc(1, sizeof *sums);
+	*out = sums;
+	*n = count;
+	return rc;
+}
+
+#define INDEX_ITEMS "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE " \
+	"BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)])"
 
 /*
  * One FETCH (by sequence numbers, or UID FETCH) of what an index needs, or
@@ -473,50 +555,12 @@ fetch_summaries(struct imap_session *s, bool by_uid, bool envelope,
 		uint32_t first, uint32_t last, struct imap_summary **out,
 		size_t *n, struct err *e)
 {
-	struct mailimap_fetch_type *type;
-	struct mailimap_set *set;
-	clist *result = NULL;
-	clistiter *it;
-	size_t i = 0;
-	int r;
-
 	*out = NULL;
 	*n = 0;
 	if (first == 0 || (last && last < first))
 		return 0;
-	set = mailimap_set_new_interval(first, last);
-	type = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_flags());
-	if (envelope) {
-		mailimap_fetch_type_new_fetch_att_list_add(type,
-			mailimap_fetch_att_new_rfc822_size());
-		mailimap_fetch_type_new_fetch_att_list_add(type,
-			mailimap_fetch_att_new_internaldate());
-		mailimap_fetch_type_new_fetch_att_list_add(type,
-			mailimap_fetch_att_new_envelope());
-		mailimap_fetch_type_new_fetch_att_list_add(type, content_type_att());
-	}
-	r = by_uid ? mailimap_uid_fetch(s->imap, set, type, &result)
-		   : mailimap_fetch(s->imap, set, type, &result);
-	mailimap_fetch_type_free(type);
-	mailimap_set_free(set);
-	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, by_uid ? "UID FETCH" : "FETCH");
-	*out = xcalloc(clist_count(result) + 1, sizeof **out);
-	for (it = clist_begin(result); it; it = clist_next(it)) {
-		struct imap_summary *sum = &(*out)[i];
-
-		summary_from(sum, clist_content(it));
-		if (by_uid && (sum->uid < first || (last && sum->uid > last))) {
-			imap_summary_release(sum);
-			continue;
-		}
-		i++;
-	}
-	*n = i;
-	mailimap_fetch_list_free(result);
-	return 0;
+	return run_fetch(s, by_uid, first, last, envelope ? INDEX_ITEMS : "(UID FLAGS)",
+			 out, n, e);
 }
 
 int
@@ -543,6 +587,31 @@ imap_fetch_flags(struct imap_session *s, uint32_t first, uint32_t last,
 		 struct imap_summary **out, size_t *n, struct err *e)
 {
 	return fetch_summaries(s, true, false, first, last, out, n, e);
+}
+
+int
+imap_fetch_flags_changed(struct imap_session *s, uint32_t first, uint32_t last,
+			 uint64_t modseq, struct imap_summary **out, size_t *n,
+			 struct err *e)
+{
+	char items[64];
+
+	*out = NULL;
+	*n = 0;
+	if (!s->condstore)
+		return err_set(e, ERR_PROTOCOL, "%s:%u: the folder was not opened "
+			       "with CONDSTORE", s->tls.host, s->tls.port);
+	if (first == 0 || (last && last < first))
+		return 0;
+	snprintf(items, sizeof items, "(UID FLAGS) (CHANGEDSINCE %llu)",
+		 (unsigned long long)modseq);
+	return run_fetch(s, true, first, last, items, out, n, e);
+}
+
+bool
+imap_has_condstore(const struct imap_session *s)
+{
+	return s->condstore;
 }
 
 void

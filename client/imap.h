@@ -56,6 +56,8 @@ struct imap_status {
 	uint32_t uidvalidity;
 	uint32_t uidnext;
 	uint32_t exists;
+	/* HIGHESTMODSEQ (RFC 7162) when the server has CONDSTORE, else 0 */
+	uint64_t highestmodseq;
 };
 
 /* One line of a folder index: what the envelope says, never the content. */
@@ -70,6 +72,8 @@ struct imap_summary {
 	char *from_name;	/* owned; raw display name, may be NULL */
 	char *from_addr;	/* owned; mailbox@host, may be NULL */
 	char *message_id;	/* owned; may be NULL */
+	char *in_reply_to;	/* owned; the envelope's In-Reply-To, may be NULL */
+	uint64_t modseq;	/* MODSEQ when the server sent one, else 0 */
 	/*
 	 * owned; the top-level Content-Type value, unfolded, control
 	 * characters removed, at most IMAP_CONTENT_TYPE_MAX bytes; NULL when
@@ -88,6 +92,16 @@ void imap_summary_release(struct imap_summary *sum);
  * NULL when there is none.  Exposed for the unit tests.
  */
 char *imap_content_type_of(const char *hdr, size_t len);
+/*
+ * Parses one untagged response (the bytes from "*" to the final CRLF,
+ * literals inline) as the FETCH answers the index asks for: UID, FLAGS,
+ * RFC822.SIZE, INTERNALDATE, ENVELOPE, MODSEQ, the Content-Type header
+ * field; other items are skipped.  Returns 0 and fills *sum (owned by the
+ * caller) for a FETCH, 1 for another untagged response (*sum empty), -1
+ * when the bytes break the grammar (*sum empty).  Exposed for the unit
+ * tests and the fuzzer.
+ */
+int imap_parse_fetch(const char *resp, size_t len, struct imap_summary *sum);
 
 int imap_open(const struct imap_server *srv, struct imap_session **out,
 	      struct err *e);
@@ -108,14 +122,19 @@ int imap_list(struct imap_session *s, struct imap_folder **out, size_t *n,
 	      struct err *e);
 void imap_folders_free(struct imap_folder **f, size_t n);
 
+/*
+ * SELECT, with CONDSTORE (RFC 7162) when the server announces it, so that
+ * st->highestmodseq says whether anything changed since a cached index.
+ */
 int imap_select(struct imap_session *s, const char *folder,
 		struct imap_status *st, struct err *e);
 
 /*
  * Summaries of the messages with sequence numbers first..last (inclusive)
  * of the selected folder (envelope, size, flags and the Content-Type
- * field, which says whether a message is signed or encrypted): one FETCH,
- * so callers page through a large folder in batches.  *out is owned by the caller.
+ * field, which says whether a message is signed or encrypted): one FETCH
+ * whose answers are parsed as they arrive (imap_parse_fetch), so a whole
+ * large folder is one round trip.  *out is owned by the caller.
  */
 int imap_fetch_index(struct imap_session *s, uint32_t first, uint32_t last,
 		     struct imap_summary **out, size_t *n, struct err *e);
@@ -128,6 +147,15 @@ int imap_fetch_index_uid(struct imap_session *s, uint32_t first, uint32_t last,
 			 struct imap_summary **out, size_t *n, struct err *e);
 int imap_fetch_flags(struct imap_session *s, uint32_t first, uint32_t last,
 		     struct imap_summary **out, size_t *n, struct err *e);
+/*
+ * UID and flags of the messages in the UID range whose flags changed
+ * after modseq (FETCH ... (CHANGEDSINCE modseq)); needs CONDSTORE.
+ */
+int imap_fetch_flags_changed(struct imap_session *s, uint32_t first,
+			     uint32_t last, uint64_t modseq,
+			     struct imap_summary **out, size_t *n, struct err *e);
+/* True when the selected folder was opened with CONDSTORE. */
+bool imap_has_condstore(const struct imap_session *s);
 void imap_summaries_free(struct imap_summary **sums, size_t n);
 
 /* The whole message with this UID (BODY.PEEK[]: \Seen is not set). */

@@ -8,8 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Version 2 added the Content-Type; a version 1 file is fetched afresh. */
-#define INDEX_MAGIC "cachet-imap-index 2"
+/*
+ * Version 2 added the Content-Type, 3 the folder's HIGHESTMODSEQ and
+ * In-Reply-To; an older file is fetched afresh.
+ */
+#define INDEX_MAGIC "cachet-imap-index 3"
 #define INDEX_MAX_BYTES ((size_t)512 << 20)
 
 void
@@ -22,17 +25,25 @@ imap_index_release(struct imap_index *idx)
 static void
 add_escaped(struct buf *out, const char *s)
 {
+	const char *run;
+
 	if (s == NULL)
 		return;
-	for (; *s; s++) {
+	for (run = s; *s; s++) {
+		const char *esc;
+
 		switch (*s) {
-		case '\\': buf_adds(out, "\\\\"); break;
-		case '\t': buf_adds(out, "\\t"); break;
-		case '\n': buf_adds(out, "\\n"); break;
-		case '\r': buf_adds(out, "\\r"); break;
-		default: buf_addc(out, *s); break;
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
 		}
+		buf_add(out, run, (size_t)(s - run));
+		buf_adds(out, esc);
+		run = s + 1;
 	}
+	buf_add(out, run, (size_t)(s - run));
 }
 
 void
@@ -40,7 +51,9 @@ imap_index_format(const struct imap_index *idx, struct buf *out)
 {
 	size_t i;
 
-	buf_addf(out, INDEX_MAGIC " %u %u %zu\n", idx->uidvalidity, idx->uidnext, idx->n);
+	buf_grow(out, idx->n * 160);
+	buf_addf(out, INDEX_MAGIC " %u %u %llu %zu\n", idx->uidvalidity, idx->uidnext,
+		 (unsigned long long)idx->modseq, idx->n);
 	for (i = 0; i < idx->n; i++) {
 		const struct imap_summary *m = &idx->msgs[i];
 
@@ -55,6 +68,8 @@ imap_index_format(const struct imap_index *idx, struct buf *out)
 		add_escaped(out, m->from_addr);
 		buf_addc(out, '\t');
 		add_escaped(out, m->message_id);
+		buf_addc(out, '\t');
+		add_escaped(out, m->in_reply_to);
 		buf_addc(out, '\t');
 		add_escaped(out, m->content_type);
 		buf_addc(out, '\n');
@@ -85,7 +100,7 @@ unescape(const char *p, const char *end)
 static int
 parse_record(const char *line, const char *end, struct imap_summary *m)
 {
-	enum { FIELDS = 10 };
+	enum { FIELDS = 11 };
 	const char *f[FIELDS];
 	const char *p = line;
 	uint64_t v[4];
@@ -132,7 +147,8 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 	m->from_name = unescape(f[6], f[7] - 1);
 	m->from_addr = unescape(f[7], f[8] - 1);
 	m->message_id = unescape(f[8], f[9] - 1);
-	m->content_type = unescape(f[9], end);
+	m->in_reply_to = unescape(f[9], f[10] - 1);
+	m->content_type = unescape(f[10], end);
 	if (m->content_type && strlen(m->content_type) > IMAP_CONTENT_TYPE_MAX) {
 		imap_summary_release(m);
 		return -1;
@@ -145,6 +161,7 @@ imap_index_parse(const char *text, size_t len, struct imap_index *idx)
 {
 	const char *p = text, *end = text + len, *nl;
 	unsigned long uv, un;
+	unsigned long long ms;
 	size_t count, i;
 	char first[101];
 	int used = 0;
@@ -156,11 +173,13 @@ imap_index_parse(const char *text, size_t len, struct imap_index *idx)
 	/* sscanf needs a string; text need not be NUL-terminated. */
 	memcpy(first, p, (size_t)(nl - p));
 	first[nl - p] = '\0';
-	if (sscanf(first, INDEX_MAGIC " %lu %lu %zu%n", &uv, &un, &count, &used) != 3 ||
+	if (sscanf(first, INDEX_MAGIC " %lu %lu %llu %zu%n", &uv, &un, &ms, &count,
+		   &used) != 4 ||
 	    first[used] != '\0' || count > len || uv > UINT32_MAX || un > UINT32_MAX)
 		return -1;
 	idx->uidvalidity = (uint32_t)uv;
 	idx->uidnext = (uint32_t)un;
+	idx->modseq = (uint64_t)ms;
 	idx->msgs = xcalloc(count + 1, sizeof *idx->msgs);
 	p = nl + 1;
 	for (i = 0; i < count; i++) {
@@ -246,13 +265,15 @@ take(struct imap_index *idx, struct imap_summary **src, size_t n)
 	*src = NULL;
 }
 
-/* Cold start: every envelope, batch by batch of sequence numbers. */
+/* Cold start: every envelope, batch by batch (0: all in one FETCH). */
 static int
 fetch_all(struct imap_session *s, uint32_t exists, size_t batch,
 	  struct imap_index *idx, struct err *e)
 {
 	uint32_t first;
 
+	if (batch == 0 || batch > exists)
+		batch = exists;
 	for (first = 1; first <= exists; first += (uint32_t)batch) {
 		struct imap_summary *got = NULL;
 		size_t n = 0;
@@ -267,18 +288,34 @@ fetch_all(struct imap_session *s, uint32_t exists, size_t batch,
 	return 0;
 }
 
-/*
- * Warm start: flags of the known UIDs (dropping the expunged), envelopes
- * of the UIDs from the cached UIDNEXT on.
- */
-static int
-update(struct imap_session *s, struct imap_index *idx, struct err *e)
+static struct imap_summary *
+find_uid(struct imap_index *idx, uint32_t uid)
 {
-	struct imap_summary *flags = NULL, *fresh = NULL;
-	size_t nf = 0, nn = 0, i, j, kept = 0;
+	size_t lo = 0, hi = idx->n;
 
-	if (idx->n && imap_fetch_flags(s, 1, idx->uidnext ? idx->uidnext - 1 : 0,
-				       &flags, &nf, e) < 0)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (idx->msgs[mid].uid == uid)
+			return &idx->msgs[mid];
+		if (idx->msgs[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Flags of every known UID; UIDs the server no longer has are dropped. */
+static int
+refresh_all_flags(struct imap_session *s, struct imap_index *idx, struct err *e)
+{
+	struct imap_summary *flags = NULL;
+	size_t nf = 0, i, j, kept = 0;
+
+	if (idx->n == 0)
+		return 0;
+	if (imap_fetch_flags(s, 1, idx->msgs[idx->n - 1].uid, &flags, &nf, e) < 0)
 		return -1;
 	qsort(flags, nf, sizeof *flags, compare_uid);
 	for (i = 0, j = 0; i < idx->n; i++) {
@@ -295,10 +332,59 @@ update(struct imap_session *s, struct imap_index *idx, struct err *e)
 	}
 	idx->n = kept;
 	imap_summaries_free(&flags, nf);
-	if (imap_fetch_index_uid(s, idx->uidnext ? idx->uidnext : 1, 0, &fresh, &nn, e) < 0)
-		return -1;
-	qsort(fresh, nn, sizeof *fresh, compare_uid);
-	take(idx, &fresh, nn);
+	return 0;
+}
+
+/*
+ * Warm start.  With CONDSTORE and the HIGHESTMODSEQ the cache was written
+ * at: only the flags changed since (often none: nothing is fetched); else
+ * the flags of every known UID.  Then the envelopes from the cached
+ * UIDNEXT on, when the server's UIDNEXT moved.  If the count still differs
+ * from EXISTS, messages were expunged: every known UID is asked again.
+ * *changed says whether idx differs from the cache file.
+ */
+static int
+update(struct imap_session *s, const struct imap_status *st,
+       struct imap_index *idx, bool *changed, struct err *e)
+{
+	struct imap_summary *got = NULL;
+	size_t n = 0, i;
+	uint32_t known_next = idx->uidnext ? idx->uidnext : 1;
+	bool modseq_sync = idx->modseq && st->highestmodseq && imap_has_condstore(s) &&
+			   st->highestmodseq >= idx->modseq;
+
+	*changed = false;
+	if (!modseq_sync) {
+		if (refresh_all_flags(s, idx, e) < 0)
+			return -1;
+		*changed = true;
+	} else if (st->highestmodseq != idx->modseq && idx->n) {
+		if (imap_fetch_flags_changed(s, 1, known_next - 1, idx->modseq, &got,
+					     &n, e) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			struct imap_summary *m = find_uid(idx, got[i].uid);
+
+			if (m && m->flags != got[i].flags) {
+				m->flags = got[i].flags;
+				*changed = true;
+			}
+		}
+		imap_summaries_free(&got, n);
+	}
+	if (st->uidnext == 0 || st->uidnext != idx->uidnext) {
+		if (imap_fetch_index_uid(s, known_next, 0, &got, &n, e) < 0)
+			return -1;
+		qsort(got, n, sizeof *got, compare_uid);
+		if (n)
+			*changed = true;
+		take(idx, &got, n);
+	}
+	if (modseq_sync && idx->n != st->exists) {
+		if (refresh_all_flags(s, idx, e) < 0)
+			return -1;
+		*changed = true;
+	}
 	return 0;
 }
 
@@ -308,7 +394,9 @@ imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 {
 	struct imap_status st;
 	struct buf text = BUF_INIT;
-	bool warm = false;
+	bool warm = false, changed = true;
+	uint32_t old_next = 0;
+	uint64_t old_modseq = 0;
 
 	imap_index_release(idx);
 	if (imap_select(s, folder, &st, e) < 0)
@@ -320,18 +408,24 @@ imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 	buf_release(&text);
 	if (!warm) {
 		imap_index_release(idx);
-		if (fetch_all(s, st.exists, batch ? batch : 500, idx, e) < 0)
+		if (fetch_all(s, st.exists, batch, idx, e) < 0)
 			goto fail;
 		qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
-	} else if (update(s, idx, e) < 0) {
-		goto fail;
+	} else {
+		old_next = idx->uidnext;
+		old_modseq = idx->modseq;
+		if (update(s, &st, idx, &changed, e) < 0)
+			goto fail;
 	}
 	idx->uidvalidity = st.uidvalidity;
+	idx->modseq = imap_has_condstore(s) ? st.highestmodseq : 0;
 	/* The highest UID seen + 1 is a floor when the server's UIDNEXT is stale. */
 	idx->uidnext = st.uidnext;
 	if (idx->n && idx->msgs[idx->n - 1].uid >= idx->uidnext)
 		idx->uidnext = idx->msgs[idx->n - 1].uid + 1;
-	if (path && st.uidvalidity != 0) {
+	if (warm && (idx->uidnext != old_next || idx->modseq != old_modseq))
+		changed = true;
+	if (path && st.uidvalidity != 0 && changed) {
 		imap_index_format(idx, &text);
 		if (mkdirs_for(path, e) < 0 ||
 		    file_write_atomic(path, text.data, text.len, 0600, e) < 0) {

@@ -1,19 +1,22 @@
 /*
  * imap_cache.h — the index of an IMAP folder, kept on disk between runs so
  * that opening a large folder again costs one FETCH of UIDs and flags plus
- * the envelopes of new messages.
+ * the envelopes of new messages; with CONDSTORE (RFC 7162) only the flags
+ * changed since the cache was written, so an unchanged folder costs no
+ * FETCH at all.
  *
  * The cache holds what the server's envelope and flags say — never a body,
  * never decrypted content.  It is bound to the folder's UIDVALIDITY: a
  * different one discards it.  Files are written atomically with mode 0600.
  *
  * Format (one file per folder): a first line
- *   "cachet-imap-index 2 UIDVALIDITY UIDNEXT COUNT"
- * then COUNT lines of tab-separated fields: uid, size, flags, internal
- * date, date, subject, from name, from address, message-id, content-type;
- * within a field, backslash, tab, CR and LF are escaped as \\ \t \r \n.
- * A file of another version (1 had no content-type) does not parse, so the
- * folder's index is fetched afresh and the file rewritten.
+ *   "cachet-imap-index 3 UIDVALIDITY UIDNEXT HIGHESTMODSEQ COUNT"
+ * (HIGHESTMODSEQ 0 when the server has no CONDSTORE) then COUNT lines of
+ * tab-separated fields: uid, size, flags, internal date, date, subject,
+ * from name, from address, message-id, in-reply-to, content-type; within
+ * a field, backslash, tab, CR and LF are escaped as \\ \t \r \n.  A file
+ * of another version (1 had no content-type, 2 no modseq) does not parse,
+ * so the folder's index is fetched afresh and the file rewritten.
  *
  * Errors: ERR_IO; a cache file that does not parse is treated as absent
  * (imap_index_refresh starts afresh), not as an error.
@@ -26,6 +29,7 @@
 struct imap_index {
 	uint32_t uidvalidity;
 	uint32_t uidnext;
+	uint64_t modseq;		/* HIGHESTMODSEQ the index is current to; 0: none */
 	struct imap_summary *msgs;	/* owned; ascending UIDs */
 	size_t n;
 };
@@ -33,8 +37,9 @@ struct imap_index {
 /*
  * Selects folder and brings *idx up to date: from the cache file at path
  * when it exists and matches (path NULL: no cache), else by fetching
- * every envelope in batches of batch messages (0: 500).  Saves the result
- * to path.  *idx is released first.
+ * every envelope in batches of batch messages (0: all in one FETCH, parsed
+ * as it arrives).  Saves the result to path when it changed.  *idx is
+ * released first.
  */
 int imap_index_refresh(struct imap_session *s, const char *folder,
 		       const char *path, size_t batch, struct imap_index *idx,

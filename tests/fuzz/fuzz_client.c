@@ -2,7 +2,9 @@
  * fuzz_client.c — the parsers of client/'s network half: the first byte
  * picks one, the rest is its input.  0: an SMTP reply line (what a server
  * sends), 1: a cached IMAP index file, 2: a message header for sending,
- * 3: an outbox entry's metadata; then the DATA transfer form of the input.
+ * 3: an outbox entry's metadata, 4: an untagged IMAP answer as the index
+ * FETCH reads it; then the DATA transfer form of the input.  Seeds:
+ * make-client-seeds.sh and a few hand-written texts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in = (const char *)data + 1;
 	len = size - 1;
 	text = xstrndup(in, len);
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0: {
 		int code;
 		bool last;
@@ -69,6 +71,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (outbox_meta_parse(text, &ent, &e) == 0)
 			outbox_entry_release(&ent);
+		break;
+	}
+	case 4: {
+		struct imap_summary sum;
+		int r = imap_parse_fetch(in, len, &sum);
+
+		/* Anything but a parsed FETCH leaves nothing behind. */
+		if (r != 0 && (sum.uid || sum.subject || sum.from_addr || sum.content_type))
+			abort();
+		if (r == 0 && sum.content_type &&
+		    strlen(sum.content_type) > IMAP_CONTENT_TYPE_MAX)
+			abort();
+		imap_summary_release(&sum);
 		break;
 	}
 	}

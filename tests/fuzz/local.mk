@@ -6,7 +6,8 @@
 # binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
 FUZZ_TARGETS = config mime address cms codec verdict certstore
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh \
+	tests/fuzz/make-client-seeds.sh
 
 check_PROGRAMS += tests/fuzz/replay_certstore
 TESTS += tests/fuzz/replay_certstore

@@ -81,6 +81,30 @@ assert_contains "$out" "$(printf '4\t-\t')" "the new UID 4"
 assert_contains "$out" "fourth message" "the new message"
 assert_contains "$out" "second (from the cache)" "cached envelope kept"
 
+# With CONDSTORE the cache records the folder's HIGHESTMODSEQ; while it
+# does not move, nothing is fetched and the file is not rewritten.
+read -r _ version _ _ modseq _ < "$cache"
+assert_eq 3 "$version" "cache version"
+[ "$modseq" -gt 0 ] || fail "no HIGHESTMODSEQ in the cache: $(head -n 1 "$cache")"
+before=$(stat -c '%i %Y' "$cache")
+sleep 1
+out=$(list) || fail "unchanged warm cachet list failed: $out"
+assert_eq "$before" "$(stat -c '%i %Y' "$cache")" "cache file of an unchanged folder"
+assert_eq 3 "$(echo "$out" | grep -c .)" "index lines of an unchanged folder"
+# Only a flag changes: the flags changed since the cached modseq follow.
+peer flag INBOX 3 '\Seen'
+out=$(list) || fail "cachet list after a flag change failed: $out"
+assert_contains "$out" "$(printf '3\tS\t')" "flag of UID 3 after CHANGEDSINCE"
+assert_contains "$out" "$(printf '2\tF\t')" "flag of UID 2 kept"
+read -r _ _ _ _ modseq2 _ < "$cache"
+[ "$modseq2" -gt "$modseq" ] || fail "the cached modseq did not move: $modseq -> $modseq2"
+# Only an expunge (no new mail, UIDNEXT unchanged): the count tells.
+peer expunge INBOX 3
+out=$(list) || fail "cachet list after an expunge failed: $out"
+assert_eq 2 "$(echo "$out" | grep -c .)" "index lines after the expunge"
+assert_not_contains "$out" "third message" "index after the second expunge"
+assert_contains "$out" "fourth message" "the message after it"
+
 # A folder deleted and created again has a new UIDVALIDITY: cache dropped.
 peer create Work
 peer append Work "old work"

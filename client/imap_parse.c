@@ -1,0 +1,503 @@
+/*
+ * imap_parse.c — one untagged FETCH response, as the index asks for it,
+ * parsed in one pass over the bytes the server sent (literals inline).
+ *
+ * The server is not trusted: every length is checked against the end of
+ * the response, nesting is bounded, and a response that does not follow
+ * RFC 3501's grammar is refused as a whole rather than half-used.
+ */
+#include "client/imap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Nesting of parenthesised values an unknown FETCH item may carry. */
+#define SKIP_DEPTH_MAX 32
+
+struct rd {
+	const char *p;
+	const char *end;
+};
+
+static bool
+at(const struct rd *r, char c)
+{
+	return r->p < r->end && *r->p == c;
+}
+
+static bool
+eat(struct rd *r, char c)
+{
+	if (!at(r, c))
+		return false;
+	r->p++;
+	return true;
+}
+
+static bool
+is_atom_char(unsigned char c)
+{
+	return c > ' ' && c < 127 && c != '(' && c != ')' && c != '{' &&
+	       c != '"' && c != '\\' && c != ']' && c != '%' && c != '*';
+}
+
+/* A keyword, case-insensitive, not followed by more of an atom. */
+static bool
+eat_word(struct rd *r, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(r->end - r->p) < n || strncasecmp(r->p, w, n) != 0)
+		return false;
+	if (r->p + n < r->end && is_atom_char((unsigned char)r->p[n]))
+		return false;
+	r->p += n;
+	return true;
+}
+
+static bool
+number(struct rd *r, uint64_t *v)
+{
+	const char *start = r->p;
+
+	*v = 0;
+	while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
+		if (*v > (UINT64_MAX - 9) / 10)
+			return false;
+		*v = *v * 10 + (uint64_t)(*r->p - '0');
+		r->p++;
+	}
+	return r->p > start;
+}
+
+static void
+spaces(struct rd *r)
+{
+	while (at(r, ' '))
+		r->p++;
+}
+
+/* Appends [p, p+n) to a new string, without NUL bytes. */
+static char *
+copy_bytes(const char *p, size_t n)
+{
+	char *out = xmalloc(n + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != '\0')
+			*o++ = p[i];
+	*o = '\0';
+	return out;
+}
+
+/*
+ * A string: quoted, or a literal ("{n}", CRLF, then n bytes).  *out gets
+ * a copy when out is not NULL; raw and raw_len (when not NULL) the bytes of
+ * a literal.
+ */
+static int
+string_value(struct rd *r, char **out, const char **raw, size_t *raw_len)
+{
+	if (eat(r, '"')) {
+		const char *start = r->p, *q;
+		char *o = NULL;
+
+		/* First the extent (and validity), then the copy, unescaped. */
+		for (q = start; q < r->end && *q != '"'; q++) {
+			if (*q == '\r' || *q == '\n' || *q == '\0')
+				return -1;
+			if (*q == '\\') {
+				if (q + 1 >= r->end || (q[1] != '\\' && q[1] != '"'))
+					return -1;
+				q++;
+			}
+		}
+		if (q >= r->end)
+			return -1;
+		r->p = q + 1;
+		if (raw) {
+			*raw = NULL;
+			*raw_len = 0;
+		}
+		if (out) {
+			*out = o = xmalloc((size_t)(q - start) + 1);
+			for (; start < q; start++) {
+				if (*start == '\\')
+					start++;
+				*o++ = *start;
+			}
+			*o = '\0';
+		}
+		return 0;
+	}
+	if (eat(r, '{')) {
+		uint64_t n;
+
+		if (!number(r, &n) || !eat(r, '}') || !eat(r, '\r') || !eat(r, '\n') ||
+		    n > (uint64_t)(r->end - r->p))
+			return -1;
+		if (out)
+			*out = copy_bytes(r->p, (size_t)n);
+		if (raw) {
+			*raw = r->p;
+			*raw_len = (size_t)n;
+		}
+		r->p += n;
+		return 0;
+	}
+	return -1;
+}
+
+/* NIL or a string; *out is NULL for NIL. */
+static int
+nstring(struct rd *r, char **out)
+{
+	if (out)
+		*out = NULL;
+	if (eat_word(r, "NIL"))
+		return 0;
+	return string_value(r, out, NULL, NULL);
+}
+
+/* Skips one value of any shape (atom, number, string, list). */
+static int
+skip_value(struct rd *r, int depth)
+{
+	if (depth > SKIP_DEPTH_MAX)
+		return -1;
+	if (at(r, '"') || at(r, '{'))
+		return string_value(r, NULL, NULL, NULL);
+	if (eat(r, '(')) {
+		spaces(r);
+		while (!eat(r, ')')) {
+			if (skip_value(r, depth + 1) < 0)
+				return -1;
+			spaces(r);
+		}
+		return 0;
+	}
+	if (at(r, '\\'))
+		r->p++;
+	if (r->p >= r->end || !is_atom_char((unsigned char)*r->p))
+		return -1;
+	while (r->p < r->end && (is_atom_char((unsigned char)*r->p) || *r->p == '*' ||
+				 *r->p == '%' || *r->p == ']'))
+		r->p++;
+	return 0;
+}
+
+static int
+flag_list(struct rd *r, unsigned *flags)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {
+		{ "\\Seen", IMAP_FLAG_SEEN }, { "\\Answered", IMAP_FLAG_ANSWERED },
+		{ "\\Flagged", IMAP_FLAG_FLAGGED }, { "\\Deleted", IMAP_FLAG_DELETED },
+		{ "\\Draft", IMAP_FLAG_DRAFT },
+	};
+
+	*flags = 0;
+	if (!eat(r, '('))
+		return -1;
+	spaces(r);
+	while (!eat(r, ')')) {
+		const char *start = r->p;
+		size_t i, n;
+
+		/* "\*" belongs to PERMANENTFLAGS; accepted, means nothing here. */
+		if (!(eat(r, '\\') && eat(r, '*')))
+			while (r->p < r->end && is_atom_char((unsigned char)*r->p))
+				r->p++;
+		n = (size_t)(r->p - start);
+		if (n == 0 || (n == 1 && *start == '\\'))
+			return -1;
+		for (i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (strlen(names[i].name) == n &&
+			    strncasecmp(names[i].name, start, n) == 0)
+				*flags |= names[i].bit;
+		if (!at(r, ')') && !eat(r, ' '))
+			return -1;
+	}
+	return 0;
+}
+
+/* "dd-Mon-yyyy hh:mm:ss +zzzz" (day may be space-padded) as UTC seconds. */
+static int
+internal_date(struct rd *r, time_t *out)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char *s = NULL;
+	struct tm tm = { 0 };
+	char mon[4], sign;
+	int day, year, hh, mm, ss, zone, used = 0;
+	const char *m;
+
+	*out = 0;
+	if (eat_word(r, "NIL"))
+		return 0;
+	if (string_value(r, &s, NULL, NULL) < 0)
+		return -1;
+	if (sscanf(s, "%2d-%3c-%4d %2d:%2d:%2d %c%4d%n", &day, mon, &year, &hh, &mm,
+		   &ss, &sign, &zone, &used) != 8 || s[used] != '\0' ||
+	    (sign != '+' && sign != '-') || day < 1 || day > 31 || year < 1900 ||
+	    year > 9999 || hh > 23 || mm > 59 || ss > 60 || zone < 0 ||
+	    zone % 100 > 59 || zone > 2400) {
+		free(s);
+		return 0;	/* a date we cannot read is no date, not a bad response */
+	}
+	free(s);
+	mon[3] = '\0';
+	m = strstr(months, mon);
+	if (m == NULL || (m - months) % 3 != 0)
+		return 0;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = (int)((m - months) / 3);
+	tm.tm_mday = day;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	*out = timegm(&tm) - (sign == '-' ? -1 : 1) * ((zone / 100) * 3600 + (zone % 100) * 60);
+	return 0;
+}
+
+/*
+ * An address list; the first real address (group markers skipped) goes
+ * to *name and *addr when they are not NULL and still empty.
+ */
+static int
+address_list(struct rd *r, char **name, char **addr)
+{
+	if (eat_word(r, "NIL"))
+		return 0;
+	if (!eat(r, '('))
+		return -1;
+	spaces(r);
+	while (!eat(r, ')')) {
+		char *f[4] = { NULL, NULL, NULL, NULL };
+		int i;
+
+		if (!eat(r, '('))
+			return -1;
+		for (i = 0; i < 4; i++) {
+			spaces(r);
+			if (nstring(r, &f[i]) < 0)
+				break;
+		}
+		spaces(r);
+		if (i < 4 || !eat(r, ')')) {
+			for (i = 0; i < 4; i++)
+				free(f[i]);
+			return -1;
+		}
+		/* host NIL: the start (mailbox set) or end of a group. */
+		if (addr && *addr == NULL && f[2] && f[3]) {
+			*addr = xasprintf("%s@%s", f[2], f[3]);
+			if (name) {
+				*name = f[0];
+				f[0] = NULL;
+			}
+		}
+		for (i = 0; i < 4; i++)
+			free(f[i]);
+		spaces(r);
+	}
+	return 0;
+}
+
+static int
+envelope(struct rd *r, struct imap_summary *sum)
+{
+	char *date = NULL, *subject = NULL, *irt = NULL, *mid = NULL;
+	char *from_name = NULL, *from_addr = NULL;
+	int i;
+
+	if (!eat(r, '('))
+		return -1;
+	spaces(r);
+	if (nstring(r, &date) < 0)
+		goto bad;
+	spaces(r);
+	if (nstring(r, &subject) < 0)
+		goto bad;
+	/* from, sender, reply-to, to, cc, bcc */
+	for (i = 0; i < 6; i++) {
+		spaces(r);
+		if (address_list(r, i == 0 ? &from_name : NULL,
+				 i == 0 ? &from_addr : NULL) < 0)
+			goto bad;
+	}
+	spaces(r);
+	if (nstring(r, &irt) < 0)
+		goto bad;
+	spaces(r);
+	if (nstring(r, &mid) < 0)
+		goto bad;
+	spaces(r);
+	if (!eat(r, ')'))
+		goto bad;
+	free(sum->date);
+	free(sum->subject);
+	free(sum->from_name);
+	free(sum->from_addr);
+	free(sum->in_reply_to);
+	free(sum->message_id);
+	sum->date = date;
+	sum->subject = subject;
+	sum->from_name = from_name;
+	sum->from_addr = from_addr;
+	sum->in_reply_to = irt;
+	sum->message_id = mid;
+	return 0;
+bad:
+	free(date);
+	free(subject);
+	free(from_name);
+	free(from_addr);
+	free(irt);
+	free(mid);
+	return -1;
+}
+
+/* BODY[section]<origin> SP nstring: the only section the index asks for. */
+static int
+body_section(struct rd *r, struct imap_summary *sum)
+{
+	const char *raw = NULL;
+	size_t raw_len = 0;
+	bool header_fields;
+	char *s = NULL;
+
+	spaces(r);
+	header_fields = (size_t)(r->end - r->p) >= 13 &&
+			strncasecmp(r->p, "HEADER.FIELDS", 13) == 0;
+	/* The section spec: atoms, a parenthesised list of names, quotes. */
+	while (!eat(r, ']')) {
+		if (r->p >= r->end || *r->p == '\r' || *r->p == '\n')
+			return -1;
+		if (at(r, '"') || at(r, '(')) {
+			if (skip_value(r, 0) < 0)
+				return -1;
+			continue;
+		}
+		r->p++;
+	}
+	if (eat(r, '<')) {
+		uint64_t origin;
+
+		if (!number(r, &origin) || !eat(r, '>'))
+			return -1;
+	}
+	if (!eat(r, ' '))
+		return -1;
+	if (eat_word(r, "NIL"))
+		return 0;
+	if (at(r, '"')) {
+		if (string_value(r, &s, NULL, NULL) < 0)
+			return -1;
+		raw = s;
+		raw_len = strlen(s);
+	} else if (string_value(r, NULL, &raw, &raw_len) < 0) {
+		return -1;
+	}
+	if (header_fields && sum->content_type == NULL)
+		sum->content_type = imap_content_type_of(raw, raw_len);
+	free(s);
+	return 0;
+}
+
+static int
+msg_att(struct rd *r, struct imap_summary *sum)
+{
+	uint64_t v;
+
+	if (eat_word(r, "UID")) {
+		if (!eat(r, ' ') || !number(r, &v) || v == 0 || v > UINT32_MAX)
+			return -1;
+		sum->uid = (uint32_t)v;
+	} else if (eat_word(r, "FLAGS")) {
+		if (!eat(r, ' ') || flag_list(r, &sum->flags) < 0)
+			return -1;
+	} else if (eat_word(r, "RFC822.SIZE")) {
+		if (!eat(r, ' ') || !number(r, &v) || v > UINT32_MAX)
+			return -1;
+		sum->size = (uint32_t)v;
+	} else if (eat_word(r, "INTERNALDATE")) {
+		if (!eat(r, ' ') || internal_date(r, &sum->internal_date) < 0)
+			return -1;
+	} else if (eat_word(r, "ENVELOPE")) {
+		if (!eat(r, ' ') || envelope(r, sum) < 0)
+			return -1;
+	} else if (eat_word(r, "MODSEQ")) {
+		spaces(r);
+		if (!eat(r, '(') || !number(r, &sum->modseq) || !eat(r, ')'))
+			return -1;
+	} else if ((size_t)(r->end - r->p) >= 5 && strncasecmp(r->p, "BODY[", 5) == 0) {
+		r->p += 5;
+		return body_section(r, sum);
+	} else {
+		/* An item not asked for (BODY, X-GM-..., BINARY.SIZE ...): skipped. */
+		const char *start = r->p;
+
+		while (r->p < r->end && (is_atom_char((unsigned char)*r->p) &&
+					 *r->p != '['))
+			r->p++;
+		if (r->p == start)
+			return -1;
+		if (eat(r, '[')) {
+			while (!eat(r, ']')) {
+				if (r->p >= r->end || *r->p == '\r' || *r->p == '\n')
+					return -1;
+				if (at(r, '"') || at(r, '(')) {
+					if (skip_value(r, 0) < 0)
+						return -1;
+					continue;
+				}
+				r->p++;
+			}
+			if (eat(r, '<') && (!number(r, &v) || !eat(r, '>')))
+				return -1;
+		}
+		if (!eat(r, ' ') || skip_value(r, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+imap_parse_fetch(const char *resp, size_t len, struct imap_summary *sum)
+{
+	struct rd r = { resp, resp + len };
+	uint64_t seq;
+
+	memset(sum, 0, sizeof *sum);
+	if (!eat(&r, '*') || !eat(&r, ' '))
+		return -1;
+	if (!number(&r, &seq))
+		return 1;	/* OK, FLAGS, SEARCH, BYE...: not a FETCH */
+	if (!eat(&r, ' ') || !eat_word(&r, "FETCH"))
+		return 1;	/* EXISTS, EXPUNGE, RECENT: not a FETCH */
+	if (seq == 0 || seq > UINT32_MAX || !eat(&r, ' ') || !eat(&r, '('))
+		return -1;
+	sum->seq = (uint32_t)seq;
+	spaces(&r);
+	while (!eat(&r, ')')) {
+		if (msg_att(&r, sum) < 0)
+			goto bad;
+		if (!at(&r, ')') && !eat(&r, ' '))
+			goto bad;
+		spaces(&r);
+	}
+	eat(&r, '\r');
+	eat(&r, '\n');
+	if (r.p != r.end)
+		goto bad;
+	return 0;
+bad:
+	imap_summary_release(sum);
+	return -1;
+}
