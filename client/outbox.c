@@ -123,15 +123,24 @@ outbox_entries_free(struct outbox_entry **ents, size_t n)
 	*ents = NULL;
 }
 
-/* Values are one line: line breaks in a server's reason become spaces. */
+/*
+ * Values are one line: line breaks in a server's reason become spaces,
+ * and other control characters '?' (the reason is printed by --retry).
+ */
 static void
 add_field(struct buf *out, const char *key, const char *value)
 {
-	const char *p;
+	const unsigned char *p;
 
 	buf_addf(out, "%s: ", key);
-	for (p = value; *p; p++)
-		buf_addc(out, *p == '\n' || *p == '\r' ? ' ' : *p);
+	for (p = (const unsigned char *)value; *p; p++) {
+		if (*p == '\n' || *p == '\r')
+			buf_addc(out, ' ');
+		else if (*p < 32 || *p == 127)
+			buf_addc(out, '?');
+		else
+			buf_addc(out, (char)*p);
+	}
 	buf_addc(out, '\n');
 }
 

@@ -59,6 +59,18 @@ smtp_dot_stuff(const char *msg, size_t len, struct buf *out)
 	buf_add(out, ".\r\n", 3);
 }
 
+/*
+ * A server's text reaches the terminal: anything but printable ASCII
+ * (escape sequences, bells, other control bytes, 8-bit bytes that some
+ * terminals read as C1 controls) becomes '?'.
+ */
+static void
+add_printable(struct buf *b, const char *text)
+{
+	for (; *text; text++)
+		buf_addc(b, *text >= 32 && *text < 127 ? *text : '?');
+}
+
 static mailstream *
 stream_of(struct smtp_session *s)
 {
@@ -70,6 +82,9 @@ stream_error(struct smtp_session *s, struct err *e, const char *doing)
 {
 	const char *why = tls_last_error(stream_of(s));
 
+	if (tls_interrupted() && why && strcmp(why, "interrupted") == 0)
+		return err_set(e, ERR_NETWORK, "%s:%u: interrupted while %s",
+			       s->tls.host, s->tls.port, doing);
 	return err_set(e, ERR_NETWORK, "%s:%u: connection lost while %s%s%s",
 		       s->tls.host, s->tls.port, doing, why ? ": " : "",
 		       why ? why : " (closed by the server)");
@@ -93,12 +108,22 @@ read_reply(struct smtp_session *s, int *code, struct err *e, const char *doing)
 		line = mailstream_read_line_remove_eol(stream_of(s), s->line);
 		if (line == NULL)
 			return stream_error(s, e, doing);
-		if (smtp_reply_line(line, &c, &last, &text) < 0)
-			return err_set(e, ERR_PROTOCOL, "%s:%u: not an SMTP reply while "
-				       "%s: '%.80s'", s->tls.host, s->tls.port, doing, line);
+		if (smtp_reply_line(line, &c, &last, &text) < 0) {
+			struct buf shown = BUF_INIT;
+
+			/* A line cut by the end of the stream is a lost connection. */
+			if (tls_peer_closed(stream_of(s)) || tls_last_error(stream_of(s)))
+				return stream_error(s, e, doing);
+			add_printable(&shown, line);
+			err_set(e, ERR_PROTOCOL, "%s:%u: not an SMTP reply while %s: "
+				"'%.80s'", s->tls.host, s->tls.port, doing,
+				shown.data ? shown.data : "");
+			buf_release(&shown);
+			return -1;
+		}
 		if (s->reply.len)
 			buf_addc(&s->reply, '\n');
-		buf_adds(&s->reply, text);
+		add_printable(&s->reply, text);
 	}
 	*code = c;
 	return 0;
@@ -134,9 +159,12 @@ last_response(struct smtp_session *s)
 	n = strlen(r);
 	while (n && (r[n - 1] == '\n' || r[n - 1] == '\r'))
 		r[--n] = '\0';
+	/* On one line, and nothing a terminal would act on (add_printable). */
 	for (char *p = r; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
+		else if (*p < 32 || *p >= 127)
+			*p = '?';
 	return r;
 }
 
@@ -165,7 +193,7 @@ smtp_open(const struct smtp_server *srv, struct smtp_session **out,
 {
 	struct smtp_session *s;
 	mailstream *stream;
-	int r;
+	int r, code;
 
 	*out = NULL;
 	s = xcalloc(1, sizeof *s);
@@ -180,16 +208,17 @@ smtp_open(const struct smtp_server *srv, struct smtp_session **out,
 	if (tls_connect(&s->tls, srv->security == URL_TLS ? TLS_IMPLICIT : TLS_STARTTLS,
 			&stream, e) < 0)
 		goto fail;
-	r = mailsmtp_connect(s->smtp, stream);
-	if (r != MAILSMTP_NO_ERROR) {
-		/* libetpan closed the stream already. */
-		if (r == MAILSMTP_ERROR_STREAM)
-			err_set(e, ERR_NETWORK, "%s:%u closed the connection before "
-				"greeting", srv->host, srv->port);
-		else
-			err_set(e, ERR_PROTOCOL, "%s:%u does not offer service: %d %s",
-				srv->host, srv->port, s->smtp->response_code,
-				last_response(s));
+	/*
+	 * The greeting is read here rather than by mailsmtp_connect, which
+	 * closes the stream on failure and with it the cause (a timeout, a
+	 * cut line).
+	 */
+	s->smtp->stream = stream;
+	if (read_reply(s, &code, e, "reading the greeting") < 0)
+		goto fail;
+	if (code != 220) {
+		err_set(e, ERR_PROTOCOL, "%s:%u does not offer service: %d %s",
+			srv->host, srv->port, code, s->reply.data ? s->reply.data : "");
 		goto fail;
 	}
 	if (ehlo(s, e) < 0)
@@ -428,7 +457,15 @@ smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
 		stream_error(s, e, "sending the message");
 		goto out;
 	}
-	if (read_reply(s, &code, e, "sending the message") < 0) {
+	/*
+	 * Once the final dot is out the server may have taken the message:
+	 * its answer is awaited even when cachet is interrupted, so that the
+	 * message is then known to be sent (or kept), never both.
+	 */
+	tls_set_interruptible(stream_of(s), false);
+	r = read_reply(s, &code, e, "sending the message");
+	tls_set_interruptible(stream_of(s), true);
+	if (r < 0) {
 		res->temporary = true;
 		goto out;
 	}

@@ -2,8 +2,10 @@
 #include "client/tls.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +27,27 @@ struct tls_conn {
 	gnutls_session_t session;	/* owned; NULL while plain text */
 	gnutls_certificate_credentials_t cred; /* owned; NULL while plain text */
 	bool secure;			/* handshake done and verified */
+	bool broken;			/* timed out, interrupted or failed: unusable */
+	bool peer_closed;		/* a read met the end of the stream */
+	bool interruptible;		/* tls_interrupt() ends waits */
 	unsigned timeout;		/* seconds */
 	char last_error[256];
 };
+
+/* Set from a signal handler: the only state shared between streams. */
+static volatile sig_atomic_t interrupt_requested;
+
+void
+tls_interrupt(void)
+{
+	interrupt_requested = 1;
+}
+
+bool
+tls_interrupted(void)
+{
+	return interrupt_requested != 0;
+}
 
 static ssize_t drv_read(mailstream_low *low, void *buf, size_t count);
 static ssize_t drv_write(mailstream_low *low, const void *buf, size_t count);
@@ -81,63 +101,112 @@ conn_error(struct tls_conn *c, const char *fmt, ...)
 
 /* --- the driver ------------------------------------------------------- */
 
-/* Waits up to the connection's timeout for bytes to read. */
-static bool
-wait_readable(struct tls_conn *c)
+static long long
+now_ms(void)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
-	int rc;
+	struct timespec ts;
 
-	if (gnutls_record_check_pending(c->session) > 0)
-		return true;
-	do
-		rc = poll(&p, 1, (int)c->timeout * 1000);
-	while (rc < 0 && errno == EINTR);
-	return rc > 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Marks the stream unusable: what follows on it fails at once. */
+static ssize_t
+conn_broken(struct tls_conn *c, const char *why)
+{
+	conn_error(c, "%s", why);
+	c->broken = true;
+	return -1;
+}
+
+static bool
+interrupt_pending(const struct tls_conn *c)
+{
+	return c->interruptible && interrupt_requested;
+}
+
+/*
+ * Waits until fd has bytes to read or until deadline (ms, now_ms() clock).
+ * Returns 1 when readable, 0 on timeout, -1 when interrupted.
+ */
+static int
+wait_readable(struct tls_conn *c, long long deadline)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	long long left;
+	int rc;
+
+	if (c->session && gnutls_record_check_pending(c->session) > 0)
+		return 1;
+	for (;;) {
+		if (interrupt_pending(c))
+			return -1;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		rc = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (rc > 0)
+			return 1;
+		if (rc == 0)
+			return 0;
+		if (errno != EINTR)
+			return 1;	/* let the read report the error */
+	}
+}
+
+/*
+ * One read waits at most the connection's timeout in all (a socket that
+ * trickles TLS records without application data included); a timeout or
+ * an interruption leaves the stream broken, so a LOGOUT or QUIT after it
+ * fails at once instead of waiting once more.
+ */
 static ssize_t
 drv_read(mailstream_low *low, void *buf, size_t count)
 {
 	struct tls_conn *c = low->data;
+	long long deadline = now_ms() + (long long)c->timeout * 1000;
 	ssize_t n;
+	int w;
 
-	if (c->fd < 0)
+	if (c->fd < 0 || c->broken)
 		return -1;
-	if (c->session == NULL) {
-		do
-			n = recv(c->fd, buf, count, 0);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			conn_error(c, errno == EAGAIN || errno == EWOULDBLOCK ?
-				   "connection timed out" : "read failed: %s",
-				   strerror(errno));
-		return n;
-	}
-	if (!c->secure)
+	if (c->session != NULL && !c->secure)
 		return -1;
-	/*
-	 * GnuTLS returns AGAIN after post-handshake messages (TLS 1.3 session
-	 * tickets) too: wait for the socket, and only a silent socket is a
-	 * timeout.
-	 */
 	for (;;) {
-		n = gnutls_record_recv(c->session, buf, count);
-		if (n == GNUTLS_E_INTERRUPTED)
-			continue;
-		if (n != GNUTLS_E_AGAIN)
+		w = wait_readable(c, deadline);
+		if (w == 0)
+			return conn_broken(c, "connection timed out");
+		if (w < 0)
+			return conn_broken(c, "interrupted");
+		if (c->session == NULL) {
+			n = recv(c->fd, buf, count, MSG_DONTWAIT);
+			if (n < 0 && (errno == EINTR || errno == EAGAIN ||
+				      errno == EWOULDBLOCK))
+				continue;
+			if (n < 0) {
+				conn_error(c, "read failed: %s", strerror(errno));
+				c->broken = true;
+			}
 			break;
-		if (!wait_readable(c)) {
-			conn_error(c, "connection timed out");
+		}
+		/*
+		 * GnuTLS returns AGAIN after post-handshake messages (TLS 1.3
+		 * session tickets) too: wait again, within the same deadline.
+		 */
+		n = gnutls_record_recv(c->session, buf, count);
+		if (n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN)
+			continue;
+		if (n == GNUTLS_E_PREMATURE_TERMINATION)
+			n = 0;
+		else if (n < 0) {
+			conn_error(c, "TLS read failed: %s", gnutls_strerror((int)n));
+			c->broken = true;
 			return -1;
 		}
+		break;
 	}
-	if (n == GNUTLS_E_PREMATURE_TERMINATION)
-		return 0;
-	if (n < 0) {
-		conn_error(c, "TLS read failed: %s", gnutls_strerror((int)n));
-		return -1;
-	}
+	if (n == 0)
+		c->peer_closed = true;
 	return n;
 }
 
@@ -147,29 +216,39 @@ drv_write(mailstream_low *low, const void *buf, size_t count)
 	struct tls_conn *c = low->data;
 	ssize_t n;
 
-	if (c->fd < 0)
+	if (c->fd < 0 || c->broken)
 		return -1;
 	if (c->session == NULL) {
-		do
+		/* SO_SNDTIMEO (tcp_connect) bounds a blocked send. */
+		for (;;) {
+			if (interrupt_pending(c))
+				return conn_broken(c, "interrupted");
 			n = send(c->fd, buf, count, MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			conn_error(c, errno == EAGAIN || errno == EWOULDBLOCK ?
-				   "connection timed out" : "write failed: %s",
-				   strerror(errno));
+			if (n >= 0 || errno != EINTR)
+				break;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return conn_broken(c, "connection timed out");
+		if (n < 0) {
+			conn_error(c, "write failed: %s", strerror(errno));
+			c->broken = true;
+		}
 		return n;
 	}
 	if (!c->secure)
 		return -1;
-	do
+	for (;;) {
+		if (interrupt_pending(c))
+			return conn_broken(c, "interrupted");
 		n = gnutls_record_send(c->session, buf, count);
-	while (n == GNUTLS_E_INTERRUPTED);
-	if (n == GNUTLS_E_AGAIN) {
-		conn_error(c, "connection timed out");
-		return -1;
+		if (n != GNUTLS_E_INTERRUPTED)
+			break;
 	}
+	if (n == GNUTLS_E_AGAIN)
+		return conn_broken(c, "connection timed out");
 	if (n < 0) {
 		conn_error(c, "TLS write failed: %s", gnutls_strerror((int)n));
+		c->broken = true;
 		return -1;
 	}
 	return n;
@@ -180,7 +259,7 @@ drv_close(mailstream_low *low)
 {
 	struct tls_conn *c = low->data;
 
-	if (c->session && c->secure)
+	if (c->session && c->secure && !c->broken)
 		gnutls_bye(c->session, GNUTLS_SHUT_WR);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -437,7 +516,8 @@ handshake(struct tls_conn *c, const struct tls_options *o, struct err *e)
 				       rc == 0 ? "no certificate found in it" :
 				       gnutls_strerror(rc));
 	}
-	if (gnutls_init(&c->session, GNUTLS_CLIENT) < 0)
+	/* A peer gone mid-write is an error to report, not SIGPIPE. */
+	if (gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL) < 0)
 		return err_set(e, ERR_TLS, "cannot start a TLS session");
 	rc = gnutls_priority_set_direct(c->session, TLS_PRIORITY, NULL);
 	if (rc < 0)
@@ -454,8 +534,11 @@ handshake(struct tls_conn *c, const struct tls_options *o, struct err *e)
 
 	do
 		rc = gnutls_handshake(c->session);
-	while (rc < 0 && !gnutls_error_is_fatal(rc));
+	while (rc < 0 && !gnutls_error_is_fatal(rc) && !interrupt_pending(c));
 
+	if (rc < 0 && interrupt_pending(c))
+		return err_set(e, ERR_NETWORK, "TLS handshake with %s:%u: interrupted",
+			       o->host, o->port);
 	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
 		status = gnutls_session_get_verify_cert_status(c->session);
 		buf_addf(&msg, "the TLS certificate of %s:%u is not trusted: ",
@@ -553,6 +636,12 @@ tls_connect(const struct tls_options *o, enum tls_mode mode, mailstream **out,
 	c = xcalloc(1, sizeof *c);
 	c->fd = -1;
 	c->timeout = o->timeout ? o->timeout : TLS_DEFAULT_TIMEOUT;
+	c->interruptible = true;
+	if (interrupt_requested) {
+		free(c);
+		return err_set(e, ERR_NETWORK, "cannot connect to %s:%u: interrupted",
+			       o->host, o->port);
+	}
 	if (tcp_connect(o, &c->fd, e) < 0) {
 		free(c);
 		return -1;
@@ -627,6 +716,23 @@ tls_is_secure(mailstream *s)
 	struct tls_conn *c = conn_of(s);
 
 	return c && c->session && c->secure && c->fd >= 0;
+}
+
+bool
+tls_peer_closed(mailstream *s)
+{
+	struct tls_conn *c = conn_of(s);
+
+	return c && c->peer_closed;
+}
+
+void
+tls_set_interruptible(mailstream *s, bool on)
+{
+	struct tls_conn *c = conn_of(s);
+
+	if (c)
+		c->interruptible = on;
 }
 
 const char *

@@ -17,11 +17,23 @@
  *     socket), so nothing injected in plain text survives into the TLS
  *     session.  There is no way to skip the upgrade and continue.
  *
- * Errors: ERR_NETWORK (resolve, connect, I/O, timeout), ERR_TLS (handshake,
- * verification, injected bytes), ERR_CONFIG (tls_ca_file unreadable).
+ *   - Each read waits at most the timeout in all; a read or write that
+ *     times out, fails or is interrupted leaves the stream broken: every
+ *     later read and write on it fails at once (a LOGOUT or QUIT after a
+ *     timeout does not wait a second time).
+ *   - Interruption: after tls_interrupt() (for a SIGINT/SIGTERM handler)
+ *     every wait on an interruptible stream ends with the error
+ *     "interrupted", and tls_connect fails; a protocol module marks a
+ *     stream uninterruptible while an answer must be read to know what
+ *     happened (the reply to the end of an SMTP DATA).
  *
- * Thread-safety: one stream per thread; no global state besides GnuTLS's
- * own (initialised by the library constructor).
+ * Errors: ERR_NETWORK (resolve, connect, I/O, timeout, interrupted),
+ * ERR_TLS (handshake, verification, injected bytes), ERR_CONFIG
+ * (tls_ca_file unreadable).
+ *
+ * Thread-safety: one stream per thread; the interruption flag is the only
+ * state shared between streams besides GnuTLS's own (initialised by the
+ * library constructor).
  */
 #ifndef CACHET_TLS_H
 #define CACHET_TLS_H
@@ -69,6 +81,19 @@ bool tls_is_secure(mailstream *s);
  * error: ..."), or NULL; for the protocol modules' messages.
  */
 const char *tls_last_error(mailstream *s);
+
+/*
+ * True once a read on s met the end of the stream: the server closed the
+ * connection (so a short or unparsable answer is a cut one).
+ */
+bool tls_peer_closed(mailstream *s);
+
+/* Async-signal-safe: asks every interruptible stream to give up. */
+void tls_interrupt(void);
+/* True after tls_interrupt(). */
+bool tls_interrupted(void);
+/* Streams start interruptible; off, tls_interrupt() does not end waits on s. */
+void tls_set_interruptible(mailstream *s, bool on);
 
 /* "TLS1.3" etc. for s, or "none". */
 const char *tls_version_name(mailstream *s);

@@ -1,12 +1,15 @@
 # Hostile-input tests, one script per attack class.  Each crafts its input
 # with openssl or raw text (gen-attacks.sh, through attack_lib.sh) and
-# asserts the verdict cachet must reach.
+# asserts the verdict cachet must reach; the transport cases talk to a
+# scripted hostile server (fake_hostile_server.py).
 ATTACK_TESTS = tests/attacks/attack_lookalike_root.sh \
 	tests/attacks/attack_conflict_send.sh \
 	tests/attacks/attack_cms.sh \
 	tests/attacks/attack_mime_wrapping.sh \
 	tests/attacks/attack_identity.sh \
 	tests/attacks/attack_efail.sh \
-	tests/attacks/attack_key_replacement.sh
+	tests/attacks/attack_key_replacement.sh \
+	tests/attacks/attack_transport.sh
 TESTS += $(ATTACK_TESTS)
-EXTRA_DIST += $(ATTACK_TESTS) tests/attacks/attack_lib.sh tests/attacks/gen-attacks.sh
+EXTRA_DIST += $(ATTACK_TESTS) tests/attacks/attack_lib.sh tests/attacks/gen-attacks.sh \
+	tests/attacks/fake_hostile_server.py
