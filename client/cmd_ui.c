@@ -135,6 +135,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	opt.data_dir = g->data_dir;
 	opt.gnupg_home = g->gnupg_home;
 	opt.log_path = log_path;
+	opt.config = cfg;
 	rc = ui_run(src, &opt, &e) < 0 ? cli_fail(&e) : 0;
 out:
 	ui_source_free(&src);

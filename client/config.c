@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,10 +16,13 @@ struct config *
 config_new(void)
 {
 	struct config *cfg = xcalloc(1, sizeof *cfg);
+	size_t i;
 
 	cfg->policy.sign = POLICY_SIGN_ALWAYS;
 	cfg->policy.encrypt = POLICY_ENCRYPT_OPPORTUNISTIC;
 	cfg->policy.harvest = POLICY_HARVEST_TRUSTED;
+	for (i = 0; i < CONFIG_ELEM_COUNT; i++)
+		cfg->colors[i].fg = cfg->colors[i].bg = -1;
 	return cfg;
 }
 
@@ -288,7 +292,7 @@ struct parse_state {
 	const char *name;
 	unsigned line;
 	bool system;
-	enum { SEC_NONE, SEC_ACCOUNT, SEC_POLICY } section;
+	enum { SEC_NONE, SEC_ACCOUNT, SEC_POLICY, SEC_KEYS, SEC_COLORS } section;
 	struct account *account;
 	/* keys the system file set, which "locked = yes" then locks */
 	bool sys_sign, sys_encrypt, sys_harvest;
@@ -400,6 +404,20 @@ account_key(struct parse_state *st, const char *key, const char *value,
 			return err_prefix(e, "%s:%u: %s", st->name, st->line, key);
 		return 0;
 	}
+	if (strcmp(key, "timeout") == 0) {
+		char *stop;
+		unsigned long secs;
+
+		errno = 0;
+		secs = strtoul(value, &stop, 10);
+		if (!(*value >= '0' && *value <= '9') || *stop != '\0' || errno ||
+		    secs < 1 || secs > 3600)
+			return err_set(e, ERR_CONFIG, "%s:%u: timeout must be a number "
+				       "of seconds from 1 to 3600, not '%s'", st->name,
+				       st->line, value);
+		a->timeout = (unsigned)secs;
+		return 0;
+	}
 	if (strcmp(key, "tls_ca_file") == 0)
 		slot = &a->tls_ca_file;
 	else if (strcmp(key, "password_command") == 0)
@@ -413,7 +431,7 @@ account_key(struct parse_state *st, const char *key, const char *value,
 	if (slot == NULL)
 		return err_set(e, ERR_CONFIG, "%s:%u: unknown key '%s' in [account %s] "
 			       "(known: from, imap, smtp, tls_ca_file, password_command, "
-			       "signing_cert, sent, drafts)", st->name, st->line, key,
+			       "signing_cert, sent, drafts, timeout)", st->name, st->line, key,
 			       a->name);
 	if (*value == '\0')
 		return err_set(e, ERR_CONFIG, "%s:%u: %s is empty", st->name, st->line, key);
@@ -440,6 +458,299 @@ account_key(struct parse_state *st, const char *key, const char *value,
 	return 0;
 }
 
+/* --- [keys] and [colors]: the screen's keys and colours ----------------- */
+
+static const char *const action_names[CONFIG_ACTION_COUNT] = {
+	[CONFIG_ACTION_HELP] = "help",
+	[CONFIG_ACTION_REDRAW] = "redraw",
+	[CONFIG_ACTION_QUIT] = "quit",
+	[CONFIG_ACTION_NEXT] = "next",
+	[CONFIG_ACTION_PREVIOUS] = "previous",
+	[CONFIG_ACTION_PAGE_DOWN] = "page-down",
+	[CONFIG_ACTION_PAGE_UP] = "page-up",
+	[CONFIG_ACTION_FIRST] = "first",
+	[CONFIG_ACTION_LAST] = "last",
+	[CONFIG_ACTION_OPEN] = "open",
+	[CONFIG_ACTION_INDEX] = "index",
+	[CONFIG_ACTION_FOLDERS] = "folders",
+	[CONFIG_ACTION_SEARCH] = "search",
+	[CONFIG_ACTION_SEARCH_NEXT] = "search-next",
+	[CONFIG_ACTION_FLAG] = "flag",
+	[CONFIG_ACTION_DELETE] = "delete",
+	[CONFIG_ACTION_UNDELETE] = "undelete",
+	[CONFIG_ACTION_MOVE] = "move",
+	[CONFIG_ACTION_EXPUNGE] = "expunge",
+	[CONFIG_ACTION_NEXT_MESSAGE] = "next-message",
+	[CONFIG_ACTION_PREVIOUS_MESSAGE] = "previous-message",
+	[CONFIG_ACTION_SAVE] = "save",
+	[CONFIG_ACTION_CERTIFICATE] = "certificate",
+	[CONFIG_ACTION_TRUST] = "trust",
+	[CONFIG_ACTION_COMPOSE] = "compose",
+	[CONFIG_ACTION_REPLY] = "reply",
+	[CONFIG_ACTION_REPLY_ALL] = "reply-all",
+	[CONFIG_ACTION_FORWARD] = "forward",
+	[CONFIG_ACTION_EDIT_TO] = "edit-to",
+	[CONFIG_ACTION_EDIT_CC] = "edit-cc",
+	[CONFIG_ACTION_EDIT_BCC] = "edit-bcc",
+	[CONFIG_ACTION_EDIT_SUBJECT] = "edit-subject",
+	[CONFIG_ACTION_EDIT_BODY] = "edit-body",
+	[CONFIG_ACTION_TOGGLE_SIGN] = "toggle-sign",
+	[CONFIG_ACTION_TOGGLE_ENCRYPT] = "toggle-encrypt",
+	[CONFIG_ACTION_SEND] = "send",
+	[CONFIG_ACTION_POSTPONE] = "postpone",
+};
+
+static const char *const element_names[CONFIG_ELEM_COUNT] = {
+	[CONFIG_ELEM_BARS] = "bars",
+	[CONFIG_ELEM_STATUS] = "status",
+	[CONFIG_ELEM_ERROR] = "error",
+	[CONFIG_ELEM_BANNER_GOOD] = "banner-good",
+	[CONFIG_ELEM_BANNER_BAD] = "banner-bad",
+	[CONFIG_ELEM_BANNER_INFO] = "banner-info",
+	[CONFIG_ELEM_HEADER] = "header",
+	[CONFIG_ELEM_QUOTE] = "quote",
+	[CONFIG_ELEM_ATTACHMENT] = "attachment",
+	[CONFIG_ELEM_NOTE] = "note",
+	[CONFIG_ELEM_INDEX_SELECTED] = "index-selected",
+	[CONFIG_ELEM_INDEX_UNREAD] = "index-unread",
+	[CONFIG_ELEM_INDEX_PROBLEM] = "index-problem",
+	[CONFIG_ELEM_INDEX_DELETED] = "index-deleted",
+};
+
+static const struct {
+	const char *name;
+	int key;
+} key_names[] = {
+	{ "Enter", CONFIG_KEY_ENTER }, { "Return", CONFIG_KEY_ENTER },
+	{ "Backspace", CONFIG_KEY_BACKSPACE }, { "Up", CONFIG_KEY_UP },
+	{ "Down", CONFIG_KEY_DOWN }, { "Left", CONFIG_KEY_LEFT },
+	{ "Right", CONFIG_KEY_RIGHT }, { "PageUp", CONFIG_KEY_PAGE_UP },
+	{ "PgUp", CONFIG_KEY_PAGE_UP }, { "PageDown", CONFIG_KEY_PAGE_DOWN },
+	{ "PgDn", CONFIG_KEY_PAGE_DOWN }, { "Home", CONFIG_KEY_HOME },
+	{ "End", CONFIG_KEY_END }, { "Insert", CONFIG_KEY_INSERT },
+	{ "Delete", CONFIG_KEY_DELETE }, { "Space", ' ' }, { "Tab", '\t' },
+};
+
+static const char *const color_names[] = {
+	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+};
+
+const char *
+config_action_name(enum config_action a)
+{
+	return action_names[a];
+}
+
+const char *
+config_element_name(enum config_element el)
+{
+	return element_names[el];
+}
+
+/* The code point of a UTF-8 string holding exactly one character, or -1. */
+static int
+single_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int cp, more, i;
+
+	if (p[0] < 0x80)
+		return p[0] && !p[1] ? p[0] : -1;
+	if ((p[0] & 0xe0) == 0xc0)
+		cp = p[0] & 0x1f, more = 1;
+	else if ((p[0] & 0xf0) == 0xe0)
+		cp = p[0] & 0x0f, more = 2;
+	else if ((p[0] & 0xf8) == 0xf0)
+		cp = p[0] & 0x07, more = 3;
+	else
+		return -1;
+	for (i = 1; i <= more; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (p[more + 1] != '\0' || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000) ||
+	    cp < (more == 1 ? 0x80 : more == 2 ? 0x800 : 0x10000) ||
+	    (cp >= 0x80 && cp < 0xa0))
+		return -1;
+	return cp;
+}
+
+int
+config_key_parse(const char *text)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+		if (strcasecmp(text, key_names[i].name) == 0)
+			return key_names[i].key;
+	if ((text[0] == 'F' || text[0] == 'f') && text[1] >= '1' && text[1] <= '9') {
+		c = text[1] - '0';
+		if (text[2] >= '0' && text[2] <= '9' && text[3] == '\0')
+			c = c * 10 + (text[2] - '0');
+		else if (text[2] != '\0')
+			return -1;
+		return c >= 1 && c <= 12 ? CONFIG_KEY_F1 + c - 1 : -1;
+	}
+	if (text[0] == '^' && text[1] != '\0' && text[2] == '\0') {
+		c = text[1];
+		if (c == '?' || c == 'h' || c == 'H')
+			return CONFIG_KEY_BACKSPACE;
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		/* ^[ is Escape, which cancels prompts: not a key to bind. */
+		if (c < '@' || c > '_' || c == '[')
+			return -1;
+		c &= 0x1f;
+		if (c == '\r' || c == '\n')
+			return CONFIG_KEY_ENTER;
+		return c;
+	}
+	c = single_utf8(text);
+	return c > ' ' && c != 0x7f ? c : -1;
+}
+
+void
+config_key_text(int key, char out[16])
+{
+	size_t i;
+
+	for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+		if (key_names[i].key == key && strcmp(key_names[i].name, "Return") != 0 &&
+		    strcmp(key_names[i].name, "PgUp") != 0 &&
+		    strcmp(key_names[i].name, "PgDn") != 0) {
+			snprintf(out, 16, "%s", key_names[i].name);
+			return;
+		}
+	if (key >= CONFIG_KEY_F1 && key <= CONFIG_KEY_F12)
+		snprintf(out, 16, "F%d", key - CONFIG_KEY_F1 + 1);
+	else if (key > 0 && key < ' ')
+		snprintf(out, 16, "^%c", key | 0x40);
+	else if (key < 0x80)
+		snprintf(out, 16, "%c", key);
+	else if (key < 0x800)
+		snprintf(out, 16, "%c%c", 0xc0 | key >> 6, 0x80 | (key & 0x3f));
+	else if (key < 0x10000)
+		snprintf(out, 16, "%c%c%c", 0xe0 | key >> 12, 0x80 | (key >> 6 & 0x3f),
+			 0x80 | (key & 0x3f));
+	else if (key < 0x110000)
+		snprintf(out, 16, "%c%c%c%c", 0xf0 | key >> 18, 0x80 | (key >> 12 & 0x3f),
+			 0x80 | (key >> 6 & 0x3f), 0x80 | (key & 0x3f));
+	else
+		snprintf(out, 16, "?");
+}
+
+static int
+keys_key(struct parse_state *st, const char *key, const char *value,
+	 struct err *e)
+{
+	struct config_binding b = { .line = st->line };
+	char *copy, *word, *save = NULL;
+	int a, k, rc = 0;
+	size_t i;
+
+	a = pick(key, action_names, CONFIG_ACTION_COUNT);
+	if (a < 0)
+		return err_set(e, ERR_CONFIG, "%s:%u: unknown action '%s' in [keys] "
+			       "(see cachet(5) for the list)", st->name, st->line, key);
+	if (*value == '\0')
+		return err_set(e, ERR_CONFIG, "%s:%u: %s has no key (write 'none' "
+			       "to turn it off)", st->name, st->line, key);
+	if (strcmp(value, "none") == 0) {
+		st->cfg->keys[a] = b;
+		return 0;
+	}
+	copy = xstrdup(value);
+	for (word = strtok_r(copy, " \t", &save); word;
+	     word = strtok_r(NULL, " \t", &save)) {
+		if ((k = config_key_parse(word)) < 0) {
+			rc = err_set(e, ERR_CONFIG, "%s:%u: '%s' is not a key (a "
+				     "character, ^X, Enter, Space, Tab, Backspace, "
+				     "Up, Down, Left, Right, PageUp, PageDown, Home, "
+				     "End, Insert, Delete, F1..F12)", st->name,
+				     st->line, word);
+			goto out;
+		}
+		for (i = 0; i < b.n; i++)
+			if (b.keys[i] == k)
+				break;
+		if (i < b.n)
+			continue;
+		if (b.n == CONFIG_KEYS_MAX) {
+			rc = err_set(e, ERR_CONFIG, "%s:%u: at most %d keys for one "
+				     "action", st->name, st->line, CONFIG_KEYS_MAX);
+			goto out;
+		}
+		b.keys[b.n++] = k;
+	}
+	st->cfg->keys[a] = b;
+out:
+	free(copy);
+	return rc;
+}
+
+static int
+colors_key(struct parse_state *st, const char *key, const char *value,
+	   struct err *e)
+{
+	struct config_color c = { .line = st->line, .fg = -1, .bg = -1 };
+	char *copy, *word, *save = NULL;
+	int el, n_colors = 0, v, rc = 0;
+
+	el = pick(key, element_names, CONFIG_ELEM_COUNT);
+	if (el < 0)
+		return err_set(e, ERR_CONFIG, "%s:%u: unknown element '%s' in "
+			       "[colors] (see cachet(5) for the list)", st->name,
+			       st->line, key);
+	copy = xstrdup(value);
+	for (word = strtok_r(copy, " \t", &save); word;
+	     word = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(word, "bold") == 0) {
+			c.attrs |= CONFIG_ATTR_BOLD;
+		} else if (strcmp(word, "underline") == 0) {
+			c.attrs |= CONFIG_ATTR_UNDERLINE;
+		} else if (strcmp(word, "reverse") == 0) {
+			c.attrs |= CONFIG_ATTR_REVERSE;
+		} else if (c.attrs != 0) {
+			rc = err_set(e, ERR_CONFIG, "%s:%u: '%s': colours come before "
+				     "bold, underline and reverse", st->name,
+				     st->line, word);
+			goto out;
+		} else {
+			v = strcmp(word, "default") == 0 ? -1 :
+			    pick(word, color_names, 8);
+			if (v < 0 && strcmp(word, "default") != 0) {
+				rc = err_set(e, ERR_CONFIG, "%s:%u: '%s' is not a colour "
+					     "(black, red, green, yellow, blue, magenta, "
+					     "cyan, white, default) nor bold, underline, "
+					     "reverse", st->name, st->line, word);
+				goto out;
+			}
+			if (n_colors == 2) {
+				rc = err_set(e, ERR_CONFIG, "%s:%u: more than two colours "
+					     "(foreground and background) for %s",
+					     st->name, st->line, key);
+				goto out;
+			}
+			if (n_colors++ == 0)
+				c.fg = v;
+			else
+				c.bg = v;
+		}
+	}
+	if (n_colors == 0 && c.attrs == 0) {
+		rc = err_set(e, ERR_CONFIG, "%s:%u: %s has no colour (expected "
+			     "'FOREGROUND [BACKGROUND] [bold] [underline] [reverse]')",
+			     st->name, st->line, key);
+		goto out;
+	}
+	st->cfg->colors[el] = c;
+out:
+	free(copy);
+	return rc;
+}
+
 static int
 section_header(struct parse_state *st, char *line, struct err *e)
 {
@@ -458,9 +769,18 @@ section_header(struct parse_state *st, char *line, struct err *e)
 	if (st->system)
 		return err_set(e, ERR_CONFIG, "%s:%u: the system policy file may only "
 			       "hold a [policy] section", st->name, st->line);
+	if (strcmp(name, "keys") == 0) {
+		st->section = SEC_KEYS;
+		return 0;
+	}
+	if (strcmp(name, "colors") == 0) {
+		st->section = SEC_COLORS;
+		return 0;
+	}
 	if (strncmp(name, "account", 7) != 0 || (name[7] != ' ' && name[7] != '\t'))
 		return err_set(e, ERR_CONFIG, "%s:%u: unknown section [%s] (expected "
-			       "[account NAME] or [policy])", st->name, st->line, name);
+			       "[account NAME], [policy], [keys] or [colors])",
+			       st->name, st->line, name);
 	rest = str_trim(name + 7);
 	if (*rest == '\0' || strpbrk(rest, " \t"))
 		return err_set(e, ERR_CONFIG, "%s:%u: account name must be one word",
@@ -546,6 +866,10 @@ config_parse(struct config *cfg, const char *name, const char *text,
 				     name, st.line, key);
 		else if (st.section == SEC_POLICY)
 			rc = policy_key(&st, key, value, e);
+		else if (st.section == SEC_KEYS)
+			rc = keys_key(&st, key, value, e);
+		else if (st.section == SEC_COLORS)
+			rc = colors_key(&st, key, value, e);
 		else
 			rc = account_key(&st, key, value, e);
 		free(raw);

@@ -5,9 +5,13 @@
  * The format (DESIGN.md):
  *   [account NAME]  from, imap, smtp, tls_ca_file, password_command,
  *                   signing_cert, sent, drafts
+ *                   timeout
  *   [policy]        sign = always|ask|never
  *                   encrypt = opportunistic|always|never
  *                   harvest = trusted|ask|never
+ *   [keys]          ACTION = KEY [KEY...] | none   (user file only)
+ *   [colors]        ELEMENT = FG [BG] [bold] [underline] [reverse]
+ *                                                  (user file only)
  * The system policy file has the same [policy] keys plus "locked = yes";
  * a locked key cannot be weakened by the user's file or by options.
  *
@@ -63,6 +67,76 @@ struct account {
 	char *signing_cert;	/* owned, may be NULL */
 	char *sent;		/* owned; default "Sent" */
 	char *drafts;		/* owned; default "Drafts" */
+	unsigned timeout;	/* seconds for network operations, 1..3600;
+				   0: the built-in default */
+};
+
+/*
+ * The screen's actions that [keys] can bind.  Which screens each one acts
+ * in, and its default keys, are the screen's business (ui/); the file
+ * only names them.
+ */
+enum config_action {
+	CONFIG_ACTION_HELP, CONFIG_ACTION_REDRAW, CONFIG_ACTION_QUIT,
+	CONFIG_ACTION_NEXT, CONFIG_ACTION_PREVIOUS, CONFIG_ACTION_PAGE_DOWN,
+	CONFIG_ACTION_PAGE_UP, CONFIG_ACTION_FIRST, CONFIG_ACTION_LAST,
+	CONFIG_ACTION_OPEN, CONFIG_ACTION_INDEX, CONFIG_ACTION_FOLDERS,
+	CONFIG_ACTION_SEARCH, CONFIG_ACTION_SEARCH_NEXT, CONFIG_ACTION_FLAG,
+	CONFIG_ACTION_DELETE, CONFIG_ACTION_UNDELETE, CONFIG_ACTION_MOVE,
+	CONFIG_ACTION_EXPUNGE, CONFIG_ACTION_NEXT_MESSAGE,
+	CONFIG_ACTION_PREVIOUS_MESSAGE, CONFIG_ACTION_SAVE,
+	CONFIG_ACTION_CERTIFICATE, CONFIG_ACTION_TRUST, CONFIG_ACTION_COMPOSE,
+	CONFIG_ACTION_REPLY, CONFIG_ACTION_REPLY_ALL, CONFIG_ACTION_FORWARD,
+	CONFIG_ACTION_EDIT_TO, CONFIG_ACTION_EDIT_CC, CONFIG_ACTION_EDIT_BCC,
+	CONFIG_ACTION_EDIT_SUBJECT, CONFIG_ACTION_EDIT_BODY,
+	CONFIG_ACTION_TOGGLE_SIGN, CONFIG_ACTION_TOGGLE_ENCRYPT,
+	CONFIG_ACTION_SEND, CONFIG_ACTION_POSTPONE,
+	CONFIG_ACTION_COUNT
+};
+
+/*
+ * A key as [keys] names it: a Unicode character (' ' is "Space"), a
+ * control character 1..31 ("^X"; "Tab" is 9), or one of these.
+ */
+enum config_key {
+	CONFIG_KEY_ENTER = 0x110000, CONFIG_KEY_BACKSPACE, CONFIG_KEY_UP,
+	CONFIG_KEY_DOWN, CONFIG_KEY_LEFT, CONFIG_KEY_RIGHT, CONFIG_KEY_PAGE_UP,
+	CONFIG_KEY_PAGE_DOWN, CONFIG_KEY_HOME, CONFIG_KEY_END, CONFIG_KEY_INSERT,
+	CONFIG_KEY_DELETE,
+	CONFIG_KEY_F1,		/* F1..F12 follow in order */
+	CONFIG_KEY_F12 = CONFIG_KEY_F1 + 11,
+};
+
+#define CONFIG_KEYS_MAX 4
+
+struct config_binding {
+	unsigned line;		/* where the user file set it; 0: not set */
+	size_t n;		/* 0 with line set: "none", the action is off */
+	int keys[CONFIG_KEYS_MAX];
+};
+
+/* The screen's elements that [colors] can paint. */
+enum config_element {
+	CONFIG_ELEM_BARS, CONFIG_ELEM_STATUS, CONFIG_ELEM_ERROR,
+	CONFIG_ELEM_BANNER_GOOD, CONFIG_ELEM_BANNER_BAD, CONFIG_ELEM_BANNER_INFO,
+	CONFIG_ELEM_HEADER, CONFIG_ELEM_QUOTE, CONFIG_ELEM_ATTACHMENT,
+	CONFIG_ELEM_NOTE, CONFIG_ELEM_INDEX_SELECTED, CONFIG_ELEM_INDEX_UNREAD,
+	CONFIG_ELEM_INDEX_PROBLEM, CONFIG_ELEM_INDEX_DELETED,
+	CONFIG_ELEM_COUNT
+};
+
+enum config_attr {
+	CONFIG_ATTR_BOLD = 1u << 0,
+	CONFIG_ATTR_UNDERLINE = 1u << 1,
+	CONFIG_ATTR_REVERSE = 1u << 2,
+};
+
+struct config_color {
+	unsigned line;		/* where the user file set it; 0: not set */
+	int fg, bg;		/* -1 the terminal's default, else 0..7 in curses
+				   order: black red green yellow blue magenta
+				   cyan white */
+	unsigned attrs;		/* enum config_attr */
 };
 
 struct config {
@@ -72,6 +146,8 @@ struct config {
 	struct policy policy;
 	char **warnings;	/* owned; user settings the locked policy overrode */
 	size_t n_warnings;
+	struct config_binding keys[CONFIG_ACTION_COUNT];
+	struct config_color colors[CONFIG_ELEM_COUNT];
 };
 
 /*
@@ -108,5 +184,15 @@ void server_url_release(struct server_url *u);
 const char *policy_sign_name(enum policy_sign s);
 const char *policy_encrypt_name(enum policy_encrypt s);
 const char *policy_harvest_name(enum policy_harvest s);
+
+/* The names the file uses: "reply-all", "banner-bad". */
+const char *config_action_name(enum config_action a);
+const char *config_element_name(enum config_element el);
+/*
+ * Parses one key name ("j", "^G", "PageDown", "F5"); -1 when it is none.
+ * config_key_text writes the name back, in at most 16 bytes.
+ */
+int config_key_parse(const char *text);
+void config_key_text(int key, char out[16]);
 
 #endif

@@ -16,12 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-enum view { VIEW_FOLDERS, VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_COMPOSE, VIEW_CERT };
-
-enum pair {
-	PAIR_BAR = 1, PAIR_GOOD, PAIR_BAD, PAIR_INFO, PAIR_HEADER, PAIR_QUOTE,
-	PAIR_ATTACH, PAIR_NOTE, PAIR_MARK_BAD,
-};
 
 struct row {		/* one screen row of the pager: a piece of a doc line */
 	size_t line;	/* index in the doc */
@@ -32,8 +26,12 @@ struct screen {
 	struct ui_source *src;		/* foreign */
 	const struct ui_options *opt;	/* foreign */
 	bool color;
+	attr_t paint[CONFIG_ELEM_COUNT];	/* how each element is drawn */
+	struct ui_keymap keys;		/* the effective keys */
+	char **help;			/* owned; the help screen's lines */
+	size_t n_help;
 
-	enum view view, help_from;
+	enum ui_view view, help_from;
 	size_t help_top;		/* first help line shown */
 	struct ui_folder *folders;	/* owned */
 	size_t n_folders, folder_cur, folder_top;
@@ -58,7 +56,7 @@ struct screen {
 	int rows_width;
 
 	struct ui_draft draft;		/* owned; the message being composed */
-	enum view compose_from;		/* where compose returns to */
+	enum ui_view compose_from;		/* where compose returns to */
 	uint32_t reply_uid;		/* the message answered, or 0 */
 	enum send_request req_sign;	/* the person's wish on top of policy */
 	enum send_request req_encrypt;
@@ -174,9 +172,22 @@ add_status_piece(void *arg, const char *piece, size_t len)
 }
 
 static attr_t
-attr_of(struct screen *s, enum pair p, attr_t mono)
+paint(const struct screen *s, enum config_element el)
 {
-	return s->color ? (attr_t)COLOR_PAIR(p) | (mono & A_BOLD) : mono;
+	return s->paint[el];
+}
+
+/* Appends "KEY:label  " with the first key of action a, if it has one. */
+static void
+key_hint(const struct screen *s, struct buf *b, enum config_action a,
+	 const char *label)
+{
+	char name[16];
+
+	if (s->keys.b[a].n == 0)
+		return;
+	config_key_text(s->keys.b[a].keys[0], name);
+	buf_addf(b, "%s%s:%s", b->len ? "  " : "", name, label);
 }
 
 /* Draws UTF-8 text at row y, cut or padded to the whole width. */
@@ -196,7 +207,8 @@ put_row(int y, const char *text, attr_t a)
 static void
 draw_status(struct screen *s)
 {
-	attr_t a = s->status_bad ? attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD) : A_NORMAL;
+	attr_t a = s->status_bad ? paint(s, CONFIG_ELEM_ERROR) :
+				   paint(s, CONFIG_ELEM_STATUS);
 	struct status_pieces p = { .n = 0 };
 	int i;
 
@@ -244,7 +256,7 @@ static void
 draw_bars(struct screen *s, const char *title, const char *hint)
 {
 	struct buf b = BUF_INIT;
-	attr_t bar = attr_of(s, PAIR_BAR, A_REVERSE);
+	attr_t bar = paint(s, CONFIG_ELEM_BARS);
 
 	buf_addf(&b, "cachet: %s", title);
 	if (hint && ui_text_width(b.data) + ui_text_width(hint) + 2 < COLS) {
@@ -286,10 +298,15 @@ draw_folders(struct screen *s)
 			break;
 		buf_reset(&b);
 		buf_addf(&b, "%4zu  %s", i + 1, s->folders[i].name);
-		put_row(y + 1, b.data, i == s->folder_cur ? A_REVERSE : A_NORMAL);
+		put_row(y + 1, b.data, i == s->folder_cur ?
+			paint(s, CONFIG_ELEM_INDEX_SELECTED) : A_NORMAL);
 	}
 	buf_release(&b);
-	draw_bars(s, "folders", "Enter:open  q:quit  ?:help");
+	buf_reset(&b);
+	key_hint(s, &b, CONFIG_ACTION_OPEN, "open");
+	key_hint(s, &b, CONFIG_ACTION_QUIT, "quit");
+	key_hint(s, &b, CONFIG_ACTION_HELP, "help");
+	draw_bars(s, "folders", b.data ? b.data : "");
 }
 
 static void
@@ -310,11 +327,13 @@ draw_index(struct screen *s)
 		buf_adds(&b, "");
 		ui_index_line(&b, i + 1, &s->env[i], s->marks[i], COLS, now);
 		if (i == s->idx_cur)
-			a = A_REVERSE;
+			a = paint(s, CONFIG_ELEM_INDEX_SELECTED);
+		else if (s->env[i].flags & UI_FLAG_DELETED)
+			a = paint(s, CONFIG_ELEM_INDEX_DELETED);
 		else if (s->marks[i] == UI_CRYPTO_PROBLEM)
-			a = attr_of(s, PAIR_MARK_BAD, A_BOLD);
+			a = paint(s, CONFIG_ELEM_INDEX_PROBLEM);
 		else if (!(s->env[i].flags & UI_FLAG_SEEN))
-			a = A_BOLD;
+			a = paint(s, CONFIG_ELEM_INDEX_UNREAD);
 		else
 			a = A_NORMAL;
 		put_row(y + 1, b.data, a);
@@ -323,7 +342,13 @@ draw_index(struct screen *s)
 		put_row(1, "(no messages)", A_NORMAL);
 	buf_addf(&title, "%s [%zu message%s]", s->folder_name, s->n_env,
 		 s->n_env == 1 ? "" : "s");
-	draw_bars(s, title.data, "Enter:read  /:search  q:back  ?:help");
+	buf_reset(&b);
+	key_hint(s, &b, CONFIG_ACTION_OPEN, "read");
+	key_hint(s, &b, CONFIG_ACTION_SEARCH, "search");
+	key_hint(s, &b, CONFIG_ACTION_DELETE, "delete");
+	key_hint(s, &b, CONFIG_ACTION_QUIT, "back");
+	key_hint(s, &b, CONFIG_ACTION_HELP, "help");
+	draw_bars(s, title.data, b.data ? b.data : "");
 	buf_release(&b);
 	buf_release(&title);
 }
@@ -381,13 +406,13 @@ static attr_t
 line_attr(struct screen *s, enum ui_line_kind k)
 {
 	switch (k) {
-	case UI_LINE_BANNER_GOOD: return attr_of(s, PAIR_GOOD, A_BOLD);
-	case UI_LINE_BANNER_BAD: return attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD);
-	case UI_LINE_BANNER_INFO: return attr_of(s, PAIR_INFO, A_UNDERLINE);
-	case UI_LINE_HEADER: return attr_of(s, PAIR_HEADER, A_BOLD);
-	case UI_LINE_QUOTE: return attr_of(s, PAIR_QUOTE, A_NORMAL);
-	case UI_LINE_ATTACHMENT: return attr_of(s, PAIR_ATTACH, A_UNDERLINE);
-	case UI_LINE_NOTE: return attr_of(s, PAIR_NOTE, A_DIM);
+	case UI_LINE_BANNER_GOOD: return paint(s, CONFIG_ELEM_BANNER_GOOD);
+	case UI_LINE_BANNER_BAD: return paint(s, CONFIG_ELEM_BANNER_BAD);
+	case UI_LINE_BANNER_INFO: return paint(s, CONFIG_ELEM_BANNER_INFO);
+	case UI_LINE_HEADER: return paint(s, CONFIG_ELEM_HEADER);
+	case UI_LINE_QUOTE: return paint(s, CONFIG_ELEM_QUOTE);
+	case UI_LINE_ATTACHMENT: return paint(s, CONFIG_ELEM_ATTACHMENT);
+	case UI_LINE_NOTE: return paint(s, CONFIG_ELEM_NOTE);
 	case UI_LINE_BODY: break;
 	}
 	return A_NORMAL;
@@ -439,10 +464,11 @@ draw_pager(struct screen *s)
 	else
 		buf_adds(&hint, "all  ");
 	if (s->doc.n_atts)
-		buf_adds(&hint, "s:save  ");
+		key_hint(s, &hint, CONFIG_ACTION_SAVE, "save");
 	if (s->verdict && s->verdict->n_signers)
-		buf_adds(&hint, "C:certificate  ");
-	buf_adds(&hint, "q:back  ?:help");
+		key_hint(s, &hint, CONFIG_ACTION_CERTIFICATE, "certificate");
+	key_hint(s, &hint, CONFIG_ACTION_QUIT, "back");
+	key_hint(s, &hint, CONFIG_ACTION_HELP, "help");
 	draw_bars(s, title.data, hint.data);
 	buf_release(&title);
 	buf_release(&hint);
@@ -452,6 +478,7 @@ static void
 draw_cert(struct screen *s)
 {
 	size_t rows = (size_t)body_rows(), y, n = s->cert_doc.n_lines;
+	struct buf hint = BUF_INIT;
 
 	if (s->cert_top + rows > n)
 		s->cert_top = n > rows ? n - rows : 0;
@@ -461,67 +488,37 @@ draw_cert(struct screen *s)
 		put_row((int)y + 1, l->text, l->kind == UI_LINE_NOTE ? A_BOLD :
 			line_attr(s, l->kind));
 	}
-	draw_bars(s, "signer's certificate", s->n_trustable ?
-		  "T:trust  q:back  ?:help" : "q:back  ?:help");
+	if (s->n_trustable)
+		key_hint(s, &hint, CONFIG_ACTION_TRUST, "trust");
+	key_hint(s, &hint, CONFIG_ACTION_QUIT, "back");
+	key_hint(s, &hint, CONFIG_ACTION_HELP, "help");
+	draw_bars(s, "signer's certificate", hint.data ? hint.data : "");
+	buf_release(&hint);
 }
-
-static const char *const help_text[] = {
-	"Keys",
-	"",
-	"  Everywhere",
-	"    ?            this help",
-	"    q            back; quit from the folder list",
-	"    Ctrl-L       redraw",
-	"",
-	"  Folder list and index",
-	"    j, Down      next",
-	"    k, Up        previous",
-	"    PgDn, PgUp   next / previous page",
-	"    Home, End    first / last (also = and *)",
-	"    Enter        open the folder / read the message",
-	"    c            folder list (from the index)",
-	"    /            search in subject and sender; n repeats",
-	"    F            flag or unflag the message",
-	"    $            read the folder again (new mail)",
-	"",
-	"  Pager",
-	"    j, Down, Enter   one line down",
-	"    k, Up            one line up",
-	"    Space, PgDn      next page",
-	"    -, PgUp          previous page",
-	"    J, K             next / previous message",
-	"    s                save an attachment to a file",
-	"    C                the signer's certificate: subject, issuer,",
-	"                     fingerprints, validity, addresses, and whether the",
-	"                     certificate store trusts it; there T trusts a",
-	"                     pending or conflicting one (you type yes)",
-	"",
-	"  Writing (index and pager)",
-	"    m  new message   r  reply   g  reply to all   f  forward",
-	"    in the compose screen: t c b s edit To, Cc, Bcc, Subject; e the text",
-	"    ($VISUAL or $EDITOR); S, E: do not sign, do not encrypt (or back",
-	"    to the policy; a locked policy says no); y sends, P postpones to",
-	"    Drafts, q abandons",
-	"",
-	"  The index's crypto column: S signed (checked when read), S+ valid,",
-	"  S! a problem (read it to see which), E encrypted.",
-	"  The pager's banner names the signer by the address in its certificate.",
-};
-
-#define N_HELP (sizeof(help_text) / sizeof(help_text[0]))
 
 static void
 draw_help(struct screen *s)
 {
 	size_t rows = (size_t)body_rows(), y;
 
-	if (s->help_top + rows > N_HELP)
-		s->help_top = N_HELP > rows ? N_HELP - rows : 0;
-	for (y = 0; y < rows && s->help_top + y < N_HELP; y++)
-		put_row((int)y + 1, help_text[s->help_top + y],
+	size_t n = s->n_help;
+	struct buf hint = BUF_INIT;
+
+	if (s->help_top + rows > n)
+		s->help_top = n > rows ? n - rows : 0;
+	for (y = 0; y < rows && s->help_top + y < n; y++)
+		put_row((int)y + 1, s->help[s->help_top + y],
 			s->help_top + y == 0 ? A_BOLD : A_NORMAL);
-	draw_bars(s, "help", N_HELP > rows ? "j k Space: scroll  other keys: back" :
-		  "any key: back");
+	if (n > rows) {
+		ui_keymap_keys(&s->keys, CONFIG_ACTION_NEXT, &hint);
+		buf_adds(&hint, " ");
+		ui_keymap_keys(&s->keys, CONFIG_ACTION_PREVIOUS, &hint);
+		buf_adds(&hint, ": scroll  other keys: back");
+	} else {
+		buf_adds(&hint, "any key: back");
+	}
+	draw_bars(s, "help", hint.data);
+	buf_release(&hint);
 }
 
 static void
@@ -544,16 +541,24 @@ draw_compose(struct screen *s)
 		buf_reset(&b);
 		buf_adds(&b, labels[y]);
 		ui_text_to_utf8(&b, NULL, values[y], strlen(values[y]));
-		put_row(y + 1, b.data, attr_of(s, PAIR_HEADER, A_BOLD));
+		put_row(y + 1, b.data, paint(s, CONFIG_ELEM_HEADER));
 	}
 	if (y < rows) {
 		put_row(y + 1, s->plan ? s->plan : "",
-			s->plan_bad ? attr_of(s, PAIR_BAD, A_REVERSE | A_BOLD) :
-				      attr_of(s, PAIR_GOOD, A_BOLD));
+			s->plan_bad ? paint(s, CONFIG_ELEM_BANNER_BAD) :
+				      paint(s, CONFIG_ELEM_BANNER_GOOD));
 		y++;
 	}
 	if (y < rows) {
-		put_row(y + 1, "-- text (e: edit) --", attr_of(s, PAIR_NOTE, A_DIM));
+		{
+			struct buf t = BUF_INIT;
+
+			buf_adds(&t, "-- text (");
+			ui_keymap_keys(&s->keys, CONFIG_ACTION_EDIT_BODY, &t);
+			buf_adds(&t, ": edit) --");
+			put_row(y + 1, t.data, paint(s, CONFIG_ELEM_NOTE));
+			buf_release(&t);
+		}
 		y++;
 	}
 	for (p = s->draft.body ? s->draft.body : ""; *p && y < rows; y++) {
@@ -567,7 +572,13 @@ draw_compose(struct screen *s)
 		p = nl + 1;
 	}
 	buf_release(&b);
-	draw_bars(s, "compose", "y:send  P:postpone  e:edit  t c b s:fields  q:abandon");
+	buf_reset(&b);
+	key_hint(s, &b, CONFIG_ACTION_SEND, "send");
+	key_hint(s, &b, CONFIG_ACTION_POSTPONE, "postpone");
+	key_hint(s, &b, CONFIG_ACTION_EDIT_BODY, "edit");
+	key_hint(s, &b, CONFIG_ACTION_QUIT, "abandon");
+	key_hint(s, &b, CONFIG_ACTION_HELP, "help");
+	draw_bars(s, "compose", b.data ? b.data : "");
 }
 
 static void
@@ -576,12 +587,12 @@ draw(struct screen *s)
 	measure_status(s);
 	erase();
 	switch (s->view) {
-	case VIEW_FOLDERS: draw_folders(s); break;
-	case VIEW_INDEX: draw_index(s); break;
-	case VIEW_PAGER: draw_pager(s); break;
-	case VIEW_HELP: draw_help(s); break;
-	case VIEW_COMPOSE: draw_compose(s); break;
-	case VIEW_CERT: draw_cert(s); break;
+	case UI_VIEW_FOLDERS: draw_folders(s); break;
+	case UI_VIEW_INDEX: draw_index(s); break;
+	case UI_VIEW_PAGER: draw_pager(s); break;
+	case UI_VIEW_HELP: draw_help(s); break;
+	case UI_VIEW_COMPOSE: draw_compose(s); break;
+	case UI_VIEW_CERT: draw_cert(s); break;
 	}
 	refresh();
 }
@@ -718,7 +729,7 @@ open_folder(struct screen *s, size_t which)
 			s->idx_cur = i;
 			break;
 		}
-	s->view = VIEW_INDEX;
+	s->view = UI_VIEW_INDEX;
 	set_status(s, false, "%s: %zu message%s", s->folder_name, n, n == 1 ? "" : "s");
 	return 0;
 }
@@ -818,7 +829,7 @@ open_message(struct screen *s)
 	s->raw = raw;	/* kept for reply and forward */
 	s->verdict = v;	/* kept for the certificate view */
 
-	s->view = VIEW_PAGER;
+	s->view = UI_VIEW_PAGER;
 	if (locked) {
 		set_status(s, true, "%s", locked);
 		free(locked);
@@ -900,7 +911,7 @@ certs_open(struct screen *s)
 	}
 	working(s, "reading the certificate store");
 	certs_build(s);
-	s->view = VIEW_CERT;
+	s->view = UI_VIEW_CERT;
 	set_status(s, false, "%s", "");
 }
 
@@ -1212,9 +1223,9 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 		set_status(s, true, "writing mail needs an account in the configuration");
 		return;
 	}
-	if (kind != UI_COMPOSE_NEW && s->view == VIEW_INDEX) {
+	if (kind != UI_COMPOSE_NEW && s->view == UI_VIEW_INDEX) {
 		open_message(s);
-		if (s->view != VIEW_PAGER)
+		if (s->view != UI_VIEW_PAGER)
 			return;
 	}
 	s->compose_from = s->view;
@@ -1246,7 +1257,7 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 		s->draft.subject = answer;
 	}
 	edit_body(s);
-	s->view = VIEW_COMPOSE;
+	s->view = UI_VIEW_COMPOSE;
 	compute_plan(s);
 }
 
@@ -1258,10 +1269,10 @@ compose_end(struct screen *s)
 	s->plan = NULL;
 	/* Back where writing began. */
 	s->view = s->compose_from;
-	if (s->view == VIEW_PAGER && s->doc.lines == NULL)
-		s->view = VIEW_INDEX;
-	if (s->view == VIEW_INDEX && s->folder_id == NULL)
-		s->view = VIEW_FOLDERS;
+	if (s->view == UI_VIEW_PAGER && s->doc.lines == NULL)
+		s->view = UI_VIEW_INDEX;
+	if (s->view == UI_VIEW_INDEX && s->folder_id == NULL)
+		s->view = UI_VIEW_FOLDERS;
 }
 
 static void
@@ -1380,32 +1391,34 @@ toggle_request(struct screen *s, bool sign)
 }
 
 static void
-key_compose(struct screen *s, int key)
+key_compose(struct screen *s, int action)
 {
 	char *yn;
 
-	switch (key) {
-	case 't': edit_field(s, "To: ", &s->draft.to); break;
-	case 'c': edit_field(s, "Cc: ", &s->draft.cc); break;
-	case 'b': edit_field(s, "Bcc: ", &s->draft.bcc); break;
-	case 's': edit_field(s, "Subject: ", &s->draft.subject); break;
-	case 'e':
+	switch (action) {
+	case CONFIG_ACTION_EDIT_TO: edit_field(s, "To: ", &s->draft.to); break;
+	case CONFIG_ACTION_EDIT_CC: edit_field(s, "Cc: ", &s->draft.cc); break;
+	case CONFIG_ACTION_EDIT_BCC: edit_field(s, "Bcc: ", &s->draft.bcc); break;
+	case CONFIG_ACTION_EDIT_SUBJECT:
+		edit_field(s, "Subject: ", &s->draft.subject);
+		break;
+	case CONFIG_ACTION_EDIT_BODY:
 		edit_body(s);
 		compute_plan(s);
 		break;
-	case 'S':
+	case CONFIG_ACTION_TOGGLE_SIGN:
 		toggle_request(s, true);
 		break;
-	case 'E':
+	case CONFIG_ACTION_TOGGLE_ENCRYPT:
 		toggle_request(s, false);
 		break;
-	case 'y':
+	case CONFIG_ACTION_SEND:
 		compose_send(s);
 		break;
-	case 'P':
+	case CONFIG_ACTION_POSTPONE:
 		compose_postpone(s);
 		break;
-	case 'q':
+	case CONFIG_ACTION_QUIT:
 		yn = prompt(s, "Abandon this message (y/n)? ", NULL);
 		if (yn && (yn[0] == 'y' || yn[0] == 'Y')) {
 			compose_end(s);
@@ -1418,35 +1431,33 @@ key_compose(struct screen *s, int key)
 
 /* --- keys -------------------------------------------------------------- */
 
-enum { KEY_CTRL_L = 12 };
-
-/* Moves a list cursor; returns true when the key was a movement. */
+/* Moves a list cursor; returns true when the action was a movement. */
 static bool
-list_move(size_t *cur, size_t n, int key)
+list_move(size_t *cur, size_t n, int action)
 {
 	size_t page = (size_t)body_rows();
 
 	if (n == 0)
 		return false;
-	switch (key) {
-	case 'j': case KEY_DOWN:
+	switch (action) {
+	case CONFIG_ACTION_NEXT:
 		if (*cur + 1 < n)
 			(*cur)++;
 		return true;
-	case 'k': case KEY_UP:
+	case CONFIG_ACTION_PREVIOUS:
 		if (*cur > 0)
 			(*cur)--;
 		return true;
-	case KEY_NPAGE: case ' ':
+	case CONFIG_ACTION_PAGE_DOWN:
 		*cur = *cur + page < n ? *cur + page : n - 1;
 		return true;
-	case KEY_PPAGE: case '-':
+	case CONFIG_ACTION_PAGE_UP:
 		*cur = *cur > page ? *cur - page : 0;
 		return true;
-	case '=': case KEY_HOME:
+	case CONFIG_ACTION_FIRST:
 		*cur = 0;
 		return true;
-	case '*': case KEY_END:
+	case CONFIG_ACTION_LAST:
 		*cur = n - 1;
 		return true;
 	}
@@ -1454,18 +1465,19 @@ list_move(size_t *cur, size_t n, int key)
 }
 
 static void
-key_folders(struct screen *s, int key)
+key_folders(struct screen *s, int action)
 {
-	if (list_move(&s->folder_cur, s->n_folders, key))
+	if (list_move(&s->folder_cur, s->n_folders, action))
 		return;
-	switch (key) {
-	case '\n': case '\r': case KEY_ENTER:
-		open_folder(s, s->folder_cur);
+	switch (action) {
+	case CONFIG_ACTION_OPEN:
+		if (s->n_folders)
+			open_folder(s, s->folder_cur);
 		break;
-	case 'm':
+	case CONFIG_ACTION_COMPOSE:
 		compose_start(s, UI_COMPOSE_NEW);
 		break;
-	case 'q':
+	case CONFIG_ACTION_QUIT:
 		s->quit = true;
 		break;
 	}
@@ -1496,76 +1508,257 @@ rescan_folder(struct screen *s)
 }
 
 static void
-key_index(struct screen *s, int key)
+toggle_flag(struct screen *s)
+{
+	struct ui_envelope *env;
+	struct err e = { 0 };
+	bool on;
+
+	if (s->n_env == 0)
+		return;
+	env = &s->env[s->idx_cur];
+	on = env->flags & UI_FLAG_FLAGGED;
+	if (ui_source_set_flags(s->src, env->uid, on ? 0 : UI_FLAG_FLAGGED,
+				on ? UI_FLAG_FLAGGED : 0, &e) < 0)
+		set_status(s, true, "%s", e.msg);
+	else
+		env->flags ^= UI_FLAG_FLAGGED;
+}
+
+static void
+set_deleted(struct screen *s, bool on)
+{
+	struct ui_envelope *env;
+	struct err e = { 0 };
+	struct buf hint = BUF_INIT;
+
+	if (s->n_env == 0)
+		return;
+	env = &s->env[s->idx_cur];
+	if (ui_source_set_flags(s->src, env->uid, on ? UI_FLAG_DELETED : 0,
+				on ? 0 : UI_FLAG_DELETED, &e) < 0) {
+		set_status(s, true, "%s", e.msg);
+		return;
+	}
+	if (on) {
+		env->flags |= UI_FLAG_DELETED;
+		ui_keymap_keys(&s->keys, CONFIG_ACTION_EXPUNGE, &hint);
+		set_status(s, false, "marked deleted (%s in the index removes the "
+			   "marked messages for good)", hint.data);
+		buf_release(&hint);
+		/* As in the index of other mailers: on to the next one. */
+		if (s->view == UI_VIEW_INDEX && s->idx_cur + 1 < s->n_env)
+			s->idx_cur++;
+	} else {
+		env->flags &= ~(unsigned)UI_FLAG_DELETED;
+		set_status(s, false, "no longer marked deleted");
+	}
+}
+
+/* Takes envelope i off the index (it left the folder). */
+static void
+drop_envelope(struct screen *s, size_t i)
+{
+	free(s->env[i].from);
+	free(s->env[i].subject);
+	free(s->env[i].content_type);
+	memmove(s->env + i, s->env + i + 1, (s->n_env - i - 1) * sizeof(*s->env));
+	memmove(s->marks + i, s->marks + i + 1, (s->n_env - i - 1) * sizeof(*s->marks));
+	s->n_env--;
+	if (s->idx_cur >= s->n_env && s->idx_cur > 0)
+		s->idx_cur = s->n_env ? s->n_env - 1 : 0;
+}
+
+/*
+ * The folder a typed name means: the exact name, else the one name it
+ * equals ignoring case, else the one name it starts.  NULL when none or
+ * several.
+ */
+static const struct ui_folder *
+folder_by_name(const struct screen *s, const char *typed)
+{
+	const struct ui_folder *hit = NULL;
+	size_t i, n = 0, len = strlen(typed);
+
+	for (i = 0; i < s->n_folders; i++)
+		if (strcmp(s->folders[i].name, typed) == 0)
+			return &s->folders[i];
+	for (i = 0; i < s->n_folders; i++)
+		if (str_casecmp_ascii(s->folders[i].name, typed) == 0)
+			return &s->folders[i];
+	for (i = 0; i < s->n_folders; i++)
+		if (strncmp(s->folders[i].name, typed, len) == 0) {
+			hit = &s->folders[i];
+			n++;
+		}
+	return n == 1 ? hit : NULL;
+}
+
+static void
+move_message(struct screen *s)
+{
+	const struct ui_folder *to;
+	struct buf q = BUF_INIT;
+	struct err e = { 0 };
+	char *answer;
+	size_t i, shown = 0;
+
+	if (s->n_env == 0)
+		return;
+	/* The question lists the other folders. */
+	buf_adds(&q, "Move to folder (");
+	for (i = 0; i < s->n_folders; i++) {
+		if (strcmp(s->folders[i].id, s->folder_id) == 0)
+			continue;
+		buf_addf(&q, "%s%s", shown++ ? ", " : "", s->folders[i].name);
+	}
+	buf_adds(&q, "): ");
+	if (shown == 0) {
+		set_status(s, true, "there is no other folder to move to");
+		buf_release(&q);
+		return;
+	}
+	answer = prompt(s, q.data, NULL);
+	buf_release(&q);
+	if (answer == NULL || *answer == '\0') {
+		set_status(s, false, "not moved");
+		free(answer);
+		return;
+	}
+	to = folder_by_name(s, answer);
+	if (to == NULL) {
+		set_status(s, true, "not moved: no folder \"%s\" (or several start so)",
+			   answer);
+	} else if (strcmp(to->id, s->folder_id) == 0) {
+		set_status(s, true, "not moved: the message is in %s already", to->name);
+	} else {
+		working(s, "moving the message");
+		if (ui_source_move(s->src, s->env[s->idx_cur].uid, to->id, &e) < 0) {
+			set_status(s, true, "not moved: %s", e.msg);
+		} else {
+			drop_envelope(s, s->idx_cur);
+			set_status(s, false, "moved to %s", to->name);
+		}
+	}
+	free(answer);
+}
+
+static void rescan_folder(struct screen *s);
+
+/* Removes the messages marked deleted, after a yes; then reads the folder. */
+static void
+expunge_folder(struct screen *s)
 {
 	struct err e = { 0 };
+	size_t i, n = 0;
+	char *q, *yn;
 
-	if (list_move(&s->idx_cur, s->n_env, key))
+	for (i = 0; i < s->n_env; i++)
+		if (s->env[i].flags & UI_FLAG_DELETED)
+			n++;
+	if (n == 0) {
+		rescan_folder(s);
 		return;
-	switch (key) {
-	case '\n': case '\r': case KEY_ENTER:
+	}
+	q = xasprintf("Remove %zu message%s marked deleted for good (y/n)? ", n,
+		      n == 1 ? "" : "s");
+	yn = prompt(s, q, NULL);
+	free(q);
+	if (yn == NULL || (yn[0] != 'y' && yn[0] != 'Y')) {
+		free(yn);
+		set_status(s, false, "nothing removed");
+		return;
+	}
+	free(yn);
+	working(s, "removing the messages marked deleted");
+	if (ui_source_expunge(s->src, &e) < 0) {
+		set_status(s, true, "not removed: %s", e.msg);
+		return;
+	}
+	rescan_folder(s);
+	if (!s->status_bad)
+		set_status(s, false, "%zu message%s removed; %s: %zu left", n,
+			   n == 1 ? "" : "s", s->folder_name, s->n_env);
+}
+
+static void
+key_index(struct screen *s, int action)
+{
+	if (list_move(&s->idx_cur, s->n_env, action))
+		return;
+	switch (action) {
+	case CONFIG_ACTION_OPEN:
 		open_message(s);
 		break;
-	case '/':
+	case CONFIG_ACTION_SEARCH:
 		if (s->n_env)
 			search(s, true);
 		break;
-	case 'n':
+	case CONFIG_ACTION_SEARCH_NEXT:
 		if (s->n_env)
 			search(s, false);
 		break;
-	case 'F':
-		if (s->n_env) {
-			struct ui_envelope *env = &s->env[s->idx_cur];
-			bool on = env->flags & UI_FLAG_FLAGGED;
-
-			if (ui_source_set_flags(s->src, env->uid, on ? 0 : UI_FLAG_FLAGGED,
-						on ? UI_FLAG_FLAGGED : 0, &e) < 0)
-				set_status(s, true, "%s", e.msg);
-			else
-				env->flags ^= UI_FLAG_FLAGGED;
-		}
+	case CONFIG_ACTION_FLAG:
+		toggle_flag(s);
 		break;
-	case '$':
-		rescan_folder(s);
+	case CONFIG_ACTION_EXPUNGE:
+		expunge_folder(s);
 		break;
-	case 'm': compose_start(s, UI_COMPOSE_NEW); break;
-	case 'r': if (s->n_env) compose_start(s, UI_COMPOSE_REPLY); break;
-	case 'g': if (s->n_env) compose_start(s, UI_COMPOSE_REPLY_ALL); break;
-	case 'f': if (s->n_env) compose_start(s, UI_COMPOSE_FORWARD); break;
-	case 'c': case 'q':
-		s->view = VIEW_FOLDERS;
+	case CONFIG_ACTION_DELETE:
+		set_deleted(s, true);
+		break;
+	case CONFIG_ACTION_UNDELETE:
+		set_deleted(s, false);
+		break;
+	case CONFIG_ACTION_MOVE:
+		move_message(s);
+		break;
+	case CONFIG_ACTION_COMPOSE: compose_start(s, UI_COMPOSE_NEW); break;
+	case CONFIG_ACTION_REPLY:
+		if (s->n_env)
+			compose_start(s, UI_COMPOSE_REPLY);
+		break;
+	case CONFIG_ACTION_REPLY_ALL:
+		if (s->n_env)
+			compose_start(s, UI_COMPOSE_REPLY_ALL);
+		break;
+	case CONFIG_ACTION_FORWARD:
+		if (s->n_env)
+			compose_start(s, UI_COMPOSE_FORWARD);
+		break;
+	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
+		s->view = UI_VIEW_FOLDERS;
 		set_status(s, false, "%s", "");
 		break;
 	}
 }
 
 static void
-key_pager(struct screen *s, int key)
+key_pager(struct screen *s, int action)
 {
 	size_t room = pager_room(s);
 
-	switch (key) {
-	case 'j': case KEY_DOWN: case '\n': case '\r': case KEY_ENTER:
+	switch (action) {
+	case CONFIG_ACTION_NEXT: case CONFIG_ACTION_OPEN:
 		s->pager_top++;
 		break;
-	case 'k': case KEY_UP:
+	case CONFIG_ACTION_PREVIOUS:
 		if (s->pager_top > 0)
 			s->pager_top--;
 		break;
-	case ' ': case KEY_NPAGE:
+	case CONFIG_ACTION_PAGE_DOWN:
 		s->pager_top += room > 1 ? room - 1 : 1;
 		break;
-	case '-': case KEY_PPAGE:
+	case CONFIG_ACTION_PAGE_UP:
 		s->pager_top = s->pager_top > room - 1 ? s->pager_top - (room - 1) : 0;
 		break;
-	case KEY_HOME:
+	case CONFIG_ACTION_FIRST:
 		s->pager_top = 0;
 		break;
-	case KEY_END:
+	case CONFIG_ACTION_LAST:
 		s->pager_top = s->n_rows;
 		break;
-	case 'J':
+	case CONFIG_ACTION_NEXT_MESSAGE:
 		if (s->idx_cur + 1 < s->n_env) {
 			s->idx_cur++;
 			open_message(s);
@@ -1573,7 +1766,7 @@ key_pager(struct screen *s, int key)
 			set_status(s, false, "last message");
 		}
 		break;
-	case 'K':
+	case CONFIG_ACTION_PREVIOUS_MESSAGE:
 		if (s->idx_cur > 0) {
 			s->idx_cur--;
 			open_message(s);
@@ -1581,107 +1774,168 @@ key_pager(struct screen *s, int key)
 			set_status(s, false, "first message");
 		}
 		break;
-	case 's':
+	case CONFIG_ACTION_SAVE:
 		save_attachment(s);
 		break;
-	case 'C':
+	case CONFIG_ACTION_CERTIFICATE:
 		certs_open(s);
 		break;
-	case 'm': compose_start(s, UI_COMPOSE_NEW); break;
-	case 'r': compose_start(s, UI_COMPOSE_REPLY); break;
-	case 'g': compose_start(s, UI_COMPOSE_REPLY_ALL); break;
-	case 'f': compose_start(s, UI_COMPOSE_FORWARD); break;
-	case 'q': case 'i':
+	case CONFIG_ACTION_FLAG:
+		toggle_flag(s);
+		break;
+	case CONFIG_ACTION_DELETE:
+		set_deleted(s, true);
+		break;
+	case CONFIG_ACTION_UNDELETE:
+		set_deleted(s, false);
+		break;
+	case CONFIG_ACTION_COMPOSE: compose_start(s, UI_COMPOSE_NEW); break;
+	case CONFIG_ACTION_REPLY: compose_start(s, UI_COMPOSE_REPLY); break;
+	case CONFIG_ACTION_REPLY_ALL: compose_start(s, UI_COMPOSE_REPLY_ALL); break;
+	case CONFIG_ACTION_FORWARD: compose_start(s, UI_COMPOSE_FORWARD); break;
+	case CONFIG_ACTION_QUIT: case CONFIG_ACTION_INDEX:
 		close_message(s);
-		s->view = VIEW_INDEX;
+		s->view = UI_VIEW_INDEX;
 		set_status(s, false, "%s", "");
 		break;
 	}
 }
 
 static void
-key_cert(struct screen *s, int key)
+key_cert(struct screen *s, int action)
 {
-	switch (key) {
-	case 'j': case KEY_DOWN: case '\n': case KEY_ENTER:
+	switch (action) {
+	case CONFIG_ACTION_NEXT: case CONFIG_ACTION_OPEN:
 		s->cert_top++;
 		break;
-	case 'k': case KEY_UP:
+	case CONFIG_ACTION_PREVIOUS:
 		if (s->cert_top > 0)
 			s->cert_top--;
 		break;
-	case ' ': case KEY_NPAGE:
+	case CONFIG_ACTION_PAGE_DOWN:
 		s->cert_top += (size_t)body_rows();
 		break;
-	case '-': case KEY_PPAGE:
+	case CONFIG_ACTION_PAGE_UP:
 		s->cert_top = s->cert_top > (size_t)body_rows() ?
 			      s->cert_top - (size_t)body_rows() : 0;
 		break;
-	case 'T':
+	case CONFIG_ACTION_TRUST:
 		certs_trust(s);
 		break;
-	case 'q': case 'C': case 'i':
+	case CONFIG_ACTION_QUIT: case CONFIG_ACTION_CERTIFICATE:
 		close_certs(s);
-		s->view = VIEW_PAGER;
+		s->view = UI_VIEW_PAGER;
 		set_status(s, false, "%s", "");
 		break;
 	}
+}
+
+/* The key as [keys] names it (enum config_key), from what get_wch read. */
+static int
+key_of(int r, wint_t ch)
+{
+	static const struct {
+		int curses, key;
+	} named[] = {
+		{ KEY_ENTER, CONFIG_KEY_ENTER }, { KEY_BACKSPACE, CONFIG_KEY_BACKSPACE },
+		{ KEY_UP, CONFIG_KEY_UP }, { KEY_DOWN, CONFIG_KEY_DOWN },
+		{ KEY_LEFT, CONFIG_KEY_LEFT }, { KEY_RIGHT, CONFIG_KEY_RIGHT },
+		{ KEY_PPAGE, CONFIG_KEY_PAGE_UP }, { KEY_NPAGE, CONFIG_KEY_PAGE_DOWN },
+		{ KEY_HOME, CONFIG_KEY_HOME }, { KEY_END, CONFIG_KEY_END },
+		{ KEY_IC, CONFIG_KEY_INSERT }, { KEY_DC, CONFIG_KEY_DELETE },
+	};
+	size_t i;
+
+	if (r == KEY_CODE_YES) {
+		for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+			if ((int)ch == named[i].curses)
+				return named[i].key;
+		if ((int)ch >= KEY_F(1) && (int)ch <= KEY_F(12))
+			return CONFIG_KEY_F1 + ((int)ch - KEY_F(1));
+		return -1;
+	}
+	if (ch == '\r' || ch == '\n')
+		return CONFIG_KEY_ENTER;
+	if (ch == 127 || ch == 8)
+		return CONFIG_KEY_BACKSPACE;
+	return (int)ch;
 }
 
 static void
 handle_key(struct screen *s, int key)
 {
-	if (key == KEY_RESIZE || key == KEY_CTRL_L) {
+	int action = ui_keymap_action(&s->keys, s->view, key);
+
+	if (action == CONFIG_ACTION_REDRAW) {
 		free_rows(s);	/* wrap again at the new width */
 		clearok(curscr, TRUE);
 		return;
 	}
-	if (s->view == VIEW_HELP) {
-		if (key == 'j' || key == KEY_DOWN)
+	if (s->view == UI_VIEW_HELP) {
+		if (action == CONFIG_ACTION_NEXT)
 			s->help_top++;
-		else if ((key == 'k' || key == KEY_UP) && s->help_top > 0)
+		else if (action == CONFIG_ACTION_PREVIOUS && s->help_top > 0)
 			s->help_top--;
-		else if (key == ' ' || key == KEY_NPAGE)
+		else if (action == CONFIG_ACTION_PAGE_DOWN)
 			s->help_top += (size_t)body_rows();
+		else if (action == CONFIG_ACTION_PAGE_UP)
+			s->help_top = s->help_top > (size_t)body_rows() ?
+				      s->help_top - (size_t)body_rows() : 0;
 		else
 			s->view = s->help_from;
 		return;
 	}
-	if (key == '?') {
+	if (action == CONFIG_ACTION_HELP) {
 		s->help_from = s->view;
 		s->help_top = 0;
-		s->view = VIEW_HELP;
+		s->view = UI_VIEW_HELP;
 		return;
 	}
+	if (action < 0)
+		return;
 	switch (s->view) {
-	case VIEW_FOLDERS: key_folders(s, key); break;
-	case VIEW_INDEX: key_index(s, key); break;
-	case VIEW_PAGER: key_pager(s, key); break;
-	case VIEW_COMPOSE: key_compose(s, key); break;
-	case VIEW_CERT: key_cert(s, key); break;
-	case VIEW_HELP: break;
+	case UI_VIEW_FOLDERS: key_folders(s, action); break;
+	case UI_VIEW_INDEX: key_index(s, action); break;
+	case UI_VIEW_PAGER: key_pager(s, action); break;
+	case UI_VIEW_COMPOSE: key_compose(s, action); break;
+	case UI_VIEW_CERT: key_cert(s, action); break;
+	case UI_VIEW_HELP: break;
 	}
 }
 
 /* --- set-up ------------------------------------------------------------ */
 
+/* Each element's colour pair (its index + 1) and attributes. */
 static void
 init_colors(struct screen *s)
 {
-	if (!has_colors())
-		return;
-	start_color();
-	use_default_colors();
-	s->color = true;
-	init_pair(PAIR_BAR, COLOR_WHITE, COLOR_BLUE);
-	init_pair(PAIR_GOOD, COLOR_BLACK, COLOR_GREEN);
-	init_pair(PAIR_BAD, COLOR_WHITE, COLOR_RED);
-	init_pair(PAIR_INFO, COLOR_BLACK, COLOR_CYAN);
-	init_pair(PAIR_HEADER, COLOR_YELLOW, -1);
-	init_pair(PAIR_QUOTE, COLOR_CYAN, -1);
-	init_pair(PAIR_ATTACH, COLOR_MAGENTA, -1);
-	init_pair(PAIR_NOTE, COLOR_BLUE, -1);
-	init_pair(PAIR_MARK_BAD, COLOR_RED, -1);
+	const struct config *cfg = s->opt->config;
+	enum config_element el;
+	struct ui_paint p;
+
+	if (has_colors() && COLOR_PAIRS > CONFIG_ELEM_COUNT) {
+		start_color();
+		use_default_colors();
+		s->color = true;
+	}
+	for (el = 0; el < CONFIG_ELEM_COUNT; el++) {
+		attr_t a = A_NORMAL;
+
+		ui_paint_resolve(cfg, el, s->color, &p);
+		if (s->color && (p.fg >= 0 || p.bg >= 0)) {
+			init_pair((short)(el + 1), (short)p.fg, (short)p.bg);
+			a |= (attr_t)COLOR_PAIR(el + 1);
+		}
+		if (p.attrs & CONFIG_ATTR_BOLD)
+			a |= A_BOLD;
+		if (p.attrs & CONFIG_ATTR_UNDERLINE)
+			a |= A_UNDERLINE;
+		if (p.attrs & CONFIG_ATTR_REVERSE)
+			a |= A_REVERSE;
+		if (p.attrs & UI_ATTR_DIM)
+			a |= A_DIM;
+		s->paint[el] = a;
+	}
 }
 
 int
@@ -1694,6 +1948,9 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	wint_t ch;
 	size_t i;
 
+	/* A configuration mistake is said first, with or without a terminal. */
+	if (ui_keymap_init(&s.keys, opt->config, e) < 0)
+		return -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return err_set(e, ERR_USAGE, "the screen needs a terminal; "
 			       "use the command-line verbs in scripts");
@@ -1750,12 +2007,13 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	set_escdelay(50);
 	curs_set(0);
 	init_colors(&s);
+	s.help = ui_help_build(&s.keys, &s.n_help);
 
 	for (i = 0; i < s.n_folders; i++)
 		if (strcmp(s.folders[i].name, "INBOX") == 0)
 			break;
 	s.folder_cur = i < s.n_folders ? i : 0;
-	s.view = VIEW_FOLDERS;
+	s.view = UI_VIEW_FOLDERS;
 	if (s.n_folders > 0)
 		open_folder(&s, s.folder_cur);
 
@@ -1764,10 +2022,13 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 		r = get_wch(&ch);
 		if (r == ERR)
 			continue;
-		key = (int)ch;
-		if (r == OK && ch == '\r')
-			key = '\n';
-		handle_key(&s, key);
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			free_rows(&s);	/* wrap again at the new width */
+			continue;
+		}
+		key = key_of(r, ch);
+		if (key >= 0)
+			handle_key(&s, key);
 	}
 
 	endwin();
@@ -1789,6 +2050,7 @@ restore:
 	close_message(&s);
 	close_folder(&s);
 	ui_folders_free(&s.folders, s.n_folders);
+	ui_help_free(&s.help, s.n_help);
 	free(s.search);
 	smime_engine_free(&s.eng);
 	free(s.eng_error);

@@ -38,6 +38,19 @@ ui_source_append(struct ui_source *src, const char *id, const char *msg,
 	return src->ops->append(src, id, msg, len, flags, e);
 }
 
+int
+ui_source_move(struct ui_source *src, uint32_t uid, const char *id,
+	       struct err *e)
+{
+	return src->ops->move(src, uid, id, e);
+}
+
+int
+ui_source_expunge(struct ui_source *src, struct err *e)
+{
+	return src->ops->expunge(src, e);
+}
+
 void
 ui_source_free(struct ui_source **src)
 {

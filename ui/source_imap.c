@@ -153,6 +153,18 @@ im_append(struct ui_source *src, const char *id, const char *msg, size_t len,
 			   msg, len, e);
 }
 
+static int
+im_move(struct ui_source *src, uint32_t uid, const char *id, struct err *e)
+{
+	return imap_move(((struct imap_source *)src)->s, uid, id, e);
+}
+
+static int
+im_expunge(struct ui_source *src, struct err *e)
+{
+	return imap_expunge(((struct imap_source *)src)->s, e);
+}
+
 static void
 im_close(struct ui_source *src)
 {
@@ -169,6 +181,8 @@ static const struct ui_source_ops imap_ops = {
 	.fetch = im_fetch,
 	.set_flags = im_set_flags,
 	.append = im_append,
+	.move = im_move,
+	.expunge = im_expunge,
 	.close = im_close,
 };
 

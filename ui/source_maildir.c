@@ -287,6 +287,10 @@ lookup(struct maildir_source *m, uint32_t uid, struct err *e)
 		err_set(e, ERR_INPUT, "no message %u in %s", uid, m->dir);
 		return NULL;
 	}
+	if (m->files[uid - 1].sub == NULL) {
+		err_set(e, ERR_INPUT, "message %u was moved or removed", uid);
+		return NULL;
+	}
 	return &m->files[uid - 1];
 }
 
@@ -491,6 +495,78 @@ out:
 	return rc;
 }
 
+/* The file has left the open folder: its uid answers no more. */
+static void
+mfile_gone(struct mfile *f)
+{
+	free(f->sub);
+	f->sub = NULL;
+}
+
+static int
+md_move(struct ui_source *src, uint32_t uid, const char *id, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	struct mfile *f = lookup(m, uid, e);
+	char *dir, *from = NULL, *to = NULL;
+	int rc = -1;
+
+	if (f == NULL)
+		return -1;
+	dir = folder_dir(m, id);
+	if (dir == NULL || !is_maildir(dir)) {
+		err_set(e, ERR_INPUT, "no folder \"%s\" in %s", id, m->root);
+		goto out;
+	}
+	if (strcmp(dir, m->dir) == 0) {
+		err_set(e, ERR_INPUT, "the message is already in that folder");
+		goto out;
+	}
+	from = current_path(m, f);
+	/* The name (unique, with its flags) stays; so does new/ or cur/. */
+	to = xasprintf("%s/%s/%s", dir, f->sub, f->name);
+	if (rename(from, to) < 0) {
+		err_set(e, ERR_IO, "cannot move %s to %s: %s", from, dir,
+			strerror(errno));
+		goto out;
+	}
+	mfile_gone(f);
+	rc = 0;
+out:
+	free(dir);
+	free(from);
+	free(to);
+	return rc;
+}
+
+static int
+md_expunge(struct ui_source *src, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	struct mfile *f;
+	char *path;
+	size_t i;
+
+	if (m->dir == NULL)
+		return err_set(e, ERR_INPUT, "no folder is open");
+	for (i = 0; i < m->n_files; i++) {
+		f = &m->files[i];
+		if (f->sub == NULL)
+			continue;
+		path = current_path(m, f);
+		if (flags_of_name(f->name) & UI_FLAG_DELETED) {
+			if (unlink(path) < 0 && errno != ENOENT) {
+				err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+				free(path);
+				return -1;
+			}
+			mfile_gone(f);
+		}
+		free(path);
+	}
+	return 0;
+}
+
 static void
 md_close(struct ui_source *src)
 {
@@ -509,6 +585,8 @@ static const struct ui_source_ops maildir_ops = {
 	.fetch = md_fetch,
 	.set_flags = md_set_flags,
 	.append = md_append,
+	.move = md_move,
+	.expunge = md_expunge,
 	.close = md_close,
 };
 

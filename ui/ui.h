@@ -66,6 +66,17 @@ struct ui_source_ops {
 	/* Stores a message into folder id with the given flags. */
 	int (*append)(struct ui_source *src, const char *id, const char *msg,
 		      size_t len, unsigned flags, struct err *e);
+	/*
+	 * Moves message uid of the open folder into folder id (not the open
+	 * one), flags kept; the uid is no longer valid afterwards.
+	 */
+	int (*move)(struct ui_source *src, uint32_t uid, const char *id,
+		    struct err *e);
+	/*
+	 * Removes for good the messages of the open folder marked
+	 * UI_FLAG_DELETED; open the folder again to see what is left.
+	 */
+	int (*expunge)(struct ui_source *src, struct err *e);
 	void (*close)(struct ui_source *src);
 };
 
@@ -84,6 +95,9 @@ int ui_source_set_flags(struct ui_source *src, uint32_t uid, unsigned set,
 			unsigned clear, struct err *e);
 int ui_source_append(struct ui_source *src, const char *id, const char *msg,
 		     size_t len, unsigned flags, struct err *e);
+int ui_source_move(struct ui_source *src, uint32_t uid, const char *id,
+		   struct err *e);
+int ui_source_expunge(struct ui_source *src, struct err *e);
 /* Closes and frees; accepts NULL and clears the pointer. */
 void ui_source_free(struct ui_source **src);
 
@@ -113,6 +127,7 @@ struct ui_source *ui_source_imap_new(struct imap_session *s,
 
 /* What the screens need besides the source. */
 struct account;
+struct config;
 struct policy;
 
 struct ui_options {
@@ -121,6 +136,7 @@ struct ui_options {
 	const char *gnupg_home;		/* for verifying, decrypting, signing */
 	const char *data_dir;		/* certificate store, outbox */
 	const char *log_path;		/* stderr goes here while the screen is up */
+	const struct config *config;	/* foreign; [keys] and [colors], or NULL */
 };
 
 /*

@@ -199,6 +199,51 @@ void ui_cert_doc_build(struct ui_doc *doc, const struct smime_signer *sg,
 		       const struct certstore_binding *b, size_t n,
 		       const char *store_error, time_t now, bool *can_trust);
 
+/* --- keys.c: keys and colours ------------------------------------------ */
+
+enum ui_view {
+	UI_VIEW_FOLDERS, UI_VIEW_INDEX, UI_VIEW_PAGER, UI_VIEW_HELP,
+	UI_VIEW_COMPOSE, UI_VIEW_CERT,
+};
+#define UI_IN(view) (1u << (view))
+
+/* The effective keys: the defaults, with the configuration's [keys] on top. */
+struct ui_keymap {
+	struct config_binding b[CONFIG_ACTION_COUNT];
+};
+
+/*
+ * Builds the keymap from cfg (NULL: the defaults).  Fails with ERR_CONFIG
+ * naming the file and line when one key would do two things on one screen.
+ */
+int ui_keymap_init(struct ui_keymap *km, const struct config *cfg, struct err *e);
+/* The action key (enum config_key) does on view v, or -1. */
+int ui_keymap_action(const struct ui_keymap *km, enum ui_view v, int key);
+/* Appends the keys of action a, "j, Down", or "(no key)". */
+void ui_keymap_keys(const struct ui_keymap *km, enum config_action a,
+		    struct buf *out);
+/* UI_IN() of the views action a acts in. */
+unsigned ui_action_views(enum config_action a);
+/* The help screen's lines with the effective keys (owned, n_out of them). */
+char **ui_help_build(const struct ui_keymap *km, size_t *n_out);
+void ui_help_free(char ***lines, size_t n);
+
+/* Dim: not in the configuration's words, but a default of some elements. */
+#define UI_ATTR_DIM (1u << 8)
+
+struct ui_paint {
+	int fg, bg;		/* -1 the terminal's default, else 0..7 */
+	unsigned attrs;		/* enum config_attr, UI_ATTR_DIM */
+};
+
+/*
+ * How element el is drawn: cfg's [colors] (NULL: the defaults) on a colour
+ * terminal; on a monochrome one, the attributes given there or the
+ * default attributes, so that no element is told apart by colour alone.
+ */
+void ui_paint_resolve(const struct config *cfg, enum config_element el,
+		      bool color, struct ui_paint *out);
+
 /* --- compose.c: drafts and what sending will do ------------------------ */
 
 enum ui_compose_kind {

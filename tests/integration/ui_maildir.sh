@@ -151,7 +151,7 @@ ui_keys main q
 
 # Help lists the keys; any key goes back.
 ui_keys main "?"
-ui_wait main "next / previous page"
+ui_wait main "PageDown, Space    page-down"
 ui_keys main x
 ui_wait main "INBOX [5 messages]"
 

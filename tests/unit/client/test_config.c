@@ -115,7 +115,107 @@ static const struct {
 	{ "[policy]\nharvest = all\n", "bad value 'all' for harvest" },
 	{ "[policy]\nlocked = yes\n", "'locked' belongs in the system policy file" },
 	{ "[policy]\nverify = always\n", "unknown key 'verify' in [policy]" },
+	{ "[account x]\nfrom = a@b\ntimeout = 0\n", "t:3: timeout must be a number of seconds from 1 to 3600, not '0'" },
+	{ "[account x]\nfrom = a@b\ntimeout = 3601\n", "from 1 to 3600" },
+	{ "[account x]\nfrom = a@b\ntimeout = 30s\n", "not '30s'" },
+	{ "[account x]\nfrom = a@b\ntimeout = -5\n", "not '-5'" },
+	{ "[keys]\nfly = x\n", "t:2: unknown action 'fly' in [keys]" },
+	{ "[keys]\nquit = xy\n", "t:2: 'xy' is not a key" },
+	{ "[keys]\nquit = F13\n", "'F13' is not a key" },
+	{ "[keys]\nquit = ^[\n", "'^[' is not a key" },
+	{ "[keys]\nquit = ^1\n", "'^1' is not a key" },
+	{ "[keys]\nquit =\n", "t:2: quit has no key (write 'none'" },
+	{ "[keys]\nquit = a b c d e\n", "at most 4 keys" },
+	{ "[keys]\n\xc3\xa9x = q\n", "unknown action" },
+	{ "[keys]\nquit = \xc3\n", "is not a key" },
+	{ "[colors]\nbanner = red\n", "t:2: unknown element 'banner' in [colors]" },
+	{ "[colors]\nquote = pink\n", "t:2: 'pink' is not a colour" },
+	{ "[colors]\nquote = red green blue\n", "more than two colours" },
+	{ "[colors]\nquote = bold red\n", "'red': colours come before bold" },
+	{ "[colors]\nquote =\n", "t:2: quote has no colour" },
+	{ "[colours]\nquote = red\n", "unknown section [colours]" },
 };
+
+static void
+test_screen(void)
+{
+	struct config *cfg = config_new();
+	struct err e = { 0 };
+	char name[16];
+
+	CHECK_INT(config_parse(cfg, "t", "[account x]\nfrom = a@b\ntimeout = 90\n"
+			       "[keys]\nquit = Q ^G\nnext = Space PageDown F12 \xc3\xa9\n"
+			       "reply = none\nsearch = enter\n\n"
+			       "[colors]\nbanner-bad = yellow red bold reverse\n"
+			       "quote = default blue\nheader = underline\n", false, &e), 0);
+	CHECK_STR(e.msg, "");
+	CHECK_INT(cfg->accounts[0].timeout, 90);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_QUIT].line, 5);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_QUIT].n, 2);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_QUIT].keys[0], 'Q');
+	CHECK_INT(cfg->keys[CONFIG_ACTION_QUIT].keys[1], 7);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_NEXT].n, 4);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_NEXT].keys[0], ' ');
+	CHECK_INT(cfg->keys[CONFIG_ACTION_NEXT].keys[1], CONFIG_KEY_PAGE_DOWN);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_NEXT].keys[2], CONFIG_KEY_F12);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_NEXT].keys[3], 0xe9);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_REPLY].line, 7);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_REPLY].n, 0);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_SEARCH].keys[0], CONFIG_KEY_ENTER);
+	CHECK_INT(cfg->keys[CONFIG_ACTION_HELP].line, 0);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_BANNER_BAD].line, 11);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_BANNER_BAD].fg, 3);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_BANNER_BAD].bg, 1);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_BANNER_BAD].attrs,
+		  CONFIG_ATTR_BOLD | CONFIG_ATTR_REVERSE);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_QUOTE].fg, -1);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_QUOTE].bg, 4);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_HEADER].fg, -1);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_HEADER].attrs, CONFIG_ATTR_UNDERLINE);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_STATUS].line, 0);
+	CHECK_INT(cfg->colors[CONFIG_ELEM_STATUS].fg, -1);
+	config_free(&cfg);
+
+	/* No timeout: the built-in default. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "t", "[account x]\nfrom = a@b\n", false, &e), 0);
+	CHECK_INT(cfg->accounts[0].timeout, 0);
+	config_free(&cfg);
+
+	/* The locked system policy file carries [policy] only. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "/etc/cachet/policy", "[policy]\nsign = always\n"
+			       "locked = yes\n[keys]\nquit = x\n", true, &e), -1);
+	CHECK_CONTAINS(e.msg, "/etc/cachet/policy:4: the system policy file may only "
+		       "hold a [policy] section");
+	err_clear(&e);
+	CHECK_INT(config_parse(cfg, "sys", "[colors]\nquote = red\n", true, &e), -1);
+	CHECK_CONTAINS(e.msg, "sys:1: the system policy file may only hold");
+	config_free(&cfg);
+
+	/* Names back and forth. */
+	CHECK_INT(config_key_parse("^a"), 1);
+	CHECK_INT(config_key_parse("^M"), CONFIG_KEY_ENTER);
+	CHECK_INT(config_key_parse("^?"), CONFIG_KEY_BACKSPACE);
+	CHECK_INT(config_key_parse("pgdn"), CONFIG_KEY_PAGE_DOWN);
+	CHECK_INT(config_key_parse("f1"), CONFIG_KEY_F1);
+	CHECK_INT(config_key_parse("F10"), CONFIG_KEY_F1 + 9);
+	CHECK_INT(config_key_parse("F0"), -1);
+	CHECK_INT(config_key_parse("^"), '^');
+	CHECK_INT(config_key_parse(""), -1);
+	config_key_text(CONFIG_KEY_PAGE_DOWN, name);
+	CHECK_STR(name, "PageDown");
+	config_key_text(7, name);
+	CHECK_STR(name, "^G");
+	config_key_text(' ', name);
+	CHECK_STR(name, "Space");
+	config_key_text(CONFIG_KEY_F1 + 11, name);
+	CHECK_STR(name, "F12");
+	config_key_text(0x20ac, name);
+	CHECK_STR(name, "\xe2\x82\xac");
+	CHECK_STR(config_action_name(CONFIG_ACTION_REPLY_ALL), "reply-all");
+	CHECK_STR(config_element_name(CONFIG_ELEM_INDEX_SELECTED), "index-selected");
+}
 
 static void
 test_bad(void)
@@ -275,5 +375,6 @@ main(void)
 	test_bad();
 	test_system_lock();
 	test_files();
+	test_screen();
 	return check_exit();
 }

@@ -1,0 +1,291 @@
+/*
+ * keys.c — which key does what on which screen, the help text that says
+ * so, and the colours and attributes of each element: the defaults, with
+ * the configuration's [keys] and [colors] on top.
+ */
+#include "ui/ui_p.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ALL_BUT_HELP (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX) | \
+		      UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_COMPOSE) | \
+		      UI_IN(UI_VIEW_CERT))
+#define LISTS (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX))
+#define SCROLLING (LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) | \
+		   UI_IN(UI_VIEW_HELP))
+#define READING (UI_IN(UI_VIEW_INDEX) | UI_IN(UI_VIEW_PAGER))
+#define COMPOSE UI_IN(UI_VIEW_COMPOSE)
+
+static const struct {
+	unsigned views;		/* UI_IN() of the views it acts in */
+	const char *defaults;	/* key names, as in [keys] */
+	const char *help;
+} actions[CONFIG_ACTION_COUNT] = {
+	[CONFIG_ACTION_HELP] = { ALL_BUT_HELP, "?", "this help" },
+	[CONFIG_ACTION_REDRAW] = { ALL_BUT_HELP | UI_IN(UI_VIEW_HELP), "^L", "redraw" },
+	[CONFIG_ACTION_QUIT] = { ALL_BUT_HELP, "q",
+		"back; quit from the folder list; abandon in compose" },
+	[CONFIG_ACTION_NEXT] = { SCROLLING, "j Down", "next (one line down)" },
+	[CONFIG_ACTION_PREVIOUS] = { SCROLLING, "k Up", "previous (one line up)" },
+	[CONFIG_ACTION_PAGE_DOWN] = { SCROLLING, "PageDown Space", "next page" },
+	[CONFIG_ACTION_PAGE_UP] = { SCROLLING, "PageUp -", "previous page" },
+	[CONFIG_ACTION_FIRST] = { LISTS | UI_IN(UI_VIEW_PAGER), "Home =", "first" },
+	[CONFIG_ACTION_LAST] = { LISTS | UI_IN(UI_VIEW_PAGER), "End *", "last" },
+	[CONFIG_ACTION_OPEN] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT),
+		"Enter", "open the folder, read the message (pager: one line down)" },
+	[CONFIG_ACTION_INDEX] = { UI_IN(UI_VIEW_PAGER), "i", "back to the index" },
+	[CONFIG_ACTION_FOLDERS] = { UI_IN(UI_VIEW_INDEX), "c", "the folder list" },
+	[CONFIG_ACTION_SEARCH] = { UI_IN(UI_VIEW_INDEX), "/",
+		"search in subject and sender" },
+	[CONFIG_ACTION_SEARCH_NEXT] = { UI_IN(UI_VIEW_INDEX), "n", "search again" },
+	[CONFIG_ACTION_FLAG] = { READING, "F", "flag or unflag the message" },
+	[CONFIG_ACTION_DELETE] = { READING, "d", "mark the message deleted" },
+	[CONFIG_ACTION_UNDELETE] = { READING, "u", "unmark it" },
+	[CONFIG_ACTION_MOVE] = { UI_IN(UI_VIEW_INDEX), "s",
+		"move the message to another folder" },
+	[CONFIG_ACTION_EXPUNGE] = { UI_IN(UI_VIEW_INDEX), "$",
+		"remove the messages marked deleted, read the folder again" },
+	[CONFIG_ACTION_NEXT_MESSAGE] = { UI_IN(UI_VIEW_PAGER), "J", "next message" },
+	[CONFIG_ACTION_PREVIOUS_MESSAGE] = { UI_IN(UI_VIEW_PAGER), "K",
+		"previous message" },
+	[CONFIG_ACTION_SAVE] = { UI_IN(UI_VIEW_PAGER), "s",
+		"save an attachment to a file" },
+	[CONFIG_ACTION_CERTIFICATE] = { UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT), "C",
+		"the signer's certificate and whether the store trusts it" },
+	[CONFIG_ACTION_TRUST] = { UI_IN(UI_VIEW_CERT), "T",
+		"trust a pending or conflicting certificate (you type yes)" },
+	[CONFIG_ACTION_COMPOSE] = { LISTS | UI_IN(UI_VIEW_PAGER), "m", "new message" },
+	[CONFIG_ACTION_REPLY] = { READING, "r", "reply" },
+	[CONFIG_ACTION_REPLY_ALL] = { READING, "g", "reply to all" },
+	[CONFIG_ACTION_FORWARD] = { READING, "f", "forward" },
+	[CONFIG_ACTION_EDIT_TO] = { COMPOSE, "t", "edit To" },
+	[CONFIG_ACTION_EDIT_CC] = { COMPOSE, "c", "edit Cc" },
+	[CONFIG_ACTION_EDIT_BCC] = { COMPOSE, "b", "edit Bcc" },
+	[CONFIG_ACTION_EDIT_SUBJECT] = { COMPOSE, "s", "edit Subject" },
+	[CONFIG_ACTION_EDIT_BODY] = { COMPOSE, "e", "edit the text ($VISUAL, $EDITOR)" },
+	[CONFIG_ACTION_TOGGLE_SIGN] = { COMPOSE, "S",
+		"do not sign, or back to the policy" },
+	[CONFIG_ACTION_TOGGLE_ENCRYPT] = { COMPOSE, "E",
+		"do not encrypt, or back to the policy" },
+	[CONFIG_ACTION_SEND] = { COMPOSE, "y", "send" },
+	[CONFIG_ACTION_POSTPONE] = { COMPOSE, "P", "postpone to Drafts" },
+};
+
+static const char *const view_names[] = {
+	[UI_VIEW_FOLDERS] = "folder list", [UI_VIEW_INDEX] = "index",
+	[UI_VIEW_PAGER] = "pager", [UI_VIEW_HELP] = "help",
+	[UI_VIEW_COMPOSE] = "compose screen", [UI_VIEW_CERT] = "certificate view",
+};
+
+unsigned
+ui_action_views(enum config_action a)
+{
+	return actions[a].views;
+}
+
+int
+ui_keymap_init(struct ui_keymap *km, const struct config *cfg, struct err *e)
+{
+	enum config_action a, b;
+	size_t i, j;
+	int v;
+
+	memset(km, 0, sizeof *km);
+	for (a = 0; a < CONFIG_ACTION_COUNT; a++) {
+		const struct config_binding *user = cfg ? &cfg->keys[a] : NULL;
+
+		if (user && user->line) {
+			km->b[a] = *user;
+			continue;
+		}
+		{
+			char *copy = xstrdup(actions[a].defaults), *w, *save = NULL;
+
+			for (w = strtok_r(copy, " ", &save); w && km->b[a].n < CONFIG_KEYS_MAX;
+			     w = strtok_r(NULL, " ", &save))
+				km->b[a].keys[km->b[a].n++] = config_key_parse(w);
+			free(copy);
+		}
+	}
+	/* One key, one action, on each screen. */
+	for (a = 0; a < CONFIG_ACTION_COUNT; a++)
+		for (b = a + 1; b < CONFIG_ACTION_COUNT; b++) {
+			unsigned both = actions[a].views & actions[b].views;
+
+			if (both == 0)
+				continue;
+			for (i = 0; i < km->b[a].n; i++)
+				for (j = 0; j < km->b[b].n; j++) {
+					char name[16];
+					enum config_action set;
+
+					if (km->b[a].keys[i] != km->b[b].keys[j])
+						continue;
+					for (v = 0; !(both & UI_IN(v)); v++)
+						;
+					config_key_text(km->b[a].keys[i], name);
+					set = km->b[b].line > km->b[a].line ? b : a;
+					return err_set(e, ERR_CONFIG, "%s:%u: key %s is both "
+						       "%s and %s in the %s; give one of "
+						       "them another key in [keys]",
+						       cfg && cfg->path ? cfg->path :
+						       "configuration", km->b[set].line,
+						       name, config_action_name(a),
+						       config_action_name(b), view_names[v]);
+				}
+		}
+	return 0;
+}
+
+int
+ui_keymap_action(const struct ui_keymap *km, enum ui_view v, int key)
+{
+	enum config_action a;
+	size_t i;
+
+	for (a = 0; a < CONFIG_ACTION_COUNT; a++) {
+		if (!(actions[a].views & UI_IN(v)))
+			continue;
+		for (i = 0; i < km->b[a].n; i++)
+			if (km->b[a].keys[i] == key)
+				return (int)a;
+	}
+	return -1;
+}
+
+void
+ui_keymap_keys(const struct ui_keymap *km, enum config_action a, struct buf *out)
+{
+	char name[16];
+	size_t i;
+
+	if (km->b[a].n == 0) {
+		buf_adds(out, "(no key)");
+		return;
+	}
+	for (i = 0; i < km->b[a].n; i++) {
+		config_key_text(km->b[a].keys[i], name);
+		buf_addf(out, "%s%s", i ? ", " : "", name);
+	}
+}
+
+static void
+help_add(char ***lines, size_t *n, char *line)
+{
+	*lines = xrealloc(*lines, (*n + 1) * sizeof **lines);
+	(*lines)[(*n)++] = line;
+}
+
+char **
+ui_help_build(const struct ui_keymap *km, size_t *n_out)
+{
+	static const struct {
+		const char *title;
+		unsigned view;
+	} groups[] = {
+		{ "Everywhere", 0 },
+		{ "Folder list and index", LISTS },
+		{ "Reading (index and pager)", READING },
+		{ "Pager", UI_IN(UI_VIEW_PAGER) },
+		{ "Certificate view", UI_IN(UI_VIEW_CERT) },
+		{ "Compose screen", COMPOSE },
+	};
+	char **lines = NULL;
+	size_t n = 0, g;
+	enum config_action a;
+	bool done[CONFIG_ACTION_COUNT] = { false };
+	struct buf b = BUF_INIT;
+
+	help_add(&lines, &n, xstrdup("Keys (change them in the [keys] section of "
+				     "the configuration, see cachet(5))"));
+	for (g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		help_add(&lines, &n, xstrdup(""));
+		help_add(&lines, &n, xasprintf("  %s", groups[g].title));
+		for (a = 0; a < CONFIG_ACTION_COUNT; a++) {
+			unsigned v = actions[a].views;
+
+			if (done[a])
+				continue;
+			/* Everywhere: help, redraw, quit; then the first group that fits. */
+			if (groups[g].view == 0 ? (v & ALL_BUT_HELP) != ALL_BUT_HELP :
+			    !(v & groups[g].view))
+				continue;
+			done[a] = true;
+			buf_reset(&b);
+			buf_adds(&b, "    ");
+			ui_keymap_keys(km, a, &b);
+			while (b.len < 22)
+				buf_addc(&b, ' ');
+			buf_addf(&b, " %-16s %s", config_action_name(a), actions[a].help);
+			help_add(&lines, &n, xstrdup(b.data));
+		}
+	}
+	help_add(&lines, &n, xstrdup(""));
+	help_add(&lines, &n, xstrdup("  The index's crypto column: S signed (checked "
+				     "when read), S+ valid,"));
+	help_add(&lines, &n, xstrdup("  S! a problem (read it to see which), E "
+				     "encrypted; D marked deleted."));
+	help_add(&lines, &n, xstrdup("  The pager's banner names the signer by the "
+				     "address in its certificate."));
+	buf_release(&b);
+	*n_out = n;
+	return lines;
+}
+
+void
+ui_help_free(char ***lines, size_t n)
+{
+	size_t i;
+
+	if (*lines == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free((*lines)[i]);
+	free(*lines);
+	*lines = NULL;
+}
+
+/* --- colours ------------------------------------------------------------ */
+
+static const struct {
+	int fg, bg;
+	unsigned attrs;		/* on a colour terminal */
+	unsigned mono;		/* on a monochrome one */
+} paints[CONFIG_ELEM_COUNT] = {
+	[CONFIG_ELEM_BARS] = { 7, 4, 0, CONFIG_ATTR_REVERSE },
+	[CONFIG_ELEM_STATUS] = { -1, -1, 0, 0 },
+	[CONFIG_ELEM_ERROR] = { 7, 1, CONFIG_ATTR_BOLD,
+		CONFIG_ATTR_REVERSE | CONFIG_ATTR_BOLD },
+	[CONFIG_ELEM_BANNER_GOOD] = { 0, 2, CONFIG_ATTR_BOLD, CONFIG_ATTR_BOLD },
+	[CONFIG_ELEM_BANNER_BAD] = { 7, 1, CONFIG_ATTR_BOLD,
+		CONFIG_ATTR_REVERSE | CONFIG_ATTR_BOLD },
+	[CONFIG_ELEM_BANNER_INFO] = { 0, 6, 0, CONFIG_ATTR_UNDERLINE },
+	[CONFIG_ELEM_HEADER] = { 3, -1, CONFIG_ATTR_BOLD, CONFIG_ATTR_BOLD },
+	[CONFIG_ELEM_QUOTE] = { 6, -1, 0, 0 },
+	[CONFIG_ELEM_ATTACHMENT] = { 5, -1, 0, CONFIG_ATTR_UNDERLINE },
+	[CONFIG_ELEM_NOTE] = { 4, -1, 0, UI_ATTR_DIM },
+	[CONFIG_ELEM_INDEX_SELECTED] = { -1, -1, CONFIG_ATTR_REVERSE,
+		CONFIG_ATTR_REVERSE },
+	[CONFIG_ELEM_INDEX_UNREAD] = { -1, -1, CONFIG_ATTR_BOLD, CONFIG_ATTR_BOLD },
+	[CONFIG_ELEM_INDEX_PROBLEM] = { 1, -1, CONFIG_ATTR_BOLD, CONFIG_ATTR_BOLD },
+	[CONFIG_ELEM_INDEX_DELETED] = { -1, -1, UI_ATTR_DIM, UI_ATTR_DIM },
+};
+
+void
+ui_paint_resolve(const struct config *cfg, enum config_element el, bool color,
+		 struct ui_paint *out)
+{
+	const struct config_color *user = cfg && cfg->colors[el].line ?
+					  &cfg->colors[el] : NULL;
+
+	if (!color) {
+		/* Attributes alone must tell the elements apart. */
+		out->fg = out->bg = -1;
+		out->attrs = user && user->attrs ? user->attrs : paints[el].mono;
+		return;
+	}
+	out->fg = user ? user->fg : paints[el].fg;
+	out->bg = user ? user->bg : paints[el].bg;
+	out->attrs = user ? user->attrs : paints[el].attrs;
+}
