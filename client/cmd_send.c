@@ -3,11 +3,64 @@
 #include "client/send.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "client/tls.h"
 #include "crypto/smime.h"
+
+static volatile sig_atomic_t caught_signal;
+
+/*
+ * The first SIGINT or SIGTERM makes the network give up (tls_interrupt),
+ * so the message ends up sent or in the outbox, never half-way; a second
+ * one ends cachet at once.
+ */
+static void
+on_signal(int sig)
+{
+	if (caught_signal) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	caught_signal = sig;
+	tls_interrupt();
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read or poll must return EINTR. */
+	sa.sa_flags = 0;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction old;
+
+		/* A signal ignored by whoever started cachet (nohup, &) stays so. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* After an interruption: say so, and exit as a shell expects (128 + signal). */
+static int
+interrupted_status(int rc)
+{
+	if (caught_signal == 0)
+		return rc;
+	fprintf(stderr, "cachet: interrupted by %s\n",
+		caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	return 128 + caught_signal;
+}
 
 static void
 send_usage(FILE *f)
@@ -20,7 +73,9 @@ send_usage(FILE *f)
 		"encrypts it as the policy says, submits it over SMTP and files a copy\n"
 		"in the Sent folder.  A message that cannot be submitted stays in the\n"
 		"outbox; --retry sends what waits there (and files copies that could\n"
-		"not be filed, without sending them again).\n"
+		"not be filed, without sending them again).  Interrupted (SIGINT,\n"
+		"SIGTERM), it stops talking to the servers: the message is then sent\n"
+		"or kept in the outbox, never half-way; it exits with 128 + signal.\n"
 		"\n"
 		"  --dry-run       say what would happen (signed? encrypted to whom?)\n"
 		"  --sign          sign even when the policy says never or ask\n"
@@ -98,6 +153,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		}
 	}
 
+	catch_signals();
 	if (retry) {
 		size_t done = 0, left = 0;
 
@@ -134,5 +190,5 @@ out:
 	send_report_release(&rep);
 	buf_release(&msg);
 	config_free(&cfg);
-	return rc;
+	return interrupted_status(rc);
 }

@@ -9,7 +9,10 @@ ATTACK_TESTS = tests/attacks/attack_lookalike_root.sh \
 	tests/attacks/attack_identity.sh \
 	tests/attacks/attack_efail.sh \
 	tests/attacks/attack_key_replacement.sh \
-	tests/attacks/attack_transport.sh
+	tests/attacks/attack_transport.sh \
+	tests/attacks/attack_interrupt.sh \
+	tests/attacks/attack_secrets.sh
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS) tests/attacks/attack_lib.sh tests/attacks/gen-attacks.sh \
-	tests/attacks/fake_hostile_server.py
+	tests/attacks/fake_hostile_server.py tests/attacks/transport_lib.sh \
+	tests/attacks/proc_watch.py
