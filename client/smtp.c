@@ -528,6 +528,7 @@ smtp_open_account(const struct account *a, struct smtp_session **out,
 	srv.port = a->smtp.port;
 	srv.security = a->smtp.security;
 	srv.ca_file = a->tls_ca_file;
+	srv.timeout = a->timeout;
 	if (smtp_open(&srv, &s, e) < 0)
 		return -1;
 	cred_key_for(a, &a->smtp, &k);

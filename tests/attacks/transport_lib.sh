@@ -6,7 +6,7 @@
 #   fake PROTO SCENARIO [TLS [DELAY]]
 #                  starts fake_hostile_server.py; sets FPORT, FTRAP (the
 #                  port its referrals name) and FLOG (what it received)
-#   config NAME IMAP-URL SMTP-URL
+#   config NAME IMAP-URL SMTP-URL [LINE]
 #                  a config for alice (no signing or encryption, password
 #                  from $H/alice.pw through password_command); prints it
 #   REAL           such a config for the harness's Dovecot and Postfix
@@ -67,8 +67,9 @@ fake() {
 	read -r FPORT FTRAP < "$port_file"
 }
 
-# config NAME IMAP-URL SMTP-URL: alice, no signing or encryption (this is
-# about transport), the password from a file.  Prints the path.
+# config NAME IMAP-URL SMTP-URL [LINE]: alice, no signing or encryption
+# (this is about transport), the password from a file, LINE added to the
+# account.  Prints the path.
 printf 'alice-pw\n' > "$H/alice.pw"
 chmod 600 "$H/alice.pw"
 config() {
@@ -80,6 +81,7 @@ imap = $2
 smtp = $3
 tls_ca_file = $CA
 password_command = cat $H/alice.pw
+${4:-}
 [policy]
 sign = never
 encrypt = never
