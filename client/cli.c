@@ -17,9 +17,61 @@ cli_load_config(const struct cli_globals *g, struct config **out, struct err *e)
 	return 0;
 }
 
+void
+cli_put_text(FILE *f, const char *s, bool keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (s == NULL)
+		return;
+	while (*p) {
+		size_t n = 0;
+		unsigned cp;
+
+		if (*p < 0x80) {
+			if (*p == '\n' && keep_newlines)
+				putc('\n', f);
+			else if (*p == '\t' || *p == '\n' || *p == '\r')
+				putc(' ', f);
+			else
+				putc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+			p++;
+			continue;
+		}
+		/* A whole, shortest UTF-8 sequence outside C1 passes; else '?'. */
+		if ((*p & 0xe0) == 0xc0)
+			n = 1, cp = *p & 0x1fu;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2, cp = *p & 0x0fu;
+		else if ((*p & 0xf8) == 0xf0)
+			n = 3, cp = *p & 0x07u;
+		else
+			cp = 0;
+		for (size_t i = 1; n && i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				n = 0;
+				break;
+			}
+			cp = (cp << 6) | (p[i] & 0x3fu);
+		}
+		if (n == 0 || (n == 1 && cp < 0xa0) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff)) {
+			putc('?', f);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n + 1, f);
+		p += n + 1;
+	}
+}
+
 int
 cli_fail(const struct err *e)
 {
-	fprintf(stderr, "cachet: %s\n", e->msg[0] ? e->msg : "failed");
+	fputs("cachet: ", stderr);
+	/* Messages can quote a server or a file: never a terminal escape. */
+	cli_put_text(stderr, e->msg[0] ? e->msg : "failed", true);
+	putc('\n', stderr);
 	return err_exit_status(e->code);
 }

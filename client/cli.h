@@ -7,6 +7,7 @@
 #define CACHET_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "client/config.h"
 
@@ -27,8 +28,17 @@ struct cli_globals {
 /* Loads the configuration for a verb; on failure prints and returns -1. */
 int cli_load_config(const struct cli_globals *g, struct config **out,
 		    struct err *e);
-/* Prints "cachet: MESSAGE" on stderr and returns the exit status for e. */
+/*
+ * Prints "cachet: MESSAGE" on stderr (through cli_put_text) and returns
+ * the exit status for e.
+ */
 int cli_fail(const struct err *e);
+/*
+ * Writes text from outside (a server, a message, a file name) for a
+ * terminal: control characters (C0, DEL, C1) and invalid UTF-8 become '?',
+ * tabs and line ends a space (line ends kept when keep_newlines).
+ */
+void cli_put_text(FILE *f, const char *s, bool keep_newlines);
 
 typedef int cli_verb_fn(const struct cli_globals *g, int argc, char **argv);
 

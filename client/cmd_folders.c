@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static void
 folders_usage(FILE *f)
@@ -66,16 +67,20 @@ cmd_folders(const struct cli_globals *g, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		struct imap_status st;
+		char *shown = imap_utf7_decode(folders[i].name);
 
+		cli_put_text(stdout, shown, false);
+		free(shown);
 		if (!count || folders[i].noselect) {
-			printf("%s\n", folders[i].name);
+			putchar('\n');
 			continue;
 		}
 		if (imap_select(s, folders[i].name, &st, &e) < 0) {
+			putchar('\n');
 			rc = cli_fail(&e);
 			goto out;
 		}
-		printf("%s\t%u\n", folders[i].name, st.exists);
+		printf("\t%u\n", st.exists);
 	}
 	if (fflush(stdout) != 0) {
 		err_set(&e, ERR_IO, "cannot write the list");

@@ -307,7 +307,7 @@ harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 	struct imap_session *sess = NULL;
 	struct imap_status st;
 	struct err e = { 0 };
-	uint32_t first;
+	char *wire = NULL;
 	int rc = 0;
 
 	if (a == NULL) {
@@ -315,27 +315,31 @@ harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 			folder);
 		return cli_fail(&e);
 	}
-	if (imap_open_account(a, &sess, &e) < 0 || imap_select(sess, folder, &st, &e) < 0) {
+	/* The name as typed (UTF-8); the server's is modified UTF-7. */
+	if (imap_utf7_encode(folder, &wire, &e) < 0)
+		return cli_fail(&e);
+	if (imap_open_account(a, &sess, &e) < 0 || imap_select(sess, wire, &st, &e) < 0) {
 		err_prefix(&e, "imap:%s", folder);
 		imap_close(&sess);
+		free(wire);
 		return cli_fail(&e);
 	}
-	r->total += st.exists;
-	for (first = 1; first <= st.exists && rc == 0; first += 500) {
-		uint32_t last = first + 499 > st.exists ? st.exists : first + 499;
+	{
 		struct imap_summary *sums = NULL;
 		size_t n = 0, i;
 
-		if (imap_fetch_index(sess, first, last, &sums, &n, &e) < 0) {
+		/* Only the UIDs: each message is read whole, or skipped as seen. */
+		if (imap_fetch_flags(sess, 1, 0, &sums, &n, &e) < 0) {
 			err_prefix(&e, "imap:%s", folder);
 			rc = cli_fail(&e);
-			break;
+			n = 0;
 		}
-		for (i = 0; i < n; i++) {
+		r->total += n;
+		for (i = 0; i < n && rc == 0; i++) {
 			struct buf msg = BUF_INIT;
 			char *key = xasprintf("imap:%s@%s/%s;UIDVALIDITY=%u/;UID=%u",
 					      a->imap.user ? a->imap.user : "",
-					      a->imap.host, folder, st.uidvalidity,
+					      a->imap.host, wire, st.uidvalidity,
 					      sums[i].uid);
 			char *name = xasprintf("imap:%s/%u", folder, sums[i].uid);
 			int seen = certstore_seen_get(r->store, key, NULL, &e);
@@ -358,11 +362,10 @@ harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 			buf_release(&msg);
 			free(key);
 			free(name);
-			if (rc)
-				break;
 		}
 		imap_summaries_free(&sums, n);
 	}
+	free(wire);
 	imap_close(&sess);
 	return rc;
 }

@@ -13,7 +13,8 @@ list_usage(FILE *f)
 {
 	fprintf(f, "usage: cachet [--account NAME] list [--no-cache] [FOLDER]\n"
 		"\n"
-		"Prints the index of FOLDER (default INBOX), one message a line:\n"
+		"Prints the index of FOLDER (default INBOX; a name as `cachet folders`\n"
+		"shows it, in UTF-8), one message a line:\n"
 		"UID, flags (S seen, A answered, F flagged, D deleted, T draft),\n"
 		"arrival time (UTC), size, sender address and subject, separated by\n"
 		"tabs.  The envelopes are cached under the data directory, so the\n"
@@ -44,25 +45,6 @@ print_flags(unsigned flags)
 		putchar('-');
 }
 
-/* Tabs and line breaks in a server's text must not break the columns. */
-static void
-print_field(const char *s)
-{
-	size_t n;
-
-	if (s == NULL)
-		return;
-	while (*s) {
-		n = strcspn(s, "\t\n\r");
-		fwrite(s, 1, n, stdout);
-		s += n;
-		if (*s) {
-			putchar(' ');
-			s++;
-		}
-	}
-}
-
 int cmd_list(const struct cli_globals *g, int argc, char **argv);
 
 int
@@ -77,7 +59,8 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 	struct imap_index idx = { 0 };
 	struct config *cfg = NULL;
 	const struct account *a;
-	const char *folder = "INBOX";
+	const char *folder_arg = "INBOX";
+	char *folder = NULL;
 	struct err e = { 0 };
 	bool cache = true;
 	char *path = NULL;
@@ -103,7 +86,9 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		return 2;
 	}
 	if (optind < argc)
-		folder = argv[optind];
+		folder_arg = argv[optind];
+	if (imap_utf7_encode(folder_arg, &folder, &e) < 0)
+		return cli_fail(&e);
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);
 	a = config_account(cfg, g->account);
@@ -130,9 +115,9 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		printf("%u\t", m->uid);
 		print_flags(m->flags);
 		printf("\t%s\t%u\t", when, m->size);
-		print_field(m->from_addr);
+		cli_put_text(stdout, m->from_addr, false);
 		putchar('\t');
-		print_field(m->subject);
+		cli_put_text(stdout, m->subject, false);
 		putchar('\n');
 	}
 	if (fflush(stdout) != 0) {
@@ -143,6 +128,7 @@ out:
 	imap_index_release(&idx);
 	imap_close(&s);
 	free(path);
+	free(folder);
 	config_free(&cfg);
 	return rc;
 }

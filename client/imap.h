@@ -117,6 +117,18 @@ int imap_login(struct imap_session *s, const char *user, const char *password,
 int imap_open_account(const struct account *a, struct imap_session **out,
 		      struct err *e);
 
+/*
+ * A folder name as the server sends it (modified UTF-7, RFC 3501 5.1.3)
+ * in UTF-8 (owned); what is not valid modified UTF-7 is kept as sent.
+ * The result may hold control characters: print it through a sanitiser.
+ */
+char *imap_utf7_decode(const char *name);
+/*
+ * A UTF-8 folder name (as people type it) in modified UTF-7; *out owned.
+ * ERR_USAGE when utf8 is not valid UTF-8.
+ */
+int imap_utf7_encode(const char *utf8, char **out, struct err *e);
+
 /* All folders (LIST "" "*"); *out owned by the caller. */
 int imap_list(struct imap_session *s, struct imap_folder **out, size_t *n,
 	      struct err *e);

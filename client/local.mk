@@ -4,7 +4,8 @@ libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c 
 	client/tls.h client/tls.c \
 	client/cred.h client/cred.c client/cmd_passwd.c \
 	client/smtp.h client/smtp.c \
-	client/imap.h client/imap.c client/imap_parse.c client/cmd_folders.c \
+	client/imap.h client/imap.c client/imap_parse.c client/imap_utf7.c \
+	client/cmd_folders.c \
 	client/outbox.h client/outbox.c \
 	client/send.h client/send.c client/cmd_send.c \
 	client/imap_cache.h client/imap_cache.c client/cmd_list.c
@@ -48,3 +49,8 @@ check_PROGRAMS += tests/unit/client/test_imap_parse
 TESTS += tests/unit/client/test_imap_parse
 tests_unit_client_test_imap_parse_SOURCES = tests/unit/client/test_imap_parse.c
 tests_unit_client_test_imap_parse_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+
+check_PROGRAMS += tests/unit/client/test_imap_utf7
+TESTS += tests/unit/client/test_imap_utf7
+tests_unit_client_test_imap_utf7_SOURCES = tests/unit/client/test_imap_utf7.c
+tests_unit_client_test_imap_utf7_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)

@@ -119,6 +119,23 @@ assert_eq 1 "$(echo "$out" | grep -c .)" "Work index lines after recreation"
 assert_contains "$out" "new work" "Work index after recreation"
 assert_not_contains "$out" "doctored" "Work index after recreation"
 
+# Folder names: shown in UTF-8, typed in UTF-8, sent in modified UTF-7.
+peer create 'Entw&APw-rfe'
+peer append 'Entw&APw-rfe' "draft in a non-ASCII folder"
+out=$("$CACHET" --config "$cfg" --data-dir "$data" folders) || fail "cachet folders failed: $out"
+assert_contains "$out" "$(printf 'Entw\xc3\xbcrfe')" "folder name in UTF-8"
+assert_not_contains "$out" "&APw-" "folder name on the wire"
+out=$(list "$(printf 'Entw\xc3\xbcrfe')") || fail "cachet list of a UTF-8 folder name failed: $out"
+assert_contains "$out" "draft in a non-ASCII folder" "index of the UTF-8 folder"
+
+# Server text never reaches the terminal as control characters.
+peer append INBOX "$(printf 'red \033[31malert\033[0m bell\007')"
+out=$(list) || fail "cachet list with control characters failed: $out"
+assert_contains "$out" "red ?[31malert?[0m bell?" "subject with escapes, neutralised"
+if grep -q "$(printf '\033')" <<< "$out"; then
+	fail "an escape byte reached cachet list's output"
+fi
+
 # A folder that does not exist: the server's answer, exit 5.
 rc=0
 out=$(list NoSuchFolder 2>&1) || rc=$?
