@@ -842,6 +842,7 @@ imap_open_account(const struct account *a, struct imap_session **out,
 	srv.port = a->imap.port;
 	srv.security = a->imap.security;
 	srv.ca_file = a->tls_ca_file;
+	srv.timeout = a->timeout;
 	if (imap_open(&srv, &s, e) < 0)
 		return -1;
 	if (!imap_is_authenticated(s)) {
