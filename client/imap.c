@@ -76,6 +76,22 @@ has_capability(const struct imap_session *s, const char *name)
 	return false;
 }
 
+static bool
+has_any_capability(const struct imap_session *s)
+{
+	return s->imap->imap_connection_info &&
+	       s->imap->imap_connection_info->imap_capability;
+}
+
+static void
+drop_capabilities(struct imap_session *s)
+{
+	if (has_any_capability(s)) {
+		mailimap_capability_data_free(s->imap->imap_connection_info->imap_capability);
+		s->imap->imap_connection_info->imap_capability = NULL;
+	}
+}
+
 /* Drops what the server said it can do and asks again. */
 static int
 refresh_capabilities(struct imap_session *s, struct err *e)
@@ -83,11 +99,7 @@ refresh_capabilities(struct imap_session *s, struct err *e)
 	struct mailimap_capability_data *caps = NULL;
 	int r;
 
-	if (s->imap->imap_connection_info &&
-	    s->imap->imap_connection_info->imap_capability) {
-		mailimap_capability_data_free(s->imap->imap_connection_info->imap_capability);
-		s->imap->imap_connection_info->imap_capability = NULL;
-	}
+	drop_capabilities(s);
 	r = mailimap_capability(s->imap, &caps);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_error(s, r, e, "CAPABILITY");
@@ -163,8 +175,12 @@ imap_open(const struct imap_server *srv, struct imap_session **out,
 			srv->host, srv->port);
 		goto fail;
 	}
-	/* Capabilities from before TLS (greeting included) are forgotten. */
-	if (refresh_capabilities(s, e) < 0)
+	/*
+	 * Capabilities from before TLS are forgotten (STARTTLS); a greeting
+	 * inside implicit TLS that listed them saves asking.
+	 */
+	if ((srv->security == URL_STARTTLS || !has_any_capability(s)) &&
+	    refresh_capabilities(s, e) < 0)
 		goto fail;
 	*out = s;
 	return 0;
@@ -193,12 +209,13 @@ imap_login(struct imap_session *s, const char *user, const char *password,
 	if (has_capability(s, "LOGINDISABLED"))
 		return err_set(e, ERR_AUTH, "%s:%u does not allow LOGIN (LOGINDISABLED) "
 			       "even inside TLS", s->tls.host, s->tls.port);
+	/* Servers may announce more after login: in the OK, or when asked. */
+	drop_capabilities(s);
 	r = mailimap_login(s->imap, user, password);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_error(s, r, e, "the login");
 	s->authenticated = true;
-	/* Servers may announce more after login; ask again inside TLS. */
-	return refresh_capabilities(s, e);
+	return has_any_capability(s) ? 0 : refresh_capabilities(s, e);
 }
 
 int
