@@ -6,10 +6,12 @@
 #     run), nor in cachet's output, nor in any file under the data,
 #     config, home or temporary directories afterwards;
 #   - cachet's temporary files are private (0600) and gone afterwards
-#     (TMPDIR points at a private directory);
+#     (TMPDIR points at a private directory), the compose editor's file
+#     included (a reply on the screen, quoting decrypted text);
 #   - decrypted text is never cached: bob sends alice an encrypted message
 #     with a unique marker in its body; after alice's list, harvest
-#     imap:INBOX, verify and decrypt, the marker is in none of her files.
+#     imap:INBOX, verify, decrypt and the screen, the marker is in none of
+#     her files.
 # A control shows the watch sees a password on a command line when there
 # is one (a password_command that carries it).
 set -euo pipefail
@@ -18,7 +20,8 @@ CACHET=${CACHET:-$top_builddir/cachet}
 WATCH=$top_srcdir/tests/attacks/proc_watch.py
 
 harness_init
-harness_need python3
+harness_need python3 tmux
+. "$top_srcdir/tests/integration/ui_lib.sh"
 harness_postfix
 cd "$H"
 ALICE=$(harness_gnupg alice)
@@ -132,6 +135,43 @@ printf 'From: Alice Example <alice@localhost>\nTo: Bob Example <bob@localhost>\n
 as alice import-bob certs import "$HARNESS_PKI/bob.pem"
 as alice encrypt encrypt "$H/reply.eml"
 as alice send-reply send "$H/reply.eml"
+
+# The screen: alice replies to the encrypted message, so the editor's
+# temporary file holds the decrypted text it quotes.  The editor notes the
+# file's mode and whether the quote is there, adds a line, and the reply
+# is abandoned.
+cat > "$H/editor.sh" <<EOF
+#!/bin/sh
+stat -c '%a %n' "\$1" >> "$H/editor.log"
+grep -q "$MARKER" "\$1" && echo quoted >> "$H/editor.log"
+printf 'typed in the editor\n' >> "\$1"
+EOF
+chmod 755 "$H/editor.sh"
+ui_start main 100 30 env HOME="$H/alice-home" TMPDIR="$H/alice-tmp" \
+	XDG_CONFIG_HOME="$H/alice-config" XDG_DATA_HOME="$H/alice-data" GNUPGHOME="$ALICE" \
+	EDITOR="$H/editor.sh" "$CACHET" --config "$H/alice-config/config" --data-dir "$H/alice-data"
+ui_wait main "for alice only" 30
+ui_keys main r
+ui_wait main "typed in the editor" 30
+ui_keys main q
+ui_wait main "Abandon this message (y/n)?" 10
+ui_keys main y Enter
+ui_wait main "not sent" 10
+# q leaves the index for the folders, then the screen.
+for _ in $(seq 1 40); do
+	ui_alive main || break
+	ui_keys main q
+	sleep 0.25
+done
+ui_alive main && bad "the screen did not quit: $(ui_screen main)"
+grep -q '^600 ' "$H/editor.log" ||
+	bad "the editor's file was not mode 600: $(cat "$H/editor.log")"
+grep -qv '^600 \|^quoted$' "$H/editor.log" &&
+	bad "the editor's file had another mode: $(cat "$H/editor.log")"
+grep -q "^600 $H/alice-tmp/" "$H/editor.log" ||
+	bad "the editor's file was not in TMPDIR: $(cat "$H/editor.log")"
+grep -q '^quoted$' "$H/editor.log" ||
+	bad "the reply did not quote the decrypted text, so the editor case proves little"
 watch_stop
 rm -f "$H/alice-msg.eml" "$H/decrypt.out" "$H/secret-msg.eml"
 
