@@ -363,6 +363,30 @@ bad:
 	return -1;
 }
 
+/*
+ * The rest of a section spec after "[": atoms, a parenthesised list of
+ * field names, quoted strings, up to "]", then an optional "<origin>".
+ */
+static int
+skip_section(struct rd *r)
+{
+	uint64_t origin;
+
+	while (!eat(r, ']')) {
+		if (r->p >= r->end || *r->p == '\r' || *r->p == '\n')
+			return -1;
+		if (at(r, '"') || at(r, '(')) {
+			if (skip_value(r, 0) < 0)
+				return -1;
+			continue;
+		}
+		r->p++;
+	}
+	if (eat(r, '<') && (!number(r, &origin) || !eat(r, '>')))
+		return -1;
+	return 0;
+}
+
 /* BODY[section]<origin> SP nstring: the only section the index asks for. */
 static int
 body_section(struct rd *r, struct imap_summary *sum)
@@ -375,24 +399,7 @@ body_section(struct rd *r, struct imap_summary *sum)
 	spaces(r);
 	header_fields = (size_t)(r->end - r->p) >= 13 &&
 			strncasecmp(r->p, "HEADER.FIELDS", 13) == 0;
-	/* The section spec: atoms, a parenthesised list of names, quotes. */
-	while (!eat(r, ']')) {
-		if (r->p >= r->end || *r->p == '\r' || *r->p == '\n')
-			return -1;
-		if (at(r, '"') || at(r, '(')) {
-			if (skip_value(r, 0) < 0)
-				return -1;
-			continue;
-		}
-		r->p++;
-	}
-	if (eat(r, '<')) {
-		uint64_t origin;
-
-		if (!number(r, &origin) || !eat(r, '>'))
-			return -1;
-	}
-	if (!eat(r, ' '))
+	if (skip_section(r) < 0 || !eat(r, ' '))
 		return -1;
 	if (eat_word(r, "NIL"))
 		return 0;
@@ -448,20 +455,8 @@ msg_att(struct rd *r, struct imap_summary *sum)
 			r->p++;
 		if (r->p == start)
 			return -1;
-		if (eat(r, '[')) {
-			while (!eat(r, ']')) {
-				if (r->p >= r->end || *r->p == '\r' || *r->p == '\n')
-					return -1;
-				if (at(r, '"') || at(r, '(')) {
-					if (skip_value(r, 0) < 0)
-						return -1;
-					continue;
-				}
-				r->p++;
-			}
-			if (eat(r, '<') && (!number(r, &v) || !eat(r, '>')))
-				return -1;
-		}
+		if (eat(r, '[') && skip_section(r) < 0)
+			return -1;
 		if (!eat(r, ' ') || skip_value(r, 0) < 0)
 			return -1;
 	}
