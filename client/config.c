@@ -498,6 +498,9 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_TOGGLE_ENCRYPT] = "toggle-encrypt",
 	[CONFIG_ACTION_SEND] = "send",
 	[CONFIG_ACTION_POSTPONE] = "postpone",
+	[CONFIG_ACTION_ATTACH] = "attach",
+	[CONFIG_ACTION_DETACH] = "detach",
+	[CONFIG_ACTION_FORWARD_ATTACHED] = "forward-attached",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

@@ -20,6 +20,7 @@ ui_draft_release(struct ui_draft *d)
 	free(d->in_reply_to);
 	free(d->references);
 	free(d->body);
+	ui_draft_parts_release(d);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -213,7 +214,24 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		subject = xstrdup("");
 
 	d->bcc = xstrdup("");
-	if (kind == UI_COMPOSE_FORWARD) {
+	if (kind == UI_COMPOSE_FORWARD_ATTACHED) {
+		struct buf lf = BUF_INIT;
+		size_t i;
+
+		d->to = xstrdup("");
+		d->cc = xstrdup("");
+		d->subject = prefixed_subject("Fwd:", subject);
+		/*
+		 * The message as it was received, never what the pager
+		 * decrypted; line ends as the draft's (CRLF again on the wire).
+		 */
+		buf_adds(&lf, "");
+		for (i = 0; i < len; i++)
+			if (!(msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n'))
+				buf_addc(&lf, msg[i]);
+		ui_draft_attach(d, "forwarded.eml", "message/rfc822", lf.data, lf.len);
+		buf_release(&lf);
+	} else if (kind == UI_COMPOSE_FORWARD) {
 		char *dfrom = decoded_header(msg, hlen, "From");
 		char *dto = decoded_header(msg, hlen, "To");
 
@@ -305,8 +323,6 @@ encode_words(struct buf *out, const char *value)
 void
 ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out)
 {
-	size_t n;
-
 	buf_adds(out, "");
 	buf_addf(out, "From: %s\n", from ? from : "");
 	buf_addf(out, "To: %s\n", d->to ? d->to : "");
@@ -321,13 +337,8 @@ ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out)
 		buf_addf(out, "In-Reply-To: %s\n", d->in_reply_to);
 	if (d->references)
 		buf_addf(out, "References: %s\n", d->references);
-	buf_adds(out, "MIME-Version: 1.0\n"
-		 "Content-Type: text/plain; charset=utf-8\n"
-		 "Content-Transfer-Encoding: 8bit\n\n");
-	buf_adds(out, d->body ? d->body : "");
-	n = d->body ? strlen(d->body) : 0;
-	if (n == 0 || d->body[n - 1] != '\n')
-		buf_addc(out, '\n');
+	buf_adds(out, "MIME-Version: 1.0\n");
+	ui_draft_body_parts(d, out);
 }
 
 void

@@ -70,6 +70,10 @@ static const struct {
 		"do not encrypt, or back to the policy" },
 	[CONFIG_ACTION_SEND] = { COMPOSE, "y", "send" },
 	[CONFIG_ACTION_POSTPONE] = { COMPOSE, "P", "postpone to Drafts" },
+	[CONFIG_ACTION_ATTACH] = { COMPOSE, "a", "attach a file" },
+	[CONFIG_ACTION_DETACH] = { COMPOSE, "D", "remove an attachment" },
+	[CONFIG_ACTION_FORWARD_ATTACHED] = { READING, "A",
+		"forward the message as received, attached" },
 };
 
 static const char *const view_names[] = {

@@ -531,6 +531,7 @@ draw_compose(struct screen *s)
 	struct buf b = BUF_INIT;
 	const char *p, *nl;
 	int y, rows = body_rows();
+	size_t i;
 
 	values[0] = a ? a->from : "";
 	values[1] = s->draft.to ? s->draft.to : "";
@@ -548,6 +549,19 @@ draw_compose(struct screen *s)
 			s->plan_bad ? paint(s, CONFIG_ELEM_BANNER_BAD) :
 				      paint(s, CONFIG_ELEM_BANNER_GOOD));
 		y++;
+	}
+	for (i = 0; i < s->draft.n_parts && y < rows; i++, y++) {
+		const struct ui_draft_part *part = &s->draft.parts[i];
+		struct buf size = BUF_INIT;
+
+		buf_reset(&b);
+		buf_adds(&size, "");
+		ui_size_short(&size, part->len);
+		buf_addf(&b, "Attachment %zu: ", i + 1);
+		ui_text_to_utf8(&b, NULL, part->name, strlen(part->name));
+		buf_addf(&b, " (%s, %s)", part->type, size.data);
+		put_row(y + 1, b.data, paint(s, CONFIG_ELEM_ATTACHMENT));
+		buf_release(&size);
 	}
 	if (y < rows) {
 		{
@@ -1063,6 +1077,9 @@ save_attachment(struct screen *s)
 
 /* --- compose ----------------------------------------------------------- */
 
+/* The largest file the compose screen attaches. */
+#define ATTACH_MAX (50u * 1024 * 1024)
+
 /*
  * Runs $VISUAL or $EDITOR (vi) on text, in a private temporary file that
  * is wiped and removed afterwards.  The screen is handed over and back.
@@ -1236,7 +1253,8 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	s->reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
 		       s->env[s->idx_cur].uid : 0;
 	s->reply_encrypted = kind != UI_COMPOSE_NEW && s->msg_encrypted;
-	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD) {
+	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD ||
+	    kind == UI_COMPOSE_FORWARD_ATTACHED) {
 		answer = prompt(s, "To: ", s->draft.to);
 		if (answer == NULL) {
 			set_status(s, false, "not sent");
@@ -1390,6 +1408,75 @@ toggle_request(struct screen *s, bool sign)
 	compute_plan(s);
 }
 
+/* Asks for a file and attaches it, its type guessed from name and bytes. */
+static void
+compose_attach(struct screen *s)
+{
+	struct buf data = BUF_INIT;
+	struct err e = { 0 };
+	const char *home = getenv("HOME"), *type;
+	char *answer, *path;
+
+	answer = prompt(s, "Attach file: ", NULL);
+	if (answer == NULL || *answer == '\0') {
+		free(answer);
+		set_status(s, false, "nothing attached");
+		return;
+	}
+	if (answer[0] == '~' && answer[1] == '/' && home && *home) {
+		path = xasprintf("%s%s", home, answer + 1);
+		free(answer);
+	} else {
+		path = answer;
+	}
+	if (file_read(path, ATTACH_MAX, &data, &e) < 0) {
+		set_status(s, true, "not attached: %s", e.msg);
+	} else {
+		type = ui_media_type_guess(path, data.data ? data.data : "", data.len);
+		ui_draft_attach(&s->draft, path, type, data.data ? data.data : "",
+				data.len);
+		/* The plan first: it sets the status line of its own. */
+		compute_plan(s);
+		if (!s->status_bad)
+			set_status(s, false, "attached %s (%s, %zu bytes)",
+				   s->draft.parts[s->draft.n_parts - 1].name, type,
+				   data.len);
+	}
+	buf_release(&data);
+	free(path);
+}
+
+static void
+compose_detach(struct screen *s)
+{
+	size_t which = 1;
+	char *answer, *q, *name;
+
+	if (s->draft.n_parts == 0) {
+		set_status(s, false, "there is no attachment to remove");
+		return;
+	}
+	if (s->draft.n_parts > 1) {
+		q = xasprintf("Remove which attachment (1-%zu)? ", s->draft.n_parts);
+		answer = prompt(s, q, NULL);
+		free(q);
+		if (answer == NULL)
+			return;
+		which = (size_t)strtoul(answer, NULL, 10);
+		free(answer);
+		if (which < 1 || which > s->draft.n_parts) {
+			set_status(s, true, "no such attachment");
+			return;
+		}
+	}
+	name = xstrdup(s->draft.parts[which - 1].name);
+	ui_draft_detach(&s->draft, which - 1);
+	compute_plan(s);
+	if (!s->status_bad)
+		set_status(s, false, "removed %s", name);
+	free(name);
+}
+
 static void
 key_compose(struct screen *s, int action)
 {
@@ -1417,6 +1504,12 @@ key_compose(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_POSTPONE:
 		compose_postpone(s);
+		break;
+	case CONFIG_ACTION_ATTACH:
+		compose_attach(s);
+		break;
+	case CONFIG_ACTION_DETACH:
+		compose_detach(s);
 		break;
 	case CONFIG_ACTION_QUIT:
 		yn = prompt(s, "Abandon this message (y/n)? ", NULL);
@@ -1726,6 +1819,10 @@ key_index(struct screen *s, int action)
 		if (s->n_env)
 			compose_start(s, UI_COMPOSE_FORWARD);
 		break;
+	case CONFIG_ACTION_FORWARD_ATTACHED:
+		if (s->n_env)
+			compose_start(s, UI_COMPOSE_FORWARD_ATTACHED);
+		break;
 	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
 		s->view = UI_VIEW_FOLDERS;
 		set_status(s, false, "%s", "");
@@ -1793,6 +1890,9 @@ key_pager(struct screen *s, int action)
 	case CONFIG_ACTION_REPLY: compose_start(s, UI_COMPOSE_REPLY); break;
 	case CONFIG_ACTION_REPLY_ALL: compose_start(s, UI_COMPOSE_REPLY_ALL); break;
 	case CONFIG_ACTION_FORWARD: compose_start(s, UI_COMPOSE_FORWARD); break;
+	case CONFIG_ACTION_FORWARD_ATTACHED:
+		compose_start(s, UI_COMPOSE_FORWARD_ATTACHED);
+		break;
 	case CONFIG_ACTION_QUIT: case CONFIG_ACTION_INDEX:
 		close_message(s);
 		s->view = UI_VIEW_INDEX;

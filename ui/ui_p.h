@@ -251,6 +251,14 @@ enum ui_compose_kind {
 	UI_COMPOSE_REPLY,
 	UI_COMPOSE_REPLY_ALL,
 	UI_COMPOSE_FORWARD,
+	UI_COMPOSE_FORWARD_ATTACHED,	/* the original as a message/rfc822 part */
+};
+
+struct ui_draft_part {
+	char *name;		/* owned; file name, no directories */
+	char *type;		/* owned; media type */
+	char *data;		/* owned; the bytes (NUL after them) */
+	size_t len;
 };
 
 struct ui_draft {
@@ -259,6 +267,8 @@ struct ui_draft {
 	char *in_reply_to;	/* owned, or NULL */
 	char *references;	/* owned, or NULL */
 	char *body;		/* owned; UTF-8, LF line ends */
+	struct ui_draft_part *parts;	/* owned; attachments */
+	size_t n_parts;
 };
 
 /*
@@ -272,6 +282,28 @@ void ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *ms
 void ui_draft_release(struct ui_draft *d);
 /* The RFC 5322 message of a draft (UTF-8 text; Subject encoded if needed). */
 void ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out);
+/* --- attach.c: attachments ---------------------------------------------- */
+
+/* True when data looks like text: valid UTF-8 without control characters. */
+bool ui_data_is_text(const char *data, size_t len);
+/*
+ * The media type of a file from its name's extension and its first bytes
+ * (a known signature wins; a name that says text over binary bytes gives
+ * application/octet-stream); unknown: text/plain or octet-stream.
+ */
+const char *ui_media_type_guess(const char *name, const char *data, size_t len);
+/* Adds a copy of data as an attachment named name (directories dropped). */
+void ui_draft_attach(struct ui_draft *d, const char *name, const char *type,
+		     const char *data, size_t len);
+void ui_draft_detach(struct ui_draft *d, size_t i);
+void ui_draft_parts_release(struct ui_draft *d);
+/*
+ * The Content-Type, Content-Transfer-Encoding and body of the draft: the
+ * text alone, or multipart/mixed with the text first and each attachment
+ * in base64 (a message/rfc822 one as it is, when it can travel so).
+ */
+void ui_draft_body_parts(const struct ui_draft *d, struct buf *out);
+
 /*
  * The compose screen's line about a dry run: "will be signed (required by
  * policy); will be encrypted to X, Y" or "...; cannot encrypt: WHY".
