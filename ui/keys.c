@@ -74,6 +74,8 @@ static const struct {
 	[CONFIG_ACTION_DETACH] = { COMPOSE, "D", "remove an attachment" },
 	[CONFIG_ACTION_FORWARD_ATTACHED] = { READING, "A",
 		"forward the message as received, attached" },
+	[CONFIG_ACTION_THREADS] = { UI_IN(UI_VIEW_INDEX), "o",
+		"threads or folder order" },
 };
 
 static const char *const view_names[] = {

@@ -1,10 +1,11 @@
 noinst_LIBRARIES += libui.a
 libui_a_SOURCES = ui/ui.h ui/ui_p.h ui/screen.c ui/source.c ui/source_maildir.c ui/source_imap.c \
-	ui/text.c ui/mime.c ui/banner.c ui/pager.c ui/index.c ui/compose.c ui/certview.c ui/keys.c ui/attach.c
+	ui/text.c ui/mime.c ui/banner.c ui/pager.c ui/index.c ui/compose.c ui/certview.c ui/keys.c ui/attach.c ui/thread.c
 
 UI_UNIT_TESTS = tests/unit/ui/test_banner tests/unit/ui/test_render \
 	tests/unit/ui/test_maildir tests/unit/ui/test_compose tests/unit/ui/test_certview \
-	tests/unit/ui/test_keys tests/unit/ui/test_attach
+	tests/unit/ui/test_keys tests/unit/ui/test_attach \
+	tests/unit/ui/test_thread
 check_PROGRAMS += $(UI_UNIT_TESTS)
 TESTS += $(UI_UNIT_TESTS)
 tests_unit_ui_test_banner_SOURCES = tests/unit/ui/test_banner.c
@@ -21,3 +22,5 @@ tests_unit_ui_test_keys_SOURCES = tests/unit/ui/test_keys.c
 tests_unit_ui_test_keys_LDADD = libui.a libclient.a libbase.a
 tests_unit_ui_test_attach_SOURCES = tests/unit/ui/test_attach.c
 tests_unit_ui_test_attach_LDADD = libui.a libbase.a
+tests_unit_ui_test_thread_SOURCES = tests/unit/ui/test_thread.c
+tests_unit_ui_test_thread_LDADD = libui.a libbase.a

@@ -40,6 +40,9 @@ struct screen {
 	char *folder_name;		/* owned */
 	struct ui_envelope *env;	/* owned */
 	enum ui_crypto_mark *marks;	/* owned; one per envelope */
+	size_t *seq;			/* owned; each one's place in the folder */
+	unsigned *depth;		/* owned; each one's depth in its thread */
+	bool threaded;			/* the index in threads */
 	size_t n_env, idx_cur, idx_top;
 	char *search;			/* owned; last search, or NULL */
 
@@ -103,7 +106,11 @@ close_folder(struct screen *s)
 {
 	ui_envelopes_free(&s->env, s->n_env);
 	free(s->marks);
+	free(s->seq);
+	free(s->depth);
 	s->marks = NULL;
+	s->seq = NULL;
+	s->depth = NULL;
 	s->n_env = s->idx_cur = s->idx_top = 0;
 	free(s->folder_id);
 	free(s->folder_name);
@@ -325,7 +332,21 @@ draw_index(struct screen *s)
 			break;
 		buf_reset(&b);
 		buf_adds(&b, "");
-		ui_index_line(&b, i + 1, &s->env[i], s->marks[i], COLS, now);
+		if (s->threaded && s->depth[i] > 0) {
+			/* A reply: its subject indented under its parent's. */
+			struct ui_envelope shown = s->env[i];
+			struct buf subj = BUF_INIT;
+			unsigned d;
+
+			for (d = 1; d < s->depth[i] && d < 8; d++)
+				buf_adds(&subj, "  ");
+			buf_addf(&subj, "-> %s", s->env[i].subject);
+			shown.subject = subj.data;
+			ui_index_line(&b, i + 1, &shown, s->marks[i], COLS, now);
+			buf_release(&subj);
+		} else {
+			ui_index_line(&b, i + 1, &s->env[i], s->marks[i], COLS, now);
+		}
 		if (i == s->idx_cur)
 			a = paint(s, CONFIG_ELEM_INDEX_SELECTED);
 		else if (s->env[i].flags & UI_FLAG_DELETED)
@@ -340,8 +361,8 @@ draw_index(struct screen *s)
 	}
 	if (s->n_env == 0)
 		put_row(1, "(no messages)", A_NORMAL);
-	buf_addf(&title, "%s [%zu message%s]", s->folder_name, s->n_env,
-		 s->n_env == 1 ? "" : "s");
+	buf_addf(&title, "%s [%zu message%s%s]", s->folder_name, s->n_env,
+		 s->n_env == 1 ? "" : "s", s->threaded ? ", threads" : "");
 	buf_reset(&b);
 	key_hint(s, &b, CONFIG_ACTION_OPEN, "read");
 	key_hint(s, &b, CONFIG_ACTION_SEARCH, "search");
@@ -717,6 +738,62 @@ prompt(struct screen *s, const char *question, const char *initial)
 /* --- actions ----------------------------------------------------------- */
 
 static int
+seq_cmp(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/*
+ * Puts the envelopes in threads, or back in the folder's order; the
+ * cursor stays on its message.
+ */
+static void
+apply_order(struct screen *s)
+{
+	size_t n = s->n_env, i, *order = xcalloc(n ? n : 1, sizeof(*order));
+	unsigned *depth = xcalloc(n ? n : 1, sizeof(*depth));
+	struct ui_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
+	enum ui_crypto_mark *marks = xcalloc(n ? n : 1, sizeof(*marks));
+	size_t *seq = xcalloc(n ? n : 1, sizeof(*seq));
+	uint32_t uid = n ? s->env[s->idx_cur].uid : 0;
+
+	if (s->threaded) {
+		ui_thread_order(s->env, n, order, depth);
+	} else {
+		/* Pairs of (place in the folder, index), sorted by place. */
+		size_t *pairs = xcalloc(n ? 2 * n : 1, sizeof(*pairs));
+
+		for (i = 0; i < n; i++) {
+			pairs[2 * i] = s->seq[i];
+			pairs[2 * i + 1] = i;
+		}
+		qsort(pairs, n, 2 * sizeof(*pairs), seq_cmp);
+		for (i = 0; i < n; i++)
+			order[i] = pairs[2 * i + 1];
+		free(pairs);
+	}
+	for (i = 0; i < n; i++) {
+		env[i] = s->env[order[i]];
+		marks[i] = s->marks[order[i]];
+		seq[i] = s->seq[order[i]];
+	}
+	free(s->env);
+	free(s->marks);
+	free(s->seq);
+	free(s->depth);
+	s->env = env;
+	s->marks = marks;
+	s->seq = seq;
+	s->depth = depth;
+	for (i = 0; i < n; i++)
+		if (s->env[i].uid == uid)
+			s->idx_cur = i;
+	free(order);
+}
+
+static int
 open_folder(struct screen *s, size_t which)
 {
 	struct err e = { 0 };
@@ -732,8 +809,14 @@ open_folder(struct screen *s, size_t which)
 	s->env = env;
 	s->n_env = n;
 	s->marks = xcalloc(n ? n : 1, sizeof(*s->marks));
-	for (i = 0; i < n; i++)
+	s->seq = xcalloc(n ? n : 1, sizeof(*s->seq));
+	s->depth = xcalloc(n ? n : 1, sizeof(*s->depth));
+	for (i = 0; i < n; i++) {
 		s->marks[i] = ui_crypto_mark_of(env[i].content_type);
+		s->seq[i] = i;
+	}
+	if (s->threaded)
+		apply_order(s);
 	s->folder_id = xstrdup(s->folders[which].id);
 	s->folder_name = xstrdup(s->folders[which].name);
 	/* Start at the first unread message, else the newest. */
@@ -1655,8 +1738,13 @@ drop_envelope(struct screen *s, size_t i)
 	free(s->env[i].from);
 	free(s->env[i].subject);
 	free(s->env[i].content_type);
+	free(s->env[i].message_id);
+	free(s->env[i].in_reply_to);
+	free(s->env[i].references);
 	memmove(s->env + i, s->env + i + 1, (s->n_env - i - 1) * sizeof(*s->env));
 	memmove(s->marks + i, s->marks + i + 1, (s->n_env - i - 1) * sizeof(*s->marks));
+	memmove(s->seq + i, s->seq + i + 1, (s->n_env - i - 1) * sizeof(*s->seq));
+	memmove(s->depth + i, s->depth + i + 1, (s->n_env - i - 1) * sizeof(*s->depth));
 	s->n_env--;
 	if (s->idx_cur >= s->n_env && s->idx_cur > 0)
 		s->idx_cur = s->n_env ? s->n_env - 1 : 0;
@@ -1805,6 +1893,11 @@ key_index(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_MOVE:
 		move_message(s);
+		break;
+	case CONFIG_ACTION_THREADS:
+		s->threaded = !s->threaded;
+		apply_order(s);
+		set_status(s, false, "%s", s->threaded ? "threads" : "folder order");
 		break;
 	case CONFIG_ACTION_COMPOSE: compose_start(s, UI_COMPOSE_NEW); break;
 	case CONFIG_ACTION_REPLY:

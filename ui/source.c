@@ -86,6 +86,9 @@ ui_envelopes_free(struct ui_envelope **env, size_t n)
 		free((*env)[i].from);
 		free((*env)[i].subject);
 		free((*env)[i].content_type);
+		free((*env)[i].message_id);
+		free((*env)[i].in_reply_to);
+		free((*env)[i].references);
 	}
 	free(*env);
 	*env = NULL;

@@ -124,6 +124,8 @@ im_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
 		if (env[i].date == 0)
 			env[i].date = sum->internal_date;
 		env[i].content_type = xstrdup(sum->content_type ? sum->content_type : "");
+		env[i].message_id = sum->message_id ? xstrdup(sum->message_id) : NULL;
+		env[i].in_reply_to = sum->in_reply_to ? xstrdup(sum->in_reply_to) : NULL;
 	}
 	*out = env;
 	*n_out = idx.n;

@@ -268,6 +268,9 @@ md_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
 		v = ui_header_get(hdr.data, hlen, "Date");
 		env[i].date = ui_date_parse(v);
 		free(v);
+		env[i].message_id = ui_header_get(hdr.data, hlen, "Message-ID");
+		env[i].in_reply_to = ui_header_get(hdr.data, hlen, "In-Reply-To");
+		env[i].references = ui_header_get(hdr.data, hlen, "References");
 		free(path);
 	}
 	buf_release(&hdr);

@@ -45,6 +45,9 @@ struct ui_envelope {
 	char *content_type;	/* owned; top-level Content-Type value, raw, or "" */
 	size_t size;		/* bytes of the raw message */
 	unsigned flags;		/* enum ui_flag */
+	char *message_id;	/* owned; Message-ID, raw, or NULL */
+	char *in_reply_to;	/* owned; In-Reply-To, raw, or NULL */
+	char *references;	/* owned; References, raw, or NULL (not over IMAP) */
 };
 
 struct ui_source;

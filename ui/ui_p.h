@@ -182,6 +182,20 @@ void ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env
 /* Case-insensitive (ASCII) search in subject and from. */
 bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
 
+/* --- thread.c: the index in threads ------------------------------------ */
+
+/*
+ * The order of env[0..n) in threads: order[k] is the envelope shown k-th
+ * and depth[k] how deep in its thread (0: starts one).  A message goes
+ * under the one its In-Reply-To names, else the last of its References
+ * found in the folder; a reply ("Re: X") whose parent is absent goes under
+ * the earlier message that starts a thread with subject X.  Threads are in
+ * the order of their first message's date, replies by date under their
+ * parent.  order and depth hold n entries each.
+ */
+void ui_thread_order(const struct ui_envelope *env, size_t n, size_t *order,
+		     unsigned *depth);
+
 /* --- certview.c: a signer's certificate and its bindings --------------- */
 
 /* What a binding's state means for the person, in a few words. */
