@@ -1425,12 +1425,45 @@ compose_send(struct screen *s)
 	compose_end(s);
 }
 
+/*
+ * A draft kept on a server is encrypted to its author's own certificate
+ * when there is one: msg is replaced by the enveloped message.  Returns
+ * NULL then, else why it stays in the clear (owned).
+ */
+static char *
+seal_draft(struct screen *s, struct buf *msg)
+{
+	const struct account *a = s->opt->account;
+	struct smime_engine *eng = engine(s);
+	struct buf sealed = BUF_INIT;
+	struct err e = { 0 };
+	const char *fprs[1];
+	char *fpr = NULL;
+
+	if (eng == NULL)
+		return xasprintf("the S/MIME engine did not start (%s)", s->eng_error);
+	if (smime_find_recipient(eng, a->from_addr, &fpr, &e) < 0)
+		return xasprintf("no certificate of yours to encrypt to (%s)", e.msg);
+	fprs[0] = fpr;
+	if (smime_encrypt(eng, msg->data, msg->len, fprs, 1, NULL, &sealed, &e) < 0) {
+		free(fpr);
+		buf_release(&sealed);
+		return xasprintf("encryption failed (%s)", e.msg);
+	}
+	free(fpr);
+	explicit_bzero(msg->data ? msg->data : (char *)"", msg->data ? msg->cap : 0);
+	buf_release(msg);
+	*msg = sealed;
+	return NULL;
+}
+
 static void
 compose_postpone(struct screen *s)
 {
 	const struct account *a = s->opt->account;
 	struct buf msg = BUF_INIT;
 	struct err e = { 0 };
+	char *why_clear;
 	size_t i;
 
 	for (i = 0; i < s->n_folders; i++)
@@ -1441,13 +1474,22 @@ compose_postpone(struct screen *s)
 		return;
 	}
 	ui_draft_message(&s->draft, a->from, &msg);
+	working(s, "postponing");
+	why_clear = seal_draft(s, &msg);
 	if (ui_source_append(s->src, s->folders[i].id, msg.data, msg.len,
 			     UI_FLAG_DRAFT | UI_FLAG_SEEN, &e) < 0) {
 		set_status(s, true, "not postponed: %s", e.msg);
 	} else {
-		set_status(s, false, "postponed to %s", a->drafts);
+		if (why_clear)
+			set_status(s, true, "postponed to %s in the clear: %s",
+				   a->drafts, why_clear);
+		else
+			set_status(s, false, "postponed to %s, encrypted to you",
+				   a->drafts);
 		compose_end(s);
 	}
+	free(why_clear);
+	explicit_bzero(msg.data ? msg.data : (char *)"", msg.data ? msg.cap : 0);
 	buf_release(&msg);
 }
 

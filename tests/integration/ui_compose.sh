@@ -129,12 +129,21 @@ ui_wait main "compose" 20
 ui_wait main "cannot encrypt: " 30
 assert_contains "$(ui_screen main)" "will be signed (required by policy)"
 ui_keys main P
-ui_wait main "postponed to Drafts" 20
+# bob has a certificate: the draft on the server is encrypted to him.
+ui_wait main "postponed to Drafts, encrypted to you" 20
 for ((i = 0; i < 50; i++)); do
 	grep -rqs "Subject: Plans for Friday" "$MB/.Drafts" && break
 	sleep 0.1
 done
 grep -rqs "Subject: Plans for Friday" "$MB/.Drafts" || fail "the draft is not in Drafts"
+draft=$(grep -rl "Subject: Plans for Friday" "$MB/.Drafts" | head -n 1)
+grep -q '^Content-Type: application/pkcs7-mime' "$draft" || fail "the draft is in the clear"
+assert_not_contains "$(cat "$draft")" "Text from the editor." "the draft on the server"
+openssl cms -decrypt -in "$draft" -recip "$PKI/bob.pem" -inkey "$PKI/bob.key" \
+	> "$H/draft.eml" || fail "the draft does not decrypt with bob's key"
+assert_contains "$(cat "$H/draft.eml")" "Text from the editor." "the decrypted draft"
+# The addresses stay in the header, outside the envelope.
+assert_contains "$(cat "$draft")" "To: carol@localhost" "the draft's header"
 
 # Abandoning asks first.
 ui_keys main m
