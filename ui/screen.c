@@ -611,6 +611,7 @@ draw_compose(struct screen *s)
 	key_hint(s, &b, CONFIG_ACTION_SEND, "send");
 	key_hint(s, &b, CONFIG_ACTION_POSTPONE, "postpone");
 	key_hint(s, &b, CONFIG_ACTION_EDIT_BODY, "edit");
+	key_hint(s, &b, CONFIG_ACTION_ATTACH, "attach");
 	key_hint(s, &b, CONFIG_ACTION_QUIT, "abandon");
 	key_hint(s, &b, CONFIG_ACTION_HELP, "help");
 	draw_bars(s, "compose", b.data ? b.data : "");
