@@ -466,7 +466,14 @@ smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
 	r = read_reply(s, &code, e, "sending the message");
 	tls_set_interruptible(stream_of(s), true);
 	if (r < 0) {
+		struct buf why = BUF_INIT;
+
+		/* Whoever retries should know it may arrive twice. */
 		res->temporary = true;
+		buf_addf(&why, "%s; the whole message had gone out, so the server may "
+			 "have accepted it before the answer was lost", e ? e->msg : "");
+		err_set(e, e ? e->code : ERR_NETWORK, "%s", why.data);
+		buf_release(&why);
 		goto out;
 	}
 	if (code != 250) {

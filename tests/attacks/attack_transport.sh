@@ -111,7 +111,8 @@ untrapped referral-select
 
 fake imap referral-greeting implicit
 cfg=$(config referral-greeting "imaps://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT")
-run referral-greeting --config "$cfg" --data-dir "$H/d-ref" folders
+LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$top_srcdir/tests/attacks/lsan-libetpan.supp \
+	run referral-greeting --config "$cfg" --data-dir "$H/d-ref" folders
 expect referral-greeting 5 "localhost:$FPORT refuses the connection"
 untrapped referral-greeting
 grep -q LOGIN "$FLOG" && bad "referral-greeting: cachet logged in after a BYE"
@@ -154,6 +155,16 @@ harness_mailbox_text bob | grep -q "body of close-data" || bad "close-data: the 
 run close-data-again --config "$REAL" --data-dir "$H/d-data" send --retry
 expect close-data-again 0 "0 done, nothing waits"
 settled bob $((bob0 + 1))
+
+# No answer to the end of the DATA within the timeout: kept, and the
+# error says the server may have the message already.
+fake smtp slow-final implicit 8
+cfg=$(config slow-final "imaps://alice@localhost:$IMAPS_PORT" "smtps://alice@localhost:$FPORT" \
+	"timeout = 2")
+run slow-final --config "$cfg" --data-dir "$H/d-slow-final" send "$(msg slow-final)"
+expect slow-final 5 "localhost:$FPORT: connection lost while sending the message: connection timed out" \
+	"the server may have accepted it" "kept in the outbox"
+outbox "$H/d-slow-final" 1 submit
 
 # The copy in Sent breaks off after a good submission: the retry files it
 # and does not submit again.

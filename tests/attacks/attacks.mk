@@ -15,4 +15,4 @@ ATTACK_TESTS = tests/attacks/attack_lookalike_root.sh \
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS) tests/attacks/attack_lib.sh tests/attacks/gen-attacks.sh \
 	tests/attacks/fake_hostile_server.py tests/attacks/transport_lib.sh \
-	tests/attacks/proc_watch.py
+	tests/attacks/proc_watch.py tests/attacks/lsan-libetpan.supp
