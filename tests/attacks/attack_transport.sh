@@ -31,6 +31,14 @@ cfg=$(config silent-smtp "imaps://alice@localhost:$IMAPS_PORT" "submission://ali
 	echo "$RC" > "$H/silent-smtp.rc"; echo $((SECONDS - t0)) > "$H/silent-smtp.took") &
 silent_smtp_job=$!
 
+fake imap mute implicit
+MUTE_IMAP=$FPORT
+cfg=$(config mute-imap "imaps://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT" \
+	"timeout = 5")
+(t0=$SECONDS; run mute-imap --config "$cfg" --data-dir "$H/d-mute-imap" folders
+	echo "$RC" > "$H/mute-imap.rc"; echo $((SECONDS - t0)) > "$H/mute-imap.took") &
+mute_imap_job=$!
+
 # --- controls: the peer works when told to ------------------------------
 
 fake imap ok starttls
@@ -187,6 +195,7 @@ settled bob $((bob0 + 1))
 
 wait "$silent_imap_job" || true
 wait "$silent_smtp_job" || true
+wait "$mute_imap_job" || true
 RC=$(cat "$H/silent-imap.rc")
 expect silent-imap 5 "localhost:$SILENT_IMAP" "timed out"
 took=$(cat "$H/silent-imap.took")
@@ -197,5 +206,9 @@ expect silent-smtp 5 "localhost:$SILENT_SMTP" "timed out" "kept in the outbox"
 took=$(cat "$H/silent-smtp.took")
 [ "$took" -le 20 ] || bad "silent-smtp: cachet gave up only after ${took}s (timeout = 5)"
 outbox "$H/d-silent-smtp" 1 submit
+RC=$(cat "$H/mute-imap.rc")
+expect mute-imap 5 "TLS handshake with localhost:$MUTE_IMAP timed out"
+took=$(cat "$H/mute-imap.took")
+[ "$took" -le 20 ] || bad "mute-imap: cachet gave up only after ${took}s (timeout = 5)"
 
 transport_done attack_transport

@@ -45,6 +45,7 @@ IMAP_SCENARIOS = [
     "close-literal",      # FETCH answer cut inside a literal
     "close-append",       # APPEND literal cut
     "silent",             # accepts (and does TLS), never says a word
+    "mute",               # accepts, never answers the TLS handshake
 ]
 SMTP_SCENARIOS = [
     "ok",
@@ -53,6 +54,7 @@ SMTP_SCENARIOS = [
     "slow-greeting",      # --delay seconds before the 220
     "slow-final",         # --delay seconds between "." and the 250
     "silent",
+    "mute",
 ]
 
 
@@ -334,6 +336,10 @@ def listener():
 def serve(sock, a, ctx):
     conn = None
     try:
+        if a.scenario == "mute":
+            while sock.recv(4096):
+                pass
+            return
         if a.tls == "implicit":
             sock = ctx.wrap_socket(sock, server_side=True)
         conn = Conn(sock, a.log)
