@@ -16,7 +16,6 @@
  *     byte after its go-ahead (in libetpan's read buffer or still on the
  *     socket), so nothing injected in plain text survives into the TLS
  *     session.  There is no way to skip the upgrade and continue.
- *
  *   - Each read waits at most the timeout in all; a read or write that
  *     times out, fails or is interrupted leaves the stream broken: every
  *     later read and write on it fails at once (a LOGOUT or QUIT after a
