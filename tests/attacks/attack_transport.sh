@@ -206,6 +206,11 @@ expect silent-smtp 5 "localhost:$SILENT_SMTP" "timed out" "kept in the outbox"
 took=$(cat "$H/silent-smtp.took")
 [ "$took" -le 20 ] || bad "silent-smtp: cachet gave up only after ${took}s (timeout = 5)"
 outbox "$H/d-silent-smtp" 1 submit
+bob0=$(harness_mail_count bob)
+run silent-smtp-retry --config "$REAL" --data-dir "$H/d-silent-smtp" send --retry
+expect silent-smtp-retry 0 "nothing waits"
+settled bob $((bob0 + 1))
+harness_mailbox_text bob | grep -q "body of silent" || bad "silent-smtp: the retried message is not bob's"
 RC=$(cat "$H/mute-imap.rc")
 expect mute-imap 5 "TLS handshake with localhost:$MUTE_IMAP timed out"
 took=$(cat "$H/mute-imap.took")
