@@ -2149,8 +2149,8 @@ init_colors(struct screen *s)
 	enum config_element el;
 	struct ui_paint p;
 
-	if (has_colors() && COLOR_PAIRS > CONFIG_ELEM_COUNT) {
-		start_color();
+	/* COLOR_PAIRS is known once start_color has run. */
+	if (has_colors() && start_color() == OK && COLOR_PAIRS > CONFIG_ELEM_COUNT) {
 		use_default_colors();
 		s->color = true;
 	}

@@ -34,8 +34,14 @@ compose = none
 
 [colors]
 index-selected = green default underline
+bars = black yellow
 EOF2
 chmod 600 "$CONF"
+
+# row_escapes NAME ROW: the row with its escape sequences.
+row_escapes() {
+	ui_tmux capture-pane -p -e -t "$1" -S "$2" -E "$2"
+}
 
 run() {
 	ui_start "$1" 100 30 "$CACHET" --config "$CONF" --data-dir "$H/data" \
@@ -85,10 +91,13 @@ assert_contains "$(grep ' delete ' <<< "$screen")" "    d "
 ui_keys main Escape
 ui_wait main "INBOX [3 messages]"
 
-# The selected row: underlined, as the colour line says.
+# The selected row: green and underlined, as the colour line says; the
+# bars black on yellow.
 sgr=";$(ui_row_sgr main 1);"
 assert_contains "$sgr" ";4;" "underline on the selected row"
 assert_not_contains "$sgr" ";7;" "reverse video on the selected row"
+assert_contains "$(row_escapes main 1)" $'\e[32m' "green on the selected row"
+assert_contains "$(row_escapes main 0)" $'\e[30m\e[43m' "black on yellow in the title bar"
 ui_keys main Q Q
 for ((i = 0; i < 100; i++)); do
 	ui_alive main || break
@@ -117,6 +126,8 @@ chmod 600 "$H/plain"
 ui_start plain 100 30 "$CACHET" --config "$H/plain" --data-dir "$H/data" \
 	--gnupg-home "$H/gnupg" ui --maildir "$MD"
 ui_wait plain "INBOX [3 messages]"
+# The default colours: the title bar white on blue.
+assert_contains "$(row_escapes plain 0)" $'\e[37m\e[44m' "white on blue in the title bar"
 ui_keys plain = j Enter
 ui_wait plain "Body of message 2."
 ui_keys plain q q q
