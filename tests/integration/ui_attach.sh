@@ -130,4 +130,29 @@ assert_contains "$fwdc" "Forwarded as it came."
 assert_not_contains "$fwdc" "The numbers are attached." "the forward (decrypted text)"
 assert_not_contains "$fwdc" 'filename="chart.png"' "the forward (decrypted parts)"
 ui_keys main q q
+
+# Without a certificate of one's own, a postponed draft stays in the clear,
+# and the status line says so and why.
+mkdir -m 700 "$H/nocert"
+printf 'A draft without a certificate.\n' > "$H/say"
+ui_start clear 100 30 env EDITOR="$H/editor.sh" HOME="$H" \
+	"$CACHET" --config "$CFG" --data-dir "$DATA" --gnupg-home "$H/nocert"
+ui_wait clear "INBOX [2 messages]" 20
+ui_keys clear m
+ui_wait_prompt clear "To:"
+ui_keys clear "carol@localhost" Enter
+ui_wait_prompt clear "Subject:"
+ui_keys clear "Unsealed draft" Enter
+ui_wait clear "compose" 20
+ui_wait_gone clear "working" 30
+ui_keys clear P
+ui_wait clear "postponed to Drafts in the clear: no certificate of yours to encrypt to" 30
+for ((i = 0; i < 50; i++)); do
+	grep -rqs "Subject: Unsealed draft" "$MB/.Drafts" && break
+	sleep 0.1
+done
+draft=$(grep -rl "Subject: Unsealed draft" "$MB/.Drafts" | head -n 1)
+[ -n "$draft" ] || fail "the draft is not in Drafts"
+assert_contains "$(cat "$draft")" "A draft without a certificate." "the draft in the clear"
+ui_keys clear q q
 exit 0
