@@ -244,7 +244,9 @@ md_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
 	m->dir = dir;
 	if (scan_sub(m, "new", e) < 0 || scan_sub(m, "cur", e) < 0)
 		return -1;
-	qsort(m->files, m->n_files, sizeof(*m->files), mfile_cmp);
+	/* An empty folder has no array: qsort must not see NULL. */
+	if (m->n_files > 1)
+		qsort(m->files, m->n_files, sizeof(*m->files), mfile_cmp);
 
 	env = xcalloc(m->n_files ? m->n_files : 1, sizeof(*env));
 	for (i = 0; i < m->n_files; i++) {

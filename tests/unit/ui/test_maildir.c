@@ -150,6 +150,46 @@ main(void)
 	CHECK_INT(ui_source_open_folder(src, "../etc", &env, &ne, &e), -1);
 	CHECK_INT(ui_source_append(src, "Nope", "x", 1, 0, &e), -1);
 
+	/* Move and expunge: INBOX holds first (FR) and second (S). */
+	CHECK_INT(ui_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
+	CHECK_INT(ne, 2);
+	CHECK_INT(ui_source_move(src, env[1].uid, "INBOX", &e), -1);
+	CHECK_CONTAINS(e.msg, "already in that folder");
+	err_clear(&e);
+	CHECK_INT(ui_source_move(src, env[1].uid, ".Nope", &e), -1);
+	CHECK_CONTAINS(e.msg, "no folder \".Nope\"");
+	err_clear(&e);
+	CHECK_INT(ui_source_move(src, env[1].uid, ".Lists.dev", &e), 0);
+	p = xasprintf("%s/.Lists.dev/cur/1700000200.M1P1.host:2,S", root);
+	CHECK(access(p, F_OK) == 0);
+	free(p);
+	/* Its uid answers no more. */
+	CHECK_INT(ui_source_fetch(src, env[1].uid, &b, &e), -1);
+	CHECK_CONTAINS(e.msg, "was moved or removed");
+	err_clear(&e);
+	CHECK_INT(ui_source_set_flags(src, env[0].uid, UI_FLAG_DELETED, 0, &e), 0);
+	CHECK_INT(ui_source_expunge(src, &e), 0);
+	p = xasprintf("%s/cur", root);
+	CHECK_INT(count_files(p), 0);
+	free(p);
+	ui_envelopes_free(&env, ne);
+	CHECK_INT(ui_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
+	CHECK_INT(ne, 0);
+	ui_envelopes_free(&env, ne);
+	/* Only the marked ones go. */
+	CHECK_INT(ui_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
+	CHECK_INT(ne, 1);
+	CHECK_INT(ui_source_expunge(src, &e), 0);
+	ui_envelopes_free(&env, ne);
+	CHECK_INT(ui_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
+	CHECK_INT(ne, 1);
+	ui_envelopes_free(&env, ne);
+	CHECK_INT(ui_source_open_folder(src, ".Lists.dev", &env, &ne, &e), 0);
+	CHECK_INT(ne, 1);
+	CHECK_STR(env[0].subject, "second \xe2\x9c\x93");
+	CHECK_INT(env[0].flags, UI_FLAG_SEEN);
+	ui_envelopes_free(&env, ne);
+
 	ui_source_free(&src);
 	CHECK(src == NULL);
 	cmd = xasprintf("rm -rf '%s'", root);
