@@ -17,7 +17,8 @@ ui_usage(FILE *f)
 		"usage: cachet [OPTIONS] ui [--maildir DIR]\n"
 		"\n"
 		"Opens the screen on the account's IMAP server: folders, index,\n"
-		"pager.  Press ? on any screen for the keys.\n"
+		"pager.  Press ? on any screen for the keys; the configuration's\n"
+		"[keys] and [colors] sections change keys and colours (cachet(5)).\n"
 		"\n"
 		"  --maildir DIR   read a local Maildir++ tree instead of the account's\n"
 		"                  IMAP server\n");
