@@ -86,15 +86,43 @@ struct node {
 	size_t first_child, next_sibling;	/* SIZE_MAX: none */
 };
 
-static size_t
-find_id(const struct node *nodes, size_t n, const char *id)
-{
-	size_t i;
+/* A key (an id, a subject) and the message it belongs to, for bsearch. */
+struct entry {
+	const char *key;	/* foreign */
+	size_t idx;
+};
 
-	for (i = 0; id && i < n; i++)
-		if (nodes[i].id && strcmp(nodes[i].id, id) == 0)
-			return i;
-	return SIZE_MAX;
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int
+entry_key_cmp(const void *key, const void *e)
+{
+	return strcmp(key, ((const struct entry *)e)->key);
+}
+
+/* The first message (lowest index) whose key is key, or SIZE_MAX. */
+static size_t
+find_key(const struct entry *v, size_t n, const char *key)
+{
+	const struct entry *hit;
+
+	if (key == NULL || n == 0)
+		return SIZE_MAX;
+	hit = bsearch(key, v, n, sizeof(*v), entry_key_cmp);
+	if (hit == NULL)
+		return SIZE_MAX;
+	while (hit > v && strcmp(hit[-1].key, key) == 0)
+		hit--;
+	return hit->idx;
 }
 
 /* True when making p the parent of i would close a loop. */
@@ -149,33 +177,39 @@ void
 ui_thread_order(const struct ui_envelope *env, size_t n, size_t *order,
 		unsigned *depth)
 {
-	struct node *nodes = xcalloc(n ? n : 1, sizeof(*nodes));
-	size_t *parent_of = xcalloc(n ? n : 1, sizeof(*parent_of));
-	size_t *roots = xcalloc(n ? n : 1, sizeof(*roots));
-	size_t i, j, k = 0, n_roots = 0;
+	size_t m = n ? n : 1;
+	struct node *nodes = xcalloc(m, sizeof(*nodes));
+	struct entry *ids = xcalloc(m, sizeof(*ids)), *subjects = xcalloc(m, sizeof(*subjects));
+	size_t *parent_of = xcalloc(m, sizeof(*parent_of));
+	size_t *roots = xcalloc(m, sizeof(*roots));
+	char **base = xcalloc(m, sizeof(*base));
+	bool *reply = xcalloc(m, sizeof(*reply));
+	size_t i, j, k = 0, n_ids = 0, n_subjects = 0, n_roots = 0;
 
 	for (i = 0; i < n; i++) {
 		nodes[i].id = first_id(env[i].message_id);
-		/* A second message with the same id is not its target. */
-		if (nodes[i].id && find_id(nodes, i, nodes[i].id) != SIZE_MAX) {
-			free(nodes[i].id);
-			nodes[i].id = NULL;
-		}
 		nodes[i].parent = nodes[i].first_child = nodes[i].next_sibling = SIZE_MAX;
+		if (nodes[i].id) {
+			ids[n_ids].key = nodes[i].id;
+			ids[n_ids++].idx = i;
+		}
 	}
+	/* By id, then position: a second message with an id is not its target. */
+	if (n_ids > 1)
+		qsort(ids, n_ids, sizeof(*ids), entry_cmp);
 	/* The parent: In-Reply-To when known, else the last known reference. */
 	for (i = 0; i < n; i++) {
-		size_t p = SIZE_MAX, n_ids;
-		char **ids = ids_of(env[i].in_reply_to, &n_ids);
+		size_t p = SIZE_MAX, n_refs;
+		char **refs = ids_of(env[i].in_reply_to, &n_refs);
 
-		for (j = 0; j < n_ids && p == SIZE_MAX; j++)
-			p = find_id(nodes, n, ids[j]);
-		ids_free(ids, n_ids);
+		for (j = 0; j < n_refs && p == SIZE_MAX; j++)
+			p = find_key(ids, n_ids, refs[j]);
+		ids_free(refs, n_refs);
 		if (p == SIZE_MAX) {
-			ids = ids_of(env[i].references, &n_ids);
-			for (j = n_ids; j > 0 && p == SIZE_MAX; j--)
-				p = find_id(nodes, n, ids[j - 1]);
-			ids_free(ids, n_ids);
+			refs = ids_of(env[i].references, &n_refs);
+			for (j = n_refs; j > 0 && p == SIZE_MAX; j--)
+				p = find_key(ids, n_ids, refs[j - 1]);
+			ids_free(refs, n_refs);
 		}
 		parent_of[i] = p == i ? SIZE_MAX : p;
 	}
@@ -183,28 +217,36 @@ ui_thread_order(const struct ui_envelope *env, size_t n, size_t *order,
 	for (i = 0; i < n; i++)
 		if (parent_of[i] != SIZE_MAX && !loops(nodes, i, parent_of[i]))
 			nodes[i].parent = parent_of[i];
-	/* Replies whose parent is unknown: under the thread of their subject. */
+	/*
+	 * Replies whose parent is unknown go under the earliest message that
+	 * starts a thread with their subject (and is not a reply itself).
+	 */
 	for (i = 0; i < n; i++) {
-		bool reply, reply_j;
-		char *bi;
-
-		if (nodes[i].parent != SIZE_MAX)
-			continue;
-		bi = base_subject(env[i].subject, &reply);
-		for (j = 0; reply && *bi && j < n; j++) {
-			char *bj;
-
-			if (j == i || nodes[j].parent != SIZE_MAX || !before(env, j, i))
-				continue;
-			bj = base_subject(env[j].subject, &reply_j);
-			if (!reply_j && strcmp(bi, bj) == 0 && !loops(nodes, i, j)) {
-				nodes[i].parent = j;
-				free(bj);
-				break;
-			}
-			free(bj);
+		base[i] = base_subject(env[i].subject, &reply[i]);
+		if (!reply[i] && nodes[i].parent == SIZE_MAX && *base[i]) {
+			subjects[n_subjects].key = base[i];
+			subjects[n_subjects++].idx = i;
 		}
-		free(bi);
+	}
+	if (n_subjects > 1)
+		qsort(subjects, n_subjects, sizeof(*subjects), entry_cmp);
+	for (i = 0; i < n; i++) {
+		const struct entry *hit;
+		size_t best = SIZE_MAX;
+
+		if (!reply[i] || nodes[i].parent != SIZE_MAX || !*base[i] || n_subjects == 0)
+			continue;
+		hit = bsearch(base[i], subjects, n_subjects, sizeof(*subjects),
+			      entry_key_cmp);
+		if (hit == NULL)
+			continue;
+		while (hit > subjects && strcmp(hit[-1].key, base[i]) == 0)
+			hit--;
+		for (; hit < subjects + n_subjects && strcmp(hit->key, base[i]) == 0; hit++)
+			if (best == SIZE_MAX || before(env, hit->idx, best))
+				best = hit->idx;
+		if (best != SIZE_MAX && before(env, best, i) && !loops(nodes, i, best))
+			nodes[i].parent = best;
 	}
 	/* Children in date order under each parent; roots by date. */
 	for (i = 0; i < n; i++) {
@@ -225,9 +267,15 @@ ui_thread_order(const struct ui_envelope *env, size_t n, size_t *order,
 	}
 	for (i = 0; i < n_roots; i++)
 		walk(nodes, roots[i], 0, order, depth, &k);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(nodes[i].id);
+		free(base[i]);
+	}
 	free(nodes);
+	free(ids);
+	free(subjects);
 	free(parent_of);
 	free(roots);
+	free(base);
+	free(reply);
 }

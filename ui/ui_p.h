@@ -189,7 +189,9 @@ bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
  * and depth[k] how deep in its thread (0: starts one).  A message goes
  * under the one its In-Reply-To names, else the last of its References
  * found in the folder; a reply ("Re: X") whose parent is absent goes under
- * the earlier message that starts a thread with subject X.  Threads are in
+ * the earliest message that starts a thread with subject X, when that one
+ * is earlier than the reply.  Ids and subjects are looked up in sorted
+ * tables, so a large folder takes n log n.  Threads are in
  * the order of their first message's date, replies by date under their
  * parent.  order and depth hold n entries each.
  */

@@ -96,6 +96,43 @@ main(void)
 	THREADS(orphans, "Re: Other/0 Lunch/0 Re: lunch/1 Fwd: LUNCH/1");
 	THREADS(loop, "y/0 x/1 self/0 dup/0");
 	THREADS(nodate, "one/0 re one/1 two/0");
+	/* A large folder: message i answers message i / 2 (a binary tree). */
+	{
+		enum { BIG = 50000 };
+		struct ui_envelope *env = xcalloc(BIG, sizeof(*env));
+		size_t *order = xcalloc(BIG, sizeof(*order)), i, seen = 0;
+		unsigned *depth = xcalloc(BIG, sizeof(*depth));
+		bool *hit = xcalloc(BIG, sizeof(*hit));
+
+		for (i = 0; i < BIG; i++) {
+			env[i].subject = xasprintf("Re: big %zu", i);
+			env[i].message_id = xasprintf("<m%zu@x>", i);
+			env[i].in_reply_to = i ? xasprintf("<m%zu@x>", i / 2) : NULL;
+			env[i].date = (time_t)(1000 + (i * 7919) % BIG);
+		}
+		ui_thread_order(env, BIG, order, depth);
+		for (i = 0; i < BIG; i++)
+			if (order[i] < BIG && !hit[order[i]]) {
+				hit[order[i]] = true;
+				seen++;
+			}
+		CHECK_INT(seen, BIG);
+		CHECK_INT(order[0], 0);
+		CHECK_INT(depth[0], 0);
+		/* Every other message is in the one thread, depth log2(i) + 1. */
+		for (i = 1; i < BIG; i++)
+			if (order[i] == 32768)
+				CHECK_INT(depth[i], 16);
+		for (i = 0; i < BIG; i++) {
+			free(env[i].subject);
+			free(env[i].message_id);
+			free(env[i].in_reply_to);
+		}
+		free(env);
+		free(order);
+		free(depth);
+		free(hit);
+	}
 	{
 		char *empty = threads(NULL, 0);
 
