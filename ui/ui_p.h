@@ -191,7 +191,7 @@ bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
  * found in the folder; a reply ("Re: X") whose parent is absent goes under
  * the earliest message that starts a thread with subject X, when that one
  * is earlier than the reply.  Ids and subjects are looked up in sorted
- * tables, so a large folder takes n log n.  Threads are in
+ * tables (a large folder does not take n squared lookups).  Threads are in
  * the order of their first message's date, replies by date under their
  * parent.  order and depth hold n entries each.
  */
