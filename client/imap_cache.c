@@ -317,7 +317,8 @@ refresh_all_flags(struct imap_session *s, struct imap_index *idx, struct err *e)
 		return 0;
 	if (imap_fetch_flags(s, 1, idx->msgs[idx->n - 1].uid, &flags, &nf, e) < 0)
 		return -1;
-	qsort(flags, nf, sizeof *flags, compare_uid);
+	if (nf > 1)
+		qsort(flags, nf, sizeof *flags, compare_uid);
 	for (i = 0, j = 0; i < idx->n; i++) {
 		struct imap_summary *m = &idx->msgs[i];
 
@@ -375,7 +376,8 @@ update(struct imap_session *s, const struct imap_status *st,
 	if (st->uidnext == 0 || st->uidnext != idx->uidnext) {
 		if (imap_fetch_index_uid(s, known_next, 0, &got, &n, e) < 0)
 			return -1;
-		qsort(got, n, sizeof *got, compare_uid);
+		if (n > 1)
+			qsort(got, n, sizeof *got, compare_uid);
 		if (n)
 			*changed = true;
 		take(idx, &got, n);
@@ -410,7 +412,9 @@ imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 		imap_index_release(idx);
 		if (fetch_all(s, st.exists, batch, idx, e) < 0)
 			goto fail;
-		qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
+		/* An empty folder has no array at all. */
+		if (idx->n > 1)
+			qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
 	} else {
 		old_next = idx->uidnext;
 		old_modseq = idx->modseq;
