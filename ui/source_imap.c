@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Envelopes are fetched in batches so one FETCH stays a reasonable size. */
-#define INDEX_BATCH 500
+#define INDEX_BATCH 0	/* the whole folder in one FETCH, parsed as it arrives */
 
 struct imap_source {
 	struct ui_source base;

@@ -1,9 +1,12 @@
 /* text.c — charsets to UTF-8, terminal-safe text, display width. */
 #include "ui/ui_p.h"
 
+#include "client/imap.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -283,103 +286,14 @@ ui_text_wrap(const char *s, int cols,
 	return pieces;
 }
 
-static void
-put_cp(struct buf *out, uint32_t c)
-{
-	if (c < 0x80) {
-		buf_addc(out, (char)c);
-	} else if (c < 0x800) {
-		buf_addc(out, (char)(0xc0 | (c >> 6)));
-		buf_addc(out, (char)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		buf_addc(out, (char)(0xe0 | (c >> 12)));
-		buf_addc(out, (char)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addc(out, (char)(0x80 | (c & 0x3f)));
-	} else {
-		buf_addc(out, (char)(0xf0 | (c >> 18)));
-		buf_addc(out, (char)(0x80 | ((c >> 12) & 0x3f)));
-		buf_addc(out, (char)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addc(out, (char)(0x80 | (c & 0x3f)));
-	}
-}
-
-static int
-utf7_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == ',')
-		return 63;
-	return -1;
-}
-
-/* Decodes the base64 run of a shifted "&...-" sequence; 0 when malformed. */
-static int
-utf7_run(struct buf *out, const char *p, size_t n)
-{
-	uint32_t acc = 0, hi = 0, u;
-	int bits = 0, v;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		v = utf7_val((unsigned char)p[i]);
-		if (v < 0)
-			return 0;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits < 16)
-			continue;
-		bits -= 16;
-		u = (acc >> bits) & 0xffff;
-		if (u >= 0xd800 && u <= 0xdbff) {
-			hi = u;
-		} else if (u >= 0xdc00 && u <= 0xdfff) {
-			if (hi == 0)
-				return 0;
-			put_cp(out, 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00));
-			hi = 0;
-		} else {
-			if (hi)
-				return 0;
-			put_cp(out, u);
-		}
-	}
-	return hi == 0;
-}
-
 char *
 ui_imap_utf7_decode(const char *name)
 {
-	struct buf raw = BUF_INIT, out = BUF_INIT;
-	const char *p = name, *end;
+	char *raw = imap_utf7_decode(name);
+	struct buf out = BUF_INIT;
 
-	buf_adds(&raw, "");
-	while (*p) {
-		if (*p != '&') {
-			buf_addc(&raw, *p++);
-			continue;
-		}
-		if (p[1] == '-') {
-			buf_addc(&raw, '&');
-			p += 2;
-			continue;
-		}
-		end = strchr(p + 1, '-');
-		if (end == NULL || !utf7_run(&raw, p + 1, (size_t)(end - p - 1))) {
-			/* Not valid modified UTF-7: shown as the server sent it. */
-			buf_addc(&raw, *p++);
-			continue;
-		}
-		p = end + 1;
-	}
 	buf_adds(&out, "");
-	utf8_sanitize(&out, raw.data, raw.len);
-	buf_release(&raw);
+	utf8_sanitize(&out, raw, strlen(raw));
+	free(raw);
 	return buf_detach(&out, NULL);
 }
