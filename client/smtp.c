@@ -12,6 +12,8 @@
 
 /* A reply longer than this many lines is not a mail server talking. */
 #define SMTP_REPLY_MAX_LINES 200
+/* Nor is a reply line this long (RFC 5321 says 512 bytes). */
+#define SMTP_REPLY_LINE_MAX 65536
 
 struct smtp_session {
 	mailsmtp *smtp;			/* owned; owns the stream once connected */
@@ -214,6 +216,7 @@ smtp_open(const struct smtp_server *srv, struct smtp_session **out,
 	 * cut line).
 	 */
 	s->smtp->stream = stream;
+	tls_set_line_limit(stream, SMTP_REPLY_LINE_MAX);
 	if (read_reply(s, &code, e, "reading the greeting") < 0)
 		goto fail;
 	if (code != 220) {

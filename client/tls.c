@@ -21,6 +21,11 @@
 /* TLS 1.2 is the floor; the rest is GnuTLS's (and the system's) default. */
 #define TLS_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_DEFAULT_TIMEOUT 60
+/*
+ * Before TLS a server says a few short lines (greeting, capabilities, the
+ * go-ahead); a longer line is someone on the path filling our memory.
+ */
+#define TLS_PLAIN_LINE_MAX 65536
 
 struct tls_conn {
 	int fd;				/* owned */
@@ -30,6 +35,8 @@ struct tls_conn {
 	bool broken;			/* timed out, interrupted or failed: unusable */
 	bool peer_closed;		/* a read met the end of the stream */
 	bool interruptible;		/* tls_interrupt() ends waits */
+	size_t line_limit;		/* inside TLS; 0: none (tls_set_line_limit) */
+	size_t line_len;		/* bytes read since the last newline */
 	unsigned timeout;		/* seconds */
 	char last_error[256];
 };
@@ -155,6 +162,28 @@ wait_readable(struct tls_conn *c, long long deadline)
 }
 
 /*
+ * Counts the bytes of the line being read; a line longer than the limit
+ * breaks the stream (libetpan would buffer it whole, however long).
+ */
+static ssize_t
+check_line(struct tls_conn *c, const char *buf, ssize_t n)
+{
+	size_t limit = c->session == NULL ? TLS_PLAIN_LINE_MAX : c->line_limit;
+	const char *nl;
+
+	if (n <= 0)
+		return n;
+	nl = memrchr(buf, '\n', (size_t)n);
+	c->line_len = nl ? (size_t)(buf + n - nl - 1) : c->line_len + (size_t)n;
+	if (limit && c->line_len > limit) {
+		conn_error(c, "the server sent a line longer than %zu bytes", limit);
+		c->broken = true;
+		return -1;
+	}
+	return n;
+}
+
+/*
  * One read waits at most the connection's timeout in all (a socket that
  * trickles TLS records without application data included); a timeout or
  * an interruption leaves the stream broken, so a LOGOUT or QUIT after it
@@ -207,7 +236,7 @@ drv_read(mailstream_low *low, void *buf, size_t count)
 	}
 	if (n == 0)
 		c->peer_closed = true;
-	return n;
+	return check_line(c, buf, n);
 }
 
 static ssize_t
@@ -580,6 +609,7 @@ handshake(struct tls_conn *c, const struct tls_options *o, struct err *e)
 		return err_set(e, ERR_TLS, "TLS session with %s:%u does not meet "
 			       "cachet's requirements", o->host, o->port);
 	c->secure = true;
+	c->line_len = 0;
 	return 0;
 }
 
@@ -724,6 +754,15 @@ tls_peer_closed(mailstream *s)
 	struct tls_conn *c = conn_of(s);
 
 	return c && c->peer_closed;
+}
+
+void
+tls_set_line_limit(mailstream *s, size_t max)
+{
+	struct tls_conn *c = conn_of(s);
+
+	if (c)
+		c->line_limit = max;
 }
 
 void

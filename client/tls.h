@@ -20,6 +20,9 @@
  *     times out, fails or is interrupted leaves the stream broken: every
  *     later read and write on it fails at once (a LOGOUT or QUIT after a
  *     timeout does not wait a second time).
+ *   - Before TLS a line longer than 64 KiB breaks the stream (someone on
+ *     the path filling memory); inside TLS only when the protocol module
+ *     sets a limit (tls_set_line_limit).
  *   - Interruption: after tls_interrupt() (for a SIGINT/SIGTERM handler)
  *     every wait on an interruptible stream ends with the error
  *     "interrupted", and tls_connect fails; a protocol module marks a
@@ -86,6 +89,13 @@ const char *tls_last_error(mailstream *s);
  * connection (so a short or unparsable answer is a cut one).
  */
 bool tls_peer_closed(mailstream *s);
+
+/*
+ * Inside TLS, a line (bytes between newlines, literals included) longer
+ * than max breaks the stream with "the server sent a line longer than
+ * max bytes"; 0, the default, means no limit.
+ */
+void tls_set_line_limit(mailstream *s, size_t max);
 
 /* Async-signal-safe: asks every interruptible stream to give up. */
 void tls_interrupt(void);

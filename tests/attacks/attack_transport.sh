@@ -125,6 +125,36 @@ expect referral-greeting 5 "localhost:$FPORT refuses the connection"
 untrapped referral-greeting
 grep -q LOGIN "$FLOG" && bad "referral-greeting: cachet logged in after a BYE"
 
+# --- a line that never ends: refused before it fills memory -------------
+
+for proto in imap smtp; do
+	for mode in starttls implicit; do
+		[ "$proto/$mode" = imap/implicit ] && continue	# no limit inside TLS for IMAP
+		name=flood-$proto-$mode
+		fake "$proto" flood "$mode"
+		if [ "$proto" = imap ]; then
+			cfg=$(config "$name" "imap://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT" \
+				"timeout = 5")
+			run "$name" --config "$cfg" --data-dir "$H/d-flood" folders
+		else
+			[ "$mode" = starttls ] && url=submission || url=smtps
+			cfg=$(config "$name" "imaps://alice@localhost:$IMAPS_PORT" "$url://alice@localhost:$FPORT" \
+				"timeout = 5")
+			run "$name" --config "$cfg" --data-dir "$H/d-flood" send "$(msg "$name")"
+		fi
+		expect "$name" 5 "localhost:$FPORT" "connection lost while reading the greeting" \
+			"the server sent a line longer than 65536 bytes"
+		# The peer stopped after little more than the limit (socket buffers).
+		for _ in $(seq 1 250); do
+			grep -q '^FLOODED ' "$FLOG" && break
+			sleep 0.02
+		done
+		sent=$(sed -n 's/^FLOODED //p' "$FLOG")
+		[ -n "$sent" ] && [ "$sent" -lt 20000000 ] ||
+			bad "$name: the peer sent ${sent:-?} bytes before cachet stopped reading"
+	done
+done
+
 # --- connections closed halfway -------------------------------------------
 
 fake imap close-greeting implicit

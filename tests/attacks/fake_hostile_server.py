@@ -46,6 +46,7 @@ IMAP_SCENARIOS = [
     "close-append",       # APPEND literal cut
     "silent",             # accepts (and does TLS), never says a word
     "mute",               # accepts, never answers the TLS handshake
+    "flood",              # a greeting line that never ends
 ]
 SMTP_SCENARIOS = [
     "ok",
@@ -55,6 +56,7 @@ SMTP_SCENARIOS = [
     "slow-final",         # --delay seconds between "." and the 250
     "silent",
     "mute",
+    "flood",              # a greeting line that never ends
 ]
 
 
@@ -140,6 +142,9 @@ def imap(conn, a, ctx):
         return
     if sc == "close-greeting":
         conn.send(b"* OK [CAPABILITY IMAP4rev1 AU")
+        return
+    if sc == "flood":
+        flood(conn, b"* OK ")
         return
     if sc == "referral-greeting":
         conn.send(b"* BYE [REFERRAL %s] this server moved, log in there\r\n" % trap)
@@ -254,6 +259,9 @@ def smtp(conn, a, ctx):
         while conn.line() is not None:
             pass
         return
+    if sc == "flood":
+        flood(conn, b"220-")
+        return
     if sc == "slow-greeting":
         time.sleep(a.delay)
     conn.send(b"220 fake ESMTP\r\n")
@@ -315,6 +323,19 @@ def smtp(conn, a, ctx):
             return
         else:
             conn.send(b"503 not here\r\n")
+
+
+def flood(conn, prefix):
+    """Sends prefix, then bytes without a newline until the peer leaves."""
+    conn.send(prefix)
+    chunk = b"A" * 65536
+    sent = 0
+    try:
+        while sent < (256 << 20):
+            conn.send(chunk)
+            sent += len(chunk)
+    finally:
+        conn.note(b"FLOODED %d" % sent)
 
 
 def trap(srv, log):
