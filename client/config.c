@@ -404,18 +404,25 @@ account_key(struct parse_state *st, const char *key, const char *value,
 			return err_prefix(e, "%s:%u: %s", st->name, st->line, key);
 		return 0;
 	}
-	if (strcmp(key, "timeout") == 0) {
+	if (strcmp(key, "timeout") == 0 || strcmp(key, "check_interval") == 0) {
+		bool timeout = key[0] == 't';
+		unsigned long lo = timeout ? 1 : 0, hi = timeout ? 3600 : 86400;
 		char *stop;
 		unsigned long secs;
 
 		errno = 0;
 		secs = strtoul(value, &stop, 10);
 		if (!(*value >= '0' && *value <= '9') || *stop != '\0' || errno ||
-		    secs < 1 || secs > 3600)
-			return err_set(e, ERR_CONFIG, "%s:%u: timeout must be a number "
-				       "of seconds from 1 to 3600, not '%s'", st->name,
-				       st->line, value);
-		a->timeout = (unsigned)secs;
+		    secs < lo || secs > hi)
+			return err_set(e, ERR_CONFIG, "%s:%u: %s must be a number "
+				       "of seconds from %lu to %lu, not '%s'", st->name,
+				       st->line, key, lo, hi, value);
+		if (timeout) {
+			a->timeout = (unsigned)secs;
+		} else {
+			a->check_interval = (unsigned)secs;
+			a->check_interval_set = true;
+		}
 		return 0;
 	}
 	if (strcmp(key, "tls_ca_file") == 0)
@@ -431,7 +438,8 @@ account_key(struct parse_state *st, const char *key, const char *value,
 	if (slot == NULL)
 		return err_set(e, ERR_CONFIG, "%s:%u: unknown key '%s' in [account %s] "
 			       "(known: from, imap, smtp, tls_ca_file, password_command, "
-			       "signing_cert, sent, drafts, timeout)", st->name, st->line, key,
+			       "signing_cert, sent, drafts, timeout, check_interval)",
+			       st->name, st->line, key,
 			       a->name);
 	if (*value == '\0')
 		return err_set(e, ERR_CONFIG, "%s:%u: %s is empty", st->name, st->line, key);
@@ -811,6 +819,8 @@ account_finish(const char *name, struct account *a, struct err *e)
 		a->sent = xstrdup("Sent");
 	if (a->drafts == NULL)
 		a->drafts = xstrdup("Drafts");
+	if (!a->check_interval_set)
+		a->check_interval = CONFIG_CHECK_INTERVAL_DEFAULT;
 	return 0;
 }
 

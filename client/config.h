@@ -5,7 +5,7 @@
  * The format (DESIGN.md):
  *   [account NAME]  from, imap, smtp, tls_ca_file, password_command,
  *                   signing_cert, sent, drafts
- *                   timeout
+ *                   timeout, check_interval
  *   [policy]        sign = always|ask|never
  *                   encrypt = opportunistic|always|never
  *                   harvest = trusted|ask|never
@@ -69,7 +69,12 @@ struct account {
 	char *drafts;		/* owned; default "Drafts" */
 	unsigned timeout;	/* seconds for network operations, 1..3600;
 				   0: the built-in default */
+	/* seconds between looks for new mail in the screen's index; 0: never */
+	unsigned check_interval;
+	bool check_interval_set;
 };
+
+#define CONFIG_CHECK_INTERVAL_DEFAULT 60
 
 /*
  * The screen's actions that [keys] can bind.  Which screens each one acts

@@ -1702,28 +1702,48 @@ key_folders(struct screen *s, int action)
 	}
 }
 
-/* Reads the open folder again (new mail, changes by other clients). */
+/*
+ * Reads the open folder again (new mail, changes by other clients).  Quiet
+ * (a timed look for new mail): the status line changes only when new
+ * messages came, and then the terminal beeps.
+ */
 static void
-rescan_folder(struct screen *s)
+rescan_folder(struct screen *s, bool quiet)
 {
-	uint32_t uid = s->n_env ? s->env[s->idx_cur].uid : 0;
-	size_t i, before = s->n_env;
-	char *id = xstrdup(s->folder_id);
+	uint32_t uid = s->n_env ? s->env[s->idx_cur].uid : 0, newest = 0;
+	size_t i, fresh = 0;
+	char *id = xstrdup(s->folder_id), *saved = xstrdup(s->status);
+	bool saved_bad = s->status_bad;
 
+	for (i = 0; i < s->n_env; i++)
+		if (s->env[i].uid > newest)
+			newest = s->env[i].uid;
 	for (i = 0; i < s->n_folders; i++)
 		if (strcmp(s->folders[i].id, id) == 0)
 			break;
 	free(id);
-	if (i == s->n_folders || open_folder(s, i) < 0)
+	if (i == s->n_folders || open_folder(s, i) < 0) {
+		free(saved);
 		return;
-	for (i = 0; i < s->n_env; i++)
-		if (s->env[i].uid == uid) {
+	}
+	for (i = 0; i < s->n_env; i++) {
+		if (s->env[i].uid > newest)
+			fresh++;
+		if (s->env[i].uid == uid)
 			s->idx_cur = i;
-			break;
-		}
-	set_status(s, false, "%s: %zu message%s, %zu new since", s->folder_name,
-		   s->n_env, s->n_env == 1 ? "" : "s",
-		   s->n_env > before ? s->n_env - before : 0);
+	}
+	if (quiet && fresh == 0) {
+		snprintf(s->status, sizeof(s->status), "%s", saved);
+		s->status_bad = saved_bad;
+	} else if (quiet) {
+		set_status(s, false, "%zu new message%s in %s", fresh, fresh == 1 ? "" : "s",
+			   s->folder_name);
+		beep();
+	} else {
+		set_status(s, false, "%s: %zu message%s, %zu new since", s->folder_name,
+			   s->n_env, s->n_env == 1 ? "" : "s", fresh);
+	}
+	free(saved);
 }
 
 static void
@@ -1867,7 +1887,7 @@ move_message(struct screen *s)
 	free(answer);
 }
 
-static void rescan_folder(struct screen *s);
+static void rescan_folder(struct screen *s, bool quiet);
 
 /* Removes the messages marked deleted, after a yes; then reads the folder. */
 static void
@@ -1881,7 +1901,7 @@ expunge_folder(struct screen *s)
 		if (s->env[i].flags & UI_FLAG_DELETED)
 			n++;
 	if (n == 0) {
-		rescan_folder(s);
+		rescan_folder(s, false);
 		return;
 	}
 	q = xasprintf("Remove %zu message%s marked deleted for good (y/n)? ", n,
@@ -1899,7 +1919,7 @@ expunge_folder(struct screen *s)
 		set_status(s, true, "not removed: %s", e.msg);
 		return;
 	}
-	rescan_folder(s);
+	rescan_folder(s, false);
 	if (!s->status_bad)
 		set_status(s, false, "%zu message%s removed; %s: %zu left", n,
 			   n == 1 ? "" : "s", s->folder_name, s->n_env);
@@ -2183,6 +2203,8 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	SCREEN *scr;
 	wint_t ch;
 	size_t i;
+	unsigned interval;
+	time_t last_check;
 
 	/* A configuration mistake is said first, with or without a terminal. */
 	if (ui_keymap_init(&s.keys, opt->config, e) < 0)
@@ -2253,11 +2275,21 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	if (s.n_folders > 0)
 		open_folder(&s, s.folder_cur);
 
+	/* Keys are waited for a second at a time, to look for new mail. */
+	interval = opt->account ? opt->account->check_interval : CONFIG_CHECK_INTERVAL_DEFAULT;
+	last_check = time(NULL);
+	timeout(1000);
 	while (!s.quit) {
 		draw(&s);
 		r = get_wch(&ch);
-		if (r == ERR)
+		if (r == ERR) {
+			if (interval && s.view == UI_VIEW_INDEX && s.folder_id &&
+			    time(NULL) - last_check >= (time_t)interval) {
+				rescan_folder(&s, true);
+				last_check = time(NULL);
+			}
 			continue;
+		}
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
 			free_rows(&s);	/* wrap again at the new width */
 			continue;

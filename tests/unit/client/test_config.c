@@ -119,6 +119,10 @@ static const struct {
 	{ "[account x]\nfrom = a@b\ntimeout = 3601\n", "from 1 to 3600" },
 	{ "[account x]\nfrom = a@b\ntimeout = 30s\n", "not '30s'" },
 	{ "[account x]\nfrom = a@b\ntimeout = -5\n", "not '-5'" },
+	{ "[account x]\nfrom = a@b\ncheck_interval = 86401\n",
+	  "t:3: check_interval must be a number of seconds from 0 to 86400, not '86401'" },
+	{ "[account x]\nfrom = a@b\ncheck_interval = 1m\n", "not '1m'" },
+	{ "[account x]\nfrom = a@b\ncheck_interval =\n", "not ''" },
 	{ "[keys]\nfly = x\n", "t:2: unknown action 'fly' in [keys]" },
 	{ "[keys]\nquit = xy\n", "t:2: 'xy' is not a key" },
 	{ "[keys]\nquit = F13\n", "'F13' is not a key" },
@@ -176,10 +180,18 @@ test_screen(void)
 	CHECK_INT(cfg->colors[CONFIG_ELEM_STATUS].fg, -1);
 	config_free(&cfg);
 
-	/* No timeout: the built-in default. */
+	/* No timeout: the built-in default; new mail looked for each minute. */
 	cfg = config_new();
 	CHECK_INT(config_parse(cfg, "t", "[account x]\nfrom = a@b\n", false, &e), 0);
 	CHECK_INT(cfg->accounts[0].timeout, 0);
+	CHECK_INT(cfg->accounts[0].check_interval, 60);
+	config_free(&cfg);
+	/* check_interval 0: never; any other value as given. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "t", "[account x]\nfrom = a@b\ncheck_interval = 0\n"
+			       "[account y]\nfrom = c@d\ncheck_interval = 5\n", false, &e), 0);
+	CHECK_INT(cfg->accounts[0].check_interval, 0);
+	CHECK_INT(cfg->accounts[1].check_interval, 5);
 	config_free(&cfg);
 
 	/* The locked system policy file carries [policy] only. */
