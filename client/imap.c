@@ -11,6 +11,9 @@
 #include "client/cred.h"
 #include "client/tls.h"
 
+/* The longest answer (line and literals) taken from the server. */
+#define RESPONSE_MAX ((size_t)16 << 20)
+
 struct imap_session {
 	mailimap *imap;			/* owned; owns the stream once connected */
 	struct tls_options tls;		/* host and ca_file foreign */
@@ -127,6 +130,8 @@ imap_open(const struct imap_server *srv, struct imap_session **out,
 	if (tls_connect(&s->tls, srv->security == URL_TLS ? TLS_IMPLICIT : TLS_STARTTLS,
 			&stream, e) < 0)
 		goto fail;
+	/* Inside TLS no line may fill memory (literals count), greeting first. */
+	tls_set_line_limit(stream, RESPONSE_MAX);
 	r = mailimap_connect(s->imap, stream);
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
@@ -360,9 +365,6 @@ imap_content_type_of(const char *hdr, size_t len)
 	}
 	return buf_detach(&v, NULL);
 }
-
-/* The longest answer (line and literals) taken from the server. */
-#define RESPONSE_MAX ((size_t)16 << 20)
 
 static int
 lost(struct imap_session *s, const char *doing, struct err *e)
