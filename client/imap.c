@@ -49,6 +49,9 @@ imap_error(struct imap_session *s, int r, struct err *e, const char *doing)
 			       s->tls.host, s->tls.port, doing, why ? ": " : "",
 			       why ? why : " (closed by the server)");
 	case MAILIMAP_ERROR_PARSE:
+		/* An answer cut by the end of the stream is a lost connection. */
+		if (tls_peer_closed(stream_of(s)) || tls_last_error(stream_of(s)))
+			return imap_error(s, MAILIMAP_ERROR_STREAM, e, doing);
 		return err_set(e, ERR_PROTOCOL, "%s:%u: unparsable answer while %s",
 			       s->tls.host, s->tls.port, doing);
 	case MAILIMAP_ERROR_LOGIN:
