@@ -79,10 +79,45 @@ send_usage(FILE *f)
 		"\n"
 		"  --dry-run       say what would happen (signed? encrypted to whom?)\n"
 		"  --sign          sign even when the policy says never or ask\n"
+		"                  (with sign = ask and neither option, a terminal asks;\n"
+		"                  without one the message is signed)\n"
 		"  --no-sign       do not sign (refused when the system policy locks it)\n"
 		"  --encrypt       refuse to send unless every recipient can be encrypted to\n"
 		"  --no-encrypt    do not encrypt (refused when the system policy locks it)\n"
 		"  --retry         send what waits in the outbox\n");
+}
+
+/*
+ * sign = ask, and neither --sign nor --no-sign: the person at the
+ * controlling terminal answers (the policy allows both answers).  Without
+ * a terminal the message is signed, the safe side of the question, and
+ * stderr says so.
+ */
+static void
+ask_sign(struct policy *p)
+{
+	char answer[16] = "";
+	FILE *tty = fopen("/dev/tty", "r+");
+
+	if (tty == NULL) {
+		fprintf(stderr, "cachet: sign = ask and no terminal to ask on: the "
+			"message is signed (--no-sign sends it unsigned)\n");
+		p->sign = POLICY_SIGN_ALWAYS;
+		return;
+	}
+	for (;;) {
+		fputs("Sign this message? [Y/n] ", tty);
+		fflush(tty);
+		if (fgets(answer, sizeof answer, tty) == NULL) {
+			answer[0] = 'y';
+			break;
+		}
+		if (strchr("yYnN\n", answer[0]))
+			break;
+	}
+	fclose(tty);
+	p->sign = answer[0] == 'n' || answer[0] == 'N' ? POLICY_SIGN_NEVER
+						       : POLICY_SIGN_ALWAYS;
 }
 
 int cmd_send(const struct cli_globals *g, int argc, char **argv);
@@ -177,6 +212,8 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		rc = cli_fail(&e);
 		goto out;
 	}
+	if (cfg->policy.sign == POLICY_SIGN_ASK && o.sign == SEND_DEFAULT && !o.dry_run)
+		ask_sign(&cfg->policy);
 	if (send_pipeline_run(a, &cfg->policy, msg.data ? msg.data : "", msg.len, &o,
 			      &rep, o.dry_run ? stdout : stderr, &e) < 0) {
 		if (file)

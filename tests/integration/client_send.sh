@@ -119,4 +119,57 @@ assert_contains "$out" "cannot sign, and the policy says sign (nothing was sent)
 sleep 0.5
 assert_eq 3 "$(harness_mail_count bob)" "bob's mail after the refusals"
 gpgconf --homedir "$H/empty-gnupg" --kill all 2> /dev/null || true
+
+# sign = ask: the person at the terminal answers; without a terminal the
+# message is signed and stderr says so.  (Bob's certificate is in alice's
+# store by now, so every message below goes out encrypted.)
+ask_cfg=$H/ask.conf
+{ cat "$cfg"; printf '[policy]\nsign = ask\n'; } > "$ask_cfg"
+chmod 600 "$ask_cfg"
+# on_tty ANSWER FILE: cachet send on a pseudo-terminal, answering the question.
+on_tty() {
+	python3 - "$1" "$CACHET" --config "$ask_cfg" --data-dir "$data" send "$2" <<'PY'
+import os, pty, sys, time
+answer, argv = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen, asked = b"", False
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    if not asked and b"Sign this message? [Y/n]" in seen:
+        os.write(fd, answer.encode() + b"\n")
+        asked = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(0 if asked and os.WEXITSTATUS(status) == 0 else 1)
+PY
+}
+for answer in n y; do
+	sed "s/^Subject: .*/Subject: asked $answer $$/" "$H/second.eml" > "$H/ask-$answer.eml"
+	out=$(on_tty "$answer" "$H/ask-$answer.eml") || fail "send with sign = ask ($answer): $out"
+done
+sed "s/^Subject: .*/Subject: asked nobody $$/" "$H/second.eml" > "$H/ask-none.eml"
+err=$(setsid "$CACHET" --config "$ask_cfg" --data-dir "$data" send "$H/ask-none.eml" \
+	2>&1 < /dev/null) || fail "send with sign = ask and no terminal: $err"
+assert_contains "$err" "sign = ask and no terminal to ask on: the message is signed" "no terminal"
+harness_wait_mail bob 6
+# Bob decrypts each and looks inside: signed or not as answered.
+for subject in "asked n" "asked y" "asked nobody"; do
+	f=$(mail_files bob | xargs grep -l "Subject: $subject $$" | head -1)
+	[ -n "$f" ] || fail "no message \"$subject\" in bob's mail"
+	inner=$(openssl cms -decrypt -in "$f" -recip "$HARNESS_PKI/bob.pem" \
+		-inkey "$HARNESS_PKI/bob.key" 2> /dev/null) || fail "bob cannot decrypt \"$subject\""
+	if [ "$subject" = "asked n" ]; then
+		assert_not_contains "$inner" "application/pkcs7-signature" "the message answered n"
+	else
+		assert_contains "$inner" "application/pkcs7-signature" "the message \"$subject\""
+	fi
+done
 echo "PASS: client_send"
