@@ -1,7 +1,10 @@
 /* cli.c — what every verb shares: loading the configuration, reporting errors. */
 #include "client/cli.h"
+#include "client/imap.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int
 cli_load_config(const struct cli_globals *g, struct config **out, struct err *e)
@@ -64,6 +67,24 @@ cli_put_text(FILE *f, const char *s, bool keep_newlines)
 		fwrite(p, 1, n + 1, f);
 		p += n + 1;
 	}
+}
+
+void
+cli_show_alerts(struct imap_session *s, const char *host)
+{
+	char *alerts = s ? imap_take_alerts(s) : NULL, *line, *next;
+
+	for (line = alerts; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(stderr, "cachet: alert from %s: ", host);
+		cli_put_text(stderr, line, false);
+		putc('\n', stderr);
+		if (next == NULL)
+			break;
+	}
+	free(alerts);
 }
 
 int

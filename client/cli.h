@@ -39,6 +39,9 @@ int cli_fail(const struct err *e);
  * tabs and line ends a space (line ends kept when keep_newlines).
  */
 void cli_put_text(FILE *f, const char *s, bool keep_newlines);
+struct imap_session;
+/* Prints the IMAP server's [ALERT]s (imap_take_alerts) on stderr. */
+void cli_show_alerts(struct imap_session *s, const char *host);
 
 typedef int cli_verb_fn(const struct cli_globals *g, int argc, char **argv);
 

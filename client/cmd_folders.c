@@ -62,9 +62,11 @@ cmd_folders(const struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	if (imap_open_account(a, &s, &e) < 0 || imap_list(s, &folders, &n, &e) < 0) {
+		cli_show_alerts(s, a->imap.host);
 		rc = cli_fail(&e);
 		goto out;
 	}
+	cli_show_alerts(s, a->imap.host);
 	for (i = 0; i < n; i++) {
 		struct imap_status st;
 		char *shown = imap_utf7_decode(folders[i].name);

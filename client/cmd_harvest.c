@@ -319,11 +319,13 @@ harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 	if (imap_utf7_encode(folder, &wire, &e) < 0)
 		return cli_fail(&e);
 	if (imap_open_account(a, &sess, &e) < 0 || imap_select(sess, wire, &st, &e) < 0) {
+		cli_show_alerts(sess, a->imap.host);
 		err_prefix(&e, "imap:%s", folder);
 		imap_close(&sess);
 		free(wire);
 		return cli_fail(&e);
 	}
+	cli_show_alerts(sess, a->imap.host);
 	{
 		struct imap_summary *sums = NULL;
 		size_t n = 0, i;

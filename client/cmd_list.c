@@ -102,9 +102,11 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		path = imap_index_path(g->data_dir, a->name, folder);
 	if (imap_open_account(a, &s, &e) < 0 ||
 	    imap_index_refresh(s, folder, path, 0, &idx, &e) < 0) {
+		cli_show_alerts(s, a->imap.host);
 		rc = cli_fail(&e);
 		goto out;
 	}
+	cli_show_alerts(s, a->imap.host);
 	for (i = 0; i < idx.n; i++) {
 		const struct imap_summary *m = &idx.msgs[i];
 		struct tm tm;

@@ -20,7 +20,29 @@ struct imap_session {
 	bool authenticated;
 	bool condstore;			/* the selected folder has MODSEQs */
 	unsigned tag;			/* of the commands sent without libetpan */
+	struct buf alerts;		/* [ALERT] texts received inside TLS */
 };
+
+/*
+ * Keeps the [ALERT] text of the last answer (RFC 3501 says the person must
+ * see it), or only drops it when it came before TLS: anyone on the path
+ * could have written that one.
+ */
+static void
+take_alert(struct imap_session *s, bool keep)
+{
+	struct mailimap_response_info *ri = s->imap ? s->imap->imap_response_info : NULL;
+
+	if (ri == NULL || ri->rsp_alert == NULL)
+		return;
+	if (keep && *ri->rsp_alert) {
+		if (s->alerts.len)
+			buf_addc(&s->alerts, '\n');
+		buf_adds(&s->alerts, ri->rsp_alert);
+	}
+	free(ri->rsp_alert);
+	ri->rsp_alert = NULL;
+}
 
 static mailstream *
 stream_of(const struct imap_session *s)
@@ -136,6 +158,7 @@ imap_open(const struct imap_server *srv, struct imap_session **out,
 	/* Inside TLS no line may fill memory (literals count), greeting first. */
 	tls_set_line_limit(stream, RESPONSE_MAX);
 	r = mailimap_connect(s->imap, stream);
+	take_alert(s, srv->security == URL_TLS);
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		if (r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION)
@@ -175,6 +198,7 @@ imap_open(const struct imap_server *srv, struct imap_session **out,
 		}
 		if (tls_starttls(stream_of(s), &s->tls, e) < 0)
 			goto fail;
+		take_alert(s, false);
 	} else {
 		s->authenticated = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
 	}
@@ -220,8 +244,18 @@ imap_login(struct imap_session *s, const char *user, const char *password,
 	/* Servers may announce more after login: in the OK, or when asked. */
 	drop_capabilities(s);
 	r = mailimap_login(s->imap, user, password);
-	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "the login");
+	take_alert(s, true);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(s, r, e, "the login");
+		/* The session ends here: its alert goes with the error. */
+		if (e && s->alerts.len) {
+			char *why = xstrdup(e->msg);
+
+			err_set(e, e->code, "%s (the server's alert: %s)", why, s->alerts.data);
+			free(why);
+		}
+		return -1;
+	}
 	s->authenticated = true;
 	return has_any_capability(s) ? 0 : refresh_capabilities(s, e);
 }
@@ -280,6 +314,7 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 	s->condstore = has_capability(s, "CONDSTORE");
 	r = s->condstore ? mailimap_select_condstore(s->imap, folder, &modseq)
 			 : mailimap_select(s->imap, folder);
+	take_alert(s, true);
 	if (r != MAILIMAP_NO_ERROR) {
 		s->condstore = false;
 		imap_error(s, r, e, "SELECT");
@@ -821,6 +856,12 @@ imap_append(struct imap_session *s, const char *folder, unsigned flags,
 	return 0;
 }
 
+char *
+imap_take_alerts(struct imap_session *s)
+{
+	return s->alerts.len ? buf_detach(&s->alerts, NULL) : NULL;
+}
+
 const char *
 imap_tls_version(struct imap_session *s)
 {
@@ -844,6 +885,7 @@ imap_close(struct imap_session **sp)
 		}
 		mailimap_free(s->imap);
 	}
+	buf_release(&s->alerts);
 	free(s);
 	*sp = NULL;
 }

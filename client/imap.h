@@ -188,6 +188,13 @@ int imap_expunge(struct imap_session *s, struct err *e);
 int imap_append(struct imap_session *s, const char *folder, unsigned flags,
 		const char *msg, size_t len, struct err *e);
 
+/*
+ * The [ALERT] texts the server sent inside TLS since the last call, one a
+ * line, as sent (owned; print through a sanitiser); NULL when none.
+ * Alerts received before TLS (STARTTLS) are dropped unseen.
+ */
+char *imap_take_alerts(struct imap_session *s);
+
 const char *imap_tls_version(struct imap_session *s);
 
 /* LOGOUT when possible, then frees; accepts NULL; clears the pointer. */

@@ -64,11 +64,12 @@ absent alert-pretls evil.example
 clean alert-pretls
 grep -q FakeFolder "$H/alert-pretls.out" || bad "alert-pretls: folders did not list"
 
-# Inside TLS the server's ALERTs may be shown, but never raw.
+# Inside TLS the server's ALERTs are shown (RFC 3501 wants the person to
+# see them), named as the server's, and never raw.
 fake imap alert-tls implicit
 cfg=$(config alert-tls "imaps://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT")
 run alert-tls --config "$cfg" --data-dir "$H/d-alert" folders
-expect alert-tls 0
+expect alert-tls 0 "cachet: alert from localhost: TLS-ALERT-"
 clean alert-tls
 
 # --- escape sequences in refusals -----------------------------------------
