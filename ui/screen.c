@@ -1097,6 +1097,34 @@ safe_file_name(const char *name)
 	return r;
 }
 
+/*
+ * With n > 1 attachments, asks "VERB which attachment (1-N)?"; *which gets
+ * the one named (from 0).  False when cancelled or no such attachment.
+ */
+static bool
+ask_attachment(struct screen *s, const char *verb, size_t n, size_t *which)
+{
+	char *q, *answer;
+	unsigned long k;
+
+	*which = 0;
+	if (n <= 1)
+		return true;
+	q = xasprintf("%s which attachment (1-%zu)? ", verb, n);
+	answer = prompt(s, q, NULL);
+	free(q);
+	if (answer == NULL)
+		return false;
+	k = strtoul(answer, NULL, 10);
+	free(answer);
+	if (k < 1 || k > n) {
+		set_status(s, true, "no such attachment");
+		return false;
+	}
+	*which = (size_t)k - 1;
+	return true;
+}
+
 static void
 save_attachment(struct screen *s)
 {
@@ -1111,21 +1139,8 @@ save_attachment(struct screen *s)
 		set_status(s, false, "This message has no attachments");
 		return;
 	}
-	if (s->doc.n_atts > 1) {
-		char *q = xasprintf("Save which attachment (1-%zu)? ", s->doc.n_atts);
-
-		answer = prompt(s, q, NULL);
-		free(q);
-		if (answer == NULL)
-			return;
-		which = (size_t)strtoul(answer, NULL, 10);
-		free(answer);
-		if (which < 1 || which > s->doc.n_atts) {
-			set_status(s, true, "no such attachment");
-			return;
-		}
-		which--;
-	}
+	if (!ask_attachment(s, "Save", s->doc.n_atts, &which))
+		return;
 	a = &s->doc.atts[which];
 	def = safe_file_name(a->name);
 	answer = prompt(s, "Save to file: ", def);
@@ -1575,28 +1590,17 @@ compose_attach(struct screen *s)
 static void
 compose_detach(struct screen *s)
 {
-	size_t which = 1;
-	char *answer, *q, *name;
+	size_t which;
+	char *name;
 
 	if (s->draft.n_parts == 0) {
 		set_status(s, false, "there is no attachment to remove");
 		return;
 	}
-	if (s->draft.n_parts > 1) {
-		q = xasprintf("Remove which attachment (1-%zu)? ", s->draft.n_parts);
-		answer = prompt(s, q, NULL);
-		free(q);
-		if (answer == NULL)
-			return;
-		which = (size_t)strtoul(answer, NULL, 10);
-		free(answer);
-		if (which < 1 || which > s->draft.n_parts) {
-			set_status(s, true, "no such attachment");
-			return;
-		}
-	}
-	name = xstrdup(s->draft.parts[which - 1].name);
-	ui_draft_detach(&s->draft, which - 1);
+	if (!ask_attachment(s, "Remove", s->draft.n_parts, &which))
+		return;
+	name = xstrdup(s->draft.parts[which].name);
+	ui_draft_detach(&s->draft, which);
 	compute_plan(s);
 	if (!s->status_bad)
 		set_status(s, false, "removed %s", name);
