@@ -510,6 +510,7 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_DETACH] = "detach",
 	[CONFIG_ACTION_FORWARD_ATTACHED] = "forward-attached",
 	[CONFIG_ACTION_THREADS] = "threads",
+	[CONFIG_ACTION_SEARCH_SERVER] = "search-server",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

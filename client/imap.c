@@ -820,6 +820,37 @@ imap_move(struct imap_session *s, uint32_t uid, const char *folder,
 }
 
 int
+imap_search_text(struct imap_session *s, const char *text, uint32_t **uids,
+		 size_t *n, struct err *e)
+{
+	struct mailimap_search_key *key;
+	clist *result = NULL;
+	clistiter *it;
+	size_t i = 0;
+	bool ascii = true;
+	const char *p;
+	int r;
+
+	*uids = NULL;
+	*n = 0;
+	for (p = text; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = false;
+	key = mailimap_search_key_new_text(xstrdup(text));
+	/* CHARSET only when needed: some servers know no other than US-ASCII. */
+	r = mailimap_uid_search(s->imap, ascii ? NULL : "UTF-8", key, &result);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(s, r, e, "UID SEARCH");
+	*uids = xcalloc(clist_count(result) + 1, sizeof **uids);
+	for (it = clist_begin(result); it; it = clist_next(it))
+		(*uids)[i++] = *(uint32_t *)clist_content(it);
+	*n = i;
+	mailimap_search_result_free(result);
+	return 0;
+}
+
+int
 imap_expunge(struct imap_session *s, struct err *e)
 {
 	int r = mailimap_expunge(s->imap);

@@ -184,6 +184,14 @@ int imap_move(struct imap_session *s, uint32_t uid, const char *folder,
 	      struct err *e);
 int imap_expunge(struct imap_session *s, struct err *e);
 
+/*
+ * The UIDs of the selected folder's messages whose headers or body hold
+ * text (UID SEARCH TEXT, the server's own matching: case-insensitive on
+ * the servers cachet knows); *uids owned by the caller.
+ */
+int imap_search_text(struct imap_session *s, const char *text, uint32_t **uids,
+		     size_t *n, struct err *e);
+
 /* Stores msg (line ends made CRLF) in folder with the given flags. */
 int imap_append(struct imap_session *s, const char *folder, unsigned flags,
 		const char *msg, size_t len, struct err *e);

@@ -76,6 +76,8 @@ static const struct {
 		"forward the message as received, attached" },
 	[CONFIG_ACTION_THREADS] = { UI_IN(UI_VIEW_INDEX), "o",
 		"threads or folder order" },
+	[CONFIG_ACTION_SEARCH_SERVER] = { UI_IN(UI_VIEW_INDEX), "S",
+		"search whole messages (on the IMAP server); n: the next one" },
 };
 
 static const char *const view_names[] = {

@@ -45,6 +45,11 @@ struct screen {
 	bool threaded;			/* the index in threads */
 	size_t n_env, idx_cur, idx_top;
 	char *search;			/* owned; last search, or NULL */
+	/* the last search of whole messages (S): its text, folder, UIDs */
+	char *hits_text, *hits_folder;	/* owned, or NULL */
+	uint32_t *hits;			/* owned; ascending */
+	size_t n_hits;
+	bool search_whole;		/* n repeats the search of whole messages */
 
 	struct ui_doc doc;		/* the message in the pager */
 	struct buf raw;			/* its bytes as stored (not decrypted) */
@@ -1081,6 +1086,65 @@ search(struct screen *s, bool ask)
 	set_status(s, true, "not found: %s", s->search);
 }
 
+static int
+compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The search of whole messages, headers and text, done by the source (the
+ * IMAP server): the cursor goes to the next message that matches; n goes
+ * on.  Asked again when another folder is open.
+ */
+static void
+search_whole(struct screen *s, bool ask)
+{
+	struct err e = { 0 };
+	size_t i, k;
+	char *q;
+
+	s->search_whole = true;
+	if (ask || s->hits_text == NULL || s->hits_folder == NULL ||
+	    strcmp(s->hits_folder, s->folder_id) != 0) {
+		q = prompt(s, "Search whole messages: ", NULL);
+		if (q == NULL || *q == '\0') {
+			free(q);
+			set_status(s, false, "%s", "");
+			return;
+		}
+		working(s, "searching");
+		free(s->hits);
+		s->hits = NULL;
+		s->n_hits = 0;
+		if (ui_source_search(s->src, q, &s->hits, &s->n_hits, &e) < 0) {
+			set_status(s, true, "search: %s", e.msg);
+			free(q);
+			return;
+		}
+		if (s->n_hits > 1)
+			qsort(s->hits, s->n_hits, sizeof *s->hits, compare_u32);
+		free(s->hits_text);
+		s->hits_text = q;
+		free(s->hits_folder);
+		s->hits_folder = xstrdup(s->folder_id);
+	}
+	for (k = 1; k <= s->n_env && s->n_hits; k++) {
+		i = (s->idx_cur + k) % s->n_env;
+		if (bsearch(&s->env[i].uid, s->hits, s->n_hits, sizeof *s->hits,
+			    compare_u32)) {
+			s->idx_cur = i;
+			set_status(s, false, "%zu message%s hold%s \"%s\"", s->n_hits,
+				   s->n_hits == 1 ? "" : "s", s->n_hits == 1 ? "s" : "",
+				   s->hits_text);
+			return;
+		}
+	}
+	set_status(s, true, "no message holds \"%s\"", s->hits_text);
+}
+
 /* A file name from an attachment's name: no directories, no dot files. */
 static char *
 safe_file_name(const char *name)
@@ -1939,11 +2003,18 @@ key_index(struct screen *s, int action)
 		open_message(s);
 		break;
 	case CONFIG_ACTION_SEARCH:
+		s->search_whole = false;
 		if (s->n_env)
 			search(s, true);
 		break;
-	case CONFIG_ACTION_SEARCH_NEXT:
+	case CONFIG_ACTION_SEARCH_SERVER:
 		if (s->n_env)
+			search_whole(s, true);
+		break;
+	case CONFIG_ACTION_SEARCH_NEXT:
+		if (s->n_env && s->search_whole)
+			search_whole(s, false);
+		else if (s->n_env)
 			search(s, false);
 		break;
 	case CONFIG_ACTION_FLAG:
@@ -2324,6 +2395,9 @@ restore:
 	ui_folders_free(&s.folders, s.n_folders);
 	ui_help_free(&s.help, s.n_help);
 	free(s.search);
+	free(s.hits);
+	free(s.hits_text);
+	free(s.hits_folder);
 	smime_engine_free(&s.eng);
 	free(s.eng_error);
 	return rc;

@@ -46,6 +46,13 @@ ui_source_move(struct ui_source *src, uint32_t uid, const char *id,
 }
 
 int
+ui_source_search(struct ui_source *src, const char *text, uint32_t **out,
+		 size_t *n_out, struct err *e)
+{
+	return src->ops->search(src, text, out, n_out, e);
+}
+
+int
 ui_source_expunge(struct ui_source *src, struct err *e)
 {
 	return src->ops->expunge(src, e);

@@ -162,6 +162,13 @@ im_move(struct ui_source *src, uint32_t uid, const char *id, struct err *e)
 }
 
 static int
+im_search(struct ui_source *src, const char *text, uint32_t **out, size_t *n_out,
+	  struct err *e)
+{
+	return imap_search_text(((struct imap_source *)src)->s, text, out, n_out, e);
+}
+
+static int
 im_expunge(struct ui_source *src, struct err *e)
 {
 	return imap_expunge(((struct imap_source *)src)->s, e);
@@ -185,6 +192,7 @@ static const struct ui_source_ops imap_ops = {
 	.append = im_append,
 	.move = im_move,
 	.expunge = im_expunge,
+	.search = im_search,
 	.close = im_close,
 };
 

@@ -572,6 +572,61 @@ md_expunge(struct ui_source *src, struct err *e)
 	return 0;
 }
 
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Case-insensitive (ASCII) search of needle in [p, p+len). */
+static bool
+contains_nocase(const char *p, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i, j;
+
+	if (n == 0)
+		return true;
+	for (i = 0; i + n <= len; i++) {
+		for (j = 0; j < n; j++)
+			if (ascii_lower((unsigned char)p[i + j]) !=
+			    ascii_lower((unsigned char)needle[j]))
+				break;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+/* The raw bytes of every message (a base64 or quoted-printable body is not decoded). */
+static int
+md_search(struct ui_source *src, const char *text, uint32_t **out, size_t *n_out,
+	  struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	size_t i, n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (m->dir == NULL)
+		return err_set(e, ERR_INPUT, "no folder is open");
+	*out = xcalloc(m->n_files + 1, sizeof **out);
+	for (i = 0; i < m->n_files; i++) {
+		struct buf raw = BUF_INIT;
+		char *path;
+
+		if (m->files[i].sub == NULL)
+			continue;
+		path = current_path(m, &m->files[i]);
+		if (file_read(path, 0, &raw, NULL) == 0 &&
+		    contains_nocase(raw.data ? raw.data : "", raw.len, text))
+			(*out)[n++] = (uint32_t)(i + 1);
+		buf_release(&raw);
+		free(path);
+	}
+	*n_out = n;
+	return 0;
+}
+
 static void
 md_close(struct ui_source *src)
 {
@@ -592,6 +647,7 @@ static const struct ui_source_ops maildir_ops = {
 	.append = md_append,
 	.move = md_move,
 	.expunge = md_expunge,
+	.search = md_search,
 	.close = md_close,
 };
 

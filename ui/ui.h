@@ -80,6 +80,13 @@ struct ui_source_ops {
 	 * UI_FLAG_DELETED; open the folder again to see what is left.
 	 */
 	int (*expunge)(struct ui_source *src, struct err *e);
+	/*
+	 * The UIDs of the open folder's messages whose headers or text hold
+	 * text, case-insensitively (IMAP: the server searches, so encrypted
+	 * content is never matched); *out owned by the caller.
+	 */
+	int (*search)(struct ui_source *src, const char *text, uint32_t **out,
+		      size_t *n_out, struct err *e);
 	void (*close)(struct ui_source *src);
 };
 
@@ -101,6 +108,8 @@ int ui_source_append(struct ui_source *src, const char *id, const char *msg,
 int ui_source_move(struct ui_source *src, uint32_t uid, const char *id,
 		   struct err *e);
 int ui_source_expunge(struct ui_source *src, struct err *e);
+int ui_source_search(struct ui_source *src, const char *text, uint32_t **out,
+		     size_t *n_out, struct err *e);
 /* Closes and frees; accepts NULL and clears the pointer. */
 void ui_source_free(struct ui_source **src);
 
