@@ -75,7 +75,7 @@ static const struct {
 	[CONFIG_ACTION_FORWARD_ATTACHED] = { READING, "A",
 		"forward the message as received, attached" },
 	[CONFIG_ACTION_THREADS] = { UI_IN(UI_VIEW_INDEX), "o",
-		"threads or folder order" },
+		"threads, by date, or the folder's order" },
 	[CONFIG_ACTION_SEARCH_SERVER] = { UI_IN(UI_VIEW_INDEX), "S",
 		"search whole messages (on the IMAP server); n: the next one" },
 };

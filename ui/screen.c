@@ -42,7 +42,7 @@ struct screen {
 	enum ui_crypto_mark *marks;	/* owned; one per envelope */
 	size_t *seq;			/* owned; each one's place in the folder */
 	unsigned *depth;		/* owned; each one's depth in its thread */
-	bool threaded;			/* the index in threads */
+	enum { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE } order;	/* of the index */
 	size_t n_env, idx_cur, idx_top;
 	char *search;			/* owned; last search, or NULL */
 	/* the last search of whole messages (S): its text, folder, UIDs */
@@ -337,7 +337,7 @@ draw_index(struct screen *s)
 			break;
 		buf_reset(&b);
 		buf_adds(&b, "");
-		if (s->threaded && s->depth[i] > 0) {
+		if (s->order == ORDER_THREADS && s->depth[i] > 0) {
 			/* A reply: its subject indented under its parent's. */
 			struct ui_envelope shown = s->env[i];
 			struct buf subj = BUF_INIT;
@@ -367,7 +367,8 @@ draw_index(struct screen *s)
 	if (s->n_env == 0)
 		put_row(1, "(no messages)", A_NORMAL);
 	buf_addf(&title, "%s [%zu message%s%s]", s->folder_name, s->n_env,
-		 s->n_env == 1 ? "" : "s", s->threaded ? ", threads" : "");
+		 s->n_env == 1 ? "" : "s", s->order == ORDER_THREADS ? ", threads" :
+		 s->order == ORDER_DATE ? ", by date" : "");
 	buf_reset(&b);
 	key_hint(s, &b, CONFIG_ACTION_OPEN, "read");
 	key_hint(s, &b, CONFIG_ACTION_SEARCH, "search");
@@ -743,6 +744,21 @@ prompt(struct screen *s, const char *question, const char *initial)
 
 /* --- actions ----------------------------------------------------------- */
 
+struct dated {
+	time_t date;
+	size_t seq, index;
+};
+
+static int
+dated_cmp(const void *a, const void *b)
+{
+	const struct dated *x = a, *y = b;
+
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static int
 seq_cmp(const void *a, const void *b)
 {
@@ -752,8 +768,8 @@ seq_cmp(const void *a, const void *b)
 }
 
 /*
- * Puts the envelopes in threads, or back in the folder's order; the
- * cursor stays on its message.
+ * Puts the envelopes in threads, in the order of their Date headers, or
+ * back in the folder's order; the cursor stays on its message.
  */
 static void
 apply_order(struct screen *s)
@@ -765,8 +781,21 @@ apply_order(struct screen *s)
 	size_t *seq = xcalloc(n ? n : 1, sizeof(*seq));
 	uint32_t uid = n ? s->env[s->idx_cur].uid : 0;
 
-	if (s->threaded) {
+	if (s->order == ORDER_THREADS) {
 		ui_thread_order(s->env, n, order, depth);
+	} else if (s->order == ORDER_DATE) {
+		/* By the Date header; a missing one and ties keep the folder's order. */
+		struct dated *d = xcalloc(n ? n : 1, sizeof(*d));
+
+		for (i = 0; i < n; i++) {
+			d[i].date = s->env[i].date;
+			d[i].seq = s->seq[i];
+			d[i].index = i;
+		}
+		qsort(d, n, sizeof(*d), dated_cmp);
+		for (i = 0; i < n; i++)
+			order[i] = d[i].index;
+		free(d);
 	} else {
 		/* Pairs of (place in the folder, index), sorted by place. */
 		size_t *pairs = xcalloc(n ? 2 * n : 1, sizeof(*pairs));
@@ -821,7 +850,7 @@ open_folder(struct screen *s, size_t which)
 		s->marks[i] = ui_crypto_mark_of(env[i].content_type);
 		s->seq[i] = i;
 	}
-	if (s->threaded)
+	if (s->order != ORDER_FOLDER)
 		apply_order(s);
 	s->folder_id = xstrdup(s->folders[which].id);
 	s->folder_name = xstrdup(s->folders[which].name);
@@ -2033,9 +2062,12 @@ key_index(struct screen *s, int action)
 		move_message(s);
 		break;
 	case CONFIG_ACTION_THREADS:
-		s->threaded = !s->threaded;
+		/* folder order, threads, by date, folder order... */
+		s->order = s->order == ORDER_FOLDER ? ORDER_THREADS :
+			   s->order == ORDER_THREADS ? ORDER_DATE : ORDER_FOLDER;
 		apply_order(s);
-		set_status(s, false, "%s", s->threaded ? "threads" : "folder order");
+		set_status(s, false, "%s", s->order == ORDER_THREADS ? "threads" :
+			   s->order == ORDER_DATE ? "by date" : "folder order");
 		break;
 	case CONFIG_ACTION_COMPOSE: compose_start(s, UI_COMPOSE_NEW); break;
 	case CONFIG_ACTION_REPLY:

@@ -61,12 +61,30 @@ ui_wait md "Body 5."
 ui_keys md q
 ui_wait md "INBOX [6 messages, threads]"
 ui_keys md o
+ui_wait md "INBOX [6 messages, by date]"
+assert_eq "Topic A Topic B Topic A1 Topic B1 Topic A2 Topic B " "$(order md)" "date order"
+ui_keys md o
 ui_wait md "INBOX [6 messages]"
 ui_wait md "folder order"
 assert_eq "Topic A Topic B Topic A1 Topic B1 Topic A2 Topic B " "$(order md)" "folder order again"
 ui_keys md Enter
 ui_wait md "Body 5."
 ui_keys md q q q
+
+# By date: a folder whose arrival order is not its Date order.
+MD2=$H/Maildir2
+ui_maildir "$MD2"
+message 3 "Topic C" "<c@x>" | ui_deliver "$MD2" 1
+message 1 "Topic D" "<d@x>" | ui_deliver "$MD2" 2
+message 2 "Topic E" "<e@x>" | ui_deliver "$MD2" 3
+ui_start md2 100 30 "$CACHET" --data-dir "$H/data2" --gnupg-home "$H/gnupg" \
+	ui --maildir "$MD2"
+ui_wait md2 "INBOX [3 messages]"
+assert_eq "Topic C Topic D Topic E " "$(order md2)" "arrival order"
+ui_keys md2 o o
+ui_wait md2 "INBOX [3 messages, by date]"
+assert_eq "Topic D Topic E Topic C " "$(order md2)" "date order"
+ui_keys md2 q q
 
 # --- IMAP ------------------------------------------------------------------
 harness_dovecot
