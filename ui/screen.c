@@ -2381,6 +2381,9 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	s.view = UI_VIEW_FOLDERS;
 	if (s.n_folders > 0)
 		open_folder(&s, s.folder_cur);
+	/* What the server asked to be shown (RFC 3501 [ALERT]) comes first. */
+	if (opt->notice && *opt->notice)
+		set_status(&s, true, "alert from the server: %s", opt->notice);
 
 	/* Keys are waited for a second at a time, to look for new mail. */
 	interval = opt->account ? opt->account->check_interval : CONFIG_CHECK_INTERVAL_DEFAULT;

@@ -149,6 +149,8 @@ struct ui_options {
 	const char *data_dir;		/* certificate store, outbox */
 	const char *log_path;		/* stderr goes here while the screen is up */
 	const struct config *config;	/* foreign; [keys] and [colors], or NULL */
+	/* foreign; the server's words to show first (its [ALERT]s), or NULL */
+	const char *notice;
 };
 
 /*

@@ -72,6 +72,27 @@ run alert-tls --config "$cfg" --data-dir "$H/d-alert" folders
 expect alert-tls 0 "cachet: alert from localhost: TLS-ALERT-"
 clean alert-tls
 
+# The screen shows the alert first, on its status line, and what the
+# server wrapped around it (clear the screen, retitle the terminal) does
+# nothing: tmux keeps its title.
+fake imap alert-tls implicit
+cfg=$(config alert-ui "imaps://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT")
+tm() { tmux -u -L "cachet-alert-$$" "$@"; }
+tm new-session -d -s alert -x 120 -y 30 \
+	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color $(printf '%q ' "$CACHET" --config "$cfg" --data-dir "$H/d-alert-ui")"
+shown=
+for _ in $(seq 1 200); do
+	shown=$(tm capture-pane -p -t alert 2> /dev/null || true)
+	grep -q "alert from the server: TLS-ALERT-" <<< "$shown" && break
+	sleep 0.1
+done
+grep -q "alert from the server: TLS-ALERT-" <<< "$shown" ||
+	bad "alert-ui: the screen did not show the alert; it showed: $shown"
+grep -q "INBOX" <<< "$shown" || bad "alert-ui: the index is not on the screen: $shown"
+title=$(tm display-message -p -t alert '#{pane_title}' 2> /dev/null || true)
+[ "$title" != owned ] || bad "alert-ui: the server retitled the terminal"
+tm kill-server 2> /dev/null || true
+
 # --- escape sequences in refusals -----------------------------------------
 
 fake imap login-esc implicit
