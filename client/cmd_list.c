@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void
 list_usage(FILE *f)
@@ -43,6 +44,14 @@ print_flags(unsigned flags)
 		}
 	if (n == 0)
 		putchar('-');
+}
+
+/* On a terminal: how many envelopes have come, on one line of stderr. */
+static void
+list_progress(void *arg, size_t done)
+{
+	fprintf(stderr, "\rcachet: %s: %zu envelopes", (const char *)arg, done);
+	fflush(stderr);
 }
 
 int cmd_list(const struct cli_globals *g, int argc, char **argv);
@@ -100,12 +109,18 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 	}
 	if (cache)
 		path = imap_index_path(g->data_dir, a->name, folder);
-	if (imap_open_account(a, &s, &e) < 0 ||
-	    imap_index_refresh(s, folder, path, 0, &idx, &e) < 0) {
+	if (imap_open_account(a, &s, &e) == 0 && isatty(STDERR_FILENO))
+		imap_set_progress(s, list_progress, (void *)folder_arg);
+	if (s == NULL || imap_index_refresh(s, folder, path, 0, &idx, &e) < 0) {
+		if (isatty(STDERR_FILENO) && s)
+			fputs("\r\033[K", stderr);
 		cli_show_alerts(s, a->imap.host);
 		rc = cli_fail(&e);
 		goto out;
 	}
+	/* The progress line, if any, is cleared. */
+	if (isatty(STDERR_FILENO) && idx.n >= 1000)
+		fputs("\r\033[K", stderr);
 	cli_show_alerts(s, a->imap.host);
 	for (i = 0; i < idx.n; i++) {
 		const struct imap_summary *m = &idx.msgs[i];

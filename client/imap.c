@@ -21,6 +21,8 @@ struct imap_session {
 	bool condstore;			/* the selected folder has MODSEQs */
 	unsigned tag;			/* of the commands sent without libetpan */
 	struct buf alerts;		/* [ALERT] texts received inside TLS */
+	imap_progress_fn *progress;	/* may be NULL */
+	void *progress_arg;		/* foreign */
 };
 
 /*
@@ -582,6 +584,8 @@ run_fetch(struct imap_session *s, bool by_uid, uint32_t first, uint32_t last,
 			sums = xrealloc(sums, (cap + 1) * sizeof *sums);
 		}
 		sums[count++] = sum;
+		if (s->progress && count % 1000 == 0)
+			s->progress(s->progress_arg, count);
 	}
 out:
 	mmap_string_free(line);
@@ -885,6 +889,13 @@ imap_append(struct imap_session *s, const char *folder, unsigned flags,
 		return err_prefix(e, "folder %s", folder);
 	}
 	return 0;
+}
+
+void
+imap_set_progress(struct imap_session *s, imap_progress_fn *fn, void *arg)
+{
+	s->progress = fn;
+	s->progress_arg = arg;
 }
 
 char *

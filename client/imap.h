@@ -197,6 +197,13 @@ int imap_append(struct imap_session *s, const char *folder, unsigned flags,
 		const char *msg, size_t len, struct err *e);
 
 /*
+ * Called every 1,000 messages a FETCH brings (done: how many so far), so
+ * that a long folder sync can show how far it is.
+ */
+typedef void imap_progress_fn(void *arg, size_t done);
+void imap_set_progress(struct imap_session *s, imap_progress_fn *fn, void *arg);
+
+/*
  * The [ALERT] texts the server sent inside TLS since the last call, one a
  * line, as sent (owned; print through a sanitiser); NULL when none.
  * Alerts received before TLS (STARTTLS) are dropped unseen.

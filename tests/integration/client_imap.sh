@@ -41,6 +41,11 @@ elif action == "recreate":
 elif action == "create":
     folder, = args
     ok(imap.create(folder))
+elif action == "append-many":
+    folder, count = args
+    for i in range(int(count)):
+        msg = "From: Bob <bob@localhost>\r\nTo: alice@localhost\r\nSubject: bulk %d\r\n\r\nbody\r\n" % i
+        ok(imap.append(folder, None, None, msg.encode()))
 imap.logout()
 PY
 }
@@ -135,6 +140,34 @@ assert_contains "$out" "red ?[31malert?[0m bell?" "subject with escapes, neutral
 if grep -q "$(printf '\033')" <<< "$out"; then
 	fail "an escape byte reached cachet list's output"
 fi
+
+# A long sync shows how far it is on a terminal (stderr), and nothing of
+# the kind when stderr is not one.
+peer create Bulk
+peer append-many Bulk 1200
+out=$(python3 - "$CACHET" --config "$cfg" --data-dir "$data" list Bulk <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+seen = b""
+while True:
+    try:
+        chunk = os.read(fd, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+PY
+)
+assert_contains "$out" "cachet: Bulk: 1000 envelopes" "progress on a terminal"
+assert_contains "$out" "bulk 1199" "the last message of the bulk folder"
+out=$(list Bulk 2> "$H/bulk.err") || fail "cachet list Bulk failed: $(cat "$H/bulk.err")"
+assert_eq 1200 "$(echo "$out" | grep -c .)" "index lines of the bulk folder"
+assert_eq "" "$(cat "$H/bulk.err")" "stderr of a sync without a terminal"
 
 # A folder that does not exist: the server's answer, exit 5.
 rc=0
