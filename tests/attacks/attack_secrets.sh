@@ -53,7 +53,7 @@ from = $(pki__display_name "$u") <$u@localhost>
 imap = imaps://$u@localhost:$IMAPS_PORT
 smtp = smtps://$u@localhost:$SMTPS_PORT
 tls_ca_file = $HARNESS_PKI/tls-ca.pem
-password_command = cat $H/secret/$u.pw
+password_command = sleep 0.2; cat $H/secret/$u.pw
 EOF
 	chmod 600 "$H/$u-config/config"
 done
@@ -176,7 +176,8 @@ watch_stop
 rm -f "$H/alice-msg.eml" "$H/decrypt.out" "$H/secret-msg.eml"
 
 # The watch covered cachet and the children that matter.
-# (cachet-gpgsm runs gpgsm under its own name; sh is password_command's.)
+# (cachet-gpgsm runs gpgsm under its own name; sh is password_command's,
+# kept alive 0.2 s by its sleep so that the sampling watch sees it.)
 for prog in 'cachet' 'cachet-gpgsm|gpgsm' 'gpg-agent' 'sh|cat'; do
 	grep -Eq "^SAW ($prog)\$" "$WATCH_OUT" || bad "the watch never saw $prog: $(cat "$WATCH_OUT")"
 done
