@@ -53,11 +53,7 @@ ui_open() {
 
 ui_quit() {
 	ui_keys main q q q
-	for ((i = 0; i < 100; i++)); do
-		ui_alive main || return 0
-		sleep 0.05
-	done
-	fail "cachet did not quit"
+	ui_wait_exit main
 }
 
 # Nothing harvested yet: the certificate's details, and no binding.

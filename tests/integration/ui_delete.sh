@@ -51,14 +51,6 @@ wait_flags() {
 	fail "flags of \"$text\" in $dir: '$(flags_of "$dir" "$text")'; wanted $want: $has"
 }
 
-wait_quit() {
-	for ((i = 0; i < 100; i++)); do
-		ui_alive "$1" || return 0
-		sleep 0.05
-	done
-	fail "cachet did not quit"
-}
-
 # --- Maildir ---------------------------------------------------------------
 MD=$H/Maildir
 ui_maildir "$MD"
@@ -130,7 +122,7 @@ assert_eq 0 "$(files_with "$MD" "Subject: Message 4")" "message 4 after expunge"
 assert_eq 1 "$(files_with "$MD" "Subject: Message 3")" "message 3 after expunge"
 assert_eq 1 "$(files_with "$MD/.Archive" "Subject: Message 2")" "the moved message"
 ui_keys md q q
-wait_quit md
+ui_wait_exit md
 
 # --- IMAP ------------------------------------------------------------------
 harness_dovecot
@@ -184,7 +176,7 @@ ui_wait imap "INBOX [1 message]"
 assert_eq 0 "$(files_with "$MB" "Subject: Message 1")" "message 1 on the server"
 assert_eq 1 "$(files_with "$MB" "Subject: Message 3")" "message 3 on the server"
 ui_keys imap q q
-wait_quit imap
+ui_wait_exit imap
 
 # Opened again (through the index cache): what the server holds.
 ui_start again 100 30 "$CACHET" --config "$CFG" --data-dir "$H/data" \
@@ -192,5 +184,5 @@ ui_start again 100 30 "$CACHET" --config "$CFG" --data-dir "$H/data" \
 ui_wait again "INBOX [1 message]" 20
 assert_contains "$(ui_screen again)" "Message 3"
 ui_keys again q q
-wait_quit again
+ui_wait_exit again
 exit 0

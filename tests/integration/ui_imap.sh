@@ -116,11 +116,7 @@ ui_keys main q
 ui_wait main "folders"
 assert_contains "$(ui_screen main)" "Entwürfe"
 ui_keys main q
-for ((i = 0; i < 100; i++)); do
-	ui_alive main || break
-	sleep 0.05
-done
-ui_alive main && fail "cachet did not quit on q"
+ui_wait_exit main
 
 # The index cache: version 3, private, with the Content-Type of each message.
 cache=$H/data/imap-cache/bob/INBOX
@@ -143,10 +139,7 @@ ui_reopen() {
 	ui_keys again q
 	ui_wait again "folders"
 	ui_keys again q
-	for ((i = 0; i < 100; i++)); do
-		ui_alive again || break
-		sleep 0.05
-	done
+		ui_wait_exit again
 }
 
 # Opened again, the folder's envelopes come from the cache.

@@ -99,11 +99,7 @@ assert_not_contains "$sgr" ";7;" "reverse video on the selected row"
 assert_contains "$(row_escapes main 1)" $'\e[32m' "green on the selected row"
 assert_contains "$(row_escapes main 0)" $'\e[30m\e[43m' "black on yellow in the title bar"
 ui_keys main Q Q
-for ((i = 0; i < 100; i++)); do
-	ui_alive main || break
-	sleep 0.05
-done
-ui_alive main && fail "cachet did not quit on Q"
+ui_wait_exit main
 
 # Monochrome: the attributes of the colour line, the default elsewhere.
 UI_TERM=vt100 run mono

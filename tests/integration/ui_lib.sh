@@ -16,16 +16,24 @@
 #                                    and status line) is TEXT, trailing spaces
 #                                    aside
 #   ui_settle NAME                   waits until NAME's screen stops changing
+#                                    (unchanged for 0.5 s)
 #   ui_resize NAME COLS ROWS         resizes NAME's window
 #   ui_alive NAME                    true while NAME's session exists
+#   ui_wait_exit NAME [SECONDS]      waits until NAME's session has ended (its
+#                                    program quit); fails otherwise
 #
-# The tmux server runs on its own socket and is killed (only it) on exit,
-# before the harness cleans up.
+# The tmux server runs on its own socket with a configuration of its own,
+# lives until the script ends (also between sessions: a server that left
+# when its last session did could still be on its way out when the next
+# command reached it, "server exited unexpectedly"), and is killed (only
+# it) on exit, before the harness cleans up.
 
 UI_TMUX_SOCK=cachet-ui-$$
+UI_TMUX_CONF=$H/tmux.conf
+printf 'set-option -g exit-empty off\n' > "$UI_TMUX_CONF"
 
 ui_tmux() {
-	tmux -u -L "$UI_TMUX_SOCK" "$@"
+	tmux -u -L "$UI_TMUX_SOCK" -f "$UI_TMUX_CONF" "$@"
 }
 
 ui__stop() {
@@ -42,7 +50,6 @@ ui_start() {
 	printf -v cmd '%q ' "$@"
 	ui_tmux new-session -d -s "$name" -x "$cols" -y "$rows" \
 		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${UI_TERM:-screen-256color} TZ=UTC $cmd"
-	ui_tmux set-option -t "$name" remain-on-exit off > /dev/null
 }
 
 ui_keys() {
@@ -99,13 +106,21 @@ ui_wait_prompt() {
 	fail "the bottom line did not become \"$text\" within $secs s"
 }
 
+# Settled means the same for half a second: tmux shows a resized window at
+# once (its old rows reflowed) but tells the program a little later, so a
+# shorter look can take the reflowed rows for the program's redraw.
 ui_settle() {
-	local name=$1 prev="" cur i
+	local name=$1 prev cur i same=0
+	prev=$(ui_screen "$name")
 	for ((i = 0; i < 100; i++)); do
-		cur=$(ui_screen "$name")
-		[ "$cur" = "$prev" ] && return 0
-		prev=$cur
 		sleep 0.1
+		cur=$(ui_screen "$name")
+		if [ "$cur" = "$prev" ]; then
+			((++same >= 5)) && return 0
+		else
+			same=0
+		fi
+		prev=$cur
 	done
 }
 
@@ -115,6 +130,17 @@ ui_resize() {
 
 ui_alive() {
 	ui_tmux has-session -t "$1" 2> /dev/null
+}
+
+ui_wait_exit() {
+	local name=$1 secs=${2:-5} i
+	for ((i = 0; i < secs * 20; i++)); do
+		ui_alive "$name" || return 0
+		sleep 0.05
+	done
+	echo "--- screen of $name ---" >&2
+	ui_screen "$name" >&2 || true
+	fail "the program in $name did not quit within $secs s"
 }
 
 # A Maildir++ tree: ui_maildir DIR makes DIR (INBOX) with cur/ new/ tmp/.

@@ -166,11 +166,7 @@ screen=$(ui_screen main)
 assert_contains "$screen" "INBOX"
 assert_contains "$screen" "Sent"
 ui_keys main q
-for ((i = 0; i < 100; i++)); do
-	ui_alive main || break
-	sleep 0.05
-done
-ui_alive main && fail "cachet did not quit on q"
+ui_wait_exit main
 
 # A monochrome terminal: problems still stand out (reverse video), the
 # good line is bold, and the words are the same.

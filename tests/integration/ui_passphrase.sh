@@ -130,9 +130,5 @@ screen=$(ui_screen main)
 assert_contains "$screen" "Encrypted to you"
 assert_not_contains "$screen" "locked" "the screen once unlocked"
 ui_keys main q q q
-for ((i = 0; i < 100; i++)); do
-	ui_alive main || break
-	sleep 0.05
-done
-ui_alive main && fail "cachet did not quit"
+ui_wait_exit main
 exit 0

@@ -121,10 +121,7 @@ assert_eq "Topic A Topic A1 Topic B Topic B1 " "$(order imap)" "IMAP thread orde
 assert_contains "$(row imap 'Topic A1')" " -> Re: Topic A1"
 ui_keys imap q q
 # Opened again, through the index cache: threads still found.
-for ((i = 0; i < 100; i++)); do
-	ui_alive imap || break
-	sleep 0.05
-done
+ui_wait_exit imap
 ui_start again 100 30 "$CACHET" --config "$CFG" --data-dir "$H/data" \
 	--gnupg-home "$GH"
 ui_wait again "INBOX [4 messages]" 20
