@@ -16,12 +16,8 @@ imap_session() {
 }
 
 # Deliver one message to alice over LMTP, as Postfix will.
-exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
-printf 'LHLO test\r\nMAIL FROM:<bob@localhost>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n' >&3
-printf 'From: bob@localhost\r\nTo: alice@localhost\r\nSubject: lmtp-probe-%s\r\n\r\nhello\r\n.\r\nQUIT\r\n' "$$" >&3
-lmtp=$(timeout 10 cat <&3)
-exec 3<&-
-assert_contains "$lmtp" "250 2.0.0 <alice@localhost>" "LMTP reply"
+printf 'From: bob@localhost\r\nTo: alice@localhost\r\nSubject: lmtp-probe-%s\r\n\r\nhello\r\n' "$$" |
+	harness_lmtp_deliver alice
 harness_wait_mail alice 1 5
 
 out=$(printf 'a LOGIN alice alice-pw\r\nb LIST "" INBOX\r\nc SELECT INBOX\r\nd FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]\r\ne LOGOUT\r\n' |

@@ -28,19 +28,6 @@ printf 'Text from the editor.\n' >> "$1"
 EOF
 chmod 755 "$H/editor.sh"
 
-lmtp_deliver() {
-	local user=$1 file=$2 reply
-	exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
-	{
-		printf 'LHLO test\r\nMAIL FROM:<sender@localhost>\r\nRCPT TO:<%s@localhost>\r\nDATA\r\n' "$user"
-		sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' "$file"
-		printf '.\r\nQUIT\r\n'
-	} >&3
-	reply=$(timeout 10 cat <&3)
-	exec 3<&-
-	assert_contains "$reply" "250 2.0.0 <$user@localhost>" "LMTP delivery"
-}
-
 # alice writes to bob, signed; bob learns her certificate from it.
 printf 'Can you send me the figures?\n' > "$H/body.txt"
 {
@@ -52,7 +39,7 @@ printf 'Can you send me the figures?\n' > "$H/body.txt"
 } > "$H/signed.eml"
 "$CACHET" --config "$CFG" --data-dir "$DATA" --gnupg-home "$GH" harvest "$H/signed.eml" \
 	> "$H/harvest.out" 2>&1 || { cat "$H/harvest.out" >&2; fail "harvest of alice's certificate"; }
-lmtp_deliver bob "$H/signed.eml"
+harness_lmtp_deliver bob "$H/signed.eml"
 harness_wait_mail bob 1
 
 # Folders for the copies: Sent and Drafts.

@@ -128,22 +128,9 @@ ui_wait_exit md
 harness_dovecot
 GH=$(harness_gnupg bob)
 CFG=$(harness_config bob)
-
-lmtp_deliver() {
-	local user=$1 file=$2 reply
-	exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
-	{
-		printf 'LHLO test\r\nMAIL FROM:<sender@localhost>\r\nRCPT TO:<%s@localhost>\r\nDATA\r\n' "$user"
-		sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' "$file"
-		printf '.\r\nQUIT\r\n'
-	} >&3
-	reply=$(timeout 10 cat <&3)
-	exec 3<&-
-	assert_contains "$reply" "250 2.0.0 <$user@localhost>" "LMTP delivery"
-}
 for n in 1 2 3; do
 	message "$n" > "$H/m$n.eml"
-	lmtp_deliver bob "$H/m$n.eml"
+	harness_lmtp_deliver bob "$H/m$n.eml"
 done
 harness_wait_mail bob 3
 MB=$H/mail/bob/Maildir

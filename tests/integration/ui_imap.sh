@@ -17,20 +17,6 @@ PKI=$HARNESS_PKI
 GH=$(harness_gnupg bob)
 CFG=$(harness_config bob)
 
-# lmtp_deliver USER FILE: as Postfix does, with CRLF and dot-stuffing.
-lmtp_deliver() {
-	local user=$1 file=$2 reply
-	exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
-	{
-		printf 'LHLO test\r\nMAIL FROM:<sender@localhost>\r\nRCPT TO:<%s@localhost>\r\nDATA\r\n' "$user"
-		sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' "$file"
-		printf '.\r\nQUIT\r\n'
-	} >&3
-	reply=$(timeout 10 cat <&3)
-	exec 3<&-
-	assert_contains "$reply" "250 2.0.0 <$user@localhost>" "LMTP delivery"
-}
-
 cat > "$H/plain.eml" <<'EOF'
 From: Carol Example <carol@localhost>
 To: bob@localhost
@@ -39,7 +25,7 @@ Date: Mon, 3 Mar 2025 12:00:00 +0000
 
 See you there.
 EOF
-lmtp_deliver bob "$H/plain.eml"
+harness_lmtp_deliver bob "$H/plain.eml"
 
 printf 'Hello Bob,\nsigned over IMAP.\n' > "$H/body.txt"
 {
@@ -48,7 +34,7 @@ printf 'Hello Bob,\nsigned over IMAP.\n' > "$H/body.txt"
 		-inkey "$PKI/alice.key" -from "Alice Example <alice@localhost>" \
 		-to bob@localhost -subject "Signed over IMAP"
 } > "$H/signed.eml"
-lmtp_deliver bob "$H/signed.eml"
+harness_lmtp_deliver bob "$H/signed.eml"
 
 printf 'For your eyes only.\n' > "$H/secret.txt"
 {
@@ -59,14 +45,14 @@ printf 'For your eyes only.\n' > "$H/secret.txt"
 } > "$H/enc.eml"
 grep -q '^Content-Type: application/pkcs7-mime' "$H/enc.eml" ||
 	fail "openssl did not write an enveloped message"
-lmtp_deliver bob "$H/enc.eml"
+harness_lmtp_deliver bob "$H/enc.eml"
 # The same, labelled octet-stream named smime.p7m, the type folded.
 sed -e 's/^Subject: .*/Subject: Octet sealed/' \
 	-e 's/^Content-Type: application\/pkcs7-mime.*/Content-Type: application\/octet-stream;\n\tname="smime.p7m"/' \
 	"$H/enc.eml" > "$H/octet.eml"
 grep -q '^Content-Type: application/octet-stream;$' "$H/octet.eml" ||
 	fail "the octet-stream copy was not made"
-lmtp_deliver bob "$H/octet.eml"
+harness_lmtp_deliver bob "$H/octet.eml"
 harness_wait_mail bob 4
 
 # A folder whose name needs modified UTF-7 ("Entwürfe").
@@ -105,7 +91,7 @@ find "$MB/cur" -name '*:2,*S*' | grep -q . || fail "\\Seen was not stored on the
 # New mail while the screen is up: $ reads the folder again, the cursor
 # stays on the message it was on.
 printf 'From: carol@localhost\nTo: bob@localhost\nSubject: Arrived later\nDate: Wed, 5 Mar 2025 12:00:00 +0000\n\nLate.\n' > "$H/late.eml"
-lmtp_deliver bob "$H/late.eml"
+harness_lmtp_deliver bob "$H/late.eml"
 harness_wait_mail bob 5
 ui_keys main '$'
 ui_wait main "INBOX [5 messages]" 20

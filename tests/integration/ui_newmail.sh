@@ -18,19 +18,13 @@ CFG0=$H/never.conf
 sed 's/^check_interval = 2$/check_interval = 0/' "$CFG" > "$CFG0"
 chmod 600 "$CFG0"
 
-# lmtp_deliver USER SUBJECT: a plain message, as Postfix would hand it over.
-lmtp_deliver() {
-	local reply
-	exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
-	printf 'LHLO test\r\nMAIL FROM:<carol@localhost>\r\nRCPT TO:<%s@localhost>\r\nDATA\r\nFrom: carol@localhost\r\nTo: %s@localhost\r\nSubject: %s\r\n\r\nbody\r\n.\r\nQUIT\r\n' \
-		"$1" "$1" "$2" >&3
-	reply=$(timeout 10 cat <&3)
-	exec 3<&-
-	assert_contains "$reply" "250 2.0.0 <$1@localhost>" "LMTP delivery"
+# message SUBJECT: a plain message from carol to bob.
+message() {
+	printf 'From: carol@localhost\nTo: bob@localhost\nSubject: %s\n\nbody\n' "$1"
 }
 
-lmtp_deliver bob "First of the day"
-lmtp_deliver bob "Second of the day"
+message "First of the day" | harness_lmtp_deliver bob
+message "Second of the day" | harness_lmtp_deliver bob
 harness_wait_mail bob 2
 
 ui_start main 100 30 "$CACHET" --config "$CFG" --data-dir "$H/data" --gnupg-home "$GH"
@@ -46,7 +40,7 @@ status=$(ui_screen main | tail -n 1)
 sleep 5
 assert_eq "$status" "$(ui_screen main | tail -n 1)" "status line after empty looks"
 
-lmtp_deliver bob "Arrived while watching"
+message "Arrived while watching" | harness_lmtp_deliver bob
 harness_wait_mail bob 3
 ui_wait main "INBOX [3 messages]" 15
 screen=$(ui_screen main)
@@ -65,7 +59,7 @@ ui_wait_gone main "folders" 10 || true
 # check_interval = 0: the index stays as it was opened.
 ui_start never 100 30 "$CACHET" --config "$CFG0" --data-dir "$H/data0" --gnupg-home "$GH"
 ui_wait never "INBOX [3 messages]" 20
-lmtp_deliver bob "Not looked for"
+message "Not looked for" | harness_lmtp_deliver bob
 harness_wait_mail bob 4
 sleep 4
 assert_not_contains "$(ui_screen never)" "Not looked for" "index with check_interval = 0"

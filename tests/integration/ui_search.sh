@@ -19,19 +19,6 @@ message() {
 	printf 'From: carol@localhost\r\nTo: bob@localhost\r\nSubject: %s\r\nDate: Mon, 3 Mar 2025 12:0%s:00 +0000\r\n\r\n%s\r\n' \
 		"$1" "${#1}" "$2"
 }
-# lmtp_deliver SUBJECT BODY: as Postfix would hand it over.
-lmtp_deliver() {
-	local reply
-	exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
-	{
-		printf 'LHLO test\r\nMAIL FROM:<carol@localhost>\r\nRCPT TO:<bob@localhost>\r\nDATA\r\n'
-		message "$1" "$2"
-		printf '.\r\nQUIT\r\n'
-	} >&3
-	reply=$(timeout 10 cat <&3)
-	exec 3<&-
-	assert_contains "$reply" "250 2.0.0 <bob@localhost>" "LMTP delivery"
-}
 
 # check NAME: the same searches in the screen session NAME.
 check() {
@@ -63,9 +50,9 @@ check() {
 	ui_wait "$name" 'no message holds "quagga"' 20
 }
 
-lmtp_deliver "Minutes" "Item 3: the zebracorn was seen again."
-lmtp_deliver "Lunch" "Noon at the usual place."
-lmtp_deliver "Field notes" "A ZEBRACORN, upper case this time."
+message "Minutes" "Item 3: the zebracorn was seen again." | harness_lmtp_deliver bob
+message "Lunch" "Noon at the usual place." | harness_lmtp_deliver bob
+message "Field notes" "A ZEBRACORN, upper case this time." | harness_lmtp_deliver bob
 harness_wait_mail bob 3
 
 ui_start imap 100 30 "$CACHET" --config "$CFG" --data-dir "$H/data" --gnupg-home "$GH"

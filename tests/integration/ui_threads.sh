@@ -90,24 +90,12 @@ ui_keys md2 q q
 harness_dovecot
 GH=$(harness_gnupg bob)
 CFG=$(harness_config bob)
-lmtp_deliver() {
-	local user=$1 file=$2 reply
-	exec 3<> "/dev/tcp/127.0.0.1/$LMTP_PORT"
-	{
-		printf 'LHLO test\r\nMAIL FROM:<sender@localhost>\r\nRCPT TO:<%s@localhost>\r\nDATA\r\n' "$user"
-		sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' "$file"
-		printf '.\r\nQUIT\r\n'
-	} >&3
-	reply=$(timeout 10 cat <&3)
-	exec 3<&-
-	assert_contains "$reply" "250 2.0.0 <$user@localhost>" "LMTP delivery"
-}
 message 1 "Topic A" "<a@x>" > "$H/1.eml"
 message 2 "Topic B" "<b@x>" > "$H/2.eml"
 message 3 "Re: Topic A1" "<a1@x>" "<a@x>" > "$H/3.eml"
 message 4 "Re: Topic B1" "<b1@x>" "<b@x>" > "$H/4.eml"
 for n in 1 2 3 4; do
-	lmtp_deliver bob "$H/$n.eml"
+	harness_lmtp_deliver bob "$H/$n.eml"
 	# Delivery order is the folder's order.
 	harness_wait_mail bob "$n"
 done

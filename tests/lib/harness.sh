@@ -46,6 +46,14 @@
 #                            waits (default 1 message, 10 s) until USER's
 #                            Maildir holds COUNT messages in new/ or cur/;
 #                            fails with the servers' logs otherwise.
+#   harness_lmtp_deliver USER [FILE]
+#                            delivers the message in FILE (standard input when
+#                            FILE is absent or "-") to USER@localhost over
+#                            Dovecot's LMTP, as Postfix would: CRLF line ends
+#                            (also on a last line that had none), lines that
+#                            start with "." dot-stuffed, envelope sender
+#                            sender@localhost. Fails unless the reply, read
+#                            for at most 10 s, has "250 2.0.0 <USER@localhost>".
 #   harness_mail_count USER  prints how many messages USER's Maildir holds.
 #   harness_mailbox_text USER
 #                            prints every message in USER's Maildir.
@@ -686,6 +694,22 @@ harness_config() {
 	} > "$f"
 	chmod 600 "$f"
 	echo "$f"
+}
+
+harness_lmtp_deliver() {
+	local user=${1:?harness_lmtp_deliver USER [FILE]} file=${2:--} fd reply
+	[ "$file" = - ] || [ -r "$file" ] || fail "harness_lmtp_deliver: cannot read $file"
+	[ -n "${LMTP_PORT:-}" ] || fail "harness_lmtp_deliver: no LMTP port: call harness_dovecot first"
+	exec {fd}<> "/dev/tcp/127.0.0.1/$LMTP_PORT" ||
+		fail "harness_lmtp_deliver: cannot connect to LMTP on 127.0.0.1:$LMTP_PORT"
+	{
+		printf 'LHLO harness\r\nMAIL FROM:<sender@localhost>\r\nRCPT TO:<%s@localhost>\r\nDATA\r\n' "$user"
+		sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' -e "\$a\\" -- "$file"
+		printf '.\r\nQUIT\r\n'
+	} >&"$fd"
+	reply=$(timeout 10 cat <&"$fd")
+	exec {fd}<&-
+	assert_contains "$reply" "250 2.0.0 <$user@localhost>" "LMTP delivery"
 }
 
 harness_mail_count() {
