@@ -3,7 +3,9 @@
 #
 # tests/lib/harness.sh starts a private Dovecot, Postfix, gpgsm homes and a
 # Secret Service per test script (see the top of that file); tests/lib/pki.sh
-# makes the test certificates. The harness_* tests prove the harness itself.
+# makes the test certificates; tests/lib/peers.sh starts and stops the extra
+# servers (scripted fakes, gnutls-serv) some scripts add. The harness_* tests
+# prove the harness itself.
 
 HARNESS_TESTS = \
 	tests/integration/harness_lifecycle.sh \
@@ -14,7 +16,7 @@ HARNESS_TESTS = \
 	tests/integration/harness_gpgsm.sh
 
 TESTS += $(HARNESS_TESTS)
-EXTRA_DIST += tests/lib/harness.sh tests/lib/pki.sh $(HARNESS_TESTS)
+EXTRA_DIST += tests/lib/harness.sh tests/lib/pki.sh tests/lib/peers.sh $(HARNESS_TESTS)
 
 # The harness's PKI cache in the build tree (one dir per version of pki.sh).
 CLEANFILES += tests/pki-cache/*/*.pem tests/pki-cache/*/*.key \

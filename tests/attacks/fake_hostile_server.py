@@ -22,11 +22,15 @@ SMTP_SCENARIOS below.
 """
 import argparse
 import os
-import socket
-import ssl
 import sys
 import threading
 import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "fake"))
+from fake_server_lib import (accept, listener, literal_size, note,
+                             run_session, tls_context, write_port_file)
 
 ESC_TEXT = b"\x1b[2J\x1b]0;owned\x07\x1b[31m"
 
@@ -58,63 +62,6 @@ SMTP_SCENARIOS = [
     "mute",
     "flood",              # a greeting line that never ends
 ]
-
-
-class Conn:
-    def __init__(self, sock, log):
-        self.sock = sock
-        self.log = log
-        self.buf = b""
-
-    def note(self, data):
-        with open(self.log, "ab") as f:
-            f.write(data + b"\n")
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            return False
-        self.buf += chunk
-        return True
-
-    def line(self):
-        while b"\n" not in self.buf:
-            if not self.fill():
-                return None
-        line, self.buf = self.buf.split(b"\n", 1)
-        line = line.rstrip(b"\r")
-        self.note(line)
-        return line
-
-    def exactly(self, n):
-        while len(self.buf) < n:
-            if not self.fill():
-                return None
-        data, self.buf = self.buf[:n], self.buf[n:]
-        self.note(b"LITERAL %d bytes" % n)
-        return data
-
-    def starttls(self, ctx):
-        self.sock = ctx.wrap_socket(self.sock, server_side=True)
-        self.buf = b""
-
-    def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-
-
-def literal_size(line):
-    if line.endswith(b"}") and b"{" in line:
-        n = line[line.rindex(b"{") + 1:-1].rstrip(b"+")
-        if n.isdigit():
-            return int(n)
-    return None
 
 
 def envelope(n):
@@ -186,9 +133,7 @@ def imap(conn, a, ctx):
                 conn.send(b"* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
             elif cmd == b"STARTTLS":
                 conn.send(tag + b" OK begin TLS\r\n")
-                try:
-                    conn.starttls(ctx)
-                except (ssl.SSLError, OSError):
+                if not conn.starttls(ctx):
                     return
                 tls = True
             elif cmd == b"LOGOUT":
@@ -280,9 +225,7 @@ def smtp(conn, a, ctx):
                 conn.send(b"250-fake\r\n250 STARTTLS\r\n")
         elif line.upper() == b"STARTTLS" and not tls:
             conn.send(b"220 go ahead\r\n")
-            try:
-                conn.starttls(ctx)
-            except (ssl.SSLError, OSError):
+            if not conn.starttls(ctx):
                 return
             tls = True
         elif not tls:
@@ -341,38 +284,19 @@ def flood(conn, prefix):
 def trap(srv, log):
     while True:
         sock, _ = srv.accept()
-        with open(log, "ab") as f:
-            f.write(b"TRAP: connection\n")
+        note(log, b"TRAP: connection")
         sock.close()
 
 
-def listener():
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    return srv
-
-
-def serve(sock, a, ctx):
-    conn = None
-    try:
-        if a.scenario == "mute":
-            while sock.recv(4096):
-                pass
-            return
-        if a.tls == "implicit":
-            sock = ctx.wrap_socket(sock, server_side=True)
-        conn = Conn(sock, a.log)
-        conn.note(b"CONNECTED")
-        (imap if a.proto == "imap" else smtp)(conn, a, ctx)
-    except (OSError, ssl.SSLError) as exc:
-        print("fake server: %s" % exc, file=sys.stderr)
-    finally:
-        if conn:
-            conn.close()
-        else:
-            sock.close()
+def session(conn, a, ctx):
+    if a.scenario == "mute":
+        while conn.sock.recv(4096):
+            pass
+        return
+    if a.tls == "implicit":
+        conn.handshake(ctx)
+    conn.note(b"CONNECTED")
+    (imap if a.proto == "imap" else smtp)(conn, a, ctx)
 
 
 def main():
@@ -389,23 +313,19 @@ def main():
     if a.scenario not in (IMAP_SCENARIOS if a.proto == "imap" else SMTP_SCENARIOS):
         ap.error("unknown %s scenario %s" % (a.proto, a.scenario))
 
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
+    ctx = tls_context(a.cert, a.key)
     srv = listener()
     trap_srv = listener()
     a.trap_port = trap_srv.getsockname()[1]
     threading.Thread(target=trap, args=(trap_srv, a.log), daemon=True).start()
     open(a.log, "ab").close()
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d %d\n" % (srv.getsockname()[1], a.trap_port))
-    os.rename(tmp, a.port_file)
+    write_port_file(a.port_file, srv, trap_srv)
     # A forgotten server ends by itself.
     threading.Timer(900, lambda: os._exit(0)).start()
     while True:
-        sock, _ = srv.accept()
-        sock.settimeout(300)
-        threading.Thread(target=serve, args=(sock, a, ctx), daemon=True).start()
+        conn = accept(srv, a.log, 300)
+        threading.Thread(target=run_session, args=(session, conn, a, ctx),
+                         daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@
 #   sent_count, settled USER COUNT, msg NAME (prints a message file)
 #   transport_done NAME
 . "$top_srcdir/tests/lib/harness.sh"
+. "$top_srcdir/tests/lib/peers.sh"
 CACHET=${CACHET:-$top_builddir/cachet}
 FAKE=$top_srcdir/tests/attacks/fake_hostile_server.py
 
@@ -28,16 +29,7 @@ cd "$H"
 FAILED=0
 CA=$HARNESS_PKI/tls-ca.pem
 
-stop_peers() {
-	local p
-	if [ -f "$H/run/peer-pids" ]; then
-		while read -r p; do
-			kill "$p" 2> /dev/null || true
-		done < "$H/run/peer-pids"
-	fi
-	harness_cleanup
-}
-trap stop_peers EXIT
+trap peers_stop EXIT
 
 bad() {
 	echo "FAIL: $*" >&2
@@ -48,23 +40,13 @@ bad() {
 # FTRAP (the port referrals point to) and FLOG.
 N_FAKE=0
 fake() {
-	local id port_file
+	local id
 	N_FAKE=$((N_FAKE + 1))
 	id=$1-$2-$N_FAKE
-	port_file=$H/fake.$id.port
+	fake_peer "$id" "$FAKE" --proto "$1" --scenario "$2" --tls "${3:-implicit}" \
+		--delay "${4:-5}"
 	FLOG=$H/fake.$id.log
-	python3 "$FAKE" --proto "$1" --scenario "$2" --tls "${3:-implicit}" \
-		--delay "${4:-5}" --cert "$HARNESS_PKI/server.pem" \
-		--key "$HARNESS_PKI/server.key" --port-file "$port_file" \
-		--log "$FLOG" > /dev/null 2> "$H/fake.$id.err" &
-	echo $! >> "$H/run/peer-pids"
-	local i
-	for i in $(seq 1 250); do
-		[ -s "$port_file" ] && break
-		sleep 0.02
-	done
-	[ -s "$port_file" ] || fail "the scripted $id server did not start: $(cat "$H/fake.$id.err")"
-	read -r FPORT FTRAP < "$port_file"
+	read -r FPORT FTRAP < "$H/fake.$id.port"
 }
 
 # config NAME IMAP-URL SMTP-URL [LINE]: alice, no signing or encryption

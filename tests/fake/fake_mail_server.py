@@ -19,35 +19,12 @@ modes: ok, no-starttls, inject, preauth (imap only)
 """
 import argparse
 import os
-import socket
-import ssl
 import sys
 
-
-class Conn:
-    def __init__(self, sock, log):
-        self.sock = sock
-        self.log = log
-        self.buf = b""
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def line(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                return None
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        line = line.rstrip(b"\r")
-        with open(self.log, "ab") as f:
-            f.write(line + b"\n")
-        return line
-
-    def starttls(self, ctx):
-        self.sock = ctx.wrap_socket(self.sock, server_side=True)
-        self.buf = b""
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_server_lib import (accept, listener, note, run_session,
+                             tls_context, write_port_file)
 
 
 def imap(conn, mode, ctx):
@@ -79,9 +56,7 @@ def imap(conn, mode, ctx):
                           b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n")
             else:
                 conn.send(tag + b" OK begin TLS\r\n")
-            try:
-                conn.starttls(ctx)
-            except (ssl.SSLError, OSError):
+            if not conn.starttls(ctx):
                 return
             tls = True
         elif cmd == b"LOGIN" and tls:
@@ -116,9 +91,7 @@ def smtp(conn, mode, ctx):
                 conn.send(b"220 go ahead\r\n250-fake\r\n250 AUTH PLAIN\r\n")
             else:
                 conn.send(b"220 go ahead\r\n")
-            try:
-                conn.starttls(ctx)
-            except (ssl.SSLError, OSError):
+            if not conn.starttls(ctx):
                 return
             tls = True
         elif cmd == b"AUTH" and tls:
@@ -156,30 +129,16 @@ def main():
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
 
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
+    ctx = tls_context(a.cert, a.key)
 
     def note_sni(sock, name, context):
-        with open(a.log, "ab") as f:
-            f.write(b"SNI: %s\n" % (name or "(none)").encode())
+        note(a.log, b"SNI: %s" % (name or "(none)").encode())
     ctx.sni_callback = note_sni
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.getsockname()[1])
-    os.rename(tmp, a.port_file)
+    srv = listener()
+    write_port_file(a.port_file, srv)
     while True:
-        sock, _ = srv.accept()
-        sock.settimeout(30)
-        try:
-            (imap if a.proto == "imap" else smtp)(Conn(sock, a.log), a.mode, ctx)
-        except (OSError, ssl.SSLError) as exc:
-            print("fake server: %s" % exc, file=sys.stderr)
-        finally:
-            sock.close()
+        run_session(imap if a.proto == "imap" else smtp,
+                    accept(srv, a.log, 30), a.mode, ctx)
 
 
 if __name__ == "__main__":

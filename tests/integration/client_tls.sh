@@ -7,6 +7,7 @@
 # password went out.
 set -euo pipefail
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/peers.sh"
 CACHET=${CACHET:-$top_builddir/cachet}
 FAKE=${top_srcdir:-$(dirname "$0")/../..}/tests/fake/fake_mail_server.py
 
@@ -15,17 +16,8 @@ harness_need certtool gnutls-serv python3
 harness_postfix
 
 # The peers this script starts (gnutls-serv, the scripted server) are
-# recorded in a file, because they start in command substitutions.
-stop_peers() {
-	local p
-	if [ -f "$H/run/peer-pids" ]; then
-		while read -r p; do
-			kill "$p" 2> /dev/null || true
-		done < "$H/run/peer-pids"
-	fi
-	harness_cleanup
-}
-trap stop_peers EXIT
+# stopped on exit, those started in command substitutions too.
+trap peers_stop EXIT
 
 # config NAME IMAP-URL SMTP-URL [CA-FILE]: a config for alice with no
 # signing or encryption (this test is about transport), printed path.
@@ -111,7 +103,7 @@ serve() {
 	port=$(harness_free_port)
 	gnutls-serv --port "$port" --x509certfile "$1" --x509keyfile "$2" \
 		--priority "$3" > "$H/gnutls-serv.$port.log" 2>&1 &
-	echo $! >> "$H/run/peer-pids"
+	peer_started $!
 	harness__wait_port 127.0.0.1 "$port" 10 ||
 		fail "gnutls-serv did not start: $(cat "$H/gnutls-serv.$port.log")"
 	echo "$port"
@@ -138,20 +130,8 @@ expect_failure "TLS 1.1 server" "TLS handshake with localhost:$p failed" \
 
 # fake PROTO MODE: starts the scripted server, prints its port.
 fake() {
-	local id=$1-$2
-	rm -f "$H/fake.$id.port"
-	python3 "$FAKE" --proto "$1" --mode "$2" --cert "$HARNESS_PKI/server.pem" \
-		--key "$HARNESS_PKI/server.key" --port-file "$H/fake.$id.port" \
-		--log "$H/fake.$id.log" > /dev/null 2> "$H/fake.$id.err" &
-	echo $! >> "$H/run/peer-pids"
-	local i
-	for i in $(seq 1 200); do
-		[ -s "$H/fake.$id.port" ] && break
-		sleep 0.02
-	done
-	[ -s "$H/fake.$id.port" ] || fail "the scripted $id server did not start: $(cat "$H/fake.$id.err")"
-	: >> "$H/fake.$id.log"
-	cat "$H/fake.$id.port"
+	fake_peer "$1-$2" "$FAKE" --proto "$1" --mode "$2"
+	cat "$H/fake.$1-$2.port"
 }
 
 # Controls: STARTTLS done right works for IMAP and SMTP, although before
