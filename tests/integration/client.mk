@@ -5,6 +5,7 @@
 CLIENT_TESTS = \
 	tests/integration/client_send.sh \
 	tests/integration/client_tls.sh \
+	tests/integration/client_trust.sh \
 	tests/integration/client_cred.sh \
 	tests/integration/client_outbox.sh \
 	tests/integration/client_imap.sh \
