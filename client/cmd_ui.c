@@ -63,7 +63,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	struct ui_options opt = { 0 };
 	struct err e = { 0 };
 	const char *maildir = NULL;
-	char *log_path = NULL, *alerts = NULL;
+	char *log_path = NULL;
 	int c, rc;
 
 	/* Started without a verb, there are no arguments at all. */
@@ -123,7 +123,6 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
-		alerts = imap_take_alerts(s);
 		src = ui_source_imap_new(s, g->data_dir, acct->name);
 	}
 
@@ -138,12 +137,10 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	opt.gnupg_home = g->gnupg_home;
 	opt.log_path = log_path;
 	opt.config = cfg;
-	opt.notice = alerts;
 	rc = ui_run(src, &opt, &e) < 0 ? cli_fail(&e) : 0;
 out:
 	ui_source_free(&src);
 	config_free(&cfg);
 	free(log_path);
-	free(alerts);
 	return rc;
 }

@@ -106,6 +106,31 @@ set_status(struct screen *s, bool bad, const char *fmt, ...)
 	s->status_bad = bad;
 }
 
+/*
+ * What the server asked to have shown (RFC 3501 [ALERT]s: from the login,
+ * a SELECT, any command) goes on the status line as soon as it came, its
+ * lines joined.
+ */
+static void
+show_notices(struct screen *s)
+{
+	char *text = ui_source_take_notices(s->src);
+	struct buf joined = BUF_INIT;
+	const char *p, *nl;
+
+	if (text == NULL)
+		return;
+	for (p = text; *p; p = *nl ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		if (nl > p)
+			buf_addf(&joined, "%s%.*s", joined.len ? "; " : "", (int)(nl - p), p);
+	}
+	if (joined.len)
+		set_status(s, true, "alert from the server: %s", joined.data);
+	buf_release(&joined);
+	free(text);
+}
+
 static void
 close_folder(struct screen *s)
 {
@@ -1433,6 +1458,8 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 		return;
 	}
 	if (kind != UI_COMPOSE_NEW && s->view == UI_VIEW_INDEX) {
+		if (s->n_env == 0)
+			return;
 		open_message(s);
 		if (s->view != UI_VIEW_PAGER)
 			return;
@@ -2022,10 +2049,35 @@ expunge_folder(struct screen *s)
 			   n == 1 ? "" : "s", s->folder_name, s->n_env);
 }
 
+/* The keys that write a message, from the index and the pager. */
+static bool
+compose_key(struct screen *s, int action)
+{
+	static const struct {
+		int action;
+		enum ui_compose_kind kind;
+	} keys[] = {
+		{ CONFIG_ACTION_COMPOSE, UI_COMPOSE_NEW },
+		{ CONFIG_ACTION_REPLY, UI_COMPOSE_REPLY },
+		{ CONFIG_ACTION_REPLY_ALL, UI_COMPOSE_REPLY_ALL },
+		{ CONFIG_ACTION_FORWARD, UI_COMPOSE_FORWARD },
+		{ CONFIG_ACTION_FORWARD_ATTACHED, UI_COMPOSE_FORWARD_ATTACHED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (keys[i].action == action) {
+			compose_start(s, keys[i].kind);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 key_index(struct screen *s, int action)
 {
-	if (list_move(&s->idx_cur, s->n_env, action))
+	if (list_move(&s->idx_cur, s->n_env, action) || compose_key(s, action))
 		return;
 	switch (action) {
 	case CONFIG_ACTION_OPEN:
@@ -2069,23 +2121,6 @@ key_index(struct screen *s, int action)
 		set_status(s, false, "%s", s->order == ORDER_THREADS ? "threads" :
 			   s->order == ORDER_DATE ? "by date" : "folder order");
 		break;
-	case CONFIG_ACTION_COMPOSE: compose_start(s, UI_COMPOSE_NEW); break;
-	case CONFIG_ACTION_REPLY:
-		if (s->n_env)
-			compose_start(s, UI_COMPOSE_REPLY);
-		break;
-	case CONFIG_ACTION_REPLY_ALL:
-		if (s->n_env)
-			compose_start(s, UI_COMPOSE_REPLY_ALL);
-		break;
-	case CONFIG_ACTION_FORWARD:
-		if (s->n_env)
-			compose_start(s, UI_COMPOSE_FORWARD);
-		break;
-	case CONFIG_ACTION_FORWARD_ATTACHED:
-		if (s->n_env)
-			compose_start(s, UI_COMPOSE_FORWARD_ATTACHED);
-		break;
 	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
 		s->view = UI_VIEW_FOLDERS;
 		set_status(s, false, "%s", "");
@@ -2098,6 +2133,8 @@ key_pager(struct screen *s, int action)
 {
 	size_t room = pager_room(s);
 
+	if (compose_key(s, action))
+		return;
 	switch (action) {
 	case CONFIG_ACTION_NEXT: case CONFIG_ACTION_OPEN:
 		s->pager_top++;
@@ -2148,13 +2185,6 @@ key_pager(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_UNDELETE:
 		set_deleted(s, false);
-		break;
-	case CONFIG_ACTION_COMPOSE: compose_start(s, UI_COMPOSE_NEW); break;
-	case CONFIG_ACTION_REPLY: compose_start(s, UI_COMPOSE_REPLY); break;
-	case CONFIG_ACTION_REPLY_ALL: compose_start(s, UI_COMPOSE_REPLY_ALL); break;
-	case CONFIG_ACTION_FORWARD: compose_start(s, UI_COMPOSE_FORWARD); break;
-	case CONFIG_ACTION_FORWARD_ATTACHED:
-		compose_start(s, UI_COMPOSE_FORWARD_ATTACHED);
 		break;
 	case CONFIG_ACTION_QUIT: case CONFIG_ACTION_INDEX:
 		close_message(s);
@@ -2381,15 +2411,13 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	s.view = UI_VIEW_FOLDERS;
 	if (s.n_folders > 0)
 		open_folder(&s, s.folder_cur);
-	/* What the server asked to be shown (RFC 3501 [ALERT]) comes first. */
-	if (opt->notice && *opt->notice)
-		set_status(&s, true, "alert from the server: %s", opt->notice);
 
 	/* Keys are waited for a second at a time, to look for new mail. */
 	interval = opt->account ? opt->account->check_interval : CONFIG_CHECK_INTERVAL_DEFAULT;
 	last_check = time(NULL);
 	timeout(1000);
 	while (!s.quit) {
+		show_notices(&s);
 		draw(&s);
 		r = get_wch(&ch);
 		if (r == ERR) {

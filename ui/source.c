@@ -52,6 +52,12 @@ ui_source_search(struct ui_source *src, const char *text, uint32_t **out,
 	return src->ops->search(src, text, out, n_out, e);
 }
 
+char *
+ui_source_take_notices(struct ui_source *src)
+{
+	return src->ops->take_notices ? src->ops->take_notices(src) : NULL;
+}
+
 int
 ui_source_expunge(struct ui_source *src, struct err *e)
 {

@@ -174,6 +174,12 @@ im_expunge(struct ui_source *src, struct err *e)
 	return imap_expunge(((struct imap_source *)src)->s, e);
 }
 
+static char *
+im_take_notices(struct ui_source *src)
+{
+	return imap_take_alerts(((struct imap_source *)src)->s);
+}
+
 static void
 im_close(struct ui_source *src)
 {
@@ -193,6 +199,7 @@ static const struct ui_source_ops imap_ops = {
 	.move = im_move,
 	.expunge = im_expunge,
 	.search = im_search,
+	.take_notices = im_take_notices,
 	.close = im_close,
 };
 

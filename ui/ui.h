@@ -87,6 +87,13 @@ struct ui_source_ops {
 	 */
 	int (*search)(struct ui_source *src, const char *text, uint32_t **out,
 		      size_t *n_out, struct err *e);
+	/*
+	 * What the server asked to have shown to the person (IMAP [ALERT]s)
+	 * since the last call, one a line, as sent: owned, and to be
+	 * sanitised before it is drawn; NULL when there is none.  NULL for a
+	 * source that has no server.
+	 */
+	char *(*take_notices)(struct ui_source *src);
 	void (*close)(struct ui_source *src);
 };
 
@@ -110,6 +117,7 @@ int ui_source_move(struct ui_source *src, uint32_t uid, const char *id,
 int ui_source_expunge(struct ui_source *src, struct err *e);
 int ui_source_search(struct ui_source *src, const char *text, uint32_t **out,
 		     size_t *n_out, struct err *e);
+char *ui_source_take_notices(struct ui_source *src);
 /* Closes and frees; accepts NULL and clears the pointer. */
 void ui_source_free(struct ui_source **src);
 
@@ -149,8 +157,6 @@ struct ui_options {
 	const char *data_dir;		/* certificate store, outbox */
 	const char *log_path;		/* stderr goes here while the screen is up */
 	const struct config *config;	/* foreign; [keys] and [colors], or NULL */
-	/* foreign; the server's words to show first (its [ALERT]s), or NULL */
-	const char *notice;
 };
 
 /*

@@ -72,26 +72,42 @@ run alert-tls --config "$cfg" --data-dir "$H/d-alert" folders
 expect alert-tls 0 "cachet: alert from localhost: TLS-ALERT-"
 clean alert-tls
 
-# The screen shows the alert first, on its status line, and what the
-# server wrapped around it (clear the screen, retitle the terminal) does
-# nothing: tmux keeps its title.
+# alert_on_screen NAME CONFIG TEXT: the screen on CONFIG's account shows
+# "alert from the server: TEXT" on its status line, over the index, and
+# what the server wrapped around the alert (clear the screen, retitle the
+# terminal) does nothing: tmux keeps its title.
+alert_on_screen() {
+	local name=$1 cfg=$2 text=$3 shown= title
+	tm() { tmux -u -L "cachet-$name-$$" "$@"; }
+	tm new-session -d -s "$name" -x 120 -y 30 \
+		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color $(printf '%q ' "$CACHET" --config "$cfg" --data-dir "$H/d-$name")"
+	for _ in $(seq 1 200); do
+		shown=$(tm capture-pane -p -t "$name" 2> /dev/null || true)
+		grep -qF "alert from the server: $text" <<< "$shown" && break
+		sleep 0.1
+	done
+	grep -qF "alert from the server: $text" <<< "$shown" ||
+		bad "$name: the screen did not show the alert; it showed: $shown"
+	grep -q "INBOX" <<< "$shown" || bad "$name: the index is not on the screen: $shown"
+	title=$(tm display-message -p -t "$name" '#{pane_title}' 2> /dev/null || true)
+	[ "$title" != owned ] || bad "$name: the server retitled the terminal"
+	tm kill-server 2> /dev/null || true
+}
+
+# The screen shows the alerts of the login first.
 fake imap alert-tls implicit
-cfg=$(config alert-ui "imaps://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT")
-tm() { tmux -u -L "cachet-alert-$$" "$@"; }
-tm new-session -d -s alert -x 120 -y 30 \
-	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color $(printf '%q ' "$CACHET" --config "$cfg" --data-dir "$H/d-alert-ui")"
-shown=
-for _ in $(seq 1 200); do
-	shown=$(tm capture-pane -p -t alert 2> /dev/null || true)
-	grep -q "alert from the server: TLS-ALERT-" <<< "$shown" && break
-	sleep 0.1
-done
-grep -q "alert from the server: TLS-ALERT-" <<< "$shown" ||
-	bad "alert-ui: the screen did not show the alert; it showed: $shown"
-grep -q "INBOX" <<< "$shown" || bad "alert-ui: the index is not on the screen: $shown"
-title=$(tm display-message -p -t alert '#{pane_title}' 2> /dev/null || true)
-[ "$title" != owned ] || bad "alert-ui: the server retitled the terminal"
-tm kill-server 2> /dev/null || true
+alert_on_screen alert-ui \
+	"$(config alert-ui "imaps://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT")" \
+	"TLS-ALERT-"
+
+# An alert may come with any answer, here SELECT's: list prints it, and
+# the screen shows it as soon as it opens the folder.
+fake imap alert-select implicit
+cfg=$(config alert-select "imaps://alice@localhost:$FPORT" "smtps://alice@localhost:$SMTPS_PORT")
+run alert-select --config "$cfg" --data-dir "$H/d-alert-select" list --no-cache
+expect alert-select 0 "cachet: alert from localhost: SELECT-ALERT: this folder is over its quota"
+clean alert-select
+alert_on_screen alert-select-ui "$cfg" "SELECT-ALERT: this folder is over its quota"
 
 # --- escape sequences in refusals -----------------------------------------
 

@@ -38,6 +38,7 @@ IMAP_SCENARIOS = [
     "ok",                 # everything works (control)
     "alert-pretls",       # [ALERT]s before STARTTLS
     "alert-tls",          # [ALERT]s with escape sequences inside TLS
+    "alert-select",       # an [ALERT] with SELECT's answer, inside TLS
     "login-esc",          # LOGIN refused, escape sequences in the text
     "list-bad-esc",       # LIST answered BAD with escape sequences
     "referral-login",     # LOGIN refused with a REFERRAL to the trap
@@ -173,6 +174,9 @@ def imap(conn, a, ctx):
                 conn.send(tag + b" NO [REFERRAL %sINBOX] this folder lives "
                           b"elsewhere\r\n" % trap)
             else:
+                if sc == "alert-select":
+                    conn.send(b"* OK [ALERT] SELECT-ALERT: this folder is "
+                              b"over its quota %s\r\n" % ESC_TEXT)
                 conn.send(b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)\r\n"
                           b"* 3 EXISTS\r\n* 0 RECENT\r\n"
                           b"* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 4] ok\r\n"
