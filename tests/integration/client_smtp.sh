@@ -5,22 +5,15 @@
 # message in the outbox; a message whose recipients are all accepted goes.
 set -euo pipefail
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/peers.sh"
 CACHET=${CACHET:-$top_builddir/cachet}
 FAKE=${top_srcdir:-$(dirname "$0")/../..}/tests/fake/fake_mail_server.py
 
 harness_init
 harness_need python3
-python3 "$FAKE" --proto smtp --mode ok --cert "$HARNESS_PKI/server.pem" \
-	--key "$HARNESS_PKI/server.key" --port-file "$H/fake.port" --log "$H/fake.log" \
-	> /dev/null 2> "$H/fake.err" &
-echo $! >> "$H/run/daemons"
-for i in $(seq 1 200); do
-	[ -s "$H/fake.port" ] && break
-	sleep 0.02
-done
-[ -s "$H/fake.port" ] || fail "the scripted server did not start: $(cat "$H/fake.err")"
-: >> "$H/fake.log"
-port=$(cat "$H/fake.port")
+trap peers_stop EXIT
+fake_peer smtp "$FAKE" --proto smtp --mode ok
+port=$(cat "$H/fake.smtp.port")
 
 cfg=$H/alice.conf
 cat > "$cfg" <<CONF
@@ -43,14 +36,14 @@ assert_contains "$out" "refused 2 of 3 recipients, so nothing was sent" "refusal
 assert_contains "$out" "nobody@localhost (550 5.1.1 <nobody@localhost>: Recipient address rejected)" "refusal"
 assert_contains "$out" "later@localhost (450 4.2.0" "refusal"
 assert_contains "$out" "kept in the outbox" "refusal"
-assert_not_contains "$(cat "$H/fake.log")" "DATA" "what the server received"
-assert_file_contains "$H/fake.log" "RSET"
+assert_not_contains "$(cat "$H/fake.smtp.log")" "DATA" "what the server received"
+assert_file_contains "$H/fake.smtp.log" "RSET"
 assert_eq 1 "$(find "$H/data/outbox" -name '*.meta' | wc -l)" "outbox entries"
 
 printf 'To: bob@localhost\nSubject: accepted\n\nbody\n' > "$H/ok.eml"
 out=$("$CACHET" --config "$cfg" --data-dir "$H/data" send "$H/ok.eml" 2>&1) ||
 	fail "send to accepted recipients failed: $out"
 assert_contains "$out" "sent to 1 recipient" "accepted"
-assert_file_contains "$H/fake.log" "DATA"
-assert_file_contains "$H/fake.log" "Subject: accepted"
+assert_file_contains "$H/fake.smtp.log" "DATA"
+assert_file_contains "$H/fake.smtp.log" "Subject: accepted"
 echo "PASS: client_smtp"
