@@ -36,6 +36,86 @@
 #define SMIME_MAX_DEPTH 16
 #define SMIME_MAX_PARTS 10000
 
+/*
+ * The MIME parser over raw bytes that every verdict is computed with.
+ * Whatever shows a message's structure to a person (the screen's pager)
+ * parses it with these same functions, so what is shown as the signed part
+ * is the part the signature was checked over: two parsers that disagree
+ * (a boundary in a comment, a delimiter with a suffix) are how a valid
+ * banner ends up above text nobody signed.
+ */
+/* A borrowed range of bytes. */
+struct mime_range {
+	const char *p;	/* foreign */
+	size_t n;
+};
+
+/*
+ * An entity: header block, blank line, body.  All pointers borrow from the
+ * parsed bytes.  hdr includes the line end of its last field; body starts
+ * after the blank line.  An entity without a blank line is all header.
+ */
+struct mime_entity {
+	struct mime_range raw;
+	struct mime_range hdr;
+	struct mime_range body;
+	const char *eol;	/* "\r\n" or "\n": the first line's ending */
+};
+
+/* One header field: name (without the colon) and the whole raw field
+ * including folded continuation lines and its line end. */
+struct mime_field {
+	struct mime_range name;
+	struct mime_range raw;
+	struct mime_range value;	/* after the colon, folded, raw */
+};
+
+/* Splits p into header and body.  strict: every header line must be a
+ * field (for top-level messages); otherwise an entity that starts with a
+ * non-field line is taken as having no header.  ERR_INPUT on failure. */
+int mime_entity_parse(const char *p, size_t n, bool strict,
+		      struct mime_entity *m, struct err *e);
+/* Iterates fields: *pos starts at 0; returns 1 with f filled, 0 at end. */
+int mime_field_next(const struct mime_range *hdr, size_t *pos,
+		    struct mime_field *f);
+bool mime_field_is(const struct mime_field *f, const char *name);
+/* Unfolded, trimmed value of the idx-th field called name (owned), or NULL. */
+char *mime_header_get(const struct mime_entity *m, const char *name, size_t idx);
+size_t mime_header_count(const struct mime_entity *m, const char *name);
+/* A content header (Content-*) belongs to the entity, not the message. */
+bool mime_field_is_content(const struct mime_field *f);
+
+/* A parsed Content-Type: type and subtype lower case, parameters with
+ * lower-case names and unquoted values. */
+struct mime_ctype {
+	char *type;		/* owned */
+	char *subtype;		/* owned */
+	char **names;		/* owned */
+	char **values;		/* owned */
+	size_t n;
+};
+/* Parses value (NULL means the default text/plain; charset=us-ascii).
+ * ERR_INPUT when the type is not "token/token". */
+int mime_ctype_parse(const char *value, struct mime_ctype *ct, struct err *e);
+/* Content-Disposition: the disposition in type (lower case), subtype "",
+ * parameters as for Content-Type; -1 when there is no disposition token. */
+int mime_disposition_parse(const char *value, struct mime_ctype *d);
+/* Content type of an entity (default text/plain on a missing or bad field). */
+void mime_entity_ctype(const struct mime_entity *m, struct mime_ctype *ct);
+const char *mime_ctype_param(const struct mime_ctype *ct, const char *name);
+bool mime_ctype_is(const struct mime_ctype *ct, const char *type,
+		   const char *subtype);
+void mime_ctype_release(struct mime_ctype *ct);
+
+/* Splits a multipart body at boundary (RFC 2046: the line end before a
+ * delimiter belongs to the delimiter).  *parts is owned (free()).  *closed
+ * tells whether the close delimiter was seen.  ERR_INPUT when no delimiter
+ * is found (*n is 0) or there are more than SMIME_MAX_PARTS parts (*n is
+ * the count reached). */
+int mime_multipart_split(const char *body, size_t len, const char *boundary,
+			 struct mime_range **parts, size_t *n, bool *closed,
+			 struct err *e);
+
 /* Signature state, in order from best to worst: the weakest signer wins. */
 enum smime_sig {
 	SMIME_SIG_NONE = 0,

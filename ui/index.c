@@ -17,17 +17,17 @@ ui_crypto_mark_of(const char *content_type)
 		m = UI_CRYPTO_SIGNED;
 	} else if (strcmp(type, "application/pkcs7-mime") == 0 ||
 		   strcmp(type, "application/x-pkcs7-mime") == 0) {
-		st = ui_header_param(content_type, "smime-type");
+		st = ui_ctype_param(content_type, "smime-type");
 		m = st && str_casecmp_ascii(st, "signed-data") == 0 ?
 		    UI_CRYPTO_SIGNED : UI_CRYPTO_ENCRYPTED;
 		free(st);
 	} else if (strcmp(type, "application/octet-stream") == 0) {
 		/* Some mailers send S/MIME as application/octet-stream named *.p7m. */
-		char *name = ui_header_param(content_type, "name");
+		char *name = ui_ctype_param(content_type, "name");
 		size_t n = name ? strlen(name) : 0;
 
 		if (n >= 4 && str_casecmp_ascii(name + n - 4, ".p7m") == 0) {
-			st = ui_header_param(content_type, "smime-type");
+			st = ui_ctype_param(content_type, "smime-type");
 			m = st && str_casecmp_ascii(st, "signed-data") == 0 ?
 			    UI_CRYPTO_SIGNED : UI_CRYPTO_ENCRYPTED;
 			free(st);

@@ -7,20 +7,22 @@ UI_UNIT_TESTS = tests/unit/ui/test_banner tests/unit/ui/test_render \
 	tests/unit/ui/test_keys tests/unit/ui/test_attach \
 	tests/unit/ui/test_thread
 check_PROGRAMS += $(UI_UNIT_TESTS)
+# The screens read MIME structure with crypto's parser.
+UI_TEST_LIBS = libui.a libclient.a libcrypto.a libbase.a
 TESTS += $(UI_UNIT_TESTS)
 tests_unit_ui_test_banner_SOURCES = tests/unit/ui/test_banner.c
-tests_unit_ui_test_banner_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_banner_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_render_SOURCES = tests/unit/ui/test_render.c
-tests_unit_ui_test_render_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_render_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_maildir_SOURCES = tests/unit/ui/test_maildir.c
-tests_unit_ui_test_maildir_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_maildir_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_compose_SOURCES = tests/unit/ui/test_compose.c
-tests_unit_ui_test_compose_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_compose_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_certview_SOURCES = tests/unit/ui/test_certview.c
-tests_unit_ui_test_certview_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_certview_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_keys_SOURCES = tests/unit/ui/test_keys.c
-tests_unit_ui_test_keys_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_keys_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_attach_SOURCES = tests/unit/ui/test_attach.c
-tests_unit_ui_test_attach_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_attach_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_thread_SOURCES = tests/unit/ui/test_thread.c
-tests_unit_ui_test_thread_LDADD = libui.a libclient.a libbase.a
+tests_unit_ui_test_thread_LDADD = $(UI_TEST_LIBS)

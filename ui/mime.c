@@ -26,65 +26,20 @@ ui_header_end(const char *msg, size_t len)
 	return len;
 }
 
-/* Length of the line at p (up to end), without its line break. */
-static size_t
-line_len(const char *p, const char *end, const char **next)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	size_t n;
-
-	if (nl == NULL) {
-		*next = end;
-		n = (size_t)(end - p);
-	} else {
-		*next = nl + 1;
-		n = (size_t)(nl - p);
-	}
-	if (n > 0 && p[n - 1] == '\r')
-		n--;
-	return n;
-}
-
+/*
+ * Header fields are read by crypto's parser (smime.h), the one every
+ * verdict is computed with, over the block up to the first empty line.
+ */
 char *
 ui_header_get(const char *hdr, size_t len, const char *name)
 {
-	const char *p = hdr, *end = hdr + len, *next, *q;
-	size_t nlen = strlen(name), n;
-	struct buf v = BUF_INIT;
-	int found = 0;
+	struct mime_entity m;
 
-	while (p < end) {
-		n = line_len(p, end, &next);
-		if (n == 0)
-			break;	/* end of the header block */
-		if (found) {
-			if (*p != ' ' && *p != '\t')
-				break;
-			buf_add(&v, p, n);	/* unfold: drop the line break only */
-		} else if (n > nlen && strncasecmp(p, name, nlen) == 0) {
-			q = p + nlen;
-			while (q < p + n && (*q == ' ' || *q == '\t'))
-				q++;
-			if (q < p + n && *q == ':') {
-				found = 1;
-				buf_add(&v, q + 1, (size_t)(p + n - q - 1));
-			}
-		}
-		p = next;
-	}
-	if (!found)
-		return NULL;
-	buf_adds(&v, "");
-	{
-		char *t = str_trim(v.data);
-		char *r = xstrdup(t);
-		size_t rl = strlen(r);
-
-		while (rl > 0 && (r[rl - 1] == ' ' || r[rl - 1] == '\t'))
-			r[--rl] = '\0';
-		buf_release(&v);
-		return r;
-	}
+	memset(&m, 0, sizeof m);
+	m.raw.p = m.hdr.p = hdr;
+	m.raw.n = m.hdr.n = ui_header_end(hdr, len);
+	m.body.p = hdr + m.hdr.n;
+	return mime_header_get(&m, name, 0);
 }
 
 static int
@@ -280,153 +235,57 @@ ui_header_decode(const char *value)
 }
 
 /* Percent-decoding of an RFC 2231 extended value. */
-static void
-pct_decode(struct buf *out, const char *s)
+/* A parameter of a parsed value, owned; NULL when absent. */
+static char *
+param_of(struct mime_ctype *ct, const char *param)
 {
-	int h, l;
+	struct buf name = BUF_INIT;
+	const char *v;
 
-	for (; *s; s++) {
-		if (*s == '%' && (h = hexval((unsigned char)s[1])) >= 0 &&
-		    (l = hexval((unsigned char)s[2])) >= 0) {
-			buf_addc(out, (char)(h * 16 + l));
-			s += 2;
-		} else {
-			buf_addc(out, *s);
-		}
-	}
+	buf_adds(&name, param);
+	str_lower_ascii(name.data);
+	v = mime_ctype_param(ct, name.data);
+	buf_release(&name);
+	return v ? xstrdup(v) : NULL;
 }
 
-#define MAX_SECTIONS 64
+char *
+ui_ctype_param(const char *value, const char *param)
+{
+	struct mime_ctype ct;
+	char *r;
+
+	/* As for the verdict: a Content-Type that cannot be read is the default. */
+	if (mime_ctype_parse(value, &ct, NULL) < 0)
+		mime_ctype_parse(NULL, &ct, NULL);
+	r = param_of(&ct, param);
+	mime_ctype_release(&ct);
+	return r;
+}
 
 char *
-ui_header_param(const char *value, const char *param)
+ui_disposition_param(const char *value, const char *param)
 {
-	const char *p = strchr(value, ';');
-	size_t plen = strlen(param);
-	char *plain = NULL, *ext = NULL, *sect[MAX_SECTIONS] = { 0 };
-	int sect_ext[MAX_SECTIONS] = { 0 };
-	struct buf name = BUF_INIT, val = BUF_INIT, raw = BUF_INIT, out = BUF_INIT;
-	char *result = NULL, *charset = NULL, *q1, *q2;
-	int i, have_sections = 0;
+	struct mime_ctype d;
+	char *r;
 
-	while (p && *p) {
-		p++;	/* past ';' */
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		buf_reset(&name);
-		buf_reset(&val);
-		buf_adds(&name, "");
-		buf_adds(&val, "");
-		while (*p && *p != '=' && *p != ';' && *p != ' ' && *p != '\t')
-			buf_addc(&name, *p++);
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '=') {
-			p = strchr(p, ';');
-			continue;
-		}
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++) {
-				if (*p == '\\' && p[1])
-					p++;
-				buf_addc(&val, *p);
-			}
-			if (*p == '"')
-				p++;
-		} else {
-			while (*p && *p != ';' && *p != ' ' && *p != '\t')
-				buf_addc(&val, *p++);
-		}
-		p = strchr(p, ';');
-
-		if (name.len == plen && strncasecmp(name.data, param, plen) == 0) {
-			if (plain == NULL)
-				plain = xstrdup(val.data);
-		} else if (name.len == plen + 1 && strncasecmp(name.data, param, plen) == 0 &&
-			   name.data[plen] == '*') {
-			if (ext == NULL)
-				ext = xstrdup(val.data);
-		} else if (name.len > plen + 1 && strncasecmp(name.data, param, plen) == 0 &&
-			   name.data[plen] == '*' && isdigit((unsigned char)name.data[plen + 1])) {
-			char *endp;
-			long idx = strtol(name.data + plen + 1, &endp, 10);
-
-			if (idx >= 0 && idx < MAX_SECTIONS && sect[idx] == NULL &&
-			    (*endp == '\0' || (endp[0] == '*' && endp[1] == '\0'))) {
-				sect[idx] = xstrdup(val.data);
-				sect_ext[idx] = *endp == '*';
-				have_sections = 1;
-			}
-		}
-	}
-
-	buf_adds(&raw, "");
-	buf_adds(&out, "");
-	if (ext || (have_sections && sect[0] && sect_ext[0])) {
-		/* charset'language'%XX... */
-		const char *s = ext ? ext : sect[0];
-
-		q1 = strchr(s, '\'');
-		q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
-		if (q1 && q2) {
-			charset = xstrndup(s, (size_t)(q1 - s));
-			pct_decode(&raw, q2 + 1);
-		} else {
-			pct_decode(&raw, s);
-		}
-		if (!ext) {
-			for (i = 1; i < MAX_SECTIONS && sect[i]; i++) {
-				if (sect_ext[i])
-					pct_decode(&raw, sect[i]);
-				else
-					buf_adds(&raw, sect[i]);
-			}
-		}
-		ui_text_to_utf8(&out, charset, raw.data, raw.len);
-		result = buf_detach(&out, NULL);
-	} else if (have_sections && sect[0]) {
-		for (i = 0; i < MAX_SECTIONS && sect[i]; i++)
-			buf_adds(&raw, sect[i]);
-		result = buf_detach(&raw, NULL);
-	} else if (plain) {
-		result = plain;
-		plain = NULL;
-	}
-	free(plain);
-	free(ext);
-	free(charset);
-	for (i = 0; i < MAX_SECTIONS; i++)
-		free(sect[i]);
-	buf_release(&name);
-	buf_release(&val);
-	buf_release(&raw);
-	buf_release(&out);
-	return result;
+	if (value == NULL || mime_disposition_parse(value, &d) < 0)
+		return NULL;
+	r = param_of(&d, param);
+	mime_ctype_release(&d);
+	return r;
 }
 
 char *
 ui_content_type(const char *value)
 {
-	const char *end;
-	char *t, *r;
-	size_t n;
+	struct mime_ctype ct;
+	char *r;
 
-	if (value == NULL)
+	if (mime_ctype_parse(value, &ct, NULL) < 0)
 		return xstrdup("text/plain");
-	end = strchr(value, ';');
-	t = xstrndup(value, end ? (size_t)(end - value) : strlen(value));
-	r = xstrdup(str_trim(t));
-	free(t);
-	for (n = strlen(r); n > 0 && (r[n - 1] == ' ' || r[n - 1] == '\t'); n--)
-		r[n - 1] = '\0';
-	str_lower_ascii(r);
-	if (*r == '\0' || strchr(r, '/') == NULL) {
-		free(r);
-		return xstrdup("text/plain");
-	}
+	r = xasprintf("%s/%s", ct.type, ct.subtype);
+	mime_ctype_release(&ct);
 	return r;
 }
 

@@ -75,180 +75,126 @@ add_attachment(struct walk *w, const char *name, const char *type,
 
 /* The decoded text of a part, as safe UTF-8. */
 static char *
-part_text(const char *ctype_value, const char *cte, const char *body, size_t len)
+part_text(const char *charset, const char *cte, const char *body, size_t len)
 {
 	struct buf raw = BUF_INIT, out = BUF_INIT;
-	char *charset = ctype_value ? ui_header_param(ctype_value, "charset") : NULL;
 
 	ui_transfer_decode(&raw, cte, body, len);
 	buf_adds(&out, "");
 	ui_text_to_utf8(&out, charset, raw.data, raw.len);
-	free(charset);
 	buf_release(&raw);
 	return buf_detach(&out, NULL);
 }
 
-/* Finds the parts of a multipart body; calls fn for each. */
-static void
-split_multipart(const char *body, size_t len, const char *boundary,
-		void (*fn)(void *arg, const char *part, size_t n), void *arg)
-{
-	size_t blen = strlen(boundary), i = 0, start = 0;
-	int in_part = 0;
-
-	/* A delimiter is "--boundary" at the start of a line. */
-	while (i + 2 + blen <= len) {
-		if ((i == 0 || body[i - 1] == '\n') && body[i] == '-' && body[i + 1] == '-' &&
-		    memcmp(body + i + 2, boundary, blen) == 0) {
-			const char *after = body + i + 2 + blen;
-			int closing = (size_t)(after - body) + 2 <= len && after[0] == '-' &&
-				      after[1] == '-';
-			const char *eol;
-
-			if (in_part) {
-				size_t end = i;
-
-				/* The line break before the delimiter belongs to it. */
-				if (end > start && body[end - 1] == '\n')
-					end--;
-				if (end > start && body[end - 1] == '\r')
-					end--;
-				fn(arg, body + start, end - start);
-			}
-			if (closing)
-				return;
-			eol = memchr(after, '\n', len - (size_t)(after - body));
-			if (eol == NULL)
-				return;
-			start = (size_t)(eol + 1 - body);
-			i = start;
-			in_part = 1;
-			continue;
-		}
-		i++;
-	}
-	/* No closing delimiter: what is there is still shown. */
-	if (in_part && start < len)
-		fn(arg, body + start, len - start);
-}
-
+/*
+ * The tree is walked with crypto's parser (smime.h), entity by entity and
+ * part by part exactly as the verdict walks it, so the part shown as the
+ * signed one is the part whose signature the banner reports.
+ */
 static void walk_entity(struct walk *w, const char *ent, size_t len, int depth,
 			int top);
 
-struct parts {
-	const char **p;
-	size_t *n;
-	size_t count;
-};
-
-static void
-collect_part(void *arg, const char *part, size_t n)
+static bool
+is_pkcs7_mime(const struct mime_ctype *ct)
 {
-	struct parts *ps = arg;
-
-	ps->p = xrealloc(ps->p, (ps->count + 1) * sizeof(*ps->p));
-	ps->n = xrealloc(ps->n, (ps->count + 1) * sizeof(*ps->n));
-	ps->p[ps->count] = part;
-	ps->n[ps->count] = n;
-	ps->count++;
+	return mime_ctype_is(ct, "application", "pkcs7-mime") ||
+	       mime_ctype_is(ct, "application", "x-pkcs7-mime");
 }
 
-static char *
-entity_type(const char *ent, size_t len)
+static bool
+is_text_plain(const struct mime_range *part)
 {
-	size_t hlen = ui_header_end(ent, len);
-	char *ct = ui_header_get(ent, hlen, "Content-Type");
-	char *t = ui_content_type(ct);
+	struct mime_entity m;
+	struct mime_ctype ct;
+	bool plain;
 
-	free(ct);
-	return t;
-}
-
-static int
-is_pkcs7_mime(const char *type)
-{
-	return strcmp(type, "application/pkcs7-mime") == 0 ||
-	       strcmp(type, "application/x-pkcs7-mime") == 0;
+	mime_entity_parse(part->p, part->n, false, &m, NULL);
+	mime_entity_ctype(&m, &ct);
+	plain = mime_ctype_is(&ct, "text", "plain");
+	mime_ctype_release(&ct);
+	return plain;
 }
 
 static void
-walk_multipart(struct walk *w, const char *type, const char *ctv,
-	       const char *body, size_t len, int depth)
+walk_multipart(struct walk *w, const struct mime_ctype *ct, const char *body,
+	       size_t len, int depth)
 {
-	char *boundary = ui_header_param(ctv, "boundary");
-	struct parts ps = { 0 };
-	size_t i, pick;
+	const char *boundary = mime_ctype_param(ct, "boundary");
+	struct mime_range *parts = NULL;
+	size_t np = 0, i, pick;
+	bool closed;
 
-	if (boundary == NULL || *boundary == '\0') {
-		lines_add(&w->body, UI_LINE_NOTE,
-			  xstrdup("[multipart without a boundary: shown as it is]"));
-		{
-			char *t = part_text(NULL, NULL, body, len);
+	if (boundary == NULL ||
+	    mime_multipart_split(body, len, boundary, &parts, &np, &closed, NULL) < 0) {
+		char *t;
 
+		lines_add(&w->body, UI_LINE_NOTE, xstrdup(np ?
+			  "[more parts than cachet reads: not shown]" :
+			  "[multipart without its boundary: shown as it is]"));
+		if (np == 0) {
+			t = part_text(NULL, NULL, body, len);
 			lines_add_text(&w->body, t, 0);
 			free(t);
 		}
-		free(boundary);
+		free(parts);
 		return;
 	}
-	split_multipart(body, len, boundary, collect_part, &ps);
-	if (strcmp(type, "multipart/alternative") == 0 && ps.count > 0) {
+	if (mime_ctype_is(ct, "multipart", "alternative") && np > 0) {
 		/* Plain text when there is one; otherwise the richest. */
-		pick = ps.count - 1;
-		for (i = 0; i < ps.count; i++) {
-			char *t = entity_type(ps.p[i], ps.n[i]);
-			int plain = strcmp(t, "text/plain") == 0;
-
-			free(t);
-			if (plain) {
-				pick = i;
-				break;
-			}
-		}
-		walk_entity(w, ps.p[pick], ps.n[pick], depth + 1, 0);
-	} else if (strcmp(type, "multipart/signed") == 0 && ps.count > 0) {
+		for (pick = 0; pick < np && !is_text_plain(&parts[pick]); pick++)
+			;
+		if (pick == np)
+			pick = np - 1;
+		walk_entity(w, parts[pick].p, parts[pick].n, depth + 1, 0);
+	} else if (mime_ctype_is(ct, "multipart", "signed") && np > 0) {
 		/* The content; the signature part is the banner's business. */
-		walk_entity(w, ps.p[0], ps.n[0], depth + 1, 0);
-		for (i = 2; i < ps.count; i++)
-			walk_entity(w, ps.p[i], ps.n[i], depth + 1, 0);
+		walk_entity(w, parts[0].p, parts[0].n, depth + 1, 0);
+		for (i = 2; i < np; i++)
+			walk_entity(w, parts[i].p, parts[i].n, depth + 1, 0);
 	} else {
-		for (i = 0; i < ps.count; i++)
-			walk_entity(w, ps.p[i], ps.n[i], depth + 1, 0);
+		for (i = 0; i < np; i++)
+			walk_entity(w, parts[i].p, parts[i].n, depth + 1, 0);
 	}
-	free(ps.p);
-	free(ps.n);
-	free(boundary);
+	free(parts);
 }
 
 static void
 walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 {
-	size_t hlen = ui_header_end(ent, len);
-	const char *body = ent + hlen;
-	size_t blen = len - hlen;
-	char *ctv = ui_header_get(ent, hlen, "Content-Type");
-	char *cte = ui_header_get(ent, hlen, "Content-Transfer-Encoding");
-	char *cdv = ui_header_get(ent, hlen, "Content-Disposition");
-	char *type = ui_content_type(ctv), *name = NULL, *raw_name, *text;
-	int attachment = cdv && str_has_prefix(cdv, "attachment");
+	struct mime_entity m;
+	struct mime_ctype ct, disp;
+	const char *body, *charset, *raw_name = NULL;
+	char *cte, *cdv, *type, *name = NULL, *text;
+	bool attachment = false, have_disp = false;
+	size_t blen;
 
+	mime_entity_parse(ent, len, false, &m, NULL);
+	body = m.body.p;
+	blen = m.body.n;
+	mime_entity_ctype(&m, &ct);
+	type = xasprintf("%s/%s", ct.type, ct.subtype);
+	charset = mime_ctype_param(&ct, "charset");
+	cte = mime_header_get(&m, "Content-Transfer-Encoding", 0);
+	cdv = mime_header_get(&m, "Content-Disposition", 0);
 	if (cte)
 		str_lower_ascii(cte);
-	raw_name = cdv ? ui_header_param(cdv, "filename") : NULL;
-	if (raw_name == NULL && ctv)
-		raw_name = ui_header_param(ctv, "name");
-	if (raw_name) {
-		name = ui_header_decode(raw_name);
-		free(raw_name);
+	if (cdv && mime_disposition_parse(cdv, &disp) == 0) {
+		have_disp = true;
+		attachment = strcmp(disp.type, "attachment") == 0;
+		raw_name = mime_ctype_param(&disp, "filename");
 	}
+	if (raw_name == NULL)
+		raw_name = mime_ctype_param(&ct, "name");
+	if (raw_name)
+		name = ui_header_decode(raw_name);
 
 	if (depth > MAX_DEPTH) {
 		lines_add(&w->body, UI_LINE_NOTE,
 			  xstrdup("[parts nested too deeply: not shown]"));
-	} else if (str_has_prefix(type, "multipart/")) {
-		walk_multipart(w, type, ctv, body, blen, depth);
-	} else if (is_pkcs7_mime(type)) {
-		char *st = ctv ? ui_header_param(ctv, "smime-type") : NULL;
+	} else if (mime_ctype_is(&ct, "multipart", NULL)) {
+		walk_multipart(w, &ct, body, blen, depth);
+	} else if (is_pkcs7_mime(&ct)) {
+		const char *st = mime_ctype_param(&ct, "smime-type");
 		int signed_data = st && str_casecmp_ascii(st, "signed-data") == 0;
 
 		if (top && signed_data)
@@ -264,15 +210,14 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 				  xstrdup("[An encrypted part inside the message: not "
 					  "opened, only the top layer is decrypted]"));
 		add_attachment(w, name ? name : "smime.p7m", type, cte, body, blen);
-		free(st);
-	} else if (!attachment && strcmp(type, "text/plain") == 0) {
-		text = part_text(ctv, cte, body, blen);
+	} else if (!attachment && mime_ctype_is(&ct, "text", "plain")) {
+		text = part_text(charset, cte, body, blen);
 		lines_add_text(&w->body, text, 1);
 		free(text);
-	} else if (!attachment && strcmp(type, "text/html") == 0) {
+	} else if (!attachment && mime_ctype_is(&ct, "text", "html")) {
 		struct buf plain = BUF_INIT, safe = BUF_INIT;
 
-		text = part_text(ctv, cte, body, blen);
+		text = part_text(charset, cte, body, blen);
 		ui_html_to_text(&plain, text, strlen(text));
 		buf_adds(&safe, "");
 		ui_text_to_utf8(&safe, NULL, plain.data ? plain.data : "", plain.len);
@@ -282,13 +227,15 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 		buf_release(&plain);
 		buf_release(&safe);
 		free(text);
-	} else if (!attachment && strcmp(type, "message/rfc822") == 0) {
+	} else if (!attachment && mime_ctype_is(&ct, "message", "rfc822")) {
 		static const char *const fields[] = { "From", "Date", "Subject" };
-		size_t ih = ui_header_end(body, blen), i;
+		struct mime_entity inner;
+		size_t i;
 
+		mime_entity_parse(body, blen, false, &inner, NULL);
 		lines_add(&w->body, UI_LINE_NOTE, xstrdup("----- Attached message -----"));
 		for (i = 0; i < 3; i++) {
-			char *v = ui_header_get(body, ih, fields[i]), *d;
+			char *v = mime_header_get(&inner, fields[i], 0), *d;
 
 			if (v == NULL)
 				continue;
@@ -299,14 +246,16 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 		}
 		walk_entity(w, body, blen, depth + 1, 0);
 		lines_add(&w->body, UI_LINE_NOTE, xstrdup("----- End of attached message -----"));
-	} else if (strcmp(type, "application/pkcs7-signature") == 0 ||
-		   strcmp(type, "application/x-pkcs7-signature") == 0) {
+	} else if (mime_ctype_is(&ct, "application", "pkcs7-signature") ||
+		   mime_ctype_is(&ct, "application", "x-pkcs7-signature")) {
 		/* A signature outside multipart/signed: listed, not trusted. */
 		add_attachment(w, name ? name : "smime.p7s", type, cte, body, blen);
 	} else {
 		add_attachment(w, name, type, cte, body, blen);
 	}
-	free(ctv);
+	if (have_disp)
+		mime_ctype_release(&disp);
+	mime_ctype_release(&ct);
 	free(cte);
 	free(cdv);
 	free(type);

@@ -51,17 +51,29 @@ char *ui_imap_utf7_decode(const char *name);
 
 /* --- mime.c: headers, encodings --------------------------------------- */
 
-/* The unfolded value of the first header name in a header block, or NULL. */
+/*
+ * Header fields and Content-Type / Content-Disposition values are read
+ * with crypto's MIME parser (smime.h), so that the screen sees the
+ * structure the verdict was computed over.
+ *
+ * ui_header_get: the unfolded value of the first field name in the header
+ * block at hdr (up to its first empty line), or NULL.
+ */
 char *ui_header_get(const char *hdr, size_t len, const char *name);
 /* RFC 2047 decoding of a header value to UTF-8 (sanitised). */
 char *ui_header_decode(const char *value);
 /*
- * A parameter of a structured header value ("charset" in
- * "text/plain; charset=utf-8"), unquoted; RFC 2231 continuations and
- * charset'lang'%XX values are decoded.  NULL when absent.
+ * A parameter of a Content-Type value ("charset" in "text/plain;
+ * charset=utf-8"), unquoted, comments skipped, RFC 2231 continuations and
+ * charset'lang'%XX values decoded (bytes; ISO-8859-1 made UTF-8).  A value
+ * that is not "type/subtype" is the default text/plain; charset=us-ascii,
+ * as for the verdict.  NULL when absent.
  */
-char *ui_header_param(const char *value, const char *param);
-/* The media type of a Content-Type value, lower case ("text/plain"). */
+char *ui_ctype_param(const char *value, const char *param);
+/* The same for a Content-Disposition value ("attachment; filename=..."). */
+char *ui_disposition_param(const char *value, const char *param);
+/* The media type of a Content-Type value, lower case ("text/plain"); an
+ * unreadable or missing value is text/plain. */
 char *ui_content_type(const char *value);
 /* Decodes a transfer encoding ("base64", "quoted-printable", else as is). */
 void ui_transfer_decode(struct buf *out, const char *encoding,

@@ -4,7 +4,7 @@
 # corpus with the normal compiler (and under ASan/UBSan in the sanitizer
 # build); with --enable-fuzzing (clang) each target is also a libFuzzer
 # binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
-FUZZ_TARGETS = config mime address cms codec verdict certstore
+FUZZ_TARGETS = config mime address cms codec verdict certstore pager
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh \
 	tests/fuzz/make-client-seeds.sh
@@ -45,6 +45,12 @@ tests_fuzz_replay_codec_SOURCES = tests/fuzz/fuzz_codec.c tests/fuzz/replay.c
 tests_fuzz_replay_codec_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/codec"'
 tests_fuzz_replay_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
 
+check_PROGRAMS += tests/fuzz/replay_pager
+TESTS += tests/fuzz/replay_pager
+tests_fuzz_replay_pager_SOURCES = tests/fuzz/fuzz_pager.c tests/fuzz/replay.c
+tests_fuzz_replay_pager_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/pager"'
+tests_fuzz_replay_pager_LDADD = libui.a $(CACHET_LIBS) $(CACHET_EXT_LIBS)
+
 check_PROGRAMS += tests/fuzz/replay_verdict
 TESTS += tests/fuzz/replay_verdict
 tests_fuzz_replay_verdict_SOURCES = tests/fuzz/fuzz_verdict.c tests/fuzz/replay.c
@@ -81,6 +87,11 @@ noinst_PROGRAMS += tests/fuzz/fuzz_codec
 tests_fuzz_fuzz_codec_SOURCES = tests/fuzz/fuzz_codec.c
 tests_fuzz_fuzz_codec_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS)
+
+noinst_PROGRAMS += tests/fuzz/fuzz_pager
+tests_fuzz_fuzz_pager_SOURCES = tests/fuzz/fuzz_pager.c
+tests_fuzz_fuzz_pager_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_pager_LDADD = libui.a $(CACHET_LIBS) $(CACHET_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_verdict
 tests_fuzz_fuzz_verdict_SOURCES = tests/fuzz/fuzz_verdict.c

@@ -3,7 +3,9 @@
 #
 # Rebuilds the seed corpora of the message fuzz targets from the output of
 # tests/fixtures/gen-smime.sh (run it first: gen-smime.sh PKIDIR FIXTURES_DIR).
-#   mime, verdict   every generated message
+#   mime, verdict, pager
+#                   every generated message (pager keeps its hand-written
+#                   spoof-*.eml seeds)
 #   cms             the CMS blobs inside them, as DER
 #   codec           their base64 bodies and a few raw texts
 #   address         every From/To/Cc value in them, plus hand-written lists
@@ -15,11 +17,13 @@ fx=${1:?usage: make-seeds.sh FIXTURES_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 c=$here/corpus
 rm -rf "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address" "$c/certstore"
-mkdir -p "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address" "$c/certstore"
+find "$c/pager" -type f ! -name 'spoof-*' -delete 2> /dev/null || true
+mkdir -p "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address" "$c/certstore" "$c/pager"
 for m in "$fx"/*.eml; do
 	n=$(basename "$m" .eml)
 	cp "$m" "$c/mime/$n"
 	cp "$m" "$c/verdict/$n"
+	cp "$m" "$c/pager/$n"
 	# The base64 body of the last application/(x-)pkcs7 part, decoded.
 	awk 'BEGIN{IGNORECASE=1}
 	     /^Content-Type: application\/(x-)?pkcs7/ {grab=1; inbody=0; out=""; next}

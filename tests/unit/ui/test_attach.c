@@ -78,7 +78,7 @@ test_message(void)
 	hlen = ui_header_end(b.data, b.len);
 	ct = ui_header_get(b.data, hlen, "Content-Type");
 	CHECK_CONTAINS(ct, "multipart/mixed");
-	boundary = ui_header_param(ct, "boundary");
+	boundary = ui_ctype_param(ct, "boundary");
 	CHECK(boundary != NULL && strlen(boundary) > 10);
 	delim = xasprintf("\n--%s\n", boundary);
 	/* Text first, then each attachment, then the closing delimiter. */

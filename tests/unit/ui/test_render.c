@@ -65,25 +65,38 @@ static void
 test_params(void)
 {
 	static const struct {
+		int disposition;	/* a Content-Disposition value */
 		const char *value, *param, *want;
 	} cases[] = {
-		{ "text/plain; charset=utf-8", "charset", "utf-8" },
-		{ "text/plain; CHARSET=\"iso-8859-1\"", "charset", "iso-8859-1" },
-		{ "multipart/mixed; boundary=\"a;b \\\"c\"", "boundary", "a;b \"c" },
-		{ "attachment; filename*=UTF-8''%E2%82%AC%20rates.pdf", "filename",
+		{ 0, "text/plain; charset=utf-8", "charset", "utf-8" },
+		{ 0, "text/plain; CHARSET=\"iso-8859-1\"", "charset", "iso-8859-1" },
+		{ 0, "multipart/mixed; boundary=\"a;b \\\"c\"", "boundary", "a;b \"c" },
+		{ 1, "attachment; filename*=UTF-8''%E2%82%AC%20rates.pdf", "filename",
 		  "\xe2\x82\xac rates.pdf" },
-		{ "attachment; filename*0=\"long\"; filename*1=\"name.txt\"", "filename",
+		{ 1, "attachment; filename*0=\"long\"; filename*1=\"name.txt\"", "filename",
 		  "longname.txt" },
-		{ "attachment; filename*0*=iso-8859-1'de'caf%E9; filename*1=.txt",
+		{ 1, "attachment; filename*0*=iso-8859-1'de'caf%E9; filename*1=.txt",
 		  "filename", "caf\xc3\xa9.txt" },
-		{ "text/plain", "charset", NULL },
-		{ "text/plain; format=flowed", "charset", NULL },
+		{ 0, "text/plain", "charset", NULL },
+		{ 0, "text/plain; format=flowed", "charset", NULL },
+		/* What the verdict reads is what the screen reads: a comment is
+		 * skipped, with the ";" and "=" inside it. */
+		{ 0, "multipart/signed; (x; boundary=\"evil\") boundary=\"good\"",
+		  "boundary", "good" },
+		/* A complete RFC 2231 value wins over a plain one. */
+		{ 0, "multipart/signed; boundary=\"evil\"; boundary*0=\"go\"; boundary*1=\"od\"",
+		  "boundary", "good" },
+		/* Not "type/subtype": the default, so no boundary at all. */
+		{ 0, "multipart; boundary=evil", "boundary", NULL },
+		{ 0, "multipart; boundary=evil", "charset", "us-ascii" },
+		{ 1, "inline", "filename", NULL },
 	};
 	size_t i;
 	char *v;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		v = ui_header_param(cases[i].value, cases[i].param);
+		v = cases[i].disposition ? ui_disposition_param(cases[i].value, cases[i].param)
+					 : ui_ctype_param(cases[i].value, cases[i].param);
 		CHECK_STR(v, cases[i].want);
 		free(v);
 	}
