@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
@@ -86,6 +87,9 @@ certstore_change_name(enum certstore_change c)
 	}
 	return "unknown";
 }
+
+/* How long a process waits for another one holding the store (ms). */
+#define STORE_BUSY_MS 30000
 
 static int
 db_fail(struct certstore *s, struct err *e, const char *what)
@@ -177,6 +181,27 @@ make_dirs(const char *dir, struct err *e)
 	return rc;
 }
 
+/*
+ * Two processes that open a new store at once (two harvests started
+ * together) both switch it to WAL, and SQLite answers one of them "database
+ * is locked" at once, busy timeout or not: the switch takes its lock
+ * without waiting.  That one waits here instead, as long as the busy
+ * timeout would have; once the file is in WAL mode the switch is a no-op.
+ */
+static int
+set_wal(struct certstore *s, struct err *e)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int tries, rc = SQLITE_BUSY;
+
+	for (tries = 0; tries < STORE_BUSY_MS / 10 && rc == SQLITE_BUSY; tries++) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_BUSY)
+			nanosleep(&pause, NULL);
+	}
+	return rc == SQLITE_OK ? 0 : db_fail(s, e, "cannot switch to WAL mode");
+}
+
 static int
 schema_version(struct certstore *s)
 {
@@ -216,9 +241,9 @@ certstore_open(const char *data_dir, const char *gnupg_home,
 		db_fail(s, e, "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 30000);
-	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		 "PRAGMA foreign_keys = ON;", e) < 0)
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (set_wal(s, e) < 0 ||
+	    exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", e) < 0)
 		goto fail;
 	/* The schema is written once; later opens only read its version. */
 	if (schema_version(s) != 1) {
