@@ -40,8 +40,9 @@ ui__stop() {
 	ui_tmux kill-server > /dev/null 2>&1 || true
 }
 
-# Chains our cleanup before the harness's, keeping the script's status.
-trap 'ui__rc=$?; ui__stop; (exit $ui__rc); harness_cleanup' EXIT
+# Chains our cleanup before the harness's; the script's exit status stays
+# the one it exited with.
+trap 'ui__stop; harness_cleanup' EXIT
 
 ui_start() {
 	local name=$1 cols=$2 rows=$3
