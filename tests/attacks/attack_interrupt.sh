@@ -8,7 +8,10 @@
 #   - after the end of the DATA, while the server decides: cachet waits
 #     for the answer (the server may have taken the message), so it knows
 #     the message went out; only the copy in Sent is left for the retry,
-#     which files it without submitting again.
+#     which files it without submitting again;
+#   - while gpgsm works on the signature (an engine that starts slowly):
+#     signing ends, nothing is submitted, and the signed message waits in
+#     the outbox for the retry, which delivers it once, as it was signed.
 set -euo pipefail
 . "$top_srcdir/tests/attacks/transport_lib.sh"
 
@@ -102,5 +105,43 @@ outbox "$H/d-$name" 0
 sleep 1
 [ "$(harness_mail_count bob)" = "$bob0" ] || bad "$name: the retry submitted the message again"
 [ "$(grep -c DELIVERED "$FLOG")" = 1 ] || bad "$name: the peer took the message again"
+
+# --- while gpgsm signs: kept signed, then sent once ---------------------------
+
+name=sign-INT
+GH=$(harness_gnupg alice)
+cfg=$(harness_config alice)
+# The engine cachet starts is a wrapper that takes a second first.
+cat > "$H/slow-gpgsm" <<EOF
+#!/bin/sh
+echo started >> "$H/slow-gpgsm.log"
+sleep 1
+exec "$top_builddir/cachet-gpgsm" "\$@"
+EOF
+chmod 755 "$H/slow-gpgsm"
+bob0=$(harness_mail_count bob)
+GNUPGHOME=$GH CACHET_GPGSM_WRAPPER=$H/slow-gpgsm start_send "$name" "$cfg" "$H/d-$name" \
+	"$(msg "$name")"
+for _ in $(seq 1 250); do
+	[ -s "$H/slow-gpgsm.log" ] && break
+	sleep 0.02
+done
+[ -s "$H/slow-gpgsm.log" ] || bad "$name: cachet never started its engine"
+kill -INT "$PID"
+finish "$name"
+expect "$name" 130 "kept in the outbox" "interrupted by SIGINT"
+outbox "$H/d-$name" 1 submit
+kept=$(find "$H/d-$name/outbox" -name '*.eml')
+grep -q '^Content-Type: multipart/signed' "$kept" ||
+	bad "$name: the kept message is not the signed one: $(head -c 600 "$kept")"
+grep -q "body of $name" "$H/$name.eml" || bad "$name: the input file changed"
+sleep 1
+[ "$(harness_mail_count bob)" = "$bob0" ] || bad "$name: something was submitted"
+GNUPGHOME=$GH run "$name-retry" --config "$cfg" --data-dir "$H/d-$name" send --retry
+expect "$name-retry" 0 "nothing waits"
+outbox "$H/d-$name" 0
+settled bob $((bob0 + 1))
+harness_mailbox_text bob | grep -q '^Content-Type: multipart/signed' ||
+	bad "$name: what bob got is not signed"
 
 transport_done attack_interrupt
