@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int
 cli_load_config(const struct cli_globals *g, struct config **out, struct err *e)
@@ -18,6 +19,26 @@ cli_load_config(const struct cli_globals *g, struct config **out, struct err *e)
 	for (i = 0; i < (*out)->n_warnings; i++)
 		fprintf(stderr, "cachet: %s\n", (*out)->warnings[i]);
 	return 0;
+}
+
+const struct account *
+cli_account(const struct cli_globals *g, const struct config *cfg, struct err *e)
+{
+	const struct account *a = config_account(cfg, g->account);
+	struct stat st;
+
+	if (a)
+		return a;
+	if (g->account)
+		err_set(e, ERR_CONFIG, "no account '%s' in %s", g->account, g->config_path);
+	else if (stat(g->config_path, &st) != 0)
+		err_set(e, ERR_CONFIG, "no configuration: %s does not exist; write it with "
+			"an [account NAME] section (cachet(5) has an example), or name "
+			"another file with --config", g->config_path);
+	else
+		err_set(e, ERR_CONFIG, "no account in %s: add an [account NAME] section "
+			"(see cachet(5))", g->config_path);
+	return NULL;
 }
 
 void

@@ -29,6 +29,14 @@ struct cli_globals {
 int cli_load_config(const struct cli_globals *g, struct config **out,
 		    struct err *e);
 /*
+ * The account a verb works with: --account NAME, else the first one.  NULL
+ * with e set (ERR_CONFIG) when there is none, saying what to do: add one,
+ * or, when the configuration file does not exist, where it is looked for
+ * and where an example is.
+ */
+const struct account *cli_account(const struct cli_globals *g,
+				  const struct config *cfg, struct err *e);
+/*
  * Prints "cachet: MESSAGE" on stderr (through cli_put_text) and returns
  * the exit status for e.
  */

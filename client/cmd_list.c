@@ -100,10 +100,8 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		return cli_fail(&e);
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);
-	a = config_account(cfg, g->account);
+	a = cli_account(g, cfg, &e);
 	if (a == NULL) {
-		err_set(&e, ERR_CONFIG, "no account %s%sin %s", g->account ? g->account : "",
-			g->account ? " " : "", g->config_path);
 		rc = cli_fail(&e);
 		goto out;
 	}

@@ -97,11 +97,8 @@ cmd_passwd(const struct cli_globals *g, int argc, char **argv)
 	}
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);
-	a = config_account(cfg, g->account);
+	a = cli_account(g, cfg, &e);
 	if (a == NULL) {
-		err_set(&e, ERR_CONFIG, g->account ? "no account '%s' in %s" :
-			"no account in %s%s", g->account ? g->account : g->config_path,
-			g->account ? g->config_path : "");
 		rc = cli_fail(&e);
 		goto out;
 	}

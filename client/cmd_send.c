@@ -143,7 +143,6 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 	struct err e = { 0 };
 	const char *file = NULL;
 	bool retry = false;
-	size_t i;
 	int c, rc = 0;
 
 	optind = 1;
@@ -175,14 +174,9 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);
-	for (i = 0; i < cfg->n_warnings; i++)
-		fprintf(stderr, "cachet: %s\n", cfg->warnings[i]);
 	if (g->account || !retry) {
-		a = config_account(cfg, g->account);
+		a = cli_account(g, cfg, &e);
 		if (a == NULL) {
-			err_set(&e, ERR_CONFIG, "no account %s%sin %s",
-				g->account ? g->account : "", g->account ? " " : "",
-				g->config_path);
 			rc = cli_fail(&e);
 			goto out;
 		}

@@ -109,6 +109,31 @@ assert_eq 1 "$rc" "exit status of a refused --no-sign"
 assert_contains "$out" "--no-sign refused" "refused --no-sign"
 assert_contains "$out" "locked" "refused --no-sign"
 
+# A user's "sign = never" under that lock is ignored, and said once.
+{ cat "$cfg"; printf '[policy]\nsign = never\n'; } > "$H/never.conf"
+chmod 600 "$H/never.conf"
+out=$(CACHET_SYSTEM_POLICY=$H/policy "$CACHET" --config "$H/never.conf" --data-dir "$data" \
+	send --dry-run "$H/second.eml" 2>&1) || fail "send --dry-run under the lock: $out"
+assert_eq 1 "$(grep -c 'sign = never ignored: the system policy locks it' <<< "$out")" \
+	"warnings about the ignored sign = never; output: $out"
+assert_contains "$out" "signed:    yes" "dry run under the lock"
+
+# No configuration at all, or no account in it: what to do next.
+rc=0
+out=$(XDG_CONFIG_HOME=$H/nowhere "$CACHET" --data-dir "$data" send "$H/second.eml" 2>&1) || rc=$?
+assert_eq 2 "$rc" "exit status without a configuration"
+assert_contains "$out" "no configuration: $H/nowhere/cachet/config does not exist"
+assert_contains "$out" "cachet(5)"
+printf '[policy]\nsign = always\n' > "$H/policy-only.conf"
+rc=0
+out=$("$CACHET" --config "$H/policy-only.conf" --data-dir "$data" folders 2>&1) || rc=$?
+assert_eq 2 "$rc" "exit status without an account"
+assert_contains "$out" "no account in $H/policy-only.conf: add an [account NAME] section"
+rc=0
+out=$("$CACHET" --config "$cfg" --account nosuch --data-dir "$data" list 2>&1) || rc=$?
+assert_eq 2 "$rc" "exit status for an unknown account"
+assert_contains "$out" "no account 'nosuch' in $cfg"
+
 # Without a signing certificate nothing is sent.
 mkdir -m 700 "$H/empty-gnupg"
 rc=0
