@@ -303,16 +303,15 @@ static int
 harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 	     const struct config *cfg, const char *folder)
 {
-	const struct account *a = config_account(cfg, g->account);
+	struct err e = { 0 };
+	const struct account *a = cli_account(g, cfg, &e);
 	struct imap_session *sess = NULL;
 	struct imap_status st;
-	struct err e = { 0 };
 	char *wire = NULL;
 	int rc = 0;
 
 	if (a == NULL) {
-		err_set(&e, ERR_CONFIG, "imap:%s needs an account in the configuration",
-			folder);
+		err_prefix(&e, "imap:%s", folder);
 		return cli_fail(&e);
 	}
 	/* The name as typed (UTF-8); the server's is modified UTF-7. */
