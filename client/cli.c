@@ -62,7 +62,7 @@ cli_put_text(FILE *f, const char *s, bool keep_newlines)
 			p++;
 			continue;
 		}
-		/* A whole, shortest UTF-8 sequence outside C1 passes; else '?'. */
+		/* A whole, shortest UTF-8 sequence passes, unless it steers (below). */
 		if ((*p & 0xe0) == 0xc0)
 			n = 1, cp = *p & 0x1fu;
 		else if ((*p & 0xf0) == 0xe0)
@@ -78,14 +78,23 @@ cli_put_text(FILE *f, const char *s, bool keep_newlines)
 			}
 			cp = (cp << 6) | (p[i] & 0x3fu);
 		}
-		if (n == 0 || (n == 1 && cp < 0xa0) || (n == 2 && cp < 0x800) ||
+		if (n == 0 || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
 		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
 		    (cp >= 0xd800 && cp <= 0xdfff)) {
 			putc('?', f);
 			p++;
 			continue;
 		}
-		fwrite(p, 1, n + 1, f);
+		/*
+		 * Well formed but steering the terminal: C1 controls, and the
+		 * bidirectional embeddings, overrides, isolates and marks that
+		 * make a line read in another order than it is written.
+		 */
+		if (cp < 0xa0 || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f)
+			putc('?', f);
+		else
+			fwrite(p, 1, n + 1, f);
 		p += n + 1;
 	}
 }

@@ -54,3 +54,8 @@ check_PROGRAMS += tests/unit/client/test_imap_utf7
 TESTS += tests/unit/client/test_imap_utf7
 tests_unit_client_test_imap_utf7_SOURCES = tests/unit/client/test_imap_utf7.c
 tests_unit_client_test_imap_utf7_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+
+check_PROGRAMS += tests/unit/client/test_cli_text
+TESTS += tests/unit/client/test_cli_text
+tests_unit_client_test_cli_text_SOURCES = tests/unit/client/test_cli_text.c
+tests_unit_client_test_cli_text_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
