@@ -447,13 +447,18 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 	for (k = optind; k < argc; k++) {
 		if (!str_has_prefix(argv[k], "imap:"))
 			continue;
-		worse(&r, harvest_imap(&r, g, cfg, argv[k] + 5));
+		int st = harvest_imap(&r, g, cfg, argv[k] + 5);
+
+		/* A folder that could not be read at all is one error of the run. */
+		if (st != 0)
+			r.errors++;
+		worse(&r, st);
 	}
 	if (r.progress)
 		fputs("\r\033[K", stderr);
 	fprintf(stderr, "harvest: %zu messages (%zu seen before), %zu "
-		"certificates stored, %zu refused, %zu errors\n", r.done,
-		r.seen, r.stored, r.refused, r.errors);
+		"certificates stored, %zu refused, %zu error%s\n", r.done,
+		r.seen, r.stored, r.refused, r.errors, r.errors == 1 ? "" : "s");
 	rc = r.worst;
 out:
 	for (i = 0; i < n_files; i++)

@@ -40,6 +40,13 @@ cs_json_has "$out" '"file":"imap:INBOX/'
 # Again: seen by UIDVALIDITY/UID, nothing fetched or verified.
 out=$(bob harvest --json imap:INBOX 2> imap2.err)
 cs_json_has "$out" '"seen":true'
+# A folder the server does not have fails the run, and its summary counts
+# that as an error beside the messages of the folder that was read.
+rc=0
+bob harvest imap:INBOX imap:NoSuchFolder > /dev/null 2> imap3.err || rc=$?
+[ "$rc" -ge 2 ] || fail "harvest of a missing folder: status $rc: $(cat imap3.err)"
+assert_contains "$(cat imap3.err)" "imap:NoSuchFolder"
+assert_contains "$(cat imap3.err)" "harvest: 1 messages (1 seen before), 0 certificates stored, 0 refused, 1 error"
 # The Maildir as delivered gives the same certificate (known, not duplicated).
 out=$(bob harvest --json "$H/mail/bob/Maildir")
 cs_json_has "$out" "\"fingerprint\":\"$ALICE\",\"state\":\"trusted\",\"change\":\"known\""
