@@ -312,6 +312,8 @@ struct certstore_outcomes {
 	size_t n;
 };
 void certstore_outcomes_release(struct certstore_outcomes *o);
+/* A short summary for the seen table (owned): "stored", or the reasons. */
+char *certstore_outcomes_summary(const struct certstore_outcomes *o);
 
 /* What a message says about itself (header fields, unfolded). */
 struct certstore_msginfo {

@@ -264,6 +264,20 @@ outcome_add(struct certstore_outcomes *out, const char *email, const char *fpr,
 	o->change = change;
 }
 
+char *
+certstore_outcomes_summary(const struct certstore_outcomes *o)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		buf_addf(&b, "%s%s", b.len ? "," : "",
+			 o->v[i].reason ? o->v[i].reason : "stored");
+	if (b.len == 0)
+		buf_adds(&b, "nothing");
+	return buf_detach(&b, NULL);
+}
+
 void
 certstore_outcomes_release(struct certstore_outcomes *o)
 {

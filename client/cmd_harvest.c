@@ -128,21 +128,6 @@ report(struct harvest_run *r, const char *name, const struct certstore_outcomes 
 	buf_release(&out);
 }
 
-/* A short summary for the seen table: "stored", or the reasons. */
-static char *
-summary(const struct certstore_outcomes *o)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < o->n; i++)
-		buf_addf(&b, "%s%s", b.len ? "," : "",
-			 o->v[i].reason ? o->v[i].reason : "stored");
-	if (b.len == 0)
-		buf_adds(&b, "nothing");
-	return buf_detach(&b, NULL);
-}
-
 /*
  * One message.  key identifies it for the seen table (content hash for
  * files, UIDVALIDITY/UID for IMAP).
@@ -191,7 +176,7 @@ harvest_message(struct harvest_run *r, const char *name, const char *key,
 		}
 		smime_verdict_free(&v);
 	}
-	sum = summary(&out);
+	sum = certstore_outcomes_summary(&out);
 	if (certstore_seen_put(r->store, key, info.message_id, sum, now, &e) < 0) {
 		free(sum);
 		certstore_msginfo_release(&info);

@@ -922,6 +922,101 @@ doc_append(struct ui_doc *d, enum ui_line_kind kind, char *text)
 	d->n_lines++;
 }
 
+/* What harvesting one certificate changed, for the status line; NULL: nothing. */
+static char *
+harvest_words(const struct certstore_outcome *o)
+{
+	const char *who = o->email ? o->email : "the signer";
+
+	/* Each message from a conflicting certificate says so again. */
+	if (o->state == CERTSTORE_CONFLICT)
+		return xasprintf("%s signed with another certificate than the one "
+				 "cachet encrypts to: it waits for your decision (C)", who);
+	if (o->reason)
+		return NULL;
+	switch (o->change) {
+	case CERTSTORE_CHANGE_NEW:
+		return o->state == CERTSTORE_PENDING ?
+		       xasprintf("the certificate of %s waits for your decision "
+				 "(C shows it, T trusts it)", who) :
+		       xasprintf("stored the certificate of %s: mail to %s can be "
+				 "encrypted", who, who);
+	case CERTSTORE_CHANGE_RENEWAL:
+		return xasprintf("stored the renewed certificate of %s", who);
+	case CERTSTORE_CHANGE_CONFLICT:
+	case CERTSTORE_CHANGE_KNOWN:
+		break;
+	}
+	return NULL;
+}
+
+/*
+ * Reading a signed message harvests it as `cachet harvest` does, under the
+ * policy's harvest key: the signer's own certificate is bound only after
+ * every check of certstore_harvest_verdict (good signature over the whole
+ * message, chain to a trust anchor, address equal to From...), a different
+ * certificate for a known address waits for the person, and a message
+ * seen before (by its bytes) is not looked at again.  Certs-only messages
+ * are left to `cachet harvest` and `cachet certs import`.  What changed is
+ * said on the status line.
+ */
+static void
+harvest_shown(struct screen *s, const struct buf *raw, const struct smime_verdict *v,
+	      const char *name)
+{
+	const struct policy *p = s->opt->policy;
+	struct certstore *store = NULL;
+	struct certstore_msginfo info;
+	struct certstore_outcomes out = { 0 };
+	struct buf said = BUF_INIT;
+	struct err e = { 0 };
+	time_t now = time(NULL);
+	bool bad = false;
+	char key[65], *sum, *w;
+	size_t i;
+	int rc;
+
+	if (p == NULL || p->harvest == POLICY_HARVEST_NEVER || s->opt->data_dir == NULL ||
+	    v == NULL || v->signature == SMIME_SIG_NONE)
+		return;
+	certstore_message_key(raw->data, raw->len, key);
+	if (certstore_open(s->opt->data_dir, s->opt->gnupg_home, &store, &e) < 0)
+		goto fail;
+	rc = certstore_seen_get(store, key, NULL, &e);
+	if (rc < 0)
+		goto fail;
+	/* Seen before, or a header harvest cannot read (the banner says why). */
+	if (rc == 1 || certstore_msginfo_parse(raw->data, raw->len, &info, NULL) < 0)
+		goto out;
+	rc = certstore_harvest_verdict(store, v, &info, p->harvest == POLICY_HARVEST_ASK ?
+				       CERTSTORE_MODE_ASK : CERTSTORE_MODE_TRUSTED,
+				       name, now, &out, &e);
+	if (rc == 0) {
+		sum = certstore_outcomes_summary(&out);
+		rc = certstore_seen_put(store, key, info.message_id, sum, now, &e);
+		free(sum);
+	}
+	certstore_msginfo_release(&info);
+	if (rc < 0)
+		goto fail;
+	for (i = 0; i < out.n; i++) {
+		if ((w = harvest_words(&out.v[i])) == NULL)
+			continue;
+		buf_addf(&said, "%s%s", said.len ? "; " : "", w);
+		bad |= out.v[i].state == CERTSTORE_CONFLICT;
+		free(w);
+	}
+	if (said.len)
+		set_status(s, bad, "%s", said.data);
+	goto out;
+fail:
+	set_status(s, true, "certificate store: %s", e.msg);
+out:
+	buf_release(&said);
+	certstore_outcomes_release(&out);
+	certstore_close(&store);
+}
+
 static void
 open_message(struct screen *s)
 {
@@ -991,7 +1086,12 @@ open_message(struct screen *s)
 		set_status(s, true, "%s", locked);
 		free(locked);
 	} else {
+		char *name = xasprintf("%s/%u", s->folder_name ? s->folder_name : "",
+				       env->uid);
+
 		set_status(s, false, "%s", "");
+		harvest_shown(s, &s->raw, v, name);
+		free(name);
 	}
 	if (!(env->flags & UI_FLAG_SEEN)) {
 		err_clear(&e);

@@ -1,18 +1,23 @@
 #!/bin/bash
-# The certificate view (C in the pager): the signer certificate's subject,
-# issuer, fingerprints, validity and addresses, and its binding in bob's
-# certificate store: none before any harvest, pending after a harvest under
-# policy harvest = ask; T trusts it only after a typed "yes", and the store
-# (as `cachet certs list` shows it) then holds it as trusted.  An unsigned
-# message has no certificate to show.
+# The certificate view (C in the pager) and harvesting from the screen.
+# The view shows the signer certificate's subject, issuer, fingerprints,
+# validity and addresses, and its binding in bob's certificate store.
+# Reading a signed message harvests it under the policy's harvest key:
+# never: no binding (and T has nothing to trust); ask: the certificate
+# waits as pending, said on the status line, T trusts it only after a typed
+# "yes", and the store (as `cachet certs list` shows it) then holds it as
+# trusted; trusted (the default): bound at once, said on the status line.
+# A message read again is not harvested again; a different certificate
+# for a trusted address is a conflict, said in words, never bound.  An
+# unsigned message has no certificate to show.
 set -euo pipefail
-. "${top_srcdir:?}/tests/lib/harness.sh"
-harness_init
+. "$top_srcdir/tests/integration/certstore_lib.sh"
+cs_setup
 . "$top_srcdir/tests/integration/ui_lib.sh"
 
 CACHET=${CACHET:-$top_builddir/cachet}
 PKI=$HARNESS_PKI
-GH=$(harness_gnupg bob)
+GH=$BOB
 ALICE=$(pki_fingerprint "$PKI/alice.pem" | tr -d :)
 ALICE256=$(openssl x509 -in "$PKI/alice.pem" -noout -fingerprint -sha256 |
 	sed 's/^.*=//' | tr -d :)
@@ -20,8 +25,14 @@ ALICE256=$(openssl x509 -in "$PKI/alice.pem" -noout -fingerprint -sha256 |
 
 export XDG_CONFIG_HOME=$H/config
 mkdir -p "$XDG_CONFIG_HOME/cachet"
-printf '[policy]\nharvest = ask\n' > "$XDG_CONFIG_HOME/cachet/config"
-chmod 600 "$XDG_CONFIG_HOME/cachet/config"
+# policy HARVEST: bob's configuration says harvest = HARVEST ("" for none).
+policy() {
+	if [ -n "$1" ]; then
+		printf '[policy]\nharvest = %s\n' "$1"
+	fi > "$XDG_CONFIG_HOME/cachet/config"
+	chmod 600 "$XDG_CONFIG_HOME/cachet/config"
+}
+policy never
 
 MD=$H/Maildir
 ui_maildir "$MD"
@@ -40,11 +51,12 @@ cachet_bob() {
 	"$CACHET" --data-dir "$H/data" --gnupg-home "$GH" "$@"
 }
 
-# ui_open: the screen on the Maildir, the signed message open in the pager.
+# ui_open [N]: the screen on the Maildir (N messages, default 2), the
+# signed message (the first) open in the pager.
 ui_open() {
 	ui_start main 120 40 "$CACHET" --data-dir "$H/data" --gnupg-home "$GH" \
 		ui --maildir "$MD"
-	ui_wait main "INBOX [2 messages]"
+	ui_wait main "INBOX [${1:-2} messages]"
 	ui_keys main '='
 	ui_keys main Enter
 	ui_wait main "Signed by alice@localhost" 20
@@ -56,8 +68,11 @@ ui_quit() {
 	ui_wait_exit main
 }
 
-# Nothing harvested yet: the certificate's details, and no binding.
+# harvest = never: nothing is harvested; the certificate's details, and
+# no binding.
 ui_open
+ui_settle main
+assert_not_contains "$(ui_screen main | tail -n 2)" "certificate of" "status line under harvest = never"
 ui_keys main C
 ui_wait main "Signer's certificate" 20
 screen=$(ui_screen main)
@@ -76,11 +91,14 @@ ui_wait main "Nothing to trust"
 ui_keys main q
 ui_wait main "this is signed."
 ui_quit
+assert_eq "" "$(cachet_bob certs list)" "the store under harvest = never"
 
-# Harvested under policy ask: pending.
-out=$(cachet_bob harvest --json "$H/signed.eml")
-assert_contains "$out" "\"state\":\"pending\"" "harvest under policy ask"
+# harvest = ask: reading the message leaves the certificate pending, and
+# the status line says so.
+policy ask
 ui_open
+ui_wait main "the certificate of alice@localhost waits for your decision (C shows it, T trusts it)" 20
+assert_contains "$(cachet_bob certs show "$ALICE")" "pending" "store after reading under harvest = ask"
 ui_keys main C
 ui_wait main "alice@localhost: pending: not used until you trust it (T)" 20
 assert_contains "$(ui_screen main | head -n 1)" "T:trust"
@@ -118,4 +136,32 @@ ui_wait main "Plain words"
 ui_keys main C
 ui_wait main "This message is not signed: there is no certificate to show"
 ui_quit
+
+# Read again, the message is not harvested again: nothing on the status line.
+ui_open
+ui_settle main
+assert_not_contains "$(ui_screen main | tail -n 2)" "certificate of" "status line on a second reading"
+ui_quit
+assert_eq 1 "$(cachet_bob certs list | grep -c .)" "bindings after a second reading"
+
+# harvest = trusted (the default), a store of its own: bound on reading.
+policy ""
+ui_start main 120 40 "$CACHET" --data-dir "$H/data2" --gnupg-home "$GH" ui --maildir "$MD"
+ui_wait main "INBOX [2 messages]"
+ui_keys main '=' Enter
+ui_wait main "stored the certificate of alice@localhost: mail to alice@localhost can be encrypted" 20
+ui_quit
+assert_contains "$("$CACHET" --data-dir "$H/data2" --gnupg-home "$GH" certs list)" \
+	"alice@localhost              trusted" "the default policy's store after reading"
+
+# Another certificate for alice, trusted in bob's store since above: a
+# conflict, said in words (bad), and nothing changes in what is trusted.
+ui_deliver "$MD" 3 < "$FX/conflict.eml"
+ui_start main 120 40 "$CACHET" --data-dir "$H/data" --gnupg-home "$GH" ui --maildir "$MD"
+ui_wait main "INBOX [3 messages]"
+ui_keys main '*' Enter
+ui_wait main "alice@localhost signed with another certificate than the one cachet encrypts to: it waits for your decision (C)" 20
+ui_quit
+assert_contains "$(cachet_bob certs show "$ALICE")" "trusted" "alice's first certificate after the conflict"
+assert_eq 1 "$(cachet_bob certs list | grep -c trusted)" "trusted bindings after the conflict"
 exit 0
