@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,9 +126,20 @@ certstore_chain_check(struct certstore *s, const struct certstore_cert *c,
 				    GPGME_KEYLIST_MODE_VALIDATE);
 	if (ge)
 		return gpg_fail(e, ge, "cannot set the key listing mode");
-	ge = gpgme_get_key(s->gpg, c->fpr_sha1, &key, 0);
+	/* Listed in this context: gpgme_get_key would start another gpgsm for
+	 * every new certificate (two processes per new correspondent). */
+	ge = gpgme_op_keylist_start(s->gpg, c->fpr_sha1, 0);
+	if (ge == 0)
+		ge = gpgme_op_keylist_next(s->gpg, &key);
+	gpgme_op_keylist_end(s->gpg);
 	if (ge)
 		return gpg_fail(e, ge, "cannot list the certificate just imported");
+	if (key->subkeys == NULL || key->subkeys->fpr == NULL ||
+	    strcasecmp(key->subkeys->fpr, c->fpr_sha1) != 0) {
+		gpgme_key_unref(key);
+		return err_set(e, ERR_CRYPTO, "gpgsm listed another certificate for %s",
+			       c->fpr_sha1);
+	}
 	/* gpgsm validated the chain against its trustlist: 'r', 'e', 'i' or a
 	 * user ID validity below full all mean no path to a trust anchor. */
 	if (key->revoked)
