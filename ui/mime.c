@@ -234,7 +234,6 @@ ui_header_decode(const char *value)
 	return buf_detach(&out, NULL);
 }
 
-/* Percent-decoding of an RFC 2231 extended value. */
 /* A parameter of a parsed value, owned; NULL when absent. */
 static char *
 param_of(struct mime_ctype *ct, const char *param)

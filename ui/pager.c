@@ -162,10 +162,10 @@ static void
 walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 {
 	struct mime_entity m;
-	struct mime_ctype ct, disp;
+	struct mime_ctype ct, disp = { 0 };
 	const char *body, *charset, *raw_name = NULL;
 	char *cte, *cdv, *type, *name = NULL, *text;
-	bool attachment = false, have_disp = false;
+	bool attachment = false;
 	size_t blen;
 
 	mime_entity_parse(ent, len, false, &m, NULL);
@@ -179,7 +179,6 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 	if (cte)
 		str_lower_ascii(cte);
 	if (cdv && mime_disposition_parse(cdv, &disp) == 0) {
-		have_disp = true;
 		attachment = strcmp(disp.type, "attachment") == 0;
 		raw_name = mime_ctype_param(&disp, "filename");
 	}
@@ -253,8 +252,7 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 	} else {
 		add_attachment(w, name, type, cte, body, blen);
 	}
-	if (have_disp)
-		mime_ctype_release(&disp);
+	mime_ctype_release(&disp);
 	mime_ctype_release(&ct);
 	free(cte);
 	free(cdv);
