@@ -13,6 +13,7 @@
 #define CACHET_BASE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum err_code {
@@ -95,5 +96,11 @@ int str_casecmp_ascii(const char *a, const char *b);
 char *str_trim(char *s);	/* in place; returns s advanced past spaces */
 int str_has_prefix(const char *s, const char *prefix);
 void str_lower_ascii(char *s);
+/*
+ * True for the bidirectional formatting characters (embeddings, overrides,
+ * isolates, LRM/RLM): shown to a terminal they make a line read in another
+ * order than it is written, so text from outside never carries them there.
+ */
+bool unicode_is_bidi_control(unsigned long c);
 
 #endif

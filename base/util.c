@@ -300,6 +300,13 @@ str_has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool
+unicode_is_bidi_control(unsigned long c)
+{
+	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0x200e || c == 0x200f;
+}
+
 void
 str_lower_ascii(char *s)
 {

@@ -90,8 +90,7 @@ cli_put_text(FILE *f, const char *s, bool keep_newlines)
 		 * bidirectional embeddings, overrides, isolates and marks that
 		 * make a line read in another order than it is written.
 		 */
-		if (cp < 0xa0 || (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f)
+		if (cp < 0xa0 || unicode_is_bidi_control(cp))
 			putc('?', f);
 		else
 			fwrite(p, 1, n + 1, f);

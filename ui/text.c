@@ -65,10 +65,7 @@ is_unsafe(uint32_t c)
 		return 0;
 	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
 		return 1;
-	if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0x200e || c == 0x200f)
-		return 1;
-	return 0;
+	return unicode_is_bidi_control(c);
 }
 
 /* Appends UTF-8 bytes, replacing invalid ones and dropping unsafe ones. */
