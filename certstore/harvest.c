@@ -328,40 +328,52 @@ signer_reason(enum smime_sig sig)
 	return CERTSTORE_R_INVALID;
 }
 
-static bool
-has_warning(const struct smime_verdict *v, const char *code)
+/* The reason for a verdict crypto does not call valid and whole. */
+static const char *
+summary_reason(enum smime_summary sum)
 {
-	size_t i;
-
-	for (i = 0; i < v->n_warnings; i++)
-		if (strcmp(v->warnings[i], code) == 0)
-			return true;
-	return false;
+	switch (sum) {
+	case SMIME_SUMMARY_GOOD:
+	case SMIME_SUMMARY_CAUTION: return NULL;
+	case SMIME_SUMMARY_NOT_SIGNED: return CERTSTORE_R_NOT_SIGNED;
+	case SMIME_SUMMARY_NOT_DECRYPTED:
+	case SMIME_SUMMARY_PARTIAL: return CERTSTORE_R_PARTIAL;
+	case SMIME_SUMMARY_NO_FROM: return CERTSTORE_R_NO_FROM;
+	case SMIME_SUMMARY_FROM_MISMATCH: return CERTSTORE_R_FROM_MISMATCH;
+	case SMIME_SUMMARY_UNTRUSTED: return CERTSTORE_R_UNTRUSTED;
+	case SMIME_SUMMARY_EXPIRED: return CERTSTORE_R_EXPIRED;
+	case SMIME_SUMMARY_REVOKED: return CERTSTORE_R_REVOKED;
+	case SMIME_SUMMARY_INVALID:
+	case SMIME_SUMMARY_COUNT: break;
+	}
+	return CERTSTORE_R_INVALID;
 }
 
 /*
- * Reasons that belong to the message, whoever signed it.  The verdict's
- * own reading of the structure and of From counts as well as ours: any
- * disagreement refuses.
+ * Reasons that belong to the message, whoever signed it: crypto's summary
+ * up to the signature's own state (which signer_reason names per signer),
+ * and harvest's stricter reading of the structure and of From.  A message
+ * cut short, or one that also carries a signature over ciphertext, may be
+ * valid and whole to verify, but a certificate is stored only from a
+ * message without doubt.  Our own reading of From counts as well as the
+ * verdict's: any disagreement refuses.
  */
 static const char *
 message_reason(const struct smime_verdict *v, const struct certstore_msginfo *info)
 {
+	enum smime_summary sum = smime_verdict_summary(v);
 	char *vfrom;
 	bool same;
 
-	if (v->n_signers == 0 || v->signature == SMIME_SIG_NONE)
+	if (v->n_signers == 0 || sum == SMIME_SUMMARY_NOT_SIGNED)
 		return CERTSTORE_R_NOT_SIGNED;
-	if (v->coverage != SMIME_COVERAGE_WHOLE || has_warning(v, "unsigned-content") ||
-	    has_warning(v, "truncated-multipart") ||
-	    has_warning(v, "detached-with-content") ||
-	    has_warning(v, "signature-over-ciphertext") ||
-	    has_warning(v, "encrypted-part-refused"))
+	if (sum == SMIME_SUMMARY_NOT_DECRYPTED || sum == SMIME_SUMMARY_PARTIAL ||
+	    smime_verdict_has_warning(v, SMIME_WARN_TRUNCATED_MULTIPART) ||
+	    smime_verdict_has_warning(v, SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT))
 		return CERTSTORE_R_PARTIAL;
-	if (info->from == NULL || has_warning(v, "no-from"))
+	if (sum == SMIME_SUMMARY_NO_FROM || info->from == NULL)
 		return CERTSTORE_R_NO_FROM;
-	if (info->n_from != 1 || has_warning(v, "multiple-from") ||
-	    has_warning(v, "from-mismatch"))
+	if (sum == SMIME_SUMMARY_FROM_MISMATCH || info->n_from != 1)
 		return CERTSTORE_R_FROM_MISMATCH;
 	if (v->from) {
 		vfrom = certstore_address_normalize(v->from);
@@ -447,7 +459,7 @@ certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 		if (reason == NULL)
 			reason = signer_reason(sg->state);
 		if (reason == NULL)
-			reason = signer_reason(v->signature);
+			reason = summary_reason(smime_verdict_summary(v));
 		if (reason == NULL && signer_cert(s, sg, &c, e) < 0)
 			return -1;
 		if (reason == NULL && c == NULL)

@@ -101,7 +101,7 @@ smime_verdict_json(const struct smime_verdict *v, const char *file, struct buf *
 	for (i = 0; i < v->n_warnings; i++) {
 		if (i)
 			buf_addc(out, ',');
-		smime_json_string(out, v->warnings[i]);
+		smime_json_string(out, smime_warning_name(v->warnings[i]));
 	}
 	buf_adds(out, "],\"error\":");
 	smime_json_string(out, v->error);

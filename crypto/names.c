@@ -65,9 +65,6 @@ smime_verdict_free(struct smime_verdict **vp)
 	}
 	free(v->signers);
 	free(v->from);
-	for (i = 0; i < v->n_warnings; i++)
-		free(v->warnings[i]);
-	free(v->warnings);
 	free(v->error);
 	free(v);
 	*vp = NULL;

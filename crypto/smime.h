@@ -165,19 +165,46 @@ struct smime_signer {
 };
 
 /*
+ * What a verdict warns of, in the order crypto/verify.c can raise them.
+ * smime_warning_name gives the short code of verify --json's "warnings"
+ * array (DESIGN.md's contract: these strings never change);
+ * smime_warning_words a sentence for a person.
+ */
+enum smime_warning {
+	SMIME_WARN_NO_SIGNERS = 0,	/* no-signers: a signature layer names nobody */
+	SMIME_WARN_MULTIPLE_SIGNERS,	/* multiple-signers */
+	SMIME_WARN_MULTIPLE_FROM,	/* multiple-from: several From fields, or one
+					 * naming several addresses */
+	SMIME_WARN_NO_FROM,		/* no-from */
+	SMIME_WARN_FROM_MISMATCH,	/* from-mismatch: From not in the signer's
+					 * certificate */
+	SMIME_WARN_DETACHED_WITH_CONTENT, /* detached-with-content */
+	SMIME_WARN_ENCRYPTED_PART_REFUSED, /* encrypted-part-refused */
+	SMIME_WARN_TRUNCATED_MULTIPART,	/* truncated-multipart */
+	SMIME_WARN_UNSIGNED_CONTENT,	/* unsigned-content */
+	SMIME_WARN_SENDER_MISMATCH,	/* sender-mismatch */
+	SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT, /* signature-over-ciphertext */
+	SMIME_WARN_INNER_FROM_MISMATCH,	/* inner-from-mismatch: a From inside the
+					 * signed or encrypted content that is not
+					 * the outer From the person sees; its
+					 * signers become mismatch */
+	SMIME_WARN_WEAK_DIGEST,		/* weak-digest: a SignerInfo's digest is MD5,
+					 * SHA-1 or another digest broken for
+					 * signatures, whatever micalg says; the
+					 * signer's detail names it, its state is
+					 * left to the certificate checks */
+	SMIME_WARNING_COUNT
+};
+
+const char *smime_warning_name(enum smime_warning w);
+const char *smime_warning_words(enum smime_warning w);
+
+/*
  * The verdict of one message.  signature is the weakest signer's state
  * (SMIME_SIG_INVALID when a signature layer has no signer at all);
  * coverage is whole when some signature on the top crypto chain covers the
- * content shown, else ciphertext, else part.  Warnings are short codes:
- * no-signers, multiple-signers, multiple-from (several From fields, or one
- * naming several addresses), no-from, from-mismatch,
- * detached-with-content, encrypted-part-refused, truncated-multipart,
- * unsigned-content, sender-mismatch, signature-over-ciphertext,
- * inner-from-mismatch (a From inside the signed or encrypted content that
- * is not the outer From the person sees; its signers become mismatch),
- * weak-digest (a SignerInfo's digest is MD5, SHA-1 or another digest
- * broken for signatures, whatever micalg says; the signer's detail names
- * it, its state is left to the certificate checks).
+ * content shown, else ciphertext, else part.  warnings holds each warning
+ * once, in the order it was raised.
  */
 struct smime_verdict {
 	enum smime_sig signature;	/* the weakest signer's state */
@@ -186,10 +213,55 @@ struct smime_verdict {
 	struct smime_signer *signers;	/* owned */
 	size_t n_signers;
 	char *from;			/* owned; the From address, or NULL */
-	char **warnings;		/* owned; short codes, e.g. "from-mismatch" */
+	enum smime_warning warnings[SMIME_WARNING_COUNT];
 	size_t n_warnings;
 	char *error;			/* owned; NULL or a message */
 };
+
+bool smime_verdict_has_warning(const struct smime_verdict *v,
+			       enum smime_warning w);
+
+/*
+ * What a verdict comes to: the one answer to "is this message good, and if
+ * not, why", which the verify exit status, the pager's banner, the index's
+ * mark and harvest all take from smime_verdict_summary.  The first that
+ * applies, in this order, is the answer.
+ *
+ * GOOD is the only summary shown as good (the banner's good tone, the
+ * index's S+).  GOOD and CAUTION are "valid and whole", verify's exit 0
+ * (DESIGN.md): the signature holds and covers what is shown, but a
+ * warning that does not undo it stands, and the screen shows it as a
+ * problem.  Harvest stores from no other summary, and adds checks of its
+ * own (certstore.h).
+ */
+enum smime_summary {
+	SMIME_SUMMARY_GOOD = 0,		/* one valid signer over all that is shown,
+					 * bound to the single From, no warning, no
+					 * error */
+	SMIME_SUMMARY_CAUTION,		/* valid and whole, but several signers,
+					 * an error, or a warning of weak-digest,
+					 * sender-mismatch, multiple-signers,
+					 * truncated-multipart or
+					 * signature-over-ciphertext (beside a
+					 * signature over the text) */
+	SMIME_SUMMARY_NOT_DECRYPTED,	/* the top encryption could not be opened */
+	SMIME_SUMMARY_NOT_SIGNED,	/* no signature at all */
+	SMIME_SUMMARY_PARTIAL,		/* the signature does not cover all that is
+					 * shown: part or ciphertext coverage,
+					 * unsigned-content, detached-with-content,
+					 * encrypted-part-refused */
+	SMIME_SUMMARY_NO_FROM,		/* no-from */
+	SMIME_SUMMARY_FROM_MISMATCH,	/* From not bound to the signer: mismatch,
+					 * from-mismatch, multiple-from,
+					 * inner-from-mismatch */
+	SMIME_SUMMARY_UNTRUSTED,
+	SMIME_SUMMARY_EXPIRED,
+	SMIME_SUMMARY_REVOKED,
+	SMIME_SUMMARY_INVALID,		/* invalid, or a layer naming no signer */
+	SMIME_SUMMARY_COUNT
+};
+
+enum smime_summary smime_verdict_summary(const struct smime_verdict *v);
 
 struct smime_engine;
 

@@ -33,16 +33,12 @@ struct walk {
 	struct err *e;
 };
 
+/* Each warning once, in the order raised (the order verify --json shows). */
 static void
-warn(struct smime_verdict *v, const char *code)
+warn(struct smime_verdict *v, enum smime_warning w)
 {
-	size_t i;
-
-	for (i = 0; i < v->n_warnings; i++)
-		if (strcmp(v->warnings[i], code) == 0)
-			return;
-	v->warnings = xrealloc(v->warnings, (v->n_warnings + 1) * sizeof *v->warnings);
-	v->warnings[v->n_warnings++] = xstrdup(code);
+	if (!smime_verdict_has_warning(v, w))
+		v->warnings[v->n_warnings++] = w;
 }
 
 /* Sets the verdict's error to "prefix: msg" (or msg); the first error is
@@ -188,7 +184,7 @@ signer_add(struct walk *w, struct layer *l, const struct engine_sig *s,
 	}
 	sg->detail = detail ? xstrdup(detail) : NULL;
 	if (weak_digest(s->hash_algo)) {
-		warn(w->v, "weak-digest");
+		warn(w->v, SMIME_WARN_WEAK_DIGEST);
 		if (sg->detail == NULL)
 			sg->detail = xasprintf("signed with %s, a digest that no longer "
 					       "proves who signed", weak_digest(s->hash_algo));
@@ -220,14 +216,14 @@ check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 	}
 	if (info.n_signer_infos == 0) {
 		l->invalid = true;
-		warn(w->v, "no-signers");
+		warn(w->v, SMIME_WARN_NO_SIGNERS);
 		set_error(w->v, NULL, "the signature has no signer");
 		return 0;
 	}
 	if (text && info.has_econtent) {
 		/* Which content would it vouch for?  Neither, honestly. */
 		l->invalid = true;
-		warn(w->v, "detached-with-content");
+		warn(w->v, SMIME_WARN_DETACHED_WITH_CONTENT);
 		set_error(w->v, NULL, "the detached signature carries content of its own");
 		return 0;
 	}
@@ -248,11 +244,11 @@ check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 	}
 	if (ns == 0) {
 		l->invalid = true;
-		warn(w->v, "no-signers");
+		warn(w->v, SMIME_WARN_NO_SIGNERS);
 		set_error(w->v, NULL, "gpgsm found no signature to check");
 	}
 	if (ns > 1 || info.n_signer_infos > 1)
-		warn(w->v, "multiple-signers");
+		warn(w->v, SMIME_WARN_MULTIPLE_SIGNERS);
 	if (ns < info.n_signer_infos) {
 		/* A SignerInfo gpgsm could not evaluate is not a good one. */
 		l->invalid = true;
@@ -303,7 +299,7 @@ walk_multipart_signed(struct walk *w, const struct mime_entity *m,
 		return 0;
 	}
 	if (!closed)
-		warn(w->v, "truncated-multipart");
+		warn(w->v, SMIME_WARN_TRUNCATED_MULTIPART);
 	mime_entity_parse(parts[1].p, parts[1].n, false, &sigpart, NULL);
 	mime_entity_ctype(&sigpart, &sct);
 	if (!mime_ctype_is(&sct, "application", "pkcs7-signature") &&
@@ -342,7 +338,7 @@ mark_ciphertext(struct walk *w)
 		if (w->layers[w->open[i]].coverage == SMIME_COVERAGE_WHOLE)
 			w->layers[w->open[i]].coverage = SMIME_COVERAGE_CIPHERTEXT;
 	if (w->n_open)
-		warn(w->v, "signature-over-ciphertext");
+		warn(w->v, SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT);
 }
 
 static int
@@ -374,7 +370,7 @@ walk_pkcs7(struct walk *w, const struct mime_entity *m, const struct mime_ctype 
 			/* EFAIL: never decrypt beside plaintext neighbours. */
 			if (w->v->decryption != SMIME_DECRYPT_FAILED)
 				w->v->decryption = SMIME_DECRYPT_REFUSED;
-			warn(w->v, "encrypted-part-refused");
+			warn(w->v, SMIME_WARN_ENCRYPTED_PART_REFUSED);
 			goto out;
 		}
 		why = cms_unsupported_reason(&info);
@@ -516,7 +512,7 @@ walk_entity(struct walk *w, const struct mime_entity *m, bool top, int depth)
 		}
 		if (b && parts) {
 			if (!closed)
-				warn(w->v, "truncated-multipart");
+				warn(w->v, SMIME_WARN_TRUNCATED_MULTIPART);
 			for (i = 0; i < np && rc == 0; i++) {
 				struct mime_entity sub;
 
@@ -556,7 +552,7 @@ weigh(struct walk *w, const struct mime_entity *msg)
 		free(f);
 	}
 	if (n_from > 1)
-		warn(v, "multiple-from");
+		warn(v, SMIME_WARN_MULTIPLE_FROM);
 	{
 		char *s = mime_header_get(msg, "Sender", 0), **a = NULL;
 		size_t na = 0;
@@ -587,7 +583,7 @@ weigh(struct walk *w, const struct mime_entity *msg)
 	for (i = 0; i < w->n_inner_from; i++) {
 		if (v->from && n_from == 1 && addr_equal(w->inner_from[i], v->from))
 			continue;
-		warn(v, "inner-from-mismatch");
+		warn(v, SMIME_WARN_INNER_FROM_MISMATCH);
 		for (j = 0; j < v->n_signers; j++) {
 			struct smime_signer *s = &v->signers[j];
 
@@ -623,10 +619,10 @@ weigh(struct walk *w, const struct mime_entity *msg)
 						    v->from ? v->from : "nobody");
 			}
 			if (n_from <= 1)
-				warn(v, v->from ? "from-mismatch" : "no-from");
+				warn(v, v->from ? SMIME_WARN_FROM_MISMATCH : SMIME_WARN_NO_FROM);
 		}
 		if (sender && !sender_bound)
-			warn(v, "sender-mismatch");
+			warn(v, SMIME_WARN_SENDER_MISMATCH);
 		if (s->state > worst)
 			worst = s->state;
 	}
@@ -635,7 +631,7 @@ weigh(struct walk *w, const struct mime_entity *msg)
 	v->coverage = whole ? SMIME_COVERAGE_WHOLE : cipher ? SMIME_COVERAGE_CIPHERTEXT
 		: part ? SMIME_COVERAGE_PART : SMIME_COVERAGE_NONE;
 	if (v->coverage == SMIME_COVERAGE_PART)
-		warn(v, "unsigned-content");
+		warn(v, SMIME_WARN_UNSIGNED_CONTENT);
 }
 
 int

@@ -54,17 +54,6 @@ add_line(struct ui_banner *b, enum ui_tone tone, char *text)
 	b->n++;
 }
 
-static int
-has_warning(const struct smime_verdict *v, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < v->n_warnings; i++)
-		if (v->warnings[i] && strcmp(v->warnings[i], code) == 0)
-			return 1;
-	return 0;
-}
-
 /* The signer as named on screen: the address in its certificate. */
 static char *
 signer_name(const struct smime_signer *s)
@@ -123,28 +112,6 @@ signer_line(const struct smime_verdict *v, const struct smime_signer *s)
 	return r;
 }
 
-/* Plain words for the verdict's warning codes (crypto/smime.h lists them). */
-static const struct {
-	const char *code;
-	const char *text;
-} warning_text[] = {
-	{ "no-signers", "The signature has no signer at all" },
-	{ "multiple-from", "The message has more than one From address" },
-	{ "no-from", "The message has no From address" },
-	{ "detached-with-content",
-	  "The signature carries content of its own besides the message" },
-	{ "encrypted-part-refused",
-	  "An encrypted part inside this message was not opened: only the "
-	  "message's top layer is decrypted" },
-	{ "truncated-multipart", "The message's structure is cut short" },
-	{ "unsigned-content",
-	  "Only part of this message is signed: the rest could come from anyone" },
-	{ "sender-mismatch", "The Sender field does not match the signer" },
-	{ "signature-over-ciphertext",
-	  "The signature covers only the encrypted data, not what you read: it "
-	  "does not show who wrote it" },
-};
-
 void
 ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 {
@@ -177,7 +144,8 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 		break;
 	}
 	case SMIME_DECRYPT_REFUSED:
-		add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[4].text));
+		add_line(&raw, UI_TONE_BAD,
+			 xstrdup(smime_warning_words(SMIME_WARN_ENCRYPTED_PART_REFUSED)));
 		said_refused = 1;
 		break;
 	case SMIME_DECRYPT_NONE:
@@ -185,9 +153,8 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 	}
 
 	/* A good line only when nothing at all is wrong. */
-	sig_tone = v->signature == SMIME_SIG_VALID &&
-		   v->coverage == SMIME_COVERAGE_WHOLE && v->n_signers == 1 &&
-		   v->n_warnings == 0 && v->error == NULL ? UI_TONE_GOOD : UI_TONE_BAD;
+	sig_tone = smime_verdict_summary(v) == SMIME_SUMMARY_GOOD
+		   ? UI_TONE_GOOD : UI_TONE_BAD;
 
 	if (v->signature == SMIME_SIG_NONE && v->n_signers == 0) {
 		/* Behind an encryption that failed, a signature cannot be seen. */
@@ -206,29 +173,32 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 			if (s->state == SMIME_SIG_MISMATCH)
 				said_mismatch = 1;
 		}
-		if (v->n_signers == 0 && !has_warning(v, "no-signers"))
+		if (v->n_signers == 0 &&
+		    !smime_verdict_has_warning(v, SMIME_WARN_NO_SIGNERS))
 			add_line(&raw, UI_TONE_BAD,
 				 xstrdup("Invalid signature: it names no signer"));
 	}
 
 	if (v->coverage == SMIME_COVERAGE_PART) {
-		add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[6].text));
+		add_line(&raw, UI_TONE_BAD,
+			 xstrdup(smime_warning_words(SMIME_WARN_UNSIGNED_CONTENT)));
 		said_part = 1;
 	} else if (v->coverage == SMIME_COVERAGE_CIPHERTEXT) {
-		add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[8].text));
+		add_line(&raw, UI_TONE_BAD,
+			 xstrdup(smime_warning_words(SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT)));
 		said_cipher = 1;
 	}
 
 	for (i = 0; i < v->n_warnings; i++) {
-		const char *code = v->warnings[i];
+		enum smime_warning w = v->warnings[i];
 
-		if (code == NULL || strcmp(code, "multiple-signers") == 0)
-			continue;	/* said above with the signers */
-		if ((said_part && strcmp(code, "unsigned-content") == 0) ||
-		    (said_cipher && strcmp(code, "signature-over-ciphertext") == 0) ||
-		    (said_refused && strcmp(code, "encrypted-part-refused") == 0))
-			continue;
-		if (strcmp(code, "from-mismatch") == 0) {
+		if ((w == SMIME_WARN_MULTIPLE_SIGNERS && v->n_signers > 1) ||
+		    (w == SMIME_WARN_UNSIGNED_CONTENT && said_part) ||
+		    (w == SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT && said_cipher) ||
+		    (w == SMIME_WARN_ENCRYPTED_PART_REFUSED && said_refused))
+			continue;	/* said above */
+		if (w == SMIME_WARN_FROM_MISMATCH) {
+			/* Both addresses, when a signer line has not said them. */
 			if (!said_mismatch) {
 				const char *who = v->n_signers && v->signers[0].email ?
 						  v->signers[0].email : "someone else";
@@ -240,13 +210,7 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 			}
 			continue;
 		}
-		for (j = 0; j < sizeof(warning_text) / sizeof(warning_text[0]); j++)
-			if (strcmp(code, warning_text[j].code) == 0)
-				break;
-		if (j < sizeof(warning_text) / sizeof(warning_text[0]))
-			add_line(&raw, UI_TONE_BAD, xstrdup(warning_text[j].text));
-		else
-			add_line(&raw, UI_TONE_BAD, xasprintf("Warning: %s", code));
+		add_line(&raw, UI_TONE_BAD, xstrdup(smime_warning_words(w)));
 	}
 
 	if (v->error && v->decryption != SMIME_DECRYPT_FAILED)

@@ -1066,11 +1066,11 @@ open_message(struct screen *s)
 	}
 	if (check_error)
 		doc_prepend(&s->doc, UI_LINE_BANNER_BAD, check_error);
-	if (v && v->signature != SMIME_SIG_NONE)
-		s->marks[s->idx_cur] = v->signature == SMIME_SIG_VALID &&
-			v->coverage == SMIME_COVERAGE_WHOLE && v->n_warnings == 0 ?
-			UI_CRYPTO_VALID : UI_CRYPTO_PROBLEM;
-	else if ((v && (v->decryption == SMIME_DECRYPT_FAILED || v->error)) ||
+	/* S+ exactly when the banner's signer line is good; an unsigned
+	 * message keeps the mark its Content-Type gave it. */
+	if (v && smime_verdict_summary(v) == SMIME_SUMMARY_GOOD)
+		s->marks[s->idx_cur] = UI_CRYPTO_VALID;
+	else if ((v && smime_verdict_summary(v) != SMIME_SUMMARY_NOT_SIGNED) ||
 		 (check_error && s->marks[s->idx_cur] != UI_CRYPTO_NONE))
 		s->marks[s->idx_cur] = UI_CRYPTO_PROBLEM;
 

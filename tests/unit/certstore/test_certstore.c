@@ -674,16 +674,14 @@ test_harvest_structure(void)
 			break;
 		case 1:
 			v->n_warnings = 1;
-			v->warnings = xcalloc(1, sizeof(char *));
-			v->warnings[0] = xstrdup("detached-with-content");
+			v->warnings[0] = SMIME_WARN_DETACHED_WITH_CONTENT;
 			break;
 		case 2:	/* crypto/ read another From than we did */
 			v->from = xstrdup("carol@localhost");
 			break;
 		case 3:
 			v->n_warnings = 1;
-			v->warnings = xcalloc(1, sizeof(char *));
-			v->warnings[0] = xstrdup("multiple-from");
+			v->warnings[0] = SMIME_WARN_MULTIPLE_FROM;
 			break;
 		}
 		CHECK_INT(certstore_harvest_verdict(s, v, &m, CERTSTORE_MODE_TRUSTED, "t",

@@ -59,8 +59,7 @@ test_verdict_line(void)
 	v->signers[1].fingerprint = strdup("BBBB");
 	v->signers[1].detail = strdup("chain \"broken\"");
 	v->n_warnings = 1;
-	v->warnings = calloc(1, sizeof *v->warnings);
-	v->warnings[0] = strdup("multiple-signers");
+	v->warnings[0] = SMIME_WARN_MULTIPLE_SIGNERS;
 	smime_verdict_json(v, "dir/m\"1.eml", &b);
 	/* The weakest signer is the one named. */
 	CHECK_STR(b.data, "{\"file\":\"dir/m\\\"1.eml\",\"signature\":\"untrusted\","

@@ -1,6 +1,7 @@
 /* test_banner.c — the security banner's words for each kind of verdict. */
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/unit/check.h"
 #include "ui/ui_p.h"
@@ -36,7 +37,7 @@ struct tcase {
 	struct smime_signer signers[3];
 	size_t n_signers;
 	const char *from;
-	const char *warnings[3];
+	enum smime_warning warnings[3];
 	size_t n_warnings;
 	const char *error;
 	struct want want[5];
@@ -56,7 +57,7 @@ run(const struct tcase *t)
 	v.signers = (struct smime_signer *)t->signers;
 	v.n_signers = t->n_signers;
 	v.from = (char *)t->from;
-	v.warnings = (char **)t->warnings;
+	memcpy(v.warnings, t->warnings, sizeof t->warnings);
 	v.n_warnings = t->n_warnings;
 	v.error = (char *)t->error;
 	ui_banner_build(&v, &b);
@@ -156,25 +157,25 @@ main(void)
 				   "(from Cachet Test S/MIME CA) has been revoked" } }, 1 },
 		{ "mismatch", SMIME_SIG_MISMATCH, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
 		  { signer(SMIME_SIG_MISMATCH, "mallory@localhost") }, 1, "alice@localhost",
-		  { "from-mismatch" }, 1, NULL,
+		  { SMIME_WARN_FROM_MISMATCH }, 1, NULL,
 		  { { UI_TONE_BAD, "From says alice@localhost, but it was signed by "
 				   "mallory@localhost" } }, 1 },
 		{ "mismatch as a warning", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
 		  SMIME_DECRYPT_NONE, { signer(SMIME_SIG_VALID, "mallory@localhost") }, 1,
-		  "alice@localhost", { "from-mismatch" }, 1, NULL,
+		  "alice@localhost", { SMIME_WARN_FROM_MISMATCH }, 1, NULL,
 		  { { UI_TONE_BAD, "Signed by mallory@localhost (certificate from Cachet "
 				   "Test S/MIME CA, valid)" },
 		    { UI_TONE_BAD, "From says alice@localhost, but it was signed by "
 				   "mallory@localhost" } }, 2 },
 		{ "part", SMIME_SIG_VALID, SMIME_COVERAGE_PART, SMIME_DECRYPT_NONE,
-		  { alice }, 1, "alice@localhost", { "unsigned-content" }, 1, NULL,
+		  { alice }, 1, "alice@localhost", { SMIME_WARN_UNSIGNED_CONTENT }, 1, NULL,
 		  { { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
 				   "Test S/MIME CA, valid)" },
 		    { UI_TONE_BAD, "Only part of this message is signed: the rest could "
 				   "come from anyone" } }, 2 },
 		{ "ciphertext", SMIME_SIG_VALID, SMIME_COVERAGE_CIPHERTEXT,
 		  SMIME_DECRYPT_OK, { alice }, 1, "alice@localhost",
-		  { "signature-over-ciphertext" }, 1, NULL,
+		  { SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT }, 1, NULL,
 		  { { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
 				   "Test S/MIME CA, valid)" },
 		    { UI_TONE_BAD, "The signature covers only the encrypted data, not "
@@ -182,7 +183,7 @@ main(void)
 		    { UI_TONE_INFO, "Encrypted to you" } }, 3 },
 		{ "several", SMIME_SIG_INVALID, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
 		  { alice, signer(SMIME_SIG_INVALID, "bob@localhost") }, 2,
-		  "alice@localhost", { "multiple-signers" }, 1, NULL,
+		  "alice@localhost", { SMIME_WARN_MULTIPLE_SIGNERS }, 1, NULL,
 		  { { UI_TONE_BAD, "Several signers (2): each is shown below, the "
 				   "weakest decides" },
 		    { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
@@ -211,19 +212,39 @@ main(void)
 		  1 },
 		{ "inner encrypted part", SMIME_SIG_NONE, SMIME_COVERAGE_NONE,
 		  SMIME_DECRYPT_REFUSED, { { 0 } }, 0, "bob@localhost",
-		  { "encrypted-part-refused" }, 1, NULL,
+		  { SMIME_WARN_ENCRYPTED_PART_REFUSED }, 1, NULL,
 		  { { UI_TONE_BAD, "An encrypted part inside this message was not opened: "
 				   "only the message's top layer is decrypted" },
 		    { UI_TONE_INFO, "Not signed" } }, 2 },
 		{ "no signers", SMIME_SIG_INVALID, SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE,
-		  { { 0 } }, 0, "alice@localhost", { "no-signers" }, 1, NULL,
+		  { { 0 } }, 0, "alice@localhost", { SMIME_WARN_NO_SIGNERS }, 1, NULL,
 		  { { UI_TONE_BAD, "The signature has no signer at all" } }, 1 },
-		{ "unknown warning", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
+		{ "weak digest", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
 		  SMIME_DECRYPT_NONE, { alice }, 1, "alice@localhost",
-		  { "future-code" }, 1, NULL,
+		  { SMIME_WARN_WEAK_DIGEST }, 1, NULL,
 		  { { UI_TONE_BAD, "Signed by alice@localhost (certificate from Cachet "
 				   "Test S/MIME CA, valid)" },
-		    { UI_TONE_BAD, "Warning: future-code" } }, 2 },
+		    { UI_TONE_BAD, "Signed with a weak digest (such as SHA-1): the "
+				   "signature no longer proves who signed" } }, 2 },
+		{ "inner From", SMIME_SIG_MISMATCH, SMIME_COVERAGE_WHOLE,
+		  SMIME_DECRYPT_OK, { signer(SMIME_SIG_MISMATCH, "alice@localhost") }, 1,
+		  "alice@localhost", { SMIME_WARN_INNER_FROM_MISMATCH }, 1, NULL,
+		  { { UI_TONE_BAD, "From says alice@localhost, but it was signed by "
+				   "alice@localhost" },
+		    { UI_TONE_BAD, "The signed or encrypted content names another author "
+				   "than the From shown" },
+		    { UI_TONE_INFO, "Encrypted to you" } }, 3 },
+		{ "one signer checked of several", SMIME_SIG_INVALID, SMIME_COVERAGE_WHOLE,
+		  SMIME_DECRYPT_NONE, { signer(SMIME_SIG_INVALID, "alice@localhost") }, 1,
+		  "alice@localhost", { SMIME_WARN_MULTIPLE_SIGNERS }, 1,
+		  "some signers of the message could not be checked",
+		  { { UI_TONE_BAD, "Invalid signature (claimed signer alice@localhost): "
+				   "the message was changed after signing, or the "
+				   "signature is not genuine" },
+		    { UI_TONE_BAD, "The signature has several signers: the weakest "
+				   "decides" },
+		    { UI_TONE_BAD, "Could not check: some signers of the message could "
+				   "not be checked" } }, 3 },
 		{ "escape in certificate", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
 		  SMIME_DECRYPT_NONE, { signer(SMIME_SIG_VALID, "evil\x1b[2J@localhost") },
 		  1, "evil@localhost", { 0 }, 0, NULL,
@@ -262,6 +283,29 @@ main(void)
 	CHECK_STR(b.lines[0].text, "Signed by a certificate without an e-mail address "
 		  "(\"Alice Example\") (certificate from Cachet Test S/MIME CA, valid)");
 	ui_banner_release(&b);
+
+	/* Every warning in words: never its code, never a bad line missing. */
+	for (i = 0; i < SMIME_WARNING_COUNT; i++) {
+		struct smime_verdict w = { .signature = SMIME_SIG_VALID,
+					   .coverage = SMIME_COVERAGE_WHOLE,
+					   .signers = &alice, .n_signers = 1,
+					   .from = (char *)"alice@localhost",
+					   .n_warnings = 1 };
+		size_t j, bad = 0;
+
+		w.warnings[0] = (enum smime_warning)i;
+		ui_banner_build(&w, &b);
+		for (j = 0; j < b.n; j++) {
+			CHECK(strstr(b.lines[j].text, smime_warning_name(w.warnings[0])) == NULL);
+			CHECK(strncmp(b.lines[j].text, "Warning", 7) != 0);
+			bad += b.lines[j].tone == UI_TONE_BAD;
+		}
+		if (bad < 2)
+			fprintf(stderr, "warning %s: %zu bad lines\n",
+				smime_warning_name(w.warnings[0]), bad);
+		CHECK(bad >= 2);
+		ui_banner_release(&b);
+	}
 
 	/* No verdict (not computed yet): no banner. */
 	ui_banner_build(NULL, &b);
