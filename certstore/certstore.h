@@ -52,6 +52,7 @@
 #include "base/base.h"
 
 struct smime_verdict;
+struct smime_engine;
 
 /* A renewal is accepted when the old certificate ends within this window. */
 #define CERTSTORE_RENEWAL_WINDOW (30 * 24 * 3600)
@@ -332,7 +333,8 @@ int certstore_msginfo_parse(const char *msg, size_t len,
 void certstore_msginfo_release(struct certstore_msginfo *m);
 
 /*
- * The identity of a message for incremental harvest: SHA-256 of its bytes
+ * The identity of a message without one from its source (see
+ * certstore_harvest_message): SHA-256 of its bytes
  * (hex), so a Maildir file that moves from new/ to cur/ or changes flags
  * stays seen, and a file rewritten with other bytes is looked at again.
  */
@@ -372,6 +374,31 @@ int certstore_harvest_certs_only(struct certstore *s,
 				 enum certstore_mode mode, const char *file,
 				 time_t now, struct certstore_outcomes *out,
 				 struct err *e);
+/*
+ * Harvest's one entry point, for the screen and `cachet harvest` alike, so
+ * that a message harvested by one is seen by the other.  The seen table
+ * knows the message by one key: identity, when its source gives it a
+ * stable one (an IMAP message: imap_message_identity), else
+ * certstore_message_key of its bytes (a file, a Maildir message, standard
+ * input).  A message seen before sets *seen and is not looked at again.
+ * Otherwise a certs-only message goes through certstore_harvest_certs_only
+ * and any other through certstore_harvest_verdict, with v when the caller
+ * has the verdict (the screen computed it to show it; with
+ * SMIME_VERIFY_CERT_DER, no keybox lookup is needed), else the verdict of
+ * smime_verify on *eng, which is started on the store's gnupg home at the
+ * first message that needs it and left to the caller to free; the result
+ * is then recorded as seen.  msg may be NULL with an identity: only the
+ * seen check is made, so that an IMAP message seen before is never
+ * fetched.  out starts empty.  ERR_INPUT for a message without a header
+ * (nothing recorded), ERR_STORE, ERR_CRYPTO; refusals are outcomes.
+ */
+int certstore_harvest_message(struct certstore *s, const char *identity,
+			      const char *msg, size_t len,
+			      const struct smime_verdict *v,
+			      struct smime_engine **eng, enum certstore_mode mode,
+			      const char *file, time_t now,
+			      struct certstore_outcomes *out, bool *seen,
+			      struct err *e);
 /*
  * `certs import`: binds certificate c to each of its addresses after the
  * same checks (unless force, which skips the checks but records it in the

@@ -535,6 +535,53 @@ out:
 }
 
 int
+certstore_harvest_message(struct certstore *s, const char *identity,
+			  const char *msg, size_t len, const struct smime_verdict *v,
+			  struct smime_engine **eng, enum certstore_mode mode,
+			  const char *file, time_t now, struct certstore_outcomes *out,
+			  bool *seen, struct err *e)
+{
+	struct certstore_msginfo info;
+	struct smime_verdict *own = NULL;
+	char hash[65], *sum;
+	const char *key = identity;
+	int rc;
+
+	*seen = false;
+	if (key == NULL) {
+		if (msg == NULL)
+			return err_set(e, ERR_USAGE, "a message without bytes or identity");
+		certstore_message_key(msg, len, hash);
+		key = hash;
+	}
+	rc = certstore_seen_get(s, key, NULL, e);
+	if (rc != 0 || msg == NULL) {
+		*seen = rc == 1;
+		return rc < 0 ? -1 : 0;
+	}
+	if (certstore_msginfo_parse(msg, len, &info, e) < 0)
+		return -1;
+	if (info.certs_only) {
+		rc = certstore_harvest_certs_only(s, &info, mode, file, now, out, e);
+	} else if (v == NULL &&
+		   ((*eng == NULL && smime_engine_new(s->gnupg_home, eng, e) < 0) ||
+		    smime_verify(*eng, msg, len, 0, &own, e) < 0)) {
+		rc = -1;
+	} else {
+		rc = certstore_harvest_verdict(s, v ? v : own, &info, mode, file, now,
+					       out, e);
+	}
+	if (rc == 0) {
+		sum = certstore_outcomes_summary(out);
+		rc = certstore_seen_put(s, key, info.message_id, sum, now, e);
+		free(sum);
+	}
+	smime_verdict_free(&own);
+	certstore_msginfo_release(&info);
+	return rc;
+}
+
+int
 certstore_import_cert(struct certstore *s, const struct certstore_cert *c,
 		      bool force, const char *file, time_t now,
 		      struct certstore_outcomes *out, struct err *e)

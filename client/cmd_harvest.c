@@ -32,7 +32,6 @@ static const char harvest_usage[] =
 struct harvest_run {
 	struct certstore *store;	/* foreign */
 	struct smime_engine *eng;	/* owned; started at the first verification */
-	const char *gnupg_home;		/* foreign */
 	enum certstore_mode mode;
 	bool json;
 	bool progress;			/* stderr is a terminal */
@@ -129,62 +128,33 @@ report(struct harvest_run *r, const char *name, const struct certstore_outcomes 
 }
 
 /*
- * One message.  key identifies it for the seen table (content hash for
- * files, UIDVALIDITY/UID for IMAP).
+ * One message, through certstore's one entry point: identity is the IMAP
+ * message's (NULL for a file: its bytes are its key); data NULL only asks
+ * whether the message was seen, and then says nothing unless it was.
+ * Returns 1 when it was seen before.
  */
-static void
-harvest_message(struct harvest_run *r, const char *name, const char *key,
+static int
+harvest_message(struct harvest_run *r, const char *name, const char *identity,
 		const char *data, size_t len)
 {
 	struct certstore_outcomes out = { 0 };
-	struct certstore_msginfo info;
-	struct smime_verdict *v = NULL;
 	struct err e = { 0 };
-	time_t now = time(NULL);
-	char *sum;
+	bool seen;
 	size_t i;
-	int seen;
 
-	r->done++;
-	seen = certstore_seen_get(r->store, key, NULL, &e);
-	if (seen < 0)
+	if (certstore_harvest_message(r->store, identity, data, len, NULL, &r->eng,
+				      r->mode, name, time(NULL), &out, &seen, &e) < 0)
 		goto fail;
+	if (!seen && data == NULL)
+		return 0;
+	r->done++;
 	if (seen) {
 		r->seen++;
 		if (r->json)
 			report(r, name, &out, true);
 		progress(r);
-		return;
+		return 1;
 	}
-	if (certstore_msginfo_parse(data, len, &info, &e) < 0)
-		goto fail;
-	if (info.certs_only) {
-		if (certstore_harvest_certs_only(r->store, &info, r->mode, name, now,
-						 &out, &e) < 0) {
-			certstore_msginfo_release(&info);
-			goto fail;
-		}
-	} else {
-		/* A run over mail seen before starts no engine at all. */
-		if ((r->eng == NULL && smime_engine_new(r->gnupg_home, &r->eng, &e) < 0) ||
-		    smime_verify(r->eng, data, len, 0, &v, &e) < 0 ||
-		    certstore_harvest_verdict(r->store, v, &info, r->mode, name, now,
-					      &out, &e) < 0) {
-			smime_verdict_free(&v);
-			certstore_msginfo_release(&info);
-			goto fail;
-		}
-		smime_verdict_free(&v);
-	}
-	sum = certstore_outcomes_summary(&out);
-	if (certstore_seen_put(r->store, key, info.message_id, sum, now, &e) < 0) {
-		free(sum);
-		certstore_msginfo_release(&info);
-		certstore_outcomes_release(&out);
-		goto fail;
-	}
-	free(sum);
-	certstore_msginfo_release(&info);
 	for (i = 0; i < out.n; i++) {
 		if (out.v[i].reason)
 			r->refused++;
@@ -194,8 +164,10 @@ harvest_message(struct harvest_run *r, const char *name, const char *key,
 	report(r, name, &out, false);
 	certstore_outcomes_release(&out);
 	progress(r);
-	return;
+	return 0;
 fail:
+	certstore_outcomes_release(&out);
+	r->done++;
 	r->errors++;
 	if (r->progress)
 		fputs("\r\033[K", stderr);
@@ -213,6 +185,7 @@ fail:
 	fprintf(stderr, "cachet: %s: %s\n", name, e.msg);
 	worse(r, err_exit_status(e.code));
 	progress(r);
+	return -1;
 }
 
 static void
@@ -220,7 +193,6 @@ harvest_file(struct harvest_run *r, const char *path)
 {
 	struct buf b = BUF_INIT;
 	struct err e = { 0 };
-	char key[65];
 
 	if ((strcmp(path, "-") == 0 ? fd_read_all(0, SMIME_MAX_MESSAGE, &b, &e)
 				    : file_read(path, SMIME_MAX_MESSAGE, &b, &e)) < 0) {
@@ -230,8 +202,7 @@ harvest_file(struct harvest_run *r, const char *path)
 		worse(r, err_exit_status(e.code));
 		return;
 	}
-	certstore_message_key(b.data, b.len, key);
-	harvest_message(r, path, key, b.data, b.len);
+	harvest_message(r, path, NULL, b.data, b.len);
 	buf_release(&b);
 }
 
@@ -323,30 +294,20 @@ harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 		r->total += n;
 		for (i = 0; i < n && rc == 0; i++) {
 			struct buf msg = BUF_INIT;
-			char *key = xasprintf("imap:%s@%s/%s;UIDVALIDITY=%u/;UID=%u",
-					      a->imap.user ? a->imap.user : "",
-					      a->imap.host, wire, st.uidvalidity,
-					      sums[i].uid);
+			char *id = imap_message_identity(sess, sums[i].uid);
 			char *name = xasprintf("imap:%s/%u", folder, sums[i].uid);
-			int seen = certstore_seen_get(r->store, key, NULL, &e);
 
-			if (seen == 1) {
-				r->done++;
-				r->seen++;
-				if (r->json) {
-					struct certstore_outcomes none = { 0 };
-
-					report(r, name, &none, true);
-				}
-				progress(r);
-			} else if (seen == 0 && imap_fetch_message(sess, sums[i].uid, &msg, &e) == 0) {
-				harvest_message(r, name, key, msg.data, msg.len);
+			/* A message seen before is not even fetched. */
+			if (harvest_message(r, name, id, NULL, 0) != 0) {
+				/* seen, or said as an error */
+			} else if (imap_fetch_message(sess, sums[i].uid, &msg, &e) == 0) {
+				harvest_message(r, name, id, msg.data, msg.len);
 			} else {
 				err_prefix(&e, "%s", name);
 				rc = cli_fail(&e);
 			}
 			buf_release(&msg);
-			free(key);
+			free(id);
 			free(name);
 		}
 		imap_summaries_free(&sums, n);
@@ -424,7 +385,6 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	r.store = store;
-	r.gnupg_home = g->gnupg_home;
 	r.total = n_files;
 	r.progress = isatty(2);
 	for (i = 0; i < n_files; i++)

@@ -23,6 +23,9 @@ struct imap_session {
 	struct buf alerts;		/* [ALERT] texts received inside TLS */
 	imap_progress_fn *progress;	/* may be NULL */
 	void *progress_arg;		/* foreign */
+	char *user;			/* owned; the account's user, or NULL */
+	char *folder;			/* owned; the selected folder, or NULL */
+	uint32_t uidvalidity;		/* of the selected folder */
 };
 
 /*
@@ -318,11 +321,17 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 			 : mailimap_select(s->imap, folder);
 	take_alert(s, true);
 	if (r != MAILIMAP_NO_ERROR) {
+		/* A failed SELECT leaves no folder selected (RFC 3501 6.3.1). */
 		s->condstore = false;
+		free(s->folder);
+		s->folder = NULL;
 		imap_error(s, r, e, "SELECT");
 		return err_prefix(e, "folder %s", folder);
 	}
 	sel = s->imap->imap_selection_info;
+	free(s->folder);
+	s->folder = xstrdup(folder);
+	s->uidvalidity = sel ? sel->sel_uidvalidity : 0;
 	if (st) {
 		st->uidvalidity = sel ? sel->sel_uidvalidity : 0;
 		st->uidnext = sel ? sel->sel_uidnext : 0;
@@ -333,6 +342,16 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 	if (modseq == 0)
 		s->condstore = false;
 	return 0;
+}
+
+char *
+imap_message_identity(const struct imap_session *s, uint32_t uid)
+{
+	if (s->folder == NULL)
+		return NULL;
+	return xasprintf("imap:%s@%s/%s;UIDVALIDITY=%u/;UID=%u",
+			 s->user ? s->user : "", s->tls.host, s->folder,
+			 s->uidvalidity, uid);
 }
 
 void
@@ -928,6 +947,8 @@ imap_close(struct imap_session **sp)
 		mailimap_free(s->imap);
 	}
 	buf_release(&s->alerts);
+	free(s->user);
+	free(s->folder);
 	free(s);
 	*sp = NULL;
 }
@@ -951,6 +972,7 @@ imap_open_account(const struct account *a, struct imap_session **out,
 	srv.timeout = a->timeout;
 	if (imap_open(&srv, &s, e) < 0)
 		return -1;
+	s->user = a->imap.user ? xstrdup(a->imap.user) : NULL;
 	if (!imap_is_authenticated(s)) {
 		cred_key_for(a, &a->imap, &k);
 		if (cred_password(a->password_command, &k, &pw, e) < 0 ||

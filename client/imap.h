@@ -142,6 +142,16 @@ int imap_select(struct imap_session *s, const char *folder,
 		struct imap_status *st, struct err *e);
 
 /*
+ * The identity of message uid in the selected folder, stable for as long
+ * as the folder's UIDVALIDITY: "imap:USER@HOST/FOLDER;UIDVALIDITY=V/;UID=U"
+ * (USER as the account names it, "" when it does not; FOLDER as the
+ * server names it).  The certificate store knows a harvested IMAP message
+ * by it, whether the screen or `cachet harvest imap:FOLDER` read it.
+ * Owned; NULL when no folder is selected.
+ */
+char *imap_message_identity(const struct imap_session *s, uint32_t uid);
+
+/*
  * Summaries of the messages with sequence numbers first..last (inclusive)
  * of the selected folder (envelope, size, flags and the Content-Type
  * field, which says whether a message is signed or encrypted): one FETCH

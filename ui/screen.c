@@ -951,54 +951,42 @@ harvest_words(const struct certstore_outcome *o)
 }
 
 /*
- * Reading a signed message harvests it as `cachet harvest` does, under the
- * policy's harvest key: the signer's own certificate is bound only after
- * every check of certstore_harvest_verdict (good signature over the whole
- * message, chain to a trust anchor, address equal to From...), a different
- * certificate for a known address waits for the person, and a message
- * seen before (by its bytes) is not looked at again.  Certs-only messages
- * are left to `cachet harvest` and `cachet certs import`.  What changed is
- * said on the status line.
+ * Reading a signed message harvests it through the same entry point as
+ * `cachet harvest` (certstore_harvest_message), under the policy's harvest
+ * key: the signer's own certificate is bound only after every check
+ * (good signature over the whole message, chain to a trust anchor,
+ * address equal to From...), a different certificate for a known address
+ * waits for the person, and a message seen before, by the screen or by
+ * `cachet harvest`, is not looked at again (identity: its source's, or
+ * NULL for its bytes).  What changed is said on the status line.
  */
 static void
 harvest_shown(struct screen *s, const struct buf *raw, const struct smime_verdict *v,
-	      const char *name)
+	      const char *identity, const char *name)
 {
 	const struct policy *p = s->opt->policy;
 	struct certstore *store = NULL;
-	struct certstore_msginfo info;
 	struct certstore_outcomes out = { 0 };
 	struct buf said = BUF_INIT;
 	struct err e = { 0 };
-	time_t now = time(NULL);
-	bool bad = false;
-	char key[65], *sum, *w;
+	bool bad = false, seen;
+	char *w;
 	size_t i;
-	int rc;
 
 	if (p == NULL || p->harvest == POLICY_HARVEST_NEVER || s->opt->data_dir == NULL ||
 	    v == NULL || v->signature == SMIME_SIG_NONE)
 		return;
-	certstore_message_key(raw->data, raw->len, key);
 	if (certstore_open(s->opt->data_dir, s->opt->gnupg_home, &store, &e) < 0)
 		goto fail;
-	rc = certstore_seen_get(store, key, NULL, &e);
-	if (rc < 0)
+	if (certstore_harvest_message(store, identity, raw->data, raw->len, v, NULL,
+				      p->harvest == POLICY_HARVEST_ASK ?
+				      CERTSTORE_MODE_ASK : CERTSTORE_MODE_TRUSTED,
+				      name, time(NULL), &out, &seen, &e) < 0) {
+		/* A header harvest cannot read: the banner says why. */
+		if (e.code == ERR_INPUT)
+			goto out;
 		goto fail;
-	/* Seen before, or a header harvest cannot read (the banner says why). */
-	if (rc == 1 || certstore_msginfo_parse(raw->data, raw->len, &info, NULL) < 0)
-		goto out;
-	rc = certstore_harvest_verdict(store, v, &info, p->harvest == POLICY_HARVEST_ASK ?
-				       CERTSTORE_MODE_ASK : CERTSTORE_MODE_TRUSTED,
-				       name, now, &out, &e);
-	if (rc == 0) {
-		sum = certstore_outcomes_summary(&out);
-		rc = certstore_seen_put(store, key, info.message_id, sum, now, &e);
-		free(sum);
 	}
-	certstore_msginfo_release(&info);
-	if (rc < 0)
-		goto fail;
 	for (i = 0; i < out.n; i++) {
 		if ((w = harvest_words(&out.v[i])) == NULL)
 			continue;
@@ -1088,9 +1076,11 @@ open_message(struct screen *s)
 	} else {
 		char *name = xasprintf("%s/%u", s->folder_name ? s->folder_name : "",
 				       env->uid);
+		char *id = ui_source_identity(s->src, env->uid);
 
 		set_status(s, false, "%s", "");
-		harvest_shown(s, &s->raw, v, name);
+		harvest_shown(s, &s->raw, v, id, name);
+		free(id);
 		free(name);
 	}
 	if (!(env->flags & UI_FLAG_SEEN)) {

@@ -58,6 +58,12 @@ ui_source_take_notices(struct ui_source *src)
 	return src->ops->take_notices ? src->ops->take_notices(src) : NULL;
 }
 
+char *
+ui_source_identity(struct ui_source *src, uint32_t uid)
+{
+	return src->ops->identity ? src->ops->identity(src, uid) : NULL;
+}
+
 int
 ui_source_expunge(struct ui_source *src, struct err *e)
 {

@@ -180,6 +180,12 @@ im_take_notices(struct ui_source *src)
 	return imap_take_alerts(((struct imap_source *)src)->s);
 }
 
+static char *
+im_identity(struct ui_source *src, uint32_t uid)
+{
+	return imap_message_identity(((struct imap_source *)src)->s, uid);
+}
+
 static void
 im_close(struct ui_source *src)
 {
@@ -200,6 +206,7 @@ static const struct ui_source_ops imap_ops = {
 	.expunge = im_expunge,
 	.search = im_search,
 	.take_notices = im_take_notices,
+	.identity = im_identity,
 	.close = im_close,
 };
 

@@ -94,6 +94,12 @@ struct ui_source_ops {
 	 * source that has no server.
 	 */
 	char *(*take_notices)(struct ui_source *src);
+	/*
+	 * The stable identity of message uid of the open folder, the key
+	 * harvest's seen table knows it by (certstore_harvest_message):
+	 * owned; NULL (or no function) when the message's bytes are its key.
+	 */
+	char *(*identity)(struct ui_source *src, uint32_t uid);
 	void (*close)(struct ui_source *src);
 };
 
@@ -118,6 +124,7 @@ int ui_source_expunge(struct ui_source *src, struct err *e);
 int ui_source_search(struct ui_source *src, const char *text, uint32_t **out,
 		     size_t *n_out, struct err *e);
 char *ui_source_take_notices(struct ui_source *src);
+char *ui_source_identity(struct ui_source *src, uint32_t uid);
 /* Closes and frees; accepts NULL and clears the pointer. */
 void ui_source_free(struct ui_source **src);
 
