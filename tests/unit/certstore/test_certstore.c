@@ -786,6 +786,88 @@ test_certs_only(void)
 	certstore_close(&s);
 }
 
+/*
+ * The one entry point: the seen key is the source's identity when it has
+ * one, else the message's bytes; a message recorded under it is seen by
+ * the next caller, whether that one has the verdict (the screen) or only
+ * the identity (cachet harvest, before fetching over IMAP).
+ */
+static void
+test_harvest_message(void)
+{
+	static const char msg[] = "From: Alice Example <alice@localhost>\r\n"
+				  "Message-ID: <entry@localhost>\r\n\r\nsigned words\r\n";
+	static const char id[] = "imap:bob@localhost/INBOX;UIDVALIDITY=7/;UID=3";
+	struct certstore *s = open_store("entry");
+	struct smime_verdict *v = verdict_for("pki/alice.pem", SMIME_SIG_VALID,
+					      SMIME_COVERAGE_WHOLE);
+	struct certstore_outcomes out = { 0 };
+	struct err e = { 0 };
+	char key[65], *res = NULL;
+	bool seen = true;
+
+	/* As the screen: with its verdict, known by the IMAP identity. */
+	CHECK_INT(certstore_harvest_message(s, id, msg, strlen(msg), v, NULL,
+					    CERTSTORE_MODE_TRUSTED, "INBOX/3", time(NULL),
+					    &out, &seen, &e), 0);
+	CHECK(!seen);
+	CHECK_INT(out.n, 1);
+	if (out.n == 1) {
+		CHECK(out.v[0].reason == NULL);
+		CHECK_STR(out.v[0].email, "alice@localhost");
+	}
+	certstore_outcomes_release(&out);
+	CHECK_INT(certstore_seen_get(s, id, &res, &e), 1);
+	CHECK_STR(res, "stored");
+	free(res);
+	certstore_message_key(msg, strlen(msg), key);
+	CHECK_INT(certstore_seen_get(s, key, NULL, &e), 0);
+
+	/* As cachet harvest over IMAP: the identity alone says "seen". */
+	seen = false;
+	CHECK_INT(certstore_harvest_message(s, id, NULL, 0, NULL, NULL,
+					    CERTSTORE_MODE_TRUSTED, "imap:INBOX/3",
+					    time(NULL), &out, &seen, &e), 0);
+	CHECK(seen);
+	CHECK_INT(out.n, 0);
+	/* Another UID is another message; nothing without bytes is recorded. */
+	CHECK_INT(certstore_harvest_message(s, "imap:bob@localhost/INBOX;UIDVALIDITY=7/;UID=4",
+					    NULL, 0, NULL, NULL, CERTSTORE_MODE_TRUSTED,
+					    "imap:INBOX/4", time(NULL), &out, &seen, &e), 0);
+	CHECK(!seen);
+	CHECK_INT(certstore_seen_get(s, "imap:bob@localhost/INBOX;UIDVALIDITY=7/;UID=4",
+				     NULL, &e), 0);
+
+	/* Without an identity the bytes are the key: a file, then a Maildir. */
+	CHECK_INT(certstore_harvest_message(s, NULL, msg, strlen(msg), v, NULL,
+					    CERTSTORE_MODE_TRUSTED, "file", time(NULL),
+					    &out, &seen, &e), 0);
+	CHECK(!seen);
+	CHECK_INT(out.n, 1);
+	if (out.n == 1)
+		CHECK_INT(out.v[0].change, CERTSTORE_CHANGE_KNOWN);
+	certstore_outcomes_release(&out);
+	CHECK_INT(certstore_seen_get(s, key, NULL, &e), 1);
+	CHECK_INT(certstore_harvest_message(s, NULL, msg, strlen(msg), v, NULL,
+					    CERTSTORE_MODE_TRUSTED, "cur/1:2,S", time(NULL),
+					    &out, &seen, &e), 0);
+	CHECK(seen);
+	CHECK_INT(out.n, 0);
+
+	/* Neither bytes nor identity; bytes without a header: nothing recorded. */
+	CHECK_INT(certstore_harvest_message(s, NULL, NULL, 0, v, NULL,
+					    CERTSTORE_MODE_TRUSTED, "x", time(NULL),
+					    &out, &seen, &e), -1);
+	CHECK_INT(e.code, ERR_USAGE);
+	CHECK_INT(certstore_harvest_message(s, "imap:x", "\r\nno header\r\n", 13, v,
+					    NULL, CERTSTORE_MODE_TRUSTED, "x", time(NULL),
+					    &out, &seen, &e), -1);
+	CHECK_INT(e.code, ERR_INPUT);
+	CHECK_INT(certstore_seen_get(s, "imap:x", NULL, &e), 0);
+	smime_verdict_free(&v);
+	certstore_close(&s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -809,5 +891,6 @@ main(int argc, char **argv)
 	test_harvest_verdict();
 	test_harvest_structure();
 	test_certs_only();
+	test_harvest_message();
 	return check_exit();
 }
