@@ -224,8 +224,9 @@ bool smime_verdict_has_warning(const struct smime_verdict *v,
 /*
  * What a verdict comes to: the one answer to "is this message good, and if
  * not, why", which the verify exit status, the pager's banner, the index's
- * mark and harvest all take from smime_verdict_summary.  The first that
- * applies, in this order, is the answer.
+ * mark and harvest all take from smime_verdict_summary.  The problems,
+ * NOT_DECRYPTED to INVALID, are tried in this order and the first that
+ * applies is the answer; a verdict with none is CAUTION or GOOD.
  *
  * GOOD is the only summary shown as good (the banner's good tone, the
  * index's S+).  GOOD and CAUTION are "valid and whole", verify's exit 0
