@@ -50,13 +50,13 @@ assert_contains "$(seen_rows key)" "imap:bob@localhost/INBOX;UIDVALIDITY=" "the 
 assert_eq stored "$(seen_rows result)" "what the screen recorded"
 
 # `cachet harvest`: the message read on the screen is seen; the other is new.
-out=$(bob harvest --json imap:INBOX 2> harvest.err) || fail "harvest imap:INBOX: $(cat harvest.err)"
+out=$(bob harvest --json imap:INBOX 2> "$H/harvest.err") || fail "harvest imap:INBOX: $(cat "$H/harvest.err")"
 first=$(grep '"file":"imap:INBOX/1"' <<< "$out") || fail "no line for UID 1 in: $out"
 second=$(grep '"file":"imap:INBOX/2"' <<< "$out") || fail "no line for UID 2 in: $out"
 assert_contains "$first" '"seen":true' "the message read on the screen, to cachet harvest"
 assert_contains "$second" '"seen":false' "the message not read yet"
 assert_contains "$second" "{\"email\":\"alice@localhost\",\"fingerprint\":\"$ALICE\",\"state\":\"trusted\",\"change\":\"known\"}"
-assert_contains "$(cat harvest.err)" "harvest: 2 messages (1 seen before), 0 certificates stored, 0 refused, 0 errors"
+assert_contains "$(cat "$H/harvest.err")" "harvest: 2 messages (1 seen before), 0 certificates stored, 0 refused, 0 errors"
 assert_eq 2 "$(seen_rows)" "seen rows after cachet harvest"
 before=$(seen_rows "key || ' ' || at || ' ' || result")
 
