@@ -40,3 +40,13 @@ check_PROGRAMS += tests/unit/client/test_imap_utf7
 TESTS += tests/unit/client/test_imap_utf7
 tests_unit_client_test_imap_utf7_SOURCES = tests/unit/client/test_imap_utf7.c
 tests_unit_client_test_imap_utf7_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+
+# Mail sources: one interface over an IMAP server and a local Maildir, for
+# the screen and the verbs.
+libclient_a_SOURCES += client/source.h client/source.c client/source_imap.c \
+	client/source_maildir.c
+
+check_PROGRAMS += tests/unit/client/test_maildir
+TESTS += tests/unit/client/test_maildir
+tests_unit_client_test_maildir_SOURCES = tests/unit/client/test_maildir.c
+tests_unit_client_test_maildir_LDADD = libclient.a libcrypto.a libbase.a $(GPGME_LIBS)

@@ -1,8 +1,6 @@
 /* text.c — charsets to UTF-8, terminal-safe text, display width. */
 #include "ui/ui_p.h"
 
-#include "client/imap.h"
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,16 +157,4 @@ ui_text_wrap(const char *s, int cols,
 	}
 	buf_release(&line);
 	return pieces;
-}
-
-char *
-ui_imap_utf7_decode(const char *name)
-{
-	char *raw = imap_utf7_decode(name);
-	struct buf out = BUF_INIT;
-
-	buf_adds(&out, "");
-	utf8_sanitize(&out, raw, strlen(raw));
-	free(raw);
-	return buf_detach(&out, NULL);
 }
