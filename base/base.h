@@ -50,7 +50,7 @@ int err_setv(struct err *e, enum err_code code, const char *fmt, va_list ap)
 int err_prefix(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void err_clear(struct err *e);
-/* The CLI exit status for an error code (DESIGN.md's contract). */
+/* The CLI exit status for an error code (doc/DESIGN.md, 2.3). */
 int err_exit_status(enum err_code code);
 const char *err_code_name(enum err_code code);
 

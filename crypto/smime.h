@@ -322,7 +322,7 @@ int smime_decrypt_with_notes(struct smime_engine *eng, const char *msg,
 			     struct err *e);
 
 /*
- * The verdict as one line of JSON (DESIGN.md's verify --json contract),
+ * The verdict as one line of JSON (doc/DESIGN.md, 2.2),
  * without the newline: file, signature, coverage, signer, fingerprint,
  * decryption, warnings, error, plus signers (each with email, fingerprint,
  * state, coverage, detail).
