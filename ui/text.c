@@ -1,4 +1,4 @@
-/* text.c — charsets to UTF-8, terminal-safe text, display width. */
+/* text.c — display width, fitting and wrapping of UTF-8 for the screen. */
 #include "ui/ui_p.h"
 
 #include <stdint.h>
