@@ -49,4 +49,4 @@ libclient_a_SOURCES += client/source.h client/source.c client/source_imap.c \
 check_PROGRAMS += tests/unit/client/test_maildir
 TESTS += tests/unit/client/test_maildir
 tests_unit_client_test_maildir_SOURCES = tests/unit/client/test_maildir.c
-tests_unit_client_test_maildir_LDADD = libclient.a libcrypto.a libbase.a $(GPGME_LIBS)
+tests_unit_client_test_maildir_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
