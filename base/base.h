@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum err_code {
 	ERR_NONE = 0,
@@ -49,7 +50,7 @@ int err_setv(struct err *e, enum err_code code, const char *fmt, va_list ap)
 int err_prefix(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void err_clear(struct err *e);
-/* The CLI exit status for an error code (DESIGN.md's contract). */
+/* The CLI exit status for an error code (doc/DESIGN.md, 2.3). */
 int err_exit_status(enum err_code code);
 const char *err_code_name(enum err_code code);
 
@@ -102,5 +103,30 @@ void str_lower_ascii(char *s);
  * order than it is written, so text from outside never carries them there.
  */
 bool unicode_is_bidi_control(unsigned long c);
+/*
+ * True for what text from outside must not send to a terminal: controls
+ * (C0 but tab and newline, DEL, C1) and the bidirectional formatting
+ * characters (text.c).
+ */
+bool unicode_is_unsafe(unsigned long c);
+
+/*
+ * UTF-8 (text.c).  utf8_decode reads one sequence at s (n bytes left):
+ * returns its length and sets *cp, or 0 when the bytes are not valid UTF-8
+ * (overlong, surrogate, truncated, out of range).
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/*
+ * Appends src to out as text safe for a terminal: invalid bytes become
+ * U+FFFD, control characters (but '\n' and '\t') and bidirectional
+ * formatting characters are dropped.
+ */
+void utf8_sanitize(struct buf *out, const char *src, size_t len);
+/*
+ * Appends src, in charset (NULL or "" means us-ascii/UTF-8), to out as
+ * sanitised UTF-8 (utf8_sanitize); an unknown charset is read as UTF-8.
+ */
+void utf8_from_charset(struct buf *out, const char *charset, const char *src,
+		       size_t len);
 
 #endif

@@ -2,7 +2,7 @@
  * config.h — cachet's configuration: accounts and policy, read from the
  * user's INI file and merged with the administrator's system policy file.
  *
- * The format (DESIGN.md):
+ * The format (doc/DESIGN.md, 2.4; cachet(5)):
  *   [account NAME]  from, imap, smtp, tls_ca_file, password_command,
  *                   signing_cert, sent, drafts
  *                   timeout, check_interval

@@ -123,6 +123,8 @@ int imap_open_account(const struct account *a, struct imap_session **out,
  * The result may hold control characters: print it through a sanitiser.
  */
 char *imap_utf7_decode(const char *name);
+/* The same, sanitised for a terminal (utf8_sanitize): what is shown. */
+char *imap_folder_name_shown(const char *name);
 /*
  * A UTF-8 folder name (as people type it) in modified UTF-7; *out owned.
  * ERR_USAGE when utf8 is not valid UTF-8.

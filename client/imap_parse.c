@@ -5,6 +5,10 @@
  * The server is not trusted: every length is checked against the end of
  * the response, nesting is bounded, and a response that does not follow
  * RFC 3501's grammar is refused as a whole rather than half-used.
+ *
+ * The summary a FETCH fills (imap_summary_release, imap_content_type_of)
+ * is this file's too: the session (imap.c) calls the parser, never the
+ * other way round.
  */
 #include "client/imap.h"
 
@@ -461,6 +465,77 @@ msg_att(struct rd *r, struct imap_summary *sum)
 			return -1;
 	}
 	return 0;
+}
+
+void
+imap_summary_release(struct imap_summary *sum)
+{
+	free(sum->date);
+	free(sum->subject);
+	free(sum->from_name);
+	free(sum->from_addr);
+	free(sum->message_id);
+	free(sum->in_reply_to);
+	free(sum->content_type);
+	memset(sum, 0, sizeof *sum);
+}
+
+static bool
+field_name_is(const char *p, const char *end, const char *name)
+{
+	size_t n = strlen(name);
+
+	return (size_t)(end - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0;
+}
+
+char *
+imap_content_type_of(const char *hdr, size_t len)
+{
+	const char *p = hdr, *end = hdr + len, *nl;
+	struct buf v = BUF_INIT;
+	bool space = false;
+
+	if (hdr == NULL)
+		return NULL;
+	/* Each line: a field start, or a continuation of the one before. */
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (field_name_is(p, nl, "Content-Type"))
+			break;
+	}
+	if (p >= end)
+		return NULL;
+	p += strlen("Content-Type") + 1;
+	buf_adds(&v, "");
+	for (;;) {
+		for (; p < nl; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			/* Folding and control characters become one space. */
+			if (c == ' ' || c == '\t' || c == '\r' || c < 32 || c == 127) {
+				space = v.len > 0;
+				continue;
+			}
+			if (space)
+				buf_addc(&v, ' ');
+			space = false;
+			buf_addc(&v, (char)c);
+		}
+		if (nl >= end || nl + 1 >= end || (nl[1] != ' ' && nl[1] != '\t'))
+			break;
+		p = nl + 1;
+		space = v.len > 0;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+	}
+	if (v.len == 0 || v.len > IMAP_CONTENT_TYPE_MAX) {
+		buf_release(&v);
+		return NULL;
+	}
+	return buf_detach(&v, NULL);
 }
 
 int

@@ -4,6 +4,7 @@
  */
 #include "client/imap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char b64[] =
@@ -219,4 +220,16 @@ imap_utf7_encode(const char *utf8, char **out, struct err *e)
 	}
 	*out = buf_detach(&b, NULL);
 	return 0;
+}
+
+char *
+imap_folder_name_shown(const char *name)
+{
+	char *raw = imap_utf7_decode(name);
+	struct buf out = BUF_INIT;
+
+	buf_adds(&out, "");
+	utf8_sanitize(&out, raw, strlen(raw));
+	free(raw);
+	return buf_detach(&out, NULL);
 }

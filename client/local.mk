@@ -1,18 +1,12 @@
 noinst_LIBRARIES += libclient.a
-libclient_a_SOURCES = client/config.h client/config.c client/cli.h client/cli.c \
-	client/verbs.c \
+libclient_a_SOURCES = client/config.h client/config.c \
 	client/tls.h client/tls.c \
-	client/cred.h client/cred.c client/cmd_passwd.c \
+	client/cred.h client/cred.c \
 	client/smtp.h client/smtp.c \
 	client/imap.h client/imap.c client/imap_parse.c client/imap_utf7.c \
-	client/cmd_folders.c \
 	client/outbox.h client/outbox.c \
-	client/send.h client/send.c client/cmd_send.c \
-	client/imap_cache.h client/imap_cache.c client/cmd_list.c
-
-bin_PROGRAMS += cachet
-cachet_SOURCES = client/main.c
-cachet_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
+	client/send.h client/send.c \
+	client/imap_cache.h client/imap_cache.c
 
 check_PROGRAMS += tests/unit/client/test_config
 TESTS += tests/unit/client/test_config
@@ -24,16 +18,8 @@ TESTS += tests/unit/client/test_smtp
 tests_unit_client_test_smtp_SOURCES = tests/unit/client/test_smtp.c
 tests_unit_client_test_smtp_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
 
-# Message verbs (S/MIME): sign, encrypt, decrypt, verify.
-libclient_a_SOURCES += client/batch.h client/batch.c \
-	client/recipients.h client/recipients.c \
-	client/cmd_sign.c client/cmd_encrypt.c client/cmd_decrypt.c client/cmd_verify.c
-
-# The screen's verb (ui/ draws; this opens the source and hands it over).
-libclient_a_SOURCES += client/cmd_ui.c
-
-# Certificate store verbs: harvest, certs.
-libclient_a_SOURCES += client/cmd_harvest.c client/cmd_certs.c
+# The recipients' certificates, for encrypt and for the send pipeline.
+libclient_a_SOURCES += client/recipients.h client/recipients.c
 
 check_PROGRAMS += tests/unit/client/test_send
 TESTS += tests/unit/client/test_send
@@ -55,7 +41,12 @@ TESTS += tests/unit/client/test_imap_utf7
 tests_unit_client_test_imap_utf7_SOURCES = tests/unit/client/test_imap_utf7.c
 tests_unit_client_test_imap_utf7_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
 
-check_PROGRAMS += tests/unit/client/test_cli_text
-TESTS += tests/unit/client/test_cli_text
-tests_unit_client_test_cli_text_SOURCES = tests/unit/client/test_cli_text.c
-tests_unit_client_test_cli_text_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+# Mail sources: one interface over an IMAP server and a local Maildir, for
+# the screen and the verbs.
+libclient_a_SOURCES += client/source.h client/source.c client/source_imap.c \
+	client/source_maildir.c
+
+check_PROGRAMS += tests/unit/client/test_maildir
+TESTS += tests/unit/client/test_maildir
+tests_unit_client_test_maildir_SOURCES = tests/unit/client/test_maildir.c
+tests_unit_client_test_maildir_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)

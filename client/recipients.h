@@ -1,6 +1,6 @@
 /*
  * recipients.h — which certificate each recipient address gets.  The
- * certstore's binding table decides (DESIGN.md: the binding table, not
+ * certstore's binding table decides (doc/DESIGN.md, 3: the bindings, not
  * gpgsm's keybox, decides what cachet encrypts to): the newest valid
  * trusted certificate bound to the address, and none while a conflict
  * waits for the person's decision.  The person's own addresses (a secret

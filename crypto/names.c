@@ -1,4 +1,4 @@
-/* names.c — the words the verdict uses, as in DESIGN.md's JSON contract. */
+/* names.c — the words the verdict uses (doc/DESIGN.md, 2.2: JSON). */
 #include "crypto/smime.h"
 
 #include <stdlib.h>

@@ -116,6 +116,29 @@ int mime_multipart_split(const char *body, size_t len, const char *boundary,
 			 struct mime_range **parts, size_t *n, bool *closed,
 			 struct err *e);
 
+/*
+ * Reading for display (mime_display.c): lenient, never an error.  What
+ * the screen and the mail sources show of a message; the verdict never
+ * depends on these.
+ *
+ * mime_header_end: the offset of the body (after the first empty line),
+ * or len when there is none.  mime_header_first: the unfolded value of the
+ * first field name in the header block at hdr, owned, or NULL.
+ */
+size_t mime_header_end(const char *msg, size_t len);
+char *mime_header_first(const char *hdr, size_t len, const char *name);
+/* RFC 2047 decoding of a header value to sanitised UTF-8 (owned). */
+char *mime_header_decode(const char *value);
+/*
+ * Appends src undone from its transfer encoding ("base64",
+ * "quoted-printable", anything else as is); bytes that do not belong to
+ * the encoding are skipped.
+ */
+void mime_transfer_decode_lenient(struct buf *out, const char *encoding,
+				  const char *src, size_t len);
+/* An RFC 5322 date as a time; 0 when it cannot be read. */
+time_t mime_date_parse(const char *s);
+
 /* Signature state, in order from best to worst: the weakest signer wins. */
 enum smime_sig {
 	SMIME_SIG_NONE = 0,
@@ -372,7 +395,7 @@ int smime_decrypt_with_notes(struct smime_engine *eng, const char *msg,
 			     struct err *e);
 
 /*
- * The verdict as one line of JSON (DESIGN.md's verify --json contract),
+ * The verdict as one line of JSON (doc/DESIGN.md, 2.2),
  * without the newline: file, signature, coverage, signer, fingerprint,
  * decryption, warnings, error, plus signers (each with email, fingerprint,
  * state, coverage, detail).

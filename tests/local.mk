@@ -24,3 +24,9 @@ CLEANFILES += tests/pki-cache/*/*.pem tests/pki-cache/*/*.key \
 
 # The unit tests' shared assertions (each module's tests include it).
 EXTRA_DIST += tests/unit/check.h
+
+# The floors (doc/DESIGN.md): no #include and no symbol goes from a lower
+# folder to a higher one, and no C file of a floor is over 1,000 lines; it
+# reads the sources and the built libraries.
+TESTS += tests/unit/layering.sh
+EXTRA_DIST += tests/unit/layering.sh

@@ -1,9 +1,9 @@
 noinst_LIBRARIES += libui.a
-libui_a_SOURCES = ui/ui.h ui/ui_p.h ui/screen.c ui/source.c ui/source_maildir.c ui/source_imap.c \
+libui_a_SOURCES = ui/ui.h ui/ui_p.h ui/screen.c \
 	ui/text.c ui/mime.c ui/banner.c ui/pager.c ui/index.c ui/compose.c ui/certview.c ui/keys.c ui/attach.c ui/thread.c
 
 UI_UNIT_TESTS = tests/unit/ui/test_banner tests/unit/ui/test_render \
-	tests/unit/ui/test_maildir tests/unit/ui/test_compose tests/unit/ui/test_certview \
+	tests/unit/ui/test_compose tests/unit/ui/test_certview \
 	tests/unit/ui/test_keys tests/unit/ui/test_attach \
 	tests/unit/ui/test_thread
 check_PROGRAMS += $(UI_UNIT_TESTS)
@@ -14,8 +14,6 @@ tests_unit_ui_test_banner_SOURCES = tests/unit/ui/test_banner.c
 tests_unit_ui_test_banner_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_render_SOURCES = tests/unit/ui/test_render.c
 tests_unit_ui_test_render_LDADD = $(UI_TEST_LIBS)
-tests_unit_ui_test_maildir_SOURCES = tests/unit/ui/test_maildir.c
-tests_unit_ui_test_maildir_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_compose_SOURCES = tests/unit/ui/test_compose.c
 tests_unit_ui_test_compose_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_certview_SOURCES = tests/unit/ui/test_certview.c

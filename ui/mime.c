@@ -1,237 +1,41 @@
-/* mime.c — reading header fields and undoing MIME encodings for display. */
+/*
+ * mime.c — header fields and MIME encodings for the screens: crypto's
+ * readers (smime.h) under the names the screens use.
+ */
 #include "ui/ui_p.h"
 
-#include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 size_t
 ui_header_end(const char *msg, size_t len)
 {
-	size_t i;
-
-	if (len > 0 && msg[0] == '\n')
-		return 1;
-	if (len > 1 && msg[0] == '\r' && msg[1] == '\n')
-		return 2;
-	for (i = 0; i + 1 < len; i++) {
-		if (msg[i] != '\n')
-			continue;
-		if (msg[i + 1] == '\n')
-			return i + 2;
-		if (msg[i + 1] == '\r' && i + 2 < len && msg[i + 2] == '\n')
-			return i + 3;
-	}
-	return len;
+	return mime_header_end(msg, len);
 }
 
-/*
- * Header fields are read by crypto's parser (smime.h), the one every
- * verdict is computed with, over the block up to the first empty line.
- */
 char *
 ui_header_get(const char *hdr, size_t len, const char *name)
 {
-	struct mime_entity m;
-
-	memset(&m, 0, sizeof m);
-	m.raw.p = m.hdr.p = hdr;
-	m.raw.n = m.hdr.n = ui_header_end(hdr, len);
-	m.body.p = hdr + m.hdr.n;
-	return mime_header_get(&m, name, 0);
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static void
-base64_decode(struct buf *out, const char *src, size_t len)
-{
-	unsigned acc = 0;
-	int bits = 0, v;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (src[i] == '=')
-			break;
-		v = b64val((unsigned char)src[i]);
-		if (v < 0)
-			continue;	/* line breaks and other noise */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_addc(out, (char)((acc >> bits) & 0xff));
-		}
-	}
-}
-
-static void
-qp_decode(struct buf *out, const char *src, size_t len, int header_q)
-{
-	size_t i = 0, j;
-	int h, l;
-
-	while (i < len) {
-		char c = src[i];
-
-		if (header_q && c == '_') {
-			buf_addc(out, ' ');
-			i++;
-		} else if (c == '=') {
-			if (i + 2 < len && (h = hexval((unsigned char)src[i + 1])) >= 0 &&
-			    (l = hexval((unsigned char)src[i + 2])) >= 0) {
-				buf_addc(out, (char)(h * 16 + l));
-				i += 3;
-				continue;
-			}
-			if (i + 2 == len && hexval((unsigned char)src[i + 1]) >= 0) {
-				i++;
-				continue;
-			}
-			/* Soft line break: "=" then optional spaces then CRLF/LF. */
-			j = i + 1;
-			while (j < len && (src[j] == ' ' || src[j] == '\t'))
-				j++;
-			if (j < len && src[j] == '\r')
-				j++;
-			if (j < len && src[j] == '\n') {
-				i = j + 1;
-				continue;
-			}
-			if (j >= len) {
-				i = len;
-				continue;
-			}
-			buf_addc(out, '=');
-			i++;
-		} else {
-			buf_addc(out, c);
-			i++;
-		}
-	}
+	return mime_header_first(hdr, len, name);
 }
 
 void
 ui_transfer_decode(struct buf *out, const char *encoding, const char *src,
 		   size_t len)
 {
-	buf_adds(out, "");
-	if (encoding && str_casecmp_ascii(encoding, "base64") == 0)
-		base64_decode(out, src, len);
-	else if (encoding && str_casecmp_ascii(encoding, "quoted-printable") == 0)
-		qp_decode(out, src, len, 0);
-	else
-		buf_add(out, src, len);
-}
-
-/*
- * Decodes one encoded word "=?cs?e?text?=" at p; returns its length, or 0
- * when p does not start a well-formed one.
- */
-static size_t
-encoded_word(const char *p, struct buf *out)
-{
-	const char *cs, *q1, *q2, *end;
-	struct buf raw = BUF_INIT;
-	char *charset, *star;
-	char enc;
-
-	if (p[0] != '=' || p[1] != '?')
-		return 0;
-	cs = p + 2;
-	q1 = strchr(cs, '?');
-	if (q1 == NULL || q1 == cs || q1[1] == '\0' || q1[2] != '?')
-		return 0;
-	enc = (char)toupper((unsigned char)q1[1]);
-	if (enc != 'B' && enc != 'Q')
-		return 0;
-	q2 = q1 + 3;
-	end = strstr(q2, "?=");
-	if (end == NULL || memchr(q2, ' ', (size_t)(end - q2)) != NULL)
-		return 0;
-	charset = xstrndup(cs, (size_t)(q1 - cs));
-	star = strchr(charset, '*');	/* RFC 2231 language suffix */
-	if (star)
-		*star = '\0';
-	buf_adds(&raw, "");
-	if (enc == 'B')
-		base64_decode(&raw, q2, (size_t)(end - q2));
-	else
-		qp_decode(&raw, q2, (size_t)(end - q2), 1);
-	ui_text_to_utf8(out, charset, raw.data, raw.len);
-	free(charset);
-	buf_release(&raw);
-	return (size_t)(end + 2 - p);
+	mime_transfer_decode_lenient(out, encoding, src, len);
 }
 
 char *
 ui_header_decode(const char *value)
 {
-	struct buf out = BUF_INIT;
-	const char *p = value, *ws;
-	size_t k;
-	int last_was_word = 0;
+	return mime_header_decode(value);
+}
 
-	buf_adds(&out, "");
-	while (*p) {
-		k = encoded_word(p, &out);
-		if (k > 0) {
-			p += k;
-			last_was_word = 1;
-			continue;
-		}
-		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
-			while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-				p++;
-			/* Space between two encoded words is not part of the text. */
-			if (last_was_word && p[0] == '=' && p[1] == '?') {
-				struct buf probe = BUF_INIT;
-
-				if (encoded_word(p, &probe) > 0) {
-					buf_release(&probe);
-					continue;
-				}
-				buf_release(&probe);
-			}
-			buf_addc(&out, ' ');
-			last_was_word = 0;
-			continue;
-		}
-		ws = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' &&
-		       !(p[0] == '=' && p[1] == '?' && p > ws))
-			p++;
-		ui_text_to_utf8(&out, NULL, ws, (size_t)(p - ws));
-		last_was_word = 0;
-	}
-	return buf_detach(&out, NULL);
+time_t
+ui_date_parse(const char *s)
+{
+	return mime_date_parse(s);
 }
 
 /* A parameter of a parsed value, owned; NULL when absent. */
@@ -286,70 +90,4 @@ ui_content_type(const char *value)
 	r = xasprintf("%s/%s", ct.type, ct.subtype);
 	mime_ctype_release(&ct);
 	return r;
-}
-
-static const char *const months[] = {
-	"jan", "feb", "mar", "apr", "may", "jun",
-	"jul", "aug", "sep", "oct", "nov", "dec",
-};
-
-time_t
-ui_date_parse(const char *s)
-{
-	struct tm tm = { 0 };
-	char mon[4] = { 0 };
-	int day, year, hh, mm, ss = 0, n = 0, i, off = 0, sign = 1;
-	const char *p = s;
-	time_t t;
-
-	if (s == NULL)
-		return 0;
-	while (*p == ' ')
-		p++;
-	if (isalpha((unsigned char)*p)) {	/* "Fri," */
-		p = strchr(p, ',');
-		if (p == NULL)
-			return 0;
-		p++;
-	}
-	/* Field widths bound every number: no overflow from hostile dates. */
-	if (sscanf(p, " %2d %3s %4d %2d:%2d%n", &day, mon, &year, &hh, &mm, &n) != 5)
-		return 0;
-	p += n;
-	if (*p == ':') {
-		if (sscanf(p, ":%2d%n", &ss, &n) != 1)
-			return 0;
-		p += n;
-	}
-	if (day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
-	    ss < 0 || ss > 60 || year < 0)
-		return 0;
-	for (i = 0; i < 12; i++)
-		if (strncasecmp(mon, months[i], 3) == 0)
-			break;
-	if (i == 12)
-		return 0;
-	if (year < 50)
-		year += 2000;
-	else if (year < 1000)
-		year += 1900;
-	while (*p == ' ')
-		p++;
-	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
-	    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
-	    isdigit((unsigned char)p[4])) {
-		sign = *p == '-' ? -1 : 1;
-		off = (p[1] - '0') * 10 + (p[2] - '0');
-		off = sign * (off * 3600 + ((p[3] - '0') * 10 + (p[4] - '0')) * 60);
-	}
-	tm.tm_year = year - 1900;
-	tm.tm_mon = i;
-	tm.tm_mday = day;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return 0;
-	return t - off;
 }

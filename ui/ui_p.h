@@ -46,9 +46,6 @@ size_t ui_text_wrap(const char *s, int cols,
 		    void (*fn)(void *arg, const char *piece, size_t len),
 		    void *arg);
 
-/* IMAP's modified UTF-7 folder name (RFC 3501 5.1.3) as UTF-8. */
-char *ui_imap_utf7_decode(const char *name);
-
 /* --- mime.c: headers, encodings --------------------------------------- */
 
 /*

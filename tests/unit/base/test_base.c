@@ -1,4 +1,4 @@
-/* test_base.c — the error type, buffers and atomic file writes. */
+/* test_base.c — the error type, buffers, atomic file writes, UTF-8 text. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -102,11 +102,81 @@ test_files(void)
 	buf_release(&b);
 }
 
+/* One UTF-8 sequence: its length and code point, or 0 for what is not UTF-8. */
+static void
+test_utf8_decode(void)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		uint32_t cp;
+	} cases[] = {
+		{ "a", 1, 'a' },
+		{ "\xc3\xa9", 2, 0xe9 },
+		{ "\xe2\x80\xae", 3, 0x202e },
+		{ "\xf0\x9f\x98\x81", 4, 0x1f601 },
+		{ "\xc0\x80", 0, 0 },		/* overlong NUL */
+		{ "\xe0\x80\xaf", 0, 0 },	/* overlong '/' */
+		{ "\xed\xa0\x80", 0, 0 },	/* surrogate */
+		{ "\xf4\x90\x80\x80", 0, 0 },	/* above U+10FFFF */
+		{ "\xe2\x82", 0, 0 },		/* truncated */
+		{ "\x80", 0, 0 },		/* continuation byte alone */
+	};
+	size_t i, k;
+	uint32_t cp;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cp = 0;
+		k = utf8_decode((const unsigned char *)cases[i].in,
+				strlen(cases[i].in), &cp);
+		CHECK_INT((int)k, (int)cases[i].len);
+		if (k > 0)
+			CHECK_INT((int)cp, (int)cases[i].cp);
+	}
+}
+
+/* Text for a terminal: from a charset, invalid bytes marked, unsafe dropped. */
+static void
+test_utf8_text(void)
+{
+	static const struct {
+		const char *charset, *in, *want;
+	} cases[] = {
+		{ NULL, "plain\ttab\nline", "plain\ttab\nline" },
+		{ "utf-8", "bell\a esc\x1b[31m", "bell esc[31m" },
+		{ "UTF-8", "C1\xc2\x9b!", "C1!" },
+		{ "us-ascii", "invoice\xe2\x80\xae" "fdp.exe", "invoicefdp.exe" },
+		{ "utf-8", "iso\xe2\x81\xa6late\xe2\x81\xa9", "isolate" },
+		{ "utf-8", "bad\xff byte", "bad\xef\xbf\xbd byte" },
+		{ "iso-8859-1", "caf\xe9", "caf\xc3\xa9" },
+		{ "windows-1252", "\x93quoted\x94", "\xe2\x80\x9cquoted\xe2\x80\x9d" },
+		{ "no-such-charset", "caf\xc3\xa9", "caf\xc3\xa9" },	/* read as UTF-8 */
+		{ "iso-8859-1", "ctl\x85x", "ctlx" },	/* NEL: a C1 control */
+	};
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf_reset(&out);
+		buf_adds(&out, "");
+		utf8_from_charset(&out, cases[i].charset, cases[i].in,
+				  strlen(cases[i].in));
+		CHECK_STR(out.data, cases[i].want);
+	}
+	CHECK(unicode_is_unsafe(0x7f));
+	CHECK(unicode_is_unsafe(0x200f));
+	CHECK(!unicode_is_unsafe('\t'));
+	CHECK(!unicode_is_unsafe(0xe9));
+	buf_release(&out);
+}
+
 int
 main(void)
 {
 	test_buf();
 	test_err();
 	test_files();
+	test_utf8_decode();
+	test_utf8_text();
 	return check_exit();
 }

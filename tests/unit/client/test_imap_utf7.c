@@ -79,11 +79,39 @@ test_encode_invalid(void)
 	}
 }
 
+/* Folder names as shown: decoded, then safe for a terminal. */
+static void
+test_shown(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "INBOX", "INBOX" },
+		{ "Entw&APw-rfe", "Entw\xc3\xbcrfe" },
+		{ "&ZeVnLIqe-", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" },
+		{ "Tom &- Jerry", "Tom & Jerry" },
+		{ "&2D3eAQ-", "\xf0\x9f\x98\x81" },
+		{ "bad &!!- name", "bad &!!- name" },
+		{ "&2D0-", "&2D0-" },	/* a lone high surrogate */
+		{ "invoice&IC4-fdp.exe", "invoicefdp.exe" },	/* RLO dropped */
+		{ "a&AAc-b", "ab" },	/* BEL dropped */
+	};
+	size_t i;
+	char *d;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		d = imap_folder_name_shown(cases[i].in);
+		CHECK_STR(d, cases[i].want);
+		free(d);
+	}
+}
+
 int
 main(void)
 {
 	test_pairs();
 	test_decode_invalid();
 	test_encode_invalid();
+	test_shown();
 	return check_exit();
 }

@@ -488,30 +488,6 @@ add_piece(void *arg, const char *piece, size_t len)
 }
 
 static void
-test_utf7(void)
-{
-	static const struct {
-		const char *in, *want;
-	} cases[] = {
-		{ "INBOX", "INBOX" },
-		{ "Entw&APw-rfe", "Entw\xc3\xbcrfe" },
-		{ "&ZeVnLIqe-", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" },
-		{ "Tom &- Jerry", "Tom & Jerry" },
-		{ "&2D3eAQ-", "\xf0\x9f\x98\x81" },
-		{ "bad &!!- name", "bad &!!- name" },
-		{ "&2D0-", "&2D0-" },	/* a lone high surrogate */
-	};
-	size_t i;
-	char *d;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		d = ui_imap_utf7_decode(cases[i].in);
-		CHECK_STR(d, cases[i].want);
-		free(d);
-	}
-}
-
-static void
 test_wrap(void)
 {
 	struct pieces p = { "" };
@@ -550,7 +526,6 @@ main(void)
 	test_pager_encrypted();
 	test_pager_html_only();
 	test_index();
-	test_utf7();
 	test_wrap();
 	return check_exit();
 }

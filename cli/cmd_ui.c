@@ -1,5 +1,5 @@
 /* cmd_ui.c — `cachet ui` (and cachet without a verb): open the screen. */
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "client/imap.h"
 #include "ui/ui.h"
 

@@ -1,5 +1,5 @@
 /* batch.c — input files, per-file output, progress and exit status. */
-#include "client/batch.h"
+#include "cli/batch.h"
 
 #include <errno.h>
 #include <libgen.h>

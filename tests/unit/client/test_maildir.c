@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
-#include "ui/ui.h"
+#include "client/source.h"
 
 static void
 mkmaildir(const char *dir)

@@ -1,5 +1,5 @@
 /* cmd_list.c — `cachet list`: the index of an IMAP folder, one message a line. */
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "client/imap_cache.h"
 
 #include <getopt.h>

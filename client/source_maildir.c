@@ -3,7 +3,8 @@
  * lays it out: the root is INBOX, "root/.Sent" is folder Sent, and '.'
  * separates levels.  Flags live in the file name's ":2," suffix.
  */
-#include "ui/ui_p.h"
+#include "client/source.h"
+#include "crypto/smime.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -205,7 +206,7 @@ read_header(const char *path, struct buf *out, size_t *size)
 			break;
 		out->len += (size_t)r;
 		out->data[out->len] = '\0';
-		if (ui_header_end(out->data, out->len) < out->len)
+		if (mime_header_end(out->data, out->len) < out->len)
 			break;
 	}
 	out->data[out->len] = '\0';
@@ -216,11 +217,11 @@ read_header(const char *path, struct buf *out, size_t *size)
 static char *
 header_decoded(const char *hdr, size_t len, const char *name)
 {
-	char *v = ui_header_get(hdr, len, name), *d;
+	char *v = mime_header_first(hdr, len, name), *d;
 
 	if (v == NULL)
 		return xstrdup("");
-	d = ui_header_decode(v);
+	d = mime_header_decode(v);
 	free(v);
 	return d;
 }
@@ -262,17 +263,17 @@ md_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
 			free(path);
 			continue;
 		}
-		hlen = ui_header_end(hdr.data, hdr.len);
+		hlen = mime_header_end(hdr.data, hdr.len);
 		env[i].from = header_decoded(hdr.data, hlen, "From");
 		env[i].subject = header_decoded(hdr.data, hlen, "Subject");
-		v = ui_header_get(hdr.data, hlen, "Content-Type");
+		v = mime_header_first(hdr.data, hlen, "Content-Type");
 		env[i].content_type = v ? v : xstrdup("");
-		v = ui_header_get(hdr.data, hlen, "Date");
-		env[i].date = ui_date_parse(v);
+		v = mime_header_first(hdr.data, hlen, "Date");
+		env[i].date = mime_date_parse(v);
 		free(v);
-		env[i].message_id = ui_header_get(hdr.data, hlen, "Message-ID");
-		env[i].in_reply_to = ui_header_get(hdr.data, hlen, "In-Reply-To");
-		env[i].references = ui_header_get(hdr.data, hlen, "References");
+		env[i].message_id = mime_header_first(hdr.data, hlen, "Message-ID");
+		env[i].in_reply_to = mime_header_first(hdr.data, hlen, "In-Reply-To");
+		env[i].references = mime_header_first(hdr.data, hlen, "References");
 		free(path);
 	}
 	buf_release(&hdr);

@@ -1,7 +1,7 @@
 /* cmd_encrypt.c — cachet encrypt [--to ADDR]... [--sign] [--from ADDR]
  * [--output-dir DIR] [FILE...] */
-#include "client/batch.h"
-#include "client/cli.h"
+#include "cli/batch.h"
+#include "cli/cli.h"
 #include "client/recipients.h"
 #include "crypto/smime.h"
 

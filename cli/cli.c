@@ -1,5 +1,5 @@
 /* cli.c — what every verb shares: loading the configuration, reporting errors. */
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "client/imap.h"
 
 #include <stdio.h>

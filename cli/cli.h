@@ -1,7 +1,8 @@
 /*
  * cli.h — the command-line verbs.  Each verb is a function that takes the
- * global options and its own arguments and returns the exit status of
- * DESIGN.md's contract (0, 1, 2 usage, 3 bad input, 4 crypto, 5 network).
+ * global options and its own arguments and returns an exit status of the
+ * contract in doc/DESIGN.md, 2.3 (0, 1, 2 usage, 3 bad input, 4 crypto,
+ * 5 network).
  */
 #ifndef CACHET_CLI_H
 #define CACHET_CLI_H

@@ -1,5 +1,5 @@
 /* cmd_folders.c — `cachet folders`: the account's IMAP folders, one a line. */
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "client/imap.h"
 
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /* cmd_harvest.c — cachet harvest [--json] FILE... | MAILDIR... | imap:FOLDER */
 #include "certstore/certstore.h"
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "client/imap.h"
 #include "crypto/smime.h"
 

@@ -1,6 +1,6 @@
 /* cmd_verify.c — cachet verify [--json] [FILE...] */
-#include "client/batch.h"
-#include "client/cli.h"
+#include "cli/batch.h"
+#include "cli/cli.h"
 #include "crypto/smime.h"
 
 #include <getopt.h>

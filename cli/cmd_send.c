@@ -1,5 +1,5 @@
 /* cmd_send.c — `cachet send`: policy, crypto, submission, copy in Sent. */
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "client/send.h"
 
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /* cmd_certs.c — cachet certs list|show|import|export|remove|trust|trust-ca */
 #include "certstore/certstore.h"
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "crypto/smime.h"
 
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /* cmd_decrypt.c — cachet decrypt [--output-dir DIR] [FILE...] */
-#include "client/batch.h"
-#include "client/cli.h"
+#include "cli/batch.h"
+#include "cli/cli.h"
 #include "crypto/smime.h"
 
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* cmd_passwd.c — `cachet passwd`: store the account password in the Secret Service. */
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "client/cred.h"
 
 #include <getopt.h>

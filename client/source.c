@@ -1,5 +1,5 @@
 /* source.c — the mail source interface: dispatch and shared frees. */
-#include "ui/ui.h"
+#include "client/source.h"
 
 #include <stdlib.h>
 

@@ -3,9 +3,10 @@
  * Folder ids are the server's names (modified UTF-7); the names shown are
  * decoded, with the hierarchy delimiter shown as '/'.
  */
-#include "ui/ui_p.h"
+#include "client/source.h"
 #include "client/imap.h"
 #include "client/imap_cache.h"
+#include "crypto/smime.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,7 @@ im_list_folders(struct ui_source *src, struct ui_folder **out, size_t *n_out,
 		if (f[i].noselect)
 			continue;
 		uf[k].id = xstrdup(f[i].name);
-		uf[k].name = ui_imap_utf7_decode(f[i].name);
+		uf[k].name = imap_folder_name_shown(f[i].name);
 		if (f[i].delimiter && f[i].delimiter != '/')
 			for (p = uf[k].name; *p; p++)
 				if (*p == f[i].delimiter)
@@ -86,7 +87,7 @@ im_list_folders(struct ui_source *src, struct ui_folder **out, size_t *n_out,
 static char *
 decoded_or_empty(const char *raw)
 {
-	return raw ? ui_header_decode(raw) : xstrdup("");
+	return raw ? mime_header_decode(raw) : xstrdup("");
 }
 
 static int
@@ -120,7 +121,7 @@ im_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
 			env[i].from = xstrdup(sum->from_addr ? sum->from_addr : name);
 		free(name);
 		env[i].subject = decoded_or_empty(sum->subject);
-		env[i].date = ui_date_parse(sum->date);
+		env[i].date = mime_date_parse(sum->date);
 		if (env[i].date == 0)
 			env[i].date = sum->internal_date;
 		env[i].content_type = xstrdup(sum->content_type ? sum->content_type : "");

@@ -4,7 +4,7 @@
  * terminal (C0, DEL, C1, bidirectional overrides and isolates), invalid
  * UTF-8 never reaches it, and real text passes unchanged.
  */
-#include "client/cli.h"
+#include "cli/cli.h"
 #include "tests/unit/check.h"
 
 #include <stdio.h>

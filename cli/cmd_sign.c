@@ -1,6 +1,6 @@
 /* cmd_sign.c — cachet sign [--from ADDR] [--output-dir DIR] [FILE...] */
-#include "client/batch.h"
-#include "client/cli.h"
+#include "cli/batch.h"
+#include "cli/cli.h"
 #include "crypto/smime.h"
 
 #include <getopt.h>

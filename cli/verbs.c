@@ -1,5 +1,5 @@
 /* verbs.c — the table of command-line verbs. */
-#include "client/cli.h"
+#include "cli/cli.h"
 
 #include <stddef.h>
 
