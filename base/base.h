@@ -92,6 +92,15 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 /* Reads all of a file descriptor. */
 int fd_read_all(int fd, size_t max, struct buf *out, struct err *e);
 
+/*
+ * Keeps decrypted mail out of core dumps: the core size limit becomes 0
+ * (soft and hard, so no child raises it again) and the process is marked
+ * not dumpable, which also keeps other processes of the same user from
+ * reading its memory through ptrace or /proc.  ERR_IO when the kernel
+ * refuses.
+ */
+int process_forbid_core_dumps(struct err *e);
+
 /* String helpers. */
 int str_casecmp_ascii(const char *a, const char *b);
 char *str_trim(char *s);	/* in place; returns s advanced past spaces */

@@ -70,8 +70,14 @@ main(int argc, char **argv)
 	char *config_default = NULL, *data_default = NULL, *gnupg_default = NULL;
 	const struct cli_verb *v;
 	const char *env;
+	struct err e;
 	int c, rc;
 
+	/* Decrypted mail never reaches a core file (doc/DESIGN.md, 3). */
+	if (process_forbid_core_dumps(&e) < 0) {
+		fprintf(stderr, "cachet: %s\n", e.msg);
+		return err_exit_status(e.code);
+	}
 	/* "+": stop at the verb; its options are its own. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
