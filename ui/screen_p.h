@@ -1,0 +1,155 @@
+/*
+ * screen_p.h — what the screen's views share: struct screen (the terminal,
+ * the status line, the mail source, the account and configuration, the
+ * current view) and the state of each view, one struct per view.
+ *
+ * screen.c is the loop: terminal set-up, the status line, the prompt, key
+ * dispatch and the help screen.  Each view_*.c draws one view and does
+ * what its keys ask: view_folders.c, view_index.c, view_pager.c,
+ * view_certs.c, view_compose.c.  The terminal-free functions the views
+ * are built on (decoding, the banner, one index line...) are in ui_p.h.
+ *
+ * Everything drawn comes from these structs, so a resize (or ^L) redraws
+ * it all from there.
+ */
+#ifndef CACHET_UI_SCREEN_P_H
+#define CACHET_UI_SCREEN_P_H
+
+#include <curses.h>
+
+#include "ui/ui_p.h"
+
+/* --- the views' states -------------------------------------------------- */
+
+/* The folder list. */
+struct folders_view {
+	struct ui_folder *list;		/* owned */
+	size_t n, cur, top;
+};
+
+enum index_order { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE };
+
+/* The index of the open folder. */
+struct index_view {
+	char *folder_id;		/* owned; the open folder, or NULL */
+	char *folder_name;		/* owned */
+	struct ui_envelope *env;	/* owned */
+	enum ui_crypto_mark *marks;	/* owned; one per envelope */
+	size_t *seq;			/* owned; each one's place in the folder */
+	unsigned *depth;		/* owned; each one's depth in its thread */
+	enum index_order order;
+	size_t n, cur, top;
+	char *search;			/* owned; last search, or NULL */
+	/* the last search of whole messages (S): its text, folder, UIDs */
+	char *hits_text, *hits_folder;	/* owned, or NULL */
+	uint32_t *hits;			/* owned; ascending */
+	size_t n_hits;
+	bool search_whole;		/* n repeats the search of whole messages */
+};
+
+struct pager_row {	/* one screen row of the pager: a piece of a doc line */
+	size_t line;	/* index in the doc */
+	char *text;	/* owned */
+};
+
+/* The message in the pager. */
+struct pager_view {
+	struct ui_doc doc;		/* owned; its lines */
+	struct buf raw;			/* its bytes as stored (not decrypted) */
+	bool encrypted;			/* it was encrypted */
+	struct smime_verdict *verdict;	/* owned; its verdict, or NULL */
+	struct pager_row *rows;		/* owned; doc wrapped to the width */
+	size_t n_rows, n_pinned, top;
+	int rows_width;
+};
+
+/* The certificate view of the signers of the message in the pager. */
+struct certs_view {
+	struct ui_doc doc;		/* owned; the lines shown */
+	size_t top;			/* first line shown */
+	char **trustable;		/* owned; SHA-1 of pending/conflict signers */
+	size_t n_trustable;
+};
+
+/* The message being written. */
+struct compose_view {
+	struct ui_draft draft;		/* owned */
+	enum ui_view from;		/* where compose returns to */
+	uint32_t reply_uid;		/* the message answered, or 0 */
+	enum send_request req_sign;	/* the person's wish on top of policy */
+	enum send_request req_encrypt;
+	bool reply_encrypted;		/* the original was encrypted */
+	char *plan;			/* owned; what sending will do, or NULL */
+	bool plan_bad;
+};
+
+/* --- the screen -------------------------------------------------------- */
+
+struct screen {
+	struct ui_source *src;		/* foreign */
+	const struct ui_options *opt;	/* foreign */
+	bool color;
+	attr_t paint[CONFIG_ELEM_COUNT];	/* how each element is drawn */
+	struct ui_keymap keys;		/* the effective keys */
+	int saved_stderr;		/* the terminal's stderr, for the editor */
+	int tty_out;			/* the terminal's stdout: the screen's */
+
+	enum ui_view view, help_from;
+	char **help;			/* owned; the help screen's lines */
+	size_t n_help;
+	size_t help_top;		/* first help line shown */
+
+	char status[1024];
+	bool status_bad;
+	int status_rows;		/* rows the status line takes, set by each draw */
+	bool quit;
+
+	/* Verifying (pager) and sealing drafts (compose) share one engine. */
+	struct smime_engine *eng;	/* owned; NULL until first needed */
+	char *eng_error;		/* owned; why there is no engine */
+
+	/* Each view's own state. */
+	struct folders_view folders;
+	struct index_view index;
+	struct pager_view pager;
+	struct certs_view certs;
+	struct compose_view compose;
+};
+
+/* --- screen.c: the loop and what every view uses ----------------------- */
+
+/* Sets the status line (sanitised: errors can quote server or file text). */
+void screen_status(struct screen *s, bool bad, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Shows "working… what" now, before a slow step. */
+void screen_working(struct screen *s, const char *what);
+/* Draws the whole screen from the model. */
+void screen_draw(struct screen *s);
+/*
+ * Reads a line at the bottom of the screen.  Returns a UTF-8 string (owned)
+ * or NULL when cancelled (Escape, Ctrl-G).
+ */
+char *screen_prompt(struct screen *s, const char *question, const char *initial);
+/* Rows between the title bar and the status line. */
+int screen_body_rows(const struct screen *s);
+/* Draws UTF-8 text at row y, cut or padded to the whole width. */
+void screen_put_row(int y, const char *text, attr_t a);
+/* The title bar "cachet: TITLE" with hint at its right, and the status line. */
+void screen_bars(struct screen *s, const char *title, const char *hint);
+/* Appends "KEY:label  " with the first key of action a, if it has one. */
+void screen_key_hint(const struct screen *s, struct buf *b, enum config_action a,
+		     const char *label);
+/* How a pager or certificate line of kind k is drawn. */
+attr_t screen_line_attr(const struct screen *s, enum ui_line_kind k);
+/* Appends a line to a doc; text is taken over. */
+void screen_doc_append(struct ui_doc *d, enum ui_line_kind kind, char *text);
+
+/* --- view_certs.c: the signer's certificate ---------------------------- */
+
+void certs_draw(struct screen *s);
+void certs_key(struct screen *s, int action);
+/* Opens the view over the pager's message; says so when it is not signed. */
+void certs_open(struct screen *s);
+void certs_close(struct screen *s);
+
+#endif
