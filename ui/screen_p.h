@@ -143,6 +143,17 @@ void screen_key_hint(const struct screen *s, struct buf *b, enum config_action a
 attr_t screen_line_attr(const struct screen *s, enum ui_line_kind k);
 /* Appends a line to a doc; text is taken over. */
 void screen_doc_append(struct ui_doc *d, enum ui_line_kind kind, char *text);
+/*
+ * With n > 1 attachments, asks "VERB which attachment (1-N)?"; *which gets
+ * the one named (from 0).  False when cancelled or no such attachment.
+ */
+bool screen_ask_attachment(struct screen *s, const char *verb, size_t n,
+			   size_t *which);
+/* The S/MIME engine, started when first needed; NULL: s->eng_error says why. */
+struct smime_engine *screen_engine(struct screen *s);
+/* Opens the index's current message in the pager. */
+void pager_open(struct screen *s);
+void pager_close(struct screen *s);
 
 /* --- view_certs.c: the signer's certificate ---------------------------- */
 
@@ -151,5 +162,14 @@ void certs_key(struct screen *s, int action);
 /* Opens the view over the pager's message; says so when it is not signed. */
 void certs_open(struct screen *s);
 void certs_close(struct screen *s);
+
+/* --- view_compose.c: writing a message --------------------------------- */
+
+void compose_draw(struct screen *s);
+void compose_key(struct screen *s, int action);
+/* Starts a message of that kind, from the index or the pager. */
+void compose_start(struct screen *s, enum ui_compose_kind kind);
+/* The keys that write a message (new, reply, forward...); false: not one. */
+bool compose_start_by_key(struct screen *s, int action);
 
 #endif
