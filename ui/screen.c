@@ -77,20 +77,6 @@ close_folder(struct screen *s)
 	s->index.folder_id = s->index.folder_name = NULL;
 }
 
-static void free_rows(struct screen *s);
-
-void
-pager_close(struct screen *s)
-{
-	certs_close(s);
-	smime_verdict_free(&s->pager.verdict);
-	ui_doc_release(&s->pager.doc);
-	buf_release(&s->pager.raw);
-	s->pager.encrypted = false;
-	free_rows(s);
-	s->pager.top = 0;
-}
-
 /* --- drawing ----------------------------------------------------------- */
 
 /*
@@ -314,55 +300,6 @@ draw_index(struct screen *s)
 	buf_release(&title);
 }
 
-struct wrap_ctx {
-	struct screen *s;
-	size_t line;
-};
-
-static void
-add_row(void *arg, const char *piece, size_t len)
-{
-	struct wrap_ctx *w = arg;
-	struct screen *s = w->s;
-
-	s->pager.rows = xrealloc(s->pager.rows, (s->pager.n_rows + 1) * sizeof(*s->pager.rows));
-	s->pager.rows[s->pager.n_rows].line = w->line;
-	/* A copy: the piece lives in the wrapper's tab-expanded buffer. */
-	s->pager.rows[s->pager.n_rows].text = xstrndup(piece, len);
-	s->pager.n_rows++;
-}
-
-static void
-free_rows(struct screen *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->pager.n_rows; i++)
-		free(s->pager.rows[i].text);
-	free(s->pager.rows);
-	s->pager.rows = NULL;
-	s->pager.n_rows = s->pager.n_pinned = 0;
-	s->pager.rows_width = 0;
-}
-
-static void
-wrap_doc(struct screen *s)
-{
-	struct wrap_ctx w = { s, 0 };
-	size_t i;
-
-	if (s->pager.rows_width == COLS && s->pager.rows)
-		return;
-	free_rows(s);
-	for (i = 0; i < s->pager.doc.n_lines; i++) {
-		w.line = i;
-		ui_text_wrap(s->pager.doc.lines[i].text, COLS, add_row, &w);
-		if (s->pager.doc.lines[i].kind <= UI_LINE_BANNER_BAD)
-			s->pager.n_pinned = s->pager.n_rows;
-	}
-	s->pager.rows_width = COLS;
-}
-
 attr_t
 screen_line_attr(const struct screen *s, enum ui_line_kind k)
 {
@@ -377,62 +314,6 @@ screen_line_attr(const struct screen *s, enum ui_line_kind k)
 	case UI_LINE_BODY: break;
 	}
 	return A_NORMAL;
-}
-
-/* Banner rows stay at the top; at most half the screen. */
-static size_t
-pinned_rows(struct screen *s)
-{
-	size_t half = (size_t)screen_body_rows(s) / 2;
-
-	return s->pager.n_pinned < half ? s->pager.n_pinned : half;
-}
-
-static size_t
-pager_room(struct screen *s)
-{
-	size_t r = (size_t)screen_body_rows(s), p = pinned_rows(s);
-
-	return r > p ? r - p : 1;
-}
-
-static void
-draw_pager(struct screen *s)
-{
-	size_t pin, room, i, y;
-	struct buf title = BUF_INIT, hint = BUF_INIT;
-	const struct ui_envelope *env = s->index.n ? &s->index.env[s->index.cur] : NULL;
-
-	wrap_doc(s);
-	pin = pinned_rows(s);
-	room = pager_room(s);
-	if (s->pager.n_rows > pin + room && s->pager.top > s->pager.n_rows - pin - room)
-		s->pager.top = s->pager.n_rows - pin - room;
-	if (s->pager.n_rows <= pin + room)
-		s->pager.top = 0;
-	for (y = 0; y < pin; y++)
-		screen_put_row((int)y + 1, s->pager.rows[y].text, screen_line_attr(s, s->pager.doc.lines[s->pager.rows[y].line].kind));
-	for (y = 0; y < room; y++) {
-		i = pin + s->pager.top + y;
-		if (i >= s->pager.n_rows)
-			break;
-		screen_put_row((int)(pin + y) + 1, s->pager.rows[i].text,
-			screen_line_attr(s, s->pager.doc.lines[s->pager.rows[i].line].kind));
-	}
-	buf_addf(&title, "%s", env ? env->subject : "");
-	if (s->pager.n_rows > pin + room)
-		buf_addf(&hint, "%zu%%  ", (s->pager.top + room) * 100 / (s->pager.n_rows - pin));
-	else
-		buf_adds(&hint, "all  ");
-	if (s->pager.doc.n_atts)
-		screen_key_hint(s, &hint, CONFIG_ACTION_SAVE, "save");
-	if (s->pager.verdict && s->pager.verdict->n_signers)
-		screen_key_hint(s, &hint, CONFIG_ACTION_CERTIFICATE, "certificate");
-	screen_key_hint(s, &hint, CONFIG_ACTION_QUIT, "back");
-	screen_key_hint(s, &hint, CONFIG_ACTION_HELP, "help");
-	screen_bars(s, title.data, hint.data);
-	buf_release(&title);
-	buf_release(&hint);
 }
 
 static void
@@ -468,7 +349,7 @@ screen_draw(struct screen *s)
 	switch (s->view) {
 	case UI_VIEW_FOLDERS: draw_folders(s); break;
 	case UI_VIEW_INDEX: draw_index(s); break;
-	case UI_VIEW_PAGER: draw_pager(s); break;
+	case UI_VIEW_PAGER: pager_draw(s); break;
 	case UI_VIEW_HELP: draw_help(s); break;
 	case UI_VIEW_COMPOSE: compose_draw(s); break;
 	case UI_VIEW_CERT: certs_draw(s); break;
@@ -716,205 +597,6 @@ screen_engine(struct screen *s)
 }
 
 static void
-doc_prepend(struct ui_doc *d, enum ui_line_kind kind, char *text)
-{
-	d->lines = xrealloc(d->lines, (d->n_lines + 1) * sizeof(*d->lines));
-	memmove(d->lines + 1, d->lines, d->n_lines * sizeof(*d->lines));
-	d->lines[0].kind = kind;
-	d->lines[0].text = text;
-	d->n_lines++;
-}
-
-void
-screen_doc_append(struct ui_doc *d, enum ui_line_kind kind, char *text)
-{
-	d->lines = xrealloc(d->lines, (d->n_lines + 1) * sizeof(*d->lines));
-	d->lines[d->n_lines].kind = kind;
-	d->lines[d->n_lines].text = text;
-	d->n_lines++;
-}
-
-/* What harvesting one certificate changed, for the status line; NULL: nothing. */
-static char *
-harvest_words(const struct certstore_outcome *o)
-{
-	const char *who = o->email ? o->email : "the signer";
-
-	/* Each message from a conflicting certificate says so again. */
-	if (o->state == CERTSTORE_CONFLICT)
-		return xasprintf("%s signed with another certificate than the one "
-				 "cachet encrypts to: it waits for your decision (C)", who);
-	if (o->reason)
-		return NULL;
-	switch (o->change) {
-	case CERTSTORE_CHANGE_NEW:
-		return o->state == CERTSTORE_PENDING ?
-		       xasprintf("the certificate of %s waits for your decision "
-				 "(C shows it, T trusts it)", who) :
-		       xasprintf("stored the certificate of %s: mail to %s can be "
-				 "encrypted", who, who);
-	case CERTSTORE_CHANGE_RENEWAL:
-		return xasprintf("stored the renewed certificate of %s", who);
-	case CERTSTORE_CHANGE_CONFLICT:
-	case CERTSTORE_CHANGE_KNOWN:
-		break;
-	}
-	return NULL;
-}
-
-/*
- * Reading a signed message harvests it as `cachet harvest` does, under the
- * policy's harvest key: the signer's own certificate is bound only after
- * every check of certstore_harvest_verdict (good signature over the whole
- * message, chain to a trust anchor, address equal to From...), a different
- * certificate for a known address waits for the person, and a message
- * seen before (by its bytes) is not looked at again.  Certs-only messages
- * are left to `cachet harvest` and `cachet certs import`.  What changed is
- * said on the status line.
- */
-static void
-harvest_shown(struct screen *s, const struct buf *raw, const struct smime_verdict *v,
-	      const char *name)
-{
-	const struct policy *p = s->opt->policy;
-	struct certstore *store = NULL;
-	struct certstore_msginfo info;
-	struct certstore_outcomes out = { 0 };
-	struct buf said = BUF_INIT;
-	struct err e = { 0 };
-	time_t now = time(NULL);
-	bool bad = false;
-	char key[65], *sum, *w;
-	size_t i;
-	int rc;
-
-	if (p == NULL || p->harvest == POLICY_HARVEST_NEVER || s->opt->data_dir == NULL ||
-	    v == NULL || v->signature == SMIME_SIG_NONE)
-		return;
-	certstore_message_key(raw->data, raw->len, key);
-	if (certstore_open(s->opt->data_dir, s->opt->gnupg_home, &store, &e) < 0)
-		goto fail;
-	rc = certstore_seen_get(store, key, NULL, &e);
-	if (rc < 0)
-		goto fail;
-	/* Seen before, or a header harvest cannot read (the banner says why). */
-	if (rc == 1 || certstore_msginfo_parse(raw->data, raw->len, &info, NULL) < 0)
-		goto out;
-	rc = certstore_harvest_verdict(store, v, &info, p->harvest == POLICY_HARVEST_ASK ?
-				       CERTSTORE_MODE_ASK : CERTSTORE_MODE_TRUSTED,
-				       name, now, &out, &e);
-	if (rc == 0) {
-		sum = certstore_outcomes_summary(&out);
-		rc = certstore_seen_put(store, key, info.message_id, sum, now, &e);
-		free(sum);
-	}
-	certstore_msginfo_release(&info);
-	if (rc < 0)
-		goto fail;
-	for (i = 0; i < out.n; i++) {
-		if ((w = harvest_words(&out.v[i])) == NULL)
-			continue;
-		buf_addf(&said, "%s%s", said.len ? "; " : "", w);
-		bad |= out.v[i].state == CERTSTORE_CONFLICT;
-		free(w);
-	}
-	if (said.len)
-		screen_status(s, bad, "%s", said.data);
-	goto out;
-fail:
-	screen_status(s, true, "certificate store: %s", e.msg);
-out:
-	buf_release(&said);
-	certstore_outcomes_release(&out);
-	certstore_close(&store);
-}
-
-void
-pager_open(struct screen *s)
-{
-	struct ui_envelope *env;
-	struct buf raw = BUF_INIT, inner = BUF_INIT;
-	struct smime_verdict *v = NULL;
-	struct smime_engine *eng;
-	struct err e = { 0 };
-	char *check_error = NULL, *locked;
-	bool have_inner = false;
-
-	if (s->index.n == 0)
-		return;
-	env = &s->index.env[s->index.cur];
-	screen_working(s, "fetching the message");
-	if (ui_source_fetch(s->src, env->uid, &raw, &e) < 0) {
-		screen_status(s, true, "%s", e.msg);
-		buf_release(&raw);
-		return;
-	}
-	screen_working(s, "checking signature and encryption");
-	/* With the signers' certificates, which the certificate view shows. */
-	eng = screen_engine(s);
-	if (eng == NULL) {
-		check_error = xasprintf("Signatures cannot be checked: %s", s->eng_error);
-	} else if (smime_verify(eng, raw.data, raw.len, SMIME_VERIFY_CERT_DER, &v,
-				&e) < 0) {
-		check_error = xasprintf("This message could not be checked: %s", e.msg);
-	} else if (v->decryption == SMIME_DECRYPT_OK) {
-		err_clear(&e);
-		if (smime_decrypt(eng, raw.data, raw.len, &inner, &e) == 0)
-			have_inner = true;
-		else
-			check_error = xasprintf("Decryption failed: %s", e.msg);
-	}
-
-	pager_close(s);
-	s->pager.encrypted = (v && v->decryption != SMIME_DECRYPT_NONE) ||
-			   ui_crypto_mark_of(env->content_type) == UI_CRYPTO_ENCRYPTED;
-	ui_doc_build(&s->pager.doc, raw.data, raw.len, v,
-		     have_inner ? inner.data : NULL, have_inner ? inner.len : 0);
-	/* A locked key is said in the status line too, with how to unlock it. */
-	locked = ui_locked_key_text(check_error ? e.msg : v ? v->error : NULL);
-	if (check_error && locked) {
-		free(check_error);
-		check_error = xasprintf("Not opened. %s", locked);
-	}
-	if (check_error)
-		doc_prepend(&s->pager.doc, UI_LINE_BANNER_BAD, check_error);
-	if (v && v->signature != SMIME_SIG_NONE)
-		s->index.marks[s->index.cur] = v->signature == SMIME_SIG_VALID &&
-			v->coverage == SMIME_COVERAGE_WHOLE && v->n_warnings == 0 ?
-			UI_CRYPTO_VALID : UI_CRYPTO_PROBLEM;
-	else if ((v && (v->decryption == SMIME_DECRYPT_FAILED || v->error)) ||
-		 (check_error && s->index.marks[s->index.cur] != UI_CRYPTO_NONE))
-		s->index.marks[s->index.cur] = UI_CRYPTO_PROBLEM;
-
-	/* Decrypted bytes do not outlive the pager's own copy. */
-	if (inner.data)
-		explicit_bzero(inner.data, inner.cap);
-	buf_release(&inner);
-	s->pager.raw = raw;	/* kept for reply and forward */
-	s->pager.verdict = v;	/* kept for the certificate view */
-
-	s->view = UI_VIEW_PAGER;
-	if (locked) {
-		screen_status(s, true, "%s", locked);
-		free(locked);
-	} else {
-		char *name = xasprintf("%s/%u", s->index.folder_name ? s->index.folder_name : "",
-				       env->uid);
-
-		screen_status(s, false, "%s", "");
-		harvest_shown(s, &s->pager.raw, v, name);
-		free(name);
-	}
-	if (!(env->flags & UI_FLAG_SEEN)) {
-		err_clear(&e);
-		if (ui_source_set_flags(s->src, env->uid, UI_FLAG_SEEN, 0, &e) == 0)
-			env->flags |= UI_FLAG_SEEN;
-		else
-			screen_status(s, true, "could not mark as read: %s", e.msg);
-	}
-}
-
-static void
 search(struct screen *s, bool ask)
 {
 	size_t i, k;
@@ -1001,22 +683,6 @@ search_whole(struct screen *s, bool ask)
 	screen_status(s, true, "no message holds \"%s\"", s->index.hits_text);
 }
 
-/* A file name from an attachment's name: no directories, no dot files. */
-static char *
-safe_file_name(const char *name)
-{
-	const char *base = name ? strrchr(name, '/') : NULL;
-	char *r;
-
-	base = base ? base + 1 : name;
-	if (base == NULL || *base == '\0')
-		return xstrdup("attachment");
-	while (*base == '.')
-		base++;
-	r = xstrdup(*base ? base : "attachment");
-	return r;
-}
-
 /*
  * With n > 1 attachments, asks "VERB which attachment (1-N)?"; *which gets
  * the one named (from 0).  False when cancelled or no such attachment.
@@ -1043,55 +709,6 @@ screen_ask_attachment(struct screen *s, const char *verb, size_t n, size_t *whic
 	}
 	*which = (size_t)k - 1;
 	return true;
-}
-
-static void
-save_attachment(struct screen *s)
-{
-	struct ui_attachment *a;
-	struct buf data = BUF_INIT;
-	struct err e = { 0 };
-	char *answer, *path, *def;
-	struct stat st;
-	size_t which = 0;
-
-	if (s->pager.doc.n_atts == 0) {
-		screen_status(s, false, "This message has no attachments");
-		return;
-	}
-	if (!screen_ask_attachment(s, "Save", s->pager.doc.n_atts, &which))
-		return;
-	a = &s->pager.doc.atts[which];
-	def = safe_file_name(a->name);
-	answer = screen_prompt(s, "Save to file: ", def);
-	free(def);
-	if (answer == NULL || *answer == '\0') {
-		free(answer);
-		screen_status(s, false, "not saved");
-		return;
-	}
-	path = answer;
-	if (stat(path, &st) == 0) {
-		char *q = xasprintf("%s exists; overwrite (y/n)? ", path);
-		char *yn = screen_prompt(s, q, NULL);
-
-		free(q);
-		if (yn == NULL || (yn[0] != 'y' && yn[0] != 'Y')) {
-			free(yn);
-			free(path);
-			screen_status(s, false, "not saved");
-			return;
-		}
-		free(yn);
-	}
-	ui_attachment_decode(a, &data);
-	/* Private: it may come from a decrypted message. */
-	if (file_write_atomic(path, data.data ? data.data : "", data.len, 0600, &e) < 0)
-		screen_status(s, true, "%s", e.msg);
-	else
-		screen_status(s, false, "saved %zu bytes to %s", data.len, path);
-	buf_release(&data);
-	free(path);
 }
 
 /* --- keys -------------------------------------------------------------- */
@@ -1192,8 +809,8 @@ rescan_folder(struct screen *s, bool quiet)
 	free(saved);
 }
 
-static void
-toggle_flag(struct screen *s)
+void
+index_toggle_flag(struct screen *s)
 {
 	struct ui_envelope *env;
 	struct err e = { 0 };
@@ -1210,8 +827,8 @@ toggle_flag(struct screen *s)
 		env->flags ^= UI_FLAG_FLAGGED;
 }
 
-static void
-set_deleted(struct screen *s, bool on)
+void
+index_set_deleted(struct screen *s, bool on)
 {
 	struct ui_envelope *env;
 	struct err e = { 0 };
@@ -1396,16 +1013,16 @@ key_index(struct screen *s, int action)
 			search(s, false);
 		break;
 	case CONFIG_ACTION_FLAG:
-		toggle_flag(s);
+		index_toggle_flag(s);
 		break;
 	case CONFIG_ACTION_EXPUNGE:
 		expunge_folder(s);
 		break;
 	case CONFIG_ACTION_DELETE:
-		set_deleted(s, true);
+		index_set_deleted(s, true);
 		break;
 	case CONFIG_ACTION_UNDELETE:
-		set_deleted(s, false);
+		index_set_deleted(s, false);
 		break;
 	case CONFIG_ACTION_MOVE:
 		move_message(s);
@@ -1420,72 +1037,6 @@ key_index(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
 		s->view = UI_VIEW_FOLDERS;
-		screen_status(s, false, "%s", "");
-		break;
-	}
-}
-
-static void
-key_pager(struct screen *s, int action)
-{
-	size_t room = pager_room(s);
-
-	if (compose_start_by_key(s, action))
-		return;
-	switch (action) {
-	case CONFIG_ACTION_NEXT: case CONFIG_ACTION_OPEN:
-		s->pager.top++;
-		break;
-	case CONFIG_ACTION_PREVIOUS:
-		if (s->pager.top > 0)
-			s->pager.top--;
-		break;
-	case CONFIG_ACTION_PAGE_DOWN:
-		s->pager.top += room > 1 ? room - 1 : 1;
-		break;
-	case CONFIG_ACTION_PAGE_UP:
-		s->pager.top = s->pager.top > room - 1 ? s->pager.top - (room - 1) : 0;
-		break;
-	case CONFIG_ACTION_FIRST:
-		s->pager.top = 0;
-		break;
-	case CONFIG_ACTION_LAST:
-		s->pager.top = s->pager.n_rows;
-		break;
-	case CONFIG_ACTION_NEXT_MESSAGE:
-		if (s->index.cur + 1 < s->index.n) {
-			s->index.cur++;
-			pager_open(s);
-		} else {
-			screen_status(s, false, "last message");
-		}
-		break;
-	case CONFIG_ACTION_PREVIOUS_MESSAGE:
-		if (s->index.cur > 0) {
-			s->index.cur--;
-			pager_open(s);
-		} else {
-			screen_status(s, false, "first message");
-		}
-		break;
-	case CONFIG_ACTION_SAVE:
-		save_attachment(s);
-		break;
-	case CONFIG_ACTION_CERTIFICATE:
-		certs_open(s);
-		break;
-	case CONFIG_ACTION_FLAG:
-		toggle_flag(s);
-		break;
-	case CONFIG_ACTION_DELETE:
-		set_deleted(s, true);
-		break;
-	case CONFIG_ACTION_UNDELETE:
-		set_deleted(s, false);
-		break;
-	case CONFIG_ACTION_QUIT: case CONFIG_ACTION_INDEX:
-		pager_close(s);
-		s->view = UI_VIEW_INDEX;
 		screen_status(s, false, "%s", "");
 		break;
 	}
@@ -1528,7 +1079,7 @@ handle_key(struct screen *s, int key)
 	int action = ui_keymap_action(&s->keys, s->view, key);
 
 	if (action == CONFIG_ACTION_REDRAW) {
-		free_rows(s);	/* wrap again at the new width */
+		pager_free_rows(s);	/* wrap again at the new width */
 		clearok(curscr, TRUE);
 		return;
 	}
@@ -1557,7 +1108,7 @@ handle_key(struct screen *s, int key)
 	switch (s->view) {
 	case UI_VIEW_FOLDERS: key_folders(s, action); break;
 	case UI_VIEW_INDEX: key_index(s, action); break;
-	case UI_VIEW_PAGER: key_pager(s, action); break;
+	case UI_VIEW_PAGER: pager_key(s, action); break;
 	case UI_VIEW_COMPOSE: compose_key(s, action); break;
 	case UI_VIEW_CERT: certs_key(s, action); break;
 	case UI_VIEW_HELP: break;
@@ -1698,7 +1249,7 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 			continue;
 		}
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-			free_rows(&s);	/* wrap again at the new width */
+			pager_free_rows(&s);	/* wrap again at the new width */
 			continue;
 		}
 		key = key_of(r, ch);

@@ -141,8 +141,6 @@ void screen_key_hint(const struct screen *s, struct buf *b, enum config_action a
 		     const char *label);
 /* How a pager or certificate line of kind k is drawn. */
 attr_t screen_line_attr(const struct screen *s, enum ui_line_kind k);
-/* Appends a line to a doc; text is taken over. */
-void screen_doc_append(struct ui_doc *d, enum ui_line_kind kind, char *text);
 /*
  * With n > 1 attachments, asks "VERB which attachment (1-N)?"; *which gets
  * the one named (from 0).  False when cancelled or no such attachment.
@@ -151,9 +149,19 @@ bool screen_ask_attachment(struct screen *s, const char *verb, size_t n,
 			   size_t *which);
 /* The S/MIME engine, started when first needed; NULL: s->eng_error says why. */
 struct smime_engine *screen_engine(struct screen *s);
+/* The flag (F) and deleted marks of the index's current message. */
+void index_toggle_flag(struct screen *s);
+void index_set_deleted(struct screen *s, bool on);
+
+/* --- view_pager.c: one message ---------------------------------------- */
+
+void pager_draw(struct screen *s);
+void pager_key(struct screen *s, int action);
 /* Opens the index's current message in the pager. */
 void pager_open(struct screen *s);
 void pager_close(struct screen *s);
+/* Forgets the message's rows, to wrap it again at the new width. */
+void pager_free_rows(struct screen *s);
 
 /* --- view_certs.c: the signer's certificate ---------------------------- */
 

@@ -45,6 +45,15 @@ certs_draw(struct screen *s)
 	buf_release(&hint);
 }
 
+static void
+doc_append(struct ui_doc *d, enum ui_line_kind kind, char *text)
+{
+	d->lines = xrealloc(d->lines, (d->n_lines + 1) * sizeof(*d->lines));
+	d->lines[d->n_lines].kind = kind;
+	d->lines[d->n_lines].text = text;
+	d->n_lines++;
+}
+
 /*
  * Builds the certificate view of every signer of the open message, with
  * the bindings the store holds for each certificate.
@@ -74,7 +83,7 @@ certs_build(struct screen *s)
 		bool can_trust = false;
 
 		if (v->n_signers > 1)
-			screen_doc_append(&s->certs.doc, UI_LINE_NOTE,
+			doc_append(&s->certs.doc, UI_LINE_NOTE,
 				   xasprintf("Signer %zu of %zu", i + 1, v->n_signers));
 		if (sg->cert_der)
 			certstore_cert_parse(sg->cert_der, sg->cert_der_len, &cert, NULL);
@@ -92,7 +101,7 @@ certs_build(struct screen *s)
 			s->certs.trustable[s->certs.n_trustable++] = xstrdup(fpr);
 		}
 		if (i + 1 < v->n_signers)
-			screen_doc_append(&s->certs.doc, UI_LINE_NOTE, xstrdup(""));
+			doc_append(&s->certs.doc, UI_LINE_NOTE, xstrdup(""));
 		certstore_bindings_free(&b, n);
 		certstore_cert_free(&cert);
 		free(err_text);
