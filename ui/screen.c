@@ -208,37 +208,12 @@ screen_bars(struct screen *s, const char *title, const char *hint)
  * function of the cursor and the screen size only, and a resize shows the
  * same as a fresh start at that size.
  */
-static void
-scroll_to(size_t cur, size_t *top, int rows)
+void
+screen_scroll_to(size_t cur, size_t *top, int rows)
 {
 	if (rows < 1)
 		rows = 1;
 	*top = cur - cur % (size_t)rows;
-}
-
-static void
-draw_folders(struct screen *s)
-{
-	int rows = screen_body_rows(s), y;
-	size_t i;
-	struct buf b = BUF_INIT;
-
-	scroll_to(s->folders.cur, &s->folders.top, rows);
-	for (y = 0; y < rows; y++) {
-		i = s->folders.top + (size_t)y;
-		if (i >= s->folders.n)
-			break;
-		buf_reset(&b);
-		buf_addf(&b, "%4zu  %s", i + 1, s->folders.list[i].name);
-		screen_put_row(y + 1, b.data, i == s->folders.cur ?
-			s->paint[CONFIG_ELEM_INDEX_SELECTED] : A_NORMAL);
-	}
-	buf_release(&b);
-	buf_reset(&b);
-	screen_key_hint(s, &b, CONFIG_ACTION_OPEN, "open");
-	screen_key_hint(s, &b, CONFIG_ACTION_QUIT, "quit");
-	screen_key_hint(s, &b, CONFIG_ACTION_HELP, "help");
-	screen_bars(s, "folders", b.data ? b.data : "");
 }
 
 static void
@@ -250,7 +225,7 @@ draw_index(struct screen *s)
 	time_t now = time(NULL);
 	attr_t a;
 
-	scroll_to(s->index.cur, &s->index.top, rows);
+	screen_scroll_to(s->index.cur, &s->index.top, rows);
 	for (y = 0; y < rows; y++) {
 		i = s->index.top + (size_t)y;
 		if (i >= s->index.n)
@@ -347,7 +322,7 @@ screen_draw(struct screen *s)
 	measure_status(s);
 	erase();
 	switch (s->view) {
-	case UI_VIEW_FOLDERS: draw_folders(s); break;
+	case UI_VIEW_FOLDERS: folders_draw(s); break;
 	case UI_VIEW_INDEX: draw_index(s); break;
 	case UI_VIEW_PAGER: pager_draw(s); break;
 	case UI_VIEW_HELP: draw_help(s); break;
@@ -546,8 +521,8 @@ apply_order(struct screen *s)
 	free(order);
 }
 
-static int
-open_folder(struct screen *s, size_t which)
+int
+index_open_folder(struct screen *s, size_t which)
 {
 	struct err e = { 0 };
 	struct ui_envelope *env = NULL;
@@ -714,8 +689,8 @@ screen_ask_attachment(struct screen *s, const char *verb, size_t n, size_t *whic
 /* --- keys -------------------------------------------------------------- */
 
 /* Moves a list cursor; returns true when the action was a movement. */
-static bool
-list_move(const struct screen *s, size_t *cur, size_t n, int action)
+bool
+screen_list_move(const struct screen *s, size_t *cur, size_t n, int action)
 {
 	size_t page = (size_t)screen_body_rows(s);
 
@@ -746,25 +721,6 @@ list_move(const struct screen *s, size_t *cur, size_t n, int action)
 	return false;
 }
 
-static void
-key_folders(struct screen *s, int action)
-{
-	if (list_move(s, &s->folders.cur, s->folders.n, action))
-		return;
-	switch (action) {
-	case CONFIG_ACTION_OPEN:
-		if (s->folders.n)
-			open_folder(s, s->folders.cur);
-		break;
-	case CONFIG_ACTION_COMPOSE:
-		compose_start(s, UI_COMPOSE_NEW);
-		break;
-	case CONFIG_ACTION_QUIT:
-		s->quit = true;
-		break;
-	}
-}
-
 /*
  * Reads the open folder again (new mail, changes by other clients).  Quiet
  * (a timed look for new mail): the status line changes only when new
@@ -785,7 +741,7 @@ rescan_folder(struct screen *s, bool quiet)
 		if (strcmp(s->folders.list[i].id, id) == 0)
 			break;
 	free(id);
-	if (i == s->folders.n || open_folder(s, i) < 0) {
+	if (i == s->folders.n || index_open_folder(s, i) < 0) {
 		free(saved);
 		return;
 	}
@@ -876,31 +832,6 @@ drop_envelope(struct screen *s, size_t i)
 		s->index.cur = s->index.n ? s->index.n - 1 : 0;
 }
 
-/*
- * The folder a typed name means: the exact name, else the one name it
- * equals ignoring case, else the one name it starts.  NULL when none or
- * several.
- */
-static const struct ui_folder *
-folder_by_name(const struct screen *s, const char *typed)
-{
-	const struct ui_folder *hit = NULL;
-	size_t i, n = 0, len = strlen(typed);
-
-	for (i = 0; i < s->folders.n; i++)
-		if (strcmp(s->folders.list[i].name, typed) == 0)
-			return &s->folders.list[i];
-	for (i = 0; i < s->folders.n; i++)
-		if (str_casecmp_ascii(s->folders.list[i].name, typed) == 0)
-			return &s->folders.list[i];
-	for (i = 0; i < s->folders.n; i++)
-		if (strncmp(s->folders.list[i].name, typed, len) == 0) {
-			hit = &s->folders.list[i];
-			n++;
-		}
-	return n == 1 ? hit : NULL;
-}
-
 static void
 move_message(struct screen *s)
 {
@@ -932,7 +863,7 @@ move_message(struct screen *s)
 		free(answer);
 		return;
 	}
-	to = folder_by_name(s, answer);
+	to = folders_find(s, answer);
 	if (to == NULL) {
 		screen_status(s, true, "not moved: no folder \"%s\" (or several start so)",
 			   answer);
@@ -991,7 +922,7 @@ expunge_folder(struct screen *s)
 static void
 key_index(struct screen *s, int action)
 {
-	if (list_move(s, &s->index.cur, s->index.n, action) || compose_start_by_key(s, action))
+	if (screen_list_move(s, &s->index.cur, s->index.n, action) || compose_start_by_key(s, action))
 		return;
 	switch (action) {
 	case CONFIG_ACTION_OPEN:
@@ -1106,7 +1037,7 @@ handle_key(struct screen *s, int key)
 	if (action < 0)
 		return;
 	switch (s->view) {
-	case UI_VIEW_FOLDERS: key_folders(s, action); break;
+	case UI_VIEW_FOLDERS: folders_key(s, action); break;
 	case UI_VIEW_INDEX: key_index(s, action); break;
 	case UI_VIEW_PAGER: pager_key(s, action); break;
 	case UI_VIEW_COMPOSE: compose_key(s, action); break;
@@ -1158,7 +1089,6 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	FILE *tty = NULL;
 	SCREEN *scr;
 	wint_t ch;
-	size_t i;
 	unsigned interval;
 	time_t last_check;
 
@@ -1224,13 +1154,7 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	init_colors(&s);
 	s.help = ui_help_build(&s.keys, &s.n_help);
 
-	for (i = 0; i < s.folders.n; i++)
-		if (strcmp(s.folders.list[i].name, "INBOX") == 0)
-			break;
-	s.folders.cur = i < s.folders.n ? i : 0;
-	s.view = UI_VIEW_FOLDERS;
-	if (s.folders.n > 0)
-		open_folder(&s, s.folders.cur);
+	folders_start(&s);
 
 	/* Keys are waited for a second at a time, to look for new mail. */
 	interval = opt->account ? opt->account->check_interval : CONFIG_CHECK_INTERVAL_DEFAULT;

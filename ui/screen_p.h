@@ -147,11 +147,34 @@ attr_t screen_line_attr(const struct screen *s, enum ui_line_kind k);
  */
 bool screen_ask_attachment(struct screen *s, const char *verb, size_t n,
 			   size_t *which);
+/*
+ * The first item shown: lists move by whole pages, so the view is a
+ * function of the cursor and the screen size only, and a resize shows the
+ * same as a fresh start at that size.
+ */
+void screen_scroll_to(size_t cur, size_t *top, int rows);
+/* Moves a list cursor; returns true when the action was a movement. */
+bool screen_list_move(const struct screen *s, size_t *cur, size_t n, int action);
 /* The S/MIME engine, started when first needed; NULL: s->eng_error says why. */
 struct smime_engine *screen_engine(struct screen *s);
 /* The flag (F) and deleted marks of the index's current message. */
 void index_toggle_flag(struct screen *s);
 void index_set_deleted(struct screen *s, bool on);
+/* Opens folder which of the folder list in the index; -1: the status says why. */
+int index_open_folder(struct screen *s, size_t which);
+
+/* --- view_folders.c: the folder list ----------------------------------- */
+
+/* The first view: the folder list on INBOX (else the first), opened. */
+void folders_start(struct screen *s);
+void folders_draw(struct screen *s);
+void folders_key(struct screen *s, int action);
+/*
+ * The folder a typed name means: the exact name, else the one name it
+ * equals ignoring case, else the one name it starts.  NULL when none or
+ * several.
+ */
+const struct ui_folder *folders_find(const struct screen *s, const char *typed);
 
 /* --- view_pager.c: one message ---------------------------------------- */
 
