@@ -157,11 +157,6 @@ void screen_scroll_to(size_t cur, size_t *top, int rows);
 bool screen_list_move(const struct screen *s, size_t *cur, size_t n, int action);
 /* The S/MIME engine, started when first needed; NULL: s->eng_error says why. */
 struct smime_engine *screen_engine(struct screen *s);
-/* The flag (F) and deleted marks of the index's current message. */
-void index_toggle_flag(struct screen *s);
-void index_set_deleted(struct screen *s, bool on);
-/* Opens folder which of the folder list in the index; -1: the status says why. */
-int index_open_folder(struct screen *s, size_t which);
 
 /* --- view_folders.c: the folder list ----------------------------------- */
 
@@ -175,6 +170,20 @@ void folders_key(struct screen *s, int action);
  * several.
  */
 const struct ui_folder *folders_find(const struct screen *s, const char *typed);
+
+/* --- view_index.c: the open folder's index ---------------------------- */
+
+void index_draw(struct screen *s);
+void index_key(struct screen *s, int action);
+/* Opens folder which of the folder list in the index; -1: the status says why. */
+int index_open_folder(struct screen *s, size_t which);
+/* Reads the open folder again; quiet: say something only when mail came. */
+void index_rescan(struct screen *s, bool quiet);
+/* The flag (F) and deleted marks of the index's current message. */
+void index_toggle_flag(struct screen *s);
+void index_set_deleted(struct screen *s, bool on);
+/* Closes the folder and forgets the searches. */
+void index_release(struct screen *s);
 
 /* --- view_pager.c: one message ---------------------------------------- */
 

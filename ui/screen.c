@@ -1,0 +1,670 @@
+/*
+ * screen.c — terminal set-up and the loop of the screen: keys read and
+ * dispatched to the current view, the status line, the prompt, the help
+ * screen.  The views are in view_*.c (screen_p.h).  Everything drawn comes
+ * from the model in struct screen, so a resize (or ^L) redraws it all
+ * from there.
+ */
+#include "ui/screen_p.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* --- model ------------------------------------------------------------- */
+
+void
+screen_status(struct screen *s, bool bad, const char *fmt, ...)
+{
+	va_list ap;
+	char raw[sizeof(s->status)];
+	struct buf safe = BUF_INIT;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	/* Errors can quote server or file text: keep the terminal safe. */
+	buf_adds(&safe, "");
+	ui_text_to_utf8(&safe, NULL, raw, strlen(raw));
+	snprintf(s->status, sizeof(s->status), "%s", safe.data);
+	buf_release(&safe);
+	s->status_bad = bad;
+}
+
+/*
+ * What the server asked to have shown (RFC 3501 [ALERT]s: from the login,
+ * a SELECT, any command) goes on the status line as soon as it came, its
+ * lines joined.
+ */
+static void
+show_notices(struct screen *s)
+{
+	char *text = ui_source_take_notices(s->src);
+	struct buf joined = BUF_INIT;
+	const char *p, *nl;
+
+	if (text == NULL)
+		return;
+	for (p = text; *p; p = *nl ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		if (nl > p)
+			buf_addf(&joined, "%s%.*s", joined.len ? "; " : "", (int)(nl - p), p);
+	}
+	if (joined.len)
+		screen_status(s, true, "alert from the server: %s", joined.data);
+	buf_release(&joined);
+	free(text);
+}
+
+/* --- drawing ----------------------------------------------------------- */
+
+/*
+ * Rows the status line takes at the bottom: a long message (an error with
+ * the advice that goes with it) wraps onto up to STATUS_MAX_ROWS rows
+ * rather than being cut; set by each draw.
+ */
+#define STATUS_MAX_ROWS 6
+
+int
+screen_body_rows(const struct screen *s)
+{
+	return LINES > 1 + s->status_rows ? LINES - 1 - s->status_rows : 1;
+}
+
+struct status_pieces {
+	char *text[STATUS_MAX_ROWS];
+	int n;
+	bool cut;
+};
+
+static void
+add_status_piece(void *arg, const char *piece, size_t len)
+{
+	struct status_pieces *p = arg;
+
+	if (p->n < STATUS_MAX_ROWS)
+		p->text[p->n++] = xstrndup(piece, len);
+	else
+		p->cut = true;
+}
+
+/* Appends "KEY:label  " with the first key of action a, if it has one. */
+void
+screen_key_hint(const struct screen *s, struct buf *b, enum config_action a,
+	 const char *label)
+{
+	char name[16];
+
+	if (s->keys.b[a].n == 0)
+		return;
+	config_key_text(s->keys.b[a].keys[0], name);
+	buf_addf(b, "%s%s:%s", b->len ? "  " : "", name, label);
+}
+
+/* Draws UTF-8 text at row y, cut or padded to the whole width. */
+void
+screen_put_row(int y, const char *text, attr_t a)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "");
+	ui_text_fit(&b, text, COLS);
+	attrset(a);
+	mvaddstr(y, 0, b.data);
+	attrset(A_NORMAL);
+	buf_release(&b);
+}
+
+static void
+draw_status(struct screen *s)
+{
+	attr_t a = s->status_bad ? s->paint[CONFIG_ELEM_ERROR] :
+				   s->paint[CONFIG_ELEM_STATUS];
+	struct status_pieces p = { .n = 0 };
+	int i;
+
+	if (s->status_rows == 1) {
+		screen_put_row(LINES - 1, s->status, a);
+		return;
+	}
+	ui_text_wrap(s->status, COLS, add_status_piece, &p);
+	for (i = 0; i < s->status_rows; i++) {
+		struct buf last = BUF_INIT;
+
+		/* More than fits: the last row says the text goes on. */
+		if (i == s->status_rows - 1 && (p.cut || p.n > s->status_rows)) {
+			buf_adds(&last, "");
+			ui_text_fit(&last, i < p.n ? p.text[i] : "", COLS - 1);
+			buf_adds(&last, "\xe2\x80\xa6");
+		}
+		screen_put_row(LINES - s->status_rows + i, last.data ? last.data :
+			i < p.n ? p.text[i] : "", a);
+		buf_release(&last);
+	}
+	for (i = 0; i < p.n; i++)
+		free(p.text[i]);
+}
+
+/* How many rows the status needs at this width, within the limits. */
+static void
+measure_status(struct screen *s)
+{
+	struct status_pieces p = { .n = 0 };
+	int i, most = LINES / 3;
+
+	s->status_rows = 1;
+	if (ui_text_width(s->status) <= COLS || most < 2)
+		return;
+	ui_text_wrap(s->status, COLS, add_status_piece, &p);
+	for (i = 0; i < p.n; i++)
+		free(p.text[i]);
+	s->status_rows = p.n < most ? p.n : most;
+	if (s->status_rows < 1)
+		s->status_rows = 1;
+}
+
+void
+screen_bars(struct screen *s, const char *title, const char *hint)
+{
+	struct buf b = BUF_INIT;
+	attr_t bar = s->paint[CONFIG_ELEM_BARS];
+
+	buf_addf(&b, "cachet: %s", title);
+	if (hint && ui_text_width(b.data) + ui_text_width(hint) + 2 < COLS) {
+		int pad = COLS - ui_text_width(b.data) - ui_text_width(hint);
+
+		while (pad-- > 0)
+			buf_addc(&b, ' ');
+		buf_adds(&b, hint);
+	}
+	screen_put_row(0, b.data, bar);
+	draw_status(s);
+	buf_release(&b);
+}
+
+/*
+ * The first item shown: lists move by whole pages, so the view is a
+ * function of the cursor and the screen size only, and a resize shows the
+ * same as a fresh start at that size.
+ */
+void
+screen_scroll_to(size_t cur, size_t *top, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	*top = cur - cur % (size_t)rows;
+}
+
+attr_t
+screen_line_attr(const struct screen *s, enum ui_line_kind k)
+{
+	switch (k) {
+	case UI_LINE_BANNER_GOOD: return s->paint[CONFIG_ELEM_BANNER_GOOD];
+	case UI_LINE_BANNER_BAD: return s->paint[CONFIG_ELEM_BANNER_BAD];
+	case UI_LINE_BANNER_INFO: return s->paint[CONFIG_ELEM_BANNER_INFO];
+	case UI_LINE_HEADER: return s->paint[CONFIG_ELEM_HEADER];
+	case UI_LINE_QUOTE: return s->paint[CONFIG_ELEM_QUOTE];
+	case UI_LINE_ATTACHMENT: return s->paint[CONFIG_ELEM_ATTACHMENT];
+	case UI_LINE_NOTE: return s->paint[CONFIG_ELEM_NOTE];
+	case UI_LINE_BODY: break;
+	}
+	return A_NORMAL;
+}
+
+static void
+draw_help(struct screen *s)
+{
+	size_t rows = (size_t)screen_body_rows(s), y;
+
+	size_t n = s->n_help;
+	struct buf hint = BUF_INIT;
+
+	if (s->help_top + rows > n)
+		s->help_top = n > rows ? n - rows : 0;
+	for (y = 0; y < rows && s->help_top + y < n; y++)
+		screen_put_row((int)y + 1, s->help[s->help_top + y],
+			s->help_top + y == 0 ? A_BOLD : A_NORMAL);
+	if (n > rows) {
+		ui_keymap_keys(&s->keys, CONFIG_ACTION_NEXT, &hint);
+		buf_adds(&hint, " ");
+		ui_keymap_keys(&s->keys, CONFIG_ACTION_PREVIOUS, &hint);
+		buf_adds(&hint, ": scroll  other keys: back");
+	} else {
+		buf_adds(&hint, "any key: back");
+	}
+	screen_bars(s, "help", hint.data);
+	buf_release(&hint);
+}
+
+void
+screen_draw(struct screen *s)
+{
+	measure_status(s);
+	erase();
+	switch (s->view) {
+	case UI_VIEW_FOLDERS: folders_draw(s); break;
+	case UI_VIEW_INDEX: index_draw(s); break;
+	case UI_VIEW_PAGER: pager_draw(s); break;
+	case UI_VIEW_HELP: draw_help(s); break;
+	case UI_VIEW_COMPOSE: compose_draw(s); break;
+	case UI_VIEW_CERT: certs_draw(s); break;
+	}
+	refresh();
+}
+
+/* Shows "working…" now, before a slow step. */
+void
+screen_working(struct screen *s, const char *what)
+{
+	screen_status(s, false, "working\xe2\x80\xa6 %s", what);
+	screen_draw(s);
+}
+
+/* --- input ------------------------------------------------------------- */
+
+/*
+ * Reads a line at the bottom of the screen.  Returns a UTF-8 string (owned)
+ * or NULL when cancelled (Escape, Ctrl-G).  A resize redraws the screen
+ * under the prompt.
+ */
+char *
+screen_prompt(struct screen *s, const char *question, const char *initial)
+{
+	wchar_t line[512];
+	size_t n = 0, i;
+	wint_t ch;
+	int r;
+	char mb[8];
+	struct buf out = BUF_INIT;
+
+	if (initial) {
+		mbstate_t st = { 0 };
+		const char *p = initial;
+
+		n = mbsrtowcs(line, &p, sizeof(line) / sizeof(line[0]) - 1, &st);
+		if (n == (size_t)-1)
+			n = 0;
+	}
+	/* A status wrapped over several rows would frame the question. */
+	if (s->status_rows > 1) {
+		screen_status(s, false, "%s", "");
+		screen_draw(s);
+	}
+	curs_set(1);
+	for (;;) {
+		struct buf shown = BUF_INIT;
+
+		buf_adds(&shown, question);
+		for (i = 0; i < n; i++) {
+			int k = wctomb(mb, line[i]);
+
+			if (k > 0)
+				buf_add(&shown, mb, (size_t)k);
+		}
+		attrset(A_NORMAL);
+		move(LINES - 1, 0);
+		clrtoeol();
+		/* Show the end of a long answer. */
+		{
+			const char *t = shown.data;
+
+			while (ui_text_width(t) >= COLS && *t)
+				t++;
+			mvaddstr(LINES - 1, 0, t);
+		}
+		buf_release(&shown);
+		refresh();
+		r = get_wch(&ch);
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			if (ch == KEY_RESIZE) {
+				screen_draw(s);
+			} else if (ch == KEY_BACKSPACE && n > 0) {
+				n--;
+			} else if (ch == KEY_ENTER) {
+				break;
+			}
+			continue;
+		}
+		if (ch == 27 || ch == 7) {	/* Escape, Ctrl-G */
+			curs_set(0);
+			return NULL;
+		}
+		if (ch == '\n' || ch == '\r')
+			break;
+		if ((ch == 127 || ch == 8) && n > 0) {
+			n--;
+			continue;
+		}
+		if (ch == 21) {			/* Ctrl-U */
+			n = 0;
+			continue;
+		}
+		if (ch >= 32 && n + 1 < sizeof(line) / sizeof(line[0]))
+			line[n++] = (wchar_t)ch;
+	}
+	curs_set(0);
+	buf_adds(&out, "");
+	for (i = 0; i < n; i++) {
+		int k = wctomb(mb, line[i]);
+
+		if (k > 0)
+			buf_add(&out, mb, (size_t)k);
+	}
+	return buf_detach(&out, NULL);
+}
+
+/* --- shared by the views ------------------------------------------------ */
+
+struct smime_engine *
+screen_engine(struct screen *s)
+{
+	struct err e = { 0 };
+
+	if (s->eng || s->eng_error)
+		return s->eng;
+	if (smime_engine_new(s->opt->gnupg_home, &s->eng, &e) < 0)
+		s->eng_error = xstrdup(e.msg[0] ? e.msg : "the S/MIME engine did not start");
+	return s->eng;
+}
+
+/*
+ * With n > 1 attachments, asks "VERB which attachment (1-N)?"; *which gets
+ * the one named (from 0).  False when cancelled or no such attachment.
+ */
+bool
+screen_ask_attachment(struct screen *s, const char *verb, size_t n, size_t *which)
+{
+	char *q, *answer;
+	unsigned long k;
+
+	*which = 0;
+	if (n <= 1)
+		return true;
+	q = xasprintf("%s which attachment (1-%zu)? ", verb, n);
+	answer = screen_prompt(s, q, NULL);
+	free(q);
+	if (answer == NULL)
+		return false;
+	k = strtoul(answer, NULL, 10);
+	free(answer);
+	if (k < 1 || k > n) {
+		screen_status(s, true, "no such attachment");
+		return false;
+	}
+	*which = (size_t)k - 1;
+	return true;
+}
+
+/* --- keys -------------------------------------------------------------- */
+
+/* Moves a list cursor; returns true when the action was a movement. */
+bool
+screen_list_move(const struct screen *s, size_t *cur, size_t n, int action)
+{
+	size_t page = (size_t)screen_body_rows(s);
+
+	if (n == 0)
+		return false;
+	switch (action) {
+	case CONFIG_ACTION_NEXT:
+		if (*cur + 1 < n)
+			(*cur)++;
+		return true;
+	case CONFIG_ACTION_PREVIOUS:
+		if (*cur > 0)
+			(*cur)--;
+		return true;
+	case CONFIG_ACTION_PAGE_DOWN:
+		*cur = *cur + page < n ? *cur + page : n - 1;
+		return true;
+	case CONFIG_ACTION_PAGE_UP:
+		*cur = *cur > page ? *cur - page : 0;
+		return true;
+	case CONFIG_ACTION_FIRST:
+		*cur = 0;
+		return true;
+	case CONFIG_ACTION_LAST:
+		*cur = n - 1;
+		return true;
+	}
+	return false;
+}
+
+/* The key as [keys] names it (enum config_key), from what get_wch read. */
+static int
+key_of(int r, wint_t ch)
+{
+	static const struct {
+		int curses, key;
+	} named[] = {
+		{ KEY_ENTER, CONFIG_KEY_ENTER }, { KEY_BACKSPACE, CONFIG_KEY_BACKSPACE },
+		{ KEY_UP, CONFIG_KEY_UP }, { KEY_DOWN, CONFIG_KEY_DOWN },
+		{ KEY_LEFT, CONFIG_KEY_LEFT }, { KEY_RIGHT, CONFIG_KEY_RIGHT },
+		{ KEY_PPAGE, CONFIG_KEY_PAGE_UP }, { KEY_NPAGE, CONFIG_KEY_PAGE_DOWN },
+		{ KEY_HOME, CONFIG_KEY_HOME }, { KEY_END, CONFIG_KEY_END },
+		{ KEY_IC, CONFIG_KEY_INSERT }, { KEY_DC, CONFIG_KEY_DELETE },
+	};
+	size_t i;
+
+	if (r == KEY_CODE_YES) {
+		for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+			if ((int)ch == named[i].curses)
+				return named[i].key;
+		if ((int)ch >= KEY_F(1) && (int)ch <= KEY_F(12))
+			return CONFIG_KEY_F1 + ((int)ch - KEY_F(1));
+		return -1;
+	}
+	if (ch == '\r' || ch == '\n')
+		return CONFIG_KEY_ENTER;
+	if (ch == 127 || ch == 8)
+		return CONFIG_KEY_BACKSPACE;
+	return (int)ch;
+}
+
+static void
+handle_key(struct screen *s, int key)
+{
+	int action = ui_keymap_action(&s->keys, s->view, key);
+
+	if (action == CONFIG_ACTION_REDRAW) {
+		pager_free_rows(s);	/* wrap again at the new width */
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (s->view == UI_VIEW_HELP) {
+		if (action == CONFIG_ACTION_NEXT)
+			s->help_top++;
+		else if (action == CONFIG_ACTION_PREVIOUS && s->help_top > 0)
+			s->help_top--;
+		else if (action == CONFIG_ACTION_PAGE_DOWN)
+			s->help_top += (size_t)screen_body_rows(s);
+		else if (action == CONFIG_ACTION_PAGE_UP)
+			s->help_top = s->help_top > (size_t)screen_body_rows(s) ?
+				      s->help_top - (size_t)screen_body_rows(s) : 0;
+		else
+			s->view = s->help_from;
+		return;
+	}
+	if (action == CONFIG_ACTION_HELP) {
+		s->help_from = s->view;
+		s->help_top = 0;
+		s->view = UI_VIEW_HELP;
+		return;
+	}
+	if (action < 0)
+		return;
+	switch (s->view) {
+	case UI_VIEW_FOLDERS: folders_key(s, action); break;
+	case UI_VIEW_INDEX: index_key(s, action); break;
+	case UI_VIEW_PAGER: pager_key(s, action); break;
+	case UI_VIEW_COMPOSE: compose_key(s, action); break;
+	case UI_VIEW_CERT: certs_key(s, action); break;
+	case UI_VIEW_HELP: break;
+	}
+}
+
+/* --- set-up ------------------------------------------------------------ */
+
+/* Each element's colour pair (its index + 1) and attributes. */
+static void
+init_colors(struct screen *s)
+{
+	const struct config *cfg = s->opt->config;
+	enum config_element el;
+	struct ui_paint p;
+
+	/* COLOR_PAIRS is known once start_color has run. */
+	if (has_colors() && start_color() == OK && COLOR_PAIRS > CONFIG_ELEM_COUNT) {
+		use_default_colors();
+		s->color = true;
+	}
+	for (el = 0; el < CONFIG_ELEM_COUNT; el++) {
+		attr_t a = A_NORMAL;
+
+		ui_paint_resolve(cfg, el, s->color, &p);
+		if (s->color && (p.fg >= 0 || p.bg >= 0)) {
+			init_pair((short)(el + 1), (short)p.fg, (short)p.bg);
+			a |= (attr_t)COLOR_PAIR(el + 1);
+		}
+		if (p.attrs & CONFIG_ATTR_BOLD)
+			a |= A_BOLD;
+		if (p.attrs & CONFIG_ATTR_UNDERLINE)
+			a |= A_UNDERLINE;
+		if (p.attrs & CONFIG_ATTR_REVERSE)
+			a |= A_REVERSE;
+		if (p.attrs & UI_ATTR_DIM)
+			a |= A_DIM;
+		s->paint[el] = a;
+	}
+}
+
+int
+ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
+{
+	struct screen s = { 0 };
+	int logfd = -1, nullfd, key, r, rc = -1;
+	FILE *tty = NULL;
+	SCREEN *scr;
+	wint_t ch;
+	unsigned interval;
+	time_t last_check;
+
+	/* A configuration mistake is said first, with or without a terminal. */
+	if (ui_keymap_init(&s.keys, opt->config, e) < 0)
+		return -1;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return err_set(e, ERR_USAGE, "the screen needs a terminal; "
+			       "use the command-line verbs in scripts");
+	s.src = src;
+	s.opt = opt;
+	s.saved_stderr = -1;
+	s.status_rows = 1;
+	s.tty_out = -1;
+	if (ui_source_list_folders(src, &s.folders.list, &s.folders.n, e) < 0)
+		return -1;
+
+	/* Nothing below the screen may write on it: stderr goes to the log. */
+	if (opt->log_path) {
+		logfd = open(opt->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (logfd >= 0) {
+			fflush(stderr);
+			s.saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+			dup2(logfd, STDERR_FILENO);
+			close(logfd);
+		}
+	}
+
+	/*
+	 * The screen writes to its own copy of the terminal; standard output
+	 * goes to /dev/null.  Stray library output cannot garble the screen,
+	 * and GPGME, which hands gpg-agent the terminal of standard output
+	 * for pinentry, hands it none: no prompt can draw over the screen.
+	 */
+	s.tty_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (s.tty_out < 0 || nullfd < 0 || (tty = fdopen(s.tty_out, "w")) == NULL) {
+		if (nullfd >= 0)
+			close(nullfd);
+		if (s.tty_out >= 0)
+			close(s.tty_out);
+		err_set(e, ERR_IO, "cannot set up the terminal: %s", strerror(errno));
+		goto restore;
+	}
+	fflush(stdout);
+	dup2(nullfd, STDOUT_FILENO);
+	close(nullfd);
+
+	setlocale(LC_ALL, "");
+	scr = newterm(NULL, tty, stdin);
+	if (scr == NULL) {
+		err_set(e, ERR_USAGE, "cannot use this terminal (TERM=%s)",
+			getenv("TERM") ? getenv("TERM") : "");
+		goto restore;
+	}
+	set_term(scr);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(50);
+	curs_set(0);
+	init_colors(&s);
+	s.help = ui_help_build(&s.keys, &s.n_help);
+
+	folders_start(&s);
+
+	/* Keys are waited for a second at a time, to look for new mail. */
+	interval = opt->account ? opt->account->check_interval : CONFIG_CHECK_INTERVAL_DEFAULT;
+	last_check = time(NULL);
+	timeout(1000);
+	while (!s.quit) {
+		show_notices(&s);
+		screen_draw(&s);
+		r = get_wch(&ch);
+		if (r == ERR) {
+			if (interval && s.view == UI_VIEW_INDEX && s.index.folder_id &&
+			    time(NULL) - last_check >= (time_t)interval) {
+				index_rescan(&s, true);
+				last_check = time(NULL);
+			}
+			continue;
+		}
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			pager_free_rows(&s);	/* wrap again at the new width */
+			continue;
+		}
+		key = key_of(r, ch);
+		if (key >= 0)
+			handle_key(&s, key);
+	}
+
+	endwin();
+	delscreen(scr);
+	rc = 0;
+restore:
+	if (tty) {
+		fflush(tty);
+		dup2(s.tty_out, STDOUT_FILENO);
+		fclose(tty);
+	}
+	if (s.saved_stderr >= 0) {
+		fflush(stderr);
+		dup2(s.saved_stderr, STDERR_FILENO);
+		close(s.saved_stderr);
+	}
+	ui_draft_release(&s.compose.draft);
+	free(s.compose.plan);
+	pager_close(&s);
+	index_release(&s);
+	ui_folders_free(&s.folders.list, s.folders.n);
+	ui_help_free(&s.help, s.n_help);
+	smime_engine_free(&s.eng);
+	free(s.eng_error);
+	return rc;
+}
