@@ -29,14 +29,19 @@ struct folders_view {
 
 enum index_order { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE };
 
+/* One message of the index. */
+struct index_row {
+	struct ui_envelope env;		/* its strings owned */
+	enum ui_crypto_mark mark;	/* the crypto column */
+	size_t seq;			/* its place in the folder */
+	unsigned depth;			/* its depth in its thread (threads only) */
+};
+
 /* The index of the open folder. */
 struct index_view {
 	char *folder_id;		/* owned; the open folder, or NULL */
 	char *folder_name;		/* owned */
-	struct ui_envelope *env;	/* owned */
-	enum ui_crypto_mark *marks;	/* owned; one per envelope */
-	size_t *seq;			/* owned; each one's place in the folder */
-	unsigned *depth;		/* owned; each one's depth in its thread */
+	struct index_row *rows;		/* owned; n of them, in the order shown */
 	enum index_order order;
 	size_t n, cur, top;
 	char *search;			/* owned; last search, or NULL */

@@ -265,7 +265,7 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	ui_draft_init(&s->compose.draft, kind, kind == UI_COMPOSE_NEW ? NULL : s->pager.raw.data,
 		      s->pager.raw.len, kind == UI_COMPOSE_NEW ? NULL : &s->pager.doc, a->from_addr);
 	s->compose.reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
-		       s->index.env[s->index.cur].uid : 0;
+		       s->index.rows[s->index.cur].env.uid : 0;
 	s->compose.reply_encrypted = kind != UI_COMPOSE_NEW && s->pager.encrypted;
 	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD ||
 	    kind == UI_COMPOSE_FORWARD_ATTACHED) {
@@ -343,10 +343,10 @@ compose_send(struct screen *s)
 		struct err fe = { 0 };
 
 		for (i = 0; i < s->index.n; i++)
-			if (s->index.env[i].uid == s->compose.reply_uid &&
+			if (s->index.rows[i].env.uid == s->compose.reply_uid &&
 			    ui_source_set_flags(s->src, s->compose.reply_uid, UI_FLAG_ANSWERED, 0,
 						&fe) == 0)
-				s->index.env[i].flags |= UI_FLAG_ANSWERED;
+				s->index.rows[i].env.flags |= UI_FLAG_ANSWERED;
 	}
 	screen_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
 		   rep.encrypted ? ", encrypted" : ", not encrypted",

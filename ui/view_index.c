@@ -11,15 +11,25 @@
 #include <time.h>
 
 static void
+row_release(struct index_row *r)
+{
+	free(r->env.from);
+	free(r->env.subject);
+	free(r->env.content_type);
+	free(r->env.message_id);
+	free(r->env.in_reply_to);
+	free(r->env.references);
+}
+
+static void
 index_close_folder(struct screen *s)
 {
-	ui_envelopes_free(&s->index.env, s->index.n);
-	free(s->index.marks);
-	free(s->index.seq);
-	free(s->index.depth);
-	s->index.marks = NULL;
-	s->index.seq = NULL;
-	s->index.depth = NULL;
+	size_t i;
+
+	for (i = 0; i < s->index.n; i++)
+		row_release(&s->index.rows[i]);
+	free(s->index.rows);
+	s->index.rows = NULL;
 	s->index.n = s->index.cur = s->index.top = 0;
 	free(s->index.folder_id);
 	free(s->index.folder_name);
@@ -45,6 +55,7 @@ index_draw(struct screen *s)
 	int rows = screen_body_rows(s), y;
 	size_t i;
 	struct buf b = BUF_INIT, title = BUF_INIT;
+	const struct index_row *r;
 	time_t now = time(NULL);
 	attr_t a;
 
@@ -53,30 +64,31 @@ index_draw(struct screen *s)
 		i = s->index.top + (size_t)y;
 		if (i >= s->index.n)
 			break;
+		r = &s->index.rows[i];
 		buf_reset(&b);
 		buf_adds(&b, "");
-		if (s->index.order == ORDER_THREADS && s->index.depth[i] > 0) {
+		if (s->index.order == ORDER_THREADS && r->depth > 0) {
 			/* A reply: its subject indented under its parent's. */
-			struct ui_envelope shown = s->index.env[i];
+			struct ui_envelope shown = r->env;
 			struct buf subj = BUF_INIT;
 			unsigned d;
 
-			for (d = 1; d < s->index.depth[i] && d < 8; d++)
+			for (d = 1; d < r->depth && d < 8; d++)
 				buf_adds(&subj, "  ");
-			buf_addf(&subj, "-> %s", s->index.env[i].subject);
+			buf_addf(&subj, "-> %s", r->env.subject);
 			shown.subject = subj.data;
-			ui_index_line(&b, i + 1, &shown, s->index.marks[i], COLS, now);
+			ui_index_line(&b, i + 1, &shown, r->mark, COLS, now);
 			buf_release(&subj);
 		} else {
-			ui_index_line(&b, i + 1, &s->index.env[i], s->index.marks[i], COLS, now);
+			ui_index_line(&b, i + 1, &r->env, r->mark, COLS, now);
 		}
 		if (i == s->index.cur)
 			a = s->paint[CONFIG_ELEM_INDEX_SELECTED];
-		else if (s->index.env[i].flags & UI_FLAG_DELETED)
+		else if (r->env.flags & UI_FLAG_DELETED)
 			a = s->paint[CONFIG_ELEM_INDEX_DELETED];
-		else if (s->index.marks[i] == UI_CRYPTO_PROBLEM)
+		else if (r->mark == UI_CRYPTO_PROBLEM)
 			a = s->paint[CONFIG_ELEM_INDEX_PROBLEM];
-		else if (!(s->index.env[i].flags & UI_FLAG_SEEN))
+		else if (!(r->env.flags & UI_FLAG_SEEN))
 			a = s->paint[CONFIG_ELEM_INDEX_UNREAD];
 		else
 			a = A_NORMAL;
@@ -100,88 +112,65 @@ index_draw(struct screen *s)
 
 /* --- order and opening ------------------------------------------------- */
 
-struct dated {
-	time_t date;
-	size_t seq, index;
-};
-
-static int
-dated_cmp(const void *a, const void *b)
-{
-	const struct dated *x = a, *y = b;
-
-	if (x->date != y->date)
-		return x->date < y->date ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
+/* The folder's order. */
 static int
 seq_cmp(const void *a, const void *b)
 {
-	const size_t *x = a, *y = b;
+	const struct index_row *x = a, *y = b;
 
-	return x[0] < y[0] ? -1 : x[0] > y[0];
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* By the Date header; a missing one and ties keep the folder's order. */
+static int
+dated_cmp(const void *a, const void *b)
+{
+	const struct index_row *x = a, *y = b;
+
+	if (x->env.date != y->env.date)
+		return x->env.date < y->env.date ? -1 : 1;
+	return seq_cmp(a, b);
 }
 
 /*
- * Puts the envelopes in threads, in the order of their Date headers, or
- * back in the folder's order; the cursor stays on its message.
+ * Puts the rows in threads, in the order of their Date headers, or back
+ * in the folder's order; the cursor stays on its message.
  */
 static void
 apply_order(struct screen *s)
 {
-	size_t n = s->index.n, i, *order = xcalloc(n ? n : 1, sizeof(*order));
-	unsigned *depth = xcalloc(n ? n : 1, sizeof(*depth));
-	struct ui_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
-	enum ui_crypto_mark *marks = xcalloc(n ? n : 1, sizeof(*marks));
-	size_t *seq = xcalloc(n ? n : 1, sizeof(*seq));
-	uint32_t uid = n ? s->index.env[s->index.cur].uid : 0;
+	size_t n = s->index.n, i;
+	uint32_t uid = n ? s->index.rows[s->index.cur].env.uid : 0;
 
 	if (s->index.order == ORDER_THREADS) {
-		ui_thread_order(s->index.env, n, order, depth);
-	} else if (s->index.order == ORDER_DATE) {
-		/* By the Date header; a missing one and ties keep the folder's order. */
-		struct dated *d = xcalloc(n ? n : 1, sizeof(*d));
+		size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+		unsigned *depth = xcalloc(n ? n : 1, sizeof(*depth));
+		struct ui_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
+		struct index_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
 
-		for (i = 0; i < n; i++) {
-			d[i].date = s->index.env[i].date;
-			d[i].seq = s->index.seq[i];
-			d[i].index = i;
-		}
-		qsort(d, n, sizeof(*d), dated_cmp);
+		/* A shallow copy: the threading reads envelopes side by side. */
 		for (i = 0; i < n; i++)
-			order[i] = d[i].index;
-		free(d);
+			env[i] = s->index.rows[i].env;
+		ui_thread_order(env, n, order, depth);
+		for (i = 0; i < n; i++) {
+			rows[i] = s->index.rows[order[i]];
+			rows[i].depth = depth[i];
+		}
+		free(s->index.rows);
+		s->index.rows = rows;
+		free(env);
+		free(depth);
+		free(order);
 	} else {
-		/* Pairs of (place in the folder, index), sorted by place. */
-		size_t *pairs = xcalloc(n ? 2 * n : 1, sizeof(*pairs));
-
-		for (i = 0; i < n; i++) {
-			pairs[2 * i] = s->index.seq[i];
-			pairs[2 * i + 1] = i;
-		}
-		qsort(pairs, n, 2 * sizeof(*pairs), seq_cmp);
 		for (i = 0; i < n; i++)
-			order[i] = pairs[2 * i + 1];
-		free(pairs);
+			s->index.rows[i].depth = 0;
+		if (n > 1)
+			qsort(s->index.rows, n, sizeof(*s->index.rows),
+			      s->index.order == ORDER_DATE ? dated_cmp : seq_cmp);
 	}
-	for (i = 0; i < n; i++) {
-		env[i] = s->index.env[order[i]];
-		marks[i] = s->index.marks[order[i]];
-		seq[i] = s->index.seq[order[i]];
-	}
-	free(s->index.env);
-	free(s->index.marks);
-	free(s->index.seq);
-	free(s->index.depth);
-	s->index.env = env;
-	s->index.marks = marks;
-	s->index.seq = seq;
-	s->index.depth = depth;
 	for (i = 0; i < n; i++)
-		if (s->index.env[i].uid == uid)
+		if (s->index.rows[i].env.uid == uid)
 			s->index.cur = i;
-	free(order);
 }
 
 int
@@ -189,7 +178,7 @@ index_open_folder(struct screen *s, size_t which)
 {
 	struct err e = { 0 };
 	struct ui_envelope *env = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, first;
 
 	screen_working(s, "opening folder");
 	if (ui_source_open_folder(s->src, s->folders.list[which].id, &env, &n, &e) < 0) {
@@ -197,26 +186,26 @@ index_open_folder(struct screen *s, size_t which)
 		return -1;
 	}
 	index_close_folder(s);
-	s->index.env = env;
+	s->index.rows = xcalloc(n ? n : 1, sizeof(*s->index.rows));
 	s->index.n = n;
-	s->index.marks = xcalloc(n ? n : 1, sizeof(*s->index.marks));
-	s->index.seq = xcalloc(n ? n : 1, sizeof(*s->index.seq));
-	s->index.depth = xcalloc(n ? n : 1, sizeof(*s->index.depth));
 	for (i = 0; i < n; i++) {
-		s->index.marks[i] = ui_crypto_mark_of(env[i].content_type);
-		s->index.seq[i] = i;
+		s->index.rows[i].env = env[i];	/* its strings now the row's */
+		s->index.rows[i].mark = ui_crypto_mark_of(env[i].content_type);
+		s->index.rows[i].seq = i;
 	}
+	/* Start at the first unread message, else the newest. */
+	first = n ? n - 1 : 0;
+	for (i = 0; i < n; i++)
+		if (!(env[i].flags & UI_FLAG_SEEN)) {
+			first = i;
+			break;
+		}
+	free(env);
 	if (s->index.order != ORDER_FOLDER)
 		apply_order(s);
 	s->index.folder_id = xstrdup(s->folders.list[which].id);
 	s->index.folder_name = xstrdup(s->folders.list[which].name);
-	/* Start at the first unread message, else the newest. */
-	s->index.cur = n ? n - 1 : 0;
-	for (i = 0; i < n; i++)
-		if (!(env[i].flags & UI_FLAG_SEEN)) {
-			s->index.cur = i;
-			break;
-		}
+	s->index.cur = first;
 	s->view = UI_VIEW_INDEX;
 	screen_status(s, false, "%s: %zu message%s", s->index.folder_name, n, n == 1 ? "" : "s");
 	return 0;
@@ -240,7 +229,7 @@ search(struct screen *s, bool ask)
 	}
 	for (k = 1; k <= s->index.n; k++) {
 		i = (s->index.cur + k) % s->index.n;
-		if (ui_envelope_matches(&s->index.env[i], s->index.search)) {
+		if (ui_envelope_matches(&s->index.rows[i].env, s->index.search)) {
 			s->index.cur = i;
 			screen_status(s, false, "%s%s", k == s->index.n ? "only match: " : "",
 				   s->index.search);
@@ -297,7 +286,7 @@ search_whole(struct screen *s, bool ask)
 	}
 	for (k = 1; k <= s->index.n && s->index.n_hits; k++) {
 		i = (s->index.cur + k) % s->index.n;
-		if (bsearch(&s->index.env[i].uid, s->index.hits, s->index.n_hits, sizeof *s->index.hits,
+		if (bsearch(&s->index.rows[i].env.uid, s->index.hits, s->index.n_hits, sizeof *s->index.hits,
 			    compare_u32)) {
 			s->index.cur = i;
 			screen_status(s, false, "%zu message%s hold%s \"%s\"", s->index.n_hits,
@@ -319,14 +308,14 @@ search_whole(struct screen *s, bool ask)
 void
 index_rescan(struct screen *s, bool quiet)
 {
-	uint32_t uid = s->index.n ? s->index.env[s->index.cur].uid : 0, newest = 0;
+	uint32_t uid = s->index.n ? s->index.rows[s->index.cur].env.uid : 0, newest = 0;
 	size_t i, fresh = 0;
 	char *id = xstrdup(s->index.folder_id), *saved = xstrdup(s->status);
 	bool saved_bad = s->status_bad;
 
 	for (i = 0; i < s->index.n; i++)
-		if (s->index.env[i].uid > newest)
-			newest = s->index.env[i].uid;
+		if (s->index.rows[i].env.uid > newest)
+			newest = s->index.rows[i].env.uid;
 	for (i = 0; i < s->folders.n; i++)
 		if (strcmp(s->folders.list[i].id, id) == 0)
 			break;
@@ -336,9 +325,9 @@ index_rescan(struct screen *s, bool quiet)
 		return;
 	}
 	for (i = 0; i < s->index.n; i++) {
-		if (s->index.env[i].uid > newest)
+		if (s->index.rows[i].env.uid > newest)
 			fresh++;
-		if (s->index.env[i].uid == uid)
+		if (s->index.rows[i].env.uid == uid)
 			s->index.cur = i;
 	}
 	if (quiet && fresh == 0) {
@@ -364,7 +353,7 @@ index_toggle_flag(struct screen *s)
 
 	if (s->index.n == 0)
 		return;
-	env = &s->index.env[s->index.cur];
+	env = &s->index.rows[s->index.cur].env;
 	on = env->flags & UI_FLAG_FLAGGED;
 	if (ui_source_set_flags(s->src, env->uid, on ? 0 : UI_FLAG_FLAGGED,
 				on ? UI_FLAG_FLAGGED : 0, &e) < 0)
@@ -382,7 +371,7 @@ index_set_deleted(struct screen *s, bool on)
 
 	if (s->index.n == 0)
 		return;
-	env = &s->index.env[s->index.cur];
+	env = &s->index.rows[s->index.cur].env;
 	if (ui_source_set_flags(s->src, env->uid, on ? UI_FLAG_DELETED : 0,
 				on ? 0 : UI_FLAG_DELETED, &e) < 0) {
 		screen_status(s, true, "%s", e.msg);
@@ -403,20 +392,13 @@ index_set_deleted(struct screen *s, bool on)
 	}
 }
 
-/* Takes envelope i off the index (it left the folder). */
+/* Takes row i off the index (its message left the folder). */
 static void
-drop_envelope(struct screen *s, size_t i)
+drop_row(struct screen *s, size_t i)
 {
-	free(s->index.env[i].from);
-	free(s->index.env[i].subject);
-	free(s->index.env[i].content_type);
-	free(s->index.env[i].message_id);
-	free(s->index.env[i].in_reply_to);
-	free(s->index.env[i].references);
-	memmove(s->index.env + i, s->index.env + i + 1, (s->index.n - i - 1) * sizeof(*s->index.env));
-	memmove(s->index.marks + i, s->index.marks + i + 1, (s->index.n - i - 1) * sizeof(*s->index.marks));
-	memmove(s->index.seq + i, s->index.seq + i + 1, (s->index.n - i - 1) * sizeof(*s->index.seq));
-	memmove(s->index.depth + i, s->index.depth + i + 1, (s->index.n - i - 1) * sizeof(*s->index.depth));
+	row_release(&s->index.rows[i]);
+	memmove(s->index.rows + i, s->index.rows + i + 1,
+		(s->index.n - i - 1) * sizeof(*s->index.rows));
 	s->index.n--;
 	if (s->index.cur >= s->index.n && s->index.cur > 0)
 		s->index.cur = s->index.n ? s->index.n - 1 : 0;
@@ -461,10 +443,10 @@ move_message(struct screen *s)
 		screen_status(s, true, "not moved: the message is in %s already", to->name);
 	} else {
 		screen_working(s, "moving the message");
-		if (ui_source_move(s->src, s->index.env[s->index.cur].uid, to->id, &e) < 0) {
+		if (ui_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id, &e) < 0) {
 			screen_status(s, true, "not moved: %s", e.msg);
 		} else {
-			drop_envelope(s, s->index.cur);
+			drop_row(s, s->index.cur);
 			screen_status(s, false, "moved to %s", to->name);
 		}
 	}
@@ -480,7 +462,7 @@ expunge_folder(struct screen *s)
 	char *q, *yn;
 
 	for (i = 0; i < s->index.n; i++)
-		if (s->index.env[i].flags & UI_FLAG_DELETED)
+		if (s->index.rows[i].env.flags & UI_FLAG_DELETED)
 			n++;
 	if (n == 0) {
 		index_rescan(s, false);

@@ -94,7 +94,7 @@ pager_draw(struct screen *s)
 {
 	size_t pin, room, i, y;
 	struct buf title = BUF_INIT, hint = BUF_INIT;
-	const struct ui_envelope *env = s->index.n ? &s->index.env[s->index.cur] : NULL;
+	const struct ui_envelope *env = s->index.n ? &s->index.rows[s->index.cur].env : NULL;
 
 	wrap_doc(s);
 	pin = pinned_rows(s);
@@ -246,7 +246,7 @@ pager_open(struct screen *s)
 
 	if (s->index.n == 0)
 		return;
-	env = &s->index.env[s->index.cur];
+	env = &s->index.rows[s->index.cur].env;
 	screen_working(s, "fetching the message");
 	if (ui_source_fetch(s->src, env->uid, &raw, &e) < 0) {
 		screen_status(s, true, "%s", e.msg);
@@ -283,12 +283,12 @@ pager_open(struct screen *s)
 	if (check_error)
 		doc_prepend(&s->pager.doc, UI_LINE_BANNER_BAD, check_error);
 	if (v && v->signature != SMIME_SIG_NONE)
-		s->index.marks[s->index.cur] = v->signature == SMIME_SIG_VALID &&
+		s->index.rows[s->index.cur].mark = v->signature == SMIME_SIG_VALID &&
 			v->coverage == SMIME_COVERAGE_WHOLE && v->n_warnings == 0 ?
 			UI_CRYPTO_VALID : UI_CRYPTO_PROBLEM;
 	else if ((v && (v->decryption == SMIME_DECRYPT_FAILED || v->error)) ||
-		 (check_error && s->index.marks[s->index.cur] != UI_CRYPTO_NONE))
-		s->index.marks[s->index.cur] = UI_CRYPTO_PROBLEM;
+		 (check_error && s->index.rows[s->index.cur].mark != UI_CRYPTO_NONE))
+		s->index.rows[s->index.cur].mark = UI_CRYPTO_PROBLEM;
 
 	/* Decrypted bytes do not outlive the pager's own copy. */
 	if (inner.data)
