@@ -95,7 +95,7 @@ add_status_piece(void *arg, const char *piece, size_t len)
 /* Appends "KEY:label  " with the first key of action a, if it has one. */
 void
 screen_key_hint(const struct screen *s, struct buf *b, enum config_action a,
-	 const char *label)
+		const char *label)
 {
 	char name[16];
 
@@ -142,7 +142,7 @@ draw_status(struct screen *s)
 			buf_adds(&last, "\xe2\x80\xa6");
 		}
 		screen_put_row(LINES - s->status_rows + i, last.data ? last.data :
-			i < p.n ? p.text[i] : "", a);
+			       i < p.n ? p.text[i] : "", a);
 		buf_release(&last);
 	}
 	for (i = 0; i < p.n; i++)
@@ -227,7 +227,7 @@ draw_help(struct screen *s)
 		s->help_top = n > rows ? n - rows : 0;
 	for (y = 0; y < rows && s->help_top + y < n; y++)
 		screen_put_row((int)y + 1, s->help[s->help_top + y],
-			s->help_top + y == 0 ? A_BOLD : A_NORMAL);
+			       s->help_top + y == 0 ? A_BOLD : A_NORMAL);
 	if (n > rows) {
 		ui_keymap_keys(&s->keys, CONFIG_ACTION_NEXT, &hint);
 		buf_adds(&hint, " ");

@@ -35,7 +35,7 @@ certs_draw(struct screen *s)
 		const struct ui_line *l = &s->certs.doc.lines[s->certs.top + y];
 
 		screen_put_row((int)y + 1, l->text, l->kind == UI_LINE_NOTE ? A_BOLD :
-			screen_line_attr(s, l->kind));
+			       screen_line_attr(s, l->kind));
 	}
 	if (s->certs.n_trustable)
 		screen_key_hint(s, &hint, CONFIG_ACTION_TRUST, "trust");
@@ -96,8 +96,9 @@ certs_build(struct screen *s)
 		}
 		ui_cert_doc_build(&s->certs.doc, sg, cert, b, n, err_text, now, &can_trust);
 		if (can_trust && fpr) {
-			s->certs.trustable = xrealloc(s->certs.trustable, (s->certs.n_trustable + 1) *
-						sizeof(*s->certs.trustable));
+			s->certs.trustable = xrealloc(s->certs.trustable,
+						      (s->certs.n_trustable + 1) *
+						      sizeof(*s->certs.trustable));
 			s->certs.trustable[s->certs.n_trustable++] = xstrdup(fpr);
 		}
 		if (i + 1 < v->n_signers)
@@ -115,7 +116,7 @@ certs_open(struct screen *s)
 {
 	if (s->pager.verdict == NULL || s->pager.verdict->n_signers == 0) {
 		screen_status(s, false, "This message is not signed: there is no "
-			   "certificate to show");
+			      "certificate to show");
 		return;
 	}
 	screen_working(s, "reading the certificate store");
@@ -136,7 +137,7 @@ certs_trust(struct screen *s)
 
 	if (s->certs.n_trustable == 0) {
 		screen_status(s, false, "Nothing to trust: no binding of this certificate "
-			   "is pending or in conflict");
+			      "is pending or in conflict");
 		return;
 	}
 	fpr = xstrdup(s->certs.trustable[0]);
@@ -157,7 +158,7 @@ certs_trust(struct screen *s)
 	certstore_close(&store);
 	certs_build(s);
 	screen_status(s, false, "trusted %s for %zu address%s", fpr, count,
-		   count == 1 ? "" : "es");
+		      count == 1 ? "" : "es");
 out:
 	certstore_close(&store);
 	free(answer);

@@ -17,6 +17,7 @@
 void
 compose_draw(struct screen *s)
 {
+	struct ui_draft *d = &s->compose.draft;
 	const struct account *a = s->opt->account;
 	const char *labels[] = { "   From: ", "     To: ", "     Cc: ", "    Bcc: ",
 				 "Subject: " };
@@ -27,10 +28,10 @@ compose_draw(struct screen *s)
 	size_t i;
 
 	values[0] = a ? a->from : "";
-	values[1] = s->compose.draft.to ? s->compose.draft.to : "";
-	values[2] = s->compose.draft.cc ? s->compose.draft.cc : "";
-	values[3] = s->compose.draft.bcc ? s->compose.draft.bcc : "";
-	values[4] = s->compose.draft.subject ? s->compose.draft.subject : "";
+	values[1] = d->to ? d->to : "";
+	values[2] = d->cc ? d->cc : "";
+	values[3] = d->bcc ? d->bcc : "";
+	values[4] = d->subject ? d->subject : "";
 	for (y = 0; y < 5 && y < rows; y++) {
 		buf_reset(&b);
 		buf_adds(&b, labels[y]);
@@ -39,12 +40,12 @@ compose_draw(struct screen *s)
 	}
 	if (y < rows) {
 		screen_put_row(y + 1, s->compose.plan ? s->compose.plan : "",
-			s->compose.plan_bad ? s->paint[CONFIG_ELEM_BANNER_BAD] :
+			       s->compose.plan_bad ? s->paint[CONFIG_ELEM_BANNER_BAD] :
 				      s->paint[CONFIG_ELEM_BANNER_GOOD]);
 		y++;
 	}
-	for (i = 0; i < s->compose.draft.n_parts && y < rows; i++, y++) {
-		const struct ui_draft_part *part = &s->compose.draft.parts[i];
+	for (i = 0; i < d->n_parts && y < rows; i++, y++) {
+		const struct ui_draft_part *part = &d->parts[i];
 		struct buf size = BUF_INIT;
 
 		buf_reset(&b);
@@ -68,7 +69,7 @@ compose_draw(struct screen *s)
 		}
 		y++;
 	}
-	for (p = s->compose.draft.body ? s->compose.draft.body : ""; *p && y < rows; y++) {
+	for (p = d->body ? d->body : ""; *p && y < rows; y++) {
 		nl = strchr(p, '\n');
 		buf_reset(&b);
 		buf_adds(&b, "");
@@ -195,6 +196,7 @@ edit_body(struct screen *s)
 static void
 compute_plan(struct screen *s)
 {
+	struct ui_draft *d = &s->compose.draft;
 	const struct account *a = s->opt->account;
 	struct send_options o = { 0 };
 	struct send_report rep = { 0 };
@@ -204,13 +206,13 @@ compute_plan(struct screen *s)
 
 	free(s->compose.plan);
 	s->compose.plan = NULL;
-	if (s->compose.draft.to == NULL || (!*s->compose.draft.to && !*s->compose.draft.cc && !*s->compose.draft.bcc)) {
+	if (d->to == NULL || (!*d->to && !*d->cc && !*d->bcc)) {
 		s->compose.plan = xstrdup("no recipients yet (t: To)");
 		s->compose.plan_bad = true;
 		return;
 	}
 	screen_working(s, "checking signing and encryption");
-	ui_draft_message(&s->compose.draft, a->from, &msg);
+	ui_draft_message(d, a->from, &msg);
 	o.dry_run = true;
 	o.sign = s->compose.req_sign;
 	o.encrypt = s->compose.req_encrypt;
@@ -262,8 +264,9 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	s->compose.from = s->view;
 	s->compose.req_sign = s->compose.req_encrypt = SEND_DEFAULT;
 	ui_draft_release(&s->compose.draft);
-	ui_draft_init(&s->compose.draft, kind, kind == UI_COMPOSE_NEW ? NULL : s->pager.raw.data,
-		      s->pager.raw.len, kind == UI_COMPOSE_NEW ? NULL : &s->pager.doc, a->from_addr);
+	ui_draft_init(&s->compose.draft, kind,
+		      kind == UI_COMPOSE_NEW ? NULL : s->pager.raw.data, s->pager.raw.len,
+		      kind == UI_COMPOSE_NEW ? NULL : &s->pager.doc, a->from_addr);
 	s->compose.reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
 		       s->index.rows[s->index.cur].env.uid : 0;
 	s->compose.reply_encrypted = kind != UI_COMPOSE_NEW && s->pager.encrypted;
@@ -329,7 +332,7 @@ compose_send(struct screen *s)
 
 		if (rep.queued)
 			screen_status(s, true, "not sent, kept in the outbox: %s",
-				   locked ? locked : e.msg);
+				      locked ? locked : e.msg);
 		else
 			screen_status(s, true, "not sent: %s", locked ? locked : e.msg);
 		free(locked);
@@ -349,8 +352,8 @@ compose_send(struct screen *s)
 				s->index.rows[i].env.flags |= UI_FLAG_ANSWERED;
 	}
 	screen_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
-		   rep.encrypted ? ", encrypted" : ", not encrypted",
-		   rep.warning ? "; " : "", rep.warning ? rep.warning : "");
+		      rep.encrypted ? ", encrypted" : ", not encrypted",
+		      rep.warning ? "; " : "", rep.warning ? rep.warning : "");
 	send_report_release(&rep);
 	buf_release(&msg);
 	compose_end(s);
@@ -413,10 +416,10 @@ compose_postpone(struct screen *s)
 	} else {
 		if (why_clear)
 			screen_status(s, true, "postponed to %s in the clear: %s",
-				   a->drafts, why_clear);
+				      a->drafts, why_clear);
 		else
 			screen_status(s, false, "postponed to %s, encrypted to you",
-				   a->drafts);
+				      a->drafts);
 		compose_end(s);
 	}
 	free(why_clear);
@@ -468,6 +471,7 @@ toggle_request(struct screen *s, bool sign)
 static void
 compose_attach(struct screen *s)
 {
+	struct ui_draft *d = &s->compose.draft;
 	struct buf data = BUF_INIT;
 	struct err e = { 0 };
 	const char *home = getenv("HOME"), *type;
@@ -489,14 +493,12 @@ compose_attach(struct screen *s)
 		screen_status(s, true, "not attached: %s", e.msg);
 	} else {
 		type = ui_media_type_guess(path, data.data ? data.data : "", data.len);
-		ui_draft_attach(&s->compose.draft, path, type, data.data ? data.data : "",
-				data.len);
+		ui_draft_attach(d, path, type, data.data ? data.data : "", data.len);
 		/* The plan first: it sets the status line of its own. */
 		compute_plan(s);
 		if (!s->status_bad)
 			screen_status(s, false, "attached %s (%s, %zu bytes)",
-				   s->compose.draft.parts[s->compose.draft.n_parts - 1].name, type,
-				   data.len);
+				      d->parts[d->n_parts - 1].name, type, data.len);
 	}
 	buf_release(&data);
 	free(path);

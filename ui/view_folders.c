@@ -35,7 +35,7 @@ folders_draw(struct screen *s)
 		buf_reset(&b);
 		buf_addf(&b, "%4zu  %s", i + 1, s->folders.list[i].name);
 		screen_put_row(y + 1, b.data, i == s->folders.cur ?
-			s->paint[CONFIG_ELEM_INDEX_SELECTED] : A_NORMAL);
+			       s->paint[CONFIG_ELEM_INDEX_SELECTED] : A_NORMAL);
 	}
 	buf_release(&b);
 	buf_reset(&b);

@@ -52,6 +52,7 @@ index_release(struct screen *s)
 void
 index_draw(struct screen *s)
 {
+	struct index_view *ix = &s->index;
 	int rows = screen_body_rows(s), y;
 	size_t i;
 	struct buf b = BUF_INIT, title = BUF_INIT;
@@ -59,15 +60,15 @@ index_draw(struct screen *s)
 	time_t now = time(NULL);
 	attr_t a;
 
-	screen_scroll_to(s->index.cur, &s->index.top, rows);
+	screen_scroll_to(ix->cur, &ix->top, rows);
 	for (y = 0; y < rows; y++) {
-		i = s->index.top + (size_t)y;
-		if (i >= s->index.n)
+		i = ix->top + (size_t)y;
+		if (i >= ix->n)
 			break;
-		r = &s->index.rows[i];
+		r = &ix->rows[i];
 		buf_reset(&b);
 		buf_adds(&b, "");
-		if (s->index.order == ORDER_THREADS && r->depth > 0) {
+		if (ix->order == ORDER_THREADS && r->depth > 0) {
 			/* A reply: its subject indented under its parent's. */
 			struct ui_envelope shown = r->env;
 			struct buf subj = BUF_INIT;
@@ -82,7 +83,7 @@ index_draw(struct screen *s)
 		} else {
 			ui_index_line(&b, i + 1, &r->env, r->mark, COLS, now);
 		}
-		if (i == s->index.cur)
+		if (i == ix->cur)
 			a = s->paint[CONFIG_ELEM_INDEX_SELECTED];
 		else if (r->env.flags & UI_FLAG_DELETED)
 			a = s->paint[CONFIG_ELEM_INDEX_DELETED];
@@ -94,11 +95,11 @@ index_draw(struct screen *s)
 			a = A_NORMAL;
 		screen_put_row(y + 1, b.data, a);
 	}
-	if (s->index.n == 0)
+	if (ix->n == 0)
 		screen_put_row(1, "(no messages)", A_NORMAL);
-	buf_addf(&title, "%s [%zu message%s%s]", s->index.folder_name, s->index.n,
-		 s->index.n == 1 ? "" : "s", s->index.order == ORDER_THREADS ? ", threads" :
-		 s->index.order == ORDER_DATE ? ", by date" : "");
+	buf_addf(&title, "%s [%zu message%s%s]", ix->folder_name, ix->n,
+		 ix->n == 1 ? "" : "s", ix->order == ORDER_THREADS ? ", threads" :
+		 ix->order == ORDER_DATE ? ", by date" : "");
 	buf_reset(&b);
 	screen_key_hint(s, &b, CONFIG_ACTION_OPEN, "read");
 	screen_key_hint(s, &b, CONFIG_ACTION_SEARCH, "search");
@@ -214,29 +215,30 @@ index_open_folder(struct screen *s, size_t which)
 static void
 search(struct screen *s, bool ask)
 {
+	struct index_view *ix = &s->index;
 	size_t i, k;
 	char *q;
 
-	if (ask || s->index.search == NULL) {
+	if (ask || ix->search == NULL) {
 		q = screen_prompt(s, "Search: ", NULL);
 		if (q == NULL || *q == '\0') {
 			free(q);
 			screen_status(s, false, "%s", "");
 			return;
 		}
-		free(s->index.search);
-		s->index.search = q;
+		free(ix->search);
+		ix->search = q;
 	}
-	for (k = 1; k <= s->index.n; k++) {
-		i = (s->index.cur + k) % s->index.n;
-		if (ui_envelope_matches(&s->index.rows[i].env, s->index.search)) {
-			s->index.cur = i;
-			screen_status(s, false, "%s%s", k == s->index.n ? "only match: " : "",
-				   s->index.search);
+	for (k = 1; k <= ix->n; k++) {
+		i = (ix->cur + k) % ix->n;
+		if (ui_envelope_matches(&ix->rows[i].env, ix->search)) {
+			ix->cur = i;
+			screen_status(s, false, "%s%s", k == ix->n ? "only match: " : "",
+				      ix->search);
 			return;
 		}
 	}
-	screen_status(s, true, "not found: %s", s->index.search);
+	screen_status(s, true, "not found: %s", ix->search);
 }
 
 static int
@@ -255,13 +257,14 @@ compare_u32(const void *a, const void *b)
 static void
 search_whole(struct screen *s, bool ask)
 {
+	struct index_view *ix = &s->index;
 	struct err e = { 0 };
 	size_t i, k;
 	char *q;
 
-	s->index.search_whole = true;
-	if (ask || s->index.hits_text == NULL || s->index.hits_folder == NULL ||
-	    strcmp(s->index.hits_folder, s->index.folder_id) != 0) {
+	ix->search_whole = true;
+	if (ask || ix->hits_text == NULL || ix->hits_folder == NULL ||
+	    strcmp(ix->hits_folder, ix->folder_id) != 0) {
 		q = screen_prompt(s, "Search whole messages: ", NULL);
 		if (q == NULL || *q == '\0') {
 			free(q);
@@ -269,33 +272,33 @@ search_whole(struct screen *s, bool ask)
 			return;
 		}
 		screen_working(s, "searching");
-		free(s->index.hits);
-		s->index.hits = NULL;
-		s->index.n_hits = 0;
-		if (ui_source_search(s->src, q, &s->index.hits, &s->index.n_hits, &e) < 0) {
+		free(ix->hits);
+		ix->hits = NULL;
+		ix->n_hits = 0;
+		if (ui_source_search(s->src, q, &ix->hits, &ix->n_hits, &e) < 0) {
 			screen_status(s, true, "search: %s", e.msg);
 			free(q);
 			return;
 		}
-		if (s->index.n_hits > 1)
-			qsort(s->index.hits, s->index.n_hits, sizeof *s->index.hits, compare_u32);
-		free(s->index.hits_text);
-		s->index.hits_text = q;
-		free(s->index.hits_folder);
-		s->index.hits_folder = xstrdup(s->index.folder_id);
+		if (ix->n_hits > 1)
+			qsort(ix->hits, ix->n_hits, sizeof *ix->hits, compare_u32);
+		free(ix->hits_text);
+		ix->hits_text = q;
+		free(ix->hits_folder);
+		ix->hits_folder = xstrdup(ix->folder_id);
 	}
-	for (k = 1; k <= s->index.n && s->index.n_hits; k++) {
-		i = (s->index.cur + k) % s->index.n;
-		if (bsearch(&s->index.rows[i].env.uid, s->index.hits, s->index.n_hits, sizeof *s->index.hits,
+	for (k = 1; k <= ix->n && ix->n_hits; k++) {
+		i = (ix->cur + k) % ix->n;
+		if (bsearch(&ix->rows[i].env.uid, ix->hits, ix->n_hits, sizeof *ix->hits,
 			    compare_u32)) {
-			s->index.cur = i;
-			screen_status(s, false, "%zu message%s hold%s \"%s\"", s->index.n_hits,
-				   s->index.n_hits == 1 ? "" : "s", s->index.n_hits == 1 ? "s" : "",
-				   s->index.hits_text);
+			ix->cur = i;
+			screen_status(s, false, "%zu message%s hold%s \"%s\"", ix->n_hits,
+				      ix->n_hits == 1 ? "" : "s", ix->n_hits == 1 ? "s" : "",
+				      ix->hits_text);
 			return;
 		}
 	}
-	screen_status(s, true, "no message holds \"%s\"", s->index.hits_text);
+	screen_status(s, true, "no message holds \"%s\"", ix->hits_text);
 }
 
 /* --- changes ------------------------------------------------------------ */
@@ -308,14 +311,15 @@ search_whole(struct screen *s, bool ask)
 void
 index_rescan(struct screen *s, bool quiet)
 {
-	uint32_t uid = s->index.n ? s->index.rows[s->index.cur].env.uid : 0, newest = 0;
+	struct index_view *ix = &s->index;
+	uint32_t uid = ix->n ? ix->rows[ix->cur].env.uid : 0, newest = 0;
 	size_t i, fresh = 0;
-	char *id = xstrdup(s->index.folder_id), *saved = xstrdup(s->status);
+	char *id = xstrdup(ix->folder_id), *saved = xstrdup(s->status);
 	bool saved_bad = s->status_bad;
 
-	for (i = 0; i < s->index.n; i++)
-		if (s->index.rows[i].env.uid > newest)
-			newest = s->index.rows[i].env.uid;
+	for (i = 0; i < ix->n; i++)
+		if (ix->rows[i].env.uid > newest)
+			newest = ix->rows[i].env.uid;
 	for (i = 0; i < s->folders.n; i++)
 		if (strcmp(s->folders.list[i].id, id) == 0)
 			break;
@@ -324,22 +328,22 @@ index_rescan(struct screen *s, bool quiet)
 		free(saved);
 		return;
 	}
-	for (i = 0; i < s->index.n; i++) {
-		if (s->index.rows[i].env.uid > newest)
+	for (i = 0; i < ix->n; i++) {
+		if (ix->rows[i].env.uid > newest)
 			fresh++;
-		if (s->index.rows[i].env.uid == uid)
-			s->index.cur = i;
+		if (ix->rows[i].env.uid == uid)
+			ix->cur = i;
 	}
 	if (quiet && fresh == 0) {
 		snprintf(s->status, sizeof(s->status), "%s", saved);
 		s->status_bad = saved_bad;
 	} else if (quiet) {
 		screen_status(s, false, "%zu new message%s in %s", fresh, fresh == 1 ? "" : "s",
-			   s->index.folder_name);
+			      ix->folder_name);
 		beep();
 	} else {
-		screen_status(s, false, "%s: %zu message%s, %zu new since", s->index.folder_name,
-			   s->index.n, s->index.n == 1 ? "" : "s", fresh);
+		screen_status(s, false, "%s: %zu message%s, %zu new since", ix->folder_name,
+			      ix->n, ix->n == 1 ? "" : "s", fresh);
 	}
 	free(saved);
 }
@@ -381,7 +385,7 @@ index_set_deleted(struct screen *s, bool on)
 		env->flags |= UI_FLAG_DELETED;
 		ui_keymap_keys(&s->keys, CONFIG_ACTION_EXPUNGE, &hint);
 		screen_status(s, false, "marked deleted (%s in the index removes the "
-			   "marked messages for good)", hint.data);
+			      "marked messages for good)", hint.data);
 		buf_release(&hint);
 		/* As in the index of other mailers: on to the next one. */
 		if (s->view == UI_VIEW_INDEX && s->index.cur + 1 < s->index.n)
@@ -438,12 +442,13 @@ move_message(struct screen *s)
 	to = folders_find(s, answer);
 	if (to == NULL) {
 		screen_status(s, true, "not moved: no folder \"%s\" (or several start so)",
-			   answer);
+			      answer);
 	} else if (strcmp(to->id, s->index.folder_id) == 0) {
 		screen_status(s, true, "not moved: the message is in %s already", to->name);
 	} else {
 		screen_working(s, "moving the message");
-		if (ui_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id, &e) < 0) {
+		if (ui_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id,
+				   &e) < 0) {
 			screen_status(s, true, "not moved: %s", e.msg);
 		} else {
 			drop_row(s, s->index.cur);
@@ -486,13 +491,14 @@ expunge_folder(struct screen *s)
 	index_rescan(s, false);
 	if (!s->status_bad)
 		screen_status(s, false, "%zu message%s removed; %s: %zu left", n,
-			   n == 1 ? "" : "s", s->index.folder_name, s->index.n);
+			      n == 1 ? "" : "s", s->index.folder_name, s->index.n);
 }
 
 void
 index_key(struct screen *s, int action)
 {
-	if (screen_list_move(s, &s->index.cur, s->index.n, action) || compose_start_by_key(s, action))
+	if (screen_list_move(s, &s->index.cur, s->index.n, action) ||
+	    compose_start_by_key(s, action))
 		return;
 	switch (action) {
 	case CONFIG_ACTION_OPEN:
@@ -534,7 +540,7 @@ index_key(struct screen *s, int action)
 			   s->index.order == ORDER_THREADS ? ORDER_DATE : ORDER_FOLDER;
 		apply_order(s);
 		screen_status(s, false, "%s", s->index.order == ORDER_THREADS ? "threads" :
-			   s->index.order == ORDER_DATE ? "by date" : "folder order");
+			      s->index.order == ORDER_DATE ? "by date" : "folder order");
 		break;
 	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
 		s->view = UI_VIEW_FOLDERS;

@@ -32,44 +32,46 @@ static void
 add_row(void *arg, const char *piece, size_t len)
 {
 	struct wrap_ctx *w = arg;
-	struct screen *s = w->s;
+	struct pager_view *p = &w->s->pager;
 
-	s->pager.rows = xrealloc(s->pager.rows, (s->pager.n_rows + 1) * sizeof(*s->pager.rows));
-	s->pager.rows[s->pager.n_rows].line = w->line;
+	p->rows = xrealloc(p->rows, (p->n_rows + 1) * sizeof(*p->rows));
+	p->rows[p->n_rows].line = w->line;
 	/* A copy: the piece lives in the wrapper's tab-expanded buffer. */
-	s->pager.rows[s->pager.n_rows].text = xstrndup(piece, len);
-	s->pager.n_rows++;
+	p->rows[p->n_rows].text = xstrndup(piece, len);
+	p->n_rows++;
 }
 
 void
 pager_free_rows(struct screen *s)
 {
+	struct pager_view *p = &s->pager;
 	size_t i;
 
-	for (i = 0; i < s->pager.n_rows; i++)
-		free(s->pager.rows[i].text);
-	free(s->pager.rows);
-	s->pager.rows = NULL;
-	s->pager.n_rows = s->pager.n_pinned = 0;
-	s->pager.rows_width = 0;
+	for (i = 0; i < p->n_rows; i++)
+		free(p->rows[i].text);
+	free(p->rows);
+	p->rows = NULL;
+	p->n_rows = p->n_pinned = 0;
+	p->rows_width = 0;
 }
 
 static void
 wrap_doc(struct screen *s)
 {
+	struct pager_view *p = &s->pager;
 	struct wrap_ctx w = { s, 0 };
 	size_t i;
 
-	if (s->pager.rows_width == COLS && s->pager.rows)
+	if (p->rows_width == COLS && p->rows)
 		return;
 	pager_free_rows(s);
-	for (i = 0; i < s->pager.doc.n_lines; i++) {
+	for (i = 0; i < p->doc.n_lines; i++) {
 		w.line = i;
-		ui_text_wrap(s->pager.doc.lines[i].text, COLS, add_row, &w);
-		if (s->pager.doc.lines[i].kind <= UI_LINE_BANNER_BAD)
-			s->pager.n_pinned = s->pager.n_rows;
+		ui_text_wrap(p->doc.lines[i].text, COLS, add_row, &w);
+		if (p->doc.lines[i].kind <= UI_LINE_BANNER_BAD)
+			p->n_pinned = p->n_rows;
 	}
-	s->pager.rows_width = COLS;
+	p->rows_width = COLS;
 }
 
 /* Banner rows stay at the top; at most half the screen. */
@@ -92,34 +94,37 @@ pager_room(struct screen *s)
 void
 pager_draw(struct screen *s)
 {
+	struct pager_view *p = &s->pager;
 	size_t pin, room, i, y;
 	struct buf title = BUF_INIT, hint = BUF_INIT;
-	const struct ui_envelope *env = s->index.n ? &s->index.rows[s->index.cur].env : NULL;
+	const struct ui_envelope *env = s->index.n ? &s->index.rows[s->index.cur].env :
+						     NULL;
 
 	wrap_doc(s);
 	pin = pinned_rows(s);
 	room = pager_room(s);
-	if (s->pager.n_rows > pin + room && s->pager.top > s->pager.n_rows - pin - room)
-		s->pager.top = s->pager.n_rows - pin - room;
-	if (s->pager.n_rows <= pin + room)
-		s->pager.top = 0;
+	if (p->n_rows > pin + room && p->top > p->n_rows - pin - room)
+		p->top = p->n_rows - pin - room;
+	if (p->n_rows <= pin + room)
+		p->top = 0;
 	for (y = 0; y < pin; y++)
-		screen_put_row((int)y + 1, s->pager.rows[y].text, screen_line_attr(s, s->pager.doc.lines[s->pager.rows[y].line].kind));
+		screen_put_row((int)y + 1, p->rows[y].text,
+			       screen_line_attr(s, p->doc.lines[p->rows[y].line].kind));
 	for (y = 0; y < room; y++) {
-		i = pin + s->pager.top + y;
-		if (i >= s->pager.n_rows)
+		i = pin + p->top + y;
+		if (i >= p->n_rows)
 			break;
-		screen_put_row((int)(pin + y) + 1, s->pager.rows[i].text,
-			screen_line_attr(s, s->pager.doc.lines[s->pager.rows[i].line].kind));
+		screen_put_row((int)(pin + y) + 1, p->rows[i].text,
+			       screen_line_attr(s, p->doc.lines[p->rows[i].line].kind));
 	}
 	buf_addf(&title, "%s", env ? env->subject : "");
-	if (s->pager.n_rows > pin + room)
-		buf_addf(&hint, "%zu%%  ", (s->pager.top + room) * 100 / (s->pager.n_rows - pin));
+	if (p->n_rows > pin + room)
+		buf_addf(&hint, "%zu%%  ", (p->top + room) * 100 / (p->n_rows - pin));
 	else
 		buf_adds(&hint, "all  ");
-	if (s->pager.doc.n_atts)
+	if (p->doc.n_atts)
 		screen_key_hint(s, &hint, CONFIG_ACTION_SAVE, "save");
-	if (s->pager.verdict && s->pager.verdict->n_signers)
+	if (p->verdict && p->verdict->n_signers)
 		screen_key_hint(s, &hint, CONFIG_ACTION_CERTIFICATE, "certificate");
 	screen_key_hint(s, &hint, CONFIG_ACTION_QUIT, "back");
 	screen_key_hint(s, &hint, CONFIG_ACTION_HELP, "help");
