@@ -92,7 +92,6 @@ add_status_piece(void *arg, const char *piece, size_t len)
 		p->cut = true;
 }
 
-/* Appends "KEY:label  " with the first key of action a, if it has one. */
 void
 screen_key_hint(const struct screen *s, struct buf *b, enum config_action a,
 		const char *label)
@@ -105,7 +104,6 @@ screen_key_hint(const struct screen *s, struct buf *b, enum config_action a,
 	buf_addf(b, "%s%s:%s", b->len ? "  " : "", name, label);
 }
 
-/* Draws UTF-8 text at row y, cut or padded to the whole width. */
 void
 screen_put_row(int y, const char *text, attr_t a)
 {
@@ -186,11 +184,6 @@ screen_bars(struct screen *s, const char *title, const char *hint)
 	buf_release(&b);
 }
 
-/*
- * The first item shown: lists move by whole pages, so the view is a
- * function of the cursor and the screen size only, and a resize shows the
- * same as a fresh start at that size.
- */
 void
 screen_scroll_to(size_t cur, size_t *top, int rows)
 {
@@ -373,10 +366,6 @@ screen_engine(struct screen *s)
 	return s->eng;
 }
 
-/*
- * With n > 1 attachments, asks "VERB which attachment (1-N)?"; *which gets
- * the one named (from 0).  False when cancelled or no such attachment.
- */
 bool
 screen_ask_attachment(struct screen *s, const char *verb, size_t n, size_t *which)
 {
@@ -403,7 +392,6 @@ screen_ask_attachment(struct screen *s, const char *verb, size_t n, size_t *whic
 
 /* --- keys -------------------------------------------------------------- */
 
-/* Moves a list cursor; returns true when the action was a movement. */
 bool
 screen_list_move(const struct screen *s, size_t *cur, size_t n, int action)
 {

@@ -64,11 +64,6 @@ folders_key(struct screen *s, int action)
 	}
 }
 
-/*
- * The folder a typed name means: the exact name, else the one name it
- * equals ignoring case, else the one name it starts.  NULL when none or
- * several.
- */
 const struct ui_folder *
 folders_find(const struct screen *s, const char *typed)
 {
