@@ -179,7 +179,7 @@ index_open_folder(struct screen *s, size_t which)
 {
 	struct err e = { 0 };
 	struct ui_envelope *env = NULL;
-	size_t n = 0, i, first;
+	size_t n = 0, i;
 
 	screen_working(s, "opening folder");
 	if (ui_source_open_folder(s->src, s->folders.list[which].id, &env, &n, &e) < 0) {
@@ -194,11 +194,14 @@ index_open_folder(struct screen *s, size_t which)
 		s->index.rows[i].mark = ui_crypto_mark_of(env[i].content_type);
 		s->index.rows[i].seq = i;
 	}
-	/* Start at the first unread message, else the newest. */
-	first = n ? n - 1 : 0;
+	/*
+	 * Start at the first unread message, else the newest, both in the
+	 * folder's order; threads or dates then keep the cursor on it.
+	 */
+	s->index.cur = n ? n - 1 : 0;
 	for (i = 0; i < n; i++)
 		if (!(env[i].flags & UI_FLAG_SEEN)) {
-			first = i;
+			s->index.cur = i;
 			break;
 		}
 	free(env);
@@ -206,7 +209,6 @@ index_open_folder(struct screen *s, size_t which)
 		apply_order(s);
 	s->index.folder_id = xstrdup(s->folders.list[which].id);
 	s->index.folder_name = xstrdup(s->folders.list[which].name);
-	s->index.cur = first;
 	s->view = UI_VIEW_INDEX;
 	screen_status(s, false, "%s: %zu message%s", s->index.folder_name, n, n == 1 ? "" : "s");
 	return 0;
