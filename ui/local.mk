@@ -1,8 +1,6 @@
 noinst_LIBRARIES += libui.a
 libui_a_SOURCES = ui/ui.h ui/ui_p.h ui/screen.c ui/source.c ui/source_maildir.c ui/source_imap.c \
 	ui/text.c ui/mime.c ui/banner.c ui/pager.c ui/index.c ui/compose.c ui/certview.c ui/keys.c ui/attach.c ui/thread.c
-# The screen: a loop (screen.c) and one file per view.
-libui_a_SOURCES += ui/screen_p.h ui/view_certs.c ui/view_compose.c ui/view_pager.c ui/view_folders.c ui/view_index.c
 
 UI_UNIT_TESTS = tests/unit/ui/test_banner tests/unit/ui/test_render \
 	tests/unit/ui/test_maildir tests/unit/ui/test_compose tests/unit/ui/test_certview \
@@ -28,3 +26,7 @@ tests_unit_ui_test_attach_SOURCES = tests/unit/ui/test_attach.c
 tests_unit_ui_test_attach_LDADD = $(UI_TEST_LIBS)
 tests_unit_ui_test_thread_SOURCES = tests/unit/ui/test_thread.c
 tests_unit_ui_test_thread_LDADD = $(UI_TEST_LIBS)
+
+# The screen: a loop (screen.c) and one file per view.
+libui_a_SOURCES += ui/screen_p.h ui/view_folders.c ui/view_index.c ui/view_pager.c \
+	ui/view_certs.c ui/view_compose.c

@@ -111,7 +111,7 @@ index_draw(struct screen *s)
 	buf_release(&title);
 }
 
-/* --- order and opening ------------------------------------------------- */
+/* --- order, opening, searching ----------------------------------------- */
 
 /* The folder's order. */
 static int
