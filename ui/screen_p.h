@@ -7,7 +7,10 @@
  * dispatch and the help screen.  Each view_*.c draws one view and does
  * what its keys ask: view_folders.c, view_index.c, view_pager.c,
  * view_certs.c, view_compose.c.  The terminal-free functions the views
- * are built on (decoding, the banner, one index line...) are in ui_p.h.
+ * are built on (decoding, the banner, one index line...) are in ui_p.h,
+ * and in files of their own (index.c, pager.c, compose.c, certview.c)
+ * that the unit tests link without curses; a view draws, so it is not
+ * folded into them.
  *
  * Everything drawn comes from these structs, so a resize (or ^L) redraws
  * it all from there.
