@@ -81,10 +81,22 @@ ui_start md2 100 30 "$CACHET" --data-dir "$H/data2" --gnupg-home "$H/gnupg" \
 	ui --maildir "$MD2"
 ui_wait md2 "INBOX [3 messages]"
 assert_eq "Topic C Topic D Topic E " "$(order md2)" "arrival order"
+ui_keys md2 Enter
+ui_wait md2 "Body 3."
+ui_keys md2 q
+ui_wait md2 "INBOX [3 messages]"
 ui_keys md2 o o
 ui_wait md2 "INBOX [3 messages, by date]"
 assert_eq "Topic D Topic E Topic C " "$(order md2)" "date order"
-ui_keys md2 q q
+# Opened again by date: the cursor is on the first unread message of the
+# folder's order (Topic D), wherever the date order puts it.
+ui_keys md2 q
+ui_wait md2 "cachet: folders"
+ui_keys md2 Enter
+ui_wait md2 "INBOX [3 messages, by date]"
+ui_keys md2 Enter
+ui_wait md2 "Body 1."
+ui_keys md2 q q q
 
 # --- IMAP ------------------------------------------------------------------
 harness_dovecot

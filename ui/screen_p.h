@@ -1,0 +1,223 @@
+/*
+ * screen_p.h — what the screen's views share: struct screen (the terminal,
+ * the status line, the mail source, the account and configuration, the
+ * current view) and the state of each view, one struct per view.
+ *
+ * screen.c is the loop: terminal set-up, the status line, the prompt, key
+ * dispatch and the help screen.  Each view_*.c draws one view and does
+ * what its keys ask: view_folders.c, view_index.c, view_pager.c,
+ * view_certs.c, view_compose.c.  The terminal-free functions the views
+ * are built on (decoding, the banner, one index line...) are in ui_p.h,
+ * and in files of their own (index.c, pager.c, compose.c, certview.c)
+ * that the unit tests link without curses; a view draws, so it is not
+ * folded into them.
+ *
+ * Everything drawn comes from these structs, so a resize (or ^L) redraws
+ * it all from there.
+ */
+#ifndef CACHET_UI_SCREEN_P_H
+#define CACHET_UI_SCREEN_P_H
+
+#include <curses.h>
+
+#include "ui/ui_p.h"
+
+/* --- the views' states -------------------------------------------------- */
+
+/* The folder list. */
+struct folders_view {
+	struct ui_folder *list;		/* owned */
+	size_t n, cur, top;
+};
+
+enum index_order { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE };
+
+/* One message of the index. */
+struct index_row {
+	struct ui_envelope env;		/* its strings owned */
+	enum ui_crypto_mark mark;	/* the crypto column */
+	size_t seq;			/* its place in the folder */
+	unsigned depth;			/* its depth in its thread (threads only) */
+};
+
+/* The index of the open folder. */
+struct index_view {
+	char *folder_id;		/* owned; the open folder, or NULL */
+	char *folder_name;		/* owned */
+	struct index_row *rows;		/* owned; n of them, in the order shown */
+	enum index_order order;
+	size_t n, cur, top;
+	char *search;			/* owned; last search, or NULL */
+	/* the last search of whole messages (S): its text, folder, UIDs */
+	char *hits_text, *hits_folder;	/* owned, or NULL */
+	uint32_t *hits;			/* owned; ascending */
+	size_t n_hits;
+	bool search_whole;		/* n repeats the search of whole messages */
+};
+
+struct pager_row {	/* one screen row of the pager: a piece of a doc line */
+	size_t line;	/* index in the doc */
+	char *text;	/* owned */
+};
+
+/* The message in the pager. */
+struct pager_view {
+	struct ui_doc doc;		/* owned; its lines */
+	struct buf raw;			/* its bytes as stored (not decrypted) */
+	bool encrypted;			/* it was encrypted */
+	struct smime_verdict *verdict;	/* owned; its verdict, or NULL */
+	struct pager_row *rows;		/* owned; doc wrapped to the width */
+	size_t n_rows, n_pinned, top;
+	int rows_width;
+};
+
+/* The certificate view of the signers of the message in the pager. */
+struct certs_view {
+	struct ui_doc doc;		/* owned; the lines shown */
+	size_t top;			/* first line shown */
+	char **trustable;		/* owned; SHA-1 of pending/conflict signers */
+	size_t n_trustable;
+};
+
+/* The message being written. */
+struct compose_view {
+	struct ui_draft draft;		/* owned */
+	enum ui_view from;		/* where compose returns to */
+	uint32_t reply_uid;		/* the message answered, or 0 */
+	enum send_request req_sign;	/* the person's wish on top of policy */
+	enum send_request req_encrypt;
+	bool reply_encrypted;		/* the original was encrypted */
+	char *plan;			/* owned; what sending will do, or NULL */
+	bool plan_bad;
+};
+
+/* --- the screen -------------------------------------------------------- */
+
+struct screen {
+	struct ui_source *src;		/* foreign */
+	const struct ui_options *opt;	/* foreign */
+	bool color;
+	attr_t paint[CONFIG_ELEM_COUNT];	/* how each element is drawn */
+	struct ui_keymap keys;		/* the effective keys */
+	int saved_stderr;		/* the terminal's stderr, for the editor */
+	int tty_out;			/* the terminal's stdout: the screen's */
+
+	enum ui_view view, help_from;
+	char **help;			/* owned; the help screen's lines */
+	size_t n_help;
+	size_t help_top;		/* first help line shown */
+
+	char status[1024];
+	bool status_bad;
+	int status_rows;		/* rows the status line takes, set by each draw */
+	bool quit;
+
+	/* Verifying (pager) and sealing drafts (compose) share one engine. */
+	struct smime_engine *eng;	/* owned; NULL until first needed */
+	char *eng_error;		/* owned; why there is no engine */
+
+	/* Each view's own state. */
+	struct folders_view folders;
+	struct index_view index;
+	struct pager_view pager;
+	struct certs_view certs;
+	struct compose_view compose;
+};
+
+/* --- screen.c: the loop and what every view uses ----------------------- */
+
+/* Sets the status line (sanitised: errors can quote server or file text). */
+void screen_status(struct screen *s, bool bad, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Shows "working… what" now, before a slow step. */
+void screen_working(struct screen *s, const char *what);
+/* Draws the whole screen from the model. */
+void screen_draw(struct screen *s);
+/*
+ * Reads a line at the bottom of the screen.  Returns a UTF-8 string (owned)
+ * or NULL when cancelled (Escape, Ctrl-G).
+ */
+char *screen_prompt(struct screen *s, const char *question, const char *initial);
+/* Rows between the title bar and the status line. */
+int screen_body_rows(const struct screen *s);
+/* Draws UTF-8 text at row y, cut or padded to the whole width. */
+void screen_put_row(int y, const char *text, attr_t a);
+/* The title bar "cachet: TITLE" with hint at its right, and the status line. */
+void screen_bars(struct screen *s, const char *title, const char *hint);
+/* Appends "KEY:label  " with the first key of action a, if it has one. */
+void screen_key_hint(const struct screen *s, struct buf *b, enum config_action a,
+		     const char *label);
+/* How a pager or certificate line of kind k is drawn. */
+attr_t screen_line_attr(const struct screen *s, enum ui_line_kind k);
+/*
+ * With n > 1 attachments, asks "VERB which attachment (1-N)?"; *which gets
+ * the one named (from 0).  False when cancelled or no such attachment.
+ */
+bool screen_ask_attachment(struct screen *s, const char *verb, size_t n,
+			   size_t *which);
+/*
+ * The first item shown: lists move by whole pages, so the view is a
+ * function of the cursor and the screen size only, and a resize shows the
+ * same as a fresh start at that size.
+ */
+void screen_scroll_to(size_t cur, size_t *top, int rows);
+/* Moves a list cursor; returns true when the action was a movement. */
+bool screen_list_move(const struct screen *s, size_t *cur, size_t n, int action);
+/* The S/MIME engine, started when first needed; NULL: s->eng_error says why. */
+struct smime_engine *screen_engine(struct screen *s);
+
+/* --- view_folders.c: the folder list ----------------------------------- */
+
+/* The first view: the folder list on INBOX (else the first), opened. */
+void folders_start(struct screen *s);
+void folders_draw(struct screen *s);
+void folders_key(struct screen *s, int action);
+/*
+ * The folder a typed name means: the exact name, else the one name it
+ * equals ignoring case, else the one name it starts.  NULL when none or
+ * several.
+ */
+const struct ui_folder *folders_find(const struct screen *s, const char *typed);
+
+/* --- view_index.c: the open folder's index ---------------------------- */
+
+void index_draw(struct screen *s);
+void index_key(struct screen *s, int action);
+/* Opens folder which of the folder list in the index; -1: the status says why. */
+int index_open_folder(struct screen *s, size_t which);
+/* Reads the open folder again; quiet: say something only when mail came. */
+void index_rescan(struct screen *s, bool quiet);
+/* The flag (F) and deleted marks of the index's current message. */
+void index_toggle_flag(struct screen *s);
+void index_set_deleted(struct screen *s, bool on);
+/* Closes the folder and forgets the searches. */
+void index_release(struct screen *s);
+
+/* --- view_pager.c: one message ---------------------------------------- */
+
+void pager_draw(struct screen *s);
+void pager_key(struct screen *s, int action);
+/* Opens the index's current message in the pager. */
+void pager_open(struct screen *s);
+void pager_close(struct screen *s);
+/* Forgets the message's rows, to wrap it again at the new width. */
+void pager_free_rows(struct screen *s);
+
+/* --- view_certs.c: the signer's certificate ---------------------------- */
+
+void certs_draw(struct screen *s);
+void certs_key(struct screen *s, int action);
+/* Opens the view over the pager's message; says so when it is not signed. */
+void certs_open(struct screen *s);
+void certs_close(struct screen *s);
+
+/* --- view_compose.c: writing a message --------------------------------- */
+
+void compose_draw(struct screen *s);
+void compose_key(struct screen *s, int action);
+/* Starts a message of that kind, from the index or the pager. */
+void compose_start(struct screen *s, enum ui_compose_kind kind);
+/* The keys that write a message (new, reply, forward...); false: not one. */
+bool compose_start_by_key(struct screen *s, int action);
+
+#endif

@@ -1,0 +1,595 @@
+/*
+ * view_compose.c — writing a message: the draft's headers, what sending
+ * will do (the send pipeline's dry run), attachments, the text in
+ * $VISUAL or $EDITOR; then sending, postponing to Drafts (encrypted to
+ * the author when it can be) or abandoning.
+ */
+#include "ui/screen_p.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void
+compose_draw(struct screen *s)
+{
+	struct ui_draft *d = &s->compose.draft;
+	const struct account *a = s->opt->account;
+	const char *labels[] = { "   From: ", "     To: ", "     Cc: ", "    Bcc: ",
+				 "Subject: " };
+	const char *values[5];
+	struct buf b = BUF_INIT;
+	const char *p, *nl;
+	int y, rows = screen_body_rows(s);
+	size_t i;
+
+	values[0] = a ? a->from : "";
+	values[1] = d->to ? d->to : "";
+	values[2] = d->cc ? d->cc : "";
+	values[3] = d->bcc ? d->bcc : "";
+	values[4] = d->subject ? d->subject : "";
+	for (y = 0; y < 5 && y < rows; y++) {
+		buf_reset(&b);
+		buf_adds(&b, labels[y]);
+		ui_text_to_utf8(&b, NULL, values[y], strlen(values[y]));
+		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_HEADER]);
+	}
+	if (y < rows) {
+		screen_put_row(y + 1, s->compose.plan ? s->compose.plan : "",
+			       s->compose.plan_bad ? s->paint[CONFIG_ELEM_BANNER_BAD] :
+				      s->paint[CONFIG_ELEM_BANNER_GOOD]);
+		y++;
+	}
+	for (i = 0; i < d->n_parts && y < rows; i++, y++) {
+		const struct ui_draft_part *part = &d->parts[i];
+		struct buf size = BUF_INIT;
+
+		buf_reset(&b);
+		buf_adds(&size, "");
+		ui_size_short(&size, part->len);
+		buf_addf(&b, "Attachment %zu: ", i + 1);
+		ui_text_to_utf8(&b, NULL, part->name, strlen(part->name));
+		buf_addf(&b, " (%s, %s)", part->type, size.data);
+		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_ATTACHMENT]);
+		buf_release(&size);
+	}
+	if (y < rows) {
+		{
+			struct buf t = BUF_INIT;
+
+			buf_adds(&t, "-- text (");
+			ui_keymap_keys(&s->keys, CONFIG_ACTION_EDIT_BODY, &t);
+			buf_adds(&t, ": edit) --");
+			screen_put_row(y + 1, t.data, s->paint[CONFIG_ELEM_NOTE]);
+			buf_release(&t);
+		}
+		y++;
+	}
+	for (p = d->body ? d->body : ""; *p && y < rows; y++) {
+		nl = strchr(p, '\n');
+		buf_reset(&b);
+		buf_adds(&b, "");
+		ui_text_to_utf8(&b, NULL, p, nl ? (size_t)(nl - p) : strlen(p));
+		screen_put_row(y + 1, b.data, A_NORMAL);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	buf_release(&b);
+	buf_reset(&b);
+	screen_key_hint(s, &b, CONFIG_ACTION_SEND, "send");
+	screen_key_hint(s, &b, CONFIG_ACTION_POSTPONE, "postpone");
+	screen_key_hint(s, &b, CONFIG_ACTION_EDIT_BODY, "edit");
+	screen_key_hint(s, &b, CONFIG_ACTION_ATTACH, "attach");
+	screen_key_hint(s, &b, CONFIG_ACTION_QUIT, "abandon");
+	screen_key_hint(s, &b, CONFIG_ACTION_HELP, "help");
+	screen_bars(s, "compose", b.data ? b.data : "");
+}
+
+/* The largest file the compose screen attaches. */
+#define ATTACH_MAX (50u * 1024 * 1024)
+
+/*
+ * Runs $VISUAL or $EDITOR (vi) on text, in a private temporary file that
+ * is wiped and removed afterwards.  The screen is handed over and back.
+ */
+static int
+run_editor(struct screen *s, struct buf *text, struct err *e)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = xasprintf("%s/cachet-draft-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	struct buf edited = BUF_INIT;
+	int fd = mkstemp(path), status = 0, rc = -1;
+	pid_t pid;
+
+	if (fd < 0) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (write(fd, text->data ? text->data : "", text->len) != (ssize_t)text->len ||
+	    close(fd) < 0) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	def_prog_mode();
+	endwin();
+	pid = fork();
+	if (pid == 0) {
+		/* The editor gets the terminal's stderr back. */
+		if (s->tty_out >= 0)
+			dup2(s->tty_out, STDOUT_FILENO);
+		if (s->saved_stderr >= 0)
+			dup2(s->saved_stderr, STDERR_FILENO);
+		execl("/bin/sh", "sh", "-c", "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"", "sh",
+		      path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (pid < 0) {
+		err_set(e, ERR_IO, "cannot start the editor: %s", strerror(errno));
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		err_set(e, ERR_IO, "the editor failed (status %d); the text is unchanged",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		goto out;
+	}
+	if (file_read(path, 0, &edited, e) < 0)
+		goto out;
+	buf_release(text);
+	*text = edited;
+	rc = 0;
+out:
+	/* It may hold quoted decrypted text: no copy stays on disk. */
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && st.st_size > 0) {
+			char zero[4096] = { 0 };
+			off_t left = st.st_size;
+
+			while (left > 0) {
+				ssize_t w = write(fd, zero, left < (off_t)sizeof(zero) ?
+						  (size_t)left : sizeof(zero));
+
+				if (w <= 0)
+					break;
+				left -= w;
+			}
+		}
+		close(fd);
+	}
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+static void
+edit_body(struct screen *s)
+{
+	struct buf text = BUF_INIT;
+	struct err e = { 0 };
+
+	buf_adds(&text, s->compose.draft.body ? s->compose.draft.body : "");
+	if (run_editor(s, &text, &e) < 0) {
+		screen_status(s, true, "%s", e.msg);
+	} else {
+		free(s->compose.draft.body);
+		s->compose.draft.body = buf_detach(&text, NULL);
+	}
+	explicit_bzero(text.data ? text.data : (char *)"", text.data ? text.cap : 0);
+	buf_release(&text);
+}
+
+/* Asks the send pipeline what it would do with the draft, without sending. */
+static void
+compute_plan(struct screen *s)
+{
+	struct ui_draft *d = &s->compose.draft;
+	const struct account *a = s->opt->account;
+	struct send_options o = { 0 };
+	struct send_report rep = { 0 };
+	struct buf msg = BUF_INIT, words = BUF_INIT;
+	struct err e = { 0 };
+	char *locked = NULL;
+
+	free(s->compose.plan);
+	s->compose.plan = NULL;
+	if (d->to == NULL || (!*d->to && !*d->cc && !*d->bcc)) {
+		s->compose.plan = xstrdup("no recipients yet (t: To)");
+		s->compose.plan_bad = true;
+		return;
+	}
+	screen_working(s, "checking signing and encryption");
+	ui_draft_message(d, a->from, &msg);
+	o.dry_run = true;
+	o.sign = s->compose.req_sign;
+	o.encrypt = s->compose.req_encrypt;
+	o.gnupg_home = s->opt->gnupg_home;
+	o.data_dir = s->opt->data_dir;
+	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
+			      &e) < 0) {
+		/* The whole advice does not fit the plan's row: the status has it. */
+		locked = ui_locked_key_text(e.msg);
+		s->compose.plan = locked ? xstrdup("cannot sign: your secret key is locked "
+					   "(below: how to unlock it)") :
+				   xasprintf("cannot send: %s", e.msg);
+		s->compose.plan_bad = true;
+	} else {
+		if (!rep.encrypted && s->compose.req_encrypt == SEND_NO) {
+			free(rep.why_not_encrypted);
+			rep.why_not_encrypted = xstrdup("turned off for this message (E)");
+		}
+		ui_send_plan_text(&rep, s->opt->policy, s->compose.reply_encrypted, &words,
+				  &s->compose.plan_bad);
+		s->compose.plan = buf_detach(&words, NULL);
+	}
+	send_report_release(&rep);
+	buf_release(&msg);
+	if (locked)
+		screen_status(s, true, "%s", locked);
+	else
+		screen_status(s, false, "%s", "");
+	free(locked);
+}
+
+void
+compose_start(struct screen *s, enum ui_compose_kind kind)
+{
+	const struct account *a = s->opt->account;
+	char *answer;
+
+	if (a == NULL || s->opt->policy == NULL) {
+		screen_status(s, true, "writing mail needs an account in the configuration");
+		return;
+	}
+	if (kind != UI_COMPOSE_NEW && s->view == UI_VIEW_INDEX) {
+		if (s->index.n == 0)
+			return;
+		pager_open(s);
+		if (s->view != UI_VIEW_PAGER)
+			return;
+	}
+	s->compose.from = s->view;
+	s->compose.req_sign = s->compose.req_encrypt = SEND_DEFAULT;
+	ui_draft_release(&s->compose.draft);
+	ui_draft_init(&s->compose.draft, kind,
+		      kind == UI_COMPOSE_NEW ? NULL : s->pager.raw.data, s->pager.raw.len,
+		      kind == UI_COMPOSE_NEW ? NULL : &s->pager.doc, a->from_addr);
+	s->compose.reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
+		       s->index.rows[s->index.cur].env.uid : 0;
+	s->compose.reply_encrypted = kind != UI_COMPOSE_NEW && s->pager.encrypted;
+	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD ||
+	    kind == UI_COMPOSE_FORWARD_ATTACHED) {
+		answer = screen_prompt(s, "To: ", s->compose.draft.to);
+		if (answer == NULL) {
+			screen_status(s, false, "not sent");
+			ui_draft_release(&s->compose.draft);
+			return;
+		}
+		free(s->compose.draft.to);
+		s->compose.draft.to = answer;
+	}
+	if (kind == UI_COMPOSE_NEW) {
+		answer = screen_prompt(s, "Subject: ", s->compose.draft.subject);
+		if (answer == NULL) {
+			screen_status(s, false, "not sent");
+			ui_draft_release(&s->compose.draft);
+			return;
+		}
+		free(s->compose.draft.subject);
+		s->compose.draft.subject = answer;
+	}
+	edit_body(s);
+	s->view = UI_VIEW_COMPOSE;
+	compute_plan(s);
+}
+
+static void
+compose_end(struct screen *s)
+{
+	ui_draft_release(&s->compose.draft);
+	free(s->compose.plan);
+	s->compose.plan = NULL;
+	/* Back where writing began. */
+	s->view = s->compose.from;
+	if (s->view == UI_VIEW_PAGER && s->pager.doc.lines == NULL)
+		s->view = UI_VIEW_INDEX;
+	if (s->view == UI_VIEW_INDEX && s->index.folder_id == NULL)
+		s->view = UI_VIEW_FOLDERS;
+}
+
+static void
+compose_send(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct send_options o = { 0 };
+	struct send_report rep = { 0 };
+	struct buf msg = BUF_INIT;
+	struct err e = { 0 };
+	size_t i;
+
+	screen_working(s, "signing, encrypting and sending");
+	ui_draft_message(&s->compose.draft, a->from, &msg);
+	o.sign = s->compose.req_sign;
+	o.encrypt = s->compose.req_encrypt;
+	o.gnupg_home = s->opt->gnupg_home;
+	o.data_dir = s->opt->data_dir;
+	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
+			      &e) < 0) {
+		char *locked = ui_locked_key_text(e.msg);
+
+		if (rep.queued)
+			screen_status(s, true, "not sent, kept in the outbox: %s",
+				      locked ? locked : e.msg);
+		else
+			screen_status(s, true, "not sent: %s", locked ? locked : e.msg);
+		free(locked);
+		send_report_release(&rep);
+		buf_release(&msg);
+		if (rep.queued)
+			compose_end(s);
+		return;
+	}
+	if (s->compose.reply_uid) {
+		struct err fe = { 0 };
+
+		for (i = 0; i < s->index.n; i++)
+			if (s->index.rows[i].env.uid == s->compose.reply_uid &&
+			    ui_source_set_flags(s->src, s->compose.reply_uid, UI_FLAG_ANSWERED, 0,
+						&fe) == 0)
+				s->index.rows[i].env.flags |= UI_FLAG_ANSWERED;
+	}
+	screen_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
+		      rep.encrypted ? ", encrypted" : ", not encrypted",
+		      rep.warning ? "; " : "", rep.warning ? rep.warning : "");
+	send_report_release(&rep);
+	buf_release(&msg);
+	compose_end(s);
+}
+
+/*
+ * A draft kept on a server is encrypted to its author's own certificate
+ * when there is one: msg is replaced by the enveloped message.  Returns
+ * NULL then, else why it stays in the clear (owned).
+ */
+static char *
+seal_draft(struct screen *s, struct buf *msg)
+{
+	const struct account *a = s->opt->account;
+	struct smime_engine *eng = screen_engine(s);
+	struct buf sealed = BUF_INIT;
+	struct err e = { 0 };
+	const char *fprs[1];
+	char *fpr = NULL;
+
+	if (eng == NULL)
+		return xasprintf("the S/MIME engine did not start (%s)", s->eng_error);
+	if (smime_find_recipient(eng, a->from_addr, &fpr, &e) < 0)
+		return xasprintf("no certificate of yours to encrypt to (%s)", e.msg);
+	fprs[0] = fpr;
+	if (smime_encrypt(eng, msg->data, msg->len, fprs, 1, NULL, &sealed, &e) < 0) {
+		free(fpr);
+		buf_release(&sealed);
+		return xasprintf("encryption failed (%s)", e.msg);
+	}
+	free(fpr);
+	explicit_bzero(msg->data ? msg->data : (char *)"", msg->data ? msg->cap : 0);
+	buf_release(msg);
+	*msg = sealed;
+	return NULL;
+}
+
+static void
+compose_postpone(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct buf msg = BUF_INIT;
+	struct err e = { 0 };
+	char *why_clear;
+	size_t i;
+
+	for (i = 0; i < s->folders.n; i++)
+		if (strcmp(s->folders.list[i].name, a->drafts) == 0)
+			break;
+	if (i == s->folders.n) {
+		screen_status(s, true, "no folder \"%s\" to keep drafts in", a->drafts);
+		return;
+	}
+	ui_draft_message(&s->compose.draft, a->from, &msg);
+	screen_working(s, "postponing");
+	why_clear = seal_draft(s, &msg);
+	if (ui_source_append(s->src, s->folders.list[i].id, msg.data, msg.len,
+			     UI_FLAG_DRAFT | UI_FLAG_SEEN, &e) < 0) {
+		screen_status(s, true, "not postponed: %s", e.msg);
+	} else {
+		if (why_clear)
+			screen_status(s, true, "postponed to %s in the clear: %s",
+				      a->drafts, why_clear);
+		else
+			screen_status(s, false, "postponed to %s, encrypted to you",
+				      a->drafts);
+		compose_end(s);
+	}
+	free(why_clear);
+	explicit_bzero(msg.data ? msg.data : (char *)"", msg.data ? msg.cap : 0);
+	buf_release(&msg);
+}
+
+static void
+edit_field(struct screen *s, const char *label, char **field)
+{
+	char *answer = screen_prompt(s, label, *field);
+
+	if (answer == NULL) {
+		screen_status(s, false, "%s", "");
+		return;
+	}
+	free(*field);
+	*field = answer;
+	compute_plan(s);
+}
+
+/*
+ * S and E turn signing and encryption off for this message, or back to
+ * the policy; a locked policy refuses, and the screen says so.
+ */
+static void
+toggle_request(struct screen *s, bool sign)
+{
+	struct policy p = *s->opt->policy;
+	struct err e = { 0 };
+	enum send_request *r = sign ? &s->compose.req_sign : &s->compose.req_encrypt;
+	int rc;
+
+	if (*r == SEND_NO) {
+		*r = SEND_DEFAULT;
+	} else {
+		rc = sign ? policy_request_sign(&p, POLICY_SIGN_NEVER, &e) :
+			    policy_request_encrypt(&p, POLICY_ENCRYPT_NEVER, &e);
+		if (rc < 0) {
+			screen_status(s, true, "%s", e.msg);
+			return;
+		}
+		*r = SEND_NO;
+	}
+	compute_plan(s);
+}
+
+/* Asks for a file and attaches it, its type guessed from name and bytes. */
+static void
+compose_attach(struct screen *s)
+{
+	struct ui_draft *d = &s->compose.draft;
+	struct buf data = BUF_INIT;
+	struct err e = { 0 };
+	const char *home = getenv("HOME"), *type;
+	char *answer, *path;
+
+	answer = screen_prompt(s, "Attach file: ", NULL);
+	if (answer == NULL || *answer == '\0') {
+		free(answer);
+		screen_status(s, false, "nothing attached");
+		return;
+	}
+	if (answer[0] == '~' && answer[1] == '/' && home && *home) {
+		path = xasprintf("%s%s", home, answer + 1);
+		free(answer);
+	} else {
+		path = answer;
+	}
+	if (file_read(path, ATTACH_MAX, &data, &e) < 0) {
+		screen_status(s, true, "not attached: %s", e.msg);
+	} else {
+		type = ui_media_type_guess(path, data.data ? data.data : "", data.len);
+		ui_draft_attach(d, path, type, data.data ? data.data : "", data.len);
+		/* The plan first: it sets the status line of its own. */
+		compute_plan(s);
+		if (!s->status_bad)
+			screen_status(s, false, "attached %s (%s, %zu bytes)",
+				      d->parts[d->n_parts - 1].name, type, data.len);
+	}
+	buf_release(&data);
+	free(path);
+}
+
+static void
+compose_detach(struct screen *s)
+{
+	size_t which;
+	char *name;
+
+	if (s->compose.draft.n_parts == 0) {
+		screen_status(s, false, "there is no attachment to remove");
+		return;
+	}
+	if (!screen_ask_attachment(s, "Remove", s->compose.draft.n_parts, &which))
+		return;
+	name = xstrdup(s->compose.draft.parts[which].name);
+	ui_draft_detach(&s->compose.draft, which);
+	compute_plan(s);
+	if (!s->status_bad)
+		screen_status(s, false, "removed %s", name);
+	free(name);
+}
+
+void
+compose_key(struct screen *s, int action)
+{
+	char *yn;
+
+	switch (action) {
+	case CONFIG_ACTION_EDIT_TO: edit_field(s, "To: ", &s->compose.draft.to); break;
+	case CONFIG_ACTION_EDIT_CC: edit_field(s, "Cc: ", &s->compose.draft.cc); break;
+	case CONFIG_ACTION_EDIT_BCC: edit_field(s, "Bcc: ", &s->compose.draft.bcc); break;
+	case CONFIG_ACTION_EDIT_SUBJECT:
+		edit_field(s, "Subject: ", &s->compose.draft.subject);
+		break;
+	case CONFIG_ACTION_EDIT_BODY:
+		edit_body(s);
+		compute_plan(s);
+		break;
+	case CONFIG_ACTION_TOGGLE_SIGN:
+		toggle_request(s, true);
+		break;
+	case CONFIG_ACTION_TOGGLE_ENCRYPT:
+		toggle_request(s, false);
+		break;
+	case CONFIG_ACTION_SEND:
+		compose_send(s);
+		break;
+	case CONFIG_ACTION_POSTPONE:
+		compose_postpone(s);
+		break;
+	case CONFIG_ACTION_ATTACH:
+		compose_attach(s);
+		break;
+	case CONFIG_ACTION_DETACH:
+		compose_detach(s);
+		break;
+	case CONFIG_ACTION_QUIT:
+		yn = screen_prompt(s, "Abandon this message (y/n)? ", NULL);
+		if (yn && (yn[0] == 'y' || yn[0] == 'Y')) {
+			compose_end(s);
+			screen_status(s, false, "not sent");
+		}
+		free(yn);
+		break;
+	}
+}
+
+/* The keys that write a message, from the index and the pager. */
+bool
+compose_start_by_key(struct screen *s, int action)
+{
+	static const struct {
+		int action;
+		enum ui_compose_kind kind;
+	} keys[] = {
+		{ CONFIG_ACTION_COMPOSE, UI_COMPOSE_NEW },
+		{ CONFIG_ACTION_REPLY, UI_COMPOSE_REPLY },
+		{ CONFIG_ACTION_REPLY_ALL, UI_COMPOSE_REPLY_ALL },
+		{ CONFIG_ACTION_FORWARD, UI_COMPOSE_FORWARD },
+		{ CONFIG_ACTION_FORWARD_ATTACHED, UI_COMPOSE_FORWARD_ATTACHED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (keys[i].action == action) {
+			compose_start(s, keys[i].kind);
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,85 @@
+/*
+ * view_folders.c — the list of folders: the source's folders, INBOX
+ * first; opening one shows its index.
+ */
+#include "ui/screen_p.h"
+
+#include <string.h>
+
+void
+folders_start(struct screen *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->folders.n; i++)
+		if (strcmp(s->folders.list[i].name, "INBOX") == 0)
+			break;
+	s->folders.cur = i < s->folders.n ? i : 0;
+	s->view = UI_VIEW_FOLDERS;
+	if (s->folders.n > 0)
+		index_open_folder(s, s->folders.cur);
+}
+
+void
+folders_draw(struct screen *s)
+{
+	int rows = screen_body_rows(s), y;
+	size_t i;
+	struct buf b = BUF_INIT;
+
+	screen_scroll_to(s->folders.cur, &s->folders.top, rows);
+	for (y = 0; y < rows; y++) {
+		i = s->folders.top + (size_t)y;
+		if (i >= s->folders.n)
+			break;
+		buf_reset(&b);
+		buf_addf(&b, "%4zu  %s", i + 1, s->folders.list[i].name);
+		screen_put_row(y + 1, b.data, i == s->folders.cur ?
+			       s->paint[CONFIG_ELEM_INDEX_SELECTED] : A_NORMAL);
+	}
+	buf_release(&b);
+	buf_reset(&b);
+	screen_key_hint(s, &b, CONFIG_ACTION_OPEN, "open");
+	screen_key_hint(s, &b, CONFIG_ACTION_QUIT, "quit");
+	screen_key_hint(s, &b, CONFIG_ACTION_HELP, "help");
+	screen_bars(s, "folders", b.data ? b.data : "");
+}
+
+void
+folders_key(struct screen *s, int action)
+{
+	if (screen_list_move(s, &s->folders.cur, s->folders.n, action))
+		return;
+	switch (action) {
+	case CONFIG_ACTION_OPEN:
+		if (s->folders.n)
+			index_open_folder(s, s->folders.cur);
+		break;
+	case CONFIG_ACTION_COMPOSE:
+		compose_start(s, UI_COMPOSE_NEW);
+		break;
+	case CONFIG_ACTION_QUIT:
+		s->quit = true;
+		break;
+	}
+}
+
+const struct ui_folder *
+folders_find(const struct screen *s, const char *typed)
+{
+	const struct ui_folder *hit = NULL;
+	size_t i, n = 0, len = strlen(typed);
+
+	for (i = 0; i < s->folders.n; i++)
+		if (strcmp(s->folders.list[i].name, typed) == 0)
+			return &s->folders.list[i];
+	for (i = 0; i < s->folders.n; i++)
+		if (str_casecmp_ascii(s->folders.list[i].name, typed) == 0)
+			return &s->folders.list[i];
+	for (i = 0; i < s->folders.n; i++)
+		if (strncmp(s->folders.list[i].name, typed, len) == 0) {
+			hit = &s->folders.list[i];
+			n++;
+		}
+	return n == 1 ? hit : NULL;
+}

@@ -1,0 +1,552 @@
+/*
+ * view_index.c — the index of the open folder: one line per message, in
+ * the folder's order, in threads or by date; searching (the envelopes, or
+ * whole messages on the server), flags, deleting and expunging, moving to
+ * another folder, and the timed look for new mail.
+ */
+#include "ui/screen_p.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void
+row_release(struct index_row *r)
+{
+	free(r->env.from);
+	free(r->env.subject);
+	free(r->env.content_type);
+	free(r->env.message_id);
+	free(r->env.in_reply_to);
+	free(r->env.references);
+}
+
+static void
+index_close_folder(struct screen *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->index.n; i++)
+		row_release(&s->index.rows[i]);
+	free(s->index.rows);
+	s->index.rows = NULL;
+	s->index.n = s->index.cur = s->index.top = 0;
+	free(s->index.folder_id);
+	free(s->index.folder_name);
+	s->index.folder_id = s->index.folder_name = NULL;
+}
+
+void
+index_release(struct screen *s)
+{
+	index_close_folder(s);
+	free(s->index.search);
+	free(s->index.hits);
+	free(s->index.hits_text);
+	free(s->index.hits_folder);
+	s->index.search = s->index.hits_text = s->index.hits_folder = NULL;
+	s->index.hits = NULL;
+	s->index.n_hits = 0;
+}
+
+void
+index_draw(struct screen *s)
+{
+	struct index_view *ix = &s->index;
+	int rows = screen_body_rows(s), y;
+	size_t i;
+	struct buf b = BUF_INIT, title = BUF_INIT;
+	const struct index_row *r;
+	time_t now = time(NULL);
+	attr_t a;
+
+	screen_scroll_to(ix->cur, &ix->top, rows);
+	for (y = 0; y < rows; y++) {
+		i = ix->top + (size_t)y;
+		if (i >= ix->n)
+			break;
+		r = &ix->rows[i];
+		buf_reset(&b);
+		buf_adds(&b, "");
+		if (ix->order == ORDER_THREADS && r->depth > 0) {
+			/* A reply: its subject indented under its parent's. */
+			struct ui_envelope shown = r->env;
+			struct buf subj = BUF_INIT;
+			unsigned d;
+
+			for (d = 1; d < r->depth && d < 8; d++)
+				buf_adds(&subj, "  ");
+			buf_addf(&subj, "-> %s", r->env.subject);
+			shown.subject = subj.data;
+			ui_index_line(&b, i + 1, &shown, r->mark, COLS, now);
+			buf_release(&subj);
+		} else {
+			ui_index_line(&b, i + 1, &r->env, r->mark, COLS, now);
+		}
+		if (i == ix->cur)
+			a = s->paint[CONFIG_ELEM_INDEX_SELECTED];
+		else if (r->env.flags & UI_FLAG_DELETED)
+			a = s->paint[CONFIG_ELEM_INDEX_DELETED];
+		else if (r->mark == UI_CRYPTO_PROBLEM)
+			a = s->paint[CONFIG_ELEM_INDEX_PROBLEM];
+		else if (!(r->env.flags & UI_FLAG_SEEN))
+			a = s->paint[CONFIG_ELEM_INDEX_UNREAD];
+		else
+			a = A_NORMAL;
+		screen_put_row(y + 1, b.data, a);
+	}
+	if (ix->n == 0)
+		screen_put_row(1, "(no messages)", A_NORMAL);
+	buf_addf(&title, "%s [%zu message%s%s]", ix->folder_name, ix->n,
+		 ix->n == 1 ? "" : "s", ix->order == ORDER_THREADS ? ", threads" :
+		 ix->order == ORDER_DATE ? ", by date" : "");
+	buf_reset(&b);
+	screen_key_hint(s, &b, CONFIG_ACTION_OPEN, "read");
+	screen_key_hint(s, &b, CONFIG_ACTION_SEARCH, "search");
+	screen_key_hint(s, &b, CONFIG_ACTION_DELETE, "delete");
+	screen_key_hint(s, &b, CONFIG_ACTION_QUIT, "back");
+	screen_key_hint(s, &b, CONFIG_ACTION_HELP, "help");
+	screen_bars(s, title.data, b.data ? b.data : "");
+	buf_release(&b);
+	buf_release(&title);
+}
+
+/* --- order, opening, searching ----------------------------------------- */
+
+/* The folder's order. */
+static int
+seq_cmp(const void *a, const void *b)
+{
+	const struct index_row *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* By the Date header; a missing one and ties keep the folder's order. */
+static int
+dated_cmp(const void *a, const void *b)
+{
+	const struct index_row *x = a, *y = b;
+
+	if (x->env.date != y->env.date)
+		return x->env.date < y->env.date ? -1 : 1;
+	return seq_cmp(a, b);
+}
+
+/*
+ * Puts the rows in threads, in the order of their Date headers, or back
+ * in the folder's order; the cursor stays on its message.
+ */
+static void
+apply_order(struct screen *s)
+{
+	size_t n = s->index.n, i;
+	uint32_t uid = n ? s->index.rows[s->index.cur].env.uid : 0;
+
+	if (s->index.order == ORDER_THREADS) {
+		size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+		unsigned *depth = xcalloc(n ? n : 1, sizeof(*depth));
+		struct ui_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
+		struct index_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
+
+		/* A shallow copy: the threading reads envelopes side by side. */
+		for (i = 0; i < n; i++)
+			env[i] = s->index.rows[i].env;
+		ui_thread_order(env, n, order, depth);
+		for (i = 0; i < n; i++) {
+			rows[i] = s->index.rows[order[i]];
+			rows[i].depth = depth[i];
+		}
+		free(s->index.rows);
+		s->index.rows = rows;
+		free(env);
+		free(depth);
+		free(order);
+	} else {
+		for (i = 0; i < n; i++)
+			s->index.rows[i].depth = 0;
+		if (n > 1)
+			qsort(s->index.rows, n, sizeof(*s->index.rows),
+			      s->index.order == ORDER_DATE ? dated_cmp : seq_cmp);
+	}
+	for (i = 0; i < n; i++)
+		if (s->index.rows[i].env.uid == uid)
+			s->index.cur = i;
+}
+
+int
+index_open_folder(struct screen *s, size_t which)
+{
+	struct err e = { 0 };
+	struct ui_envelope *env = NULL;
+	size_t n = 0, i;
+
+	screen_working(s, "opening folder");
+	if (ui_source_open_folder(s->src, s->folders.list[which].id, &env, &n, &e) < 0) {
+		screen_status(s, true, "%s", e.msg);
+		return -1;
+	}
+	index_close_folder(s);
+	s->index.rows = xcalloc(n ? n : 1, sizeof(*s->index.rows));
+	s->index.n = n;
+	for (i = 0; i < n; i++) {
+		s->index.rows[i].env = env[i];	/* its strings now the row's */
+		s->index.rows[i].mark = ui_crypto_mark_of(env[i].content_type);
+		s->index.rows[i].seq = i;
+	}
+	/*
+	 * Start at the first unread message, else the newest, both in the
+	 * folder's order; threads or dates then keep the cursor on it.
+	 */
+	s->index.cur = n ? n - 1 : 0;
+	for (i = 0; i < n; i++)
+		if (!(env[i].flags & UI_FLAG_SEEN)) {
+			s->index.cur = i;
+			break;
+		}
+	free(env);
+	if (s->index.order != ORDER_FOLDER)
+		apply_order(s);
+	s->index.folder_id = xstrdup(s->folders.list[which].id);
+	s->index.folder_name = xstrdup(s->folders.list[which].name);
+	s->view = UI_VIEW_INDEX;
+	screen_status(s, false, "%s: %zu message%s", s->index.folder_name, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static void
+search(struct screen *s, bool ask)
+{
+	struct index_view *ix = &s->index;
+	size_t i, k;
+	char *q;
+
+	if (ask || ix->search == NULL) {
+		q = screen_prompt(s, "Search: ", NULL);
+		if (q == NULL || *q == '\0') {
+			free(q);
+			screen_status(s, false, "%s", "");
+			return;
+		}
+		free(ix->search);
+		ix->search = q;
+	}
+	for (k = 1; k <= ix->n; k++) {
+		i = (ix->cur + k) % ix->n;
+		if (ui_envelope_matches(&ix->rows[i].env, ix->search)) {
+			ix->cur = i;
+			screen_status(s, false, "%s%s", k == ix->n ? "only match: " : "",
+				      ix->search);
+			return;
+		}
+	}
+	screen_status(s, true, "not found: %s", ix->search);
+}
+
+static int
+compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The search of whole messages, headers and text, done by the source (the
+ * IMAP server): the cursor goes to the next message that matches; n goes
+ * on.  Asked again when another folder is open.
+ */
+static void
+search_whole(struct screen *s, bool ask)
+{
+	struct index_view *ix = &s->index;
+	struct err e = { 0 };
+	size_t i, k;
+	char *q;
+
+	ix->search_whole = true;
+	if (ask || ix->hits_text == NULL || ix->hits_folder == NULL ||
+	    strcmp(ix->hits_folder, ix->folder_id) != 0) {
+		q = screen_prompt(s, "Search whole messages: ", NULL);
+		if (q == NULL || *q == '\0') {
+			free(q);
+			screen_status(s, false, "%s", "");
+			return;
+		}
+		screen_working(s, "searching");
+		free(ix->hits);
+		ix->hits = NULL;
+		ix->n_hits = 0;
+		if (ui_source_search(s->src, q, &ix->hits, &ix->n_hits, &e) < 0) {
+			screen_status(s, true, "search: %s", e.msg);
+			free(q);
+			return;
+		}
+		if (ix->n_hits > 1)
+			qsort(ix->hits, ix->n_hits, sizeof *ix->hits, compare_u32);
+		free(ix->hits_text);
+		ix->hits_text = q;
+		free(ix->hits_folder);
+		ix->hits_folder = xstrdup(ix->folder_id);
+	}
+	for (k = 1; k <= ix->n && ix->n_hits; k++) {
+		i = (ix->cur + k) % ix->n;
+		if (bsearch(&ix->rows[i].env.uid, ix->hits, ix->n_hits, sizeof *ix->hits,
+			    compare_u32)) {
+			ix->cur = i;
+			screen_status(s, false, "%zu message%s hold%s \"%s\"", ix->n_hits,
+				      ix->n_hits == 1 ? "" : "s", ix->n_hits == 1 ? "s" : "",
+				      ix->hits_text);
+			return;
+		}
+	}
+	screen_status(s, true, "no message holds \"%s\"", ix->hits_text);
+}
+
+/* --- changes ------------------------------------------------------------ */
+
+/*
+ * Reads the open folder again (new mail, changes by other clients).  Quiet
+ * (a timed look for new mail): the status line changes only when new
+ * messages came, and then the terminal beeps.
+ */
+void
+index_rescan(struct screen *s, bool quiet)
+{
+	struct index_view *ix = &s->index;
+	uint32_t uid = ix->n ? ix->rows[ix->cur].env.uid : 0, newest = 0;
+	size_t i, fresh = 0;
+	char *id = xstrdup(ix->folder_id), *saved = xstrdup(s->status);
+	bool saved_bad = s->status_bad;
+
+	for (i = 0; i < ix->n; i++)
+		if (ix->rows[i].env.uid > newest)
+			newest = ix->rows[i].env.uid;
+	for (i = 0; i < s->folders.n; i++)
+		if (strcmp(s->folders.list[i].id, id) == 0)
+			break;
+	free(id);
+	if (i == s->folders.n || index_open_folder(s, i) < 0) {
+		free(saved);
+		return;
+	}
+	for (i = 0; i < ix->n; i++) {
+		if (ix->rows[i].env.uid > newest)
+			fresh++;
+		if (ix->rows[i].env.uid == uid)
+			ix->cur = i;
+	}
+	if (quiet && fresh == 0) {
+		snprintf(s->status, sizeof(s->status), "%s", saved);
+		s->status_bad = saved_bad;
+	} else if (quiet) {
+		screen_status(s, false, "%zu new message%s in %s", fresh, fresh == 1 ? "" : "s",
+			      ix->folder_name);
+		beep();
+	} else {
+		screen_status(s, false, "%s: %zu message%s, %zu new since", ix->folder_name,
+			      ix->n, ix->n == 1 ? "" : "s", fresh);
+	}
+	free(saved);
+}
+
+void
+index_toggle_flag(struct screen *s)
+{
+	struct ui_envelope *env;
+	struct err e = { 0 };
+	bool on;
+
+	if (s->index.n == 0)
+		return;
+	env = &s->index.rows[s->index.cur].env;
+	on = env->flags & UI_FLAG_FLAGGED;
+	if (ui_source_set_flags(s->src, env->uid, on ? 0 : UI_FLAG_FLAGGED,
+				on ? UI_FLAG_FLAGGED : 0, &e) < 0)
+		screen_status(s, true, "%s", e.msg);
+	else
+		env->flags ^= UI_FLAG_FLAGGED;
+}
+
+void
+index_set_deleted(struct screen *s, bool on)
+{
+	struct ui_envelope *env;
+	struct err e = { 0 };
+	struct buf hint = BUF_INIT;
+
+	if (s->index.n == 0)
+		return;
+	env = &s->index.rows[s->index.cur].env;
+	if (ui_source_set_flags(s->src, env->uid, on ? UI_FLAG_DELETED : 0,
+				on ? 0 : UI_FLAG_DELETED, &e) < 0) {
+		screen_status(s, true, "%s", e.msg);
+		return;
+	}
+	if (on) {
+		env->flags |= UI_FLAG_DELETED;
+		ui_keymap_keys(&s->keys, CONFIG_ACTION_EXPUNGE, &hint);
+		screen_status(s, false, "marked deleted (%s in the index removes the "
+			      "marked messages for good)", hint.data);
+		buf_release(&hint);
+		/* As in the index of other mailers: on to the next one. */
+		if (s->view == UI_VIEW_INDEX && s->index.cur + 1 < s->index.n)
+			s->index.cur++;
+	} else {
+		env->flags &= ~(unsigned)UI_FLAG_DELETED;
+		screen_status(s, false, "no longer marked deleted");
+	}
+}
+
+/* Takes row i off the index (its message left the folder). */
+static void
+drop_row(struct screen *s, size_t i)
+{
+	row_release(&s->index.rows[i]);
+	memmove(s->index.rows + i, s->index.rows + i + 1,
+		(s->index.n - i - 1) * sizeof(*s->index.rows));
+	s->index.n--;
+	if (s->index.cur >= s->index.n && s->index.cur > 0)
+		s->index.cur = s->index.n ? s->index.n - 1 : 0;
+}
+
+static void
+move_message(struct screen *s)
+{
+	const struct ui_folder *to;
+	struct buf q = BUF_INIT;
+	struct err e = { 0 };
+	char *answer;
+	size_t i, shown = 0;
+
+	if (s->index.n == 0)
+		return;
+	/* The question lists the other folders. */
+	buf_adds(&q, "Move to folder (");
+	for (i = 0; i < s->folders.n; i++) {
+		if (strcmp(s->folders.list[i].id, s->index.folder_id) == 0)
+			continue;
+		buf_addf(&q, "%s%s", shown++ ? ", " : "", s->folders.list[i].name);
+	}
+	buf_adds(&q, "): ");
+	if (shown == 0) {
+		screen_status(s, true, "there is no other folder to move to");
+		buf_release(&q);
+		return;
+	}
+	answer = screen_prompt(s, q.data, NULL);
+	buf_release(&q);
+	if (answer == NULL || *answer == '\0') {
+		screen_status(s, false, "not moved");
+		free(answer);
+		return;
+	}
+	to = folders_find(s, answer);
+	if (to == NULL) {
+		screen_status(s, true, "not moved: no folder \"%s\" (or several start so)",
+			      answer);
+	} else if (strcmp(to->id, s->index.folder_id) == 0) {
+		screen_status(s, true, "not moved: the message is in %s already", to->name);
+	} else {
+		screen_working(s, "moving the message");
+		if (ui_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id,
+				   &e) < 0) {
+			screen_status(s, true, "not moved: %s", e.msg);
+		} else {
+			drop_row(s, s->index.cur);
+			screen_status(s, false, "moved to %s", to->name);
+		}
+	}
+	free(answer);
+}
+
+/* Removes the messages marked deleted, after a yes; then reads the folder. */
+static void
+expunge_folder(struct screen *s)
+{
+	struct err e = { 0 };
+	size_t i, n = 0;
+	char *q, *yn;
+
+	for (i = 0; i < s->index.n; i++)
+		if (s->index.rows[i].env.flags & UI_FLAG_DELETED)
+			n++;
+	if (n == 0) {
+		index_rescan(s, false);
+		return;
+	}
+	q = xasprintf("Remove %zu message%s marked deleted for good (y/n)? ", n,
+		      n == 1 ? "" : "s");
+	yn = screen_prompt(s, q, NULL);
+	free(q);
+	if (yn == NULL || (yn[0] != 'y' && yn[0] != 'Y')) {
+		free(yn);
+		screen_status(s, false, "nothing removed");
+		return;
+	}
+	free(yn);
+	screen_working(s, "removing the messages marked deleted");
+	if (ui_source_expunge(s->src, &e) < 0) {
+		screen_status(s, true, "not removed: %s", e.msg);
+		return;
+	}
+	index_rescan(s, false);
+	if (!s->status_bad)
+		screen_status(s, false, "%zu message%s removed; %s: %zu left", n,
+			      n == 1 ? "" : "s", s->index.folder_name, s->index.n);
+}
+
+void
+index_key(struct screen *s, int action)
+{
+	if (screen_list_move(s, &s->index.cur, s->index.n, action) ||
+	    compose_start_by_key(s, action))
+		return;
+	switch (action) {
+	case CONFIG_ACTION_OPEN:
+		pager_open(s);
+		break;
+	case CONFIG_ACTION_SEARCH:
+		s->index.search_whole = false;
+		if (s->index.n)
+			search(s, true);
+		break;
+	case CONFIG_ACTION_SEARCH_SERVER:
+		if (s->index.n)
+			search_whole(s, true);
+		break;
+	case CONFIG_ACTION_SEARCH_NEXT:
+		if (s->index.n && s->index.search_whole)
+			search_whole(s, false);
+		else if (s->index.n)
+			search(s, false);
+		break;
+	case CONFIG_ACTION_FLAG:
+		index_toggle_flag(s);
+		break;
+	case CONFIG_ACTION_EXPUNGE:
+		expunge_folder(s);
+		break;
+	case CONFIG_ACTION_DELETE:
+		index_set_deleted(s, true);
+		break;
+	case CONFIG_ACTION_UNDELETE:
+		index_set_deleted(s, false);
+		break;
+	case CONFIG_ACTION_MOVE:
+		move_message(s);
+		break;
+	case CONFIG_ACTION_THREADS:
+		/* folder order, threads, by date, folder order... */
+		s->index.order = s->index.order == ORDER_FOLDER ? ORDER_THREADS :
+			   s->index.order == ORDER_THREADS ? ORDER_DATE : ORDER_FOLDER;
+		apply_order(s);
+		screen_status(s, false, "%s", s->index.order == ORDER_THREADS ? "threads" :
+			      s->index.order == ORDER_DATE ? "by date" : "folder order");
+		break;
+	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
+		s->view = UI_VIEW_FOLDERS;
+		screen_status(s, false, "%s", "");
+		break;
+	}
+}
