@@ -193,6 +193,21 @@ struct smime_verdict {
 
 struct smime_engine;
 
+/*
+ * Where passphrases come from when gpg-agent needs one (it never starts a
+ * pinentry for cachet): get writes the passphrase of the key described by
+ * desc into out, without a line end, and returns 0; or returns -1 with e
+ * set to give up.  try counts from 1 and grows after each wrong
+ * passphrase; is_new is true when the agent asks for the passphrase that
+ * will protect a key being imported.  The caller (the CLI, the screen)
+ * decides how to ask: a terminal, --passphrase-fd, a prompt line.
+ */
+struct smime_passphrase {
+	int (*get)(void *opaque, const char *desc, unsigned try, bool is_new,
+		   struct buf *out, struct err *e);
+	void *opaque;	/* foreign */
+};
+
 const char *smime_sig_name(enum smime_sig s);
 const char *smime_coverage_name(enum smime_coverage c);
 const char *smime_decryption_name(enum smime_decryption d);
