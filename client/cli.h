@@ -49,6 +49,14 @@ int cli_fail(const struct err *e);
  * keep_newlines).
  */
 void cli_put_text(FILE *f, const char *s, bool keep_newlines);
+/*
+ * A passphrase for gpg-agent or a file (DESIGN.md: never a pinentry):
+ * asked on the controlling terminal with prompt, echo off.  Replaces
+ * out's contents; ERR_USAGE when there is no terminal or the input
+ * ends.
+ */
+int cli_read_passphrase(const struct cli_globals *g, const char *prompt,
+			struct buf *out, struct err *e);
 struct imap_session;
 /* Prints the IMAP server's [ALERT]s (imap_take_alerts) on stderr. */
 void cli_show_alerts(struct imap_session *s, const char *host);

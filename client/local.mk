@@ -27,7 +27,8 @@ tests_unit_client_test_smtp_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
 # Message verbs (S/MIME): sign, encrypt, decrypt, verify.
 libclient_a_SOURCES += client/batch.h client/batch.c \
 	client/recipients.h client/recipients.c \
-	client/cmd_sign.c client/cmd_encrypt.c client/cmd_decrypt.c client/cmd_verify.c
+	client/cmd_sign.c client/cmd_encrypt.c client/cmd_decrypt.c client/cmd_verify.c \
+	client/passphrase.c client/cmd_identity.c
 
 # The screen's verb (ui/ draws; this opens the source and hands it over).
 libclient_a_SOURCES += client/cmd_ui.c

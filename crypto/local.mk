@@ -1,6 +1,6 @@
 noinst_LIBRARIES += libcrypto.a
 libcrypto_a_SOURCES = crypto/smime.h crypto/smime_p.h crypto/engine_p.h crypto/agent_p.h \
-	crypto/agent.c \
+	crypto/agent.c crypto/identity.c \
 	crypto/names.c crypto/mime.c crypto/codec.c crypto/der.c crypto/engine.c \
 	crypto/keys.c crypto/sign.c crypto/verify.c crypto/json.c
 # The engine finds cachet-gpgsm here once installed (next to the cachet

@@ -247,6 +247,44 @@ int smime_find_recipient(struct smime_engine *eng, const char *addr,
 			 char **fpr, struct err *e);
 
 /*
+ * The person's own identities: a certificate in gpgsm's keybox whose
+ * secret key gpg-agent holds (gpgsm's own imports, or cachet's).
+ */
+struct smime_identity {
+	char *fingerprint;	/* owned; SHA-1, upper-case hex */
+	char *keygrip;		/* owned; the agent's name for the key, or NULL */
+	char *key_type;		/* owned; "RSA-2048", "EC P-256"... */
+	char **emails;		/* owned; NULL-terminated, domain lower case */
+	size_t n_emails;
+	char *subject;		/* owned; RFC 4514 string, or NULL */
+	time_t not_before, not_after;	/* 0 when unknown */
+	bool expired, revoked;
+};
+
+/*
+ * Imports a PKCS#12 file (p12: its DER or PEM bytes): its password is
+ * asked through pp once the bytes are known to be PKCS#12.  RSA or EC (P-256, P-384, P-521) keys, the legacy algorithms
+ * and OpenSSL 3's default (AES-256-CBC, PBKDF2).  The private key goes to
+ * gpg-agent (IMPORT_KEY), protected there by the same password; the
+ * certificate and the rest of the chain go to gpgsm's keybox, so signing
+ * and decrypting find the identity at once.  A key the agent already
+ * holds is kept as it is (*key_existed set) and the import goes on.
+ * The password is never kept: it is wiped once the agent has it.  On
+ * success *id describes the identity (smime_identity_release).
+ * Errors: ERR_INPUT (not PKCS#12, truncated, no key with its
+ * certificate), ERR_USAGE (wrong password), ERR_UNSUPPORTED (another key
+ * type or curve, an unknown cipher), ERR_CRYPTO (agent or gpgsm).
+ */
+int smime_identity_import(const char *gnupg_home, const void *p12, size_t len,
+			  const struct smime_passphrase *pp, struct smime_identity *id,
+			  bool *key_existed, struct err *e);
+/* The identities of gnupg_home, read-only (a secret-key listing). */
+int smime_identity_list(const char *gnupg_home, struct smime_identity **ids,
+			size_t *n, struct err *e);
+void smime_identities_free(struct smime_identity **ids, size_t n);
+void smime_identity_release(struct smime_identity *id);
+
+/*
  * Addresses in a message's header: smime_message_from gives the single
  * From address (ERR_INPUT when there is none, or more than one);
  * smime_message_recipients the addresses of To, Cc and Bcc in order,

@@ -1,0 +1,106 @@
+/* passphrase.c — where the CLI's passphrases come from: the controlling
+ * terminal, without echo.  Never a pinentry, never stored. */
+#include "client/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* Longer than any passphrase gpg-agent takes (255). */
+#define PASSPHRASE_MAX 1024
+
+/* The terminal while echo is off, so that a signal puts it back. */
+static int tty_fd = -1;
+static struct termios tty_saved;
+
+static void
+tty_restore_and_die(int sig)
+{
+	if (tty_fd >= 0)
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* One line from fd, without its line end: 0, or -1 at end of file before
+ * any byte or on a read error. */
+static int
+read_line(int fd, struct buf *out, struct err *e)
+{
+	bool any = false;
+	char c;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(e, ERR_IO, "reading the passphrase: %s", strerror(errno));
+		if (n == 0)
+			break;
+		any = true;
+		if (c == '\n')
+			break;
+		if (out->len >= PASSPHRASE_MAX)
+			return err_set(e, ERR_USAGE, "the passphrase is too long");
+		buf_addc(out, c);
+	}
+	if (!any)
+		return err_set(e, ERR_USAGE, "no passphrase given (end of input)");
+	if (out->len && out->data[out->len - 1] == '\r')
+		out->data[--out->len] = '\0';
+	return 0;
+}
+
+static int
+ask_terminal(const char *prompt, struct buf *out, struct err *e)
+{
+	struct sigaction sa, old_int, old_term, old_hup;
+	struct termios quiet;
+	int fd, rc;
+
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, ERR_USAGE, "no terminal to ask for the passphrase; give it "
+			       "on a file descriptor with --passphrase-fd N");
+	if (tcgetattr(fd, &tty_saved) < 0) {
+		close(fd);
+		return err_set(e, ERR_USAGE, "no terminal to ask for the passphrase; give it "
+			       "on a file descriptor with --passphrase-fd N");
+	}
+	quiet = tty_saved;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
+	quiet.c_lflag |= ECHONL;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tty_restore_and_die;
+	sigemptyset(&sa.sa_mask);
+	tty_fd = fd;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+		rc = err_set(e, ERR_IO, "cannot turn off echo on the terminal");
+	} else {
+		rc = read_line(fd, out, e);
+		tcsetattr(fd, TCSAFLUSH, &tty_saved);
+	}
+	tty_fd = -1;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	close(fd);
+	return rc;
+}
+
+int
+cli_read_passphrase(const struct cli_globals *g, const char *prompt, struct buf *out,
+		    struct err *e)
+{
+	(void)g;
+	buf_reset(out);
+	return ask_terminal(prompt, out, e);
+}
