@@ -17,6 +17,7 @@ struct cli_globals {
 	const char *account;		/* --account, may be NULL */
 	const char *gnupg_home;		/* --gnupg-home, $GNUPGHOME or ~/.gnupg */
 	const char *data_dir;		/* --data-dir or $XDG_DATA_HOME/cachet */
+	int passphrase_fd;		/* --passphrase-fd N, or -1: the terminal */
 	/*
 	 * The built-in system policy path, then $CACHET_SYSTEM_POLICY if set:
 	 * the variable adds a policy layer (tests use it) but cannot lift the
@@ -50,10 +51,11 @@ int cli_fail(const struct err *e);
  */
 void cli_put_text(FILE *f, const char *s, bool keep_newlines);
 /*
- * A passphrase for gpg-agent or a file (DESIGN.md: never a pinentry):
- * asked on the controlling terminal with prompt, echo off.  Replaces
- * out's contents; ERR_USAGE when there is no terminal or the input
- * ends.
+ * A passphrase for gpg-agent or a file (DESIGN.md: never a pinentry): the
+ * next line of --passphrase-fd when it was given (one passphrase per
+ * line, each call reads one), else asked on the controlling terminal with
+ * prompt, echo off.  Replaces out's contents; ERR_USAGE when there is no
+ * terminal, the descriptor is not open, or the input ends.
  */
 int cli_read_passphrase(const struct cli_globals *g, const char *prompt,
 			struct buf *out, struct err *e);

@@ -18,10 +18,11 @@ static const char identity_usage[] =
 	"       cachet identity list [--json]\n"
 	"\n"
 	"Your own keys and certificates.  import reads a PKCS#12 file (RSA or EC,\n"
-	"as OpenSSL or NSS write it), asks for its password on the terminal,\n"
-	"puts the private key in gpg-agent protected by that same password and\n"
-	"the certificates in gpgsm's keybox.  list prints one identity per line:\n"
-	"fingerprint, key type, addresses, validity, tab-separated.\n";
+	"as OpenSSL or NSS write it) and its password (the first line of the\n"
+	"global --passphrase-fd N, or asked on the terminal), puts the private\n"
+	"key in gpg-agent protected by that same password and the certificates\n"
+	"in gpgsm's keybox.  list prints one identity per line: fingerprint, key\n"
+	"type, addresses, validity, tab-separated.\n";
 
 /* "FROM..UNTIL", days in UTC. */
 static void

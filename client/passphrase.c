@@ -1,5 +1,6 @@
-/* passphrase.c — where the CLI's passphrases come from: the controlling
- * terminal, without echo.  Never a pinentry, never stored. */
+/* passphrase.c — where the CLI's passphrases come from: --passphrase-fd,
+ * one per line, or the controlling terminal without echo.  Never a
+ * pinentry, never stored. */
 #include "client/cli.h"
 
 #include <errno.h>
@@ -100,7 +101,13 @@ int
 cli_read_passphrase(const struct cli_globals *g, const char *prompt, struct buf *out,
 		    struct err *e)
 {
-	(void)g;
 	buf_reset(out);
-	return ask_terminal(prompt, out, e);
+	if (g->passphrase_fd < 0)
+		return ask_terminal(prompt, out, e);
+	if (fcntl(g->passphrase_fd, F_GETFD) < 0)
+		return err_set(e, ERR_USAGE, "--passphrase-fd %d: not an open file descriptor",
+			       g->passphrase_fd);
+	if (read_line(g->passphrase_fd, out, e) < 0)
+		return err_prefix(e, "--passphrase-fd %d", g->passphrase_fd);
+	return 0;
 }

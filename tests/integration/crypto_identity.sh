@@ -3,8 +3,9 @@
 # default (AES-256-CBC, PBKDF2), RSA (both orders of the primes) and EC
 # P-256 / P-384; the key lands in gpg-agent protected by the file's
 # password, the certificate and its chain in gpgsm's keybox, and cachet
-# sign uses the new identity at once.  Wrong passwords, truncated and
-# foreign files, a second import.  No pinentry is ever started.
+# sign uses the new identity at once.  Passwords from the terminal and
+# from --passphrase-fd; wrong passwords, truncated and foreign files, a
+# second import.  No pinentry is ever started.
 set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
 harness_init
@@ -98,14 +99,21 @@ assert_eq 0 "$rc" "import of alice.p12: $(cat "$H/tty.clean")"
 assert_file_contains "$H/tty.clean" "Password for alice.p12:"
 assert_file_contains "$H/tty.clean" "alice.p12: imported $(fpr_of "$P/alice.pem")	RSA-2048	alice@localhost	"
 grep -q 'alice pw' "$H/tty.clean" && fail "the password was echoed on the terminal"
+# The others with --passphrase-fd: its first line is the password (what
+# follows is for later questions).
 for u in dave erin bob; do
-	pw="$u pw"
-	import_tty "$F/$u.p12" "$pw"
-	assert_eq 0 "$rc" "import of $u.p12: $(cat "$H/tty.clean")"
+	"$CACHET" --gnupg-home "$home" --passphrase-fd 3 identity import "$F/$u.p12" \
+		3< <(printf '%s\nsomething else\n' "$u pw") < /dev/null > "$H/out.txt" ||
+		fail "import of $u.p12 with --passphrase-fd"
+	assert_file_contains "$H/out.txt" "$u.p12: imported "
 done
+# carol's file is in the legacy format (3DES, RC2, SHA-1 MAC) gpgsm reads.
+"$CACHET" --gnupg-home "$home" --passphrase-fd 0 identity import "$P/carol.p12" \
+	<<< carol-p12 > "$H/out.txt" || fail "import of the legacy carol.p12"
+assert_file_contains "$H/out.txt" "carol.p12: imported $(fpr_of "$P/carol.pem")	RSA-2048	carol@localhost	"
 
 "$CACHET" --gnupg-home "$home" identity list > "$H/list.txt"
-assert_eq 4 "$(wc -l < "$H/list.txt")" "identities listed"
+assert_eq 5 "$(wc -l < "$H/list.txt")" "identities listed"
 assert_file_contains "$H/list.txt" "$(fpr_of "$P/alice.pem")	RSA-2048	alice@localhost	"
 assert_file_contains "$H/list.txt" "$(fpr_of "$F/dave.pem")	EC P-256	dave@localhost	"
 assert_file_contains "$H/list.txt" "$(fpr_of "$F/erin.pem")	EC P-384	erin@localhost	"
@@ -113,7 +121,7 @@ assert_file_contains "$H/list.txt" "$(fpr_of "$P/bob.pem")	RSA-2048	bob@localhos
 "$CACHET" --gnupg-home "$home" identity list --json > "$H/list.json"
 python3 -c 'import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-assert len(rows) == 4, rows
+assert len(rows) == 5, rows
 for r in rows:
     assert r["state"] == "valid" and len(r["keygrip"]) == 40 and r["addresses"], r' "$H/list.json" ||
 	fail "identity list --json"
@@ -153,6 +161,25 @@ assert_file_contains "$H/tty.clean" "alice.p12: gpg-agent already held this key,
 import_tty "$F/dave.p12" 'not the password'
 assert_eq 2 "$rc" "exit status with a wrong password"
 assert_file_contains "$H/tty.clean" "cachet: $F/dave.p12: wrong password for this PKCS#12 file"
+rc=0
+"$CACHET" --gnupg-home "$home" --passphrase-fd 3 identity import "$F/erin.p12" \
+	3<<< 'dave pw' < /dev/null 2> "$H/err.txt" || rc=$?
+assert_eq 2 "$rc" "exit status with a wrong password on --passphrase-fd"
+assert_eq "cachet: $F/erin.p12: wrong password for this PKCS#12 file" "$(cat "$H/err.txt")" \
+	"the message of a wrong password"
+rc=0
+"$CACHET" --gnupg-home "$home" --passphrase-fd 3 identity import "$F/erin.p12" \
+	3< /dev/null < /dev/null 2> "$H/err.txt" || rc=$?
+assert_eq 2 "$rc" "exit status with nothing on --passphrase-fd"
+assert_contains "$(cat "$H/err.txt")" "erin.p12: --passphrase-fd 3: no passphrase given"
+rc=0
+"$CACHET" --gnupg-home "$home" --passphrase-fd 9 identity import "$F/erin.p12" \
+	< /dev/null 2> "$H/err.txt" || rc=$?
+assert_eq 2 "$rc" "exit status with a closed --passphrase-fd"
+assert_contains "$(cat "$H/err.txt")" "--passphrase-fd 9: not an open file descriptor"
+rc=0
+"$CACHET" --passphrase-fd three identity list 2> "$H/err.txt" || rc=$?
+assert_eq 2 "$rc" "exit status of --passphrase-fd three"
 head -c 600 "$F/erin.p12" > "$F/truncated.p12"
 rc=0
 "$CACHET" --gnupg-home "$home" identity import "$F/truncated.p12" < /dev/null 2> "$H/err.txt" || rc=$?
@@ -172,7 +199,7 @@ setsid -w "$CACHET" --gnupg-home "$home" identity import "$F/erin.p12" < /dev/nu
 	2> "$H/err.txt" || rc=$?
 assert_eq 2 "$rc" "exit status without a terminal"
 assert_contains "$(cat "$H/err.txt")" "no terminal to ask for the passphrase"
-assert_eq 4 "$("$CACHET" --gnupg-home "$home" identity list | wc -l)" "identities after the failures"
+assert_eq 5 "$("$CACHET" --gnupg-home "$home" identity list | wc -l)" "identities after the failures"
 
 [ ! -e "$H/pinentry-started" ] || fail "gpg-agent started a pinentry"
 echo PASS
