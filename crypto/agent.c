@@ -445,18 +445,24 @@ add_keydesc(struct buf *b, const char *desc)
 }
 
 int
-agent_pksign_sha256(struct agent *a, const char *grip, const char *desc,
-		    const unsigned char hash[32], struct buf *sig, struct err *e)
+agent_pksign(struct agent *a, const char *grip, const char *desc,
+	     const char *hash_algo, const unsigned char *hash, size_t len,
+	     struct buf *sig, struct err *e)
 {
 	struct buf sigkey = BUF_INIT, keydesc = BUF_INIT, sethash = BUF_INIT;
 	const char *cmds[5];
 	size_t i;
 	int rc;
 
+	if (!((strcmp(hash_algo, "sha256") == 0 && len == 32) ||
+	      (strcmp(hash_algo, "sha384") == 0 && len == 48) ||
+	      (strcmp(hash_algo, "sha512") == 0 && len == 64)))
+		return err_set(e, ERR_CRYPTO, "signing: a %zu-byte hash is not %s", len,
+			       hash_algo);
 	buf_addf(&sigkey, "SIGKEY %s", grip);
 	add_keydesc(&keydesc, desc);
-	buf_adds(&sethash, "SETHASH --hash=sha256 ");
-	for (i = 0; i < 32; i++)
+	buf_addf(&sethash, "SETHASH --hash=%s ", hash_algo);
+	for (i = 0; i < len; i++)
 		buf_addf(&sethash, "%02X", hash[i]);
 	cmds[0] = sigkey.data;
 	cmds[1] = keydesc.data;

@@ -66,14 +66,16 @@ int agent_keyinfo(struct agent *a, const char *grip, struct agent_keyinfo *ki,
 		  struct err *e);
 
 /*
- * PKSIGN of a SHA-256 hash by the key grip: *sig (appended) is the
- * agent's sig-val S-expression in canonical form, e.g.
+ * PKSIGN of a hash by the key grip: hash_algo is "sha256", "sha384" or
+ * "sha512" and len the hash's length (ECDSA wants a hash at least as long
+ * as the curve's order: SHA-384 for P-384, SHA-512 for P-521).  *sig
+ * (appended) is the agent's sig-val S-expression in canonical form, e.g.
  * (sig-val(rsa(s ...))) or (sig-val(ecdsa(r ...)(s ...))).  desc names
  * the key for the person (the passphrase callback receives it).
  */
-int agent_pksign_sha256(struct agent *a, const char *grip, const char *desc,
-			const unsigned char hash[32], struct buf *sig,
-			struct err *e);
+int agent_pksign(struct agent *a, const char *grip, const char *desc,
+		 const char *hash_algo, const unsigned char *hash, size_t len,
+		 struct buf *sig, struct err *e);
 
 /*
  * PKDECRYPT by the key grip of enc_val, a canonical enc-val S-expression

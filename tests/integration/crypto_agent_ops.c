@@ -2,7 +2,8 @@
  * crypto_agent_ops.c — crypto/agent.c against a real gpg-agent.  Run by
  * crypto_agent.sh:
  *   crypto_agent_ops HOME sign GRIP CERT.pem [PASSPHRASE...]
- *       signs three SHA-256 hashes over the process's one connection and
+ *       signs three hashes (SHA-256; SHA-384 or SHA-512 for ECDSA on
+ *       P-384 or P-521) over the process's one connection and
  *       checks each signature with GnuTLS against the certificate's key;
  *       with passphrases, the callback answers try N with the Nth one and
  *       "tries N" is printed; without, no callback is installed.
@@ -69,11 +70,24 @@ load_pubkey(const char *path, gnutls_pubkey_t *pub)
 	return rc;
 }
 
+/* The digest for pub's key: ECDSA wants one as long as the curve's order. */
+static gnutls_digest_algorithm_t
+digest_for(gnutls_pubkey_t pub)
+{
+	unsigned bits = 0;
+
+	if (gnutls_pubkey_get_pk_algorithm(pub, &bits) == GNUTLS_PK_ECDSA && bits > 256)
+		return bits > 384 ? GNUTLS_DIG_SHA512 : GNUTLS_DIG_SHA384;
+	return GNUTLS_DIG_SHA256;
+}
+
 /* Checks the agent's sig-val against pub for hash. */
 static bool
-signature_good(gnutls_pubkey_t pub, const unsigned char hash[32], const struct buf *sig)
+signature_good(gnutls_pubkey_t pub, const unsigned char *hash, const struct buf *sig)
 {
-	gnutls_datum_t h = { (unsigned char *)hash, 32 }, s = { NULL, 0 }, r_d, s_d;
+	gnutls_digest_algorithm_t dig = digest_for(pub);
+	gnutls_datum_t h = { (unsigned char *)hash, gnutls_hash_get_len(dig) };
+	gnutls_datum_t s = { NULL, 0 }, r_d, s_d;
 	const unsigned char *r, *sv;
 	size_t rlen, slen;
 	int ret;
@@ -93,9 +107,8 @@ signature_good(gnutls_pubkey_t pub, const unsigned char hash[32], const struct b
 	s_d.size = (unsigned)slen;
 	if (gnutls_encode_rs_value(&s, &r_d, &s_d) < 0)
 		return false;
-	ret = gnutls_pubkey_verify_hash2(pub, gnutls_pk_to_sign(GNUTLS_PK_ECDSA,
-								GNUTLS_DIG_SHA256),
-					 0, &h, &s);
+	ret = gnutls_pubkey_verify_hash2(pub, gnutls_pk_to_sign(GNUTLS_PK_ECDSA, dig), 0,
+					 &h, &s);
 	gnutls_free(s.data);
 	return ret >= 0;
 }
@@ -108,7 +121,8 @@ do_sign(const char *home, const char *grip, const char *cert, int npass, char **
 	struct agent *a = NULL, *again = NULL;
 	gnutls_pubkey_t pub = NULL;
 	struct err e = { 0 };
-	unsigned char hash[32];
+	gnutls_digest_algorithm_t dig;
+	unsigned char hash[64];
 	char text[64];
 	int i;
 
@@ -127,11 +141,14 @@ do_sign(const char *home, const char *grip, const char *cert, int npass, char **
 		struct buf sig = BUF_INIT;
 
 		snprintf(text, sizeof text, "message %d", i);
-		gnutls_hash_fast(GNUTLS_DIG_SHA256, text, strlen(text), hash);
+		dig = digest_for(pub);
+		gnutls_hash_fast(dig, text, strlen(text), hash);
 		/* The same connection every time. */
 		CHECK_INT(agent_shared(home, &again, &e), 0);
 		CHECK(again == a);
-		if (agent_pksign_sha256(a, grip, "Alice's test key", hash, &sig, &e) < 0) {
+		if (agent_pksign(a, grip, "Alice's test key", dig == GNUTLS_DIG_SHA256 ?
+				 "sha256" : dig == GNUTLS_DIG_SHA384 ? "sha384" : "sha512",
+				 hash, gnutls_hash_get_len(dig), &sig, &e) < 0) {
 			fprintf(stderr, "%s\n", e.msg);
 			check_failures++;
 			buf_release(&sig);

@@ -152,6 +152,28 @@ openssl cms -verify -in "$H/s.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /
 openssl cms -verify -in "$H/s-bob.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /dev/null ||
 	fail "bob's signature by the imported key (swapped primes) does not verify"
 
+# cachet's own agent connection with the imported keys: ECDSA signatures on
+# P-256 and P-384 (the passphrase asked through the callback), checked
+# with GnuTLS; openssl's RSA ciphertexts to alice decrypted.
+OPS=$top_builddir/tests/integration/crypto_agent_ops
+for u in dave erin; do
+	"$OPS" "$home" sign "$(grip_of "$(fpr_of "$F/$u.pem")")" "$F/$u.pem" "$u pw" \
+		> /dev/null || fail "PKSIGN with $u's imported EC key"
+done
+"$OPS" "$home" sign "$(grip_of "$(fpr_of "$P/bob.pem")")" "$P/bob.pem" > /dev/null ||
+	fail "PKSIGN with bob's imported RSA key (swapped primes)"
+openssl rand -out "$H/cek" 32
+openssl pkeyutl -encrypt -certin -inkey "$P/alice.pem" -pkeyopt rsa_padding_mode:oaep \
+	-pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in "$H/cek" -out "$H/ct-oaep"
+assert_eq "$(od -An -v -tx1 "$H/cek" | tr -d ' \n')" \
+	"$("$OPS" "$home" decrypt "$(grip_of "$(fpr_of "$P/alice.pem")")" oaep "$H/ct-oaep")" \
+	"PKDECRYPT (OAEP) with alice's imported key"
+
+# An identity gpgsm imported itself is listed too.
+carol_home=$(harness_gnupg carol)
+assert_contains "$("$CACHET" --gnupg-home "$carol_home" identity list)" \
+	"$(fpr_of "$P/carol.pem")	RSA-2048	carol@localhost	"
+
 # --- the second import of a file: said, not a failure
 import_tty "$F/alice.p12" 'alice pw'
 assert_eq 0 "$rc" "second import of alice.p12"
