@@ -1,7 +1,7 @@
 #!/bin/bash
 # cachet identity import / list: PKCS#12 files as OpenSSL 3 writes them by
 # default (AES-256-CBC, PBKDF2), RSA (both orders of the primes) and EC
-# P-256 / P-384; the key lands in gpg-agent protected by the file's
+# P-256 / P-384 / P-521; the key lands in gpg-agent protected by the file's
 # password, the certificate and its chain in gpgsm's keybox, and cachet
 # sign uses the new identity at once.  Passwords from the terminal and
 # from --passphrase-fd; wrong passwords, truncated and foreign files, a
@@ -51,6 +51,7 @@ ec_identity() {	# USER CURVE
 }
 ec_identity dave P-256
 ec_identity erin P-384
+ec_identity frank P-521
 
 # OpenSSL writes RSA keys with p > q; GnuPG wants p < q and u = p^-1 mod q.
 # bob's key with its primes the other way round exercises the other case.
@@ -101,7 +102,7 @@ assert_file_contains "$H/tty.clean" "alice.p12: imported $(fpr_of "$P/alice.pem"
 grep -q 'alice pw' "$H/tty.clean" && fail "the password was echoed on the terminal"
 # The others with --passphrase-fd: its first line is the password (what
 # follows is for later questions).
-for u in dave erin bob; do
+for u in dave erin frank bob; do
 	"$CACHET" --gnupg-home "$home" --passphrase-fd 3 identity import "$F/$u.p12" \
 		3< <(printf '%s\nsomething else\n' "$u pw") < /dev/null > "$H/out.txt" ||
 		fail "import of $u.p12 with --passphrase-fd"
@@ -113,21 +114,22 @@ done
 assert_file_contains "$H/out.txt" "carol.p12: imported $(fpr_of "$P/carol.pem")	RSA-2048	carol@localhost	"
 
 "$CACHET" --gnupg-home "$home" identity list > "$H/list.txt"
-assert_eq 5 "$(wc -l < "$H/list.txt")" "identities listed"
+assert_eq 6 "$(wc -l < "$H/list.txt")" "identities listed"
 assert_file_contains "$H/list.txt" "$(fpr_of "$P/alice.pem")	RSA-2048	alice@localhost	"
 assert_file_contains "$H/list.txt" "$(fpr_of "$F/dave.pem")	EC P-256	dave@localhost	"
 assert_file_contains "$H/list.txt" "$(fpr_of "$F/erin.pem")	EC P-384	erin@localhost	"
+assert_file_contains "$H/list.txt" "$(fpr_of "$F/frank.pem")	EC P-521	frank@localhost	"
 assert_file_contains "$H/list.txt" "$(fpr_of "$P/bob.pem")	RSA-2048	bob@localhost	"
 "$CACHET" --gnupg-home "$home" identity list --json > "$H/list.json"
 python3 -c 'import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-assert len(rows) == 5, rows
+assert len(rows) == 6, rows
 for r in rows:
     assert r["state"] == "valid" and len(r["keygrip"]) == 40 and r["addresses"], r' "$H/list.json" ||
 	fail "identity list --json"
 
 # The agent holds each key, protected by the file's password.
-for cert in "$P/alice.pem" "$F/dave.pem" "$F/erin.pem" "$P/bob.pem"; do
+for cert in "$P/alice.pem" "$F/dave.pem" "$F/erin.pem" "$F/frank.pem" "$P/bob.pem"; do
 	grip=$(grip_of "$(fpr_of "$cert")")
 	[ -n "$grip" ] || fail "no keygrip for $cert"
 	info=$(gpg-connect-agent --homedir "$home" "KEYINFO $grip" /bye | head -n 1)
@@ -153,10 +155,10 @@ openssl cms -verify -in "$H/s-bob.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 
 	fail "bob's signature by the imported key (swapped primes) does not verify"
 
 # cachet's own agent connection with the imported keys: ECDSA signatures on
-# P-256 and P-384 (the passphrase asked through the callback), checked
-# with GnuTLS; openssl's RSA ciphertexts to alice decrypted.
+# P-256, P-384 and P-521 (the passphrase asked through the callback),
+# checked with GnuTLS; openssl's RSA ciphertexts to alice decrypted.
 OPS=$top_builddir/tests/integration/crypto_agent_ops
-for u in dave erin; do
+for u in dave erin frank; do
 	"$OPS" "$home" sign "$(grip_of "$(fpr_of "$F/$u.pem")")" "$F/$u.pem" "$u pw" \
 		> /dev/null || fail "PKSIGN with $u's imported EC key"
 done
@@ -221,7 +223,7 @@ setsid -w "$CACHET" --gnupg-home "$home" identity import "$F/erin.p12" < /dev/nu
 	2> "$H/err.txt" || rc=$?
 assert_eq 2 "$rc" "exit status without a terminal"
 assert_contains "$(cat "$H/err.txt")" "no terminal to ask for the passphrase"
-assert_eq 5 "$("$CACHET" --gnupg-home "$home" identity list | wc -l)" "identities after the failures"
+assert_eq 6 "$("$CACHET" --gnupg-home "$home" identity list | wc -l)" "identities after the failures"
 
 [ ! -e "$H/pinentry-started" ] || fail "gpg-agent started a pinentry"
 echo PASS
