@@ -182,8 +182,19 @@ ask_file_password(void *opaque, const char *desc, unsigned try, bool is_new,
 		  struct buf *out, struct err *e)
 {
 	struct file_password *fp = opaque;
+	char *again;
+	int rc;
 
-	return cli_read_passphrase(fp->g, fp->prompt, out, e);
+	if (try <= 1)
+		return cli_read_passphrase(fp->g, fp->prompt, out, e);
+	/* --passphrase-fd gives the file one password: its first line. */
+	if (fp->g->passphrase_fd >= 0)
+		return err_set(e, ERR_USAGE, "wrong password for this PKCS#12 file");
+	again = xasprintf("Wrong password (try %u of %u).  %s", try,
+			  SMIME_PASSPHRASE_TRIES, fp->prompt);
+	rc = cli_read_passphrase(fp->g, again, out, e);
+	free(again);
+	return rc;
 }
 
 static int

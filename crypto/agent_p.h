@@ -29,7 +29,7 @@
 #include "crypto/smime.h"
 
 /* Tries a passphrase inquiry gets before the operation fails. */
-#define AGENT_PASSPHRASE_TRIES 3
+#define AGENT_PASSPHRASE_TRIES SMIME_PASSPHRASE_TRIES
 
 struct agent;
 

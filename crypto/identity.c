@@ -384,6 +384,7 @@ p12_parse(const void *data, size_t len, const struct smime_passphrase *pp,
 {
 	gnutls_datum_t d = { (unsigned char *)data, (unsigned)len };
 	gnutls_pkcs12_t p12 = NULL;
+	unsigned try;
 	int ret, rc = -1;
 
 	if (len > UINT32_MAX / 2)
@@ -401,12 +402,17 @@ p12_parse(const void *data, size_t len, const struct smime_passphrase *pp,
 		err_set(e, ERR_USAGE, "the PKCS#12 file's password is needed");
 		goto out;
 	}
-	if (pp->get(pp->opaque, "the PKCS#12 file", 1, false, password, e) < 0)
-		goto out;
-	ret = gnutls_pkcs12_verify_mac(p12, password->data ? password->data : "");
-	if (ret == GNUTLS_E_MAC_VERIFY_FAILED) {
-		err_set(e, ERR_USAGE, "wrong password for this PKCS#12 file");
-		goto out;
+	/* The MAC tells a wrong password at once: ask again. */
+	for (try = 1;; try++) {
+		if (pp->get(pp->opaque, "the PKCS#12 file", try, false, password, e) < 0)
+			goto out;
+		ret = gnutls_pkcs12_verify_mac(p12, password->data ? password->data : "");
+		if (ret != GNUTLS_E_MAC_VERIFY_FAILED)
+			break;
+		if (try == SMIME_PASSPHRASE_TRIES) {
+			err_set(e, ERR_USAGE, "wrong password for this PKCS#12 file");
+			goto out;
+		}
 	}
 	ret = gnutls_pkcs12_simple_parse(p12, password->data ? password->data : "", key,
 					 chain, n_chain, extra,

@@ -198,10 +198,12 @@ struct smime_engine;
  * pinentry for cachet): get writes the passphrase of the key described by
  * desc into out, without a line end, and returns 0; or returns -1 with e
  * set to give up.  try counts from 1 and grows after each wrong
- * passphrase; is_new is true when the agent asks for the passphrase that
+ * passphrase, up to SMIME_PASSPHRASE_TRIES; is_new is true when the agent
+ * asks for the passphrase that
  * will protect a key being imported.  The caller (the CLI, the screen)
  * decides how to ask: a terminal, --passphrase-fd, a prompt line.
  */
+#define SMIME_PASSPHRASE_TRIES 3
 struct smime_passphrase {
 	int (*get)(void *opaque, const char *desc, unsigned try, bool is_new,
 		   struct buf *out, struct err *e);
@@ -263,7 +265,8 @@ struct smime_identity {
 
 /*
  * Imports a PKCS#12 file (p12: its DER or PEM bytes): its password is
- * asked through pp once the bytes are known to be PKCS#12.  RSA or EC (P-256, P-384, P-521) keys, the legacy algorithms
+ * asked through pp once the bytes are known to be PKCS#12, again after a
+ * wrong one (up to SMIME_PASSPHRASE_TRIES).  RSA or EC (P-256, P-384, P-521) keys, the legacy algorithms
  * and OpenSSL 3's default (AES-256-CBC, PBKDF2).  The private key goes to
  * gpg-agent (IMPORT_KEY), protected there by the same password; the
  * certificate and the rest of the chain go to gpgsm's keybox, so signing

@@ -74,13 +74,15 @@ openssl rsa -inform DER -in "$F/bob-swapped.der" -out "$F/bob-swapped.key" 2> /d
 openssl rsa -in "$F/bob-swapped.key" -check -noout > /dev/null
 p12 "$F/bob-swapped.key" "$P/bob.pem" 'bob pw' "$F/bob.p12"
 
-# cachet identity import FILE, the password typed on a terminal (script's
-# pseudo-terminal; typed once the prompt is up): status in $rc, what the
-# terminal showed in $H/tty.txt.
-import_tty() {	# FILE PASSWORD
+# cachet identity import FILE, the passwords typed on a terminal (script's
+# pseudo-terminal; each typed once its prompt is up): status in $rc, what
+# the terminal showed in $H/tty.clean.
+import_tty() {	# FILE PASSWORD...
+	local file=$1
+	shift
 	rc=0
-	{ sleep 1; printf '%s\n' "$2"; } | timeout 60 script -qec \
-		"'$CACHET' --gnupg-home '$home' identity import '$1'" /dev/null \
+	{ for pw in "$@"; do sleep 1; printf '%s\n' "$pw"; done; } | timeout 60 script -qec \
+		"'$CACHET' --gnupg-home '$home' identity import '$file'" /dev/null \
 		> "$H/tty.txt" 2>&1 || rc=$?
 	tr -d '\r' < "$H/tty.txt" > "$H/tty.clean"
 }
@@ -176,14 +178,21 @@ carol_home=$(harness_gnupg carol)
 assert_contains "$("$CACHET" --gnupg-home "$carol_home" identity list)" \
 	"$(fpr_of "$P/carol.pem")	RSA-2048	carol@localhost	"
 
+# A wrong password on the terminal, then the right one.
+import_tty "$F/frank.p12" 'not it' 'frank pw'
+assert_eq 0 "$rc" "import after a wrong password: $(cat "$H/tty.clean")"
+assert_file_contains "$H/tty.clean" "Wrong password (try 2 of 3).  Password for frank.p12: "
+assert_file_contains "$H/tty.clean" "frank.p12: gpg-agent already held this key"
+
 # --- the second import of a file: said, not a failure
 import_tty "$F/alice.p12" 'alice pw'
 assert_eq 0 "$rc" "second import of alice.p12"
 assert_file_contains "$H/tty.clean" "alice.p12: gpg-agent already held this key, kept as it was"
 
 # --- bad input
-import_tty "$F/dave.p12" 'not the password'
-assert_eq 2 "$rc" "exit status with a wrong password"
+import_tty "$F/dave.p12" 'not the password' 'nor this' 'nor that'
+assert_eq 2 "$rc" "exit status with three wrong passwords"
+assert_file_contains "$H/tty.clean" "Wrong password (try 3 of 3).  Password for dave.p12: "
 assert_file_contains "$H/tty.clean" "cachet: $F/dave.p12: wrong password for this PKCS#12 file"
 rc=0
 "$CACHET" --gnupg-home "$home" --passphrase-fd 3 identity import "$F/erin.p12" \
