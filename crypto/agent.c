@@ -237,14 +237,37 @@ ctx_new(struct agent *a, struct err *e)
 	return 0;
 }
 
-int
-agent_open(const char *home, struct agent **out, struct err *e)
+/* Opens the Assuan connection (starting the agent the way gpgsm would when
+ * none answers) and puts it in loopback mode: the agent asks cachet for
+ * passphrases, never a pinentry. */
+static int
+agent_connect(struct agent *a, struct err *e)
 {
 	static const char *const launch[] = { "--launch", "gpg-agent", NULL };
 	struct call c = { 0 };
-	struct agent *a;
 	gpgme_error_t op;
-	int rc;
+
+	c.a = a;
+	if (ctx_new(a, e) < 0)
+		return -1;
+	if (transact(a, "OPTION pinentry-mode=loopback", &c, &op, e) < 0) {
+		if (run_gpgconf(a->home, launch, NULL) < 0 || ctx_new(a, e) < 0)
+			return -1;
+		err_clear(e);
+		if (transact(a, "OPTION pinentry-mode=loopback", &c, &op, e) < 0)
+			return -1;
+	}
+	if (op)
+		return err_set(e, ERR_CRYPTO, "gpg-agent refuses to let cachet ask for "
+			       "passphrases (%s); remove no-allow-loopback-pinentry from "
+			       "gpg-agent.conf", gpgme_strerror(op));
+	return 0;
+}
+
+int
+agent_open(const char *home, struct agent **out, struct err *e)
+{
+	struct agent *a;
 
 	*out = NULL;
 	if (gpgme_check_version("1.18.0") == NULL)
@@ -255,32 +278,15 @@ agent_open(const char *home, struct agent **out, struct err *e)
 	if (*a->socket == '\0') {
 		err_set(e, ERR_CRYPTO, "gpg-agent: gpgconf does not say where its socket "
 			"is for %s (is gpg-agent installed?)", home ? home : "the default home");
-		goto fail;
+		agent_free(&a);
+		return -1;
 	}
-	c.a = a;
-	if (ctx_new(a, e) < 0)
-		goto fail;
-	/* Loopback: the agent asks cachet for passphrases, never a pinentry. */
-	rc = transact(a, "OPTION pinentry-mode=loopback", &c, &op, e);
-	if (rc < 0) {
-		/* No agent yet: start one the way gpgsm would, then again. */
-		if (run_gpgconf(home, launch, NULL) < 0 || ctx_new(a, e) < 0)
-			goto fail;
-		err_clear(e);
-		if (transact(a, "OPTION pinentry-mode=loopback", &c, &op, e) < 0)
-			goto fail;
-	}
-	if (op) {
-		err_set(e, ERR_CRYPTO, "gpg-agent refuses to let cachet ask for passphrases "
-			"(%s); remove no-allow-loopback-pinentry from gpg-agent.conf",
-			gpgme_strerror(op));
-		goto fail;
+	if (agent_connect(a, e) < 0) {
+		agent_free(&a);
+		return -1;
 	}
 	*out = a;
 	return 0;
-fail:
-	agent_free(&a);
-	return -1;
 }
 
 void
@@ -404,6 +410,7 @@ key_operation(struct agent *a, const char *what, const char *grip, const char *d
 	      size_t inq_len, struct buf *out, struct err *e)
 {
 	size_t start = out->len, i;
+	bool reconnected = false;
 	struct call c;
 	gpgme_error_t op = 0;
 	unsigned try;
@@ -420,10 +427,21 @@ key_operation(struct agent *a, const char *what, const char *grip, const char *d
 		c.inq_len = inq_len;
 		for (i = 0; cmds[i]; i++) {
 			c.data = cmds[i + 1] ? NULL : out;
-			if (transact(a, cmds[i], &c, &op, e) < 0)
+			if (transact(a, cmds[i], &c, &op, e) == 0) {
+				if (op)
+					break;
+				continue;
+			}
+			/* The agent went away (restarted, killed) during a long
+			 * batch: a new connection, and the operation from its
+			 * first command, once. */
+			if (reconnected || agent_connect(a, e) < 0)
 				return err_prefix(e, "%s", what);
-			if (op)
-				break;
+			reconnected = true;
+			out->len = start;
+			if (out->data)
+				out->data[start] = '\0';
+			i = (size_t)-1;
 		}
 		if (op == 0)
 			return 0;
