@@ -59,6 +59,15 @@ void cli_put_text(FILE *f, const char *s, bool keep_newlines);
  */
 int cli_read_passphrase(const struct cli_globals *g, const char *prompt,
 			struct buf *out, struct err *e);
+/*
+ * Fills pp for gpg-agent's passphrase questions (struct smime_passphrase):
+ * each question is one cli_read_passphrase ("Passphrase for KEY: ", after
+ * a wrong one "Wrong passphrase (try N of 3)..."); when nothing can be
+ * read, ERR_CRYPTO naming the key and the ways to unlock it.  g must
+ * outlive pp.
+ */
+struct smime_passphrase;
+void cli_passphrase_source(const struct cli_globals *g, struct smime_passphrase *pp);
 struct imap_session;
 /* Prints the IMAP server's [ALERT]s (imap_take_alerts) on stderr. */
 void cli_show_alerts(struct imap_session *s, const char *host);

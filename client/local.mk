@@ -60,3 +60,9 @@ check_PROGRAMS += tests/unit/client/test_cli_text
 TESTS += tests/unit/client/test_cli_text
 tests_unit_client_test_cli_text_SOURCES = tests/unit/client/test_cli_text.c
 tests_unit_client_test_cli_text_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+
+# Where passphrases come from: --passphrase-fd, the terminal, neither.
+check_PROGRAMS += tests/unit/client/test_passphrase
+TESTS += tests/unit/client/test_passphrase
+tests_unit_client_test_passphrase_SOURCES = tests/unit/client/test_passphrase.c
+tests_unit_client_test_passphrase_LDADD = libclient.a libbase.a

@@ -2,10 +2,12 @@
  * one per line, or the controlling terminal without echo.  Never a
  * pinentry, never stored. */
 #include "client/cli.h"
+#include "crypto/smime.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -110,4 +112,51 @@ cli_read_passphrase(const struct cli_globals *g, const char *prompt, struct buf 
 	if (read_line(g->passphrase_fd, out, e) < 0)
 		return err_prefix(e, "--passphrase-fd %d", g->passphrase_fd);
 	return 0;
+}
+
+/* The question for the key described by desc, with nothing of desc that
+ * could steer the terminal. */
+static char *
+source_prompt(const char *desc, unsigned try, bool is_new)
+{
+	char *s, *p;
+
+	if (is_new)
+		s = xasprintf("New passphrase for %s: ", desc);
+	else if (try > 1)
+		s = xasprintf("Wrong passphrase (try %u of %u).  Passphrase for %s: ", try,
+			      SMIME_PASSPHRASE_TRIES, desc);
+	else
+		s = xasprintf("Passphrase for %s: ", desc);
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
+static int
+source_get(void *opaque, const char *desc, unsigned try, bool is_new,
+	   struct buf *out, struct err *e)
+{
+	const struct cli_globals *g = opaque;
+	struct err why = { 0 };
+	char *prompt = source_prompt(desc, try, is_new);
+	int rc;
+
+	rc = cli_read_passphrase(g, prompt, out, &why);
+	free(prompt);
+	if (rc == 0)
+		return 0;
+	/* DESIGN.md: a batch that cannot ask is a crypto engine error (4)
+	 * that says how to unlock the key. */
+	return err_set(e, ERR_CRYPTO, "the secret key of %s needs its passphrase (%s); "
+		       "give it with --passphrase-fd N, run cachet from a terminal, or "
+		       "preset it with gpg-preset-passphrase", desc, why.msg);
+}
+
+void
+cli_passphrase_source(const struct cli_globals *g, struct smime_passphrase *pp)
+{
+	pp->get = source_get;
+	pp->opaque = (void *)g;
 }
