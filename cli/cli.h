@@ -18,6 +18,7 @@ struct cli_globals {
 	const char *account;		/* --account, may be NULL */
 	const char *gnupg_home;		/* --gnupg-home, $GNUPGHOME or ~/.gnupg */
 	const char *data_dir;		/* --data-dir or $XDG_DATA_HOME/cachet */
+	int passphrase_fd;		/* --passphrase-fd N, or -1: the terminal */
 	/*
 	 * The built-in system policy path, then $CACHET_SYSTEM_POLICY if set:
 	 * the variable adds a policy layer (tests use it) but cannot lift the
@@ -50,6 +51,24 @@ int cli_fail(const struct err *e);
  * keep_newlines).
  */
 void cli_put_text(FILE *f, const char *s, bool keep_newlines);
+/*
+ * A passphrase for gpg-agent or a file (doc/DESIGN.md, 3: never a pinentry): the
+ * next line of --passphrase-fd when it was given (one passphrase per
+ * line, each call reads one), else asked on the controlling terminal with
+ * prompt, echo off.  Replaces out's contents; ERR_USAGE when there is no
+ * terminal, the descriptor is not open, or the input ends.
+ */
+int cli_read_passphrase(const struct cli_globals *g, const char *prompt,
+			struct buf *out, struct err *e);
+/*
+ * Fills pp for gpg-agent's passphrase questions (struct smime_passphrase):
+ * each question is one cli_read_passphrase ("Passphrase for KEY: ", after
+ * a wrong one "Wrong passphrase (try N of 3)..."); when nothing can be
+ * read, ERR_CRYPTO naming the key and the ways to unlock it.  g must
+ * outlive pp.
+ */
+struct smime_passphrase;
+void cli_passphrase_source(const struct cli_globals *g, struct smime_passphrase *pp);
 struct imap_session;
 /* Prints the IMAP server's [ALERT]s (imap_take_alerts) on stderr. */
 void cli_show_alerts(struct imap_session *s, const char *host);

@@ -65,7 +65,7 @@ verify_one(void *ctx, const char *name, const char *data, size_t len,
 	} else {
 		human_line(v, name, out);
 	}
-	/* Valid and whole, with or without a warning, is exit 0 (DESIGN.md). */
+	/* Valid and whole, with or without a warning, is exit 0 (doc/DESIGN.md, 2.3). */
 	sum = smime_verdict_summary(v);
 	smime_verdict_free(&v);
 	return sum == SMIME_SUMMARY_GOOD || sum == SMIME_SUMMARY_CAUTION ? 0 : 1;

@@ -10,6 +10,9 @@ libcli_a_SOURCES = cli/cli.h cli/cli.c cli/verbs.c \
 libcli_a_SOURCES += cli/batch.h cli/batch.c \
 	cli/cmd_sign.c cli/cmd_encrypt.c cli/cmd_decrypt.c cli/cmd_verify.c
 
+# Your own keys (identity import|list) and where passphrases come from.
+libcli_a_SOURCES += cli/passphrase.c cli/cmd_identity.c
+
 bin_PROGRAMS += cachet
 cachet_SOURCES = cli/main.c
 cachet_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
@@ -18,3 +21,9 @@ check_PROGRAMS += tests/unit/cli/test_cli_text
 TESTS += tests/unit/cli/test_cli_text
 tests_unit_cli_test_cli_text_SOURCES = tests/unit/cli/test_cli_text.c
 tests_unit_cli_test_cli_text_LDADD = libcli.a libclient.a libbase.a $(CACHET_EXT_LIBS)
+
+# Where passphrases come from: --passphrase-fd, the terminal, neither.
+check_PROGRAMS += tests/unit/cli/test_passphrase
+TESTS += tests/unit/cli/test_passphrase
+tests_unit_cli_test_passphrase_SOURCES = tests/unit/cli/test_passphrase.c
+tests_unit_cli_test_passphrase_LDADD = libcli.a libclient.a libbase.a

@@ -23,6 +23,8 @@ usage(FILE *f)
 		"  --account NAME     account to use (default: the first in the file)\n"
 		"  --gnupg-home DIR   gpgsm home (default $GNUPGHOME, then ~/.gnupg)\n"
 		"  --data-dir DIR     certificate store and caches (default $XDG_DATA_HOME/cachet)\n"
+		"  --passphrase-fd N  read passphrases from descriptor N, one per line\n"
+		"                     (default: ask on the terminal)\n"
 		"  --version          print the version and exit\n"
 		"  --help             print this help and exit\n"
 		"\n"
@@ -62,6 +64,7 @@ main(int argc, char **argv)
 		{ "account", required_argument, NULL, 'a' },
 		{ "gnupg-home", required_argument, NULL, 'g' },
 		{ "data-dir", required_argument, NULL, 'd' },
+		{ "passphrase-fd", required_argument, NULL, 'p' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -71,6 +74,8 @@ main(int argc, char **argv)
 	const struct cli_verb *v;
 	const char *env;
 	struct err e;
+	char *end;
+	long fd;
 	int c, rc;
 
 	/* Decrypted mail never reaches a core file (doc/DESIGN.md, 3). */
@@ -78,6 +83,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "cachet: %s\n", e.msg);
 		return err_exit_status(e.code);
 	}
+	g.passphrase_fd = -1;
 	/* "+": stop at the verb; its options are its own. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -93,6 +99,17 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			g.data_dir = optarg;
+			break;
+		case 'p':
+			fd = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || fd < 0 || fd > 65535) {
+				fprintf(stderr, "cachet: --passphrase-fd wants a file descriptor "
+					"number, not '");
+				cli_put_text(stderr, optarg, false);
+				fprintf(stderr, "'\n");
+				return 2;
+			}
+			g.passphrase_fd = (int)fd;
 			break;
 		case 'V':
 			printf("cachet %s\n", PACKAGE_VERSION);

@@ -10,6 +10,7 @@ cli_verb_fn cmd_send;
 cli_verb_fn cmd_list;
 cli_verb_fn cmd_sign, cmd_encrypt, cmd_decrypt, cmd_verify;
 cli_verb_fn cmd_harvest, cmd_certs;
+cli_verb_fn cmd_identity;
 
 const struct cli_verb cli_verbs[] = {
 	{ "folders", cmd_folders, "list the account's IMAP folders" },
@@ -23,5 +24,6 @@ const struct cli_verb cli_verbs[] = {
 	{ "ui", cmd_ui, "open the screen (the default without a verb)" },
 	{ "harvest", cmd_harvest, "store correspondents' certificates from signed mail" },
 	{ "certs", cmd_certs, "list, show, import, export, trust or remove certificates" },
+	{ "identity", cmd_identity, "import your key and certificate (PKCS#12), list yours" },
 	{ NULL, NULL, NULL },
 };

@@ -1,5 +1,6 @@
 /* engine.c — the GPGME CMS context: creation, recycling, and the four
  * operations over byte buffers, with GPGME's errors turned into words. */
+#include "crypto/agent_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
@@ -131,48 +132,13 @@ engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
 		       gpgme_strsource(gerr));
 }
 
-/* gpg-agent's socket for eng's home, from gpgconf (the path depends on
- * /run/user and a hash of the home): "" when it cannot be found. */
+/* gpg-agent's socket for eng's home (agent.c asks gpgconf), looked up
+ * once: "" when it cannot be found. */
 static const char *
 agent_socket(struct smime_engine *eng)
 {
-	char *argv[] = { (char *)"gpgconf", (char *)"--homedir", eng->home,
-			 (char *)"--list-dirs", (char *)"agent-socket", NULL };
-	posix_spawn_file_actions_t fa;
-	struct buf out = BUF_INIT;
-	int pipefd[2], status;
-	pid_t pid;
-
-	if (eng->agent_socket)
-		return eng->agent_socket;
-	if (eng->home == NULL) {
-		const char *d = gpgme_get_dirinfo("agent-socket");
-
-		eng->agent_socket = xstrdup(d ? d : "");
-		return eng->agent_socket;
-	}
-	eng->agent_socket = xstrdup("");
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return eng->agent_socket;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawnp(&pid, "gpgconf", &fa, NULL, argv, environ) == 0) {
-		close(pipefd[1]);
-		pipefd[1] = -1;
-		fd_read_all(pipefd[0], 4096, &out, NULL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (out.len && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			free(eng->agent_socket);
-			eng->agent_socket = xstrdup(str_trim(out.data));
-		}
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	buf_release(&out);
+	if (eng->agent_socket == NULL)
+		eng->agent_socket = agent_socket_path(eng->home);
 	return eng->agent_socket;
 }
 

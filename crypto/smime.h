@@ -289,6 +289,23 @@ enum smime_summary smime_verdict_summary(const struct smime_verdict *v);
 
 struct smime_engine;
 
+/*
+ * Where passphrases come from when gpg-agent needs one (it never starts a
+ * pinentry for cachet): get writes the passphrase of the key described by
+ * desc into out, without a line end, and returns 0; or returns -1 with e
+ * set to give up.  try counts from 1 and grows after each wrong
+ * passphrase, up to SMIME_PASSPHRASE_TRIES; is_new is true when the agent
+ * asks for the passphrase that
+ * will protect a key being imported.  The caller (the CLI, the screen)
+ * decides how to ask: a terminal, --passphrase-fd, a prompt line.
+ */
+#define SMIME_PASSPHRASE_TRIES 3
+struct smime_passphrase {
+	int (*get)(void *opaque, const char *desc, unsigned try, bool is_new,
+		   struct buf *out, struct err *e);
+	void *opaque;	/* foreign */
+};
+
 const char *smime_sig_name(enum smime_sig s);
 const char *smime_coverage_name(enum smime_coverage c);
 const char *smime_decryption_name(enum smime_decryption d);
@@ -326,6 +343,45 @@ int smime_find_signer(struct smime_engine *eng, const char *addr, char **fpr,
 		      struct err *e);
 int smime_find_recipient(struct smime_engine *eng, const char *addr,
 			 char **fpr, struct err *e);
+
+/*
+ * The person's own identities: a certificate in gpgsm's keybox whose
+ * secret key gpg-agent holds (gpgsm's own imports, or cachet's).
+ */
+struct smime_identity {
+	char *fingerprint;	/* owned; SHA-1, upper-case hex */
+	char *keygrip;		/* owned; the agent's name for the key, or NULL */
+	char *key_type;		/* owned; "RSA-2048", "EC P-256"... */
+	char **emails;		/* owned; NULL-terminated, domain lower case */
+	size_t n_emails;
+	char *subject;		/* owned; RFC 4514 string, or NULL */
+	time_t not_before, not_after;	/* 0 when unknown */
+	bool expired, revoked;
+};
+
+/*
+ * Imports a PKCS#12 file (p12: its DER or PEM bytes): its password is
+ * asked through pp once the bytes are known to be PKCS#12, again after a
+ * wrong one (up to SMIME_PASSPHRASE_TRIES).  RSA or EC (P-256, P-384, P-521) keys, the legacy algorithms
+ * and OpenSSL 3's default (AES-256-CBC, PBKDF2).  The private key goes to
+ * gpg-agent (IMPORT_KEY), protected there by the same password; the
+ * certificate and the rest of the chain go to gpgsm's keybox, so signing
+ * and decrypting find the identity at once.  A key the agent already
+ * holds is kept as it is (*key_existed set) and the import goes on.
+ * The password is never kept: it is wiped once the agent has it.  On
+ * success *id describes the identity (smime_identity_release).
+ * Errors: ERR_INPUT (not PKCS#12, truncated, no key with its
+ * certificate), ERR_USAGE (wrong password), ERR_UNSUPPORTED (another key
+ * type or curve, an unknown cipher), ERR_CRYPTO (agent or gpgsm).
+ */
+int smime_identity_import(const char *gnupg_home, const void *p12, size_t len,
+			  const struct smime_passphrase *pp, struct smime_identity *id,
+			  bool *key_existed, struct err *e);
+/* The identities of gnupg_home, read-only (a secret-key listing). */
+int smime_identity_list(const char *gnupg_home, struct smime_identity **ids,
+			size_t *n, struct err *e);
+void smime_identities_free(struct smime_identity **ids, size_t n);
+void smime_identity_release(struct smime_identity *id);
 
 /*
  * Addresses in a message's header: smime_message_from gives the single
