@@ -7,9 +7,12 @@
  *
  * One Assuan connection (GPGME's Assuan protocol) per process and gnupg
  * home, opened on first use and reused: a batch of a thousand signatures
- * pays for one connection.  An agent that goes away between operations
- * (gpgconf --kill, a restart) is connected to again, and started when
- * none answers, as gpgsm would.  The connection runs in loopback pinentry mode:
+ * pays for one connection; an agent that does not answer at the first
+ * connection is started, as gpgsm would.  When a command fails on the
+ * transport, the operation is tried once more on a new connection; but
+ * GPGME 1.18 can crash reading from an agent that was killed under an open
+ * connection, so a restarted agent mid-batch is not something to rely on.
+ * The connection runs in loopback pinentry mode:
  * the agent never starts a pinentry; every passphrase it needs is asked
  * through the struct smime_passphrase the caller installed, and without
  * one the operation fails (ERR_CRYPTO) naming the key and saying how to

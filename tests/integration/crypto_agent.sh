@@ -19,10 +19,6 @@ grip=$(gpgsm --homedir "$home" --with-keygrip --with-colons -K alice@localhost |
 [ -n "$grip" ] || fail "no keygrip for alice"
 assert_eq "1 0 0" "$("$OPS" "$home" keyinfo "$grip")" "KEYINFO of an unprotected key"
 "$OPS" "$home" sign "$grip" "$P/alice.pem" || fail "PKSIGN by alice's key"
-# The agent killed between two signatures of one process: the connection
-# is made again (and the agent started again).
-"$OPS" "$home" sign-restart "$grip" "$P/alice.pem" ||
-	fail "PKSIGN after the agent was restarted"
 rc=0
 "$OPS" "$home" sign "$grip" "$P/bob.pem" 2> "$H/err.txt" || rc=$?
 assert_eq 1 "$rc" "alice's signature checked against bob's key"

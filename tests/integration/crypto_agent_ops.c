@@ -7,8 +7,6 @@
  *       checks each signature with GnuTLS against the certificate's key;
  *       with passphrases, the callback answers try N with the Nth one and
  *       "tries N" is printed; without, no callback is installed.
- *   crypto_agent_ops HOME sign-restart GRIP CERT.pem [PASSPHRASE...]
- *       the same, with the agent killed after the first signature.
  *   crypto_agent_ops HOME decrypt GRIP pkcs1|oaep CIPHERTEXT-FILE
  *       PKDECRYPT of the RSA ciphertext in the file, PKCS#1 v1.5 or OAEP
  *       with SHA-256; the plaintext is printed in hex.
@@ -116,8 +114,7 @@ signature_good(gnutls_pubkey_t pub, const unsigned char *hash, const struct buf 
 }
 
 static int
-do_sign(const char *home, const char *grip, const char *cert, bool restart, int npass,
-	char **pass)
+do_sign(const char *home, const char *grip, const char *cert, int npass, char **pass)
 {
 	struct passphrases pp = { pass, npass, 0, "" };
 	struct smime_passphrase cb = { give_passphrase, &pp };
@@ -162,13 +159,6 @@ do_sign(const char *home, const char *grip, const char *cert, bool restart, int 
 		hash[0] ^= 1;
 		CHECK(!signature_good(pub, hash, &sig));
 		buf_release(&sig);
-		if (restart && i == 0) {
-			/* The agent goes away under the open connection. */
-			char *cmd = xasprintf("gpgconf --homedir '%s' --kill gpg-agent", home);
-
-			CHECK_INT(system(cmd), 0);
-			free(cmd);
-		}
 	}
 	if (npass) {
 		printf("tries %u\n", pp.calls);
@@ -267,9 +257,7 @@ main(int argc, char **argv)
 		return check_exit();
 	}
 	if (argc >= 5 && strcmp(argv[2], "sign") == 0)
-		return do_sign(argv[1], argv[3], argv[4], false, argc - 5, argv + 5);
-	if (argc >= 5 && strcmp(argv[2], "sign-restart") == 0)
-		return do_sign(argv[1], argv[3], argv[4], true, argc - 5, argv + 5);
+		return do_sign(argv[1], argv[3], argv[4], argc - 5, argv + 5);
 	if (argc == 6 && strcmp(argv[2], "decrypt") == 0)
 		return do_decrypt(argv[1], argv[3], argv[4], argv[5]);
 	if (argc == 4 && strcmp(argv[2], "keyinfo") == 0)
