@@ -444,6 +444,16 @@ certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 		 * signer's must. */
 		if (reason == NULL && sg->coverage != SMIME_COVERAGE_WHOLE)
 			reason = CERTSTORE_R_PARTIAL;
+		if (reason == NULL && sg->state == SMIME_SIG_UNTRUSTED && sg->cert_der) {
+			/* The certificate's own flaw (no emailProtection, no
+			 * address) names the cause better than "untrusted". */
+			struct certstore_cert *own = NULL;
+
+			if (certstore_cert_parse(sg->cert_der, sg->cert_der_len, &own,
+						 NULL) == 0)
+				reason = certstore_cert_check(own, now);
+			certstore_cert_free(&own);
+		}
 		if (reason == NULL)
 			reason = signer_reason(sg->state);
 		if (reason == NULL)

@@ -1,5 +1,6 @@
-/* engine.c — the GPGME CMS context: creation, recycling, and the four
- * operations over byte buffers, with GPGME's errors turned into words. */
+/* engine.c — the GPGME CMS context: creation, recycling, and sign, encrypt
+ * and decrypt over byte buffers, with GPGME's errors turned into words.
+ * Signatures are verified in process (cms_verify.c), not here. */
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
@@ -352,6 +353,7 @@ smime_engine_free(struct smime_engine **engp)
 	for (i = 0; i < eng->n_secret; i++)
 		gpgme_key_unref(eng->secret[i]);
 	free(eng->secret);
+	engine_anchors_free(eng);
 	if (eng->agent)
 		gpgme_release(eng->agent);
 	if (eng->ctx)
@@ -594,129 +596,4 @@ out:
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return rc;
-}
-
-int
-engine_verify(struct smime_engine *eng, const unsigned char *sig, size_t siglen,
-	      const char *text, size_t textlen, struct buf *plain,
-	      struct engine_sig **sigsp, size_t *np, struct err *e)
-{
-	gpgme_data_t s = NULL, t = NULL, p = NULL;
-	gpgme_verify_result_t r;
-	gpgme_signature_t gs;
-	struct engine_sig *sigs = NULL;
-	gpgme_error_t g;
-	size_t n = 0;
-	int rc = -1;
-
-	*sigsp = NULL;
-	*np = 0;
-	g = gpgme_data_new_from_mem(&s, (const char *)sig, siglen, 0);
-	if (!g && text)
-		g = gpgme_data_new_from_mem(&t, text, textlen, 0);
-	if (!g && plain)
-		g = gpgme_data_new(&p);
-	if (!g)
-		g = gpgme_op_verify(eng->ctx, s, t, p);
-	if (g) {
-		gpgme_err_code_t c = gpgme_err_code(g);
-
-		engine_fail(e, g, "checking the signature");
-		/* The engine itself failing is fatal; gpgsm refusing the data
-		 * is the message's problem (-2). */
-		if (c != GPG_ERR_INV_ENGINE && c != GPG_ERR_ENOENT && c != GPG_ERR_EPIPE &&
-		    c != GPG_ERR_ENOMEM && c != GPG_ERR_ASS_CONNECT_FAILED &&
-		    c != GPG_ERR_NO_AGENT && c != GPG_ERR_ASS_GENERAL)
-			rc = -2;
-		goto out;
-	}
-	r = gpgme_op_verify_result(eng->ctx);
-	for (gs = r ? r->signatures : NULL; gs; gs = gs->next) {
-		sigs = xrealloc(sigs, (n + 1) * sizeof *sigs);
-		memset(&sigs[n], 0, sizeof sigs[n]);
-		sigs[n].fpr = gs->fpr ? xstrdup(gs->fpr) : NULL;
-		sigs[n].status = gs->status;
-		sigs[n].summary = gs->summary;
-		sigs[n].validity = gs->validity;
-		sigs[n].validity_reason = gs->validity_reason;
-		sigs[n].hash_algo = gs->hash_algo;
-		sigs[n].timestamp = gs->timestamp;
-		sigs[n].exp_timestamp = gs->exp_timestamp;
-		n++;
-	}
-	if (plain) {
-		data_take(p, plain);
-		p = NULL;
-	}
-	*sigsp = sigs;
-	*np = n;
-	rc = 0;
-out:
-	gpgme_data_release(s);
-	gpgme_data_release(t);
-	gpgme_data_release(p);
-	return rc;
-}
-
-void
-engine_sigs_free(struct engine_sig *sigs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(sigs[i].fpr);
-	free(sigs);
-}
-
-int
-engine_describe(struct smime_engine *eng, const char *fpr, bool want_der,
-		struct smime_signer *s, struct err *e)
-{
-	gpgme_key_t key = NULL;
-	gpgme_user_id_t uid;
-	gpgme_error_t g;
-
-	if (engine_key(eng, fpr, false, &key, e) < 0)
-		return err_prefix(e, "the signer's certificate");
-	for (uid = key->uids; uid; uid = uid->next) {
-		char *a;
-
-		if (uid->email == NULL || uid->email[0] == '\0')
-			continue;
-		a = xstrdup(uid->email[0] == '<' ? uid->email + 1 : uid->email);
-		if (a[0] && a[strlen(a) - 1] == '>')
-			a[strlen(a) - 1] = '\0';
-		if (strchr(a, '@'))
-			str_lower_ascii(strrchr(a, '@'));
-		s->emails = xrealloc(s->emails, (s->n_emails + 2) * sizeof *s->emails);
-		s->emails[s->n_emails++] = a;
-		s->emails[s->n_emails] = NULL;
-	}
-	if (s->n_emails && s->email == NULL)
-		s->email = xstrdup(s->emails[0]);
-	if (key->uids && key->uids->uid && s->subject == NULL)
-		s->subject = xstrdup(key->uids->uid);
-	if (key->issuer_name && s->issuer == NULL)
-		s->issuer = xstrdup(key->issuer_name);
-	if (key->subkeys) {
-		s->not_before = (time_t)key->subkeys->timestamp;
-		s->not_after = (time_t)key->subkeys->expires;
-	}
-	if (want_der && s->cert_der == NULL) {
-		gpgme_data_t out = NULL;
-		const char *pat[2] = { fpr, NULL };
-		struct buf b = BUF_INIT;
-
-		g = gpgme_data_new(&out);
-		if (!g)
-			g = gpgme_op_export_ext(eng->ctx, pat, 0, out);
-		if (g) {
-			gpgme_data_release(out);
-			return engine_fail(e, g, "exporting the signer's certificate");
-		}
-		data_take(out, &b);
-		s->cert_der_len = b.len;
-		s->cert_der = (unsigned char *)buf_detach(&b, NULL);
-	}
-	return 0;
 }

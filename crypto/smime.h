@@ -1,7 +1,13 @@
 /*
  * smime.h — the S/MIME layer of cachet: MIME structure of the crypto layers,
- * sign / verify / encrypt / decrypt through GPGME's CMS protocol (gpgsm),
- * and the verdict of a message.
+ * sign / encrypt / decrypt through GPGME's CMS protocol (gpgsm), signature
+ * verification in process (GnuTLS: the SignedData, the signer's chain to
+ * explicit trust anchors), and the verdict of a message.
+ *
+ * Verifying writes nothing anywhere and starts no gpgsm once the anchors
+ * are known: the certificates a message carries are intermediates for that
+ * message only, never anchors, never kept.  Work per SignedData is bounded
+ * (SMIME_MAX_CERTIFICATES, SMIME_MAX_SIGNERS).
  *
  * Nothing here reads configuration or prints: callers pass what is needed
  * and get status plus a struct err.  A bad signature is a verdict, not an
@@ -14,8 +20,9 @@
  *
  * Error codes (struct err): ERR_INPUT for a message that cannot be parsed or
  * exceeds SMIME_MAX_MESSAGE / SMIME_MAX_DEPTH / SMIME_MAX_PARTS; ERR_CRYPTO for engine
- * failures (gpgsm not found, agent refused, key needs a passphrase);
- * ERR_UNSUPPORTED for algorithms gpgsm cannot handle; ERR_NOCERT when no
+ * failures (gpgsm not found, agent refused, key needs a passphrase, trust
+ * anchors that cannot be listed); ERR_UNSUPPORTED for algorithms gpgsm
+ * cannot handle; ERR_NOCERT when no
  * usable certificate exists for an address.
  *
  * Thread-safety: a struct smime_engine is used by one thread at a time;
@@ -35,6 +42,11 @@
 #define SMIME_MAX_MESSAGE ((size_t)64 << 20)
 #define SMIME_MAX_DEPTH 16
 #define SMIME_MAX_PARTS 10000
+/* Limits of one SignedData: certificates it carries, SignerInfos.  Over
+ * either, its layer is invalid with the warning too-many-certificates or
+ * too-many-signers and nothing in it is parsed further. */
+#define SMIME_MAX_CERTIFICATES 64
+#define SMIME_MAX_SIGNERS 16
 
 /*
  * The MIME parser over raw bytes that every verdict is computed with.
@@ -172,12 +184,15 @@ struct smime_signer {
  * no-signers, multiple-signers, multiple-from (several From fields, or one
  * naming several addresses), no-from, from-mismatch,
  * detached-with-content, encrypted-part-refused, truncated-multipart,
+ * too-many-certificates and too-many-signers (a SignedData over
+ * SMIME_MAX_CERTIFICATES or SMIME_MAX_SIGNERS: invalid, not read further),
  * unsigned-content, sender-mismatch, signature-over-ciphertext,
  * inner-from-mismatch (a From inside the signed or encrypted content that
  * is not the outer From the person sees; its signers become mismatch),
  * weak-digest (a SignerInfo's digest is MD5, SHA-1 or another digest
  * broken for signatures, whatever micalg says; the signer's detail names
- * it, its state is left to the certificate checks).
+ * it, its state is left to the certificate checks; MD5 and MD2 are refused:
+ * the signer is invalid).
  */
 struct smime_verdict {
 	enum smime_sig signature;	/* the weakest signer's state */
@@ -216,6 +231,36 @@ int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
  */
 const char *smime_gpgsm_program(void);
 void smime_engine_free(struct smime_engine **eng);
+
+/*
+ * Trust anchors of signature verification.  Signatures are checked in
+ * process (GnuTLS): a chain must reach one of the engine's anchors, with
+ * the certificates a message carries as intermediates for that message
+ * only; nothing a message carries is kept.
+ *
+ * smime_engine_set_anchors gives the engine its anchors (DER certificates;
+ * copied); an engine verifying without them seeds them once, on its first
+ * signature, with smime_anchors_seed on its own gnupg home.  ERR_INPUT when
+ * a certificate cannot be read.
+ *
+ * smime_anchors_seed reads gpgsm's trust list (trustlist.txt of
+ * gnupg_home: "FINGERPRINT S" lines, '#' comments, '!' disabled entries
+ * left out) and takes the keybox certificates it names, through a
+ * read-only GPGME listing (it starts gpgsm, which writes nothing).  *ders
+ * and *lens are owned arrays of *n certificates (free with
+ * smime_anchors_free); *trustlist (owned, may be NULL) is the trust list's
+ * text they come from, "" when there is no trust list.  ERR_CRYPTO when
+ * gpgsm cannot be asked.
+ */
+int smime_engine_set_anchors(struct smime_engine *eng,
+			     const unsigned char *const *ders, const size_t *lens,
+			     size_t n, struct err *e);
+int smime_anchors_seed(const char *gnupg_home, unsigned char ***ders,
+		       size_t **lens, size_t *n, char **trustlist, struct err *e);
+void smime_anchors_free(unsigned char **ders, size_t *lens, size_t n);
+/* The fingerprints (40 hex digits, upper case, NUL-terminated, owned array
+ * of *n) that a trustlist.txt text makes trusted. */
+void smime_trustlist_parse(const char *text, char ***fprs, size_t *n);
 
 /*
  * Certificate lookup in gpgsm's keybox.  smime_find_signer: a secret key

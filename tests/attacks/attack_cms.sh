@@ -42,7 +42,7 @@ verdict cms/self-signed 1 untrusted whole alice@localhost none - null
 signer_field detail alice@localhost 'the certificate chain does not reach a trusted root'
 verdict cms/expired 1 expired whole eve@localhost none - null
 verdict cms/not-yet-valid 1 untrusted whole nina@localhost none - null
-signer_field detail nina@localhost 'Certificate too young'
+signer_field detail nina@localhost 'a certificate in the chain is not valid yet'
 
 # micalg is a hint: a false one changes nothing, in either direction; the
 # digest in the SignerInfo decides, and SHA-1 is reported as weak.
