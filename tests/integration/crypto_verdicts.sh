@@ -67,6 +67,10 @@ verdict aes-gcm                1 none      null       null            failed '[]
 verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
 verdict ecdh                   1 none      null       null            failed '[]' 'ECDH key agreement), which gpgsm 2.2 cannot decrypt'
 verdict ossl-enc-aes128        1 none      null       null            ok   '[]' null
+verdict twin-root              1 untrusted whole      alice@localhost none '[]' null
+verdict many-certs             1 invalid   whole      null            none '["too-many-certificates"]' 'carries 10000 certificates, more than the 64'
+verdict many-signers           1 invalid   whole      null            none '["too-many-signers"]' 'has 17 signers, more than the 16'
+verdict at-limits              0 valid     whole      alice@localhost none '["multiple-signers"]' null
 
 # The tampered message was signed by alice: her fingerprint, from the certificate.
 fpr=$(pki_fingerprint "$P/alice.pem" | tr -d :)

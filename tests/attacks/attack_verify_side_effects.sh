@@ -1,0 +1,76 @@
+#!/bin/bash
+# Verifying a message changes nothing that verifies another.  Verification
+# is cachet's own (GnuTLS), so what a message carries never reaches gpgsm's
+# keybox:
+#   - the whole attack and verdict corpus in one `cachet verify` call leaves
+#     the gnupg home byte-identical;
+#   - a look-alike root with the trusted CA's exact subject AND subject key
+#     identifier (twin-root.eml) is untrusted, and afterwards a genuine
+#     message still verifies valid and sign and encrypt still work (a keybox
+#     that had filed the twin made every chain through that name fail);
+#   - 10,000 certificates in one signature: invalid with the limit's
+#     warning, at once, and nothing kept.
+set -euo pipefail
+. "$top_srcdir/tests/attacks/attack_lib.sh"
+attack_setup
+XDG_DATA_HOME=$H/xdg-data
+export XDG_DATA_HOME
+
+# home_sum HOME: sha256 of every regular file under HOME (sockets and
+# other special files excluded), one line each, sorted by name.
+home_sum() {
+	(cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
+# --- the whole corpus in one call
+mapfile -t corpus < <(find "$FX" -name '*.eml' | sort)
+[ "${#corpus[@]}" -gt 50 ] || fail "the corpus has only ${#corpus[@]} messages"
+before=$(home_sum "$BOB")
+rc=0
+"$CACHET" --gnupg-home "$BOB" verify --json "${corpus[@]}" > corpus.json 2> corpus.err || rc=$?
+[ "$rc" -le 3 ] || fail "verify of the corpus: exit status $rc: $(tail -3 corpus.err)"
+[ "$(wc -l < corpus.json)" = "${#corpus[@]}" ] ||
+	fail "verify of the corpus: $(wc -l < corpus.json) lines for ${#corpus[@]} messages"
+after=$(home_sum "$BOB")
+[ "$before" = "$after" ] ||
+	fail "verifying the corpus changed the gnupg home: $(diff <(echo "$before") <(echo "$after"))"
+# The corpus did exercise the chain check: valid and untrusted both seen.
+assert_contains "$(cat corpus.json)" '"signature":"valid"' "the corpus"
+assert_contains "$(cat corpus.json)" '"signature":"untrusted"' "the corpus"
+
+# --- the twin root: same subject, same key identifier, its own key
+SKI() { openssl x509 -in "$1" -noout -ext subjectKeyIdentifier | sed -n 2p; }
+[ "$(SKI "$FX/smime/certs/twin-ca.pem")" = "$(SKI "$HARNESS_PKI/smime-ca.pem")" ] ||
+	fail "twin-ca does not carry the trusted CA's key identifier"
+verdict smime/twin-root 1 untrusted whole alice@localhost none - null
+signer_field detail alice@localhost 'the certificate chain does not reach a trusted root'
+# Twice, and a genuine message after each: nothing was learned.
+verdict smime/twin-root 1 untrusted whole alice@localhost none - null
+verdict smime/hand-wrapped-valid 0 valid whole alice@localhost none - null
+verdict smime/ossl-detached-rsa 0 valid whole alice@localhost none - null
+[ "$before" = "$(home_sum "$BOB")" ] || fail "verifying the twin root changed the gnupg home"
+# Bob's own certificate still signs, and encrypts to alice.
+"$CACHET" --gnupg-home "$BOB" certs import "$HARNESS_PKI/alice.pem" > /dev/null
+printf 'From: Bob <bob@localhost>\nTo: Alice <alice@localhost>\nSubject: after the twin\n\nstill here\n' > plain.eml
+"$CACHET" --gnupg-home "$BOB" sign plain.eml > signed.eml || fail "sign after the twin root"
+out=$("$CACHET" --gnupg-home "$BOB" verify --json signed.eml) || fail "bob's own signature: $out"
+assert_contains "$out" '"signature":"valid","coverage":"whole","signer":"bob@localhost"'
+"$CACHET" --gnupg-home "$BOB" encrypt plain.eml > enc.eml || fail "encrypt after the twin root"
+openssl cms -decrypt -in enc.eml -recip "$HARNESS_PKI/alice.pem" -inkey "$HARNESS_PKI/alice.key" \
+	-out dec.txt 2> ossl.err || fail "alice cannot decrypt: $(cat ossl.err)"
+assert_file_contains dec.txt 'still here'
+
+# --- 10,000 certificates: refused before any of them is parsed
+before=$(home_sum "$BOB")
+t0=$(date +%s%N)
+verdict smime/many-certs 1 invalid whole null none too-many-certificates \
+	'the signature carries 10000 certificates, more than the 64 cachet reads'
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 3000 ] || fail "10,000 certificates took $ms ms"
+verdict smime/many-signers 1 invalid whole null none too-many-signers \
+	'the signature has 17 signers, more than the 16 cachet checks'
+[ "$before" = "$(home_sum "$BOB")" ] || fail "10,000 certificates changed the gnupg home"
+# At the limits, alice's signature counts (64 certificates, 16 SignerInfos).
+verdict smime/at-limits 0 valid whole alice@localhost none multiple-signers null
+
+attack_done "verification: nothing kept, a twin root harms no other message, work bounded ($ms ms for 10,000 certificates)"
