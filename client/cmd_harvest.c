@@ -166,7 +166,8 @@ harvest_message(struct harvest_run *r, const char *name, const char *key,
 		}
 	} else {
 		/* A run over mail seen before starts no engine at all. */
-		if ((r->eng == NULL && smime_engine_new(r->gnupg_home, &r->eng, &e) < 0) ||
+		if ((r->eng == NULL && (smime_engine_new(r->gnupg_home, &r->eng, &e) < 0 ||
+					certstore_give_anchors(r->store, r->eng, &e) < 0)) ||
 		    smime_verify(r->eng, data, len, SMIME_VERIFY_CERT_DER, &v, &e) < 0 ||
 		    certstore_harvest_verdict(r->store, v, &info, r->mode, name, now,
 					      &out, &e) < 0) {

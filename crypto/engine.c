@@ -266,24 +266,32 @@ ctx_open(struct smime_engine *eng, struct err *e)
 }
 
 int
+engine_ctx(struct smime_engine *eng, struct err *e)
+{
+	gpgme_error_t g;
+
+	if (eng->ctx)
+		return 0;
+	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
+	g = gpgme_engine_check_version(GPGME_PROTOCOL_CMS);
+	if (g)
+		return engine_fail(e, g, "checking gpgsm");
+	return ctx_open(eng, e);
+}
+
+int
 smime_engine_new(const char *gnupg_home, struct smime_engine **out, struct err *e)
 {
 	struct smime_engine *eng;
-	gpgme_error_t g;
 
 	*out = NULL;
 	if (gpgme_check_version("1.18.0") == NULL)
 		return err_set(e, ERR_CRYPTO, "GPGME is older than 1.18");
-	g = gpgme_engine_check_version(GPGME_PROTOCOL_CMS);
-	if (g)
-		return engine_fail(e, g, "checking gpgsm");
-	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
+	/* gpgsm is first started (even for its version, which finding
+	 * cachet-gpgsm asks) when an operation needs it: verifying with given
+	 * anchors never does. */
 	eng = xcalloc(1, sizeof *eng);
 	eng->home = gnupg_home ? xstrdup(gnupg_home) : NULL;
-	if (ctx_open(eng, e) < 0) {
-		smime_engine_free(&eng);
-		return -1;
-	}
 	*out = eng;
 	return 0;
 }
@@ -299,6 +307,8 @@ engine_key(struct smime_engine *eng, const char *fpr, bool secret,
 	size_t i;
 
 	*keyp = NULL;
+	if (engine_ctx(eng, e) < 0)
+		return -1;
 	for (i = 0; i < eng->n_keys; i++)
 		if (eng->keys[i].secret == secret && strcmp(eng->keys[i].fpr, fpr) == 0) {
 			*keyp = eng->keys[i].key;
@@ -400,6 +410,8 @@ engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 	gpgme_error_t g;
 	int rc = -1;
 
+	if (engine_ctx(eng, e) < 0)
+		return -1;
 	gpgme_signers_clear(eng->ctx);
 	if (engine_key(eng, fpr, true, &key, e) < 0) {
 		err_prefix(e, "signing key");
@@ -467,6 +479,8 @@ engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 	size_t i;
 	int rc = -1;
 
+	if (engine_ctx(eng, e) < 0)
+		goto out;
 	if (eng->n_encrypt >= ENGINE_MAX_ENCRYPT) {
 		/* Leaving the CMS protocol shuts the context's gpgsm down and the
 		 * next operation starts a fresh one, with the context's engine
@@ -525,6 +539,8 @@ secret_keys(struct smime_engine *eng, struct err *e)
 
 	if (eng->secret_listed)
 		return 0;
+	if (engine_ctx(eng, e) < 0)
+		return -1;
 	g = gpgme_op_keylist_start(eng->ctx, NULL, 1);
 	while (!g && (g = gpgme_op_keylist_next(eng->ctx, &key)) == 0) {
 		eng->secret = xrealloc(eng->secret, (eng->n_secret + 1) * sizeof *eng->secret);
@@ -572,7 +588,7 @@ engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	gpgme_error_t g;
 	int rc = -1;
 
-	if (decrypt_check_unlocked(eng, der, len, e) < 0)
+	if (engine_ctx(eng, e) < 0 || decrypt_check_unlocked(eng, der, len, e) < 0)
 		return -1;
 	g = gpgme_data_new_from_mem(&in, (const char *)der, len, 0);
 	if (!g)

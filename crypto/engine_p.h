@@ -34,6 +34,10 @@ struct smime_engine {
 	bool anchors_set;	/* given by the caller, or seeded once */
 };
 
+/* Opens eng's GPGME CMS context (and so gpgsm) on first need; ERR_CRYPTO
+ * when gpgsm is missing or too old. */
+int engine_ctx(struct smime_engine *eng, struct err *e);
+
 /* The certificate fpr from the keybox (secret: with its secret key), through
  * eng's own context and cached; the key stays owned by eng. */
 int engine_key(struct smime_engine *eng, const char *fpr, bool secret,

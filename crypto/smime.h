@@ -216,9 +216,10 @@ void smime_verdict_free(struct smime_verdict **v);
 
 /*
  * The engine: one GPGME CMS context on the gpgsm home gnupg_home (NULL:
- * GnuPG's default), reused across messages and recycled before gpgsm's
- * per-context encryption limit.  Errors: ERR_CRYPTO (GPGME or gpgsm
- * missing or too old).
+ * GnuPG's default), opened when an operation first needs gpgsm, reused
+ * across messages and recycled before gpgsm's per-context encryption
+ * limit.  Errors: ERR_CRYPTO (GPGME too old); a missing or too old gpgsm is
+ * ERR_CRYPTO from the first operation that needs it.
  */
 int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
 		     struct err *e);

@@ -9,9 +9,14 @@
 #     message still verifies valid and sign and encrypt still work (a keybox
 #     that had filed the twin made every chain through that name fail);
 #   - 10,000 certificates in one signature: invalid with the limit's
-#     warning, at once, and nothing kept.
+#     warning, at once, and nothing kept;
+#   - once the certificate store holds the trust anchors (seeded from
+#     trustlist.txt and the keybox by the first verify), verifying starts no
+#     process at all (strace sees every execve); a changed trustlist.txt
+#     (the CA disabled with '!', then enabled again) is seeded again.
 set -euo pipefail
 . "$top_srcdir/tests/attacks/attack_lib.sh"
+harness_need strace
 attack_setup
 XDG_DATA_HOME=$H/xdg-data
 export XDG_DATA_HOME
@@ -72,5 +77,27 @@ verdict smime/many-signers 1 invalid whole null none too-many-signers \
 [ "$before" = "$(home_sum "$BOB")" ] || fail "10,000 certificates changed the gnupg home"
 # At the limits, alice's signature counts (64 certificates, 16 SignerInfos).
 verdict smime/at-limits 0 valid whole alice@localhost none multiple-signers null
+
+# --- no gpgsm once the anchors are in the store (the calls above seeded them)
+execs() {	# execs LOG: the programs a traced run started, one a line
+	sed -n 's/^[0-9]* *execve("\([^"]*\)".*/\1/p' "$1" | grep -v "/cachet$" || true
+}
+strace -f -qq -e trace=execve -o trace.log \
+	"$CACHET" --gnupg-home "$BOB" verify --json "$FX/smime/hand-wrapped-valid.eml" \
+	"$FX/smime/twin-root.eml" "$FX/cms/sha1.eml" > traced.json || true
+assert_contains "$(cat traced.json)" '"signature":"valid"' "the traced verify"
+grep -q 'execve(' trace.log || fail "strace saw no execve at all: $(head -3 trace.log)"
+[ -z "$(execs trace.log)" ] || fail "verify started: $(execs trace.log | sort -u | tr '\n' ' ')"
+
+# trustlist.txt changed: the CA disabled is no anchor (seeded again, with a
+# gpgsm listing), enabled again it is one.
+cp "$BOB/trustlist.txt" trustlist.orig
+sed 's/^\([0-9A-F]\)/!\1/' trustlist.orig > "$BOB/trustlist.txt"
+verdict smime/hand-wrapped-valid 1 untrusted whole alice@localhost none - null
+cp trustlist.orig "$BOB/trustlist.txt"
+verdict smime/hand-wrapped-valid 0 valid whole alice@localhost none - null
+strace -f -qq -e trace=execve -o trace2.log \
+	"$CACHET" --gnupg-home "$BOB" verify "$FX/smime/hand-wrapped-valid.eml" > /dev/null
+[ -z "$(execs trace2.log)" ] || fail "verify after re-seeding started: $(execs trace2.log | sort -u | tr '\n' ' ')"
 
 attack_done "verification: nothing kept, a twin root harms no other message, work bounded ($ms ms for 10,000 certificates)"
