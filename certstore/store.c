@@ -1163,7 +1163,7 @@ certstore_anchors(struct certstore *s, unsigned char ***dersp, size_t **lensp,
 	unsigned char **ders = NULL;
 	size_t *lens = NULL, n = 0;
 	struct buf now = BUF_INIT;
-	const char *home = s->gnupg_home ? s->gnupg_home : gpgme_get_dirinfo("homedir");
+	const char *home = s->gnupg_home;
 	char *path, *seeded = NULL;
 	sqlite3_stmt *st;
 	struct err fe;
@@ -1172,6 +1172,10 @@ certstore_anchors(struct certstore *s, unsigned char ***dersp, size_t **lensp,
 	*dersp = NULL;
 	*lensp = NULL;
 	*np = 0;
+	if (home == NULL) {
+		gpgme_check_version(NULL);	/* before GPGME answers anything */
+		home = gpgme_get_dirinfo("homedir");
+	}
 	path = home ? xasprintf("%s/trustlist.txt", home) : NULL;
 	if (path == NULL || file_read(path, 1 << 20, &now, &fe) < 0)
 		buf_reset(&now);

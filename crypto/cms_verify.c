@@ -24,6 +24,7 @@ cms_sigs_free(struct cms_sig *sigs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(sigs[i].detail);
+		free(sigs[i].revocation);
 		if (sigs[i].crt)
 			gnutls_x509_crt_deinit(sigs[i].crt);
 	}
@@ -177,8 +178,8 @@ chain_state(unsigned st, const char **detail)
 
 /* The state of one SignerInfo: its signature, then its signer's chain. */
 static void
-check_one(gnutls_pkcs7_t p7, unsigned idx, gnutls_x509_crt_t *crts, size_t n,
-	  gnutls_x509_crt_t *anchors, size_t n_anchors, gnutls_x509_trust_list_t tl,
+check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
+	  gnutls_x509_crt_t *crts, size_t n, gnutls_x509_trust_list_t tl,
 	  const gnutls_datum_t *data, struct cms_sig *s)
 {
 	gnutls_pkcs7_signature_info_st si;
@@ -203,9 +204,9 @@ check_one(gnutls_pkcs7_t p7, unsigned idx, gnutls_x509_crt_t *crts, size_t n,
 	for (i = 0; i < n && signer == NULL; i++)
 		if (names_signer(crts[i], &si))
 			signer = crts[i];
-	for (i = 0; i < n_anchors && signer == NULL; i++)
-		if (names_signer(anchors[i], &si))
-			signer = anchors[i];
+	for (i = 0; i < eng->n_anchors && signer == NULL; i++)
+		if (names_signer(eng->anchors[i], &si))
+			signer = eng->anchors[i];
 	if (signer == NULL) {
 		s->state = SMIME_SIG_INVALID;
 		s->detail = xstrdup("the signer's certificate is not in the message");
@@ -245,6 +246,20 @@ check_one(gnutls_pkcs7_t p7, unsigned idx, gnutls_x509_crt_t *crts, size_t n,
 		goto out;
 	}
 	s->state = chain_state(st, &detail);
+	if (s->state == SMIME_SIG_VALID || s->state == SMIME_SIG_EXPIRED) {
+		char *why = NULL;
+
+		r = engine_revocation(eng, chain, k, &why);
+		if (r == 1) {
+			s->state = SMIME_SIG_REVOKED;
+			detail = "a certificate in the chain is revoked (its issuer's CRL "
+				 "lists it)";
+		} else if (r == 2) {
+			s->revocation = why;
+			why = NULL;
+		}
+		free(why);
+	}
 	s->detail = detail ? xstrdup(detail) : NULL;
 out:
 	gnutls_pkcs7_signature_info_deinit(&si);
@@ -314,8 +329,8 @@ cms_verify(struct smime_engine *eng, const unsigned char *der, size_t len,
 	}
 	sigs = xcalloc((size_t)count + 1, sizeof *sigs);
 	for (ns = 0; ns < (size_t)count; ns++)
-		check_one(p7, (unsigned)ns, crts, n_crts, eng->anchors, eng->n_anchors, tl,
-			  text ? &data : NULL, &sigs[ns]);
+		check_one(eng, p7, (unsigned)ns, crts, n_crts, tl, text ? &data : NULL,
+			  &sigs[ns]);
 	*sigsp = sigs;
 	*np = ns;
 	sigs = NULL;

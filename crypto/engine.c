@@ -132,48 +132,65 @@ engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
 		       gpgme_strsource(gerr));
 }
 
-/* gpg-agent's socket for eng's home, from gpgconf (the path depends on
- * /run/user and a hash of the home): "" when it cannot be found. */
-static const char *
-agent_socket(struct smime_engine *eng)
+int
+engine_gpgconf(const char *home, const char *verb, const char *arg, struct buf *out)
 {
-	char *argv[] = { (char *)"gpgconf", (char *)"--homedir", eng->home,
-			 (char *)"--list-dirs", (char *)"agent-socket", NULL };
+	char *argv[] = { (char *)"gpgconf", (char *)"--homedir", (char *)home,
+			 (char *)verb, (char *)arg, NULL };
 	posix_spawn_file_actions_t fa;
-	struct buf out = BUF_INIT;
-	int pipefd[2], status;
+	int pipefd[2], status = -1, rc = -1;
 	pid_t pid;
 
-	if (eng->agent_socket)
-		return eng->agent_socket;
-	if (eng->home == NULL) {
-		const char *d = gpgme_get_dirinfo("agent-socket");
-
-		eng->agent_socket = xstrdup(d ? d : "");
-		return eng->agent_socket;
+	if (home == NULL) {	/* GnuPG's default home: no --homedir */
+		argv[1] = (char *)verb;
+		argv[2] = (char *)arg;
+		argv[3] = NULL;
 	}
-	eng->agent_socket = xstrdup("");
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return eng->agent_socket;
+		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	if (posix_spawnp(&pid, "gpgconf", &fa, NULL, argv, environ) == 0) {
 		close(pipefd[1]);
 		pipefd[1] = -1;
-		fd_read_all(pipefd[0], 4096, &out, NULL);
+		fd_read_all(pipefd[0], 4096, out, NULL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		if (out.len && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			free(eng->agent_socket);
-			eng->agent_socket = xstrdup(str_trim(out.data));
-		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			rc = 0;
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
+	return rc;
+}
+
+char *
+engine_gpgconf_dir(const char *home, const char *name)
+{
+	struct buf out = BUF_INIT;
+	char *dir = NULL;
+
+	if (home == NULL) {
+		const char *d = gpgme_get_dirinfo(name);
+
+		return xstrdup(d ? d : "");
+	}
+	if (engine_gpgconf(home, "--list-dirs", name, &out) == 0 && out.len)
+		dir = xstrdup(str_trim(out.data));
 	buf_release(&out);
+	return dir ? dir : xstrdup("");
+}
+
+/* gpg-agent's socket for eng's home (the path depends on /run/user and a
+ * hash of the home): "" when it cannot be found. */
+static const char *
+agent_socket(struct smime_engine *eng)
+{
+	if (eng->agent_socket == NULL)
+		eng->agent_socket = engine_gpgconf_dir(eng->home, "agent-socket");
 	return eng->agent_socket;
 }
 
@@ -364,6 +381,7 @@ smime_engine_free(struct smime_engine **engp)
 		gpgme_key_unref(eng->secret[i]);
 	free(eng->secret);
 	engine_anchors_free(eng);
+	engine_revocation_free(eng);
 	if (eng->agent)
 		gpgme_release(eng->agent);
 	if (eng->ctx)

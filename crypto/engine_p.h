@@ -32,6 +32,12 @@ struct smime_engine {
 	gnutls_x509_crt_t *anchors;	/* owned */
 	size_t n_anchors;
 	bool anchors_set;	/* given by the caller, or seeded once */
+	/* Revocation (revocation.c): gpgsm.conf's choice, read once, and
+	 * the Assuan connection to dirmngr. */
+	enum { ENGINE_CRL_UNREAD = 0, ENGINE_CRL_OFF, ENGINE_CRL_ON } crl;
+	gpgme_ctx_t dirmngr;	/* owned, or NULL */
+	char *dirmngr_error;	/* owned; why dirmngr cannot be asked, or NULL */
+	bool dirmngr_launched;	/* gpgconf --launch dirmngr tried */
 };
 
 /* Opens eng's GPGME CMS context (and so gpgsm) on first need; ERR_CRYPTO
@@ -48,6 +54,14 @@ int engine_key(struct smime_engine *eng, const char *fpr, bool secret,
  * on the terminal.  Returns 0 when the agent cannot tell. */
 int engine_check_unlocked(struct smime_engine *eng, gpgme_key_t key,
 			  const char *what, struct err *e);
+
+/* Runs "gpgconf [--homedir home] verb arg" (home NULL: GnuPG's default),
+ * its output appended to out; 0 when it exits 0. */
+int engine_gpgconf(const char *home, const char *verb, const char *arg,
+		   struct buf *out);
+/* A directory or socket gpgconf --list-dirs names for home (NULL: GnuPG's
+ * default), e.g. "agent-socket"; owned, "" when it cannot be found. */
+char *engine_gpgconf_dir(const char *home, const char *name);
 
 /* Fills e from a GPGME error in words a person can act on; returns -1. */
 int engine_fail(struct err *e, gpgme_error_t gerr, const char *what);
@@ -77,7 +91,19 @@ struct cms_sig {
 	char *detail;		/* owned, or NULL */
 	const char *weak;	/* static, or NULL */
 	gnutls_x509_crt_t crt;	/* owned, or NULL */
+	char *revocation;	/* owned; why revocation is unknown, or NULL */
 };
+
+/*
+ * Asks dirmngr (CHECKCRL) about each certificate of chain[0..n) but a
+ * self-signed one, unless gpgsm.conf says disable-crl-checks.  Returns 0
+ * when none is revoked and every one was checked (or checks are off), 1
+ * when one is revoked, 2 when some could not be checked (*why, owned,
+ * says why: no CRL, dirmngr not running...).
+ */
+int engine_revocation(struct smime_engine *eng, gnutls_x509_crt_t *chain,
+		      size_t n, char **why);
+void engine_revocation_free(struct smime_engine *eng);
 
 /*
  * Verifies every SignerInfo of a SignedData: detached over text (text !=

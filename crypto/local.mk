@@ -2,7 +2,7 @@ noinst_LIBRARIES += libcrypto.a
 libcrypto_a_SOURCES = crypto/smime.h crypto/smime_p.h crypto/engine_p.h \
 	crypto/names.c crypto/mime.c crypto/codec.c crypto/der.c crypto/engine.c \
 	crypto/keys.c crypto/sign.c crypto/verify.c crypto/json.c \
-	crypto/cms_verify.c crypto/anchors.c
+	crypto/cms_verify.c crypto/anchors.c crypto/revocation.c
 # The engine finds cachet-gpgsm here once installed (next to the cachet
 # binary when run from the build tree, or through CACHET_GPGSM_WRAPPER).
 libcrypto_a_CPPFLAGS = $(AM_CPPFLAGS) -DCACHET_PKGLIBEXECDIR='"$(pkglibexecdir)"'

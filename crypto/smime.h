@@ -4,8 +4,10 @@
  * verification in process (GnuTLS: the SignedData, the signer's chain to
  * explicit trust anchors), and the verdict of a message.
  *
- * Verifying writes nothing anywhere and starts no gpgsm once the anchors
- * are known: the certificates a message carries are intermediates for that
+ * Revocation is asked of dirmngr over its Assuan socket (CHECKCRL) unless
+ * gpgsm.conf says disable-crl-checks: a listed certificate makes the
+ * signer revoked.  Verifying writes nothing anywhere and starts no gpgsm
+ * once the anchors are known: the certificates a message carries are intermediates for that
  * message only, never anchors, never kept.  Work per SignedData is bounded
  * (SMIME_MAX_CERTIFICATES, SMIME_MAX_SIGNERS).
  *
@@ -186,6 +188,9 @@ struct smime_signer {
  * detached-with-content, encrypted-part-refused, truncated-multipart,
  * too-many-certificates and too-many-signers (a SignedData over
  * SMIME_MAX_CERTIFICATES or SMIME_MAX_SIGNERS: invalid, not read further),
+ * revocation-unknown (CRL checks are on in gpgsm.conf and dirmngr could
+ * not say whether a certificate of the chain is revoked; the signer's
+ * detail says why, its state is what the rest of the checks made it),
  * unsigned-content, sender-mismatch, signature-over-ciphertext,
  * inner-from-mismatch (a From inside the signed or encrypted content that
  * is not the outer From the person sees; its signers become mismatch),

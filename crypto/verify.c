@@ -120,6 +120,14 @@ signer_add(struct walk *w, struct layer *l, struct cms_sig *s)
 	sg->detail = detail ? xstrdup(detail) : s->detail;
 	if (detail == NULL)
 		s->detail = NULL;
+	if (s->revocation) {
+		/* Never a silent valid: the warning, and the reason in words. */
+		warn(w->v, "revocation-unknown");
+		if (sg->detail == NULL) {
+			sg->detail = s->revocation;
+			s->revocation = NULL;
+		}
+	}
 	if (s->weak) {
 		warn(w->v, "weak-digest");
 		if (sg->detail == NULL)

@@ -67,6 +67,8 @@ verdict aes-gcm                1 none      null       null            failed '[]
 verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
 verdict ecdh                   1 none      null       null            failed '[]' 'ECDH key agreement), which gpgsm 2.2 cannot decrypt'
 verdict ossl-enc-aes128        1 none      null       null            ok   '[]' null
+# bob's home has disable-crl-checks: no CRL is asked for (crypto_revocation.sh asks).
+verdict revoked-signer         0 valid     whole      rita@localhost  none '[]' null
 verdict twin-root              1 untrusted whole      alice@localhost none '[]' null
 verdict many-certs             1 invalid   whole      null            none '["too-many-certificates"]' 'carries 10000 certificates, more than the 64'
 verdict many-signers           1 invalid   whole      null            none '["too-many-signers"]' 'has 17 signers, more than the 16'
