@@ -12,9 +12,11 @@ pkglibexec_PROGRAMS = cachet-gpgsm
 cachet_gpgsm_SOURCES = crypto/gpgsm-wrapper.c
 
 check_PROGRAMS += tests/unit/crypto/test_mime tests/unit/crypto/test_codec \
-	tests/unit/crypto/test_der tests/unit/crypto/test_json
+	tests/unit/crypto/test_der tests/unit/crypto/test_json \
+	tests/unit/crypto/test_trustlist
 TESTS += tests/unit/crypto/test_mime tests/unit/crypto/test_codec \
-	tests/unit/crypto/test_der tests/unit/crypto/test_json
+	tests/unit/crypto/test_der tests/unit/crypto/test_json \
+	tests/unit/crypto/test_trustlist
 tests_unit_crypto_test_mime_SOURCES = tests/unit/crypto/test_mime.c
 tests_unit_crypto_test_mime_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(GNUTLS_LIBS)
 tests_unit_crypto_test_codec_SOURCES = tests/unit/crypto/test_codec.c
@@ -23,3 +25,5 @@ tests_unit_crypto_test_der_SOURCES = tests/unit/crypto/test_der.c
 tests_unit_crypto_test_der_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(GNUTLS_LIBS)
 tests_unit_crypto_test_json_SOURCES = tests/unit/crypto/test_json.c
 tests_unit_crypto_test_json_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(GNUTLS_LIBS)
+tests_unit_crypto_test_trustlist_SOURCES = tests/unit/crypto/test_trustlist.c
+tests_unit_crypto_test_trustlist_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(GNUTLS_LIBS)
