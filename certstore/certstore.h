@@ -289,9 +289,9 @@ int certstore_chain_check(struct certstore *s, const struct certstore_cert *c,
  * The trust anchors of signature verification, kept in the store: those
  * added with certstore_trust_anchor_add, and those seeded from gpgsm's
  * trustlist.txt and keybox (smime_anchors_seed, a read-only listing that
- * starts gpgsm).  They are seeded again only when trustlist.txt's text is
- * not the one they were seeded from, so verifying otherwise starts no
- * gpgsm.  certstore_anchors hands them over (owned; smime_anchors_free);
+ * starts gpgsm).  They are seeded again only when trustlist.txt's text or
+ * the keybox file (its size, time, inode) is not what they were seeded
+ * from, so verifying otherwise starts no gpgsm.  certstore_anchors hands them over (owned; smime_anchors_free);
  * certstore_give_anchors gives them to eng (smime_engine_set_anchors).
  * ERR_STORE, ERR_CRYPTO (gpgsm cannot be asked), ERR_INPUT.
  */

@@ -62,7 +62,12 @@ static const char schema[] =
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" trustlist TEXT NOT NULL,"
 	" at INTEGER NOT NULL);"
-	"PRAGMA user_version = 2;";
+	/* Version 3: the keybox's state when they were seeded (a root whose
+	 * certificate arrives in the keybox after its trustlist.txt line). */
+	"CREATE TABLE IF NOT EXISTS anchor_keybox ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" stamp TEXT NOT NULL);"
+	"PRAGMA user_version = 3;";
 
 static const char *const state_names[] = {
 	[CERTSTORE_TRUSTED] = "trusted",
@@ -258,8 +263,9 @@ certstore_open(const char *data_dir, const char *gnupg_home,
 	    exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", e) < 0)
 		goto fail;
 	/* The schema is written once; later opens only read its version.  A
-	 * version 1 store gets the tables it lacks (all are IF NOT EXISTS). */
-	if (schema_version(s) != 2) {
+	 * store of an older version gets the tables it lacks (all are IF NOT
+	 * EXISTS). */
+	if (schema_version(s) != 3) {
 		if (begin(s, e) < 0)
 			goto fail;
 		if (exec(s, schema, e) < 0) {
@@ -1097,28 +1103,51 @@ certstore_anchor_put(struct certstore *s, const unsigned char *der, size_t len,
 	return rc == SQLITE_DONE ? 0 : db_fail(s, e, "cannot record a trust anchor");
 }
 
-/* The trustlist.txt text the seeded anchors come from; 1 found, 0 never
- * seeded, -1 ERR_STORE. */
+/* The keybox file's identity, size and modification time: a listing of
+ * the keybox is due again when it changes.  "" when there is none. */
+static char *
+keybox_stamp(const char *home)
+{
+	struct stat sb;
+	char *path = xasprintf("%s/pubring.kbx", home ? home : ".");
+	char *stamp;
+
+	if (home == NULL || stat(path, &sb) < 0)
+		stamp = xstrdup("");
+	else
+		stamp = xasprintf("%llu:%lld:%lld.%09ld", (unsigned long long)sb.st_ino,
+				  (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+				  sb.st_mtim.tv_nsec);
+	free(path);
+	return stamp;
+}
+
+/* What the seeded anchors come from: the trustlist.txt text and the
+ * keybox stamp; 1 found, 0 never seeded, -1 ERR_STORE. */
 static int
-seed_text(struct certstore *s, char **text, struct err *e)
+seed_state(struct certstore *s, char **text, char **stamp, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	*text = NULL;
-	if (prepare(s, "SELECT trustlist FROM anchor_seed WHERE id = 1", &st, e) < 0)
+	*stamp = NULL;
+	if (prepare(s, "SELECT trustlist, (SELECT stamp FROM anchor_keybox WHERE id = 1)"
+		    " FROM anchor_seed WHERE id = 1", &st, e) < 0)
 		return -1;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*text = col_strdup(st, 0);
+		*stamp = col_strdup(st, 1);
+	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
-		return 1;
+		return *text && *stamp ? 1 : 0;
 	return rc == SQLITE_DONE ? 0 : db_fail(s, e, "cannot read the trust anchors");
 }
 
 static int
-reseed(struct certstore *s, struct err *e)
+reseed(struct certstore *s, const char *stamp, struct err *e)
 {
 	unsigned char **ders = NULL;
 	size_t *lens = NULL, n = 0, i;
@@ -1146,6 +1175,16 @@ reseed(struct certstore *s, struct err *e)
 		db_fail(s, e, "cannot record the trust anchors");
 		goto fail;
 	}
+	if (prepare(s, "INSERT OR REPLACE INTO anchor_keybox (id, stamp) VALUES (1, ?)",
+		    &st, e) < 0)
+		goto fail;
+	bind_text(st, 1, stamp);
+	i = (size_t)sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (i != SQLITE_DONE) {
+		db_fail(s, e, "cannot record the trust anchors");
+		goto fail;
+	}
 	rc = commit(s, e);
 	goto out;
 fail:
@@ -1164,7 +1203,7 @@ certstore_anchors(struct certstore *s, unsigned char ***dersp, size_t **lensp,
 	size_t *lens = NULL, n = 0;
 	struct buf now = BUF_INIT;
 	const char *home = s->gnupg_home;
-	char *path, *seeded = NULL;
+	char *path, *seeded = NULL, *seeded_stamp = NULL, *stamp;
 	sqlite3_stmt *st;
 	struct err fe;
 	int r;
@@ -1180,15 +1219,21 @@ certstore_anchors(struct certstore *s, unsigned char ***dersp, size_t **lensp,
 	if (path == NULL || file_read(path, 1 << 20, &now, &fe) < 0)
 		buf_reset(&now);
 	free(path);
-	r = seed_text(s, &seeded, e);
-	if (r < 0 || ((r == 0 || strcmp(seeded, now.data ? now.data : "") != 0) &&
-		      reseed(s, e) < 0)) {
-		free(seeded);
-		buf_release(&now);
-		return -1;
-	}
+	/* Stamped before the listing: a keybox written meanwhile is listed
+	 * again next time. */
+	stamp = keybox_stamp(home);
+	r = seed_state(s, &seeded, &seeded_stamp, e);
+	if (r == 1 && (strcmp(seeded, now.data ? now.data : "") != 0 ||
+		       strcmp(seeded_stamp, stamp) != 0))
+		r = 0;
+	if (r == 0)
+		r = reseed(s, stamp, e);
 	free(seeded);
+	free(seeded_stamp);
+	free(stamp);
 	buf_release(&now);
+	if (r < 0)
+		return -1;
 	if (prepare(s, "SELECT der FROM anchors ORDER BY fpr_sha1", &st, e) < 0)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {

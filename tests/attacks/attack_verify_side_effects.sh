@@ -13,7 +13,8 @@
 #   - once the certificate store holds the trust anchors (seeded from
 #     trustlist.txt and the keybox by the first verify), verifying starts no
 #     process at all (strace sees every execve); a changed trustlist.txt
-#     (the CA disabled with '!', then enabled again) is seeded again.
+#     (the CA disabled with '!', then enabled again) or keybox (a listed
+#     root's certificate imported) is seeded again.
 set -euo pipefail
 . "$top_srcdir/tests/attacks/attack_lib.sh"
 harness_need strace
@@ -107,5 +108,14 @@ verdict smime/hand-wrapped-valid 0 valid whole alice@localhost none - null
 traced trace2.log \
 	"$CACHET" --gnupg-home "$BOB" verify "$FX/smime/hand-wrapped-valid.eml" > /dev/null
 [ -z "$(execs trace2.log)" ] || fail "verify after re-seeding started: $(execs trace2.log | sort -u | tr '\n' ' ')"
+
+# A root named in trustlist.txt whose certificate is not in the keybox is
+# no anchor; once the keybox holds it (a changed keybox is listed again),
+# it is one.  (Last: this makes the look-alike CA trusted in bob's home.)
+printf '%s S\n' "$(pki_fingerprint "$FX/smime/certs/fake-ca.pem")" >> "$BOB/trustlist.txt"
+verdict smime/untrusted-root 1 untrusted whole alice@localhost none - null
+gpgsm --homedir "$BOB" --batch --import "$FX/smime/certs/fake-ca.pem" > import.log 2>&1 ||
+	fail "gpgsm could not import fake-ca: $(cat import.log)"
+verdict smime/untrusted-root 0 valid whole alice@localhost none - null
 
 attack_done "verification: nothing kept, a twin root harms no other message, work bounded ($ms ms for 10,000 certificates)"
