@@ -228,7 +228,12 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 				       GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS);
 	if (r == GNUTLS_E_PK_SIG_VERIFY_FAILED) {
 		s->state = SMIME_SIG_INVALID;
-		s->detail = xstrdup("the signature does not match the content");
+		/* GnuTLS checks RSA-PSS with a salt as long as the digest only;
+		 * another salt length fails like a forgery would. */
+		s->detail = xstrdup(gnutls_sign_get_pk_algorithm(si.algo) == GNUTLS_PK_RSA_PSS
+				    ? "the RSA-PSS signature does not verify (or its salt is "
+				      "not as long as the digest, the only length checked)"
+				    : "the signature does not match the content");
 		goto out;
 	}
 	if (r < 0) {

@@ -67,6 +67,8 @@ verdict aes-gcm                1 none      null       null            failed '[]
 verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
 verdict ecdh                   1 none      null       null            failed '[]' 'ECDH key agreement), which gpgsm 2.2 cannot decrypt'
 verdict ossl-enc-aes128        1 none      null       null            ok   '[]' null
+verdict ossl-pss-digest        0 valid     whole      alice@localhost none '[]' null
+verdict ossl-pss-max           1 invalid   whole      alice@localhost none '[]' null
 # bob's home has disable-crl-checks: no CRL is asked for (crypto_revocation.sh asks).
 verdict revoked-signer         0 valid     whole      rita@localhost  none '[]' null
 verdict twin-root              1 untrusted whole      alice@localhost none '[]' null
@@ -95,6 +97,11 @@ assert_contains "$out" '{"file":"garbage.eml","signature":"invalid"'
 rc=0
 "$CACHET" --gnupg-home "$bob" verify fx/hand-wrapped-valid.eml fx/ossl-detached-rsa.eml > /dev/null || rc=$?
 assert_eq 0 "$rc" "exit status when every message is valid and whole"
+
+# RSA-PSS with another salt than the digest's length is not checked, and
+# the detail says so rather than calling it a forgery.
+out=$("$CACHET" --gnupg-home "$bob" verify --json fx/ossl-pss-max.eml || true)
+assert_contains "$out" '"detail":"the RSA-PSS signature does not verify (or its salt is not as long as the digest, the only length checked)"'
 
 # The mismatch names both authors.
 out=$("$CACHET" --gnupg-home "$bob" verify --json fx/inner-from-carol.eml || true)
