@@ -54,5 +54,8 @@ signer_field detail alice@localhost 'signed with SHA-1, a digest that no longer 
 verdict cms/sha1 0 valid whole alice@localhost none weak-digest null
 verdict cms/sha1-opaque 0 valid whole alice@localhost none weak-digest null
 signer_field fingerprint alice@localhost "$ALICE"
+# MD5 is not weak but refused: invalid, whatever its value.
+verdict cms/md5 1 invalid whole alice@localhost none weak-digest null
+signer_field detail alice@localhost 'signed with MD5, a digest cachet refuses'
 
-attack_done "CMS: eContent, SignerInfos, signer certificates, micalg, SHA-1"
+attack_done "CMS: eContent, SignerInfos, signer certificates, micalg, SHA-1, MD5"
