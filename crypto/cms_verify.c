@@ -251,7 +251,9 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 		goto out;
 	}
 	s->state = chain_state(st, &detail);
-	if (s->state == SMIME_SIG_VALID || s->state == SMIME_SIG_EXPIRED) {
+	/* Revocation is asked about a chain that reached an anchor (expired
+	 * or not): a CRL of an unknown issuer would prove nothing. */
+	if ((st & ~(unsigned)(GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED)) == 0) {
 		char *why = NULL;
 
 		r = engine_revocation(eng, chain, k, &why);

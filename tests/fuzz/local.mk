@@ -7,7 +7,7 @@
 FUZZ_TARGETS = config mime address cms codec verdict certstore pager
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh \
-	tests/fuzz/make-client-seeds.sh
+	tests/fuzz/make-client-seeds.sh tests/fuzz/lsan-gnutls.supp
 
 check_PROGRAMS += tests/fuzz/replay_certstore
 TESTS += tests/fuzz/replay_certstore
@@ -107,6 +107,7 @@ fuzz-smoke:
 	    echo "fuzz-smoke: tests/fuzz/fuzz_$$t is not built; configure with CC=clang --enable-fuzzing" >&2; exit 2; fi; \
 	  mkdir -p tests/fuzz/work/$$t; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	  LSAN_OPTIONS=$${LSAN_OPTIONS:+$$LSAN_OPTIONS:}suppressions=$(abs_srcdir)/tests/fuzz/lsan-gnutls.supp \
 	  tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    tests/fuzz/work/$$t $(srcdir)/tests/fuzz/corpus/$$t; \
 	done
