@@ -286,8 +286,23 @@ int certstore_keybox_export(struct certstore *s, const char *fpr,
 int certstore_chain_check(struct certstore *s, const struct certstore_cert *c,
 			  const char **reason, struct err *e);
 /*
- * Makes CA certificate ca a trust anchor: imports it into the keybox and
- * adds "SHA1-WITH-COLONS S" to <gnupg_home>/trustlist.txt (unless present).
+ * The trust anchors of signature verification, kept in the store: those
+ * added with certstore_trust_anchor_add, and those seeded from gpgsm's
+ * trustlist.txt and keybox (smime_anchors_seed, a read-only listing that
+ * starts gpgsm).  They are seeded again only when trustlist.txt's text or
+ * the keybox file (its size, time, inode) is not what they were seeded
+ * from, so verifying otherwise starts no gpgsm.  certstore_anchors hands them over (owned; smime_anchors_free);
+ * certstore_give_anchors gives them to eng (smime_engine_set_anchors).
+ * ERR_STORE, ERR_CRYPTO (gpgsm cannot be asked), ERR_INPUT.
+ */
+int certstore_anchors(struct certstore *s, unsigned char ***ders, size_t **lens,
+		      size_t *n, struct err *e);
+int certstore_give_anchors(struct certstore *s, struct smime_engine *eng,
+			   struct err *e);
+/*
+ * Makes CA certificate ca a trust anchor: records it among the store's
+ * anchors, imports it into the keybox and adds "SHA1-WITH-COLONS S" to
+ * <gnupg_home>/trustlist.txt (unless present).
  * *added is false when it was already there.  ERR_INPUT (not a CA),
  * ERR_IO, ERR_CRYPTO.
  */

@@ -279,7 +279,8 @@ certstore_trust_anchor_add(struct certstore *s, const struct certstore_cert *ca,
 	if (rc > 0)
 		return err_set(e, ERR_INPUT, "gpgsm refused CA certificate %s (%s)",
 			       ca->fpr_sha1, ca->subject);
-	if (rc < 0)
+	/* cachet's own anchor: verification reads it from the store. */
+	if (rc < 0 || certstore_anchor_put(s, ca->der, ca->der_len, "trust-ca", e) < 0)
 		return -1;
 	rc = -1;
 	path = xasprintf("%s/trustlist.txt", s->gnupg_home);

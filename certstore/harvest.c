@@ -456,6 +456,16 @@ certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 		 * signer's must. */
 		if (reason == NULL && sg->coverage != SMIME_COVERAGE_WHOLE)
 			reason = CERTSTORE_R_PARTIAL;
+		if (reason == NULL && sg->state == SMIME_SIG_UNTRUSTED && sg->cert_der) {
+			/* The certificate's own flaw (no emailProtection, no
+			 * address) names the cause better than "untrusted". */
+			struct certstore_cert *own = NULL;
+
+			if (certstore_cert_parse(sg->cert_der, sg->cert_der_len, &own,
+						 NULL) == 0)
+				reason = certstore_cert_check(own, now);
+			certstore_cert_free(&own);
+		}
 		if (reason == NULL)
 			reason = signer_reason(sg->state);
 		if (reason == NULL)
@@ -564,8 +574,9 @@ certstore_harvest_message(struct certstore *s, const char *identity,
 	if (info.certs_only) {
 		rc = certstore_harvest_certs_only(s, &info, mode, file, now, out, e);
 	} else if (v == NULL &&
-		   ((*eng == NULL && smime_engine_new(s->gnupg_home, eng, e) < 0) ||
-		    smime_verify(*eng, msg, len, 0, &own, e) < 0)) {
+		   ((*eng == NULL && (smime_engine_new(s->gnupg_home, eng, e) < 0 ||
+				      certstore_give_anchors(s, *eng, e) < 0)) ||
+		    smime_verify(*eng, msg, len, SMIME_VERIFY_CERT_DER, &own, e) < 0)) {
 		rc = -1;
 	} else {
 		rc = certstore_harvest_verdict(s, v ? v : own, &info, mode, file, now,

@@ -1,5 +1,6 @@
 /* store.c — the SQLite store of certificates, bindings, history and seen messages. */
 #include "certstore/store_p.h"
+#include "crypto/smime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +51,23 @@ static const char schema[] =
 	" message_id TEXT,"
 	" result TEXT,"
 	" at INTEGER NOT NULL);"
-	"PRAGMA user_version = 1;";
+	/* Version 2: the trust anchors of signature verification, and the
+	 * trustlist.txt text the seeded ones were read from. */
+	"CREATE TABLE IF NOT EXISTS anchors ("
+	" fpr_sha1 TEXT PRIMARY KEY,"
+	" der BLOB NOT NULL,"
+	" origin TEXT NOT NULL CHECK (origin IN ('trustlist', 'trust-ca')),"
+	" added INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS anchor_seed ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" trustlist TEXT NOT NULL,"
+	" at INTEGER NOT NULL);"
+	/* Version 3: the keybox's state when they were seeded (a root whose
+	 * certificate arrives in the keybox after its trustlist.txt line). */
+	"CREATE TABLE IF NOT EXISTS anchor_keybox ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" stamp TEXT NOT NULL);"
+	"PRAGMA user_version = 3;";
 
 static const char *const state_names[] = {
 	[CERTSTORE_TRUSTED] = "trusted",
@@ -245,8 +262,10 @@ certstore_open(const char *data_dir, const char *gnupg_home,
 	if (set_wal(s, e) < 0 ||
 	    exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", e) < 0)
 		goto fail;
-	/* The schema is written once; later opens only read its version. */
-	if (schema_version(s) != 1) {
+	/* The schema is written once; later opens only read its version.  A
+	 * store of an older version gets the tables it lacks (all are IF NOT
+	 * EXISTS). */
+	if (schema_version(s) != 3) {
 		if (store_begin(s, e) < 0)
 			goto fail;
 		if (exec(s, schema, e) < 0) {
@@ -394,4 +413,201 @@ int
 certstore_seen_forget_untrusted(struct certstore *s, struct err *e)
 {
 	return exec(s, "DELETE FROM seen WHERE result LIKE '%untrusted%'", e);
+}
+
+/* ---------------------------------------------------------------- trust anchors */
+
+int
+certstore_anchor_put(struct certstore *s, const unsigned char *der, size_t len,
+		     const char *origin, struct err *e)
+{
+	struct certstore_cert *c = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (certstore_cert_parse(der, len, &c, e) < 0)
+		return -1;
+	/* An anchor the person added stays theirs when trustlist.txt names it too. */
+	if (store_prepare(s, "INSERT INTO anchors (fpr_sha1, der, origin, added) VALUES (?, ?, ?, ?)"
+		    " ON CONFLICT (fpr_sha1) DO UPDATE SET der = excluded.der,"
+		    " origin = CASE WHEN anchors.origin = 'trust-ca' THEN 'trust-ca'"
+		    " ELSE excluded.origin END", &st, e) < 0) {
+		certstore_cert_free(&c);
+		return -1;
+	}
+	store_bind_text(st, 1, c->fpr_sha1);
+	sqlite3_bind_blob(st, 2, c->der, (int)c->der_len, SQLITE_STATIC);
+	store_bind_text(st, 3, origin);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	certstore_cert_free(&c);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(s, e, "cannot record a trust anchor");
+}
+
+/* The keybox file's identity, size and modification time: a listing of
+ * the keybox is due again when it changes.  "" when there is none. */
+static char *
+keybox_stamp(const char *home)
+{
+	struct stat sb;
+	char *path = xasprintf("%s/pubring.kbx", home ? home : ".");
+	char *stamp;
+
+	if (home == NULL || stat(path, &sb) < 0)
+		stamp = xstrdup("");
+	else
+		stamp = xasprintf("%llu:%lld:%lld.%09ld", (unsigned long long)sb.st_ino,
+				  (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+				  sb.st_mtim.tv_nsec);
+	free(path);
+	return stamp;
+}
+
+/* What the seeded anchors come from: the trustlist.txt text and the
+ * keybox stamp; 1 found, 0 never seeded, -1 ERR_STORE. */
+static int
+seed_state(struct certstore *s, char **text, char **stamp, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*text = NULL;
+	*stamp = NULL;
+	if (store_prepare(s, "SELECT trustlist, (SELECT stamp FROM anchor_keybox WHERE id = 1)"
+		    " FROM anchor_seed WHERE id = 1", &st, e) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*text = store_col_strdup(st, 0);
+		*stamp = store_col_strdup(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return *text && *stamp ? 1 : 0;
+	return rc == SQLITE_DONE ? 0 : store_db_fail(s, e, "cannot read the trust anchors");
+}
+
+static int
+reseed(struct certstore *s, const char *stamp, struct err *e)
+{
+	unsigned char **ders = NULL;
+	size_t *lens = NULL, n = 0, i;
+	char *text = NULL;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (smime_anchors_seed(s->gnupg_home, &ders, &lens, &n, &text, e) < 0)
+		return -1;
+	if (store_begin(s, e) < 0)
+		goto out;
+	if (exec(s, "DELETE FROM anchors WHERE origin = 'trustlist'", e) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (certstore_anchor_put(s, ders[i], lens[i], "trustlist", e) < 0)
+			goto fail;
+	if (store_prepare(s, "INSERT OR REPLACE INTO anchor_seed (id, trustlist, at) VALUES (1, ?, ?)",
+		    &st, e) < 0)
+		goto fail;
+	store_bind_text(st, 1, text ? text : "");
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	i = (size_t)sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (i != SQLITE_DONE) {
+		store_db_fail(s, e, "cannot record the trust anchors");
+		goto fail;
+	}
+	if (store_prepare(s, "INSERT OR REPLACE INTO anchor_keybox (id, stamp) VALUES (1, ?)",
+		    &st, e) < 0)
+		goto fail;
+	store_bind_text(st, 1, stamp);
+	i = (size_t)sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (i != SQLITE_DONE) {
+		store_db_fail(s, e, "cannot record the trust anchors");
+		goto fail;
+	}
+	rc = store_commit(s, e);
+	goto out;
+fail:
+	store_rollback(s);
+out:
+	smime_anchors_free(ders, lens, n);
+	free(text);
+	return rc;
+}
+
+int
+certstore_anchors(struct certstore *s, unsigned char ***dersp, size_t **lensp,
+		  size_t *np, struct err *e)
+{
+	unsigned char **ders = NULL;
+	size_t *lens = NULL, n = 0;
+	struct buf now = BUF_INIT;
+	const char *home = s->gnupg_home;
+	char *path, *seeded = NULL, *seeded_stamp = NULL, *stamp;
+	sqlite3_stmt *st;
+	struct err fe;
+	int r;
+
+	*dersp = NULL;
+	*lensp = NULL;
+	*np = 0;
+	if (home == NULL) {
+		gpgme_check_version(NULL);	/* before GPGME answers anything */
+		home = gpgme_get_dirinfo("homedir");
+	}
+	path = home ? xasprintf("%s/trustlist.txt", home) : NULL;
+	if (path == NULL || file_read(path, 1 << 20, &now, &fe) < 0)
+		buf_reset(&now);
+	free(path);
+	/* Stamped before the listing: a keybox written meanwhile is listed
+	 * again next time. */
+	stamp = keybox_stamp(home);
+	r = seed_state(s, &seeded, &seeded_stamp, e);
+	if (r == 1 && (strcmp(seeded, now.data ? now.data : "") != 0 ||
+		       strcmp(seeded_stamp, stamp) != 0))
+		r = 0;
+	if (r == 0)
+		r = reseed(s, stamp, e);
+	free(seeded);
+	free(seeded_stamp);
+	free(stamp);
+	buf_release(&now);
+	if (r < 0)
+		return -1;
+	if (store_prepare(s, "SELECT der FROM anchors ORDER BY fpr_sha1", &st, e) < 0)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+
+		ders = xrealloc(ders, (n + 1) * sizeof *ders);
+		lens = xrealloc(lens, (n + 1) * sizeof *lens);
+		ders[n] = xmalloc(len ? len : 1);
+		memcpy(ders[n], sqlite3_column_blob(st, 0), len);
+		lens[n++] = len;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		smime_anchors_free(ders, lens, n);
+		return store_db_fail(s, e, "cannot read the trust anchors");
+	}
+	*dersp = ders;
+	*lensp = lens;
+	*np = n;
+	return 0;
+}
+
+int
+certstore_give_anchors(struct certstore *s, struct smime_engine *eng, struct err *e)
+{
+	unsigned char **ders = NULL;
+	size_t *lens = NULL, n = 0;
+	int rc;
+
+	if (certstore_anchors(s, &ders, &lens, &n, e) < 0)
+		return -1;
+	rc = smime_engine_set_anchors(eng, (const unsigned char *const *)ders, lens, n, e);
+	smime_anchors_free(ders, lens, n);
+	return rc;
 }

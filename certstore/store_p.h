@@ -25,6 +25,11 @@ struct certstore {
 int certstore_cert_by_fpr(struct certstore *s, const char *fpr,
 			  struct certstore_cert **out, struct err *e);
 
+/* Records der as a trust anchor of origin "trustlist" or "trust-ca" (an
+ * anchor already "trust-ca" stays so).  ERR_INPUT, ERR_STORE. */
+int certstore_anchor_put(struct certstore *s, const unsigned char *der, size_t len,
+			 const char *origin, struct err *e);
+
 /* Upper-case hex without colons or spaces; NULL unless 40 or 64 digits. */
 char *certstore_fpr_normalize(const char *fpr);
 

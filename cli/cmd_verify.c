@@ -1,4 +1,5 @@
 /* cmd_verify.c — cachet verify [--json] [FILE...] */
+#include "certstore/certstore.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
 #include "crypto/smime.h"
@@ -81,7 +82,8 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 	};
 	struct batch b = { .max_size = SMIME_MAX_MESSAGE, .report_only = true };
 	struct verify_run r = { 0 };
-	struct err e = { 0 };
+	struct certstore *store = NULL;
+	struct err e = { 0 }, se = { 0 };
 	int c, rc;
 
 	optind = 0;
@@ -102,6 +104,18 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 	b.n_files = (size_t)(argc - optind);
 	if (smime_engine_new(g->gnupg_home, &r.eng, &e) < 0)
 		return cli_fail(&e);
+	/* The trust anchors from the certificate store (seeded from gpgsm's
+	 * trust list once, and when it changes); without a store the engine
+	 * seeds them itself. */
+	if (g->data_dir && certstore_open(g->data_dir, g->gnupg_home, &store, &se) == 0) {
+		int r_anchors = certstore_give_anchors(store, r.eng, &e);
+
+		certstore_close(&store);
+		if (r_anchors < 0) {
+			smime_engine_free(&r.eng);
+			return cli_fail(&e);
+		}
+	}
 	rc = batch_run(&b, verify_one, &r);
 	smime_engine_free(&r.eng);
 	return rc;

@@ -26,11 +26,8 @@ struct agent {
 /* The process's connection (agent_shared). */
 static struct agent *shared_agent;
 
-/* Runs gpgconf with args (NULL-terminated, after "gpgconf --homedir H");
- * its standard output (trimmed) in *out when out is not NULL.  0 when it
- * exited with status 0. */
-static int
-run_gpgconf(const char *home, const char *const *args, char **out)
+int
+agent_gpgconf(const char *home, const char *const *args, char **out)
 {
 	const char *argv[8];
 	posix_spawn_file_actions_t fa;
@@ -73,20 +70,26 @@ run_gpgconf(const char *home, const char *const *args, char **out)
 }
 
 char *
-agent_socket_path(const char *home)
+agent_gpgconf_dir(const char *home, const char *name)
 {
-	static const char *const args[] = { "--list-dirs", "agent-socket", NULL };
+	const char *args[] = { "--list-dirs", name, NULL };
 	char *path;
 
 	if (home == NULL) {
 		const char *d;
 
 		gpgme_check_version(NULL);
-		d = gpgme_get_dirinfo("agent-socket");
+		d = gpgme_get_dirinfo(name);
 		return xstrdup(d ? d : "");
 	}
-	run_gpgconf(home, args, &path);
+	agent_gpgconf(home, args, &path);
 	return path;
+}
+
+char *
+agent_socket_path(const char *home)
+{
+	return agent_gpgconf_dir(home, "agent-socket");
 }
 
 /* Assuan's escaping for a line argument: '+' for space, %XX for '%', '+'
@@ -251,7 +254,7 @@ agent_connect(struct agent *a, struct err *e)
 	if (ctx_new(a, e) < 0)
 		return -1;
 	if (transact(a, "OPTION pinentry-mode=loopback", &c, &op, e) < 0) {
-		if (run_gpgconf(a->home, launch, NULL) < 0 || ctx_new(a, e) < 0)
+		if (agent_gpgconf(a->home, launch, NULL) < 0 || ctx_new(a, e) < 0)
 			return -1;
 		err_clear(e);
 		if (transact(a, "OPTION pinentry-mode=loopback", &c, &op, e) < 0)

@@ -45,6 +45,14 @@ struct agent;
  */
 char *agent_socket_path(const char *home);
 
+/* Runs gpgconf [--homedir home] with args (NULL-terminated; home NULL:
+ * GnuPG's default); its standard output, trimmed, in *out (owned, "" on
+ * failure) when out is not NULL.  0 when it exited with status 0. */
+int agent_gpgconf(const char *home, const char *const *args, char **out);
+/* A directory or socket gpgconf --list-dirs names for home, e.g.
+ * "dirmngr-socket"; owned, "" when it cannot be found. */
+char *agent_gpgconf_dir(const char *home, const char *name);
+
 /*
  * The process's connection to the agent of home (NULL: GnuPG's default),
  * opened (and the agent started, as gpgsm would) on first use; the same

@@ -212,7 +212,18 @@ inspect_signed(const struct tlv *sd, struct cms_info *info, struct err *e)
 			return -1;
 		if (r == 0)
 			return err_set(e, ERR_INPUT, "CMS SignedData has no signerInfos");
-		if (c.cls == 2)	/* certificates [0], crls [1] */
+		if (c.cls == 2 && c.tag == 0) {	/* certificates [0] */
+			struct kids ck;
+			struct tlv ct;
+
+			kids_init(&ck, &c, 4);
+			while ((r = kids_next(&ck, &ct, e)) == 1)
+				info->n_certs++;
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		if (c.cls == 2)	/* crls [1] */
 			continue;
 		if (c.cls == 0 && c.tag == 17)
 			break;

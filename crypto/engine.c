@@ -1,5 +1,6 @@
-/* engine.c — the GPGME CMS context: creation, recycling, and the four
- * operations over byte buffers, with GPGME's errors turned into words. */
+/* engine.c — the GPGME CMS context: creation, recycling, and sign, encrypt
+ * and decrypt over byte buffers, with GPGME's errors turned into words.
+ * Signatures are verified in process (cms_verify.c), not here. */
 #include "crypto/agent_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
@@ -231,24 +232,32 @@ ctx_open(struct smime_engine *eng, struct err *e)
 }
 
 int
+engine_ctx(struct smime_engine *eng, struct err *e)
+{
+	gpgme_error_t g;
+
+	if (eng->ctx)
+		return 0;
+	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
+	g = gpgme_engine_check_version(GPGME_PROTOCOL_CMS);
+	if (g)
+		return engine_fail(e, g, "checking gpgsm");
+	return ctx_open(eng, e);
+}
+
+int
 smime_engine_new(const char *gnupg_home, struct smime_engine **out, struct err *e)
 {
 	struct smime_engine *eng;
-	gpgme_error_t g;
 
 	*out = NULL;
 	if (gpgme_check_version("1.18.0") == NULL)
 		return err_set(e, ERR_CRYPTO, "GPGME is older than 1.18");
-	g = gpgme_engine_check_version(GPGME_PROTOCOL_CMS);
-	if (g)
-		return engine_fail(e, g, "checking gpgsm");
-	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
+	/* gpgsm is first started (even for its version, which finding
+	 * cachet-gpgsm asks) when an operation needs it: verifying with given
+	 * anchors never does. */
 	eng = xcalloc(1, sizeof *eng);
 	eng->home = gnupg_home ? xstrdup(gnupg_home) : NULL;
-	if (ctx_open(eng, e) < 0) {
-		smime_engine_free(&eng);
-		return -1;
-	}
 	*out = eng;
 	return 0;
 }
@@ -264,6 +273,8 @@ engine_key(struct smime_engine *eng, const char *fpr, bool secret,
 	size_t i;
 
 	*keyp = NULL;
+	if (engine_ctx(eng, e) < 0)
+		return -1;
 	for (i = 0; i < eng->n_keys; i++)
 		if (eng->keys[i].secret == secret && strcmp(eng->keys[i].fpr, fpr) == 0) {
 			*keyp = eng->keys[i].key;
@@ -318,6 +329,8 @@ smime_engine_free(struct smime_engine **engp)
 	for (i = 0; i < eng->n_secret; i++)
 		gpgme_key_unref(eng->secret[i]);
 	free(eng->secret);
+	engine_anchors_free(eng);
+	engine_revocation_free(eng);
 	if (eng->agent)
 		gpgme_release(eng->agent);
 	if (eng->ctx)
@@ -364,6 +377,8 @@ engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 	gpgme_error_t g;
 	int rc = -1;
 
+	if (engine_ctx(eng, e) < 0)
+		return -1;
 	gpgme_signers_clear(eng->ctx);
 	if (engine_key(eng, fpr, true, &key, e) < 0) {
 		err_prefix(e, "signing key");
@@ -431,6 +446,8 @@ engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 	size_t i;
 	int rc = -1;
 
+	if (engine_ctx(eng, e) < 0)
+		goto out;
 	if (eng->n_encrypt >= ENGINE_MAX_ENCRYPT) {
 		/* Leaving the CMS protocol shuts the context's gpgsm down and the
 		 * next operation starts a fresh one, with the context's engine
@@ -489,6 +506,8 @@ secret_keys(struct smime_engine *eng, struct err *e)
 
 	if (eng->secret_listed)
 		return 0;
+	if (engine_ctx(eng, e) < 0)
+		return -1;
 	g = gpgme_op_keylist_start(eng->ctx, NULL, 1);
 	while (!g && (g = gpgme_op_keylist_next(eng->ctx, &key)) == 0) {
 		eng->secret = xrealloc(eng->secret, (eng->n_secret + 1) * sizeof *eng->secret);
@@ -536,7 +555,7 @@ engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	gpgme_error_t g;
 	int rc = -1;
 
-	if (decrypt_check_unlocked(eng, der, len, e) < 0)
+	if (engine_ctx(eng, e) < 0 || decrypt_check_unlocked(eng, der, len, e) < 0)
 		return -1;
 	g = gpgme_data_new_from_mem(&in, (const char *)der, len, 0);
 	if (!g)
@@ -560,129 +579,4 @@ out:
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return rc;
-}
-
-int
-engine_verify(struct smime_engine *eng, const unsigned char *sig, size_t siglen,
-	      const char *text, size_t textlen, struct buf *plain,
-	      struct engine_sig **sigsp, size_t *np, struct err *e)
-{
-	gpgme_data_t s = NULL, t = NULL, p = NULL;
-	gpgme_verify_result_t r;
-	gpgme_signature_t gs;
-	struct engine_sig *sigs = NULL;
-	gpgme_error_t g;
-	size_t n = 0;
-	int rc = -1;
-
-	*sigsp = NULL;
-	*np = 0;
-	g = gpgme_data_new_from_mem(&s, (const char *)sig, siglen, 0);
-	if (!g && text)
-		g = gpgme_data_new_from_mem(&t, text, textlen, 0);
-	if (!g && plain)
-		g = gpgme_data_new(&p);
-	if (!g)
-		g = gpgme_op_verify(eng->ctx, s, t, p);
-	if (g) {
-		gpgme_err_code_t c = gpgme_err_code(g);
-
-		engine_fail(e, g, "checking the signature");
-		/* The engine itself failing is fatal; gpgsm refusing the data
-		 * is the message's problem (-2). */
-		if (c != GPG_ERR_INV_ENGINE && c != GPG_ERR_ENOENT && c != GPG_ERR_EPIPE &&
-		    c != GPG_ERR_ENOMEM && c != GPG_ERR_ASS_CONNECT_FAILED &&
-		    c != GPG_ERR_NO_AGENT && c != GPG_ERR_ASS_GENERAL)
-			rc = -2;
-		goto out;
-	}
-	r = gpgme_op_verify_result(eng->ctx);
-	for (gs = r ? r->signatures : NULL; gs; gs = gs->next) {
-		sigs = xrealloc(sigs, (n + 1) * sizeof *sigs);
-		memset(&sigs[n], 0, sizeof sigs[n]);
-		sigs[n].fpr = gs->fpr ? xstrdup(gs->fpr) : NULL;
-		sigs[n].status = gs->status;
-		sigs[n].summary = gs->summary;
-		sigs[n].validity = gs->validity;
-		sigs[n].validity_reason = gs->validity_reason;
-		sigs[n].hash_algo = gs->hash_algo;
-		sigs[n].timestamp = gs->timestamp;
-		sigs[n].exp_timestamp = gs->exp_timestamp;
-		n++;
-	}
-	if (plain) {
-		data_take(p, plain);
-		p = NULL;
-	}
-	*sigsp = sigs;
-	*np = n;
-	rc = 0;
-out:
-	gpgme_data_release(s);
-	gpgme_data_release(t);
-	gpgme_data_release(p);
-	return rc;
-}
-
-void
-engine_sigs_free(struct engine_sig *sigs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(sigs[i].fpr);
-	free(sigs);
-}
-
-int
-engine_describe(struct smime_engine *eng, const char *fpr, bool want_der,
-		struct smime_signer *s, struct err *e)
-{
-	gpgme_key_t key = NULL;
-	gpgme_user_id_t uid;
-	gpgme_error_t g;
-
-	if (engine_key(eng, fpr, false, &key, e) < 0)
-		return err_prefix(e, "the signer's certificate");
-	for (uid = key->uids; uid; uid = uid->next) {
-		char *a;
-
-		if (uid->email == NULL || uid->email[0] == '\0')
-			continue;
-		a = xstrdup(uid->email[0] == '<' ? uid->email + 1 : uid->email);
-		if (a[0] && a[strlen(a) - 1] == '>')
-			a[strlen(a) - 1] = '\0';
-		if (strchr(a, '@'))
-			str_lower_ascii(strrchr(a, '@'));
-		s->emails = xrealloc(s->emails, (s->n_emails + 2) * sizeof *s->emails);
-		s->emails[s->n_emails++] = a;
-		s->emails[s->n_emails] = NULL;
-	}
-	if (s->n_emails && s->email == NULL)
-		s->email = xstrdup(s->emails[0]);
-	if (key->uids && key->uids->uid && s->subject == NULL)
-		s->subject = xstrdup(key->uids->uid);
-	if (key->issuer_name && s->issuer == NULL)
-		s->issuer = xstrdup(key->issuer_name);
-	if (key->subkeys) {
-		s->not_before = (time_t)key->subkeys->timestamp;
-		s->not_after = (time_t)key->subkeys->expires;
-	}
-	if (want_der && s->cert_der == NULL) {
-		gpgme_data_t out = NULL;
-		const char *pat[2] = { fpr, NULL };
-		struct buf b = BUF_INIT;
-
-		g = gpgme_data_new(&out);
-		if (!g)
-			g = gpgme_op_export_ext(eng->ctx, pat, 0, out);
-		if (g) {
-			gpgme_data_release(out);
-			return engine_fail(e, g, "exporting the signer's certificate");
-		}
-		data_take(out, &b);
-		s->cert_der_len = b.len;
-		s->cert_der = (unsigned char *)buf_detach(&b, NULL);
-	}
-	return 0;
 }

@@ -2,6 +2,8 @@
 #ifndef CACHET_ENGINE_P_H
 #define CACHET_ENGINE_P_H
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <gpgme.h>
 
 #include "crypto/smime.h"
@@ -23,7 +25,24 @@ struct smime_engine {
 	gpgme_key_t *secret;	/* owned references; the keybox's secret keys */
 	size_t n_secret;
 	bool secret_listed;
+	/* Trust anchors of in-process verification (anchors.c): the trust
+	 * list owns its own copies; anchors are kept for finding a signer
+	 * that is itself an anchor. */
+	gnutls_x509_trust_list_t trust;	/* owned, or NULL before the anchors */
+	gnutls_x509_crt_t *anchors;	/* owned */
+	size_t n_anchors;
+	bool anchors_set;	/* given by the caller, or seeded once */
+	/* Revocation (revocation.c): gpgsm.conf's choice, read once, and
+	 * the Assuan connection to dirmngr. */
+	enum { ENGINE_CRL_UNREAD = 0, ENGINE_CRL_OFF, ENGINE_CRL_ON } crl;
+	gpgme_ctx_t dirmngr;	/* owned, or NULL */
+	char *dirmngr_error;	/* owned; why dirmngr cannot be asked, or NULL */
+	bool dirmngr_launched;	/* gpgconf --launch dirmngr tried */
 };
+
+/* Opens eng's GPGME CMS context (and so gpgsm) on first need; ERR_CRYPTO
+ * when gpgsm is missing or too old. */
+int engine_ctx(struct smime_engine *eng, struct err *e);
 
 /* The certificate fpr from the keybox (secret: with its secret key), through
  * eng's own context and cached; the key stays owned by eng. */
@@ -47,29 +66,57 @@ int engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 int engine_decrypt(struct smime_engine *eng, const unsigned char *der,
 		   size_t len, struct buf *plain, struct err *e);
 
-/* One signature as GPGME reported it, copied out of its result. */
-struct engine_sig {
-	char *fpr;		/* owned; may be NULL */
-	gpgme_error_t status;
-	gpgme_sigsum_t summary;
-	gpgme_validity_t validity;
-	gpgme_error_t validity_reason;
-	gpgme_hash_algo_t hash_algo;	/* the SignerInfo's digest */
-	unsigned long timestamp, exp_timestamp;
+/* The engine's trust list: the anchors given with smime_engine_set_anchors,
+ * or else those seeded once from the gnupg home (smime_anchors_seed). */
+int engine_trust(struct smime_engine *eng, gnutls_x509_trust_list_t *tl,
+		 struct err *e);
+void engine_anchors_free(struct smime_engine *eng);
+
+/*
+ * One SignerInfo checked in process (cms_verify.c).  state and detail say
+ * what the signature and the chain are worth; weak names a digest broken
+ * for signatures (NULL when fit); crt is the signer's certificate when the
+ * message (or the anchors) hold it.
+ */
+struct cms_sig {
+	enum smime_sig state;
+	char *detail;		/* owned, or NULL */
+	const char *weak;	/* static, or NULL */
+	gnutls_x509_crt_t crt;	/* owned, or NULL */
+	char *revocation;	/* owned; why revocation is unknown, or NULL */
 };
 
-/* Verifies a detached (text != NULL) or opaque (plain != NULL) signature.
- * Returns 0 with *sigs (owned array) even when signatures are bad; -1 on
- * an engine failure, -2 when gpgsm rejects the CMS data itself. */
-int engine_verify(struct smime_engine *eng, const unsigned char *sig,
-		  size_t siglen, const char *text, size_t textlen,
-		  struct buf *plain, struct engine_sig **sigs, size_t *n,
-		  struct err *e);
-void engine_sigs_free(struct engine_sig *sigs, size_t n);
+/*
+ * Asks dirmngr (CHECKCRL) about each certificate of chain[0..n) but a
+ * self-signed one, unless gpgsm.conf says disable-crl-checks.  Returns 0
+ * when none is revoked and every one was checked (or checks are off), 1
+ * when one is revoked, 2 when some could not be checked (*why, owned,
+ * says why: no CRL, dirmngr not running...).
+ */
+int engine_revocation(struct smime_engine *eng, gnutls_x509_crt_t *chain,
+		      size_t n, char **why);
+void engine_revocation_free(struct smime_engine *eng);
 
-/* Looks up the certificate fpr in the keybox and fills the signer's
- * addresses, names, validity period and (want_der) certificate. */
-int engine_describe(struct smime_engine *eng, const char *fpr, bool want_der,
-		    struct smime_signer *s, struct err *e);
+/*
+ * Verifies every SignerInfo of a SignedData: detached over text (text !=
+ * NULL) or over its own eContent (then appended to plain, when plain is not
+ * NULL).  The message's certificates are intermediates for this call only.
+ * The caller has checked the counts against SMIME_MAX_CERTIFICATES and
+ * SMIME_MAX_SIGNERS (cms_inspect); they are checked again here.  Returns 0
+ * with *sigs (owned, free with cms_sigs_free) whatever the signatures are
+ * worth; -2 when GnuTLS cannot read the data (e says why); -1 when the
+ * trust anchors cannot be had.
+ */
+int cms_verify(struct smime_engine *eng, const unsigned char *der, size_t len,
+	       const char *text, size_t textlen, struct buf *plain,
+	       struct cms_sig **sigs, size_t *n, struct err *e);
+/* The eContent of a SignedData, unverified (for taking a signature over
+ * ciphertext off); ERR_INPUT when there is none or it cannot be read. */
+int cms_content(const unsigned char *der, size_t len, struct buf *out,
+		struct err *e);
+void cms_sigs_free(struct cms_sig *sigs, size_t n);
+/* Fills s's fingerprint, addresses, names, validity and (want_der) DER
+ * from crt. */
+void cms_describe(gnutls_x509_crt_t crt, bool want_der, struct smime_signer *s);
 
 #endif

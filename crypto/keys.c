@@ -48,13 +48,16 @@ static int
 find_key(struct smime_engine *eng, const char *addr, bool sign, char **fpr,
 	 struct err *e)
 {
-	gpgme_keylist_mode_t mode = gpgme_get_keylist_mode(eng->ctx);
+	gpgme_keylist_mode_t mode;
 	char *pattern;
 	const char *reason = NULL;
 	gpgme_key_t key, best = NULL;
 	gpgme_error_t g;
 
 	*fpr = NULL;
+	if (engine_ctx(eng, e) < 0)
+		return -1;
+	mode = gpgme_get_keylist_mode(eng->ctx);
 	pattern = is_fingerprint(addr) ? xstrdup(addr) : xasprintf("<%s>", addr);
 	/* Validation checks the chain up to a trusted root. */
 	gpgme_set_keylist_mode(eng->ctx, GPGME_KEYLIST_MODE_LOCAL |

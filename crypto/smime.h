@@ -1,7 +1,15 @@
 /*
  * smime.h — the S/MIME layer of cachet: MIME structure of the crypto layers,
- * sign / verify / encrypt / decrypt through GPGME's CMS protocol (gpgsm),
- * and the verdict of a message.
+ * sign / encrypt / decrypt through GPGME's CMS protocol (gpgsm), signature
+ * verification in process (GnuTLS: the SignedData, the signer's chain to
+ * explicit trust anchors), and the verdict of a message.
+ *
+ * Revocation is asked of dirmngr over its Assuan socket (CHECKCRL) unless
+ * gpgsm.conf says disable-crl-checks: a listed certificate makes the
+ * signer revoked.  Verifying writes nothing anywhere and starts no gpgsm
+ * once the anchors are known: the certificates a message carries are intermediates for that
+ * message only, never anchors, never kept.  Work per SignedData is bounded
+ * (SMIME_MAX_CERTIFICATES, SMIME_MAX_SIGNERS).
  *
  * Nothing here reads configuration or prints: callers pass what is needed
  * and get status plus a struct err.  A bad signature is a verdict, not an
@@ -14,8 +22,9 @@
  *
  * Error codes (struct err): ERR_INPUT for a message that cannot be parsed or
  * exceeds SMIME_MAX_MESSAGE / SMIME_MAX_DEPTH / SMIME_MAX_PARTS; ERR_CRYPTO for engine
- * failures (gpgsm not found, agent refused, key needs a passphrase);
- * ERR_UNSUPPORTED for algorithms gpgsm cannot handle; ERR_NOCERT when no
+ * failures (gpgsm not found, agent refused, key needs a passphrase, trust
+ * anchors that cannot be listed); ERR_UNSUPPORTED for algorithms gpgsm
+ * cannot handle; ERR_NOCERT when no
  * usable certificate exists for an address.
  *
  * Thread-safety: a struct smime_engine is used by one thread at a time;
@@ -35,6 +44,11 @@
 #define SMIME_MAX_MESSAGE ((size_t)64 << 20)
 #define SMIME_MAX_DEPTH 16
 #define SMIME_MAX_PARTS 10000
+/* Limits of one SignedData: certificates it carries, SignerInfos.  Over
+ * either, its layer is invalid with the warning too-many-certificates or
+ * too-many-signers and nothing in it is parsed further. */
+#define SMIME_MAX_CERTIFICATES 64
+#define SMIME_MAX_SIGNERS 16
 
 /*
  * The MIME parser over raw bytes that every verdict is computed with.
@@ -215,7 +229,20 @@ enum smime_warning {
 					 * SHA-1 or another digest broken for
 					 * signatures, whatever micalg says; the
 					 * signer's detail names it, its state is
-					 * left to the certificate checks */
+					 * left to the certificate checks; MD5 and
+					 * MD2 are refused: the signer is invalid */
+	SMIME_WARN_TOO_MANY_CERTIFICATES, /* too-many-certificates: a SignedData
+					 * over SMIME_MAX_CERTIFICATES; invalid,
+					 * not read further */
+	SMIME_WARN_TOO_MANY_SIGNERS,	/* too-many-signers: over
+					 * SMIME_MAX_SIGNERS; invalid, not read
+					 * further */
+	SMIME_WARN_REVOCATION_UNKNOWN,	/* revocation-unknown: CRL checks are on
+					 * in gpgsm.conf and dirmngr could not say
+					 * whether a certificate of the chain is
+					 * revoked; the signer's detail says why,
+					 * its state is what the rest of the
+					 * checks made it */
 	SMIME_WARNING_COUNT
 };
 
@@ -314,9 +341,10 @@ void smime_verdict_free(struct smime_verdict **v);
 
 /*
  * The engine: one GPGME CMS context on the gpgsm home gnupg_home (NULL:
- * GnuPG's default), reused across messages and recycled before gpgsm's
- * per-context encryption limit.  Errors: ERR_CRYPTO (GPGME or gpgsm
- * missing or too old).
+ * GnuPG's default), opened when an operation first needs gpgsm, reused
+ * across messages and recycled before gpgsm's per-context encryption
+ * limit.  Errors: ERR_CRYPTO (GPGME too old); a missing or too old gpgsm is
+ * ERR_CRYPTO from the first operation that needs it.
  */
 int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
 		     struct err *e);
@@ -329,6 +357,36 @@ int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
  */
 const char *smime_gpgsm_program(void);
 void smime_engine_free(struct smime_engine **eng);
+
+/*
+ * Trust anchors of signature verification.  Signatures are checked in
+ * process (GnuTLS): a chain must reach one of the engine's anchors, with
+ * the certificates a message carries as intermediates for that message
+ * only; nothing a message carries is kept.
+ *
+ * smime_engine_set_anchors gives the engine its anchors (DER certificates;
+ * copied); an engine verifying without them seeds them once, on its first
+ * signature, with smime_anchors_seed on its own gnupg home.  ERR_INPUT when
+ * a certificate cannot be read.
+ *
+ * smime_anchors_seed reads gpgsm's trust list (trustlist.txt of
+ * gnupg_home: "FINGERPRINT S" lines, '#' comments, '!' disabled entries
+ * left out) and takes the keybox certificates it names, through a
+ * read-only GPGME listing (it starts gpgsm, which writes nothing).  *ders
+ * and *lens are owned arrays of *n certificates (free with
+ * smime_anchors_free); *trustlist (owned, may be NULL) is the trust list's
+ * text they come from, "" when there is no trust list.  ERR_CRYPTO when
+ * gpgsm cannot be asked.
+ */
+int smime_engine_set_anchors(struct smime_engine *eng,
+			     const unsigned char *const *ders, const size_t *lens,
+			     size_t n, struct err *e);
+int smime_anchors_seed(const char *gnupg_home, unsigned char ***ders,
+		       size_t **lens, size_t *n, char **trustlist, struct err *e);
+void smime_anchors_free(unsigned char **ders, size_t *lens, size_t n);
+/* The fingerprints (40 hex digits, upper case, NUL-terminated, owned array
+ * of *n) that a trustlist.txt text makes trusted. */
+void smime_trustlist_parse(const char *text, char ***fprs, size_t *n);
 
 /*
  * Certificate lookup in gpgsm's keybox.  smime_find_signer: a secret key

@@ -52,6 +52,7 @@ enum cms_type {
 struct cms_info {
 	enum cms_type type;
 	size_t n_signer_infos;		/* SignedData */
+	size_t n_certs;			/* SignedData's certificates [0] */
 	bool has_econtent;		/* SignedData carries its content */
 	size_t n_ktri, n_kari, n_kekri, n_pwri, n_ori; /* EnvelopedData */
 	size_t n_oaep;			/* ktris using RSAES-OAEP */

@@ -39,6 +39,14 @@ static const struct {
 	[SMIME_WARN_WEAK_DIGEST] = { "weak-digest",
 		"Signed with a weak digest (such as SHA-1): the signature no longer "
 		"proves who signed" },
+	[SMIME_WARN_TOO_MANY_CERTIFICATES] = { "too-many-certificates",
+		"The signature carries more certificates than cachet reads: it was "
+		"not checked" },
+	[SMIME_WARN_TOO_MANY_SIGNERS] = { "too-many-signers",
+		"The signature has more signers than cachet reads: it was not checked" },
+	[SMIME_WARN_REVOCATION_UNKNOWN] = { "revocation-unknown",
+		"Whether the signer's certificate was revoked could not be checked "
+		"(no certificate revocation list)" },
 };
 
 const char *

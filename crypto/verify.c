@@ -95,110 +95,51 @@ layer_new(struct walk *w, bool top)
 	return l;
 }
 
-static enum smime_sig
-sig_state(const struct engine_sig *s, const char **detail)
-{
-	gpgme_err_code_t st = gpgme_err_code(s->status);
-	gpgme_err_code_t why = gpgme_err_code(s->validity_reason);
-
-	if (st == GPG_ERR_BAD_SIGNATURE || (s->summary & GPGME_SIGSUM_RED)) {
-		*detail = "the signature does not match the content";
-		return SMIME_SIG_INVALID;
-	}
-	if (st == GPG_ERR_NO_PUBKEY || (s->summary & GPGME_SIGSUM_KEY_MISSING)) {
-		*detail = "the signer's certificate is not in the signature nor in the keybox";
-		return SMIME_SIG_INVALID;
-	}
-	if ((s->summary & GPGME_SIGSUM_KEY_REVOKED) || st == GPG_ERR_CERT_REVOKED ||
-	    why == GPG_ERR_CERT_REVOKED) {
-		*detail = "a certificate in the chain is revoked";
-		return SMIME_SIG_REVOKED;
-	}
-	if ((s->summary & (GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED)) ||
-	    st == GPG_ERR_CERT_EXPIRED || st == GPG_ERR_KEY_EXPIRED ||
-	    st == GPG_ERR_SIG_EXPIRED || why == GPG_ERR_CERT_EXPIRED) {
-		*detail = "a certificate in the chain is expired";
-		return SMIME_SIG_EXPIRED;
-	}
-	if (st != GPG_ERR_NO_ERROR) {
-		*detail = gpgme_strerror(s->status);
-		return SMIME_SIG_INVALID;
-	}
-	if (s->summary & GPGME_SIGSUM_VALID)
-		return SMIME_SIG_VALID;
-	if (s->summary & (GPGME_SIGSUM_CRL_MISSING | GPGME_SIGSUM_CRL_TOO_OLD)) {
-		*detail = "the revocation status of the certificate is unknown";
-		return SMIME_SIG_UNTRUSTED;
-	}
-	*detail = why == GPG_ERR_NOT_TRUSTED || why == GPG_ERR_NO_ERROR
-		? "the certificate chain does not reach a trusted root"
-		: gpgme_strerror(s->validity_reason);
-	return SMIME_SIG_UNTRUSTED;
-}
-
-/* Digests broken for signatures (collisions can be made): the name to
- * show, or NULL for a digest still fit.  The micalg parameter is never
- * consulted: the SignerInfo's own digest is what was signed. */
-static const char *
-weak_digest(gpgme_hash_algo_t a)
-{
-	switch (a) {
-	case GPGME_MD_MD5: return "MD5";
-	case GPGME_MD_SHA1: return "SHA-1";
-	case GPGME_MD_RMD160: return "RIPEMD-160";
-	case GPGME_MD_MD2: return "MD2";
-	case GPGME_MD_MD4: return "MD4";
-	default: return NULL;
-	}
-}
-
 static void
-signer_add(struct walk *w, struct layer *l, const struct engine_sig *s,
-	   const char *forced_detail)
+signer_add(struct walk *w, struct layer *l, struct cms_sig *s)
 {
 	struct smime_verdict *v = w->v;
 	struct smime_signer *sg;
 	const char *detail = NULL;
-	struct err de;
 
 	v->signers = xrealloc(v->signers, (v->n_signers + 1) * sizeof *v->signers);
 	sg = &v->signers[v->n_signers++];
 	memset(sg, 0, sizeof *sg);
 	l->n_signers++;
-	sg->state = sig_state(s, &detail);
-	if (s->fpr) {
-		sg->fingerprint = xstrdup(s->fpr);
-		if (engine_describe(w->eng, s->fpr, (w->flags & SMIME_VERIFY_CERT_DER) != 0,
-				    sg, &de) < 0 && sg->state == SMIME_SIG_VALID) {
-			sg->state = SMIME_SIG_INVALID;
-			detail = "the signer's certificate cannot be read";
-		}
-	}
+	sg->state = s->state;
+	if (s->crt)
+		cms_describe(s->crt, (w->flags & SMIME_VERIFY_CERT_DER) != 0, sg);
 	if (sg->state == SMIME_SIG_VALID && sg->not_after && sg->not_after < time(NULL)) {
 		sg->state = SMIME_SIG_EXPIRED;
 		detail = "the signer's certificate is expired";
 	}
-	if (forced_detail) {
-		sg->state = SMIME_SIG_INVALID;
-		detail = forced_detail;
+	sg->detail = detail ? xstrdup(detail) : s->detail;
+	if (detail == NULL)
+		s->detail = NULL;
+	if (s->revocation) {
+		/* Never a silent valid: the warning, and the reason in words. */
+		warn(w->v, SMIME_WARN_REVOCATION_UNKNOWN);
+		if (sg->detail == NULL) {
+			sg->detail = s->revocation;
+			s->revocation = NULL;
+		}
 	}
-	sg->detail = detail ? xstrdup(detail) : NULL;
-	if (weak_digest(s->hash_algo)) {
+	if (s->weak) {
 		warn(w->v, SMIME_WARN_WEAK_DIGEST);
 		if (sg->detail == NULL)
 			sg->detail = xasprintf("signed with %s, a digest that no longer "
-					       "proves who signed", weak_digest(s->hash_algo));
+					       "proves who signed", s->weak);
 	}
 }
 
-/* Runs gpgsm over one SignedData; content is the detached text, or NULL
+/* Checks one SignedData in process; content is the detached text, or NULL
  * for opaque signed-data (then *plain receives the content). */
 static int
 check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 		  const char *text, size_t textlen, struct buf *plain)
 {
 	struct cms_info info;
-	struct engine_sig *sigs = NULL;
+	struct cms_sig *sigs = NULL;
 	struct layer *l = layer_new(w, top);
 	struct err ie;
 	size_t ns = 0, i;
@@ -212,6 +153,28 @@ check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 	if (info.type != CMS_SIGNED) {
 		l->invalid = true;
 		set_error(w->v, NULL, "the signature part holds no CMS SignedData");
+		return 0;
+	}
+	/* Bounded work: nothing of an oversized SignedData is parsed further. */
+	if (info.n_certs > SMIME_MAX_CERTIFICATES) {
+		char *m = xasprintf("the signature carries %zu certificates, more than "
+				    "the %d cachet reads", info.n_certs,
+				    SMIME_MAX_CERTIFICATES);
+
+		l->invalid = true;
+		warn(w->v, SMIME_WARN_TOO_MANY_CERTIFICATES);
+		set_error(w->v, NULL, m);
+		free(m);
+		return 0;
+	}
+	if (info.n_signer_infos > SMIME_MAX_SIGNERS) {
+		char *m = xasprintf("the signature has %zu signers, more than the %d "
+				    "cachet checks", info.n_signer_infos, SMIME_MAX_SIGNERS);
+
+		l->invalid = true;
+		warn(w->v, SMIME_WARN_TOO_MANY_SIGNERS);
+		set_error(w->v, NULL, m);
+		free(m);
 		return 0;
 	}
 	if (info.n_signer_infos == 0) {
@@ -232,31 +195,31 @@ check_signed_data(struct walk *w, bool top, const unsigned char *der, size_t n,
 		set_error(w->v, NULL, "signed-data without the signed content");
 		return 0;
 	}
-	r = engine_verify(w->eng, der, n, text, textlen, plain, &sigs, &ns, &ie);
+	r = cms_verify(w->eng, der, n, text, textlen, plain, &sigs, &ns, &ie);
 	if (r == -1) {
 		*w->e = ie;
 		return -1;
 	}
 	if (r == -2) {
 		l->invalid = true;
-		set_error(w->v, "signature rejected by gpgsm", ie.msg);
+		set_error(w->v, "signature unreadable", ie.msg);
 		return 0;
 	}
 	if (ns == 0) {
 		l->invalid = true;
 		warn(w->v, SMIME_WARN_NO_SIGNERS);
-		set_error(w->v, NULL, "gpgsm found no signature to check");
+		set_error(w->v, NULL, "the signature has no signer");
 	}
 	if (ns > 1 || info.n_signer_infos > 1)
 		warn(w->v, SMIME_WARN_MULTIPLE_SIGNERS);
 	if (ns < info.n_signer_infos) {
-		/* A SignerInfo gpgsm could not evaluate is not a good one. */
+		/* A SignerInfo that could not be evaluated is not a good one. */
 		l->invalid = true;
 		set_error(w->v, NULL, "some signers of the message could not be checked");
 	}
 	for (i = 0; i < ns; i++)
-		signer_add(w, l, &sigs[i], NULL);
-	engine_sigs_free(sigs, ns);
+		signer_add(w, l, &sigs[i]);
+	cms_sigs_free(sigs, ns);
 	return 0;
 }
 
@@ -679,7 +642,7 @@ out:
  * signature layers passed; keep holds what opaque signatures carried.
  */
 static int
-find_encrypted(struct smime_engine *eng, const struct mime_entity *m,
+find_encrypted(const struct mime_entity *m,
 	       struct buf *keep, size_t n_keep, struct mime_entity *found,
 	       unsigned *unwrapped, struct err *e)
 {
@@ -718,20 +681,19 @@ find_encrypted(struct smime_engine *eng, const struct mime_entity *m,
 				*found = cur;
 				rc = 0;
 			} else if (info.type == CMS_SIGNED && info.has_econtent) {
-				struct engine_sig *sigs = NULL;
-				size_t ns = 0;
-				int r = engine_verify(eng, (unsigned char *)der.data, der.len,
-						      NULL, 0, &keep[depth], &sigs, &ns, e);
-
-				engine_sigs_free(sigs, ns);
-				if (r == 0) {
+				/* Only unwrapped: the signature over ciphertext vouches
+				 * for nothing the person will read. */
+				if (cms_content((unsigned char *)der.data, der.len, &keep[depth],
+						e) == 0) {
 					mime_entity_parse(keep[depth].data ? keep[depth].data : "",
 							  keep[depth].len, false, &cur, NULL);
 					(*unwrapped)++;
 					rc = 1;
-				} else if (r == -2) {
-					err_set(e, ERR_INPUT, "not an encrypted message (its top is "
-						"signed-data gpgsm cannot read)");
+				} else {
+					err_prefix(e, "not an encrypted message (its top is "
+						   "signed-data that cannot be read)");
+					if (e)
+						e->code = ERR_INPUT;
 				}
 			} else {
 				err_set(e, ERR_INPUT, "not an encrypted message (CMS %s)",
@@ -779,7 +741,7 @@ smime_decrypt_with_notes(struct smime_engine *eng, const char *msg, size_t len,
 		return -1;
 	for (i = 0; i < SMIME_MAX_DEPTH; i++)
 		buf_init(&keep[i]);
-	if (find_encrypted(eng, &m, keep, SMIME_MAX_DEPTH, &enc, &unwrapped, e) < 0)
+	if (find_encrypted(&m, keep, SMIME_MAX_DEPTH, &enc, &unwrapped, e) < 0)
 		goto out;
 	if (decode_body(&enc, &der, e) < 0 ||
 	    cms_inspect((unsigned char *)der.data, der.len, &info, e) < 0) {

@@ -361,8 +361,21 @@ screen_engine(struct screen *s)
 
 	if (s->eng || s->eng_error)
 		return s->eng;
-	if (smime_engine_new(s->opt->gnupg_home, &s->eng, &e) < 0)
+	if (smime_engine_new(s->opt->gnupg_home, &s->eng, &e) < 0) {
 		s->eng_error = xstrdup(e.msg[0] ? e.msg : "the S/MIME engine did not start");
+	} else if (s->opt->data_dir) {
+		/* The trust anchors from the certificate store; without one the
+		 * engine seeds them itself. */
+		struct certstore *store = NULL;
+		struct err se = { 0 };
+
+		if (certstore_open(s->opt->data_dir, s->opt->gnupg_home, &store, &se) == 0 &&
+		    certstore_give_anchors(store, s->eng, &e) < 0) {
+			smime_engine_free(&s->eng);
+			s->eng_error = xstrdup(e.msg[0] ? e.msg : "the trust anchors cannot be read");
+		}
+		certstore_close(&store);
+	}
 	return s->eng;
 }
 

@@ -42,7 +42,7 @@ verdict cms/self-signed 1 untrusted whole alice@localhost none - null
 signer_field detail alice@localhost 'the certificate chain does not reach a trusted root'
 verdict cms/expired 1 expired whole eve@localhost none - null
 verdict cms/not-yet-valid 1 untrusted whole nina@localhost none - null
-signer_field detail nina@localhost 'Certificate too young'
+signer_field detail nina@localhost 'a certificate in the chain is not valid yet'
 
 # micalg is a hint: a false one changes nothing, in either direction; the
 # digest in the SignerInfo decides, and SHA-1 is reported as weak.
@@ -54,5 +54,8 @@ signer_field detail alice@localhost 'signed with SHA-1, a digest that no longer 
 verdict cms/sha1 0 valid whole alice@localhost none weak-digest null
 verdict cms/sha1-opaque 0 valid whole alice@localhost none weak-digest null
 signer_field fingerprint alice@localhost "$ALICE"
+# MD5 is not weak but refused: invalid, whatever its value.
+verdict cms/md5 1 invalid whole alice@localhost none weak-digest null
+signer_field detail alice@localhost 'signed with MD5, a digest cachet refuses'
 
-attack_done "CMS: eContent, SignerInfos, signer certificates, micalg, SHA-1"
+attack_done "CMS: eContent, SignerInfos, signer certificates, micalg, SHA-1, MD5"

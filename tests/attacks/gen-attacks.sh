@@ -192,6 +192,9 @@ detached_der "$pki/alice.pem" "$pki/alice.key" "$work/sha1.der" -md sha1
 { head_ "$A"; p7s_wrap "$work/sha1.der" sha-256; } > "$out/cms/micalg-sha256-on-sha1.eml"
 { head_ "$A"; p7s_wrap "$work/sha1.der" sha-1; } > "$out/cms/sha1.eml"
 { head_ "$A"; alice -md sha1 -nodetach; } > "$out/cms/sha1-opaque.eml"
+# MD5: refused, whatever the signature value says.
+detached_der "$pki/alice.pem" "$pki/alice.key" "$work/md5.der" -md md5
+{ head_ "$A"; p7s_wrap "$work/md5.der" sha-256; } > "$out/cms/md5.eml"
 { head_ "$A"; p7s_wrap "$work/sha256.der"; } > "$out/cms/sha256-valid.eml"
 
 # ---------------------------------------------------------------- MIME wrapping
@@ -329,6 +332,8 @@ openssl cms -cmsout -print -in "$out/keys/extra-cert-bob.eml" | grep -q 'CN=bob-
 openssl cms -verify -in "$out/keys/alice-other-ca.eml" -CAfile "$c/other-ca.pem" -out /dev/null 2> /dev/null
 openssl cms -cmsout -print -inform DER -in "$work/sha1.der" | grep -q 'algorithm: sha1' ||
 	{ echo "gen-attacks.sh: the SHA-1 signature does not use SHA-1" >&2; exit 1; }
+openssl cms -cmsout -print -inform DER -in "$work/md5.der" | grep -q 'algorithm: md5' ||
+	{ echo "gen-attacks.sh: the MD5 signature does not use MD5" >&2; exit 1; }
 [ "$(openssl cms -cmsout -print -inform DER -in "$work/two.der" | grep -c 'signatureAlgorithm:')" = 2 ] ||
 	{ echo "gen-attacks.sh: two-signers-one-bad has not two SignerInfos" >&2; exit 1; }
 # The gadgets decrypt without error, to other text than was encrypted.

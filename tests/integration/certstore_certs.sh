@@ -93,6 +93,15 @@ cs_json_has "$out" "\"seen\":false"
 # (or, when the forced import above was removed, the person's decision).
 cs_json_has "$out" "\"reason\":\"$after_ca\",\"fingerprint\":\"$EVIL\""
 rc=0
+# The anchor is cachet's own too: verification keeps trusting it after
+# trustlist.txt lost its line (which makes the store seed again).
+out=$(cs_bob verify --json "$FX/untrusted.eml" || true)
+assert_contains "$out" '"signature":"valid"' "verify after trust-ca"
+cp "$BOB/trustlist.txt" trustlist.with-evil
+grep -v "$ca_sha1" trustlist.with-evil > "$BOB/trustlist.txt"
+out=$(cs_bob verify --json "$FX/untrusted.eml" || true)
+assert_contains "$out" '"signature":"valid"' "verify after trustlist.txt lost the trust-ca line"
+cp trustlist.with-evil "$BOB/trustlist.txt"
 cs_bob certs trust-ca "$HARNESS_PKI/alice.pem" > /dev/null 2> notca.err || rc=$?
 assert_eq 3 "$rc" "trust-ca of an end-entity certificate"
 assert_contains "$(cat notca.err)" "no CA certificate" "trust-ca"

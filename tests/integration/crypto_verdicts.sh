@@ -67,6 +67,14 @@ verdict aes-gcm                1 none      null       null            failed '[]
 verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
 verdict ecdh                   1 none      null       null            failed '[]' 'ECDH key agreement), which gpgsm 2.2 cannot decrypt'
 verdict ossl-enc-aes128        1 none      null       null            ok   '[]' null
+verdict ossl-pss-digest        0 valid     whole      alice@localhost none '[]' null
+verdict ossl-pss-max           1 invalid   whole      alice@localhost none '[]' null
+# bob's home has disable-crl-checks: no CRL is asked for (crypto_revocation.sh asks).
+verdict revoked-signer         0 valid     whole      rita@localhost  none '[]' null
+verdict twin-root              1 untrusted whole      alice@localhost none '[]' null
+verdict many-certs             1 invalid   whole      null            none '["too-many-certificates"]' 'carries 10000 certificates, more than the 64'
+verdict many-signers           1 invalid   whole      null            none '["too-many-signers"]' 'has 17 signers, more than the 16'
+verdict at-limits              0 valid     whole      alice@localhost none '["multiple-signers"]' null
 
 # The tampered message was signed by alice: her fingerprint, from the certificate.
 fpr=$(pki_fingerprint "$P/alice.pem" | tr -d :)
@@ -89,6 +97,11 @@ assert_contains "$out" '{"file":"garbage.eml","signature":"invalid"'
 rc=0
 "$CACHET" --gnupg-home "$bob" verify fx/hand-wrapped-valid.eml fx/ossl-detached-rsa.eml > /dev/null || rc=$?
 assert_eq 0 "$rc" "exit status when every message is valid and whole"
+
+# RSA-PSS with another salt than the digest's length is not checked, and
+# the detail says so rather than calling it a forgery.
+out=$("$CACHET" --gnupg-home "$bob" verify --json fx/ossl-pss-max.eml || true)
+assert_contains "$out" '"detail":"the RSA-PSS signature does not verify (or its salt is not as long as the digest, the only length checked)"'
 
 # The mismatch names both authors.
 out=$("$CACHET" --gnupg-home "$bob" verify --json fx/inner-from-carol.eml || true)
