@@ -24,29 +24,6 @@ ui_usage(FILE *f)
 		"                  IMAP server\n");
 }
 
-/* Makes dir (and its parents) private to the user when it does not exist. */
-static int
-make_private_dir(const char *dir, struct err *e)
-{
-	char *p = xstrdup(dir), *s;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "%s: %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_set(e, ERR_IO, "%s: %s", dir, strerror(errno));
-	return 0;
-}
-
 int cmd_ui(const struct cli_globals *g, int argc, char **argv);
 
 int
@@ -126,7 +103,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 		src = ui_source_imap_new(s, g->data_dir, acct->name);
 	}
 
-	if (make_private_dir(g->data_dir, &e) < 0) {
+	if (mkdir_private(g->data_dir, &e) < 0) {
 		rc = cli_fail(&e);
 		goto out;
 	}
