@@ -11,18 +11,14 @@
 static void
 mkmaildir(const char *dir)
 {
-	char *p;
+	static const char *const subs[] = { "cur", "new", "tmp" };
 
-	mkdir(dir, 0700);
-	p = xasprintf("%s/cur", dir);
-	mkdir(p, 0700);
-	free(p);
-	p = xasprintf("%s/new", dir);
-	mkdir(p, 0700);
-	free(p);
-	p = xasprintf("%s/tmp", dir);
-	mkdir(p, 0700);
-	free(p);
+	for (size_t i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/%s", dir, subs[i]);
+
+		CHECK_INT(mkdir_private(p, NULL), 0);
+		free(p);
+	}
 }
 
 static void
