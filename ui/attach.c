@@ -53,8 +53,8 @@ bool
 ui_data_is_text(const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0;
-	int more, k;
+	size_t i = 0, k;
+	uint32_t cp;
 
 	while (i < len) {
 		unsigned char c = p[i];
@@ -66,20 +66,10 @@ ui_data_is_text(const char *data, size_t len)
 			i++;
 			continue;
 		}
-		if ((c & 0xe0) == 0xc0 && c >= 0xc2)
-			more = 1;
-		else if ((c & 0xf0) == 0xe0)
-			more = 2;
-		else if ((c & 0xf8) == 0xf0 && c <= 0xf4)
-			more = 3;
-		else
+		k = utf8_decode(p + i, len - i, &cp);
+		if (k == 0)
 			return false;
-		if (i + (size_t)more >= len)
-			return false;
-		for (k = 1; k <= more; k++)
-			if ((p[i + (size_t)k] & 0xc0) != 0x80)
-				return false;
-		i += (size_t)more + 1;
+		i += k;
 	}
 	return true;
 }

@@ -33,6 +33,10 @@ test_guess(void)
 	CHECK(!ui_data_is_text("caf\xe9", 4));
 	CHECK(!ui_data_is_text("\x1b[31m", 5));
 	CHECK(!ui_data_is_text("\xc3", 1));
+	/* Overlong forms and UTF-16 surrogates are not UTF-8 either. */
+	CHECK(!ui_data_is_text("\xe0\x80\xaf", 3));
+	CHECK(!ui_data_is_text("\xed\xa0\x80", 3));
+	CHECK(ui_data_is_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92", 14));
 	CHECK(ui_data_is_text("tab\tand\r\nline\n", 14));
 }
 
