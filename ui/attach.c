@@ -148,36 +148,6 @@ ui_draft_parts_release(struct ui_draft *d)
 	d->parts = NULL;
 }
 
-static void
-base64_lines(struct buf *out, const unsigned char *p, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, col = 0;
-
-	for (i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		char q[4];
-
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		q[0] = tab[v >> 18 & 63];
-		q[1] = tab[v >> 12 & 63];
-		q[2] = i + 1 < len ? tab[v >> 6 & 63] : '=';
-		q[3] = i + 2 < len ? tab[v & 63] : '=';
-		buf_add(out, q, 4);
-		col += 4;
-		if (col == 76) {
-			buf_addc(out, '\n');
-			col = 0;
-		}
-	}
-	if (col)
-		buf_addc(out, '\n');
-}
-
 /* A parameter value: quoted when ASCII, RFC 2231 (UTF-8, %XX) otherwise. */
 static void
 add_param(struct buf *out, const char *param, const char *value)
@@ -296,7 +266,7 @@ ui_draft_body_parts(const struct ui_draft *d, struct buf *out)
 		buf_adds(out, "\nContent-Disposition: attachment");
 		add_param(out, "filename", p->name);
 		buf_adds(out, "\nContent-Transfer-Encoding: base64\n\n");
-		base64_lines(out, (const unsigned char *)p->data, p->len);
+		codec_base64_encode(p->data, p->len, "\n", out);
 	}
 	buf_addf(out, "\n--%s--\n", boundary);
 	free(boundary);

@@ -283,10 +283,8 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 static void
 encode_words(struct buf *out, const char *value)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = (const unsigned char *)value;
-	size_t n = strlen(value), i, chunk, j;
+	size_t n = strlen(value), i, chunk;
 	int ascii = 1;
 
 	for (i = 0; i < n; i++)
@@ -304,18 +302,8 @@ encode_words(struct buf *out, const char *value)
 		if (i > 0)
 			buf_adds(out, "\n ");
 		buf_adds(out, "=?utf-8?b?");
-		for (j = 0; j < chunk; j += 3) {
-			unsigned v = (unsigned)p[i + j] << 16;
-
-			if (j + 1 < chunk)
-				v |= (unsigned)p[i + j + 1] << 8;
-			if (j + 2 < chunk)
-				v |= p[i + j + 2];
-			buf_addc(out, b64[(v >> 18) & 63]);
-			buf_addc(out, b64[(v >> 12) & 63]);
-			buf_addc(out, j + 1 < chunk ? b64[(v >> 6) & 63] : '=');
-			buf_addc(out, j + 2 < chunk ? b64[v & 63] : '=');
-		}
+		/* 45 bytes are 60 characters: one line, no line end. */
+		codec_base64_encode(p + i, chunk, "", out);
 		buf_adds(out, "?=");
 	}
 }
