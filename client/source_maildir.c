@@ -214,16 +214,13 @@ read_header(const char *path, struct buf *out, size_t *size)
 	return 0;
 }
 
+/* A decoded header field for the index: "" when absent. */
 static char *
 header_decoded(const char *hdr, size_t len, const char *name)
 {
-	char *v = mime_header_first(hdr, len, name), *d;
+	char *d = mime_header_first_decoded(hdr, len, name);
 
-	if (v == NULL)
-		return xstrdup("");
-	d = mime_header_decode(v);
-	free(v);
-	return d;
+	return d ? d : xstrdup("");
 }
 
 static int

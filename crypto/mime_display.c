@@ -142,6 +142,18 @@ mime_header_decode(const char *value)
 	return buf_detach(&out, NULL);
 }
 
+char *
+mime_header_first_decoded(const char *hdr, size_t len, const char *name)
+{
+	char *v = mime_header_first(hdr, len, name), *d;
+
+	if (v == NULL)
+		return NULL;
+	d = mime_header_decode(v);
+	free(v);
+	return d;
+}
+
 static const char *const months[] = {
 	"jan", "feb", "mar", "apr", "may", "jun",
 	"jul", "aug", "sep", "oct", "nov", "dec",

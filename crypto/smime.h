@@ -172,6 +172,8 @@ size_t mime_header_end(const char *msg, size_t len);
 char *mime_header_first(const char *hdr, size_t len, const char *name);
 /* RFC 2047 decoding of a header value to sanitised UTF-8 (owned). */
 char *mime_header_decode(const char *value);
+/* mime_header_first, decoded by mime_header_decode; NULL when absent. */
+char *mime_header_first_decoded(const char *hdr, size_t len, const char *name);
 /*
  * Appends src undone from its transfer encoding ("base64",
  * "quoted-printable", anything else as is) by the lenient codecs.

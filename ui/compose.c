@@ -170,18 +170,6 @@ doc_body(const struct ui_doc *doc, bool quote, struct buf *out)
 	}
 }
 
-static char *
-decoded_header(const char *msg, size_t hlen, const char *name)
-{
-	char *v = ui_header_get(msg, hlen, name), *d;
-
-	if (v == NULL)
-		return NULL;
-	d = ui_header_decode(v);
-	free(v);
-	return d;
-}
-
 void
 ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 	      size_t len, const struct ui_doc *doc, const char *self)
@@ -208,8 +196,8 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 	reply_to = ui_header_get(msg, hlen, "Reply-To");
 	msgid = ui_header_get(msg, hlen, "Message-ID");
 	refs = ui_header_get(msg, hlen, "References");
-	subject = decoded_header(msg, hlen, "Subject");
-	date = decoded_header(msg, hlen, "Date");
+	subject = mime_header_first_decoded(msg, hlen, "Subject");
+	date = mime_header_first_decoded(msg, hlen, "Date");
 	if (subject == NULL)
 		subject = xstrdup("");
 
@@ -232,8 +220,8 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		ui_draft_attach(d, "forwarded.eml", "message/rfc822", lf.data, lf.len);
 		buf_release(&lf);
 	} else if (kind == UI_COMPOSE_FORWARD) {
-		char *dfrom = decoded_header(msg, hlen, "From");
-		char *dto = decoded_header(msg, hlen, "To");
+		char *dfrom = mime_header_first_decoded(msg, hlen, "From");
+		char *dto = mime_header_first_decoded(msg, hlen, "To");
 
 		d->to = xstrdup("");
 		d->cc = xstrdup("");
@@ -252,7 +240,7 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		free(dfrom);
 		free(dto);
 	} else {
-		char *dfrom = decoded_header(msg, hlen, "From");
+		char *dfrom = mime_header_first_decoded(msg, hlen, "From");
 
 		d->to = xstrdup(reply_to ? reply_to : from ? from : "");
 		d->cc = kind == UI_COMPOSE_REPLY_ALL ?
