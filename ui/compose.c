@@ -174,7 +174,7 @@ void
 ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 	      size_t len, const struct ui_doc *doc, const char *self)
 {
-	size_t hlen = msg ? ui_header_end(msg, len) : 0;
+	size_t hlen = msg ? mime_header_end(msg, len) : 0;
 	char *from = NULL, *subject = NULL, *date = NULL, *to = NULL, *cc = NULL;
 	char *reply_to = NULL, *msgid = NULL, *refs = NULL;
 	struct buf body = BUF_INIT;
@@ -190,12 +190,12 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		return;
 	}
 	/* Address fields stay as sent (encoded words and all): they are re-sent. */
-	from = ui_header_get(msg, hlen, "From");
-	to = ui_header_get(msg, hlen, "To");
-	cc = ui_header_get(msg, hlen, "Cc");
-	reply_to = ui_header_get(msg, hlen, "Reply-To");
-	msgid = ui_header_get(msg, hlen, "Message-ID");
-	refs = ui_header_get(msg, hlen, "References");
+	from = mime_header_first(msg, hlen, "From");
+	to = mime_header_first(msg, hlen, "To");
+	cc = mime_header_first(msg, hlen, "Cc");
+	reply_to = mime_header_first(msg, hlen, "Reply-To");
+	msgid = mime_header_first(msg, hlen, "Message-ID");
+	refs = mime_header_first(msg, hlen, "References");
 	subject = mime_header_first_decoded(msg, hlen, "Subject");
 	date = mime_header_first_decoded(msg, hlen, "Date");
 	if (subject == NULL)

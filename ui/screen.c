@@ -29,7 +29,7 @@ screen_status(struct screen *s, bool bad, const char *fmt, ...)
 	va_end(ap);
 	/* Errors can quote server or file text: keep the terminal safe. */
 	buf_adds(&safe, "");
-	ui_text_to_utf8(&safe, NULL, raw, strlen(raw));
+	utf8_from_charset(&safe, NULL, raw, strlen(raw));
 	snprintf(s->status, sizeof(s->status), "%s", safe.data);
 	buf_release(&safe);
 	s->status_bad = bad;

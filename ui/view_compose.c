@@ -35,7 +35,7 @@ compose_draw(struct screen *s)
 	for (y = 0; y < 5 && y < rows; y++) {
 		buf_reset(&b);
 		buf_adds(&b, labels[y]);
-		ui_text_to_utf8(&b, NULL, values[y], strlen(values[y]));
+		utf8_from_charset(&b, NULL, values[y], strlen(values[y]));
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_HEADER]);
 	}
 	if (y < rows) {
@@ -52,7 +52,7 @@ compose_draw(struct screen *s)
 		buf_adds(&size, "");
 		ui_size_short(&size, part->len);
 		buf_addf(&b, "Attachment %zu: ", i + 1);
-		ui_text_to_utf8(&b, NULL, part->name, strlen(part->name));
+		utf8_from_charset(&b, NULL, part->name, strlen(part->name));
 		buf_addf(&b, " (%s, %s)", part->type, size.data);
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_ATTACHMENT]);
 		buf_release(&size);
@@ -73,7 +73,7 @@ compose_draw(struct screen *s)
 		nl = strchr(p, '\n');
 		buf_reset(&b);
 		buf_adds(&b, "");
-		ui_text_to_utf8(&b, NULL, p, nl ? (size_t)(nl - p) : strlen(p));
+		utf8_from_charset(&b, NULL, p, nl ? (size_t)(nl - p) : strlen(p));
 		screen_put_row(y + 1, b.data, A_NORMAL);
 		if (nl == NULL)
 			break;
