@@ -36,7 +36,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	};
 	struct config *cfg = NULL;
 	const struct account *acct = NULL;
-	struct ui_source *src = NULL;
+	struct mail_source *src = NULL;
 	struct ui_options opt = { 0 };
 	struct err e = { 0 };
 	const char *maildir = NULL;
@@ -81,7 +81,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	}
 
 	if (maildir) {
-		if (ui_source_maildir_open(maildir, &src, &e) < 0) {
+		if (mail_source_maildir_open(maildir, &src, &e) < 0) {
 			rc = cli_fail(&e);
 			goto out;
 		}
@@ -100,7 +100,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
-		src = ui_source_imap_new(s, g->data_dir, acct->name);
+		src = mail_source_imap_new(s, g->data_dir, acct->name);
 	}
 
 	if (mkdir_private(g->data_dir, &e) < 0) {
@@ -116,7 +116,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	opt.config = cfg;
 	rc = ui_run(src, &opt, &e) < 0 ? cli_fail(&e) : 0;
 out:
-	ui_source_free(&src);
+	mail_source_free(&src);
 	config_free(&cfg);
 	free(log_path);
 	return rc;

@@ -171,10 +171,10 @@ void ui_size_short(struct buf *out, size_t size);
  * One index line, exactly cols columns: number, flags, crypto mark, date,
  * sender, subject, size.
  */
-void ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env,
+void ui_index_line(struct buf *out, size_t number, const struct mail_envelope *env,
 		   enum ui_crypto_mark mark, int cols, time_t now);
 /* Case-insensitive (ASCII) search in subject and from. */
-bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
+bool ui_envelope_matches(const struct mail_envelope *env, const char *needle);
 
 /* --- thread.c: the index in threads ------------------------------------ */
 
@@ -189,7 +189,7 @@ bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
  * the order of their first message's date, replies by date under their
  * parent.  order and depth hold n entries each.
  */
-void ui_thread_order(const struct ui_envelope *env, size_t n, size_t *order,
+void ui_thread_order(const struct mail_envelope *env, size_t n, size_t *order,
 		     unsigned *depth);
 
 /* --- certview.c: a signer's certificate and its bindings --------------- */

@@ -347,9 +347,9 @@ compose_send(struct screen *s)
 
 		for (i = 0; i < s->index.n; i++)
 			if (s->index.rows[i].env.uid == s->compose.reply_uid &&
-			    ui_source_set_flags(s->src, s->compose.reply_uid, UI_FLAG_ANSWERED, 0,
-						&fe) == 0)
-				s->index.rows[i].env.flags |= UI_FLAG_ANSWERED;
+			    mail_source_set_flags(s->src, s->compose.reply_uid,
+						  MAIL_FLAG_ANSWERED, 0, &fe) == 0)
+				s->index.rows[i].env.flags |= MAIL_FLAG_ANSWERED;
 	}
 	screen_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
 		      rep.encrypted ? ", encrypted" : ", not encrypted",
@@ -410,8 +410,8 @@ compose_postpone(struct screen *s)
 	ui_draft_message(&s->compose.draft, a->from, &msg);
 	screen_working(s, "postponing");
 	why_clear = seal_draft(s, &msg);
-	if (ui_source_append(s->src, s->folders.list[i].id, msg.data, msg.len,
-			     UI_FLAG_DRAFT | UI_FLAG_SEEN, &e) < 0) {
+	if (mail_source_append(s->src, s->folders.list[i].id, msg.data, msg.len,
+			       MAIL_FLAG_DRAFT | MAIL_FLAG_SEEN, &e) < 0) {
 		screen_status(s, true, "not postponed: %s", e.msg);
 	} else {
 		if (why_clear)

@@ -400,10 +400,10 @@ test_pager_html_only(void)
 static void
 test_index(void)
 {
-	struct ui_envelope env = {
+	struct mail_envelope env = {
 		.uid = 3, .from = (char *)"\"Alice Example\" <alice@localhost>",
 		.subject = (char *)"Quarterly r\xc3\xa9sum\xc3\xa9", .size = 2345,
-		.flags = UI_FLAG_SEEN | UI_FLAG_ANSWERED,
+		.flags = MAIL_FLAG_SEEN | MAIL_FLAG_ANSWERED,
 	};
 	struct buf b = BUF_INIT;
 	char *s;
