@@ -91,6 +91,13 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct err *e);
 /* Reads all of a file descriptor. */
 int fd_read_all(int fd, size_t max, struct buf *out, struct err *e);
+/*
+ * mkdir -p: creates path and its missing parents with mode 0700, so that
+ * what cachet keeps (certstore, caches, outbox) is private to the user.
+ * Directories that exist already are left as they are, mode included.
+ * ERR_IO naming the directory that could not be created.
+ */
+int mkdir_private(const char *path, struct err *e);
 
 /*
  * Keeps decrypted mail out of core dumps: the core size limit becomes 0

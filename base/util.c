@@ -268,6 +268,39 @@ out:
 }
 
 int
+mkdir_private(const char *path, struct err *e)
+{
+	char *copy, *p;
+	struct stat st;
+	int rc = 0;
+
+	if (*path == '\0')
+		return err_set(e, ERR_IO, "cannot create a directory without a name");
+	copy = xstrdup(path);
+	for (p = copy + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
+			rc = err_set(e, ERR_IO, "%s: cannot create: %s", copy, strerror(errno));
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(copy);
+	/* EEXIST also answers for a file of that name: it is not a directory. */
+	if (rc == 0 && stat(path, &st) < 0)
+		rc = err_set(e, ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+	else if (rc == 0 && !S_ISDIR(st.st_mode))
+		rc = err_set(e, ERR_IO, "%s: cannot create: a file has that name", path);
+	return rc;
+}
+
+int
 str_casecmp_ascii(const char *a, const char *b)
 {
 	for (;; a++, b++) {

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gnutls/gnutls.h>
-
 #include "crypto/smime.h"
 
 /* ---- Reading the header --------------------------------------------- */
@@ -64,156 +62,73 @@ parse_addresses(const char *value, char **first, size_t *count)
 	}
 }
 
-/* The value of parameter name in a Content-Type value, lower-cased. */
-static char *
-ct_param(const char *value, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = value;
-
-	while ((p = strchr(p, ';')) != NULL) {
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncasecmp(p, name, n) == 0) {
-			const char *q = p + n;
-
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q != '=')
-				continue;
-			q++;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q == '"') {
-				const char *end = strchr(q + 1, '"');
-				char *v = xstrndup(q + 1, end ? (size_t)(end - q - 1)
-						   : strlen(q + 1));
-
-				str_lower_ascii(v);
-				return v;
-			} else {
-				char *v = xstrndup(q, strcspn(q, " \t;"));
-
-				str_lower_ascii(v);
-				return v;
-			}
-		}
-	}
-	return NULL;
-}
-
-static int
-decode_base64(const char *body, size_t len, unsigned char **out, size_t *out_len)
-{
-	gnutls_datum_t in, res = { NULL, 0 };
-	char *clean = xmalloc(len + 1);
-	size_t i, n = 0;
-	int rc;
-
-	for (i = 0; i < len; i++)
-		if (body[i] != '\r' && body[i] != '\n' && body[i] != ' ' && body[i] != '\t')
-			clean[n++] = body[i];
-	clean[n] = '\0';
-	in.data = (unsigned char *)clean;
-	in.size = (unsigned)n;
-	rc = gnutls_base64_decode2(&in, &res);
-	free(clean);
-	if (rc < 0)
-		return -1;
-	*out = xmalloc(res.size ? res.size : 1);
-	memcpy(*out, res.data, res.size);
-	*out_len = res.size;
-	gnutls_free(res.data);
-	return 0;
-}
-
+/*
+ * The header is read by crypto's parser, the one the verdict is computed
+ * with: harvest binds a certificate to the From the verdict checked, read
+ * the same way.
+ */
 int
 certstore_msginfo_parse(const char *msg, size_t len, struct certstore_msginfo *m,
 			struct err *e)
 {
-	struct buf field = BUF_INIT;
+	struct mime_range hdr = { msg, mime_header_end(msg, len) };
+	struct mime_field f;
+	struct mime_ctype ct;
 	char *ctype = NULL, *cte = NULL;
-	const char *p = msg, *end = msg + len, *eol, *body = NULL;
-	size_t n_from_total = 0, n_fields = 0;
+	const char *body = msg + hdr.n;
+	size_t pos = 0, n_fields = 0;
 
 	memset(m, 0, sizeof(*m));
-	/* Collect each unfolded field, then act on it at the next field start. */
-	for (;;) {
-		size_t l;
+	while (mime_field_next(&hdr, &pos, &f)) {
+		char *value;
 
-		eol = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-		l = eol ? (size_t)(eol - p) : (size_t)(end - p);
-		if (l && p[l - 1] == '\r')
-			l--;
-		if (p < end && l > 0 && (p[0] == ' ' || p[0] == '\t') && field.len) {
-			buf_addc(&field, ' ');
-			buf_add(&field, p, l);
-		} else {
-			if (field.len) {
-				char *colon = strchr(field.data, ':');
+		/* A line without a colon is not a field. */
+		if (memchr(f.raw.p, ':', f.raw.n) == NULL)
+			continue;
+		n_fields++;
+		if (mime_field_is(&f, "From")) {
+			char *addr;
+			size_t cnt;
 
-				if (colon) {
-					n_fields++;
-					char *value;
-
-					*colon = '\0';
-					value = str_trim(colon + 1);
-					if (str_casecmp_ascii(field.data, "From") == 0) {
-						char *addr;
-						size_t cnt;
-
-						parse_addresses(value, &addr, &cnt);
-						n_from_total += cnt ? cnt : 1;
-						if (m->from == NULL)
-							m->from = addr;
-						else
-							free(addr);
-					} else if (str_casecmp_ascii(field.data, "Message-ID") == 0 &&
-						   m->message_id == NULL) {
-						m->message_id = xstrdup(value);
-					} else if (str_casecmp_ascii(field.data, "Date") == 0 &&
-						   m->date == NULL) {
-						m->date = xstrdup(value);
-					} else if (str_casecmp_ascii(field.data, "Content-Type") == 0 &&
-						   ctype == NULL) {
-						ctype = xstrdup(value);
-					} else if (str_casecmp_ascii(field.data,
-								     "Content-Transfer-Encoding") == 0 &&
-						   cte == NULL) {
-						cte = xstrdup(str_trim(value));
-					}
-				}
-				buf_reset(&field);
-			}
-			if (p >= end || l == 0) {
-				body = eol ? eol + 1 : end;
-				break;
-			}
-			buf_add(&field, p, l);
+			value = mime_field_value(&f);
+			parse_addresses(value, &addr, &cnt);
+			m->n_from += cnt ? cnt : 1;
+			if (m->from == NULL)
+				m->from = addr;
+			else
+				free(addr);
+			free(value);
+		} else if (mime_field_is(&f, "Message-ID") && m->message_id == NULL) {
+			m->message_id = mime_field_value(&f);
+		} else if (mime_field_is(&f, "Date") && m->date == NULL) {
+			m->date = mime_field_value(&f);
+		} else if (mime_field_is(&f, "Content-Type") && ctype == NULL) {
+			ctype = mime_field_value(&f);
+		} else if (mime_field_is(&f, "Content-Transfer-Encoding") && cte == NULL) {
+			cte = mime_field_value(&f);
 		}
-		p = eol ? eol + 1 : end;
 	}
-	buf_release(&field);
-	m->n_from = n_from_total;
-	if (ctype) {
-		char *type = xstrndup(ctype, strcspn(ctype, "; \t"));
-		char *smime_type = ct_param(ctype, "smime-type");
+	if (n_fields == 0) {
+		free(ctype);
+		free(cte);
+		certstore_msginfo_release(m);
+		return err_set(e, ERR_INPUT, "no message header");
+	}
+	if (ctype && mime_ctype_parse(ctype, &ct, NULL) == 0) {
+		const char *smime_type = mime_ctype_param(&ct, "smime-type");
 
-		str_lower_ascii(type);
-		if ((strcmp(type, "application/pkcs7-mime") == 0 ||
-		     strcmp(type, "application/x-pkcs7-mime") == 0) &&
-		    smime_type && strcmp(smime_type, "certs-only") == 0)
-			m->certs_only = true;
-		free(type);
-		free(smime_type);
+		m->certs_only = (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
+				 mime_ctype_is(&ct, "application", "x-pkcs7-mime")) &&
+				smime_type && str_casecmp_ascii(smime_type, "certs-only") == 0;
+		mime_ctype_release(&ct);
 	}
 	if (m->certs_only) {
-		size_t blen = (size_t)(end - body);
+		size_t blen = (size_t)(msg + len - body);
+		struct buf der = BUF_INIT;
 
 		if (cte && str_casecmp_ascii(cte, "base64") == 0) {
-			if (decode_base64(body, blen, &m->certs_der,
-					  &m->certs_der_len) < 0) {
+			if (codec_base64_decode(body, blen, &der, NULL) < 0) {
+				buf_release(&der);
 				free(ctype);
 				free(cte);
 				certstore_msginfo_release(m);
@@ -221,15 +136,10 @@ certstore_msginfo_parse(const char *msg, size_t len, struct certstore_msginfo *m
 					       "not valid base64");
 			}
 		} else {
-			m->certs_der = xmalloc(blen ? blen : 1);
-			memcpy(m->certs_der, body, blen);
-			m->certs_der_len = blen;
+			buf_add(&der, body, blen);
 		}
-	}
-	if (n_fields == 0) {
-		free(cte);
-		certstore_msginfo_release(m);
-		return err_set(e, ERR_INPUT, "no message header");
+		buf_grow(&der, 0);
+		m->certs_der = (unsigned char *)buf_detach(&der, &m->certs_der_len);
 	}
 	free(ctype);
 	free(cte);

@@ -172,32 +172,6 @@ store_rollback(struct certstore *s)
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* mkdir -p with 0700 for the directories it creates. */
-static int
-make_dirs(const char *dir, struct err *e)
-{
-	char *p = xstrdup(dir), *q;
-	int rc = 0;
-
-	for (q = p + 1;; q++) {
-		if (*q == '/' || *q == '\0') {
-			char c = *q;
-
-			*q = '\0';
-			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-				rc = err_set(e, ERR_IO, "cannot create %s: %s", p,
-					     strerror(errno));
-				break;
-			}
-			*q = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
 /*
  * Two processes that open a new store at once (two harvests started
  * together) both switch it to WAL, and SQLite answers one of them "database
@@ -241,7 +215,7 @@ certstore_open(const char *data_dir, const char *gnupg_home,
 	int fd;
 
 	*out = NULL;
-	if (make_dirs(data_dir, e) < 0)
+	if (mkdir_private(data_dir, e) < 0)
 		return -1;
 	s = xcalloc(1, sizeof(*s));
 	s->path = xasprintf("%s/certstore.db", data_dir);

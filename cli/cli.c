@@ -49,8 +49,8 @@ cli_put_text(FILE *f, const char *s, bool keep_newlines)
 	if (s == NULL)
 		return;
 	while (*p) {
-		size_t n = 0;
-		unsigned cp;
+		uint32_t cp;
+		size_t n;
 
 		if (*p < 0x80) {
 			if (*p == '\n' && keep_newlines)
@@ -63,24 +63,8 @@ cli_put_text(FILE *f, const char *s, bool keep_newlines)
 			continue;
 		}
 		/* A whole, shortest UTF-8 sequence passes, unless it steers (below). */
-		if ((*p & 0xe0) == 0xc0)
-			n = 1, cp = *p & 0x1fu;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2, cp = *p & 0x0fu;
-		else if ((*p & 0xf8) == 0xf0)
-			n = 3, cp = *p & 0x07u;
-		else
-			cp = 0;
-		for (size_t i = 1; n && i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80) {
-				n = 0;
-				break;
-			}
-			cp = (cp << 6) | (p[i] & 0x3fu);
-		}
-		if (n == 0 || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff)) {
+		n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
+		if (n == 0) {
 			putc('?', f);
 			p++;
 			continue;
@@ -93,8 +77,8 @@ cli_put_text(FILE *f, const char *s, bool keep_newlines)
 		if (cp < 0xa0 || unicode_is_bidi_control(cp))
 			putc('?', f);
 		else
-			fwrite(p, 1, n + 1, f);
-		p += n + 1;
+			fwrite(p, 1, n, f);
+		p += n;
 	}
 }
 

@@ -24,29 +24,6 @@ ui_usage(FILE *f)
 		"                  IMAP server\n");
 }
 
-/* Makes dir (and its parents) private to the user when it does not exist. */
-static int
-make_private_dir(const char *dir, struct err *e)
-{
-	char *p = xstrdup(dir), *s;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "%s: %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_set(e, ERR_IO, "%s: %s", dir, strerror(errno));
-	return 0;
-}
-
 int cmd_ui(const struct cli_globals *g, int argc, char **argv);
 
 int
@@ -59,7 +36,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	};
 	struct config *cfg = NULL;
 	const struct account *acct = NULL;
-	struct ui_source *src = NULL;
+	struct mail_source *src = NULL;
 	struct ui_options opt = { 0 };
 	struct err e = { 0 };
 	const char *maildir = NULL;
@@ -104,7 +81,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	}
 
 	if (maildir) {
-		if (ui_source_maildir_open(maildir, &src, &e) < 0) {
+		if (mail_source_maildir_open(maildir, &src, &e) < 0) {
 			rc = cli_fail(&e);
 			goto out;
 		}
@@ -123,10 +100,10 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
-		src = ui_source_imap_new(s, g->data_dir, acct->name);
+		src = mail_source_imap_new(s, g->data_dir, acct->name);
 	}
 
-	if (make_private_dir(g->data_dir, &e) < 0) {
+	if (mkdir_private(g->data_dir, &e) < 0) {
 		rc = cli_fail(&e);
 		goto out;
 	}
@@ -139,7 +116,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	opt.config = cfg;
 	rc = ui_run(src, &opt, &e) < 0 ? cli_fail(&e) : 0;
 out:
-	ui_source_free(&src);
+	mail_source_free(&src);
 	config_free(&cfg);
 	free(log_path);
 	return rc;

@@ -20,7 +20,7 @@ cachet_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
 check_PROGRAMS += tests/unit/cli/test_cli_text
 TESTS += tests/unit/cli/test_cli_text
 tests_unit_cli_test_cli_text_SOURCES = tests/unit/cli/test_cli_text.c
-tests_unit_cli_test_cli_text_LDADD = libcli.a libclient.a libbase.a $(CACHET_EXT_LIBS)
+tests_unit_cli_test_cli_text_LDADD = libcli.a libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
 
 # Where passphrases come from: --passphrase-fd, the terminal, neither.
 check_PROGRAMS += tests/unit/cli/test_passphrase

@@ -565,28 +565,16 @@ static int
 single_utf8(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	int cp, more, i;
+	uint32_t cp;
+	size_t k;
 
 	if (p[0] < 0x80)
 		return p[0] && !p[1] ? p[0] : -1;
-	if ((p[0] & 0xe0) == 0xc0)
-		cp = p[0] & 0x1f, more = 1;
-	else if ((p[0] & 0xf0) == 0xe0)
-		cp = p[0] & 0x0f, more = 2;
-	else if ((p[0] & 0xf8) == 0xf0)
-		cp = p[0] & 0x07, more = 3;
-	else
+	k = utf8_decode(p, strlen(s), &cp);
+	/* One character only, and never a C1 control. */
+	if (k == 0 || p[k] != '\0' || (cp >= 0x80 && cp < 0xa0))
 		return -1;
-	for (i = 1; i <= more; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (p[more + 1] != '\0' || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000) ||
-	    cp < (more == 1 ? 0x80 : more == 2 ? 0x800 : 0x10000) ||
-	    (cp >= 0x80 && cp < 0xa0))
-		return -1;
-	return cp;
+	return (int)cp;
 }
 
 int

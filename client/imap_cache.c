@@ -226,21 +226,18 @@ imap_index_path(const char *data_dir, const char *account, const char *folder)
 	return buf_detach(&b, NULL);
 }
 
+/* The directories above the file path, made private where missing. */
 static int
 mkdirs_for(const char *path, struct err *e)
 {
-	char *copy = xstrdup(path), *p;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	int rc = 0;
 
-	for (p = copy + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
-			rc = err_set(e, ERR_IO, "%s: cannot create: %s", copy, strerror(errno));
-			break;
-		}
-		*p = '/';
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = mkdir_private(dir, e);
 	}
-	free(copy);
+	free(dir);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
  * other way round.
  */
 #include "client/imap.h"
+#include "crypto/smime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,57 +481,30 @@ imap_summary_release(struct imap_summary *sum)
 	memset(sum, 0, sizeof *sum);
 }
 
-static bool
-field_name_is(const char *p, const char *end, const char *name)
-{
-	size_t n = strlen(name);
-
-	return (size_t)(end - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0;
-}
-
 char *
 imap_content_type_of(const char *hdr, size_t len)
 {
-	const char *p = hdr, *end = hdr + len, *nl;
 	struct buf v = BUF_INIT;
 	bool space = false;
+	char *raw, *p;
 
-	if (hdr == NULL)
+	if (hdr == NULL || (raw = mime_header_first(hdr, len, "Content-Type")) == NULL)
 		return NULL;
-	/* Each line: a field start, or a continuation of the one before. */
-	for (; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (field_name_is(p, nl, "Content-Type"))
-			break;
-	}
-	if (p >= end)
-		return NULL;
-	p += strlen("Content-Type") + 1;
 	buf_adds(&v, "");
-	for (;;) {
-		for (; p < nl; p++) {
-			unsigned char c = (unsigned char)*p;
+	for (p = raw; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 
-			/* Folding and control characters become one space. */
-			if (c == ' ' || c == '\t' || c == '\r' || c < 32 || c == 127) {
-				space = v.len > 0;
-				continue;
-			}
-			if (space)
-				buf_addc(&v, ' ');
-			space = false;
-			buf_addc(&v, (char)c);
+		/* Folding and control characters become one space. */
+		if (c == ' ' || c == '\t' || c < 32 || c == 127) {
+			space = v.len > 0;
+			continue;
 		}
-		if (nl >= end || nl + 1 >= end || (nl[1] != ' ' && nl[1] != '\t'))
-			break;
-		p = nl + 1;
-		space = v.len > 0;
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
+		if (space)
+			buf_addc(&v, ' ');
+		space = false;
+		buf_addc(&v, (char)c);
 	}
+	free(raw);
 	if (v.len == 0 || v.len > IMAP_CONTENT_TYPE_MAX) {
 		buf_release(&v);
 		return NULL;

@@ -120,33 +120,16 @@ next_cp(const unsigned char **s)
 {
 	const unsigned char *p = *s;
 	uint32_t cp;
-	int n, i;
+	size_t k;
 
 	if (p[0] < 0x80) {
 		*s = p + 1;
 		return p[0];
 	}
-	if ((p[0] & 0xe0) == 0xc0) {
-		n = 1;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 2;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 3;
-		cp = p[0] & 0x07;
-	} else {
+	k = utf8_decode(p, strnlen((const char *)p, 4), &cp);
+	if (k == 0)
 		return -1;
-	}
-	for (i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*s = p + n + 1;
+	*s = p + k;
 	return (long)cp;
 }
 

@@ -29,17 +29,17 @@ tests_unit_client_test_send_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
 check_PROGRAMS += tests/unit/client/test_imap_cache
 TESTS += tests/unit/client/test_imap_cache
 tests_unit_client_test_imap_cache_SOURCES = tests/unit/client/test_imap_cache.c
-tests_unit_client_test_imap_cache_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+tests_unit_client_test_imap_cache_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
 
 check_PROGRAMS += tests/unit/client/test_imap_parse
 TESTS += tests/unit/client/test_imap_parse
 tests_unit_client_test_imap_parse_SOURCES = tests/unit/client/test_imap_parse.c
-tests_unit_client_test_imap_parse_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+tests_unit_client_test_imap_parse_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
 
 check_PROGRAMS += tests/unit/client/test_imap_utf7
 TESTS += tests/unit/client/test_imap_utf7
 tests_unit_client_test_imap_utf7_SOURCES = tests/unit/client/test_imap_utf7.c
-tests_unit_client_test_imap_utf7_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+tests_unit_client_test_imap_utf7_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
 
 # Mail sources: one interface over an IMAP server and a local Maildir, for
 # the screen and the verbs.

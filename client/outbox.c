@@ -20,31 +20,6 @@ struct outbox {
 	int lock_fd;	/* owned */
 };
 
-/* mkdir -p, with the directories cachet creates private to the user. */
-static int
-mkdir_private(const char *path, struct err *e)
-{
-	char *copy = xstrdup(path), *p;
-	int rc = 0;
-
-	for (p = copy + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
-			rc = err_set(e, ERR_IO, "%s: cannot create: %s", copy, strerror(errno));
-			break;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	free(copy);
-	return rc;
-}
-
 int
 outbox_open(const char *data_dir, struct outbox **out, struct err *e)
 {

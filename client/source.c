@@ -4,74 +4,74 @@
 #include <stdlib.h>
 
 int
-ui_source_list_folders(struct ui_source *src, struct ui_folder **out,
-		       size_t *n_out, struct err *e)
+mail_source_list_folders(struct mail_source *src, struct mail_folder **out,
+			 size_t *n_out, struct err *e)
 {
 	return src->ops->list_folders(src, out, n_out, e);
 }
 
 int
-ui_source_open_folder(struct ui_source *src, const char *id,
-		      struct ui_envelope **out, size_t *n_out, struct err *e)
+mail_source_open_folder(struct mail_source *src, const char *id,
+			struct mail_envelope **out, size_t *n_out, struct err *e)
 {
 	return src->ops->open_folder(src, id, out, n_out, e);
 }
 
 int
-ui_source_fetch(struct ui_source *src, uint32_t uid, struct buf *out,
-		struct err *e)
+mail_source_fetch(struct mail_source *src, uint32_t uid, struct buf *out,
+		  struct err *e)
 {
 	return src->ops->fetch(src, uid, out, e);
 }
 
 int
-ui_source_set_flags(struct ui_source *src, uint32_t uid, unsigned set,
-		    unsigned clear, struct err *e)
+mail_source_set_flags(struct mail_source *src, uint32_t uid, unsigned set,
+		      unsigned clear, struct err *e)
 {
 	return src->ops->set_flags(src, uid, set, clear, e);
 }
 
 int
-ui_source_append(struct ui_source *src, const char *id, const char *msg,
-		 size_t len, unsigned flags, struct err *e)
+mail_source_append(struct mail_source *src, const char *id, const char *msg,
+		   size_t len, unsigned flags, struct err *e)
 {
 	return src->ops->append(src, id, msg, len, flags, e);
 }
 
 int
-ui_source_move(struct ui_source *src, uint32_t uid, const char *id,
-	       struct err *e)
+mail_source_move(struct mail_source *src, uint32_t uid, const char *id,
+		 struct err *e)
 {
 	return src->ops->move(src, uid, id, e);
 }
 
 int
-ui_source_search(struct ui_source *src, const char *text, uint32_t **out,
-		 size_t *n_out, struct err *e)
+mail_source_search(struct mail_source *src, const char *text, uint32_t **out,
+		   size_t *n_out, struct err *e)
 {
 	return src->ops->search(src, text, out, n_out, e);
 }
 
 char *
-ui_source_take_notices(struct ui_source *src)
+mail_source_take_notices(struct mail_source *src)
 {
 	return src->ops->take_notices ? src->ops->take_notices(src) : NULL;
 }
 
 char *
-ui_source_identity(struct ui_source *src, uint32_t uid)
+mail_source_identity(struct mail_source *src, uint32_t uid)
 {
 	return src->ops->identity ? src->ops->identity(src, uid) : NULL;
 }
 
 int
-ui_source_expunge(struct ui_source *src, struct err *e)
+mail_source_expunge(struct mail_source *src, struct err *e)
 {
 	return src->ops->expunge(src, e);
 }
 
 void
-ui_source_free(struct ui_source **src)
+mail_source_free(struct mail_source **src)
 {
 	if (src == NULL || *src == NULL)
 		return;
@@ -80,7 +80,7 @@ ui_source_free(struct ui_source **src)
 }
 
 void
-ui_folders_free(struct ui_folder **f, size_t n)
+mail_folders_free(struct mail_folder **f, size_t n)
 {
 	size_t i;
 
@@ -95,7 +95,7 @@ ui_folders_free(struct ui_folder **f, size_t n)
 }
 
 void
-ui_envelopes_free(struct ui_envelope **env, size_t n)
+mail_envelopes_free(struct mail_envelope **env, size_t n)
 {
 	size_t i;
 

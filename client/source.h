@@ -1,10 +1,9 @@
 /*
  * source.h — mail sources: the folders and messages of one store behind a
- * small table of operations (struct ui_source), with one implementation
+ * small table of operations (struct mail_source), with one implementation
  * per kind of store, IMAP (source_imap.c) and a local Maildir++ tree
  * (source_maildir.c).  The screen reads mail through it, and so can a
- * verb.  (The ui_ prefix is the one the screens have always called these
- * by.)
+ * verb.
  *
  * A source never draws and never prints; it returns 0 or -1 with a struct
  * err, like every library function in cachet.  Text it hands out (folder
@@ -25,69 +24,69 @@
 #include "base/base.h"
 
 /* Message flags, the IMAP system flags. */
-enum ui_flag {
-	UI_FLAG_SEEN = 1u << 0,
-	UI_FLAG_ANSWERED = 1u << 1,
-	UI_FLAG_FLAGGED = 1u << 2,
-	UI_FLAG_DELETED = 1u << 3,
-	UI_FLAG_DRAFT = 1u << 4,
-	UI_FLAG_FORWARDED = 1u << 5,	/* Maildir "P", IMAP $Forwarded */
+enum mail_flag {
+	MAIL_FLAG_SEEN = 1u << 0,
+	MAIL_FLAG_ANSWERED = 1u << 1,
+	MAIL_FLAG_FLAGGED = 1u << 2,
+	MAIL_FLAG_DELETED = 1u << 3,
+	MAIL_FLAG_DRAFT = 1u << 4,
+	MAIL_FLAG_FORWARDED = 1u << 5,	/* Maildir "P", IMAP $Forwarded */
 };
 
-struct ui_folder {
+struct mail_folder {
 	char *name;	/* owned; UTF-8, as shown ("INBOX", "Sent", "Lists/dev") */
 	char *id;	/* owned; the source's own name for the folder */
 };
 
-struct ui_envelope {
+struct mail_envelope {
 	uint32_t uid;		/* stable while the folder is open */
 	time_t date;		/* from the Date header; 0 when absent or unparsable */
 	char *from;		/* owned; decoded From header (UTF-8), or "" */
 	char *subject;		/* owned; decoded Subject (UTF-8), or "" */
 	char *content_type;	/* owned; top-level Content-Type value, raw, or "" */
 	size_t size;		/* bytes of the raw message */
-	unsigned flags;		/* enum ui_flag */
+	unsigned flags;		/* enum mail_flag */
 	char *message_id;	/* owned; Message-ID, raw, or NULL */
 	char *in_reply_to;	/* owned; In-Reply-To, raw, or NULL */
 	char *references;	/* owned; References, raw, or NULL (not over IMAP) */
 };
 
-struct ui_source;
+struct mail_source;
 
-struct ui_source_ops {
+struct mail_source_ops {
 	const char *kind;	/* "maildir", "imap" */
 	/* The folders, INBOX first. */
-	int (*list_folders)(struct ui_source *src, struct ui_folder **out,
+	int (*list_folders)(struct mail_source *src, struct mail_folder **out,
 			    size_t *n_out, struct err *e);
 	/* Selects a folder (by id) and returns its envelopes, oldest first. */
-	int (*open_folder)(struct ui_source *src, const char *id,
-			   struct ui_envelope **out, size_t *n_out, struct err *e);
+	int (*open_folder)(struct mail_source *src, const char *id,
+			   struct mail_envelope **out, size_t *n_out, struct err *e);
 	/* The raw bytes of message uid in the open folder (does not set \Seen). */
-	int (*fetch)(struct ui_source *src, uint32_t uid, struct buf *out,
+	int (*fetch)(struct mail_source *src, uint32_t uid, struct buf *out,
 		     struct err *e);
 	/* Adds the flags in set and removes those in clear. */
-	int (*set_flags)(struct ui_source *src, uint32_t uid, unsigned set,
+	int (*set_flags)(struct mail_source *src, uint32_t uid, unsigned set,
 			 unsigned clear, struct err *e);
 	/* Stores a message into folder id with the given flags. */
-	int (*append)(struct ui_source *src, const char *id, const char *msg,
+	int (*append)(struct mail_source *src, const char *id, const char *msg,
 		      size_t len, unsigned flags, struct err *e);
 	/*
 	 * Moves message uid of the open folder into folder id (not the open
 	 * one), flags kept; the uid is no longer valid afterwards.
 	 */
-	int (*move)(struct ui_source *src, uint32_t uid, const char *id,
+	int (*move)(struct mail_source *src, uint32_t uid, const char *id,
 		    struct err *e);
 	/*
 	 * Removes for good the messages of the open folder marked
-	 * UI_FLAG_DELETED; open the folder again to see what is left.
+	 * MAIL_FLAG_DELETED; open the folder again to see what is left.
 	 */
-	int (*expunge)(struct ui_source *src, struct err *e);
+	int (*expunge)(struct mail_source *src, struct err *e);
 	/*
 	 * The UIDs of the open folder's messages whose headers or text hold
 	 * text, case-insensitively (IMAP: the server searches, so encrypted
 	 * content is never matched); *out owned by the caller.
 	 */
-	int (*search)(struct ui_source *src, const char *text, uint32_t **out,
+	int (*search)(struct mail_source *src, const char *text, uint32_t **out,
 		      size_t *n_out, struct err *e);
 	/*
 	 * What the server asked to have shown to the person (IMAP [ALERT]s)
@@ -95,43 +94,43 @@ struct ui_source_ops {
 	 * sanitised before it is drawn; NULL when there is none.  NULL for a
 	 * source that has no server.
 	 */
-	char *(*take_notices)(struct ui_source *src);
+	char *(*take_notices)(struct mail_source *src);
 	/*
 	 * The stable identity of message uid of the open folder, the key
 	 * harvest's seen table knows it by (certstore_harvest_message):
 	 * owned; NULL (or no function) when the message's bytes are its key.
 	 */
-	char *(*identity)(struct ui_source *src, uint32_t uid);
-	void (*close)(struct ui_source *src);
+	char *(*identity)(struct mail_source *src, uint32_t uid);
+	void (*close)(struct mail_source *src);
 };
 
 /* Each implementation embeds this as its first member. */
-struct ui_source {
-	const struct ui_source_ops *ops;	/* foreign */
+struct mail_source {
+	const struct mail_source_ops *ops;	/* foreign */
 };
 
-int ui_source_list_folders(struct ui_source *src, struct ui_folder **out,
-			   size_t *n_out, struct err *e);
-int ui_source_open_folder(struct ui_source *src, const char *id,
-			  struct ui_envelope **out, size_t *n_out, struct err *e);
-int ui_source_fetch(struct ui_source *src, uint32_t uid, struct buf *out,
-		    struct err *e);
-int ui_source_set_flags(struct ui_source *src, uint32_t uid, unsigned set,
-			unsigned clear, struct err *e);
-int ui_source_append(struct ui_source *src, const char *id, const char *msg,
-		     size_t len, unsigned flags, struct err *e);
-int ui_source_move(struct ui_source *src, uint32_t uid, const char *id,
-		   struct err *e);
-int ui_source_expunge(struct ui_source *src, struct err *e);
-int ui_source_search(struct ui_source *src, const char *text, uint32_t **out,
-		     size_t *n_out, struct err *e);
-char *ui_source_take_notices(struct ui_source *src);
-char *ui_source_identity(struct ui_source *src, uint32_t uid);
+int mail_source_list_folders(struct mail_source *src, struct mail_folder **out,
+			     size_t *n_out, struct err *e);
+int mail_source_open_folder(struct mail_source *src, const char *id,
+			    struct mail_envelope **out, size_t *n_out, struct err *e);
+int mail_source_fetch(struct mail_source *src, uint32_t uid, struct buf *out,
+		      struct err *e);
+int mail_source_set_flags(struct mail_source *src, uint32_t uid, unsigned set,
+			  unsigned clear, struct err *e);
+int mail_source_append(struct mail_source *src, const char *id, const char *msg,
+		       size_t len, unsigned flags, struct err *e);
+int mail_source_move(struct mail_source *src, uint32_t uid, const char *id,
+		     struct err *e);
+int mail_source_expunge(struct mail_source *src, struct err *e);
+int mail_source_search(struct mail_source *src, const char *text, uint32_t **out,
+		       size_t *n_out, struct err *e);
+char *mail_source_take_notices(struct mail_source *src);
+char *mail_source_identity(struct mail_source *src, uint32_t uid);
 /* Closes and frees; accepts NULL and clears the pointer. */
-void ui_source_free(struct ui_source **src);
+void mail_source_free(struct mail_source **src);
 
-void ui_folders_free(struct ui_folder **f, size_t n);
-void ui_envelopes_free(struct ui_envelope **env, size_t n);
+void mail_folders_free(struct mail_folder **f, size_t n);
+void mail_envelopes_free(struct mail_envelope **env, size_t n);
 
 /*
  * A Maildir++ tree at root (root/cur, root/new, root/tmp is INBOX; root/.X
@@ -139,8 +138,8 @@ void ui_envelopes_free(struct ui_envelope **env, size_t n);
  * messages' positions in delivery order, assigned when a folder is opened.
  * Errors: ERR_IO (unreadable directory or file), ERR_INPUT (unknown uid).
  */
-int ui_source_maildir_open(const char *root, struct ui_source **out,
-			   struct err *e);
+int mail_source_maildir_open(const char *root, struct mail_source **out,
+			     struct err *e);
 
 /*
  * An IMAP session (client/imap.h), already logged in; the source owns it
@@ -151,7 +150,7 @@ int ui_source_maildir_open(const char *root, struct ui_source **out,
  * flags and new messages; data_dir NULL: no cache.
  */
 struct imap_session;
-struct ui_source *ui_source_imap_new(struct imap_session *s,
-				     const char *data_dir, const char *account);
+struct mail_source *mail_source_imap_new(struct imap_session *s,
+					 const char *data_dir, const char *account);
 
 #endif

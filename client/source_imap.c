@@ -15,7 +15,7 @@
 #define INDEX_BATCH 0	/* the whole folder in one FETCH, parsed as it arrives */
 
 struct imap_source {
-	struct ui_source base;
+	struct mail_source base;
 	struct imap_session *s;	/* owned */
 	const char *data_dir;	/* foreign; NULL: no index cache */
 	const char *account;	/* foreign */
@@ -24,27 +24,27 @@ struct imap_source {
 static unsigned
 flags_to_imap(unsigned f)
 {
-	return (f & UI_FLAG_SEEN ? IMAP_FLAG_SEEN : 0) |
-	       (f & UI_FLAG_ANSWERED ? IMAP_FLAG_ANSWERED : 0) |
-	       (f & UI_FLAG_FLAGGED ? IMAP_FLAG_FLAGGED : 0) |
-	       (f & UI_FLAG_DELETED ? IMAP_FLAG_DELETED : 0) |
-	       (f & UI_FLAG_DRAFT ? IMAP_FLAG_DRAFT : 0);
+	return (f & MAIL_FLAG_SEEN ? IMAP_FLAG_SEEN : 0) |
+	       (f & MAIL_FLAG_ANSWERED ? IMAP_FLAG_ANSWERED : 0) |
+	       (f & MAIL_FLAG_FLAGGED ? IMAP_FLAG_FLAGGED : 0) |
+	       (f & MAIL_FLAG_DELETED ? IMAP_FLAG_DELETED : 0) |
+	       (f & MAIL_FLAG_DRAFT ? IMAP_FLAG_DRAFT : 0);
 }
 
 static unsigned
 flags_from_imap(unsigned f)
 {
-	return (f & IMAP_FLAG_SEEN ? UI_FLAG_SEEN : 0) |
-	       (f & IMAP_FLAG_ANSWERED ? UI_FLAG_ANSWERED : 0) |
-	       (f & IMAP_FLAG_FLAGGED ? UI_FLAG_FLAGGED : 0) |
-	       (f & IMAP_FLAG_DELETED ? UI_FLAG_DELETED : 0) |
-	       (f & IMAP_FLAG_DRAFT ? UI_FLAG_DRAFT : 0);
+	return (f & IMAP_FLAG_SEEN ? MAIL_FLAG_SEEN : 0) |
+	       (f & IMAP_FLAG_ANSWERED ? MAIL_FLAG_ANSWERED : 0) |
+	       (f & IMAP_FLAG_FLAGGED ? MAIL_FLAG_FLAGGED : 0) |
+	       (f & IMAP_FLAG_DELETED ? MAIL_FLAG_DELETED : 0) |
+	       (f & IMAP_FLAG_DRAFT ? MAIL_FLAG_DRAFT : 0);
 }
 
 static int
 folder_cmp(const void *a, const void *b)
 {
-	const struct ui_folder *x = a, *y = b;
+	const struct mail_folder *x = a, *y = b;
 	int xi = str_casecmp_ascii(x->id, "INBOX") == 0;
 	int yi = str_casecmp_ascii(y->id, "INBOX") == 0;
 
@@ -54,12 +54,12 @@ folder_cmp(const void *a, const void *b)
 }
 
 static int
-im_list_folders(struct ui_source *src, struct ui_folder **out, size_t *n_out,
+im_list_folders(struct mail_source *src, struct mail_folder **out, size_t *n_out,
 		struct err *e)
 {
 	struct imap_source *m = (struct imap_source *)src;
 	struct imap_folder *f = NULL;
-	struct ui_folder *uf;
+	struct mail_folder *uf;
 	size_t n = 0, i, k = 0;
 	char *p;
 
@@ -91,12 +91,12 @@ decoded_or_empty(const char *raw)
 }
 
 static int
-im_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
+im_open_folder(struct mail_source *src, const char *id, struct mail_envelope **out,
 	       size_t *n_out, struct err *e)
 {
 	struct imap_source *m = (struct imap_source *)src;
 	struct imap_index idx = { 0 };
-	struct ui_envelope *env;
+	struct mail_envelope *env;
 	char *path = NULL;
 	size_t i;
 
@@ -135,13 +135,13 @@ im_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
 }
 
 static int
-im_fetch(struct ui_source *src, uint32_t uid, struct buf *out, struct err *e)
+im_fetch(struct mail_source *src, uint32_t uid, struct buf *out, struct err *e)
 {
 	return imap_fetch_message(((struct imap_source *)src)->s, uid, out, e);
 }
 
 static int
-im_set_flags(struct ui_source *src, uint32_t uid, unsigned set, unsigned clear,
+im_set_flags(struct mail_source *src, uint32_t uid, unsigned set, unsigned clear,
 	     struct err *e)
 {
 	return imap_store_flags(((struct imap_source *)src)->s, uid,
@@ -149,7 +149,7 @@ im_set_flags(struct ui_source *src, uint32_t uid, unsigned set, unsigned clear,
 }
 
 static int
-im_append(struct ui_source *src, const char *id, const char *msg, size_t len,
+im_append(struct mail_source *src, const char *id, const char *msg, size_t len,
 	  unsigned flags, struct err *e)
 {
 	return imap_append(((struct imap_source *)src)->s, id, flags_to_imap(flags),
@@ -157,38 +157,38 @@ im_append(struct ui_source *src, const char *id, const char *msg, size_t len,
 }
 
 static int
-im_move(struct ui_source *src, uint32_t uid, const char *id, struct err *e)
+im_move(struct mail_source *src, uint32_t uid, const char *id, struct err *e)
 {
 	return imap_move(((struct imap_source *)src)->s, uid, id, e);
 }
 
 static int
-im_search(struct ui_source *src, const char *text, uint32_t **out, size_t *n_out,
+im_search(struct mail_source *src, const char *text, uint32_t **out, size_t *n_out,
 	  struct err *e)
 {
 	return imap_search_text(((struct imap_source *)src)->s, text, out, n_out, e);
 }
 
 static int
-im_expunge(struct ui_source *src, struct err *e)
+im_expunge(struct mail_source *src, struct err *e)
 {
 	return imap_expunge(((struct imap_source *)src)->s, e);
 }
 
 static char *
-im_take_notices(struct ui_source *src)
+im_take_notices(struct mail_source *src)
 {
 	return imap_take_alerts(((struct imap_source *)src)->s);
 }
 
 static char *
-im_identity(struct ui_source *src, uint32_t uid)
+im_identity(struct mail_source *src, uint32_t uid)
 {
 	return imap_message_identity(((struct imap_source *)src)->s, uid);
 }
 
 static void
-im_close(struct ui_source *src)
+im_close(struct mail_source *src)
 {
 	struct imap_source *m = (struct imap_source *)src;
 
@@ -196,7 +196,7 @@ im_close(struct ui_source *src)
 	free(m);
 }
 
-static const struct ui_source_ops imap_ops = {
+static const struct mail_source_ops imap_ops = {
 	.kind = "imap",
 	.list_folders = im_list_folders,
 	.open_folder = im_open_folder,
@@ -211,9 +211,9 @@ static const struct ui_source_ops imap_ops = {
 	.close = im_close,
 };
 
-struct ui_source *
-ui_source_imap_new(struct imap_session *s, const char *data_dir,
-		   const char *account)
+struct mail_source *
+mail_source_imap_new(struct imap_session *s, const char *data_dir,
+		     const char *account)
 {
 	struct imap_source *m = xcalloc(1, sizeof(*m));
 

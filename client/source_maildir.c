@@ -25,7 +25,7 @@ struct mfile {
 };
 
 struct maildir_source {
-	struct ui_source base;
+	struct mail_source base;
 	char *root;		/* owned */
 	char *dir;		/* owned; the open folder's directory, or NULL */
 	struct mfile *files;	/* owned; files[uid - 1] */
@@ -37,8 +37,9 @@ static const struct {
 	char letter;
 	unsigned flag;
 } flag_letters[] = {
-	{ 'D', UI_FLAG_DRAFT }, { 'F', UI_FLAG_FLAGGED }, { 'P', UI_FLAG_FORWARDED },
-	{ 'R', UI_FLAG_ANSWERED }, { 'S', UI_FLAG_SEEN }, { 'T', UI_FLAG_DELETED },
+	{ 'D', MAIL_FLAG_DRAFT }, { 'F', MAIL_FLAG_FLAGGED },
+	{ 'P', MAIL_FLAG_FORWARDED }, { 'R', MAIL_FLAG_ANSWERED },
+	{ 'S', MAIL_FLAG_SEEN }, { 'T', MAIL_FLAG_DELETED },
 };
 #define N_FLAG_LETTERS (sizeof(flag_letters) / sizeof(flag_letters[0]))
 
@@ -83,16 +84,16 @@ is_maildir(const char *dir)
 static int
 folder_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct ui_folder *)a)->name,
-		      ((const struct ui_folder *)b)->name);
+	return strcmp(((const struct mail_folder *)a)->name,
+		      ((const struct mail_folder *)b)->name);
 }
 
 static int
-md_list_folders(struct ui_source *src, struct ui_folder **out, size_t *n_out,
+md_list_folders(struct mail_source *src, struct mail_folder **out, size_t *n_out,
 		struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
-	struct ui_folder *f = NULL;
+	struct mail_folder *f = NULL;
 	size_t n = 0;
 	struct dirent *d;
 	DIR *dir = opendir(m->root);
@@ -214,24 +215,21 @@ read_header(const char *path, struct buf *out, size_t *size)
 	return 0;
 }
 
+/* A decoded header field for the index: "" when absent. */
 static char *
 header_decoded(const char *hdr, size_t len, const char *name)
 {
-	char *v = mime_header_first(hdr, len, name), *d;
+	char *d = mime_header_first_decoded(hdr, len, name);
 
-	if (v == NULL)
-		return xstrdup("");
-	d = mime_header_decode(v);
-	free(v);
-	return d;
+	return d ? d : xstrdup("");
 }
 
 static int
-md_open_folder(struct ui_source *src, const char *id, struct ui_envelope **out,
+md_open_folder(struct mail_source *src, const char *id, struct mail_envelope **out,
 	       size_t *n_out, struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
-	struct ui_envelope *env;
+	struct mail_envelope *env;
 	struct buf hdr = BUF_INIT;
 	char *dir = folder_dir(m, id), *path, *v;
 	size_t i, hlen;
@@ -349,7 +347,7 @@ current_path(struct maildir_source *m, struct mfile *f)
 }
 
 static int
-md_fetch(struct ui_source *src, uint32_t uid, struct buf *out, struct err *e)
+md_fetch(struct mail_source *src, uint32_t uid, struct buf *out, struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
 	struct mfile *f = lookup(m, uid, e);
@@ -406,7 +404,7 @@ name_with_flags(const char *name, unsigned flags)
 }
 
 static int
-md_set_flags(struct ui_source *src, uint32_t uid, unsigned set, unsigned clear,
+md_set_flags(struct mail_source *src, uint32_t uid, unsigned set, unsigned clear,
 	     struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
@@ -437,7 +435,7 @@ md_set_flags(struct ui_source *src, uint32_t uid, unsigned set, unsigned clear,
 }
 
 static int
-md_append(struct ui_source *src, const char *id, const char *msg, size_t len,
+md_append(struct mail_source *src, const char *id, const char *msg, size_t len,
 	  unsigned flags, struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
@@ -510,7 +508,7 @@ mfile_gone(struct mfile *f)
 }
 
 static int
-md_move(struct ui_source *src, uint32_t uid, const char *id, struct err *e)
+md_move(struct mail_source *src, uint32_t uid, const char *id, struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
 	struct mfile *f = lookup(m, uid, e);
@@ -546,7 +544,7 @@ out:
 }
 
 static int
-md_expunge(struct ui_source *src, struct err *e)
+md_expunge(struct mail_source *src, struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
 	struct mfile *f;
@@ -560,7 +558,7 @@ md_expunge(struct ui_source *src, struct err *e)
 		if (f->sub == NULL)
 			continue;
 		path = current_path(m, f);
-		if (flags_of_name(f->name) & UI_FLAG_DELETED) {
+		if (flags_of_name(f->name) & MAIL_FLAG_DELETED) {
 			if (unlink(path) < 0 && errno != ENOENT) {
 				err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
 				free(path);
@@ -600,7 +598,7 @@ contains_nocase(const char *p, size_t len, const char *needle)
 
 /* The raw bytes of every message (a base64 or quoted-printable body is not decoded). */
 static int
-md_search(struct ui_source *src, const char *text, uint32_t **out, size_t *n_out,
+md_search(struct mail_source *src, const char *text, uint32_t **out, size_t *n_out,
 	  struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
@@ -629,7 +627,7 @@ md_search(struct ui_source *src, const char *text, uint32_t **out, size_t *n_out
 }
 
 static void
-md_close(struct ui_source *src)
+md_close(struct mail_source *src)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
 
@@ -639,7 +637,7 @@ md_close(struct ui_source *src)
 	free(m);
 }
 
-static const struct ui_source_ops maildir_ops = {
+static const struct mail_source_ops maildir_ops = {
 	.kind = "maildir",
 	.list_folders = md_list_folders,
 	.open_folder = md_open_folder,
@@ -653,7 +651,7 @@ static const struct ui_source_ops maildir_ops = {
 };
 
 int
-ui_source_maildir_open(const char *root, struct ui_source **out, struct err *e)
+mail_source_maildir_open(const char *root, struct mail_source **out, struct err *e)
 {
 	struct maildir_source *m;
 

@@ -37,8 +37,33 @@ codec_base64_encode(const void *in, size_t n, const char *eol, struct buf *out)
 		buf_adds(out, eol);
 }
 
-int
-codec_base64_decode(const char *in, size_t n, struct buf *out, struct err *e)
+/* The value of a base64 digit, or -1 for a byte outside the alphabet. */
+static int
+b64_digit(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * The one base64 reader.  Strict (for what a verdict depends on): white
+ * space is skipped, anything else outside the alphabet and bad padding are
+ * ERR_INPUT.  Lenient (for display): every byte outside the alphabet is
+ * skipped, the first "=" ends the data, and a last group without its
+ * padding gives the bytes its digits hold.
+ */
+static int
+base64_decode(const char *in, size_t n, bool lenient, struct buf *out,
+	      struct err *e)
 {
 	unsigned v = 0;
 	size_t i, k = 0, pad = 0;
@@ -46,18 +71,20 @@ codec_base64_decode(const char *in, size_t n, struct buf *out, struct err *e)
 	buf_grow(out, n / 4 * 3 + 3);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
-		const char *pos;
+		int d;
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
 		if (c == '=') {
+			if (lenient)
+				break;
 			pad++;
 			continue;
 		}
-		pos = c ? strchr(b64, c) : NULL;
-		if (pos == NULL || pad)
+		d = b64_digit(c);
+		if (d < 0 && (lenient || c == ' ' || c == '\t' || c == '\r' || c == '\n'))
+			continue;
+		if (d < 0 || pad)
 			return err_set(e, ERR_INPUT, "invalid base64 at byte %zu", i);
-		v = v << 6 | (unsigned)(pos - b64);
+		v = v << 6 | (unsigned)d;
 		if (++k == 4) {
 			buf_addc(out, (char)(v >> 16));
 			buf_addc(out, (char)(v >> 8));
@@ -66,7 +93,8 @@ codec_base64_decode(const char *in, size_t n, struct buf *out, struct err *e)
 			v = 0;
 		}
 	}
-	if (k == 1 || pad > 2 || (k == 0 && pad) || (k && k + pad != 4 && pad))
+	if (!lenient &&
+	    (k == 1 || pad > 2 || (k == 0 && pad) || (k && k + pad != 4 && pad)))
 		return err_set(e, ERR_INPUT, "base64 data is truncated");
 	if (k == 2) {
 		buf_addc(out, (char)(v >> 4));
@@ -77,8 +105,21 @@ codec_base64_decode(const char *in, size_t n, struct buf *out, struct err *e)
 	return 0;
 }
 
-static int
-hex_digit(char c)
+int
+codec_base64_decode(const char *in, size_t n, struct buf *out, struct err *e)
+{
+	return base64_decode(in, n, false, out, e);
+}
+
+void
+codec_base64_decode_lenient(const char *in, size_t n, struct buf *out)
+{
+	buf_adds(out, "");
+	base64_decode(in, n, true, out, NULL);
+}
+
+int
+codec_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -89,8 +130,34 @@ hex_digit(char c)
 	return -1;
 }
 
-int
-codec_qp_decode(const char *in, size_t n, struct buf *out, struct err *e)
+/* Ways of reading quoted-printable (qp_decode). */
+enum qp_mode {
+	QP_STRICT,	/* a body a verdict depends on */
+	QP_LENIENT,	/* a body shown to a person */
+	QP_WORD,	/* the "Q" encoding of an RFC 2047 word, leniently */
+};
+
+/* True when only white space and at most one CR follow p[i] up to end. */
+static bool
+qp_soft_break(const char *p, size_t i, size_t end)
+{
+	while (i < end && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i < end && p[i] == '\r')
+		i++;
+	return i == end;
+}
+
+/*
+ * The one quoted-printable reader, a line at a time.  Strict: white space
+ * at the end of a line is transport padding and dropped, a hard line break
+ * becomes CRLF, a bad "=" escape is ERR_INPUT.  Lenient: the bytes are kept
+ * as they are (line ends too), a bad escape stays literally, except "=X" at
+ * the very end, which loses its "=".
+ */
+static int
+qp_decode(const char *in, size_t n, enum qp_mode mode, struct buf *out,
+	  struct err *e)
 {
 	size_t i = 0, line = 1;
 
@@ -100,34 +167,69 @@ codec_qp_decode(const char *in, size_t n, struct buf *out, struct err *e)
 
 		while (end < n && in[end] != '\n')
 			end++;
-		/* Transport padding: white space at the end of a line is not data. */
 		text_end = end;
-		if (text_end > i && in[text_end - 1] == '\r')
-			text_end--;
-		while (text_end > i && (in[text_end - 1] == ' ' || in[text_end - 1] == '\t'))
-			text_end--;
+		if (mode == QP_STRICT) {
+			/* Transport padding: white space at the end of a line is not data. */
+			if (text_end > i && in[text_end - 1] == '\r')
+				text_end--;
+			while (text_end > i &&
+			       (in[text_end - 1] == ' ' || in[text_end - 1] == '\t'))
+				text_end--;
+		}
 		for (; i < text_end; i++) {
+			if (mode == QP_WORD && in[i] == '_') {
+				buf_addc(out, ' ');
+				continue;
+			}
 			if (in[i] != '=') {
 				buf_addc(out, in[i]);
 				continue;
 			}
-			if (i + 1 == text_end) {
+			if (i + 2 < text_end && codec_hex_digit(in[i + 1]) >= 0 &&
+			    codec_hex_digit(in[i + 2]) >= 0) {
+				buf_addc(out, (char)(codec_hex_digit(in[i + 1]) * 16 +
+						     codec_hex_digit(in[i + 2])));
+				i += 2;
+				continue;
+			}
+			if (mode == QP_STRICT ? i + 1 == text_end
+					      : qp_soft_break(in, i + 1, text_end)) {
 				soft = true;
 				break;
 			}
-			if (i + 2 >= text_end || hex_digit(in[i + 1]) < 0 || hex_digit(in[i + 2]) < 0)
-				return err_set(e, ERR_INPUT, "quoted-printable: bad escape on line %zu",
-					       line);
-			buf_addc(out, (char)(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2])));
-			i += 2;
+			if (mode == QP_STRICT)
+				return err_set(e, ERR_INPUT,
+					       "quoted-printable: bad escape on line %zu", line);
+			if (!(end == n && i + 2 == end && codec_hex_digit(in[i + 1]) >= 0))
+				buf_addc(out, '=');
 		}
-		/* A hard line break is a line end of the data, in canonical form. */
+		/* A hard line break is a line end of the data (canonical when strict). */
 		if (end < n && !soft)
-			buf_add(out, "\r\n", 2);
+			buf_adds(out, mode == QP_STRICT ? "\r\n" : "\n");
 		i = end < n ? end + 1 : n;
 		line++;
 	}
 	return 0;
+}
+
+int
+codec_qp_decode(const char *in, size_t n, struct buf *out, struct err *e)
+{
+	return qp_decode(in, n, QP_STRICT, out, e);
+}
+
+void
+codec_qp_decode_lenient(const char *in, size_t n, struct buf *out)
+{
+	buf_adds(out, "");
+	qp_decode(in, n, QP_LENIENT, out, NULL);
+}
+
+void
+codec_q_word_decode(const char *in, size_t n, struct buf *out)
+{
+	buf_adds(out, "");
+	qp_decode(in, n, QP_WORD, out, NULL);
 }
 
 void

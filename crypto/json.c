@@ -1,40 +1,8 @@
 /* json.c — the verdict as one line of JSON. */
 #include "crypto/smime.h"
 
+#include <stdint.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 void
 smime_json_string(struct buf *out, const char *s)
@@ -47,6 +15,7 @@ smime_json_string(struct buf *out, const char *s)
 	}
 	buf_addc(out, '"');
 	while (*p) {
+		uint32_t cp;
 		size_t n;
 
 		switch (*p) {
@@ -62,7 +31,8 @@ smime_json_string(struct buf *out, const char *s)
 			p++;
 			continue;
 		}
-		n = utf8_len(p);
+		/* At most 4 bytes, never past the terminating NUL. */
+		n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
 		if (n == 0) {
 			buf_adds(out, "\\ufffd");
 			p++;

@@ -169,6 +169,12 @@ unfold(const struct mime_range *v)
 }
 
 char *
+mime_field_value(const struct mime_field *f)
+{
+	return unfold(&f->value);
+}
+
+char *
 mime_header_get(const struct mime_entity *m, const char *name, size_t idx)
 {
 	struct mime_field f;
@@ -258,18 +264,6 @@ read_value(const char **sp)
 	return buf_detach(&b, NULL);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 2231 extended value: %XX decoded; with charset, strips
  * "charset'language'" and turns ISO-8859-1 into UTF-8 (other charsets keep
  * their bytes). */
@@ -287,8 +281,9 @@ rfc2231_decode(const char *v, bool first, struct buf *out)
 	for (; *v; v++) {
 		unsigned char c = (unsigned char)*v;
 
-		if (c == '%' && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
-			c = (unsigned char)(hexval(v[1]) * 16 + hexval(v[2]));
+		if (c == '%' && codec_hex_digit(v[1]) >= 0 && codec_hex_digit(v[2]) >= 0) {
+			c = (unsigned char)(codec_hex_digit(v[1]) * 16 +
+					    codec_hex_digit(v[2]));
 			v += 2;
 		}
 		if (latin1 && c >= 0x80) {

@@ -46,111 +46,15 @@ mime_header_first(const char *hdr, size_t len, const char *name)
 	return mime_header_get(&m, name, 0);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static void
-base64_decode(struct buf *out, const char *src, size_t len)
-{
-	unsigned acc = 0;
-	int bits = 0, v;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (src[i] == '=')
-			break;
-		v = b64val((unsigned char)src[i]);
-		if (v < 0)
-			continue;	/* line breaks and other noise */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_addc(out, (char)((acc >> bits) & 0xff));
-		}
-	}
-}
-
-static void
-qp_decode(struct buf *out, const char *src, size_t len, int header_q)
-{
-	size_t i = 0, j;
-	int h, l;
-
-	while (i < len) {
-		char c = src[i];
-
-		if (header_q && c == '_') {
-			buf_addc(out, ' ');
-			i++;
-		} else if (c == '=') {
-			if (i + 2 < len && (h = hexval((unsigned char)src[i + 1])) >= 0 &&
-			    (l = hexval((unsigned char)src[i + 2])) >= 0) {
-				buf_addc(out, (char)(h * 16 + l));
-				i += 3;
-				continue;
-			}
-			if (i + 2 == len && hexval((unsigned char)src[i + 1]) >= 0) {
-				i++;
-				continue;
-			}
-			/* Soft line break: "=" then optional spaces then CRLF/LF. */
-			j = i + 1;
-			while (j < len && (src[j] == ' ' || src[j] == '\t'))
-				j++;
-			if (j < len && src[j] == '\r')
-				j++;
-			if (j < len && src[j] == '\n') {
-				i = j + 1;
-				continue;
-			}
-			if (j >= len) {
-				i = len;
-				continue;
-			}
-			buf_addc(out, '=');
-			i++;
-		} else {
-			buf_addc(out, c);
-			i++;
-		}
-	}
-}
-
 void
 mime_transfer_decode_lenient(struct buf *out, const char *encoding,
 			     const char *src, size_t len)
 {
 	buf_adds(out, "");
 	if (encoding && str_casecmp_ascii(encoding, "base64") == 0)
-		base64_decode(out, src, len);
+		codec_base64_decode_lenient(src, len, out);
 	else if (encoding && str_casecmp_ascii(encoding, "quoted-printable") == 0)
-		qp_decode(out, src, len, 0);
+		codec_qp_decode_lenient(src, len, out);
 	else
 		buf_add(out, src, len);
 }
@@ -186,9 +90,9 @@ encoded_word(const char *p, struct buf *out)
 		*star = '\0';
 	buf_adds(&raw, "");
 	if (enc == 'B')
-		base64_decode(&raw, q2, (size_t)(end - q2));
+		codec_base64_decode_lenient(q2, (size_t)(end - q2), &raw);
 	else
-		qp_decode(&raw, q2, (size_t)(end - q2), 1);
+		codec_q_word_decode(q2, (size_t)(end - q2), &raw);
 	utf8_from_charset(out, charset, raw.data, raw.len);
 	free(charset);
 	buf_release(&raw);
@@ -236,6 +140,18 @@ mime_header_decode(const char *value)
 		last_was_word = 0;
 	}
 	return buf_detach(&out, NULL);
+}
+
+char *
+mime_header_first_decoded(const char *hdr, size_t len, const char *name)
+{
+	char *v = mime_header_first(hdr, len, name), *d;
+
+	if (v == NULL)
+		return NULL;
+	d = mime_header_decode(v);
+	free(v);
+	return d;
 }
 
 static const char *const months[] = {

@@ -93,6 +93,8 @@ int mime_entity_parse(const char *p, size_t n, bool strict,
 int mime_field_next(const struct mime_range *hdr, size_t *pos,
 		    struct mime_field *f);
 bool mime_field_is(const struct mime_field *f, const char *name);
+/* The field's value unfolded (line ends removed) and trimmed, owned. */
+char *mime_field_value(const struct mime_field *f);
 /* Unfolded, trimmed value of the idx-th field called name (owned), or NULL. */
 char *mime_header_get(const struct mime_entity *m, const char *name, size_t idx);
 size_t mime_header_count(const struct mime_entity *m, const char *name);
@@ -131,6 +133,47 @@ int mime_multipart_split(const char *body, size_t len, const char *boundary,
 			 struct err *e);
 
 /*
+ * Codecs (codec.c): the one reader and writer of base64 and
+ * quoted-printable.  Each reader has two modes over one loop: strict, for
+ * whatever a verdict or a certificate depends on, and lenient, for what is
+ * only shown to a person.
+ *
+ * codec_base64_decode: white space is skipped; any other byte outside the
+ * alphabet, data after the padding and bad padding are ERR_INPUT.
+ * codec_base64_decode_lenient: every byte outside the alphabet is skipped,
+ * the first "=" ends the data, missing padding is no error.
+ * codec_base64_encode: lines of 76 characters ended by eol ("" for none).
+ */
+void codec_base64_encode(const void *in, size_t n, const char *eol,
+			 struct buf *out);
+int codec_base64_decode(const char *in, size_t n, struct buf *out,
+			struct err *e);
+void codec_base64_decode_lenient(const char *in, size_t n, struct buf *out);
+/*
+ * codec_qp_decode: soft line breaks removed, trailing white space dropped
+ * (transport padding), hard line breaks become CRLF; ERR_INPUT on a bad
+ * "=" escape.  codec_qp_decode_lenient: soft line breaks ("=", optional
+ * white space and CR, then the line end, or the end of the data) removed,
+ * everything else kept as it is, line ends included; a bad escape stays
+ * literally, but for "=X" at the very end, which loses its "=".
+ * codec_q_word_decode: the same for RFC 2047's "Q" encoding ("_" is a
+ * space).  The lenient readers never fail.
+ */
+void codec_qp_encode(const char *in, size_t n, const char *eol, struct buf *out);
+int codec_qp_decode(const char *in, size_t n, struct buf *out, struct err *e);
+void codec_qp_decode_lenient(const char *in, size_t n, struct buf *out);
+void codec_q_word_decode(const char *in, size_t n, struct buf *out);
+/* The value of a hexadecimal digit (either case), or -1. */
+int codec_hex_digit(char c);
+/* Bare LF (and bare CR) become CRLF. */
+void codec_crlf(const char *in, size_t n, struct buf *out);
+/* Line ends become eol ("\n" or "\r\n"). */
+void codec_eol(const char *in, size_t n, const char *eol, struct buf *out);
+/* True when the bytes are not 7-bit safe for signing: NUL, 8-bit bytes,
+ * bare CR, or a line longer than 998 octets. */
+bool codec_needs_encoding(const char *in, size_t n);
+
+/*
  * Reading for display (mime_display.c): lenient, never an error.  What
  * the screen and the mail sources show of a message; the verdict never
  * depends on these.
@@ -143,10 +186,11 @@ size_t mime_header_end(const char *msg, size_t len);
 char *mime_header_first(const char *hdr, size_t len, const char *name);
 /* RFC 2047 decoding of a header value to sanitised UTF-8 (owned). */
 char *mime_header_decode(const char *value);
+/* mime_header_first, decoded by mime_header_decode; NULL when absent. */
+char *mime_header_first_decoded(const char *hdr, size_t len, const char *name);
 /*
  * Appends src undone from its transfer encoding ("base64",
- * "quoted-printable", anything else as is); bytes that do not belong to
- * the encoding are skipped.
+ * "quoted-printable", anything else as is) by the lenient codecs.
  */
 void mime_transfer_decode_lenient(struct buf *out, const char *encoding,
 				  const char *src, size_t len);

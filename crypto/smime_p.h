@@ -1,8 +1,7 @@
 /*
  * smime_p.h — crypto/'s private pieces, shared by its files and its unit
- * tests: codecs (base64, quoted-printable, CRLF), address parsing and a
- * small BER/DER walker over CMS structures.  The MIME parser is public
- * (smime.h).
+ * tests: address parsing and a small BER/DER walker over CMS structures.
+ * The MIME parser and the codecs are public (smime.h).
  * Nothing here touches GPGME.
  */
 #ifndef CACHET_SMIME_P_H
@@ -13,24 +12,6 @@
 
 #include "base/base.h"
 #include "crypto/smime.h"
-
-/* Codecs.  base64 decoding skips white space and fails (ERR_INPUT) on any
- * other byte outside the alphabet or bad padding. */
-void codec_base64_encode(const void *in, size_t n, const char *eol,
-			 struct buf *out);
-int codec_base64_decode(const char *in, size_t n, struct buf *out,
-			struct err *e);
-void codec_qp_encode(const char *in, size_t n, const char *eol, struct buf *out);
-/* Quoted-printable to bytes: soft line breaks removed, trailing white space
- * dropped, hard line breaks become CRLF; ERR_INPUT on a bad "=" escape. */
-int codec_qp_decode(const char *in, size_t n, struct buf *out, struct err *e);
-/* Bare LF (and bare CR) become CRLF. */
-void codec_crlf(const char *in, size_t n, struct buf *out);
-/* Line ends become eol ("\n" or "\r\n"). */
-void codec_eol(const char *in, size_t n, const char *eol, struct buf *out);
-/* True when the bytes are not 7-bit safe for signing: NUL, 8-bit bytes,
- * bare CR, or a line longer than 998 octets. */
-bool codec_needs_encoding(const char *in, size_t n);
 
 /* Addresses.  addr_list_parse: the addr-specs of an RFC 5322 address list
  * (display names, comments, groups, angle brackets), domain lower-cased;

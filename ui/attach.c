@@ -53,8 +53,8 @@ bool
 ui_data_is_text(const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0;
-	int more, k;
+	size_t i = 0, k;
+	uint32_t cp;
 
 	while (i < len) {
 		unsigned char c = p[i];
@@ -66,20 +66,10 @@ ui_data_is_text(const char *data, size_t len)
 			i++;
 			continue;
 		}
-		if ((c & 0xe0) == 0xc0 && c >= 0xc2)
-			more = 1;
-		else if ((c & 0xf0) == 0xe0)
-			more = 2;
-		else if ((c & 0xf8) == 0xf0 && c <= 0xf4)
-			more = 3;
-		else
+		k = utf8_decode(p + i, len - i, &cp);
+		if (k == 0)
 			return false;
-		if (i + (size_t)more >= len)
-			return false;
-		for (k = 1; k <= more; k++)
-			if ((p[i + (size_t)k] & 0xc0) != 0x80)
-				return false;
-		i += (size_t)more + 1;
+		i += k;
 	}
 	return true;
 }
@@ -156,36 +146,6 @@ ui_draft_parts_release(struct ui_draft *d)
 		ui_draft_detach(d, d->n_parts - 1);
 	free(d->parts);
 	d->parts = NULL;
-}
-
-static void
-base64_lines(struct buf *out, const unsigned char *p, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, col = 0;
-
-	for (i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		char q[4];
-
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		q[0] = tab[v >> 18 & 63];
-		q[1] = tab[v >> 12 & 63];
-		q[2] = i + 1 < len ? tab[v >> 6 & 63] : '=';
-		q[3] = i + 2 < len ? tab[v & 63] : '=';
-		buf_add(out, q, 4);
-		col += 4;
-		if (col == 76) {
-			buf_addc(out, '\n');
-			col = 0;
-		}
-	}
-	if (col)
-		buf_addc(out, '\n');
 }
 
 /* A parameter value: quoted when ASCII, RFC 2231 (UTF-8, %XX) otherwise. */
@@ -306,7 +266,7 @@ ui_draft_body_parts(const struct ui_draft *d, struct buf *out)
 		buf_adds(out, "\nContent-Disposition: attachment");
 		add_param(out, "filename", p->name);
 		buf_adds(out, "\nContent-Transfer-Encoding: base64\n\n");
-		base64_lines(out, (const unsigned char *)p->data, p->len);
+		codec_base64_encode(p->data, p->len, "\n", out);
 	}
 	buf_addf(out, "\n--%s--\n", boundary);
 	free(boundary);

@@ -46,7 +46,7 @@ add_line(struct ui_banner *b, enum ui_tone tone, char *text)
 
 	/* Certificate fields come from the sender: keep them terminal-safe. */
 	buf_adds(&clean, "");
-	ui_text_to_utf8(&clean, NULL, text, strlen(text));
+	utf8_from_charset(&clean, NULL, text, strlen(text));
 	free(text);
 	b->lines = xrealloc(b->lines, (b->n + 1) * sizeof(*b->lines));
 	b->lines[b->n].tone = tone;

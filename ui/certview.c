@@ -14,7 +14,7 @@ add_line(struct ui_doc *doc, enum ui_line_kind kind, const char *text)
 
 	/* Certificate fields are the sender's text: no control characters. */
 	buf_adds(&b, "");
-	ui_text_to_utf8(&b, NULL, text, strlen(text));
+	utf8_from_charset(&b, NULL, text, strlen(text));
 	doc->lines = xrealloc(doc->lines, (doc->n_lines + 1) * sizeof(*doc->lines));
 	doc->lines[doc->n_lines].kind = kind;
 	doc->lines[doc->n_lines].text = buf_detach(&b, NULL);

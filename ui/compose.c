@@ -170,23 +170,11 @@ doc_body(const struct ui_doc *doc, bool quote, struct buf *out)
 	}
 }
 
-static char *
-decoded_header(const char *msg, size_t hlen, const char *name)
-{
-	char *v = ui_header_get(msg, hlen, name), *d;
-
-	if (v == NULL)
-		return NULL;
-	d = ui_header_decode(v);
-	free(v);
-	return d;
-}
-
 void
 ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 	      size_t len, const struct ui_doc *doc, const char *self)
 {
-	size_t hlen = msg ? ui_header_end(msg, len) : 0;
+	size_t hlen = msg ? mime_header_end(msg, len) : 0;
 	char *from = NULL, *subject = NULL, *date = NULL, *to = NULL, *cc = NULL;
 	char *reply_to = NULL, *msgid = NULL, *refs = NULL;
 	struct buf body = BUF_INIT;
@@ -202,14 +190,14 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		return;
 	}
 	/* Address fields stay as sent (encoded words and all): they are re-sent. */
-	from = ui_header_get(msg, hlen, "From");
-	to = ui_header_get(msg, hlen, "To");
-	cc = ui_header_get(msg, hlen, "Cc");
-	reply_to = ui_header_get(msg, hlen, "Reply-To");
-	msgid = ui_header_get(msg, hlen, "Message-ID");
-	refs = ui_header_get(msg, hlen, "References");
-	subject = decoded_header(msg, hlen, "Subject");
-	date = decoded_header(msg, hlen, "Date");
+	from = mime_header_first(msg, hlen, "From");
+	to = mime_header_first(msg, hlen, "To");
+	cc = mime_header_first(msg, hlen, "Cc");
+	reply_to = mime_header_first(msg, hlen, "Reply-To");
+	msgid = mime_header_first(msg, hlen, "Message-ID");
+	refs = mime_header_first(msg, hlen, "References");
+	subject = mime_header_first_decoded(msg, hlen, "Subject");
+	date = mime_header_first_decoded(msg, hlen, "Date");
 	if (subject == NULL)
 		subject = xstrdup("");
 
@@ -232,8 +220,8 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		ui_draft_attach(d, "forwarded.eml", "message/rfc822", lf.data, lf.len);
 		buf_release(&lf);
 	} else if (kind == UI_COMPOSE_FORWARD) {
-		char *dfrom = decoded_header(msg, hlen, "From");
-		char *dto = decoded_header(msg, hlen, "To");
+		char *dfrom = mime_header_first_decoded(msg, hlen, "From");
+		char *dto = mime_header_first_decoded(msg, hlen, "To");
 
 		d->to = xstrdup("");
 		d->cc = xstrdup("");
@@ -252,7 +240,7 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		free(dfrom);
 		free(dto);
 	} else {
-		char *dfrom = decoded_header(msg, hlen, "From");
+		char *dfrom = mime_header_first_decoded(msg, hlen, "From");
 
 		d->to = xstrdup(reply_to ? reply_to : from ? from : "");
 		d->cc = kind == UI_COMPOSE_REPLY_ALL ?
@@ -283,10 +271,8 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 static void
 encode_words(struct buf *out, const char *value)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = (const unsigned char *)value;
-	size_t n = strlen(value), i, chunk, j;
+	size_t n = strlen(value), i, chunk;
 	int ascii = 1;
 
 	for (i = 0; i < n; i++)
@@ -304,18 +290,8 @@ encode_words(struct buf *out, const char *value)
 		if (i > 0)
 			buf_adds(out, "\n ");
 		buf_adds(out, "=?utf-8?b?");
-		for (j = 0; j < chunk; j += 3) {
-			unsigned v = (unsigned)p[i + j] << 16;
-
-			if (j + 1 < chunk)
-				v |= (unsigned)p[i + j + 1] << 8;
-			if (j + 2 < chunk)
-				v |= p[i + j + 2];
-			buf_addc(out, b64[(v >> 18) & 63]);
-			buf_addc(out, b64[(v >> 12) & 63]);
-			buf_addc(out, j + 1 < chunk ? b64[(v >> 6) & 63] : '=');
-			buf_addc(out, j + 2 < chunk ? b64[v & 63] : '=');
-		}
+		/* 45 bytes are 60 characters: one line, no line end. */
+		codec_base64_encode(p + i, chunk, "", out);
 		buf_adds(out, "?=");
 	}
 }

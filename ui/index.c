@@ -136,7 +136,7 @@ mark_text(enum ui_crypto_mark m)
 #define FIXED_COLS (4 + 1 + 2 + 1 + 2 + 1 + 8 + 1 + 1 + 1 + 5)
 
 void
-ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env,
+ui_index_line(struct buf *out, size_t number, const struct mail_envelope *env,
 	      enum ui_crypto_mark mark, int cols, time_t now)
 {
 	struct buf tmp = BUF_INIT, line = BUF_INIT;
@@ -144,11 +144,11 @@ ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env,
 	int room = cols - FIXED_COLS, from_cols, subj_cols;
 	char flags[3];
 
-	flags[0] = env->flags & UI_FLAG_DELETED ? 'D' :
-		   !(env->flags & UI_FLAG_SEEN) ? 'N' : ' ';
-	flags[1] = env->flags & UI_FLAG_FLAGGED ? '!' :
-		   env->flags & UI_FLAG_ANSWERED ? 'r' :
-		   env->flags & UI_FLAG_FORWARDED ? 'f' : ' ';
+	flags[0] = env->flags & MAIL_FLAG_DELETED ? 'D' :
+		   !(env->flags & MAIL_FLAG_SEEN) ? 'N' : ' ';
+	flags[1] = env->flags & MAIL_FLAG_FLAGGED ? '!' :
+		   env->flags & MAIL_FLAG_ANSWERED ? 'r' :
+		   env->flags & MAIL_FLAG_FORWARDED ? 'f' : ' ';
 	flags[2] = '\0';
 	from_cols = room >= 40 ? 20 : room > 10 ? room / 2 : room > 0 ? room : 0;
 	subj_cols = room - from_cols;
@@ -190,7 +190,7 @@ contains_ci(const char *hay, const char *needle)
 }
 
 bool
-ui_envelope_matches(const struct ui_envelope *env, const char *needle)
+ui_envelope_matches(const struct mail_envelope *env, const char *needle)
 {
 	return contains_ci(env->subject, needle) || contains_ci(env->from, needle);
 }

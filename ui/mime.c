@@ -1,42 +1,11 @@
 /*
- * mime.c — header fields and MIME encodings for the screens: crypto's
- * readers (smime.h) under the names the screens use.
+ * mime.c — Content-Type and Content-Disposition values as the screens ask
+ * for them (one parameter, the media type), read by crypto's parser.
  */
 #include "ui/ui_p.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-size_t
-ui_header_end(const char *msg, size_t len)
-{
-	return mime_header_end(msg, len);
-}
-
-char *
-ui_header_get(const char *hdr, size_t len, const char *name)
-{
-	return mime_header_first(hdr, len, name);
-}
-
-void
-ui_transfer_decode(struct buf *out, const char *encoding, const char *src,
-		   size_t len)
-{
-	mime_transfer_decode_lenient(out, encoding, src, len);
-}
-
-char *
-ui_header_decode(const char *value)
-{
-	return mime_header_decode(value);
-}
-
-time_t
-ui_date_parse(const char *s)
-{
-	return mime_date_parse(s);
-}
 
 /* A parameter of a parsed value, owned; NULL when absent. */
 static char *

@@ -79,9 +79,9 @@ part_text(const char *charset, const char *cte, const char *body, size_t len)
 {
 	struct buf raw = BUF_INIT, out = BUF_INIT;
 
-	ui_transfer_decode(&raw, cte, body, len);
+	mime_transfer_decode_lenient(&raw, cte, body, len);
 	buf_adds(&out, "");
-	ui_text_to_utf8(&out, charset, raw.data, raw.len);
+	utf8_from_charset(&out, charset, raw.data, raw.len);
 	buf_release(&raw);
 	return buf_detach(&out, NULL);
 }
@@ -185,7 +185,7 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 	if (raw_name == NULL)
 		raw_name = mime_ctype_param(&ct, "name");
 	if (raw_name)
-		name = ui_header_decode(raw_name);
+		name = mime_header_decode(raw_name);
 
 	if (depth > MAX_DEPTH) {
 		lines_add(&w->body, UI_LINE_NOTE,
@@ -219,7 +219,7 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 		text = part_text(charset, cte, body, blen);
 		ui_html_to_text(&plain, text, strlen(text));
 		buf_adds(&safe, "");
-		ui_text_to_utf8(&safe, NULL, plain.data ? plain.data : "", plain.len);
+		utf8_from_charset(&safe, NULL, plain.data ? plain.data : "", plain.len);
 		lines_add(&w->body, UI_LINE_NOTE,
 			  xstrdup("[HTML shown as text; nothing was loaded]"));
 		lines_add_text(&w->body, safe.data, 1);
@@ -238,7 +238,7 @@ walk_entity(struct walk *w, const char *ent, size_t len, int depth, int top)
 
 			if (v == NULL)
 				continue;
-			d = ui_header_decode(v);
+			d = mime_header_decode(v);
 			lines_add(&w->body, UI_LINE_HEADER, xasprintf("%s: %s", fields[i], d));
 			free(v);
 			free(d);
@@ -268,7 +268,7 @@ ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 	struct lines all = { 0 };
 	struct walk w = { 0 };
 	struct ui_banner banner;
-	size_t hlen = ui_header_end(msg, len), i;
+	size_t hlen = mime_header_end(msg, len), i;
 
 	ui_banner_build(v, &banner);
 	for (i = 0; i < banner.n; i++) {
@@ -282,11 +282,11 @@ ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 	ui_banner_release(&banner);
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		char *val = ui_header_get(msg, hlen, fields[i]), *d;
+		char *val = mime_header_first(msg, hlen, fields[i]), *d;
 
 		if (val == NULL)
 			continue;
-		d = ui_header_decode(val);
+		d = mime_header_decode(val);
 		lines_add(&all, UI_LINE_HEADER, xasprintf("%s: %s", fields[i], d));
 		free(val);
 		free(d);
@@ -344,7 +344,7 @@ ui_doc_release(struct ui_doc *doc)
 void
 ui_attachment_decode(const struct ui_attachment *a, struct buf *out)
 {
-	ui_transfer_decode(out, a->encoding, a->data, a->len);
+	mime_transfer_decode_lenient(out, a->encoding, a->data, a->len);
 }
 
 /* Appends code point c as UTF-8. */

@@ -29,7 +29,7 @@ screen_status(struct screen *s, bool bad, const char *fmt, ...)
 	va_end(ap);
 	/* Errors can quote server or file text: keep the terminal safe. */
 	buf_adds(&safe, "");
-	ui_text_to_utf8(&safe, NULL, raw, strlen(raw));
+	utf8_from_charset(&safe, NULL, raw, strlen(raw));
 	snprintf(s->status, sizeof(s->status), "%s", safe.data);
 	buf_release(&safe);
 	s->status_bad = bad;
@@ -43,7 +43,7 @@ screen_status(struct screen *s, bool bad, const char *fmt, ...)
 static void
 show_notices(struct screen *s)
 {
-	char *text = ui_source_take_notices(s->src);
+	char *text = mail_source_take_notices(s->src);
 	struct buf joined = BUF_INIT;
 	const char *p, *nl;
 
@@ -546,7 +546,7 @@ init_colors(struct screen *s)
 }
 
 int
-ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
+ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e)
 {
 	struct screen s = { 0 };
 	int logfd = -1, nullfd, key, r, rc = -1;
@@ -567,7 +567,7 @@ ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e)
 	s.saved_stderr = -1;
 	s.status_rows = 1;
 	s.tty_out = -1;
-	if (ui_source_list_folders(src, &s.folders.list, &s.folders.n, e) < 0)
+	if (mail_source_list_folders(src, &s.folders.list, &s.folders.n, e) < 0)
 		return -1;
 
 	/* Nothing below the screen may write on it: stderr goes to the log. */
@@ -663,7 +663,7 @@ restore:
 	free(s.compose.plan);
 	pager_close(&s);
 	index_release(&s);
-	ui_folders_free(&s.folders.list, s.folders.n);
+	mail_folders_free(&s.folders.list, s.folders.n);
 	ui_help_free(&s.help, s.n_help);
 	smime_engine_free(&s.eng);
 	free(s.eng_error);

@@ -26,7 +26,7 @@
 
 /* The folder list. */
 struct folders_view {
-	struct ui_folder *list;		/* owned */
+	struct mail_folder *list;	/* owned */
 	size_t n, cur, top;
 };
 
@@ -34,7 +34,7 @@ enum index_order { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE };
 
 /* One message of the index. */
 struct index_row {
-	struct ui_envelope env;		/* its strings owned */
+	struct mail_envelope env;	/* its strings owned */
 	enum ui_crypto_mark mark;	/* the crypto column */
 	size_t seq;			/* its place in the folder */
 	unsigned depth;			/* its depth in its thread (threads only) */
@@ -94,7 +94,7 @@ struct compose_view {
 /* --- the screen -------------------------------------------------------- */
 
 struct screen {
-	struct ui_source *src;		/* foreign */
+	struct mail_source *src;	/* foreign */
 	const struct ui_options *opt;	/* foreign */
 	bool color;
 	attr_t paint[CONFIG_ELEM_COUNT];	/* how each element is drawn */
@@ -177,7 +177,7 @@ void folders_key(struct screen *s, int action);
  * equals ignoring case, else the one name it starts.  NULL when none or
  * several.
  */
-const struct ui_folder *folders_find(const struct screen *s, const char *typed);
+const struct mail_folder *folders_find(const struct screen *s, const char *typed);
 
 /* --- view_index.c: the open folder's index ---------------------------- */
 

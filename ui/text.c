@@ -8,13 +8,6 @@
 
 #define REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD */
 
-/* Charset conversion and sanitising are base's (utf8_from_charset). */
-void
-ui_text_to_utf8(struct buf *out, const char *charset, const char *src, size_t len)
-{
-	utf8_from_charset(out, charset, src, len);
-}
-
 /* Width of one code point; unknown widths count as one column. */
 static int
 cp_width(uint32_t c)

@@ -141,7 +141,7 @@ loops(const struct node *nodes, size_t i, size_t p)
 
 /* Earlier first: by date, then by position. */
 static bool
-before(const struct ui_envelope *env, size_t a, size_t b)
+before(const struct mail_envelope *env, size_t a, size_t b)
 {
 	if (env[a].date != env[b].date && env[a].date && env[b].date)
 		return env[a].date < env[b].date;
@@ -149,7 +149,7 @@ before(const struct ui_envelope *env, size_t a, size_t b)
 }
 
 static void
-insert_child(struct node *nodes, const struct ui_envelope *env, size_t parent,
+insert_child(struct node *nodes, const struct mail_envelope *env, size_t parent,
 	     size_t child)
 {
 	size_t *link = &nodes[parent].first_child;
@@ -174,7 +174,7 @@ walk(const struct node *nodes, size_t i, unsigned depth, size_t *order,
 }
 
 void
-ui_thread_order(const struct ui_envelope *env, size_t n, size_t *order,
+ui_thread_order(const struct mail_envelope *env, size_t n, size_t *order,
 		unsigned *depth)
 {
 	size_t m = n ? n : 1;

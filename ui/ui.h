@@ -35,6 +35,6 @@ struct ui_options {
  * Runs the screens until the person quits.  Needs a terminal on stdin and
  * stdout.  Returns 0, or -1 with e set (no terminal, source failure at start).
  */
-int ui_run(struct ui_source *src, const struct ui_options *opt, struct err *e);
+int ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e);
 
 #endif

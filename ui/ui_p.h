@@ -21,15 +21,11 @@
 #include "crypto/smime.h"
 #include "ui/ui.h"
 
-/* --- text.c: charsets, sanitising, display width ----------------------- */
-
 /*
- * Appends src (in charset; NULL or "" means us-ascii/UTF-8) to out as
- * UTF-8.  Unknown charsets and invalid bytes become U+FFFD; control
- * characters are dropped, except '\n' (kept) and '\t' (kept, expanded later).
+ * --- text.c: display width ---------------------------------------------
+ * Charsets and sanitising are base's (utf8_from_charset).
  */
-void ui_text_to_utf8(struct buf *out, const char *charset, const char *src,
-		     size_t len);
+
 /* Columns that UTF-8 s takes on the terminal. */
 int ui_text_width(const char *s);
 /*
@@ -50,15 +46,11 @@ size_t ui_text_wrap(const char *s, int cols,
 
 /*
  * Header fields and Content-Type / Content-Disposition values are read
- * with crypto's MIME parser (smime.h), so that the screen sees the
- * structure the verdict was computed over.
- *
- * ui_header_get: the unfolded value of the first field name in the header
- * block at hdr (up to its first empty line), or NULL.
+ * with crypto's MIME parser (smime.h: mime_header_first, mime_header_decode,
+ * mime_transfer_decode_lenient, mime_date_parse), so that the screen sees
+ * the structure the verdict was computed over.
  */
-char *ui_header_get(const char *hdr, size_t len, const char *name);
-/* RFC 2047 decoding of a header value to UTF-8 (sanitised). */
-char *ui_header_decode(const char *value);
+
 /*
  * A parameter of a Content-Type value ("charset" in "text/plain;
  * charset=utf-8"), unquoted, comments skipped, RFC 2231 continuations and
@@ -72,13 +64,6 @@ char *ui_disposition_param(const char *value, const char *param);
 /* The media type of a Content-Type value, lower case ("text/plain"); an
  * unreadable or missing value is text/plain. */
 char *ui_content_type(const char *value);
-/* Decodes a transfer encoding ("base64", "quoted-printable", else as is). */
-void ui_transfer_decode(struct buf *out, const char *encoding,
-			const char *src, size_t len);
-/* Splits a message at its header/body boundary; returns the body offset. */
-size_t ui_header_end(const char *msg, size_t len);
-/* Parses an RFC 5322 date; 0 when it cannot. */
-time_t ui_date_parse(const char *s);
 
 /* --- banner.c: the security banner -------------------------------------- */
 
@@ -186,10 +171,10 @@ void ui_size_short(struct buf *out, size_t size);
  * One index line, exactly cols columns: number, flags, crypto mark, date,
  * sender, subject, size.
  */
-void ui_index_line(struct buf *out, size_t number, const struct ui_envelope *env,
+void ui_index_line(struct buf *out, size_t number, const struct mail_envelope *env,
 		   enum ui_crypto_mark mark, int cols, time_t now);
 /* Case-insensitive (ASCII) search in subject and from. */
-bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
+bool ui_envelope_matches(const struct mail_envelope *env, const char *needle);
 
 /* --- thread.c: the index in threads ------------------------------------ */
 
@@ -204,7 +189,7 @@ bool ui_envelope_matches(const struct ui_envelope *env, const char *needle);
  * the order of their first message's date, replies by date under their
  * parent.  order and depth hold n entries each.
  */
-void ui_thread_order(const struct ui_envelope *env, size_t n, size_t *order,
+void ui_thread_order(const struct mail_envelope *env, size_t n, size_t *order,
 		     unsigned *depth);
 
 /* --- certview.c: a signer's certificate and its bindings --------------- */

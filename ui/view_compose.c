@@ -35,7 +35,7 @@ compose_draw(struct screen *s)
 	for (y = 0; y < 5 && y < rows; y++) {
 		buf_reset(&b);
 		buf_adds(&b, labels[y]);
-		ui_text_to_utf8(&b, NULL, values[y], strlen(values[y]));
+		utf8_from_charset(&b, NULL, values[y], strlen(values[y]));
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_HEADER]);
 	}
 	if (y < rows) {
@@ -52,7 +52,7 @@ compose_draw(struct screen *s)
 		buf_adds(&size, "");
 		ui_size_short(&size, part->len);
 		buf_addf(&b, "Attachment %zu: ", i + 1);
-		ui_text_to_utf8(&b, NULL, part->name, strlen(part->name));
+		utf8_from_charset(&b, NULL, part->name, strlen(part->name));
 		buf_addf(&b, " (%s, %s)", part->type, size.data);
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_ATTACHMENT]);
 		buf_release(&size);
@@ -73,7 +73,7 @@ compose_draw(struct screen *s)
 		nl = strchr(p, '\n');
 		buf_reset(&b);
 		buf_adds(&b, "");
-		ui_text_to_utf8(&b, NULL, p, nl ? (size_t)(nl - p) : strlen(p));
+		utf8_from_charset(&b, NULL, p, nl ? (size_t)(nl - p) : strlen(p));
 		screen_put_row(y + 1, b.data, A_NORMAL);
 		if (nl == NULL)
 			break;
@@ -347,9 +347,9 @@ compose_send(struct screen *s)
 
 		for (i = 0; i < s->index.n; i++)
 			if (s->index.rows[i].env.uid == s->compose.reply_uid &&
-			    ui_source_set_flags(s->src, s->compose.reply_uid, UI_FLAG_ANSWERED, 0,
-						&fe) == 0)
-				s->index.rows[i].env.flags |= UI_FLAG_ANSWERED;
+			    mail_source_set_flags(s->src, s->compose.reply_uid,
+						  MAIL_FLAG_ANSWERED, 0, &fe) == 0)
+				s->index.rows[i].env.flags |= MAIL_FLAG_ANSWERED;
 	}
 	screen_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
 		      rep.encrypted ? ", encrypted" : ", not encrypted",
@@ -410,8 +410,8 @@ compose_postpone(struct screen *s)
 	ui_draft_message(&s->compose.draft, a->from, &msg);
 	screen_working(s, "postponing");
 	why_clear = seal_draft(s, &msg);
-	if (ui_source_append(s->src, s->folders.list[i].id, msg.data, msg.len,
-			     UI_FLAG_DRAFT | UI_FLAG_SEEN, &e) < 0) {
+	if (mail_source_append(s->src, s->folders.list[i].id, msg.data, msg.len,
+			       MAIL_FLAG_DRAFT | MAIL_FLAG_SEEN, &e) < 0) {
 		screen_status(s, true, "not postponed: %s", e.msg);
 	} else {
 		if (why_clear)

@@ -64,10 +64,10 @@ folders_key(struct screen *s, int action)
 	}
 }
 
-const struct ui_folder *
+const struct mail_folder *
 folders_find(const struct screen *s, const char *typed)
 {
-	const struct ui_folder *hit = NULL;
+	const struct mail_folder *hit = NULL;
 	size_t i, n = 0, len = strlen(typed);
 
 	for (i = 0; i < s->folders.n; i++)

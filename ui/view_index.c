@@ -70,7 +70,7 @@ index_draw(struct screen *s)
 		buf_adds(&b, "");
 		if (ix->order == ORDER_THREADS && r->depth > 0) {
 			/* A reply: its subject indented under its parent's. */
-			struct ui_envelope shown = r->env;
+			struct mail_envelope shown = r->env;
 			struct buf subj = BUF_INIT;
 			unsigned d;
 
@@ -85,11 +85,11 @@ index_draw(struct screen *s)
 		}
 		if (i == ix->cur)
 			a = s->paint[CONFIG_ELEM_INDEX_SELECTED];
-		else if (r->env.flags & UI_FLAG_DELETED)
+		else if (r->env.flags & MAIL_FLAG_DELETED)
 			a = s->paint[CONFIG_ELEM_INDEX_DELETED];
 		else if (r->mark == UI_CRYPTO_PROBLEM)
 			a = s->paint[CONFIG_ELEM_INDEX_PROBLEM];
-		else if (!(r->env.flags & UI_FLAG_SEEN))
+		else if (!(r->env.flags & MAIL_FLAG_SEEN))
 			a = s->paint[CONFIG_ELEM_INDEX_UNREAD];
 		else
 			a = A_NORMAL;
@@ -146,7 +146,7 @@ apply_order(struct screen *s)
 	if (s->index.order == ORDER_THREADS) {
 		size_t *order = xcalloc(n ? n : 1, sizeof(*order));
 		unsigned *depth = xcalloc(n ? n : 1, sizeof(*depth));
-		struct ui_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
+		struct mail_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
 		struct index_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
 
 		/* A shallow copy: the threading reads envelopes side by side. */
@@ -178,11 +178,12 @@ int
 index_open_folder(struct screen *s, size_t which)
 {
 	struct err e = { 0 };
-	struct ui_envelope *env = NULL;
+	struct mail_envelope *env = NULL;
 	size_t n = 0, i;
 
 	screen_working(s, "opening folder");
-	if (ui_source_open_folder(s->src, s->folders.list[which].id, &env, &n, &e) < 0) {
+	if (mail_source_open_folder(s->src, s->folders.list[which].id, &env, &n,
+				    &e) < 0) {
 		screen_status(s, true, "%s", e.msg);
 		return -1;
 	}
@@ -200,7 +201,7 @@ index_open_folder(struct screen *s, size_t which)
 	 */
 	s->index.cur = n ? n - 1 : 0;
 	for (i = 0; i < n; i++)
-		if (!(env[i].flags & UI_FLAG_SEEN)) {
+		if (!(env[i].flags & MAIL_FLAG_SEEN)) {
 			s->index.cur = i;
 			break;
 		}
@@ -277,7 +278,7 @@ search_whole(struct screen *s, bool ask)
 		free(ix->hits);
 		ix->hits = NULL;
 		ix->n_hits = 0;
-		if (ui_source_search(s->src, q, &ix->hits, &ix->n_hits, &e) < 0) {
+		if (mail_source_search(s->src, q, &ix->hits, &ix->n_hits, &e) < 0) {
 			screen_status(s, true, "search: %s", e.msg);
 			free(q);
 			return;
@@ -353,38 +354,38 @@ index_rescan(struct screen *s, bool quiet)
 void
 index_toggle_flag(struct screen *s)
 {
-	struct ui_envelope *env;
+	struct mail_envelope *env;
 	struct err e = { 0 };
 	bool on;
 
 	if (s->index.n == 0)
 		return;
 	env = &s->index.rows[s->index.cur].env;
-	on = env->flags & UI_FLAG_FLAGGED;
-	if (ui_source_set_flags(s->src, env->uid, on ? 0 : UI_FLAG_FLAGGED,
-				on ? UI_FLAG_FLAGGED : 0, &e) < 0)
+	on = env->flags & MAIL_FLAG_FLAGGED;
+	if (mail_source_set_flags(s->src, env->uid, on ? 0 : MAIL_FLAG_FLAGGED,
+				  on ? MAIL_FLAG_FLAGGED : 0, &e) < 0)
 		screen_status(s, true, "%s", e.msg);
 	else
-		env->flags ^= UI_FLAG_FLAGGED;
+		env->flags ^= MAIL_FLAG_FLAGGED;
 }
 
 void
 index_set_deleted(struct screen *s, bool on)
 {
-	struct ui_envelope *env;
+	struct mail_envelope *env;
 	struct err e = { 0 };
 	struct buf hint = BUF_INIT;
 
 	if (s->index.n == 0)
 		return;
 	env = &s->index.rows[s->index.cur].env;
-	if (ui_source_set_flags(s->src, env->uid, on ? UI_FLAG_DELETED : 0,
-				on ? 0 : UI_FLAG_DELETED, &e) < 0) {
+	if (mail_source_set_flags(s->src, env->uid, on ? MAIL_FLAG_DELETED : 0,
+				  on ? 0 : MAIL_FLAG_DELETED, &e) < 0) {
 		screen_status(s, true, "%s", e.msg);
 		return;
 	}
 	if (on) {
-		env->flags |= UI_FLAG_DELETED;
+		env->flags |= MAIL_FLAG_DELETED;
 		ui_keymap_keys(&s->keys, CONFIG_ACTION_EXPUNGE, &hint);
 		screen_status(s, false, "marked deleted (%s in the index removes the "
 			      "marked messages for good)", hint.data);
@@ -393,7 +394,7 @@ index_set_deleted(struct screen *s, bool on)
 		if (s->view == UI_VIEW_INDEX && s->index.cur + 1 < s->index.n)
 			s->index.cur++;
 	} else {
-		env->flags &= ~(unsigned)UI_FLAG_DELETED;
+		env->flags &= ~(unsigned)MAIL_FLAG_DELETED;
 		screen_status(s, false, "no longer marked deleted");
 	}
 }
@@ -413,7 +414,7 @@ drop_row(struct screen *s, size_t i)
 static void
 move_message(struct screen *s)
 {
-	const struct ui_folder *to;
+	const struct mail_folder *to;
 	struct buf q = BUF_INIT;
 	struct err e = { 0 };
 	char *answer;
@@ -449,8 +450,8 @@ move_message(struct screen *s)
 		screen_status(s, true, "not moved: the message is in %s already", to->name);
 	} else {
 		screen_working(s, "moving the message");
-		if (ui_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id,
-				   &e) < 0) {
+		if (mail_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id,
+				     &e) < 0) {
 			screen_status(s, true, "not moved: %s", e.msg);
 		} else {
 			drop_row(s, s->index.cur);
@@ -469,7 +470,7 @@ expunge_folder(struct screen *s)
 	char *q, *yn;
 
 	for (i = 0; i < s->index.n; i++)
-		if (s->index.rows[i].env.flags & UI_FLAG_DELETED)
+		if (s->index.rows[i].env.flags & MAIL_FLAG_DELETED)
 			n++;
 	if (n == 0) {
 		index_rescan(s, false);
@@ -486,7 +487,7 @@ expunge_folder(struct screen *s)
 	}
 	free(yn);
 	screen_working(s, "removing the messages marked deleted");
-	if (ui_source_expunge(s->src, &e) < 0) {
+	if (mail_source_expunge(s->src, &e) < 0) {
 		screen_status(s, true, "not removed: %s", e.msg);
 		return;
 	}

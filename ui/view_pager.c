@@ -97,7 +97,7 @@ pager_draw(struct screen *s)
 	struct pager_view *p = &s->pager;
 	size_t pin, room, i, y;
 	struct buf title = BUF_INIT, hint = BUF_INIT;
-	const struct ui_envelope *env = s->index.n ? &s->index.rows[s->index.cur].env :
+	const struct mail_envelope *env = s->index.n ? &s->index.rows[s->index.cur].env :
 						     NULL;
 
 	wrap_doc(s);
@@ -229,7 +229,7 @@ out:
 void
 pager_open(struct screen *s)
 {
-	struct ui_envelope *env;
+	struct mail_envelope *env;
 	struct buf raw = BUF_INIT, inner = BUF_INIT;
 	struct smime_verdict *v = NULL;
 	struct smime_engine *eng;
@@ -241,7 +241,7 @@ pager_open(struct screen *s)
 		return;
 	env = &s->index.rows[s->index.cur].env;
 	screen_working(s, "fetching the message");
-	if (ui_source_fetch(s->src, env->uid, &raw, &e) < 0) {
+	if (mail_source_fetch(s->src, env->uid, &raw, &e) < 0) {
 		screen_status(s, true, "%s", e.msg);
 		buf_release(&raw);
 		return;
@@ -298,17 +298,17 @@ pager_open(struct screen *s)
 		char *name = xasprintf("%s/%u", s->index.folder_name ? s->index.folder_name : "",
 				       env->uid);
 
-		char *id = ui_source_identity(s->src, env->uid);
+		char *id = mail_source_identity(s->src, env->uid);
 
 		screen_status(s, false, "%s", "");
 		harvest_shown(s, &s->pager.raw, v, id, name);
 		free(id);
 		free(name);
 	}
-	if (!(env->flags & UI_FLAG_SEEN)) {
+	if (!(env->flags & MAIL_FLAG_SEEN)) {
 		err_clear(&e);
-		if (ui_source_set_flags(s->src, env->uid, UI_FLAG_SEEN, 0, &e) == 0)
-			env->flags |= UI_FLAG_SEEN;
+		if (mail_source_set_flags(s->src, env->uid, MAIL_FLAG_SEEN, 0, &e) == 0)
+			env->flags |= MAIL_FLAG_SEEN;
 		else
 			screen_status(s, true, "could not mark as read: %s", e.msg);
 	}

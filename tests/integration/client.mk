@@ -20,7 +20,7 @@ EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py \
 # A program run by client_imap_ops.sh against the harness's Dovecot.
 check_PROGRAMS += tests/integration/client_imap_ops
 tests_integration_client_imap_ops_SOURCES = tests/integration/client_imap_ops.c
-tests_integration_client_imap_ops_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
+tests_integration_client_imap_ops_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
 
 # The fuzz target of client/'s parsers (tests/fuzz/local.mk's conventions):
 # its corpus is replayed by make check; with --enable-fuzzing it is a

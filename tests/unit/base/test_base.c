@@ -102,6 +102,70 @@ test_files(void)
 	buf_release(&b);
 }
 
+/* mkdir_private: missing directories made 0700, existing ones left alone. */
+static void
+test_mkdir_private(void)
+{
+	char dir[] = "/tmp/cachet-test-mkdir-XXXXXX";
+	struct err e = { 0 };
+	struct stat st;
+	char *deep, *mid, *kept, *file;
+	mode_t old = umask(0);
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		umask(old);
+		return;
+	}
+	mid = xasprintf("%s/a", dir);
+	deep = xasprintf("%s/a/b/c", dir);
+	kept = xasprintf("%s/kept", dir);
+	file = xasprintf("%s/file", dir);
+	/* Every missing level is created, each private, with umask 0. */
+	CHECK_INT(mkdir_private(deep, &e), 0);
+	CHECK_INT(stat(deep, &st), 0);
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_INT(st.st_mode & 0777, 0700);
+	CHECK_INT(stat(mid, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0700);
+	/* Again: nothing to do, no error; a trailing slash is the same path. */
+	CHECK_INT(mkdir_private(deep, &e), 0);
+	free(deep);
+	deep = xasprintf("%s/a/b/c/", dir);
+	CHECK_INT(mkdir_private(deep, &e), 0);
+	/* A directory the user made with another mode keeps it. */
+	CHECK_INT(mkdir(kept, 0755), 0);
+	CHECK_INT(mkdir_private(kept, &e), 0);
+	CHECK_INT(stat(kept, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0755);
+	/* A file in the way is an error naming it, at the end or above. */
+	CHECK_INT(file_write_atomic(file, "x", 1, 0600, &e), 0);
+	CHECK_INT(mkdir_private(file, &e), -1);
+	CHECK_INT(e.code, ERR_IO);
+	CHECK_CONTAINS(e.msg, "/file: cannot create");
+	free(deep);
+	deep = xasprintf("%s/file/below", dir);
+	CHECK_INT(mkdir_private(deep, &e), -1);
+	CHECK_INT(e.code, ERR_IO);
+	CHECK_CONTAINS(e.msg, "/file/below: cannot create");
+	CHECK_INT(mkdir_private("", &e), -1);
+	unlink(file);
+	rmdir(kept);
+	free(deep);
+	deep = xasprintf("%s/a/b/c", dir);
+	rmdir(deep);
+	free(deep);
+	deep = xasprintf("%s/a/b", dir);
+	rmdir(deep);
+	rmdir(mid);
+	CHECK_INT(rmdir(dir), 0);
+	free(deep);
+	free(mid);
+	free(kept);
+	free(file);
+	umask(old);
+}
+
 /* One UTF-8 sequence: its length and code point, or 0 for what is not UTF-8. */
 static void
 test_utf8_decode(void)
@@ -176,6 +240,7 @@ main(void)
 	test_buf();
 	test_err();
 	test_files();
+	test_mkdir_private();
 	test_utf8_decode();
 	test_utf8_text();
 	return check_exit();

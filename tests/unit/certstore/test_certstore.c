@@ -602,6 +602,30 @@ test_msginfo(void)
 	}
 	certstore_msginfo_release(&m);
 	free(text);
+
+	/* The header as the verdict's parser reads it: a quoted, mixed-case
+	 * smime-type, white space before a colon, a body that is not base64. */
+	{
+		static const char quoted[] =
+			"From : a@example.org\r\n"
+			"Content-Type: Application/PKCS7-MIME; name=x.p7c;\r\n"
+			" smime-type=\"Certs-Only\"\r\n"
+			"Content-Transfer-Encoding: BASE64\r\n\r\nZm9v\r\n";
+		static const char bad[] =
+			"From: a@example.org\n"
+			"Content-Type: application/pkcs7-mime; smime-type=certs-only\n"
+			"Content-Transfer-Encoding: base64\n\nZm9v!\n";
+
+		CHECK_INT(certstore_msginfo_parse(quoted, sizeof(quoted) - 1, &m, &e), 0);
+		CHECK_STR(m.from, "a@example.org");
+		CHECK(m.certs_only);
+		CHECK_INT(m.certs_der_len, 3);
+		CHECK(m.certs_der && memcmp(m.certs_der, "foo", 3) == 0);
+		certstore_msginfo_release(&m);
+		CHECK_INT(certstore_msginfo_parse(bad, sizeof(bad) - 1, &m, &e), -1);
+		CHECK_INT(e.code, ERR_INPUT);
+		CHECK_CONTAINS(e.msg, "not valid base64");
+	}
 }
 
 /* A verdict as crypto/ builds it, around a real certificate. */

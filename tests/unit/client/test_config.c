@@ -215,6 +215,14 @@ test_screen(void)
 	CHECK_INT(config_key_parse("F0"), -1);
 	CHECK_INT(config_key_parse("^"), '^');
 	CHECK_INT(config_key_parse(""), -1);
+	/* A key may be one UTF-8 character, shortest form, not a C1 control. */
+	CHECK_INT(config_key_parse("\xc3\xa9"), 0xe9);
+	CHECK_INT(config_key_parse("\xe2\x82\xac"), 0x20ac);
+	CHECK_INT(config_key_parse("\xc3\xa9\xc3\xa9"), -1);
+	CHECK_INT(config_key_parse("\xc0\xa9"), -1);
+	CHECK_INT(config_key_parse("\xc2\x85"), -1);
+	CHECK_INT(config_key_parse("\xed\xa0\x80"), -1);
+	CHECK_INT(config_key_parse("\xe2\x82"), -1);
 	config_key_text(CONFIG_KEY_PAGE_DOWN, name);
 	CHECK_STR(name, "PageDown");
 	config_key_text(7, name);

@@ -11,18 +11,14 @@
 static void
 mkmaildir(const char *dir)
 {
-	char *p;
+	static const char *const subs[] = { "cur", "new", "tmp" };
 
-	mkdir(dir, 0700);
-	p = xasprintf("%s/cur", dir);
-	mkdir(p, 0700);
-	free(p);
-	p = xasprintf("%s/new", dir);
-	mkdir(p, 0700);
-	free(p);
-	p = xasprintf("%s/tmp", dir);
-	mkdir(p, 0700);
-	free(p);
+	for (size_t i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/%s", dir, subs[i]);
+
+		CHECK_INT(mkdir_private(p, NULL), 0);
+		free(p);
+	}
 }
 
 static void
@@ -53,9 +49,9 @@ int
 main(void)
 {
 	char root[] = "/tmp/cachet-test-maildir-XXXXXX";
-	struct ui_source *src = NULL;
-	struct ui_folder *f = NULL;
-	struct ui_envelope *env = NULL;
+	struct mail_source *src = NULL;
+	struct mail_folder *f = NULL;
+	struct mail_envelope *env = NULL;
 	struct buf b = BUF_INIT;
 	struct err e = { 0 };
 	size_t nf = 0, ne = 0;
@@ -63,7 +59,7 @@ main(void)
 
 	setlocale(LC_ALL, "C.UTF-8");
 	CHECK(mkdtemp(root) != NULL);
-	CHECK_INT(ui_source_maildir_open(root, &src, &e), -1);
+	CHECK_INT(mail_source_maildir_open(root, &src, &e), -1);
 	CHECK_CONTAINS(e.msg, "is not a Maildir");
 	mkmaildir(root);
 	p = xasprintf("%s/.Sent", root);
@@ -81,116 +77,117 @@ main(void)
 	put(p, "From: alice@localhost\nSubject: first\n\nhello\n");
 	free(p);
 
-	CHECK_INT(ui_source_maildir_open(root, &src, &e), 0);
+	CHECK_INT(mail_source_maildir_open(root, &src, &e), 0);
 	CHECK_STR(src->ops->kind, "maildir");
-	CHECK_INT(ui_source_list_folders(src, &f, &nf, &e), 0);
+	CHECK_INT(mail_source_list_folders(src, &f, &nf, &e), 0);
 	CHECK_INT(nf, 3);
 	CHECK_STR(f[0].name, "INBOX");
 	CHECK_STR(f[1].name, "Lists/dev");
 	CHECK_STR(f[1].id, ".Lists.dev");
 	CHECK_STR(f[2].name, "Sent");
-	ui_folders_free(&f, nf);
+	mail_folders_free(&f, nf);
 	CHECK(f == NULL);
 
-	CHECK_INT(ui_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
+	CHECK_INT(mail_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
 	CHECK_INT(ne, 2);
 	/* Delivery order, whatever the sub-folder. */
 	CHECK_STR(env[0].subject, "first");
 	CHECK_INT(env[0].flags, 0);
 	CHECK_STR(env[1].subject, "second \xe2\x9c\x93");
 	CHECK_STR(env[1].from, "Bob <bob@localhost>");
-	CHECK_INT(env[1].flags, UI_FLAG_SEEN);
+	CHECK_INT(env[1].flags, MAIL_FLAG_SEEN);
 	CHECK_INT(env[1].date, 1700000200);
 	CHECK_STR(env[1].content_type, "multipart/signed; boundary=x");
 	CHECK_INT(env[0].size, strlen("From: alice@localhost\nSubject: first\n\nhello\n"));
 
-	CHECK_INT(ui_source_fetch(src, env[0].uid, &b, &e), 0);
+	CHECK_INT(mail_source_fetch(src, env[0].uid, &b, &e), 0);
 	CHECK_STR(b.data, "From: alice@localhost\nSubject: first\n\nhello\n");
 	buf_release(&b);
 	/* Another client moves it to cur/ with a flag: still found. */
 	p = xasprintf("%s/new/1700000100.M2P2.host", root);
 	cmd = xasprintf("%s/cur/1700000100.M2P2.host:2,S", root);
 	CHECK_INT(rename(p, cmd), 0);
-	CHECK_INT(ui_source_fetch(src, env[0].uid, &b, &e), 0);
+	CHECK_INT(mail_source_fetch(src, env[0].uid, &b, &e), 0);
 	CHECK_STR(b.data, "From: alice@localhost\nSubject: first\n\nhello\n");
 	buf_release(&b);
 	CHECK_INT(rename(cmd, p), 0);
 	free(p);
 	free(cmd);
-	CHECK_INT(ui_source_fetch(src, 99, &b, &e), -1);
+	CHECK_INT(mail_source_fetch(src, 99, &b, &e), -1);
 	CHECK_INT(e.code, ERR_INPUT);
 
 	/* Reading moves it from new/ to cur/ with its flag; replying adds R. */
-	CHECK_INT(ui_source_set_flags(src, env[0].uid, UI_FLAG_SEEN, 0, &e), 0);
-	CHECK_INT(ui_source_set_flags(src, env[0].uid, UI_FLAG_ANSWERED | UI_FLAG_FLAGGED,
-				      UI_FLAG_SEEN, &e), 0);
+	CHECK_INT(mail_source_set_flags(src, env[0].uid, MAIL_FLAG_SEEN, 0, &e), 0);
+	CHECK_INT(mail_source_set_flags(src, env[0].uid,
+					MAIL_FLAG_ANSWERED | MAIL_FLAG_FLAGGED,
+					MAIL_FLAG_SEEN, &e), 0);
 	p = xasprintf("%s/cur/1700000100.M2P2.host:2,FR", root);
 	CHECK(access(p, F_OK) == 0);
 	free(p);
 	p = xasprintf("%s/new", root);
 	CHECK_INT(count_files(p), 0);
 	free(p);
-	ui_envelopes_free(&env, ne);
+	mail_envelopes_free(&env, ne);
 
-	CHECK_INT(ui_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
-	CHECK_INT(env[0].flags, UI_FLAG_ANSWERED | UI_FLAG_FLAGGED);
-	ui_envelopes_free(&env, ne);
+	CHECK_INT(mail_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
+	CHECK_INT(env[0].flags, MAIL_FLAG_ANSWERED | MAIL_FLAG_FLAGGED);
+	mail_envelopes_free(&env, ne);
 
-	CHECK_INT(ui_source_append(src, ".Sent", "Subject: kept\n\nx\n", 17,
-				   UI_FLAG_SEEN, &e), 0);
-	CHECK_INT(ui_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
+	CHECK_INT(mail_source_append(src, ".Sent", "Subject: kept\n\nx\n", 17,
+				     MAIL_FLAG_SEEN, &e), 0);
+	CHECK_INT(mail_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
 	CHECK_INT(ne, 1);
 	CHECK_STR(env[0].subject, "kept");
-	CHECK_INT(env[0].flags, UI_FLAG_SEEN);
-	ui_envelopes_free(&env, ne);
+	CHECK_INT(env[0].flags, MAIL_FLAG_SEEN);
+	mail_envelopes_free(&env, ne);
 	p = xasprintf("%s/.Sent/tmp", root);
 	CHECK_INT(count_files(p), 0);
 	free(p);
 
-	CHECK_INT(ui_source_open_folder(src, "../etc", &env, &ne, &e), -1);
-	CHECK_INT(ui_source_append(src, "Nope", "x", 1, 0, &e), -1);
+	CHECK_INT(mail_source_open_folder(src, "../etc", &env, &ne, &e), -1);
+	CHECK_INT(mail_source_append(src, "Nope", "x", 1, 0, &e), -1);
 
 	/* Move and expunge: INBOX holds first (FR) and second (S). */
-	CHECK_INT(ui_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
+	CHECK_INT(mail_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
 	CHECK_INT(ne, 2);
-	CHECK_INT(ui_source_move(src, env[1].uid, "INBOX", &e), -1);
+	CHECK_INT(mail_source_move(src, env[1].uid, "INBOX", &e), -1);
 	CHECK_CONTAINS(e.msg, "already in that folder");
 	err_clear(&e);
-	CHECK_INT(ui_source_move(src, env[1].uid, ".Nope", &e), -1);
+	CHECK_INT(mail_source_move(src, env[1].uid, ".Nope", &e), -1);
 	CHECK_CONTAINS(e.msg, "no folder \".Nope\"");
 	err_clear(&e);
-	CHECK_INT(ui_source_move(src, env[1].uid, ".Lists.dev", &e), 0);
+	CHECK_INT(mail_source_move(src, env[1].uid, ".Lists.dev", &e), 0);
 	p = xasprintf("%s/.Lists.dev/cur/1700000200.M1P1.host:2,S", root);
 	CHECK(access(p, F_OK) == 0);
 	free(p);
 	/* Its uid answers no more. */
-	CHECK_INT(ui_source_fetch(src, env[1].uid, &b, &e), -1);
+	CHECK_INT(mail_source_fetch(src, env[1].uid, &b, &e), -1);
 	CHECK_CONTAINS(e.msg, "was moved or removed");
 	err_clear(&e);
-	CHECK_INT(ui_source_set_flags(src, env[0].uid, UI_FLAG_DELETED, 0, &e), 0);
-	CHECK_INT(ui_source_expunge(src, &e), 0);
+	CHECK_INT(mail_source_set_flags(src, env[0].uid, MAIL_FLAG_DELETED, 0, &e), 0);
+	CHECK_INT(mail_source_expunge(src, &e), 0);
 	p = xasprintf("%s/cur", root);
 	CHECK_INT(count_files(p), 0);
 	free(p);
-	ui_envelopes_free(&env, ne);
-	CHECK_INT(ui_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
+	mail_envelopes_free(&env, ne);
+	CHECK_INT(mail_source_open_folder(src, "INBOX", &env, &ne, &e), 0);
 	CHECK_INT(ne, 0);
-	ui_envelopes_free(&env, ne);
+	mail_envelopes_free(&env, ne);
 	/* Only the marked ones go. */
-	CHECK_INT(ui_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
+	CHECK_INT(mail_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
 	CHECK_INT(ne, 1);
-	CHECK_INT(ui_source_expunge(src, &e), 0);
-	ui_envelopes_free(&env, ne);
-	CHECK_INT(ui_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
+	CHECK_INT(mail_source_expunge(src, &e), 0);
+	mail_envelopes_free(&env, ne);
+	CHECK_INT(mail_source_open_folder(src, ".Sent", &env, &ne, &e), 0);
 	CHECK_INT(ne, 1);
-	ui_envelopes_free(&env, ne);
-	CHECK_INT(ui_source_open_folder(src, ".Lists.dev", &env, &ne, &e), 0);
+	mail_envelopes_free(&env, ne);
+	CHECK_INT(mail_source_open_folder(src, ".Lists.dev", &env, &ne, &e), 0);
 	CHECK_INT(ne, 1);
 	CHECK_STR(env[0].subject, "second \xe2\x9c\x93");
-	CHECK_INT(env[0].flags, UI_FLAG_SEEN);
-	ui_envelopes_free(&env, ne);
+	CHECK_INT(env[0].flags, MAIL_FLAG_SEEN);
+	mail_envelopes_free(&env, ne);
 
-	ui_source_free(&src);
+	mail_source_free(&src);
 	CHECK(src == NULL);
 	cmd = xasprintf("rm -rf '%s'", root);
 	CHECK_INT(system(cmd), 0);

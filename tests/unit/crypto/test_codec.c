@@ -134,6 +134,88 @@ test_qp_decode(void)
 	}
 }
 
+/*
+ * The lenient readers, for display, over the same inputs the strict ones
+ * refuse: each row says what the screen shows instead of an error.
+ */
+struct lenient_row {
+	const char *in;
+	size_t outlen;
+	const char *out;
+};
+
+static void
+check_lenient(void (*decode)(const char *, size_t, struct buf *),
+	      const struct lenient_row *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct buf b = BUF_INIT;
+
+		decode(t[i].in, strlen(t[i].in), &b);
+		CHECK(b.data != NULL);
+		CHECK_INT((int)b.len, (int)t[i].outlen);
+		CHECK_INT(memcmp(b.data, t[i].out, t[i].outlen), 0);
+		buf_release(&b);
+	}
+}
+
+static void
+test_lenient(void)
+{
+	static const struct lenient_row b64[] = {
+		{ "Zm9v\r\nYmFy\r\n", 6, "foobar" },
+		/* Garbage outside the alphabet is skipped, not refused. */
+		{ "Zm9v!", 3, "foo" },
+		{ "Z*m-9.v\x80Y~mFy", 6, "foobar" },
+		/* Missing padding gives what the digits hold. */
+		{ "Zg", 1, "f" }, { "Zm8", 2, "fo" }, { "Zm9vY", 3, "foo" },
+		/* The first "=" ends the data: nothing after it is read. */
+		{ "Zg==Zm9v", 1, "f" }, { "Zg=x", 1, "f" }, { "Zg===", 1, "f" },
+		{ "=Zm9v", 0, "" }, { "", 0, "" },
+	}, qp[] = {
+		{ "a=3Db\n", 4, "a=b\n" },
+		/* Line ends stay as they are, CR included; padding is kept. */
+		{ "pad  \t\r\nx", 9, "pad  \t\r\nx" },
+		/* Soft breaks: "=", optional white space and CR, the line end. */
+		{ "soft=\r\nbreak", 9, "softbreak" },
+		{ "soft= \t\nbreak", 9, "softbreak" },
+		{ "end=", 3, "end" }, { "end= \t", 3, "end" }, { "end=\r", 3, "end" },
+		/* A bad escape stays literally... */
+		{ "bad=G1", 6, "bad=G1" }, { "bad=zz\nok", 9, "bad=zz\nok" },
+		{ "=\r\rx", 4, "=\r\rx" }, { "a=4\nb", 5, "a=4\nb" },
+		/* ...but a single digit at the very end loses its "=". */
+		{ "bad=4", 4, "bad4" },
+		{ "=00=0D=0A=ff", 4, "\0\r\n\xff" },
+		{ "under_score", 11, "under_score" },
+	}, q[] = {
+		/* RFC 2047 "Q": "_" is a space, the rest as quoted-printable. */
+		{ "caf=C3=A9_au_lait", 13, "caf\xc3\xa9 au lait" },
+		{ "a=5Fb", 3, "a_b" }, { "bad=G1_", 7, "bad=G1 " }, { "x=4", 2, "x4" },
+	};
+
+	check_lenient(codec_base64_decode_lenient, b64, sizeof b64 / sizeof b64[0]);
+	check_lenient(codec_qp_decode_lenient, qp, sizeof qp / sizeof qp[0]);
+	check_lenient(codec_q_word_decode, q, sizeof q / sizeof q[0]);
+	/* Whatever the strict readers accept, the lenient ones read alike. */
+	{
+		static const char *const ok[] = { "Zm9v\r\nYmFy\r\n", " Z g = = ", "Zm8=" };
+		size_t i;
+
+		for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+			struct buf a = BUF_INIT, b = BUF_INIT;
+
+			CHECK_INT(codec_base64_decode(ok[i], strlen(ok[i]), &a, NULL), 0);
+			codec_base64_decode_lenient(ok[i], strlen(ok[i]), &b);
+			CHECK_INT((int)a.len, (int)b.len);
+			CHECK_INT(memcmp(a.data, b.data, a.len), 0);
+			buf_release(&a);
+			buf_release(&b);
+		}
+	}
+}
+
 static void
 test_eol(void)
 {
@@ -239,6 +321,7 @@ main(void)
 	test_base64();
 	test_qp();
 	test_qp_decode();
+	test_lenient();
 	test_eol();
 	test_needs_encoding();
 	test_addresses();

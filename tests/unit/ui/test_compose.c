@@ -93,9 +93,9 @@ main(void)
 	d.body = xstrdup("no newline");
 	ui_draft_message(&d, "a@localhost", &b);
 	{
-		size_t hlen = ui_header_end(b.data, b.len);
-		char *raw = ui_header_get(b.data, hlen, "Subject");
-		char *dec = ui_header_decode(raw);
+		size_t hlen = mime_header_end(b.data, b.len);
+		char *raw = mime_header_first(b.data, hlen, "Subject");
+		char *dec = mime_header_decode(raw);
 
 		CHECK_STR(dec, d.subject);
 		CHECK_CONTAINS(raw, "?= =?utf-8?b?");

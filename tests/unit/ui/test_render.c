@@ -34,7 +34,7 @@ test_header_decode(void)
 	char *d;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		d = ui_header_decode(cases[i].in);
+		d = mime_header_decode(cases[i].in);
 		CHECK_STR(d, cases[i].want);
 		free(d);
 	}
@@ -47,18 +47,18 @@ test_header_get(void)
 			  "subject : second\r\nX-Empty:\r\n\r\nSubject: body\r\n";
 	char *v;
 
-	v = ui_header_get(hdr, strlen(hdr), "Subject");
+	v = mime_header_first(hdr, strlen(hdr), "Subject");
 	CHECK_STR(v, "first line");
 	free(v);
-	v = ui_header_get(hdr, strlen(hdr), "X-Empty");
+	v = mime_header_first(hdr, strlen(hdr), "X-Empty");
 	CHECK_STR(v, "");
 	free(v);
-	v = ui_header_get(hdr, strlen(hdr), "To");
+	v = mime_header_first(hdr, strlen(hdr), "To");
 	CHECK(v == NULL);
 	free(v);
-	CHECK_INT(ui_header_end(hdr, strlen(hdr)), strlen(hdr) - strlen("Subject: body\r\n"));
-	CHECK_INT(ui_header_end("\nbody", 5), 1);
-	CHECK_INT(ui_header_end("A: b\n", 5), 5);
+	CHECK_INT(mime_header_end(hdr, strlen(hdr)), strlen(hdr) - strlen("Subject: body\r\n"));
+	CHECK_INT(mime_header_end("\nbody", 5), 1);
+	CHECK_INT(mime_header_end("A: b\n", 5), 5);
 }
 
 static void
@@ -116,14 +116,14 @@ test_transfer(void)
 {
 	struct buf b = BUF_INIT;
 
-	ui_transfer_decode(&b, "quoted-printable", "caf=E9 =\r\nau lait=3D\r\nx=",
+	mime_transfer_decode_lenient(&b, "quoted-printable", "caf=E9 =\r\nau lait=3D\r\nx=",
 			   strlen("caf=E9 =\r\nau lait=3D\r\nx="));
 	CHECK_STR(b.data, "caf\xe9 au lait=\r\nx");
 	buf_release(&b);
-	ui_transfer_decode(&b, "base64", "aGVs\r\nbG8=\r\n", 12);
+	mime_transfer_decode_lenient(&b, "base64", "aGVs\r\nbG8=\r\n", 12);
 	CHECK_STR(b.data, "hello");
 	buf_release(&b);
-	ui_transfer_decode(&b, "8bit", "as is", 5);
+	mime_transfer_decode_lenient(&b, "8bit", "as is", 5);
 	CHECK_STR(b.data, "as is");
 	buf_release(&b);
 }
@@ -134,24 +134,24 @@ test_charsets(void)
 	struct buf b = BUF_INIT;
 
 	buf_adds(&b, "");
-	ui_text_to_utf8(&b, "iso-8859-1", "caf\xe9", 4);
+	utf8_from_charset(&b, "iso-8859-1", "caf\xe9", 4);
 	CHECK_STR(b.data, "caf\xc3\xa9");
 	buf_reset(&b);
 	buf_adds(&b, "");
-	ui_text_to_utf8(&b, "utf-8", "bad \xff byte", 10);
+	utf8_from_charset(&b, "utf-8", "bad \xff byte", 10);
 	CHECK_STR(b.data, "bad \xef\xbf\xbd byte");
 	buf_reset(&b);
 	buf_adds(&b, "");
-	ui_text_to_utf8(&b, "utf-8", "a\x1b]0;title\x07z\r\n\tq", 17);
+	utf8_from_charset(&b, "utf-8", "a\x1b]0;title\x07z\r\n\tq", 17);
 	CHECK_STR(b.data, "a]0;titlez\n\tq");
 	buf_reset(&b);
 	buf_adds(&b, "");
 	/* Right-to-left override: the text must read as it is. */
-	ui_text_to_utf8(&b, NULL, "gpj.\xe2\x80\xae" "exe", 10);
+	utf8_from_charset(&b, NULL, "gpj.\xe2\x80\xae" "exe", 10);
 	CHECK_STR(b.data, "gpj.exe");
 	buf_reset(&b);
 	buf_adds(&b, "");
-	ui_text_to_utf8(&b, "shift_jis", "\x93\xfa\x96\x7b", 4);
+	utf8_from_charset(&b, "shift_jis", "\x93\xfa\x96\x7b", 4);
 	CHECK_STR(b.data, "\xe6\x97\xa5\xe6\x9c\xac");
 	buf_release(&b);
 
@@ -400,18 +400,18 @@ test_pager_html_only(void)
 static void
 test_index(void)
 {
-	struct ui_envelope env = {
+	struct mail_envelope env = {
 		.uid = 3, .from = (char *)"\"Alice Example\" <alice@localhost>",
 		.subject = (char *)"Quarterly r\xc3\xa9sum\xc3\xa9", .size = 2345,
-		.flags = UI_FLAG_SEEN | UI_FLAG_ANSWERED,
+		.flags = MAIL_FLAG_SEEN | MAIL_FLAG_ANSWERED,
 	};
 	struct buf b = BUF_INIT;
 	char *s;
-	time_t now = ui_date_parse("Fri, 27 Nov 2026 20:00:00 +0000");
+	time_t now = mime_date_parse("Fri, 27 Nov 2026 20:00:00 +0000");
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	env.date = ui_date_parse("Fri, 27 Nov 2026 09:05:00 +0000");
+	env.date = mime_date_parse("Fri, 27 Nov 2026 09:05:00 +0000");
 	ui_index_line(&b, 3, &env, UI_CRYPTO_VALID, 80, now);
 	CHECK_INT(ui_text_width(b.data), 80);
 	CHECK_STR(b.data, "   3  r S+ 09:05    Alice Example        Quarterly r\xc3\xa9sum\xc3\xa9"
@@ -454,20 +454,20 @@ test_index(void)
 	CHECK_INT(ui_crypto_mark_of("text/plain; name=\"smime.p7m\""), UI_CRYPTO_NONE);
 
 	buf_adds(&b, "");
-	ui_date_short(&b, ui_date_parse("Mon, 2 Feb 2026 10:00 +0000"), now);
+	ui_date_short(&b, mime_date_parse("Mon, 2 Feb 2026 10:00 +0000"), now);
 	CHECK_STR(b.data, "Feb 02");
 	buf_reset(&b);
 	buf_adds(&b, "");
-	ui_date_short(&b, ui_date_parse("2 Feb 25 10:00:00 -0500"), now);
+	ui_date_short(&b, mime_date_parse("2 Feb 25 10:00:00 -0500"), now);
 	CHECK_STR(b.data, "Feb 2025");
 	buf_release(&b);
-	CHECK_INT(ui_date_parse("Thu, 01 Jan 1970 01:00:00 +0100"), 0);
-	CHECK_INT(ui_date_parse("Fri, 27 Nov 2026 20:00:00 +0000"), 1795809600);
-	CHECK_INT(ui_date_parse("not a date"), 0);
+	CHECK_INT(mime_date_parse("Thu, 01 Jan 1970 01:00:00 +0100"), 0);
+	CHECK_INT(mime_date_parse("Fri, 27 Nov 2026 20:00:00 +0000"), 1795809600);
+	CHECK_INT(mime_date_parse("not a date"), 0);
 	/* Hostile numbers: refused or bounded, never an overflow. */
-	CHECK_INT(ui_date_parse("1 Jan 2025 10:00 +1955297000"), 1735725600 - 19 * 3600 - 55 * 60);
-	CHECK_INT(ui_date_parse("99999999999 Jan 2025 10:00 +0000"), 0);
-	CHECK_INT(ui_date_parse("1 Jan 2025 25:00 +0000"), 0);
+	CHECK_INT(mime_date_parse("1 Jan 2025 10:00 +1955297000"), 1735725600 - 19 * 3600 - 55 * 60);
+	CHECK_INT(mime_date_parse("99999999999 Jan 2025 10:00 +0000"), 0);
+	CHECK_INT(mime_date_parse("1 Jan 2025 25:00 +0000"), 0);
 
 	CHECK(ui_envelope_matches(&env, "ALICE"));
 	CHECK(ui_envelope_matches(&env, "quarterly"));

@@ -14,7 +14,7 @@ struct msg {
 static char *
 threads(const struct msg *m, size_t n)
 {
-	struct ui_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
+	struct mail_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
 	size_t *order = xcalloc(n ? n : 1, sizeof(*order)), i;
 	unsigned *depth = xcalloc(n ? n : 1, sizeof(*depth));
 	struct buf out = BUF_INIT;
@@ -99,7 +99,7 @@ main(void)
 	/* A large folder: message i answers message i / 2 (a binary tree). */
 	{
 		enum { BIG = 50000 };
-		struct ui_envelope *env = xcalloc(BIG, sizeof(*env));
+		struct mail_envelope *env = xcalloc(BIG, sizeof(*env));
 		size_t *order = xcalloc(BIG, sizeof(*order)), i, seen = 0;
 		unsigned *depth = xcalloc(BIG, sizeof(*depth));
 		bool *hit = xcalloc(BIG, sizeof(*hit));
