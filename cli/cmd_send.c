@@ -1,4 +1,4 @@
-/* cmd_send.c — `cachet send`: policy, crypto, submission, copy in Sent. */
+/* cmd_send.c — `cachet send`: the plan, then its perform; --dry-run prints the plan. */
 #include "cli/cli.h"
 #include "client/send.h"
 
@@ -77,7 +77,9 @@ send_usage(FILE *f)
 		"SIGTERM), it stops talking to the servers: the message is then sent\n"
 		"or kept in the outbox, never half-way; it exits with 128 + signal.\n"
 		"\n"
-		"  --dry-run       say what would happen (signed? encrypted to whom?)\n"
+		"  --dry-run       print the plan: signer, recipients and their certificates,\n"
+		"                  signed? encrypted to whom? or why it would be refused;\n"
+		"                  nothing is signed, encrypted or sent\n"
 		"  --sign          sign even when the policy says never or ask\n"
 		"                  (with sign = ask and neither option, a terminal asks;\n"
 		"                  without one the message is signed)\n"
@@ -136,19 +138,20 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct send_options o = { 0 };
+	struct send_plan plan = { 0 };
 	struct send_report rep = { 0 };
 	struct config *cfg = NULL;
 	const struct account *a = NULL;
 	struct buf msg = BUF_INIT;
 	struct err e = { 0 };
 	const char *file = NULL;
-	bool retry = false;
+	bool retry = false, dry_run = false;
 	int c, rc = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o.dry_run = true; break;
+		case 'n': dry_run = true; break;
 		case 'r': retry = true; break;
 		case 's': o.sign = SEND_YES; break;
 		case 'S': o.sign = SEND_NO; break;
@@ -162,7 +165,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind > 1 || (retry && (argc - optind > 0 || o.dry_run ||
+	if (argc - optind > 1 || (retry && (argc - optind > 0 || dry_run ||
 					    o.sign || o.encrypt))) {
 		send_usage(stderr);
 		return 2;
@@ -206,10 +209,17 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		rc = cli_fail(&e);
 		goto out;
 	}
-	if (cfg->policy.sign == POLICY_SIGN_ASK && o.sign == SEND_DEFAULT && !o.dry_run)
+	if (cfg->policy.sign == POLICY_SIGN_ASK && o.sign == SEND_DEFAULT && !dry_run)
 		ask_sign(&cfg->policy);
-	if (send_pipeline_run(a, &cfg->policy, msg.data ? msg.data : "", msg.len, &o,
-			      &rep, o.dry_run ? stdout : stderr, &e) < 0) {
+	rc = send_plan(a, &cfg->policy, msg.data ? msg.data : "", msg.len, &o, &plan,
+		       &e);
+	if (dry_run && (rc == 0 || plan.refusal)) {
+		send_plan_print(a, &plan, stdout);
+		printf("dry run: nothing was sent\n");
+	}
+	if (rc == 0 && !dry_run)
+		rc = send_perform(a, &plan, &o, &rep, stderr, &e);
+	if (rc < 0) {
 		if (file)
 			err_prefix(&e, "%s", file);
 		rc = cli_fail(&e);
@@ -218,6 +228,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 	if (rep.warning)
 		fprintf(stderr, "cachet: %s\n", rep.warning);
 out:
+	send_plan_release(&plan);
 	send_report_release(&rep);
 	buf_release(&msg);
 	config_free(&cfg);

@@ -22,7 +22,8 @@ tests_unit_client_test_smtp_LDADD = libclient.a libbase.a $(CACHET_EXT_LIBS)
 libclient_a_SOURCES += client/recipients.h client/recipients.c
 
 check_PROGRAMS += tests/unit/client/test_send
-TESTS += tests/unit/client/test_send
+TESTS += tests/unit/client/send.sh
+EXTRA_DIST += tests/unit/client/send.sh
 tests_unit_client_test_send_SOURCES = tests/unit/client/test_send.c
 tests_unit_client_test_send_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
 

@@ -13,6 +13,7 @@ struct entry {
 	char *fpr;		/* owned; NULL when none is usable */
 	char *reason;		/* owned; why not */
 	bool conflict;		/* a certificate conflict waits for a decision */
+	struct certstore_cert *cert; /* owned; chosen, not yet in the keybox */
 };
 
 struct recipients {
@@ -49,6 +50,7 @@ recipients_free(struct recipients **rp)
 		free(r->v[i].addr);
 		free(r->v[i].fpr);
 		free(r->v[i].reason);
+		certstore_cert_free(&r->v[i].cert);
 	}
 	free(r->v);
 	free(r->out);
@@ -59,12 +61,15 @@ recipients_free(struct recipients **rp)
 
 /*
  * The person's own address (a secret key for it in gpgsm) encrypts to their
- * own certificate; every other address gets what the binding table chose.
+ * own certificate; every other address gets what the binding table chose,
+ * put in gpgsm's keybox when import is set (gpgsm encrypts from there).
  */
 static int
-lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e)
+lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
+       struct err *e)
 {
 	struct certstore_choice ch;
+	struct certstore_cert *cert = NULL;
 	struct err le = { 0 };
 	struct entry *en;
 	size_t i;
@@ -73,7 +78,13 @@ lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e
 
 	for (i = 0; i < r->n; i++)
 		if (str_casecmp_ascii(r->v[i].addr, addr) == 0) {
-			*out = &r->v[i];
+			en = &r->v[i];
+			if (import && en->cert) {
+				if (certstore_keybox_import(r->store, en->cert, e) < 0)
+					return -1;
+				certstore_cert_free(&en->cert);
+			}
+			*out = en;
 			return 0;
 		}
 	if (smime_find_signer(r->eng, addr, &fpr, &le) < 0) {
@@ -87,13 +98,16 @@ lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e
 		if (certstore_choose(r->store, addr, time(NULL), &ch, e) < 0)
 			return -1;
 		if (ch.found) {
-			/* gpgsm encrypts from its keybox: make sure the chosen
-			 * certificate is there. */
-			if (certstore_keybox_import(r->store, ch.cert, e) < 0) {
+			if (import &&
+			    certstore_keybox_import(r->store, ch.cert, e) < 0) {
 				certstore_choice_release(&ch);
 				return -1;
 			}
 			fpr = xstrdup(ch.cert->fpr_sha1);
+			if (!import) {
+				cert = ch.cert;
+				ch.cert = NULL;
+			}
 		} else {
 			reason = ch.detail;
 			ch.detail = NULL;
@@ -107,7 +121,22 @@ lookup(struct recipients *r, const char *addr, struct entry **out, struct err *e
 	en->fpr = fpr;
 	en->reason = reason;
 	en->conflict = conflict;
+	en->cert = cert;
 	*out = en;
+	return 0;
+}
+
+int
+recipients_check(struct recipients *r, const char *addr, const char **fpr,
+		 const char **why, bool *conflict, struct err *e)
+{
+	struct entry *en;
+
+	if (lookup(r, addr, false, &en, e) < 0)
+		return -1;
+	*fpr = en->fpr;
+	*why = en->reason;
+	*conflict = en->conflict;
 	return 0;
 }
 
@@ -125,7 +154,7 @@ recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 	for (i = 0; i < n; i++) {
 		struct entry *en;
 
-		if (lookup(r, addrs[i], &en, e) < 0) {
+		if (lookup(r, addrs[i], true, &en, e) < 0) {
 			buf_release(&missing);
 			return -1;
 		}

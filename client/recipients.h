@@ -10,6 +10,7 @@
 #ifndef CACHET_RECIPIENTS_H
 #define CACHET_RECIPIENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/base.h"
@@ -39,5 +40,16 @@ void recipients_free(struct recipients **r);
  */
 int recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 		       const char ***fprs, struct err *e);
+
+/*
+ * The same choice for one address, made without touching gpgsm's keybox
+ * (a look-up only, for a send plan): *fpr is the certificate's
+ * fingerprint, or NULL and *why says why none is usable (*conflict when a
+ * certificate conflict waits for the person's decision).  The strings
+ * are owned by r.  A later recipients_resolve on r still puts the chosen
+ * certificates in the keybox.  ERR_CRYPTO, ERR_STORE.
+ */
+int recipients_check(struct recipients *r, const char *addr, const char **fpr,
+		     const char **why, bool *conflict, struct err *e);
 
 #endif

@@ -1,4 +1,5 @@
-/* send.c — policy, crypto, submission and the copy in Sent. */
+/* send.c — the plan (policy, signer, certificates), then its perform: crypto,
+ * submission and the copy in Sent. */
 #include "client/send.h"
 
 #include <stdlib.h>
@@ -177,51 +178,288 @@ send_report_release(struct send_report *rep)
 	memset(rep, 0, sizeof *rep);
 }
 
-static int
-apply_requests(struct policy *pol, const struct send_options *o, struct err *e)
+int
+send_requests_apply(const struct policy *p, const struct send_options *o,
+		    struct policy *out, struct err *e)
 {
-	if (o->sign == SEND_NO && policy_request_sign(pol, POLICY_SIGN_NEVER, e) < 0)
+	*out = *p;
+	if (o->sign == SEND_NO && policy_request_sign(out, POLICY_SIGN_NEVER, e) < 0)
 		return err_prefix(e, "--no-sign refused");
-	if (o->sign == SEND_YES && policy_request_sign(pol, POLICY_SIGN_ALWAYS, e) < 0)
+	if (o->sign == SEND_YES && policy_request_sign(out, POLICY_SIGN_ALWAYS, e) < 0)
 		return -1;
 	if (o->encrypt == SEND_NO &&
-	    policy_request_encrypt(pol, POLICY_ENCRYPT_NEVER, e) < 0)
+	    policy_request_encrypt(out, POLICY_ENCRYPT_NEVER, e) < 0)
 		return err_prefix(e, "--no-encrypt refused");
 	if (o->encrypt == SEND_YES &&
-	    policy_request_encrypt(pol, POLICY_ENCRYPT_ALWAYS, e) < 0)
+	    policy_request_encrypt(out, POLICY_ENCRYPT_ALWAYS, e) < 0)
 		return -1;
 	return 0;
 }
 
-static void
-print_plan(FILE *info, const struct account *a, const char *from,
-	   const struct send_report *rep)
+/* --- the plan --------------------------------------------------------- */
+
+void
+send_plan_release(struct send_plan *plan)
 {
 	size_t i;
 
-	if (info == NULL)
+	if (plan == NULL)
 		return;
-	fprintf(info, "account:   %s\n", a->name);
-	fprintf(info, "from:      %s\n", from);
-	fprintf(info, "to:        ");
-	for (i = 0; i < rep->n_rcpts; i++)
-		fprintf(info, "%s%s", i ? ", " : "", rep->rcpts[i]);
-	fprintf(info, "\n");
-	fprintf(info, "signed:    %s%s%s\n", rep->signed_ ? "yes, certificate " : "no",
-		rep->signed_ ? rep->signer : "", "");
-	if (rep->encrypted) {
-		fprintf(info, "encrypted: yes, to ");
-		for (i = 0; i < rep->n_rcpts; i++)
-			fprintf(info, "%s, ", rep->rcpts[i]);
-		fprintf(info, "%s (sender)\n", from);
-	} else {
-		fprintf(info, "encrypted: no%s%s\n", rep->why_not_encrypted ? ": " : "",
-			rep->why_not_encrypted ? rep->why_not_encrypted : "");
+	free(plan->from);
+	buf_release(&plan->prepared);
+	for (i = 0; i < plan->n_rcpts; i++) {
+		free(plan->rcpts[i].addr);
+		free(plan->rcpts[i].cert);
+		free(plan->rcpts[i].why_no_cert);
 	}
-	fprintf(info, "via:       %s://%s:%u\n", a->smtp.scheme ? a->smtp.scheme : "?",
-		a->smtp.host ? a->smtp.host : "?", a->smtp.port);
-	fprintf(info, "copy in:   %s\n", a->imap.host ? a->sent : "(no imap server)");
+	free(plan->rcpts);
+	free(plan->signer);
+	free(plan->why_unsigned);
+	free(plan->sender_cert);
+	free(plan->why_not_encrypted);
+	free(plan->refusal);
+	memset(plan, 0, sizeof *plan);
 }
+
+/* Records a refusal: e keeps the first, plan->refusal says them all. */
+static void
+refuse(struct send_plan *plan, struct err *first, const struct err *why)
+{
+	char *all;
+
+	if (first->code == ERR_NONE)
+		*first = *why;
+	all = plan->refusal ? xasprintf("%s; %s", plan->refusal, why->msg) :
+			      xstrdup(why->msg);
+	free(plan->refusal);
+	plan->refusal = all;
+}
+
+/*
+ * The envelope: To and Cc in their order, then each address that only Bcc
+ * names (prepared is the message without its Bcc fields).
+ */
+static int
+plan_recipients(struct send_plan *plan, char *const *all, size_t n_all,
+		struct err *e)
+{
+	char **shown = NULL;
+	size_t n_shown = 0, i, j, k = 0;
+	int pass;
+
+	if (smime_message_recipients(plan->prepared.data, plan->prepared.len, &shown,
+				     &n_shown, e) < 0)
+		return -1;
+	plan->rcpts = xcalloc(n_all + 1, sizeof *plan->rcpts);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n_all; i++) {
+			bool in_header = false;
+
+			for (j = 0; j < n_shown && !in_header; j++)
+				in_header = str_casecmp_ascii(all[i], shown[j]) == 0;
+			if (in_header != (pass == 0))
+				continue;
+			plan->rcpts[k].addr = xstrdup(all[i]);
+			plan->rcpts[k].bcc = pass == 1;
+			k++;
+		}
+	}
+	plan->n_rcpts = k;
+	smime_strv_free(&shown);
+	return 0;
+}
+
+/*
+ * Looks up a certificate for every recipient and the sender (the copy in
+ * Sent is encrypted to them too).  *missing names those without one and
+ * why; *conflict is set when a conflict waits for the person.
+ */
+static int
+plan_certificates(struct send_plan *plan, struct recipients *rr,
+		  struct buf *missing, bool *conflict, struct err *e)
+{
+	const char *fpr, *why;
+	bool c;
+	size_t i;
+
+	*conflict = false;
+	for (i = 0; i <= plan->n_rcpts; i++) {
+		const char *addr = i < plan->n_rcpts ? plan->rcpts[i].addr : plan->from;
+
+		if (recipients_check(rr, addr, &fpr, &why, &c, e) < 0)
+			return -1;
+		if (fpr == NULL) {
+			buf_addf(missing, "%s%s (%s)", missing->len ? ", " : "", addr, why);
+			*conflict |= c;
+		}
+		if (i == plan->n_rcpts) {
+			plan->sender_cert = fpr ? xstrdup(fpr) : NULL;
+		} else if (fpr) {
+			plan->rcpts[i].cert = xstrdup(fpr);
+		} else {
+			plan->rcpts[i].why_no_cert = xstrdup(why);
+		}
+	}
+	return 0;
+}
+
+int
+send_plan(const struct account *a, const struct policy *p, const char *msg,
+	  size_t len, const struct send_options *o, struct send_plan *plan,
+	  struct err *e)
+{
+	struct smime_engine *eng = NULL;
+	struct recipients *rr = NULL;
+	struct buf missing = BUF_INIT;
+	struct err first = { 0 };
+	char **all = NULL;
+	const char *domain;
+	size_t n = 0;
+	int rc = -1;
+
+	memset(plan, 0, sizeof *plan);
+	if (send_requests_apply(p, o, &plan->policy, e) < 0)
+		return -1;
+	if (a->smtp.host == NULL)
+		return err_set(e, ERR_CONFIG, "account %s has no smtp server", a->name);
+
+	/* The envelope: every To, Cc and Bcc address; Bcc then leaves the header. */
+	if (smime_message_recipients(msg, len, &all, &n, e) < 0)
+		goto out;
+	if (n == 0) {
+		err_set(e, ERR_INPUT, "the message has no recipients (To, Cc or Bcc)");
+		goto out;
+	}
+	domain = strchr(a->from_addr, '@') + 1;
+	if (send_prepare_headers(msg, len, a->from, domain, time(NULL),
+				 &plan->prepared, e) < 0)
+		goto out;
+	if (smime_message_from(plan->prepared.data, plan->prepared.len, &plan->from,
+			       e) < 0)
+		goto out;
+	if (str_casecmp_ascii(plan->from, a->from_addr) != 0) {
+		err_set(e, ERR_INPUT, "the message is From %s, but account %s sends as %s",
+			plan->from, a->name, a->from_addr);
+		goto out;
+	}
+	if (plan_recipients(plan, all, n, e) < 0)
+		goto out;
+
+	/* Look-ups in gpgsm's keybox only: the engine signs nothing here. */
+	if (plan->policy.sign != POLICY_SIGN_NEVER ||
+	    plan->policy.encrypt != POLICY_ENCRYPT_NEVER) {
+		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
+			goto out;
+	}
+	if (plan->policy.sign == POLICY_SIGN_NEVER) {
+		plan->why_unsigned = xstrdup(o->sign == SEND_NO ? "--no-sign" :
+					     "policy sign = never");
+	} else {
+		struct err le = { 0 };
+
+		if (smime_find_signer(eng, a->signing_cert ? a->signing_cert :
+				      a->from_addr, &plan->signer, &le) < 0) {
+			plan->why_unsigned = xstrdup(le.msg);
+			err_prefix(&le, "cannot sign, and the policy says sign (nothing "
+				   "was sent)");
+			refuse(plan, &first, &le);
+		} else {
+			plan->sign = true;
+		}
+	}
+	if (plan->policy.encrypt == POLICY_ENCRYPT_NEVER) {
+		plan->why_not_encrypted = xstrdup(o->encrypt == SEND_NO ? "--no-encrypt" :
+						  "policy encrypt = never");
+	} else {
+		struct err le = { 0 };
+		bool conflict;
+
+		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
+		if (plan_certificates(plan, rr, &missing, &conflict, e) < 0)
+			goto out;
+		if (missing.len == 0) {
+			plan->encrypt = true;
+		} else {
+			/*
+			 * A conflict may be someone slipping in their own
+			 * certificate: a question for the person, not a reason
+			 * to send in the clear.
+			 */
+			err_set(&le, conflict ? ERR_POLICY : ERR_NOCERT,
+				"no usable certificate for %s", missing.data);
+			plan->why_not_encrypted = xstrdup(le.msg);
+			if (conflict) {
+				refuse(plan, &first, &le);
+			} else if (plan->policy.encrypt == POLICY_ENCRYPT_ALWAYS) {
+				err_prefix(&le, "encryption is required (encrypt = "
+					   "always), nothing was sent");
+				refuse(plan, &first, &le);
+			}
+		}
+	}
+	if (first.code != ERR_NONE) {
+		if (e)
+			*e = first;
+		goto out;
+	}
+	rc = 0;
+out:
+	recipients_free(&rr);
+	smime_engine_free(&eng);
+	smime_strv_free(&all);
+	buf_release(&missing);
+	return rc;
+}
+
+void
+send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out)
+{
+	size_t i, k;
+
+	fprintf(out, "account:   %s\n", a->name);
+	fprintf(out, "from:      %s\n", plan->from ? plan->from : "?");
+	fprintf(out, "to:        ");
+	for (i = k = 0; i < plan->n_rcpts; i++)
+		if (!plan->rcpts[i].bcc)
+			fprintf(out, "%s%s", k++ ? ", " : "", plan->rcpts[i].addr);
+	fprintf(out, "\n");
+	for (i = k = 0; i < plan->n_rcpts; i++)
+		if (plan->rcpts[i].bcc)
+			fprintf(out, "%s%s", k++ ? ", " : "bcc:       ", plan->rcpts[i].addr);
+	if (k)
+		fprintf(out, "\n");
+	if (plan->sign)
+		fprintf(out, "signed:    yes, certificate %s\n", plan->signer);
+	else
+		fprintf(out, "signed:    no: %s\n", plan->why_unsigned ? plan->why_unsigned : "");
+	if (plan->encrypt) {
+		fprintf(out, "encrypted: yes, to ");
+		for (i = 0; i < plan->n_rcpts; i++)
+			fprintf(out, "%s%s, ", plan->rcpts[i].addr,
+				plan->rcpts[i].bcc ? " (bcc)" : "");
+		fprintf(out, "%s (sender)\n", plan->from);
+	} else {
+		fprintf(out, "encrypted: no: %s\n",
+			plan->why_not_encrypted ? plan->why_not_encrypted : "");
+	}
+	for (i = 0; i < plan->n_rcpts; i++) {
+		const struct send_plan_rcpt *r = &plan->rcpts[i];
+
+		if (r->cert)
+			fprintf(out, "cert:      %s %s\n", r->addr, r->cert);
+		else if (r->why_no_cert)
+			fprintf(out, "cert:      %s none: %s\n", r->addr, r->why_no_cert);
+	}
+	if (plan->sender_cert)
+		fprintf(out, "cert:      %s %s (sender)\n", plan->from, plan->sender_cert);
+	fprintf(out, "via:       %s://%s:%u\n", a->smtp.scheme ? a->smtp.scheme : "?",
+		a->smtp.host ? a->smtp.host : "?", a->smtp.port);
+	fprintf(out, "copy in:   %s\n", a->imap.host ? a->sent : "(no imap server)");
+	if (plan->refusal)
+		fprintf(out, "refused:   %s\n", plan->refusal);
+}
+
+/* --- performing ------------------------------------------------------- */
 
 /* Submits final; on failure the message goes to the outbox. */
 static int
@@ -311,115 +549,85 @@ out:
 	return rc;
 }
 
-int
-send_pipeline_run(const struct account *a, const struct policy *p,
-		  const char *msg, size_t len, const struct send_options *o,
-		  struct send_report *rep, FILE *info, struct err *e)
+/*
+ * The certificates to encrypt to, now in gpgsm's keybox: the ones the plan
+ * chose, or a refusal when the store changed in between.
+ */
+static int
+perform_certificates(struct recipients *rr, const struct send_plan *plan,
+		     const char *const *all, const char *const **fprs, struct err *e)
 {
-	struct policy pol = *p;
+	size_t i;
+
+	if (recipients_resolve(rr, all, plan->n_rcpts + 1, (const char ***)fprs, e) < 0)
+		return err_prefix(e, "nothing was sent");
+	for (i = 0; i <= plan->n_rcpts; i++) {
+		const char *want = i < plan->n_rcpts ? plan->rcpts[i].cert :
+			plan->sender_cert;
+
+		if (want == NULL || strcmp(want, (*fprs)[i]) != 0)
+			return err_set(e, ERR_POLICY, "the certificate for %s changed "
+				       "while the message was being sent; nothing was "
+				       "sent", all[i]);
+	}
+	return 0;
+}
+
+int
+send_perform(const struct account *a, const struct send_plan *plan,
+	     const struct send_options *o, struct send_report *rep, FILE *info,
+	     struct err *e)
+{
 	struct smime_engine *eng = NULL;
 	struct recipients *rr = NULL;
-	struct buf prepared = BUF_INIT, final = BUF_INIT;
-	char **rcpts = NULL, *from = NULL, *signer = NULL;
+	struct buf final = BUF_INIT;
+	char **rcpts = NULL;
 	const char **all = NULL;
 	const char *const *fprs = NULL;
-	const char *domain;
-	size_t n = 0, i;
+	const char *from = plan->from;
+	size_t n = plan->n_rcpts, i;
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
-	if (apply_requests(&pol, o, e) < 0)
-		return -1;
-	if (a->smtp.host == NULL)
-		return err_set(e, ERR_CONFIG, "account %s has no smtp server", a->name);
-
-	/* The envelope: every To, Cc and Bcc address; Bcc then leaves the header. */
-	if (smime_message_recipients(msg, len, &rcpts, &n, e) < 0)
-		goto out;
-	if (n == 0) {
-		err_set(e, ERR_INPUT, "the message has no recipients (To, Cc or Bcc)");
-		goto out;
-	}
-	domain = strchr(a->from_addr, '@') + 1;
-	if (send_prepare_headers(msg, len, a->from, domain, time(NULL), &prepared, e) < 0)
-		goto out;
-	if (smime_message_from(prepared.data, prepared.len, &from, e) < 0)
-		goto out;
-	if (str_casecmp_ascii(from, a->from_addr) != 0) {
-		err_set(e, ERR_INPUT, "the message is From %s, but account %s sends as %s",
-			from, a->name, a->from_addr);
-		goto out;
-	}
+	if (plan->refusal || from == NULL)
+		return err_set(e, ERR_POLICY, "%s", plan->refusal ? plan->refusal :
+			       "the message has no plan");
+	rcpts = xcalloc(n + 1, sizeof *rcpts);
+	all = xcalloc(n + 2, sizeof *all);
 	rep->rcpts = xcalloc(n + 1, sizeof *rep->rcpts);
-	for (i = 0; i < n; i++)
-		rep->rcpts[i] = xstrdup(rcpts[i]);
+	for (i = 0; i < n; i++) {
+		rcpts[i] = plan->rcpts[i].addr;
+		all[i] = plan->rcpts[i].addr;
+		rep->rcpts[i] = xstrdup(plan->rcpts[i].addr);
+	}
+	all[n] = from;	/* the sender can read the copy in Sent */
 	rep->n_rcpts = n;
+	rep->signed_ = plan->sign;
+	rep->signer = plan->signer ? xstrdup(plan->signer) : NULL;
+	rep->encrypted = plan->encrypt;
+	rep->why_not_encrypted = plan->why_not_encrypted ?
+		xstrdup(plan->why_not_encrypted) : NULL;
 
-	if (pol.sign != POLICY_SIGN_NEVER || pol.encrypt != POLICY_ENCRYPT_NEVER) {
-		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
-			goto out;
-	}
-	/* "ask" without an answer signs: the safe side of the question. */
-	if (pol.sign != POLICY_SIGN_NEVER) {
-		if (smime_find_signer(eng, a->signing_cert ? a->signing_cert : a->from_addr,
-				      &signer, e) < 0) {
-			err_prefix(e, "cannot sign, and the policy says sign (nothing was "
-				   "sent)");
-			goto out;
-		}
-		rep->signed_ = true;
-		rep->signer = xstrdup(signer);
-	}
-	if (pol.encrypt != POLICY_ENCRYPT_NEVER) {
-		struct err le = { 0 };
-
-		all = xcalloc(n + 2, sizeof *all);
-		for (i = 0; i < n; i++)
-			all[i] = rcpts[i];
-		all[n] = from;	/* the sender can read the copy in Sent */
+	if ((plan->sign || plan->encrypt) &&
+	    smime_engine_new(o->gnupg_home, &eng, e) < 0)
+		goto out;
+	if (plan->encrypt) {
 		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
-		if (recipients_resolve(rr, all, n + 1, (const char ***)&fprs, &le) < 0) {
-			if (le.code != ERR_NOCERT) {
-				*e = le;
-				goto out;
-			}
-			if (pol.encrypt == POLICY_ENCRYPT_ALWAYS) {
-				*e = le;
-				err_prefix(e, "encryption is required (encrypt = always), "
-					   "nothing was sent");
-				goto out;
-			}
-			rep->why_not_encrypted = xstrdup(le.msg);
-			fprs = NULL;
-		} else {
-			rep->encrypted = true;
-		}
-	} else {
-		rep->why_not_encrypted = xstrdup(o->encrypt == SEND_NO ?
-			"--no-encrypt" : "policy encrypt = never");
-	}
-
-	if (rep->encrypted) {
-		if (smime_encrypt(eng, prepared.data, prepared.len, fprs, n + 1,
-				  rep->signed_ ? signer : NULL, &final, e) < 0)
+		if (perform_certificates(rr, plan, all, &fprs, e) < 0)
 			goto out;
-	} else if (rep->signed_) {
-		if (smime_sign(eng, prepared.data, prepared.len, signer, &final, e) < 0)
+		if (smime_encrypt(eng, plan->prepared.data, plan->prepared.len, fprs,
+				  n + 1, plan->sign ? plan->signer : NULL, &final, e) < 0)
+			goto out;
+	} else if (plan->sign) {
+		if (smime_sign(eng, plan->prepared.data, plan->prepared.len,
+			       plan->signer, &final, e) < 0)
 			goto out;
 	} else {
-		buf_add(&final, prepared.data, prepared.len);
+		buf_add(&final, plan->prepared.data, plan->prepared.len);
 	}
 	/* Done with the engine before the network: no agent waits on a socket. */
 	recipients_free(&rr);
 	smime_engine_free(&eng);
-
-	if (o->dry_run) {
-		print_plan(info, a, from, rep);
-		if (info)
-			fprintf(info, "dry run: nothing was sent\n");
-		rc = 0;
-		goto out;
-	}
 
 	if (submit(a, from, rcpts, n, final.data, final.len, e) < 0) {
 		char *id = NULL, *path = NULL;
@@ -468,10 +676,7 @@ out:
 	recipients_free(&rr);
 	smime_engine_free(&eng);
 	free(all);
-	free(signer);
-	free(from);
-	smime_strv_free(&rcpts);
-	buf_release(&prepared);
+	free(rcpts);
 	buf_release(&final);
 	return rc;
 }

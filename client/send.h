@@ -1,8 +1,13 @@
 /*
- * send.h — the send pipeline: a composed RFC 5322 message goes through
- * policy (sign, encrypt), the recipients' certificates, signing and
- * encryption (crypto/smime.h), submission (smtp.h) and the copy in Sent
- * (imap.h).
+ * send.h — the send pipeline, in two steps.  send_plan decides, with no
+ * crypto operation (look-ups only: the signer in gpgsm's keybox, the
+ * recipients in the certificate store), what sending a composed RFC 5322
+ * message will do: the signer, whether it is signed and encrypted under
+ * the policy and the person's requests, the recipients, and the refusals
+ * in words.  send_perform carries a plan out: signing and encryption
+ * (crypto/smime.h), submission (smtp.h), the copy in Sent (imap.h), the
+ * outbox when something fails.  `send --dry-run` and the compose screen
+ * show a plan; sending is a plan, then its perform.
  *
  * Guarantees:
  *   - never submitted unsigned when the policy says sign; when signing is
@@ -38,12 +43,35 @@ enum send_request { SEND_DEFAULT = 0, SEND_YES, SEND_NO };
 struct send_options {
 	enum send_request sign;		/* --sign / --no-sign */
 	enum send_request encrypt;	/* --encrypt / --no-encrypt */
-	bool dry_run;
 	const char *gnupg_home;		/* foreign */
 	const char *data_dir;		/* foreign */
 };
 
-/* What happened (or, with dry_run, would happen), for the person. */
+/* One envelope recipient of a plan. */
+struct send_plan_rcpt {
+	char *addr;		/* owned */
+	bool bcc;		/* named only in Bcc */
+	char *cert;		/* owned; fingerprint to encrypt to, or NULL */
+	char *why_no_cert;	/* owned; when cert is NULL and it was looked up */
+};
+
+/* What sending a message will do, decided before any crypto operation. */
+struct send_plan {
+	struct policy policy;	/* the policy with the person's requests applied */
+	char *from;		/* owned; the From address */
+	struct buf prepared;	/* owned; the header completed, Bcc removed */
+	struct send_plan_rcpt *rcpts;	/* owned; To and Cc first, then each Bcc */
+	size_t n_rcpts;
+	bool sign;
+	char *signer;		/* owned; fingerprint when sign */
+	char *why_unsigned;	/* owned; when !sign */
+	bool encrypt;		/* to every recipient and the sender */
+	char *sender_cert;	/* owned; the sender's fingerprint, when encrypt */
+	char *why_not_encrypted; /* owned; when !encrypt */
+	char *refusal;		/* owned; why it cannot be sent as it is, or NULL */
+};
+
+/* What happened, for the person. */
 struct send_report {
 	bool signed_;
 	bool encrypted;
@@ -58,13 +86,51 @@ struct send_report {
 };
 
 /*
- * Runs the pipeline for msg with account a under policy p (a copy is
- * changed by the requests).  Progress and the dry-run description are
- * written to info (may be NULL).
+ * The policy p with the person's requests in o applied to *out: ERR_POLICY
+ * when a locked key refuses one ("--no-sign refused: signing is locked to
+ * 'always' by the system policy...").
  */
-int send_pipeline_run(const struct account *a, const struct policy *p,
-		      const char *msg, size_t len, const struct send_options *o,
-		      struct send_report *rep, FILE *info, struct err *e);
+int send_requests_apply(const struct policy *p, const struct send_options *o,
+			struct policy *out, struct err *e);
+
+/*
+ * Plans sending msg with account a under policy p and the requests in o:
+ * no signature, no encryption, nothing leaves.  "ask" without an answer
+ * plans a signature (the safe side of the question).  With encrypt =
+ * opportunistic the plan encrypts when every recipient and the sender
+ * have a usable certificate.  Returns 0 when the message can be sent as
+ * planned.  Returns -1 with plan->refusal set (the plan is then complete,
+ * to be shown) and e the first refusal when it cannot: ERR_NOCERT or
+ * ERR_CRYPTO (no signing certificate while the policy says sign; encrypt
+ * = always and a recipient without a usable certificate), ERR_POLICY (a
+ * certificate conflict waits for the person's decision).  Returns -1
+ * without a refusal on other errors: ERR_POLICY (a locked key refuses a
+ * request), ERR_CONFIG (no smtp server), ERR_INPUT, ERR_STORE, ERR_CRYPTO
+ * (the engine does not start).
+ * Release the plan with send_plan_release in every case.
+ */
+int send_plan(const struct account *a, const struct policy *p, const char *msg,
+	      size_t len, const struct send_options *o, struct send_plan *plan,
+	      struct err *e);
+void send_plan_release(struct send_plan *plan);
+
+/*
+ * The plan for the person, one "key: value" line each: account, from,
+ * to (To and Cc), bcc (when any), signed, encrypted, certificates, via,
+ * copy in, and refused when it cannot be sent.
+ */
+void send_plan_print(const struct account *a, const struct send_plan *plan,
+		     FILE *out);
+
+/*
+ * Carries out plan (which send_plan returned 0 for) with account a: signs
+ * and encrypts as planned, submits, files the copy in Sent, and keeps the
+ * message in the outbox when submission or filing fails.  Progress goes
+ * to info (may be NULL).
+ */
+int send_perform(const struct account *a, const struct send_plan *plan,
+		 const struct send_options *o, struct send_report *rep, FILE *info,
+		 struct err *e);
 
 /*
  * Sends again what waits in the outbox for account a (all accounts of cfg

@@ -318,31 +318,33 @@ ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out)
 }
 
 void
-ui_send_plan_text(const struct send_report *rep, const struct policy *p,
-		  bool original_encrypted, struct buf *out, bool *bad)
+ui_send_plan_text(const struct send_plan *plan, bool original_encrypted,
+		  struct buf *out, bool *bad)
 {
+	const struct policy *p = &plan->policy;
 	size_t i;
 
 	*bad = false;
 	buf_adds(out, "");
-	if (rep->signed_) {
+	if (plan->sign) {
 		buf_adds(out, "will be signed");
-		if (p && p->sign_locked && p->sign == POLICY_SIGN_ALWAYS)
+		if (p->sign_locked && p->sign == POLICY_SIGN_ALWAYS)
 			buf_adds(out, " (required by policy)");
 	} else {
 		buf_adds(out, "will NOT be signed");
 		*bad = true;
 	}
 	buf_adds(out, "; ");
-	if (rep->encrypted) {
+	if (plan->encrypt) {
 		buf_adds(out, "will be encrypted to ");
-		for (i = 0; i < rep->n_rcpts; i++)
-			buf_addf(out, "%s%s", i ? ", " : "", rep->rcpts[i]);
-		if (p && p->encrypt_locked && p->encrypt == POLICY_ENCRYPT_ALWAYS)
+		for (i = 0; i < plan->n_rcpts; i++)
+			buf_addf(out, "%s%s%s", i ? ", " : "", plan->rcpts[i].addr,
+				 plan->rcpts[i].bcc ? " (bcc)" : "");
+		if (p->encrypt_locked && p->encrypt == POLICY_ENCRYPT_ALWAYS)
 			buf_adds(out, " (required by policy)");
 	} else {
 		buf_addf(out, "cannot encrypt: %s",
-			 rep->why_not_encrypted ? rep->why_not_encrypted : "not asked");
+			 plan->why_not_encrypted ? plan->why_not_encrypted : "not asked");
 		if (original_encrypted) {
 			buf_adds(out, " (the original was encrypted)");
 			*bad = true;

@@ -315,12 +315,12 @@ void ui_draft_parts_release(struct ui_draft *d);
 void ui_draft_body_parts(const struct ui_draft *d, struct buf *out);
 
 /*
- * The compose screen's line about a dry run: "will be signed (required by
- * policy); will be encrypted to X, Y" or "...; cannot encrypt: WHY".
- * *bad is set when the person should look twice (not signed; a reply to
- * an encrypted message that will go out in the clear).
+ * The compose screen's line about a send plan: "will be signed (required
+ * by policy); will be encrypted to X, Y (bcc)" or "...; cannot encrypt:
+ * WHY".  *bad is set when the person should look twice (not signed; a
+ * reply to an encrypted message that will go out in the clear).
  */
-void ui_send_plan_text(const struct send_report *rep, const struct policy *p,
-		       bool original_encrypted, struct buf *out, bool *bad);
+void ui_send_plan_text(const struct send_plan *plan, bool original_encrypted,
+		       struct buf *out, bool *bad);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * view_compose.c — writing a message: the draft's headers, what sending
- * will do (the send pipeline's dry run), attachments, the text in
- * $VISUAL or $EDITOR; then sending, postponing to Drafts (encrypted to
+ * will do (the send plan: nothing is signed or encrypted before 'send'),
+ * attachments, the text in $VISUAL or $EDITOR; then sending, postponing to Drafts (encrypted to
  * the author when it can be) or abandoning.
  */
 #include "ui/screen_p.h"
@@ -192,17 +192,36 @@ edit_body(struct screen *s)
 	buf_release(&text);
 }
 
-/* Asks the send pipeline what it would do with the draft, without sending. */
+/* The draft's send plan: what sending will do, with no crypto operation. */
+static int
+draft_plan(struct screen *s, struct send_options *o, struct send_plan *plan,
+	   struct err *e)
+{
+	const struct account *a = s->opt->account;
+	struct buf msg = BUF_INIT;
+	int rc;
+
+	ui_draft_message(&s->compose.draft, a->from, &msg);
+	memset(o, 0, sizeof *o);
+	o->sign = s->compose.req_sign;
+	o->encrypt = s->compose.req_encrypt;
+	o->gnupg_home = s->opt->gnupg_home;
+	o->data_dir = s->opt->data_dir;
+	rc = send_plan(a, s->opt->policy, msg.data, msg.len, o, plan, e);
+	explicit_bzero(msg.data ? msg.data : (char *)"", msg.data ? msg.cap : 0);
+	buf_release(&msg);
+	return rc;
+}
+
+/* The plan's line: signer, encryption and recipients, or why it cannot go. */
 static void
 compute_plan(struct screen *s)
 {
 	struct ui_draft *d = &s->compose.draft;
-	const struct account *a = s->opt->account;
-	struct send_options o = { 0 };
-	struct send_report rep = { 0 };
-	struct buf msg = BUF_INIT, words = BUF_INIT;
+	struct send_options o;
+	struct send_plan plan;
+	struct buf words = BUF_INIT;
 	struct err e = { 0 };
-	char *locked = NULL;
 
 	free(s->compose.plan);
 	s->compose.plan = NULL;
@@ -211,37 +230,21 @@ compute_plan(struct screen *s)
 		s->compose.plan_bad = true;
 		return;
 	}
-	screen_working(s, "checking signing and encryption");
-	ui_draft_message(d, a->from, &msg);
-	o.dry_run = true;
-	o.sign = s->compose.req_sign;
-	o.encrypt = s->compose.req_encrypt;
-	o.gnupg_home = s->opt->gnupg_home;
-	o.data_dir = s->opt->data_dir;
-	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
-			      &e) < 0) {
-		/* The whole advice does not fit the plan's row: the status has it. */
-		locked = ui_locked_key_text(e.msg);
-		s->compose.plan = locked ? xstrdup("cannot sign: your secret key is locked "
-					   "(below: how to unlock it)") :
-				   xasprintf("cannot send: %s", e.msg);
+	screen_working(s, "looking up certificates");
+	if (draft_plan(s, &o, &plan, &e) < 0) {
+		s->compose.plan = xasprintf("cannot send: %s", e.msg);
 		s->compose.plan_bad = true;
 	} else {
-		if (!rep.encrypted && s->compose.req_encrypt == SEND_NO) {
-			free(rep.why_not_encrypted);
-			rep.why_not_encrypted = xstrdup("turned off for this message (E)");
+		if (!plan.encrypt && s->compose.req_encrypt == SEND_NO) {
+			free(plan.why_not_encrypted);
+			plan.why_not_encrypted = xstrdup("turned off for this message (E)");
 		}
-		ui_send_plan_text(&rep, s->opt->policy, s->compose.reply_encrypted, &words,
+		ui_send_plan_text(&plan, s->compose.reply_encrypted, &words,
 				  &s->compose.plan_bad);
 		s->compose.plan = buf_detach(&words, NULL);
 	}
-	send_report_release(&rep);
-	buf_release(&msg);
-	if (locked)
-		screen_status(s, true, "%s", locked);
-	else
-		screen_status(s, false, "%s", "");
-	free(locked);
+	send_plan_release(&plan);
+	screen_status(s, false, "%s", "");
 }
 
 void
@@ -313,21 +316,19 @@ compose_end(struct screen *s)
 static void
 compose_send(struct screen *s)
 {
-	const struct account *a = s->opt->account;
-	struct send_options o = { 0 };
+	struct send_options o;
+	struct send_plan plan;
 	struct send_report rep = { 0 };
-	struct buf msg = BUF_INIT;
 	struct err e = { 0 };
 	size_t i;
+	int rc;
 
 	screen_working(s, "signing, encrypting and sending");
-	ui_draft_message(&s->compose.draft, a->from, &msg);
-	o.sign = s->compose.req_sign;
-	o.encrypt = s->compose.req_encrypt;
-	o.gnupg_home = s->opt->gnupg_home;
-	o.data_dir = s->opt->data_dir;
-	if (send_pipeline_run(a, s->opt->policy, msg.data, msg.len, &o, &rep, NULL,
-			      &e) < 0) {
+	rc = draft_plan(s, &o, &plan, &e);
+	if (rc == 0)
+		rc = send_perform(s->opt->account, &plan, &o, &rep, NULL, &e);
+	send_plan_release(&plan);
+	if (rc < 0) {
 		char *locked = ui_locked_key_text(e.msg);
 
 		if (rep.queued)
@@ -336,10 +337,9 @@ compose_send(struct screen *s)
 		else
 			screen_status(s, true, "not sent: %s", locked ? locked : e.msg);
 		free(locked);
-		send_report_release(&rep);
-		buf_release(&msg);
 		if (rep.queued)
 			compose_end(s);
+		send_report_release(&rep);
 		return;
 	}
 	if (s->compose.reply_uid) {
@@ -355,7 +355,6 @@ compose_send(struct screen *s)
 		      rep.encrypted ? ", encrypted" : ", not encrypted",
 		      rep.warning ? "; " : "", rep.warning ? rep.warning : "");
 	send_report_release(&rep);
-	buf_release(&msg);
 	compose_end(s);
 }
 
@@ -448,17 +447,16 @@ edit_field(struct screen *s, const char *label, char **field)
 static void
 toggle_request(struct screen *s, bool sign)
 {
-	struct policy p = *s->opt->policy;
+	struct send_options o = { 0 };
+	struct policy p;
 	struct err e = { 0 };
 	enum send_request *r = sign ? &s->compose.req_sign : &s->compose.req_encrypt;
-	int rc;
 
 	if (*r == SEND_NO) {
 		*r = SEND_DEFAULT;
 	} else {
-		rc = sign ? policy_request_sign(&p, POLICY_SIGN_NEVER, &e) :
-			    policy_request_encrypt(&p, POLICY_ENCRYPT_NEVER, &e);
-		if (rc < 0) {
+		*(sign ? &o.sign : &o.encrypt) = SEND_NO;
+		if (send_requests_apply(s->opt->policy, &o, &p, &e) < 0) {
 			screen_status(s, true, "%s", e.msg);
 			return;
 		}

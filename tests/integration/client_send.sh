@@ -24,11 +24,25 @@ Hello Bob.
 .a line that starts with a dot
 MSG
 
-# --dry-run says what would happen and sends nothing.
+# --dry-run prints the plan and sends nothing: the Bcc recipient on a line
+# of its own, the certificate each recipient has or why not.
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send --dry-run "$H/plain.eml")
-assert_contains "$out" "signed:    yes" "dry run"
+assert_contains "$out" "to:        bob@localhost
+bcc:       carol@localhost
+signed:    yes" "dry run"
 assert_contains "$out" "encrypted: no: no usable certificate for bob@localhost" "dry run"
+assert_contains "$out" "cert:      bob@localhost none: " "dry run"
+assert_contains "$out" "cert:      carol@localhost none: " "dry run"
 assert_contains "$out" "dry run: nothing was sent" "dry run"
+# Refused (--encrypt and no certificates): the plan says why, with the
+# status sending would have.
+rc=0
+out=$("$CACHET" --config "$cfg" --data-dir "$data" send --dry-run --encrypt "$H/plain.eml" \
+	2> "$H/dry.err") || rc=$?
+assert_eq 1 "$rc" "exit status of a refused dry run"
+assert_contains "$out" "refused:   encryption is required (encrypt = always)" "refused dry run"
+assert_contains "$out" "dry run: nothing was sent" "refused dry run"
+assert_contains "$(cat "$H/dry.err")" "no usable certificate for bob@localhost" "refused dry run"
 sleep 0.5
 assert_eq 0 "$(harness_mail_count bob)" "bob's mail after --dry-run"
 
@@ -75,6 +89,8 @@ harness_wait_mail bob 2
 printf 'To: bob@localhost\nSubject: secret %s\n\nthe secret text\n' $$ > "$H/third.eml"
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send --dry-run "$H/third.eml")
 assert_contains "$out" "encrypted: yes, to bob@localhost, alice@localhost (sender)" "dry run"
+assert_contains "$out" "cert:      bob@localhost $(pki_fingerprint "$HARNESS_PKI/bob.pem" | tr -d :)" \
+	"dry run"
 "$CACHET" --config "$cfg" --data-dir "$data" send "$H/third.eml" 2> "$H/send.err" ||
 	fail "encrypted send failed: $(cat "$H/send.err")"
 assert_contains "$(cat "$H/send.err")" "signed, encrypted" "send"

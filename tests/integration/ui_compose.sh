@@ -1,8 +1,10 @@
 #!/bin/bash
 # Writing from the screen, against the private Dovecot and Postfix: the
 # compose screen says what will happen (signed, required by the locked
-# policy; encrypted to whom, or why not) from the send pipeline's dry run;
-# a reply goes out signed and encrypted and arrives; a new message can be
+# policy; encrypted to whom, or why not) from the send plan, and signs
+# nothing while the draft is written and edited (gpg-agent's log has no
+# PKSIGN until the message is sent); a reply goes out signed and encrypted
+# and arrives; a new message can be
 # postponed to Drafts; the body comes from $EDITOR.
 set -euo pipefail
 . "${top_srcdir:?}/tests/lib/harness.sh"
@@ -14,6 +16,13 @@ CACHET=${CACHET:-$top_builddir/cachet}
 PKI=$HARNESS_PKI
 GH=$(harness_gnupg bob)
 CFG=$(harness_config bob)
+# bob's agent logs the commands it is given (PKSIGN: a signature); it reads
+# its configuration when it starts again.
+printf 'log-file %s\ndebug ipc\n' "$H/agent.log" >> "$GH/gpg-agent.conf"
+gpgconf --homedir "$GH" --kill gpg-agent
+pksigns() {
+	grep -c ' PKSIGN' "$H/agent.log" 2> /dev/null || true
+}
 DATA=$H/data
 MB=$H/mail/bob/Maildir
 
@@ -57,7 +66,8 @@ ui_wait main "stored the certificate of alice@localhost: mail to alice@localhost
 ui_keys main q
 ui_wait main "INBOX [1 message]"
 
-# Reply: quoted text, the editor's line, and the plan from the dry run.
+# Reply: quoted text, the editor's line, and the plan.
+signs_before=$(pksigns)
 ui_keys main r
 ui_wait main "compose" 20
 ui_wait main "will be signed (required by policy); will be encrypted to alice@localhost" 30
@@ -97,8 +107,11 @@ ui_keys main x
 ui_wait main "y:send"
 
 # Send it: signed and encrypted, delivered to alice.
+# Written, edited, turned on and off: nothing was signed yet.
+assert_eq "$signs_before" "$(pksigns)" "PKSIGN commands while the reply was composed"
 ui_keys main y
 ui_wait main "sent, signed, encrypted" 30
+[ "$(pksigns)" -gt "$signs_before" ] || fail "sending signed nothing in gpg-agent"
 harness_wait_mail alice 1 10
 mail=$(harness_mailbox_text alice)
 assert_contains "$mail" "application/pkcs7-mime" "the reply arrived encrypted"

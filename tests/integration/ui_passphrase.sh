@@ -4,9 +4,11 @@
 # Reading a message encrypted to that key, the screen says in plain words
 # that the key is locked and how to unlock it, in the status line (wrapped
 # onto more rows, not cut) and the banner, with the rest of the screen
-# intact; writing, the compose screen says it cannot sign and sending keeps
-# the draft; once the passphrase is preset in the agent the same message
-# opens.
+# intact; writing, the compose screen shows the send plan without signing
+# anything (no signing, so nothing finds the key locked, while the draft is
+# written and edited), and only sending signs: it says the key is locked
+# and keeps the draft; once the passphrase is preset in the agent the same
+# message opens.
 set -euo pipefail
 . "${top_srcdir:?}/tests/lib/harness.sh"
 harness_init
@@ -86,8 +88,11 @@ assert_contains "$(tail -n 4 <<< "$screen" | head -n 1)" "Your secret key is loc
 ui_resize main 80 24
 ui_settle main
 
-# Writing with the locked key: the compose screen says it cannot sign, the
-# status line how to unlock the key; y does not send and keeps the draft.
+# Writing with the locked key: the compose screen shows the plan, which
+# signs nothing, so nothing finds the key locked or asks for its
+# passphrase however the draft is edited; y signs, which the locked key
+# refuses: the status line says how to unlock it, nothing is sent and the
+# draft stays.
 ui_keys main q
 ui_wait main "INBOX [1 message"
 ui_keys main m
@@ -95,12 +100,23 @@ ui_wait_prompt main "To:"
 ui_keys main "bob@localhost" Enter
 ui_wait_prompt main "Subject:"
 ui_keys main "Figures" Enter
-ui_wait main "cannot sign: your secret key is locked (below: how to unlock it)" 30
+ui_wait main "will be signed; cannot encrypt: no usable certificate for bob@localhost" 30
 screen=$(ui_screen main)
 assert_contains "$(head -n 1 <<< "$screen")" "cachet: compose"
 assert_contains "$screen" "     To: bob@localhost"
-assert_contains "$(tail -n 4 <<< "$screen" | tr '\n' ' ' | tr -s ' ')" \
-	"Your secret key is locked: gpg-agent does not hold its passphrase"
+assert_not_contains "$screen" "locked" "the compose screen before sending"
+# Edited: another recipient, another subject, the plan again, no signature.
+ui_keys main c
+ui_wait_prompt main "Cc:"
+ui_keys main "carol@localhost" Enter
+ui_wait main "     Cc: carol@localhost" 30
+ui_wait main "will be signed; cannot encrypt: no usable certificate for bob@localhost" 30
+ui_keys main s
+ui_wait_prompt main "Subject: Figures"
+ui_keys main " for Friday" Enter
+ui_wait main "Subject: Figures for Friday" 30
+ui_wait main "will be signed; cannot encrypt: " 30
+assert_not_contains "$(ui_screen main)" "locked" "the compose screen after editing"
 ui_keys main y
 ui_wait main "not sent: Your secret key is locked" 30
 assert_contains "$(ui_screen main | head -n 1)" "cachet: compose"

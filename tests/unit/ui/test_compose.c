@@ -26,9 +26,11 @@ main(void)
 	struct ui_draft d;
 	struct ui_doc doc;
 	struct buf b = BUF_INIT;
-	struct send_report rep = { 0 };
-	struct policy pol = { .sign = POLICY_SIGN_ALWAYS, .sign_locked = true };
-	char *rcpts[] = { (char *)"alice@localhost", (char *)"carol@localhost" };
+	struct send_plan plan = { .policy = { .sign = POLICY_SIGN_ALWAYS,
+					      .sign_locked = true } };
+	struct send_plan_rcpt rcpts[] = { { .addr = (char *)"alice@localhost" },
+					  { .addr = (char *)"carol@localhost" },
+					  { .addr = (char *)"dave@localhost", .bcc = true } };
 	bool bad;
 
 	setlocale(LC_ALL, "C.UTF-8");
@@ -107,30 +109,36 @@ main(void)
 	ui_draft_release(&d);
 
 	/* The plan line. */
-	rep.signed_ = true;
-	rep.encrypted = true;
-	rep.rcpts = rcpts;
-	rep.n_rcpts = 2;
-	ui_send_plan_text(&rep, &pol, false, &b, &bad);
+	plan.sign = true;
+	plan.encrypt = true;
+	plan.rcpts = rcpts;
+	plan.n_rcpts = 2;
+	ui_send_plan_text(&plan, false, &b, &bad);
 	CHECK_STR(b.data, "will be signed (required by policy); will be encrypted to "
 		  "alice@localhost, carol@localhost");
 	CHECK(!bad);
 	buf_release(&b);
-	rep.encrypted = false;
-	rep.why_not_encrypted = (char *)"no usable certificate for carol@localhost "
+	/* A Bcc recipient is named as one. */
+	plan.n_rcpts = 3;
+	ui_send_plan_text(&plan, false, &b, &bad);
+	CHECK_CONTAINS(b.data, "carol@localhost, dave@localhost (bcc)");
+	buf_release(&b);
+	plan.n_rcpts = 2;
+	plan.encrypt = false;
+	plan.why_not_encrypted = (char *)"no usable certificate for carol@localhost "
 					 "(no certificate)";
-	pol.sign_locked = false;
-	ui_send_plan_text(&rep, &pol, false, &b, &bad);
+	plan.policy.sign_locked = false;
+	ui_send_plan_text(&plan, false, &b, &bad);
 	CHECK_STR(b.data, "will be signed; cannot encrypt: no usable certificate for "
 		  "carol@localhost (no certificate)");
 	CHECK(!bad);
 	buf_release(&b);
-	ui_send_plan_text(&rep, &pol, true, &b, &bad);
+	ui_send_plan_text(&plan, true, &b, &bad);
 	CHECK_CONTAINS(b.data, "(the original was encrypted)");
 	CHECK(bad);
 	buf_release(&b);
-	rep.signed_ = false;
-	ui_send_plan_text(&rep, &pol, false, &b, &bad);
+	plan.sign = false;
+	ui_send_plan_text(&plan, false, &b, &bad);
 	CHECK_CONTAINS(b.data, "will NOT be signed");
 	CHECK(bad);
 	buf_release(&b);
