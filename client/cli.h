@@ -59,6 +59,14 @@ void cli_put_text(FILE *f, const char *s, bool keep_newlines);
  */
 int cli_read_passphrase(const struct cli_globals *g, const char *prompt,
 			struct buf *out, struct err *e);
+/*
+ * Fills pp to answer gpg-agent's passphrase inquiries for a key with
+ * cli_read_passphrase (each try reads the next line of --passphrase-fd).
+ * False when there is neither --passphrase-fd nor a terminal: a locked
+ * key then fails naming itself and how to unlock it.
+ */
+struct smime_passphrase;
+bool cli_agent_passphrase(const struct cli_globals *g, struct smime_passphrase *pp);
 struct imap_session;
 /* Prints the IMAP server's [ALERT]s (imap_take_alerts) on stderr. */
 void cli_show_alerts(struct imap_session *s, const char *host);

@@ -2,10 +2,12 @@
  * one per line, or the controlling terminal without echo.  Never a
  * pinentry, never stored. */
 #include "client/cli.h"
+#include "crypto/smime.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -110,4 +112,44 @@ cli_read_passphrase(const struct cli_globals *g, const char *prompt, struct buf 
 	if (read_line(g->passphrase_fd, out, e) < 0)
 		return err_prefix(e, "--passphrase-fd %d", g->passphrase_fd);
 	return 0;
+}
+
+/* gpg-agent's inquiry for the key desc: --passphrase-fd's next line, or
+ * the terminal, with the try said after a wrong one. */
+static int
+ask_key_passphrase(void *opaque, const char *desc, unsigned try, bool is_new,
+		   struct buf *out, struct err *e)
+{
+	const struct cli_globals *g = opaque;
+	char *prompt, *p;
+	int rc;
+
+	if (try > 1)
+		prompt = xasprintf("Wrong passphrase (try %u of %u).  Passphrase for %s: ",
+				   try, SMIME_PASSPHRASE_TRIES, desc);
+	else
+		prompt = xasprintf("Passphrase for %s: ", desc);
+	for (p = prompt; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	rc = cli_read_passphrase(g, prompt, out, e);
+	free(prompt);
+	return rc;
+}
+
+bool
+cli_agent_passphrase(const struct cli_globals *g, struct smime_passphrase *pp)
+{
+	int fd;
+
+	memset(pp, 0, sizeof *pp);
+	if (g->passphrase_fd < 0) {
+		fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		close(fd);
+	}
+	pp->get = ask_key_passphrase;
+	pp->opaque = (void *)g;
+	return true;
 }

@@ -1,6 +1,7 @@
 /* engine.c — the GPGME CMS context: creation, recycling, and the four
  * operations over byte buffers, with GPGME's errors turned into words. */
 #include "crypto/agent_p.h"
+#include "crypto/cms_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
@@ -318,6 +319,9 @@ smime_engine_free(struct smime_engine **engp)
 	for (i = 0; i < eng->n_secret; i++)
 		gpgme_key_unref(eng->secret[i]);
 	free(eng->secret);
+	cms_signer_free(&eng->signer);
+	engine_certs_free(eng);
+	agent_free(&eng->key_agent);
 	if (eng->agent)
 		gpgme_release(eng->agent);
 	if (eng->ctx)
@@ -341,66 +345,11 @@ data_take(gpgme_data_t d, struct buf *out)
 	}
 }
 
-static const char *
-micalg_name(gpgme_hash_algo_t a)
-{
-	switch (a) {
-	case GPGME_MD_SHA256: return "sha-256";
-	case GPGME_MD_SHA384: return "sha-384";
-	case GPGME_MD_SHA512: return "sha-512";
-	case GPGME_MD_SHA224: return "sha-224";
-	case GPGME_MD_SHA1: return "sha1";
-	default: return NULL;
-	}
-}
-
 int
 engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 	    size_t len, struct buf *der, const char **micalg, struct err *e)
 {
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_key_t key = NULL;
-	gpgme_sign_result_t r;
-	gpgme_error_t g;
-	int rc = -1;
-
-	gpgme_signers_clear(eng->ctx);
-	if (engine_key(eng, fpr, true, &key, e) < 0) {
-		err_prefix(e, "signing key");
-		goto out;
-	}
-	if (engine_check_unlocked(eng, key, "signing", e) < 0)
-		goto out;
-	g = gpgme_signers_add(eng->ctx, key);
-	if (!g)
-		g = gpgme_data_new_from_mem(&in, data, len, 0);
-	if (!g)
-		g = gpgme_data_new(&out);
-	if (!g)
-		g = gpgme_op_sign(eng->ctx, in, out, GPGME_SIG_MODE_DETACH);
-	if (g) {
-		engine_fail(e, g, "signing");
-		goto out;
-	}
-	r = gpgme_op_sign_result(eng->ctx);
-	if (r == NULL || r->signatures == NULL || r->invalid_signers) {
-		err_set(e, ERR_CRYPTO, "signing: gpgsm made no signature with %s", fpr);
-		goto out;
-	}
-	*micalg = micalg_name(r->signatures->hash_algo);
-	if (*micalg == NULL) {
-		err_set(e, ERR_UNSUPPORTED, "signing: gpgsm used an unexpected digest (%s)",
-			gpgme_hash_algo_name(r->signatures->hash_algo));
-		goto out;
-	}
-	data_take(out, der);
-	out = NULL;
-	rc = 0;
-out:
-	gpgme_signers_clear(eng->ctx);
-	gpgme_data_release(in);
-	gpgme_data_release(out);
-	return rc;
+	return cms_sign(eng, fpr, data, len, der, micalg, e);
 }
 
 /* The contract is AES-256-CBC: refuse anything else gpgsm may have chosen

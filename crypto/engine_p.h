@@ -6,6 +6,9 @@
 
 #include "crypto/smime.h"
 
+struct agent;
+struct cms_signer;
+
 struct smime_engine {
 	gpgme_ctx_t ctx;	/* owned */
 	char *home;		/* owned; NULL = GnuPG's default */
@@ -23,7 +26,21 @@ struct smime_engine {
 	gpgme_key_t *secret;	/* owned references; the keybox's secret keys */
 	size_t n_secret;
 	bool secret_listed;
+	/* In-process signing (cms_sign.c). */
+	struct agent *key_agent;	/* owned; opened on first use, kept */
+	struct smime_passphrase pp;	/* what key_agent asks, or zeros */
+	struct cms_signer *signer;	/* owned; the last signer's key */
+	/* Certificates exported from the keybox (engine_certs.c). */
+	struct engine_cert {
+		char *fpr;		/* owned */
+		struct buf der;		/* owned */
+	} *certs;
+	size_t n_certs;
 };
+
+/* eng's connection to gpg-agent for private-key operations, opened on
+ * first use with eng's passphrase source; borrowed. */
+int engine_key_agent(struct smime_engine *eng, struct agent **a, struct err *e);
 
 /* The certificate fpr from the keybox (secret: with its secret key), through
  * eng's own context and cached; the key stays owned by eng. */

@@ -15,17 +15,7 @@ F=$H/fixtures
 mkdir -p "$F"
 
 home=$H/gnupg-id
-mkdir -p "$home"
-chmod 700 "$home"
-cat > "$H/pinentry" <<EOF
-#!/bin/sh
-touch "$H/pinentry-started"
-exit 1
-EOF
-chmod 755 "$H/pinentry"
-printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
-printf 'allow-preset-passphrase\npinentry-program %s\n' "$H/pinentry" > "$home/gpg-agent.conf"
-printf '%s S\n' "$(pki_fingerprint "$P/smime-ca.pem")" > "$home/trustlist.txt"
+pki_empty_gnupg_home "$home" "$H/pinentry-started"
 trap 'pki_gnupg_stop "$home"; harness_cleanup' EXIT
 
 # --- fixtures: openssl's defaults, EC keys from the test CA, swapped primes

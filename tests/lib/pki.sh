@@ -297,6 +297,21 @@ pki_gnupg_home() {
 	fi
 }
 
+# pki_empty_gnupg_home DIR PINENTRY_MARKER: a gnupg home with no key, the
+# test CA trusted, CRL checks off, and a pinentry that only touches
+# PINENTRY_MARKER and fails (cachet must never start one).
+pki_empty_gnupg_home() {
+	local home=${1:?pki_empty_gnupg_home DIR MARKER} marker=${2:?marker}
+	mkdir -p "$home"
+	chmod 700 "$home"
+	printf '#!/bin/sh\ntouch "%s"\nexit 1\n' "$marker" > "$home/pinentry"
+	chmod 755 "$home/pinentry"
+	printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
+	printf 'allow-preset-passphrase\npinentry-program %s\n' "$home/pinentry" \
+		> "$home/gpg-agent.conf"
+	printf '%s S\n' "$(pki_fingerprint "$HARNESS_PKI/smime-ca.pem")" > "$home/trustlist.txt"
+}
+
 pki_gnupg_stop() {
 	local home=${1:?pki_gnupg_stop DIR}
 	[ -d "$home" ] || return 0
