@@ -53,6 +53,15 @@ void cms_attr_encryption_key_preference(const void *issuer, size_t issuer_len,
 int cms_sign(struct smime_engine *eng, const char *fpr, const void *data,
 	     size_t len, struct buf *der, const char **micalg, struct err *e);
 
+/*
+ * EnvelopedData (DER) of data to the certificates fprs (n >= 1), read
+ * from the keybox: AES-256-CBC with a fresh key and IV, one
+ * KeyTransRecipientInfo (issuerAndSerialNumber, RSA PKCS#1 v1.5) per
+ * certificate.  ERR_UNSUPPORTED for a certificate whose key is not RSA.
+ */
+int cms_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
+		const void *data, size_t len, struct buf *der, struct err *e);
+
 /* The DER of the certificate fpr from the keybox (read-only, through
  * eng's GPGME context), kept in eng (engine_certs.c); *der is borrowed
  * from eng. */

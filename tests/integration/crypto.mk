@@ -15,4 +15,4 @@ EXTRA_DIST += tests/integration/crypto_interop.sh tests/integration/crypto_verdi
 check_PROGRAMS += tests/integration/crypto_agent_ops
 tests_integration_crypto_agent_ops_SOURCES = tests/integration/crypto_agent_ops.c
 tests_integration_crypto_agent_ops_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) \
-	$(NETTLE_LIBS) $(GNUTLS_LIBS)
+	$(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)

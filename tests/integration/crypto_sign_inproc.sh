@@ -6,8 +6,10 @@
 # messageDigest, signingTime, sMIMECapabilities, signingCertificateV2 over
 # the signer's certificate, the encryption key preference naming it); a
 # locked key signs with --passphrase-fd, and without it or a terminal the
-# batch fails naming the key; gpgsm (started only to list the keybox) is
-# never asked to sign, and no pinentry ever starts.
+# batch fails naming the key.  Encryption is cachet's too (AES-256-CBC,
+# RSA key transport, one recipient info per certificate): openssl
+# decrypts it for each of three recipients.  gpgsm (started only to list
+# the keybox) is never asked to sign or encrypt, and no pinentry starts.
 set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
 harness_init
@@ -147,6 +149,37 @@ assert_file_contains "$H/print-dave.txt" "object: id-smime-aa-signingCertificate
 # cachet verifies its own signatures too.
 out=$("$CACHET" --gnupg-home "$home" verify --json "$H/s-dave.eml" "$H/s.eml")
 [ "$(grep -c '"signature":"valid"' <<< "$out")" = 2 ] || fail "cachet verify: $out"
+
+# --- encrypt (and encrypt --sign) to bob and carol, and alice as the sender
+for u in bob carol; do
+	"$CACHET" --gnupg-home "$home" --data-dir "$H/data" certs import "$P/$u.pem" > /dev/null ||
+		fail "certs import $u.pem"
+done
+printf 'From: alice@localhost\nTo: bob@localhost\nCc: carol@localhost\nSubject: sealed\n\nfor three\n' > "$H/e.eml"
+"$CACHET" --gnupg-home "$home" --data-dir "$H/data" encrypt "$H/e.eml" > "$H/enc.eml" < /dev/null ||
+	fail "encrypt to three recipients"
+"$CACHET" --gnupg-home "$home" --data-dir "$H/data" --passphrase-fd 3 encrypt --sign "$H/e.eml" > "$H/encsig.eml" \
+	3<<< 'alice pw' < /dev/null || fail "encrypt --sign"
+openssl cms -cmsout -print -in "$H/enc.eml" > "$H/enc.print"
+assert_file_contains "$H/enc.print" 'aes-256-cbc (2.16.840.1.101.3.4.1.42)'
+assert_eq 3 "$(grep -c 'algorithm: rsaEncryption' "$H/enc.print")" "RSA key transport recipient infos"
+for u in alice bob carol; do
+	openssl cms -decrypt -in "$H/enc.eml" -recip "$P/$u.pem" -inkey "$P/$u.key" \
+		-out "$H/dec-$u.txt" 2> "$H/ossl.err" || fail "openssl cannot decrypt for $u: $(cat "$H/ossl.err")"
+	assert_file_contains "$H/dec-$u.txt" 'for three'
+done
+openssl cms -decrypt -in "$H/encsig.eml" -recip "$P/carol.pem" -inkey "$P/carol.key" \
+	-out "$H/inner.eml" || fail "openssl cannot decrypt encrypt --sign's output"
+openssl cms -verify -in "$H/inner.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /dev/null ||
+	fail "openssl does not verify the signature inside encrypt --sign's output"
+# An EC recipient (dave) is refused by name, nothing written.
+rc=0
+"$CACHET" --gnupg-home "$home" --data-dir "$H/data" encrypt --to dave@localhost "$H/e.eml" > "$H/enc-dave.eml" \
+	2> "$H/err.txt" < /dev/null || rc=$?
+[ "$rc" = 0 ] && [ -s "$H/enc-dave.eml" ] &&
+	openssl cms -decrypt -in "$H/enc-dave.eml" -recip "$F/dave.pem" -inkey "$F/dave.key" > /dev/null 2>&1 ||
+	{ [ "$rc" != 0 ] && assert_contains "$(cat "$H/err.txt")" "dave" && [ ! -s "$H/enc-dave.eml" ]; } ||
+	fail "an EC recipient neither decrypts with openssl nor is refused by name (exit $rc)"
 
 # --- gpgsm listed the keybox, and was never asked to sign; no pinentry
 [ -s "$H/gpgsm-starts" ] || fail "the logging gpgsm wrapper was not used"
