@@ -9,10 +9,20 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 #include <ksba.h>
+#include <nettle/aes.h>
+#include <nettle/bignum.h>
+#include <nettle/ecc-curve.h>
+#include <nettle/ecc.h>
+#include <nettle/nist-keywrap.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define OID_AES256_CBC "2.16.840.1.101.3.4.1.42"
+/* RFC 5753 key agreement: ephemeral-static ECDH, X9.63 KDF with SHA-256,
+ * the content key wrapped with AES-256 (RFC 3394). */
+#define OID_ECDH_SHA256KDF "1.3.132.1.11.1"
+#define OID_AES256_WRAP "2.16.840.1.101.3.4.1.45"
+#define ECDH_MAX_FIELD 66	/* P-521 */
 
 /* "ADDRESS (certificate FPR)" for messages, from the keybox's listing. */
 static char *
@@ -35,8 +45,136 @@ cert_name(struct smime_engine *eng, const char *fpr)
 	return xasprintf("certificate %s", fpr);
 }
 
-/* The RSA PKCS#1 v1.5 encryption of key to the certificate der, as the
- * enc-val S-expression libksba writes into a KeyTransRecipientInfo. */
+static void
+random_bytes(void *ctx, size_t n, uint8_t *dst)
+{
+	/* nettle's callback cannot fail; a machine without randomness
+	 * must not encrypt at all. */
+	if (gnutls_rnd(GNUTLS_RND_KEY, dst, n) < 0)
+		abort();
+}
+
+/* ECC-CMS-SharedInfo (RFC 5753 7.2) for AES-256 key wrap: keyInfo, no
+ * entityUInfo (cachet sends no ukm), suppPubInfo = the KEK's 256 bits. */
+static void
+ecdh_shared_info(struct buf *out)
+{
+	static const unsigned char wrap_oid[] = {
+		0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2d };
+	static const unsigned char bits[] = { 0x00, 0x00, 0x01, 0x00 };
+	struct buf oid = BUF_INIT, alg = BUF_INIT, oct = BUF_INIT;
+
+	cms_der_tlv(&oid, 0x06, wrap_oid, sizeof wrap_oid);
+	cms_der_tlv(&alg, 0x30, oid.data, oid.len);
+	cms_der_tlv(&oct, 0x04, bits, sizeof bits);
+	cms_der_tlv(&alg, 0xa2, oct.data, oct.len);
+	cms_der_tlv(out, 0x30, alg.data, alg.len);
+	buf_release(&oid);
+	buf_release(&alg);
+	buf_release(&oct);
+}
+
+/* The content key for an EC recipient: an ephemeral key on the
+ * recipient's curve, the shared point's x through the X9.63 KDF
+ * (SHA-256) into an AES-256 key that wraps the content key; as the
+ * (enc-val(ecdh(e)(s)(encr-algo)(wrap-algo))) libksba writes into a
+ * KeyAgreeRecipientInfo. */
+static int
+ecdh_wrap(const char *name, gnutls_pubkey_t pub, const gnutls_datum_t *key,
+	  struct buf *enc_val, struct err *e)
+{
+	gnutls_ecc_curve_t curve;
+	gnutls_datum_t x = { NULL, 0 }, y = { NULL, 0 };
+	const struct ecc_curve *ec;
+	struct ecc_point q, eph, z;
+	struct ecc_scalar k;
+	struct aes256_ctx aes;
+	struct buf kdf = BUF_INIT;
+	unsigned char point[1 + 2 * ECDH_MAX_FIELD], zx[ECDH_MAX_FIELD];
+	unsigned char kek[32], wrapped[40];
+	static const unsigned char counter[4] = { 0, 0, 0, 1 };
+	static const uint8_t iv[8] = { 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6 };
+	mpz_t mx, my;
+	size_t flen;
+	int rc = -1;
+
+	if (gnutls_pubkey_export_ecc_raw2(pub, &curve, &x, &y, GNUTLS_EXPORT_FLAG_NO_LZ) < 0)
+		return err_set(e, ERR_NOCERT, "%s: the EC public key cannot be read", name);
+	switch (curve) {
+	case GNUTLS_ECC_CURVE_SECP256R1: ec = nettle_get_secp_256r1(); break;
+	case GNUTLS_ECC_CURVE_SECP384R1: ec = nettle_get_secp_384r1(); break;
+	case GNUTLS_ECC_CURVE_SECP521R1: ec = nettle_get_secp_521r1(); break;
+	default:
+		gnutls_free(x.data);
+		gnutls_free(y.data);
+		return err_set(e, ERR_UNSUPPORTED, "%s: cachet encrypts to EC keys on "
+			       "P-256, P-384 and P-521 only, not %s", name,
+			       gnutls_ecc_curve_get_name(curve));
+	}
+	flen = (ecc_bit_size(ec) + 7) / 8;
+	mpz_init(mx);
+	mpz_init(my);
+	ecc_point_init(&q, ec);
+	ecc_point_init(&eph, ec);
+	ecc_point_init(&z, ec);
+	ecc_scalar_init(&k, ec);
+	nettle_mpz_set_str_256_u(mx, x.size, x.data);
+	nettle_mpz_set_str_256_u(my, y.size, y.data);
+	if (!ecc_point_set(&q, mx, my)) {
+		err_set(e, ERR_NOCERT, "%s: the EC public key is not a point of its curve",
+			name);
+		goto out;
+	}
+	ecc_scalar_random(&k, NULL, random_bytes);
+	ecc_point_mul_g(&eph, &k);
+	ecc_point_mul(&z, &k, &q);
+	ecc_point_get(&eph, mx, my);
+	point[0] = 0x04;	/* uncompressed */
+	nettle_mpz_get_str_256(flen, point + 1, mx);
+	nettle_mpz_get_str_256(flen, point + 1 + flen, my);
+	ecc_point_get(&z, mx, my);
+	nettle_mpz_get_str_256(flen, zx, mx);
+	/* X9.63: one SHA-256 block gives the whole 256-bit KEK. */
+	buf_add(&kdf, zx, flen);
+	buf_add(&kdf, counter, sizeof counter);
+	ecdh_shared_info(&kdf);
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, kdf.data, kdf.len, kek) < 0) {
+		err_set(e, ERR_CRYPTO, "encrypting to %s: SHA-256 failed", name);
+		goto out;
+	}
+	aes256_set_encrypt_key(&aes, kek);
+	aes256_keywrap(&aes, iv, sizeof wrapped, wrapped, key->data);
+	buf_adds(enc_val, "(7:enc-val(4:ecdh(1:e");
+	agent_sexp_atom(enc_val, point, 1 + 2 * flen);
+	buf_adds(enc_val, ")(1:s");
+	agent_sexp_atom(enc_val, wrapped, sizeof wrapped);
+	buf_adds(enc_val, ")(9:encr-algo");
+	agent_sexp_atom(enc_val, OID_ECDH_SHA256KDF, strlen(OID_ECDH_SHA256KDF));
+	buf_adds(enc_val, ")(9:wrap-algo");
+	agent_sexp_atom(enc_val, OID_AES256_WRAP, strlen(OID_AES256_WRAP));
+	buf_adds(enc_val, ")))");
+	rc = 0;
+out:
+	gnutls_memset(kek, 0, sizeof kek);
+	gnutls_memset(zx, 0, sizeof zx);
+	gnutls_memset(&aes, 0, sizeof aes);
+	if (kdf.data)
+		gnutls_memset(kdf.data, 0, kdf.len);
+	buf_release(&kdf);
+	ecc_scalar_clear(&k);
+	ecc_point_clear(&q);
+	ecc_point_clear(&eph);
+	ecc_point_clear(&z);
+	mpz_clear(mx);
+	mpz_clear(my);
+	gnutls_free(x.data);
+	gnutls_free(y.data);
+	return rc;
+}
+
+/* The content key for the certificate der, as the enc-val S-expression
+ * libksba writes into a recipient info: RSA PKCS#1 v1.5 key transport, or
+ * ECDH key agreement for an EC key. */
 static int
 wrap_key(struct smime_engine *eng, const char *fpr, const struct buf *der,
 	 const gnutls_datum_t *key, struct buf *enc_val, struct err *e)
@@ -59,10 +197,16 @@ wrap_key(struct smime_engine *eng, const char *fpr, const struct buf *der,
 		goto out;
 	}
 	pk = gnutls_pubkey_get_pk_algorithm(pub, NULL);
+	if (pk == GNUTLS_PK_ECDSA) {
+		name = cert_name(eng, fpr);
+		rc = ecdh_wrap(name, pub, key, enc_val, e);
+		free(name);
+		goto out;
+	}
 	if (pk != GNUTLS_PK_RSA) {
 		name = cert_name(eng, fpr);
-		err_set(e, ERR_UNSUPPORTED, "%s: cachet encrypts to RSA keys only, not %s",
-			name, gnutls_pk_get_name((gnutls_pk_algorithm_t)pk));
+		err_set(e, ERR_UNSUPPORTED, "%s: cachet encrypts to RSA and EC keys only, "
+			"not %s", name, gnutls_pk_get_name((gnutls_pk_algorithm_t)pk));
 		free(name);
 		goto out;
 	}

@@ -7,8 +7,8 @@
 # the signer's certificate, the encryption key preference naming it); a
 # locked key signs with --passphrase-fd, and without it or a terminal the
 # batch fails naming the key.  Encryption is cachet's too (AES-256-CBC,
-# RSA key transport, one recipient info per certificate): openssl
-# decrypts it for each of three recipients.  gpgsm (started only to list
+# RSA key transport or ECDH key agreement, one recipient info per
+# certificate): openssl decrypts it for each recipient.  gpgsm (started only to list
 # the keybox) is never asked to sign or encrypt, and no pinentry starts.
 set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
@@ -31,15 +31,9 @@ EOF
 chmod 755 "$H/gpgsm-log"
 export CACHET_GPGSM_WRAPPER=$H/gpgsm-log
 
-# dave: EC P-256 from the test CA, in OpenSSL 3's default PKCS#12.
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$F/dave.key"
-openssl req -new -key "$F/dave.key" -subj "/CN=dave/emailAddress=dave@localhost" -out "$F/dave.csr"
-printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
-	'keyUsage = critical, digitalSignature, keyAgreement' \
-	'extendedKeyUsage = emailProtection' 'subjectAltName = email:dave@localhost' > "$F/dave.ext"
-openssl x509 -req -in "$F/dave.csr" -CA "$P/smime-ca.pem" -CAkey "$P/smime-ca.key" \
-	-set_serial "0x$(openssl rand -hex 8)" -days 30 -sha256 -extfile "$F/dave.ext" \
-	-out "$F/dave.pem" 2> /dev/null
+# dave (P-256) and erin (P-384): EC keys certified by the test CA.
+pki_ec_cert "$F" dave P-256
+pki_ec_cert "$F" erin P-384
 for u in alice dave; do
 	case $u in alice) key=$P/alice.key cert=$P/alice.pem ;; *) key=$F/$u.key cert=$F/$u.pem ;; esac
 	openssl pkcs12 -export -inkey "$key" -in "$cert" -certfile "$P/smime-ca.pem" \
@@ -172,14 +166,25 @@ openssl cms -decrypt -in "$H/encsig.eml" -recip "$P/carol.pem" -inkey "$P/carol.
 	-out "$H/inner.eml" || fail "openssl cannot decrypt encrypt --sign's output"
 openssl cms -verify -in "$H/inner.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /dev/null ||
 	fail "openssl does not verify the signature inside encrypt --sign's output"
-# An EC recipient (dave) is refused by name, nothing written.
-rc=0
-"$CACHET" --gnupg-home "$home" --data-dir "$H/data" encrypt --to dave@localhost "$H/e.eml" > "$H/enc-dave.eml" \
-	2> "$H/err.txt" < /dev/null || rc=$?
-[ "$rc" = 0 ] && [ -s "$H/enc-dave.eml" ] &&
-	openssl cms -decrypt -in "$H/enc-dave.eml" -recip "$F/dave.pem" -inkey "$F/dave.key" > /dev/null 2>&1 ||
-	{ [ "$rc" != 0 ] && assert_contains "$(cat "$H/err.txt")" "dave" && [ ! -s "$H/enc-dave.eml" ]; } ||
-	fail "an EC recipient neither decrypts with openssl nor is refused by name (exit $rc)"
+# EC recipients get ECDH key agreement (RFC 5753, SHA-256 KDF, AES-256
+# key wrap): dave's P-256 identity and erin's P-384 certificate.
+"$CACHET" --gnupg-home "$home" --data-dir "$H/data" certs import "$F/erin.pem" > /dev/null ||
+	fail "certs import erin.pem"
+"$CACHET" --gnupg-home "$home" --data-dir "$H/data" encrypt --to dave@localhost \
+	--to erin@localhost "$H/e.eml" > "$H/enc-ec.eml" < /dev/null || fail "encrypt to EC recipients"
+openssl cms -cmsout -print -in "$H/enc-ec.eml" > "$H/enc-ec.print"
+assert_file_contains "$H/enc-ec.print" 'dhSinglePass-stdDH-sha256kdf-scheme'
+assert_file_contains "$H/enc-ec.print" 'id-aes256-wrap'
+for u in dave erin; do
+	openssl cms -decrypt -in "$H/enc-ec.eml" -recip "$F/$u.pem" -inkey "$F/$u.key" \
+		-out "$H/dec-$u.txt" 2> "$H/ossl.err" || fail "openssl cannot decrypt for $u: $(cat "$H/ossl.err")"
+	assert_file_contains "$H/dec-$u.txt" 'for three'
+done
+openssl cms -decrypt -in "$H/enc-ec.eml" -recip "$P/alice.pem" -inkey "$P/alice.key" \
+	-out "$H/dec-alice-ec.txt" || fail "openssl cannot decrypt for alice beside EC recipients"
+# The control: a wrong key does not decrypt erin's part.
+openssl cms -decrypt -in "$H/enc-ec.eml" -recip "$F/erin.pem" -inkey "$F/dave.key" \
+	-out /dev/null 2> /dev/null && fail "dave's key decrypted erin's recipient info"
 
 # --- gpgsm listed the keybox, and was never asked to sign; no pinentry
 [ -s "$H/gpgsm-starts" ] || fail "the logging gpgsm wrapper was not used"
