@@ -31,10 +31,10 @@ EOF
 chmod 755 "$H/gpgsm-log"
 export CACHET_GPGSM_WRAPPER=$H/gpgsm-log
 
-# dave (P-256) and erin (P-384): EC keys certified by the test CA.
+# dave (P-256) and erin (P-384): EC identities from the test CA.
 pki_ec_cert "$F" dave P-256
 pki_ec_cert "$F" erin P-384
-for u in alice dave; do
+for u in alice dave erin; do
 	case $u in alice) key=$P/alice.key cert=$P/alice.pem ;; *) key=$F/$u.key cert=$F/$u.pem ;; esac
 	openssl pkcs12 -export -inkey "$key" -in "$cert" -certfile "$P/smime-ca.pem" \
 		-passout "pass:$u pw" -out "$F/$u.p12"
@@ -140,6 +140,16 @@ openssl cms -verify -in "$H/s-dave.eml" -CAfile "$P/smime-ca.pem" -out /dev/null
 openssl cms -cmsout -print -noout -in "$H/s-dave.eml" > "$H/print-dave.txt"
 assert_file_contains "$H/print-dave.txt" "algorithm: ecdsa-with-SHA256"
 assert_file_contains "$H/print-dave.txt" "object: id-smime-aa-signingCertificateV2"
+# erin's P-384 key signs over SHA-384 (gpg-agent wants a hash as long as
+# the curve's order), and micalg says so.
+sed 's/^From: .*/From: erin@localhost/' "$H/m.eml" > "$H/m-erin.eml"
+"$CACHET" --gnupg-home "$home" --passphrase-fd 3 sign "$H/m-erin.eml" > "$H/s-erin.eml" \
+	3<<< 'erin pw' < /dev/null || fail "sign as erin (EC P-384)"
+assert_file_contains "$H/s-erin.eml" "micalg=sha-384"
+openssl cms -verify -in "$H/s-erin.eml" -CAfile "$P/smime-ca.pem" -out /dev/null 2> /dev/null ||
+	fail "openssl does not verify cachet's P-384 signature"
+openssl cms -cmsout -print -noout -in "$H/s-erin.eml" | grep -q "algorithm: ecdsa-with-SHA384" ||
+	fail "erin's signature is not ECDSA over SHA-384"
 # cachet verifies its own signatures too.
 out=$("$CACHET" --gnupg-home "$home" verify --json "$H/s-dave.eml" "$H/s.eml")
 [ "$(grep -c '"signature":"valid"' <<< "$out")" = 2 ] || fail "cachet verify: $out"
