@@ -358,6 +358,7 @@ send_pipeline_run(const struct account *a, const struct policy *p,
 	if (pol.sign != POLICY_SIGN_NEVER || pol.encrypt != POLICY_ENCRYPT_NEVER) {
 		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
 			goto out;
+		smime_engine_set_passphrase(eng, o->passphrase);
 	}
 	/* "ask" without an answer signs: the safe side of the question. */
 	if (pol.sign != POLICY_SIGN_NEVER) {
