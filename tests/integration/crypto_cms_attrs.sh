@@ -65,8 +65,7 @@ same scv2
 # whose top bit is set (its leading zero kept).
 for cn in 'Cachet Test CA' "$(printf 'Long issuer name %.0s' $(seq 1 12))"; do
 	for serial in 01 00C3A1F0E2D4B6987A; do
-		expect name <<EOF
-asn1=SEQUENCE:name
+		cat > name.sections <<EOF
 [name]
 rdn1=SET:rdn1
 rdn2=SET:rdn2
@@ -81,25 +80,9 @@ atv=SEQUENCE:cn
 oid=OID:commonName
 val=UTF8String:$cn
 EOF
-		expect pref <<EOF
-asn1=IMPLICIT:0,SEQUENCE:ias
-[ias]
-issuer=SEQUENCE:name
-serial=INTEGER:0x${serial#00}
-[name]
-rdn1=SET:rdn1
-rdn2=SET:rdn2
-[rdn1]
-atv=SEQUENCE:o
-[o]
-oid=OID:organizationName
-val=UTF8String:Cachet
-[rdn2]
-atv=SEQUENCE:cn
-[cn]
-oid=OID:commonName
-val=UTF8String:$cn
-EOF
+		{ echo 'asn1=SEQUENCE:name'; cat name.sections; } | expect name
+		{ printf 'asn1=IMPLICIT:0,SEQUENCE:ias\n[ias]\nissuer=SEQUENCE:name\nserial=INTEGER:0x%s\n' \
+			"${serial#00}"; cat name.sections; } | expect pref
 		"$ATTRS" encryption-key-preference name.want "$serial" > pref.got
 		same pref
 	done
