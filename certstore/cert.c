@@ -131,7 +131,10 @@ read_usages(gnutls_x509_crt_t crt, struct certstore_cert *c)
 		c->has_key_usage = true;
 		c->ku_sign = (usage & (GNUTLS_KEY_DIGITAL_SIGNATURE |
 				       GNUTLS_KEY_NON_REPUDIATION)) != 0;
-		c->ku_encrypt = (usage & GNUTLS_KEY_KEY_ENCIPHERMENT) != 0;
+		/* An EC key encrypts by key agreement (ECDH, RFC 5753). */
+		c->ku_encrypt = (usage & GNUTLS_KEY_KEY_ENCIPHERMENT) != 0 ||
+				(gnutls_x509_crt_get_pk_algorithm(crt, NULL) == GNUTLS_PK_ECDSA &&
+				 (usage & GNUTLS_KEY_KEY_AGREEMENT) != 0);
 	}
 	for (i = 0;; i++) {
 		size = sizeof(oid);

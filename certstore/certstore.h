@@ -73,7 +73,8 @@ struct certstore_cert {
 	bool is_ca;			/* basicConstraints CA:TRUE */
 	bool self_signed;		/* subject == issuer */
 	bool has_key_usage;		/* the keyUsage extension exists ... */
-	bool ku_sign, ku_encrypt;	/* ... digitalSignature, keyEncipherment */
+	bool ku_sign, ku_encrypt;	/* ... digitalSignature, keyEncipherment
+					 * (keyAgreement for an EC key) */
 	bool has_eku;			/* the extendedKeyUsage extension exists ... */
 	bool eku_email;			/* ... and lists emailProtection */
 };

@@ -93,6 +93,8 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 	struct encrypt_run r = { 0 }, *runs = NULL;
 	struct err e = { 0 };
 	void **ctxs = NULL;
+	struct smime_passphrase pp;
+	bool have_pp;
 	size_t i, n_workers = 0;
 	int c, rc;
 
@@ -124,7 +126,12 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 	}
 	/* One engine (one gpgsm) and one certificate lookup per worker thread:
 	 * the time is spent in gpgsm, and there are cores to spread it on. */
-	n_workers = batch_workers(&b, ENCRYPT_MAX_WORKERS);
+	/* Signing goes through one gpg-agent connection, which asks a
+	 * passphrase at most once. */
+	n_workers = batch_workers(&b, r.sign ? 1 : ENCRYPT_MAX_WORKERS);
+	have_pp = r.sign;
+	if (have_pp)
+		cli_passphrase_source(g, &pp);
 	runs = xcalloc(n_workers, sizeof *runs);
 	ctxs = xcalloc(n_workers, sizeof *ctxs);
 	for (i = 0; i < n_workers; i++) {
@@ -134,6 +141,7 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
+		smime_engine_set_passphrase(runs[i].eng, have_pp ? &pp : NULL);
 		runs[i].rcpt = recipients_new(runs[i].eng, g->data_dir, g->gnupg_home);
 	}
 	rc = batch_run_parallel(&b, encrypt_one, ctxs, n_workers);

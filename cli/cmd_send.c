@@ -140,6 +140,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 	struct send_options o = { 0 };
 	struct send_plan plan = { 0 };
 	struct send_report rep = { 0 };
+	struct smime_passphrase pp;
 	struct config *cfg = NULL;
 	const struct account *a = NULL;
 	struct buf msg = BUF_INIT;
@@ -174,6 +175,8 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		file = argv[optind];
 	o.gnupg_home = g->gnupg_home;
 	o.data_dir = g->data_dir;
+	cli_passphrase_source(g, &pp);
+	o.passphrase = &pp;
 
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);

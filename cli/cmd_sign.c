@@ -10,8 +10,9 @@
 
 cli_verb_fn cmd_sign;
 
-/* gpgsm servers started for one batch; gpg-agent signs for all of them. */
-#define SIGN_MAX_WORKERS 4
+/* Signing is in process and gpg-agent makes every signature over one
+ * connection, asking a passphrase at most once: one worker. */
+#define SIGN_MAX_WORKERS 1
 
 struct sign_run {
 	struct smime_engine *eng;	/* foreign */
@@ -70,6 +71,8 @@ cmd_sign(const struct cli_globals *g, int argc, char **argv)
 	};
 	struct batch b = { .max_size = SMIME_MAX_MESSAGE };
 	struct sign_run *runs;
+	struct smime_passphrase pp;
+	bool have_pp;
 	const char *from = NULL;
 	struct err e = { 0 };
 	void **ctxs;
@@ -94,7 +97,8 @@ cmd_sign(const struct cli_globals *g, int argc, char **argv)
 	b.n_files = (size_t)(argc - optind);
 	if (batch_check(&b, &e) < 0)
 		return cli_fail(&e);
-	/* One engine (one gpgsm) per worker thread: gpgsm does the work. */
+	cli_passphrase_source(g, &pp);
+	have_pp = true;
 	n_workers = batch_workers(&b, SIGN_MAX_WORKERS);
 	runs = xcalloc(n_workers, sizeof *runs);
 	ctxs = xcalloc(n_workers, sizeof *ctxs);
@@ -105,6 +109,7 @@ cmd_sign(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
+		smime_engine_set_passphrase(runs[i].eng, have_pp ? &pp : NULL);
 	}
 	rc = batch_run_parallel(&b, sign_one, ctxs, n_workers);
 out:

@@ -608,9 +608,11 @@ send_perform(const struct account *a, const struct send_plan *plan,
 	rep->why_not_encrypted = plan->why_not_encrypted ?
 		xstrdup(plan->why_not_encrypted) : NULL;
 
-	if ((plan->sign || plan->encrypt) &&
-	    smime_engine_new(o->gnupg_home, &eng, e) < 0)
-		goto out;
+	if (plan->sign || plan->encrypt) {
+		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
+			goto out;
+		smime_engine_set_passphrase(eng, o->passphrase);
+	}
 	if (plan->encrypt) {
 		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
 		if (perform_certificates(rr, plan, all, &fprs, e) < 0)

@@ -37,6 +37,8 @@
 #include "base/base.h"
 #include "client/config.h"
 
+struct smime_passphrase;
+
 /* What the person asked for on top of the policy. */
 enum send_request { SEND_DEFAULT = 0, SEND_YES, SEND_NO };
 
@@ -45,6 +47,9 @@ struct send_options {
 	enum send_request encrypt;	/* --encrypt / --no-encrypt */
 	const char *gnupg_home;		/* foreign */
 	const char *data_dir;		/* foreign */
+	/* Where a signing key's passphrase comes from when gpg-agent asks
+	 * (foreign; NULL: nowhere, and a locked key fails naming itself). */
+	const struct smime_passphrase *passphrase;
 };
 
 /* One envelope recipient of a plan. */

@@ -2,6 +2,7 @@
  * and decrypt over byte buffers, with GPGME's errors turned into words.
  * Signatures are verified in process (cms_verify.c), not here. */
 #include "crypto/agent_p.h"
+#include "crypto/cms_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
@@ -18,10 +19,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* gpgsm 2.2 fails the 8th encryption in one context with "Cannot
- * allocate memory <gcrypt>": start a fresh one before that. */
-#define ENGINE_MAX_ENCRYPT 7
 
 #ifndef CACHET_PKGLIBEXECDIR
 #define CACHET_PKGLIBEXECDIR "/usr/local/libexec/cachet"
@@ -227,7 +224,6 @@ ctx_open(struct smime_engine *eng, struct err *e)
 	gpgme_set_armor(eng->ctx, 0);
 	gpgme_set_include_certs(eng->ctx, GPGME_INCLUDE_CERTS_DEFAULT);
 	gpgme_set_keylist_mode(eng->ctx, GPGME_KEYLIST_MODE_LOCAL);
-	eng->n_encrypt = 0;
 	return 0;
 }
 
@@ -331,6 +327,9 @@ smime_engine_free(struct smime_engine **engp)
 	free(eng->secret);
 	engine_anchors_free(eng);
 	engine_revocation_free(eng);
+	cms_signer_free(&eng->signer);
+	engine_certs_free(eng);
+	agent_free(&eng->key_agent);
 	if (eng->agent)
 		gpgme_release(eng->agent);
 	if (eng->ctx)
@@ -354,147 +353,18 @@ data_take(gpgme_data_t d, struct buf *out)
 	}
 }
 
-static const char *
-micalg_name(gpgme_hash_algo_t a)
-{
-	switch (a) {
-	case GPGME_MD_SHA256: return "sha-256";
-	case GPGME_MD_SHA384: return "sha-384";
-	case GPGME_MD_SHA512: return "sha-512";
-	case GPGME_MD_SHA224: return "sha-224";
-	case GPGME_MD_SHA1: return "sha1";
-	default: return NULL;
-	}
-}
-
 int
 engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 	    size_t len, struct buf *der, const char **micalg, struct err *e)
 {
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_key_t key = NULL;
-	gpgme_sign_result_t r;
-	gpgme_error_t g;
-	int rc = -1;
-
-	if (engine_ctx(eng, e) < 0)
-		return -1;
-	gpgme_signers_clear(eng->ctx);
-	if (engine_key(eng, fpr, true, &key, e) < 0) {
-		err_prefix(e, "signing key");
-		goto out;
-	}
-	if (engine_check_unlocked(eng, key, "signing", e) < 0)
-		goto out;
-	g = gpgme_signers_add(eng->ctx, key);
-	if (!g)
-		g = gpgme_data_new_from_mem(&in, data, len, 0);
-	if (!g)
-		g = gpgme_data_new(&out);
-	if (!g)
-		g = gpgme_op_sign(eng->ctx, in, out, GPGME_SIG_MODE_DETACH);
-	if (g) {
-		engine_fail(e, g, "signing");
-		goto out;
-	}
-	r = gpgme_op_sign_result(eng->ctx);
-	if (r == NULL || r->signatures == NULL || r->invalid_signers) {
-		err_set(e, ERR_CRYPTO, "signing: gpgsm made no signature with %s", fpr);
-		goto out;
-	}
-	*micalg = micalg_name(r->signatures->hash_algo);
-	if (*micalg == NULL) {
-		err_set(e, ERR_UNSUPPORTED, "signing: gpgsm used an unexpected digest (%s)",
-			gpgme_hash_algo_name(r->signatures->hash_algo));
-		goto out;
-	}
-	data_take(out, der);
-	out = NULL;
-	rc = 0;
-out:
-	gpgme_signers_clear(eng->ctx);
-	gpgme_data_release(in);
-	gpgme_data_release(out);
-	return rc;
-}
-
-/* The contract is AES-256-CBC: refuse anything else gpgsm may have chosen
- * (gpgsm 2.2 started without cachet-gpgsm uses AES-128). */
-static int
-check_cipher(const struct buf *der, struct err *e)
-{
-	struct cms_info info;
-
-	if (cms_inspect((const unsigned char *)der->data, der->len, &info, e) < 0)
-		return err_prefix(e, "encrypting: gpgsm's output");
-	if (strcmp(info.content_alg, "2.16.840.1.101.3.4.1.42") == 0)
-		return 0;
-	return err_set(e, ERR_CRYPTO, "encrypting: gpgsm chose the cipher %s, not "
-		       "AES-256-CBC; cachet-gpgsm is missing from %s (reinstall cachet), "
-		       "or add 'cipher-algo AES256' to gpgsm.conf", info.content_alg,
-		       CACHET_PKGLIBEXECDIR);
+	return cms_sign(eng, fpr, data, len, der, micalg, e);
 }
 
 int
 engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 	       const char *data, size_t len, struct buf *der, struct err *e)
 {
-	gpgme_key_t *keys = xcalloc(n + 1, sizeof *keys);
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_encrypt_result_t r;
-	gpgme_error_t g;
-	size_t i;
-	int rc = -1;
-
-	if (engine_ctx(eng, e) < 0)
-		goto out;
-	if (eng->n_encrypt >= ENGINE_MAX_ENCRYPT) {
-		/* Leaving the CMS protocol shuts the context's gpgsm down and the
-		 * next operation starts a fresh one, with the context's engine
-		 * settings kept: no new context, no "gpgsm --version" run. */
-		if (gpgme_set_protocol(eng->ctx, GPGME_PROTOCOL_OpenPGP) ||
-		    gpgme_set_protocol(eng->ctx, GPGME_PROTOCOL_CMS)) {
-			gpgme_release(eng->ctx);
-			eng->ctx = NULL;
-			if (ctx_open(eng, e) < 0)
-				goto out;
-		}
-		eng->n_encrypt = 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (engine_key(eng, fprs[i], false, &keys[i], e) < 0) {
-			err_prefix(e, "recipient certificate");
-			goto out;
-		}
-	}
-	g = gpgme_data_new_from_mem(&in, data, len, 0);
-	if (!g)
-		g = gpgme_data_new(&out);
-	if (!g) {
-		eng->n_encrypt++;
-		g = gpgme_op_encrypt(eng->ctx, keys, 0, in, out);
-	}
-	if (g) {
-		r = gpgme_op_encrypt_result(eng->ctx);
-		if (r && r->invalid_recipients) {
-			err_set(e, ERR_NOCERT, "certificate %s cannot be used for encryption: %s",
-				r->invalid_recipients->fpr ? r->invalid_recipients->fpr : "?",
-				gpgme_strerror(r->invalid_recipients->reason));
-			goto out;
-		}
-		engine_fail(e, g, "encrypting");
-		goto out;
-	}
-	data_take(out, der);
-	out = NULL;
-	if (check_cipher(der, e) < 0)
-		goto out;
-	rc = 0;
-out:
-	free(keys);	/* the references belong to the engine's cache */
-	gpgme_data_release(in);
-	gpgme_data_release(out);
-	return rc;
+	return cms_encrypt(eng, fprs, n, data, len, der, e);
 }
 
 /* The secret keys of the keybox, listed once per engine. */

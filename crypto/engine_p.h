@@ -8,10 +8,12 @@
 
 #include "crypto/smime.h"
 
+struct agent;
+struct cms_signer;
+
 struct smime_engine {
 	gpgme_ctx_t ctx;	/* owned */
 	char *home;		/* owned; NULL = GnuPG's default */
-	unsigned n_encrypt;	/* encryptions done in ctx */
 	char *agent_socket;	/* owned; looked up once, "" when unknown */
 	gpgme_ctx_t agent;	/* owned; assuan connection to gpg-agent, or NULL */
 	/* Keys looked up in this batch (gpgme_get_key would start a fresh
@@ -38,11 +40,25 @@ struct smime_engine {
 	gpgme_ctx_t dirmngr;	/* owned, or NULL */
 	char *dirmngr_error;	/* owned; why dirmngr cannot be asked, or NULL */
 	bool dirmngr_launched;	/* gpgconf --launch dirmngr tried */
+	/* In-process signing (cms_sign.c). */
+	struct agent *key_agent;	/* owned; opened on first use, kept */
+	struct smime_passphrase pp;	/* what key_agent asks, or zeros */
+	struct cms_signer *signer;	/* owned; the last signer's key */
+	/* Certificates exported from the keybox (engine_certs.c). */
+	struct engine_cert {
+		char *fpr;		/* owned */
+		struct buf der;		/* owned */
+	} *certs;
+	size_t n_certs;
 };
 
 /* Opens eng's GPGME CMS context (and so gpgsm) on first need; ERR_CRYPTO
  * when gpgsm is missing or too old. */
 int engine_ctx(struct smime_engine *eng, struct err *e);
+
+/* eng's connection to gpg-agent for private-key operations, opened on
+ * first use with eng's passphrase source; borrowed. */
+int engine_key_agent(struct smime_engine *eng, struct agent **a, struct err *e);
 
 /* The certificate fpr from the keybox (secret: with its secret key), through
  * eng's own context and cached; the key stays owned by eng. */

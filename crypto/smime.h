@@ -401,6 +401,13 @@ int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
  */
 const char *smime_gpgsm_program(void);
 void smime_engine_free(struct smime_engine **eng);
+/*
+ * Where eng's private-key operations get passphrases gpg-agent does not
+ * hold (copied; NULL: nowhere, and such a key fails with ERR_CRYPTO
+ * naming it and saying how to unlock it).
+ */
+void smime_engine_set_passphrase(struct smime_engine *eng,
+				 const struct smime_passphrase *pp);
 
 /*
  * Trust anchors of signature verification.  Signatures are checked in

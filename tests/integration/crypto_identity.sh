@@ -15,17 +15,7 @@ F=$H/fixtures
 mkdir -p "$F"
 
 home=$H/gnupg-id
-mkdir -p "$home"
-chmod 700 "$home"
-cat > "$H/pinentry" <<EOF
-#!/bin/sh
-touch "$H/pinentry-started"
-exit 1
-EOF
-chmod 755 "$H/pinentry"
-printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
-printf 'allow-preset-passphrase\npinentry-program %s\n' "$H/pinentry" > "$home/gpg-agent.conf"
-printf '%s S\n' "$(pki_fingerprint "$P/smime-ca.pem")" > "$home/trustlist.txt"
+pki_empty_gnupg_home "$home" "$H/pinentry-started"
 trap 'pki_gnupg_stop "$home"; harness_cleanup' EXIT
 
 # --- fixtures: openssl's defaults, EC keys from the test CA, swapped primes
@@ -38,16 +28,8 @@ openssl pkcs12 -in "$F/alice.p12" -passin 'pass:alice pw' -info -noout 2>&1 |
 	grep -q 'PBES2, PBKDF2, AES-256-CBC' || fail "alice.p12 is not OpenSSL 3's default format"
 
 ec_identity() {	# USER CURVE
-	local u=$1 curve=$2
-	openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$curve" -out "$F/$u.key"
-	openssl req -new -key "$F/$u.key" -subj "/CN=$u/emailAddress=$u@localhost" -out "$F/$u.csr"
-	printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
-		'keyUsage = critical, digitalSignature, keyAgreement' \
-		'extendedKeyUsage = emailProtection' "subjectAltName = email:$u@localhost" > "$F/$u.ext"
-	openssl x509 -req -in "$F/$u.csr" -CA "$P/smime-ca.pem" -CAkey "$P/smime-ca.key" \
-		-set_serial "0x$(openssl rand -hex 8)" -days 30 -sha256 -extfile "$F/$u.ext" \
-		-out "$F/$u.pem" 2> /dev/null
-	p12 "$F/$u.key" "$F/$u.pem" "$u pw" "$F/$u.p12"
+	pki_ec_cert "$F" "$1" "$2"
+	p12 "$F/$1.key" "$F/$1.pem" "$1 pw" "$F/$1.p12"
 }
 ec_identity dave P-256
 ec_identity erin P-384

@@ -1,8 +1,9 @@
 #!/bin/bash
 # A secret key protected by a passphrase gpg-agent does not hold: cachet
-# sign, decrypt and verify must fail at once with a message saying how to
-# unlock it (never wait on a pinentry, never let one take the terminal),
-# and work once the passphrase is preset in the agent.
+# sign, send, decrypt and verify must fail at once with a message saying
+# how to unlock it (never wait on a pinentry, never let one take the
+# terminal), send signs with the passphrase on --passphrase-fd, and all
+# work once the passphrase is preset in the agent.
 set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
 harness_init
@@ -43,6 +44,31 @@ out=$(timeout 30 "$CACHET" --gnupg-home "$home" verify --json "$H/enc.eml" < /de
 [ "$rc" = 124 ] && fail "cachet verify waited for a passphrase"
 assert_contains "$out" '"decryption":"failed"'
 assert_contains "$out" 'decrypting: the secret key of'
+
+# send signs in cachet too: with nobody to ask, the locked key stops it
+# before the network (exit 4, the key named); with its passphrase on
+# --passphrase-fd it signs and only then meets the server that is not
+# there (exit 5).  A dry run is a plan: it signs nothing and asks nothing.
+printf '[account alice]\nfrom = alice@localhost\nimap = imaps://alice@localhost:1\nsmtp = smtps://alice@localhost:1\n' \
+	> "$H/send.conf"
+chmod 600 "$H/send.conf"
+printf 'To: bob@localhost\nSubject: locked send\n\ntext\n' > "$H/send.eml"
+timeout 30 setsid -w "$CACHET" --config "$H/send.conf" --gnupg-home "$home" --data-dir "$H/data" \
+	send --dry-run "$H/send.eml" > "$H/out.txt" 2> "$H/err.txt" < /dev/null ||
+	fail "send --dry-run with a locked key: $(cat "$H/err.txt")"
+assert_file_contains "$H/out.txt" "signed:    yes"
+rc=0
+timeout 30 setsid -w "$CACHET" --config "$H/send.conf" --gnupg-home "$home" --data-dir "$H/data" \
+	send "$H/send.eml" > "$H/out.txt" 2> "$H/err.txt" < /dev/null || rc=$?
+[ "$rc" = 124 ] && fail "cachet send waited for a passphrase"
+assert_eq 4 "$rc" "exit status of send with a locked key"
+assert_contains "$(cat "$H/err.txt")" "the secret key of alice@localhost"
+rc=0
+timeout 30 "$CACHET" --config "$H/send.conf" --gnupg-home "$home" --data-dir "$H/data" \
+	--passphrase-fd 3 send "$H/send.eml" 3<<< alice-p12 > "$H/out.txt" 2> "$H/err.txt" \
+	< /dev/null || rc=$?
+assert_eq 5 "$rc" "exit status of send with the passphrase on --passphrase-fd (no server)"
+assert_not_contains "$(cat "$H/err.txt")" "secret key" "send with the passphrase on --passphrase-fd"
 
 grip=$(gpgsm --homedir "$home" --with-keygrip --with-colons -K alice@localhost | awk -F: '$1 == "grp" { print $10; exit }')
 [ -n "$grip" ] || fail "no keygrip for alice"

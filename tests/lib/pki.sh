@@ -297,6 +297,38 @@ pki_gnupg_home() {
 	fi
 }
 
+# pki_empty_gnupg_home DIR PINENTRY_MARKER: a gnupg home with no key, the
+# test CA trusted, CRL checks off, and a pinentry that only touches
+# PINENTRY_MARKER and fails (cachet must never start one).
+pki_empty_gnupg_home() {
+	local home=${1:?pki_empty_gnupg_home DIR MARKER} marker=${2:?marker}
+	mkdir -p "$home"
+	chmod 700 "$home"
+	printf '#!/bin/sh\ntouch "%s"\nexit 1\n' "$marker" > "$home/pinentry"
+	chmod 755 "$home/pinentry"
+	printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
+	printf 'allow-preset-passphrase\npinentry-program %s\n' "$home/pinentry" \
+		> "$home/gpg-agent.conf"
+	printf '%s S\n' "$(pki_fingerprint "$HARNESS_PKI/smime-ca.pem")" > "$home/trustlist.txt"
+}
+
+# pki_ec_cert DIR USER CURVE: DIR/USER.key, an EC key on CURVE, and
+# DIR/USER.pem, its certificate for USER@localhost from the test CA
+# (digitalSignature and keyAgreement, emailProtection).
+pki_ec_cert() {
+	local dir=${1:?pki_ec_cert DIR USER CURVE} u=${2:?user} curve=${3:?curve}
+	openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$curve" -out "$dir/$u.key"
+	openssl req -new -key "$dir/$u.key" -subj "/CN=$u/emailAddress=$u@localhost" \
+		-out "$dir/$u.csr"
+	printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
+		'keyUsage = critical, digitalSignature, keyAgreement' \
+		'extendedKeyUsage = emailProtection' "subjectAltName = email:$u@localhost" \
+		> "$dir/$u.ext"
+	openssl x509 -req -in "$dir/$u.csr" -CA "$HARNESS_PKI/smime-ca.pem" \
+		-CAkey "$HARNESS_PKI/smime-ca.key" -set_serial "0x$(openssl rand -hex 8)" \
+		-days 30 -sha256 -extfile "$dir/$u.ext" -out "$dir/$u.pem" 2> /dev/null
+}
+
 pki_gnupg_stop() {
 	local home=${1:?pki_gnupg_stop DIR}
 	[ -d "$home" ] || return 0
