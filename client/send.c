@@ -17,37 +17,6 @@
 
 /* --- the header ------------------------------------------------------- */
 
-static bool
-field_name_ok(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)p[i] < 33 || (unsigned char)p[i] > 126)
-			return false;
-	return true;
-}
-
-static bool
-field_is(const char *line, size_t name_len, const char *name)
-{
-	size_t i;
-
-	if (strlen(name) != name_len)
-		return false;
-	for (i = 0; i < name_len; i++) {
-		char c = line[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
-		if (c != name[i])
-			return false;
-	}
-	return true;
-}
-
 /* RFC 5322 date in English whatever the locale: "Fri, 27 Nov 2026 20:14:59 +0000". */
 static void
 add_date(struct buf *out, time_t now)
@@ -85,78 +54,42 @@ send_prepare_headers(const char *msg, size_t len, const char *from_header,
 		     const char *domain, time_t now, struct buf *out, struct err *e)
 {
 	struct buf kept = BUF_INIT;
-	const char *eol = "\n";
-	bool has_from = false, has_date = false, has_id = false, skipping = false;
-	size_t i = 0, body = len;
-	unsigned lineno = 0;
+	struct mime_entity m;
+	struct mime_field f;
+	bool has_from = false, has_date = false, has_id = false;
+	size_t pos = 0;
 
-	/* Line ending of the first line decides the one of added fields. */
-	{
-		const char *nl = memchr(msg, '\n', len);
-
-		if (nl && nl > msg && nl[-1] == '\r')
-			eol = "\r\n";
-	}
-	while (i < len) {
-		const char *line = msg + i, *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) + 1 : len - i;
-		size_t content = n;
-		const char *colon;
-
-		lineno++;
-		while (content && (line[content - 1] == '\n' || line[content - 1] == '\r'))
-			content--;
-		if (content == 0) {
-			body = i;	/* the empty line and the body follow as they are */
-			break;
-		}
-		if (line[0] == ' ' || line[0] == '\t') {
-			if (lineno == 1)
-				goto bad;
-			if (!skipping)
-				buf_add(&kept, line, n);
-			i += n;
+	/* The reader every verdict uses: what is sent is what is checked. */
+	if (mime_entity_parse(msg, len, true, &m, e) < 0)
+		return err_prefix(e, "the message is not an RFC 5322 message (fields "
+				  "like 'To: ...', an empty line, then the body)");
+	while (mime_field_next(&m.hdr, &pos, &f)) {
+		if (mime_field_is(&f, "bcc"))
 			continue;
-		}
-		colon = memchr(line, ':', content);
-		if (colon == NULL || !field_name_ok(line, (size_t)(colon - line)))
-			goto bad;
-		skipping = field_is(line, (size_t)(colon - line), "bcc");
-		if (field_is(line, (size_t)(colon - line), "from"))
-			has_from = true;
-		else if (field_is(line, (size_t)(colon - line), "date"))
-			has_date = true;
-		else if (field_is(line, (size_t)(colon - line), "message-id"))
-			has_id = true;
-		if (!skipping)
-			buf_add(&kept, line, n);
-		i += n;
+		has_from |= mime_field_is(&f, "from");
+		has_date |= mime_field_is(&f, "date");
+		has_id |= mime_field_is(&f, "message-id");
+		buf_add(&kept, f.raw.p, f.raw.n);
 	}
-	if (i >= len)
-		body = len;
-	if (!has_from) {
-		buf_addf(out, "From: %s%s", from_header, eol);
-	}
+	/* Added fields end their lines as the message's first line does. */
+	if (!has_from)
+		buf_addf(out, "From: %s%s", from_header, m.eol);
 	if (!has_date) {
 		add_date(out, now);
-		buf_adds(out, eol);
+		buf_adds(out, m.eol);
 	}
 	if (!has_id) {
 		add_message_id(out, domain);
-		buf_adds(out, eol);
+		buf_adds(out, m.eol);
 	}
 	if (kept.len)
 		buf_add(out, kept.data, kept.len);
-	/* A header that ends the file gets no body; the separator stays absent. */
-	if (body < len)
-		buf_add(out, msg + body, len - body);
+	/* The empty line and the body as they are; a header that ends the
+	 * file gets no body and no separator. */
+	if (m.hdr.n < len)
+		buf_add(out, msg + m.hdr.n, len - m.hdr.n);
 	buf_release(&kept);
 	return 0;
-bad:
-	buf_release(&kept);
-	return err_set(e, ERR_INPUT, "line %u of the header is not a header field "
-		       "(a message starts with fields like 'To: ...', then an empty "
-		       "line, then the body)", lineno);
 }
 
 /* --- the pipeline ----------------------------------------------------- */
