@@ -59,6 +59,14 @@ void cli_put_text(FILE *f, const char *s, bool keep_newlines);
  */
 int cli_read_passphrase(const struct cli_globals *g, const char *prompt,
 			struct buf *out, struct err *e);
+/*
+ * Fills pp to answer gpg-agent's passphrase inquiries with
+ * cli_read_passphrase, and returns true, when there is somewhere to ask
+ * (--passphrase-fd or a terminal); false leaves pp empty, so that a
+ * locked key fails naming itself and how to unlock it.
+ */
+struct smime_passphrase;
+bool cli_agent_passphrase(const struct cli_globals *g, struct smime_passphrase *pp);
 struct imap_session;
 /* Prints the IMAP server's [ALERT]s (imap_take_alerts) on stderr. */
 void cli_show_alerts(struct imap_session *s, const char *host);

@@ -81,6 +81,7 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 	};
 	struct batch b = { .max_size = SMIME_MAX_MESSAGE, .report_only = true };
 	struct verify_run r = { 0 };
+	struct smime_passphrase pp;
 	struct err e = { 0 };
 	int c, rc;
 
@@ -102,6 +103,8 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 	b.n_files = (size_t)(argc - optind);
 	if (smime_engine_new(g->gnupg_home, &r.eng, &e) < 0)
 		return cli_fail(&e);
+	if (cli_agent_passphrase(g, &pp))
+		smime_engine_set_passphrase(r.eng, &pp);
 	rc = batch_run(&b, verify_one, &r);
 	smime_engine_free(&r.eng);
 	return rc;

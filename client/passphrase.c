@@ -2,10 +2,12 @@
  * one per line, or the controlling terminal without echo.  Never a
  * pinentry, never stored. */
 #include "client/cli.h"
+#include "crypto/smime.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -110,4 +112,40 @@ cli_read_passphrase(const struct cli_globals *g, const char *prompt, struct buf 
 	if (read_line(g->passphrase_fd, out, e) < 0)
 		return err_prefix(e, "--passphrase-fd %d", g->passphrase_fd);
 	return 0;
+}
+
+/* gpg-agent asks for the passphrase of a secret key it holds locked. */
+static int
+agent_passphrase(void *opaque, const char *desc, unsigned try, bool is_new,
+		 struct buf *out, struct err *e)
+{
+	const struct cli_globals *g = opaque;
+	char *prompt, *p;
+	int rc;
+
+	prompt = xasprintf("%sPassphrase for %s: ", try > 1 ? "Wrong passphrase. " : "", desc);
+	for (p = prompt; *p; p++)	/* the name comes from a certificate */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	rc = cli_read_passphrase(g, prompt, out, e);
+	free(prompt);
+	return rc;
+}
+
+bool
+cli_agent_passphrase(const struct cli_globals *g, struct smime_passphrase *pp)
+{
+	int fd;
+
+	pp->get = NULL;
+	pp->opaque = NULL;
+	if (g->passphrase_fd < 0) {
+		fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		close(fd);
+	}
+	pp->get = agent_passphrase;
+	pp->opaque = (void *)g;
+	return true;
 }

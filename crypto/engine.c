@@ -1,6 +1,7 @@
 /* engine.c — the GPGME CMS context: creation, recycling, and the four
  * operations over byte buffers, with GPGME's errors turned into words. */
 #include "crypto/agent_p.h"
+#include "crypto/cms_decrypt_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
@@ -303,6 +304,14 @@ engine_key(struct smime_engine *eng, const char *fpr, bool secret,
 }
 
 void
+smime_engine_set_passphrase(struct smime_engine *eng, const struct smime_passphrase *pp)
+{
+	eng->has_passphrase = pp != NULL;
+	if (pp)
+		eng->passphrase = *pp;
+}
+
+void
 smime_engine_free(struct smime_engine **engp)
 {
 	struct smime_engine *eng;
@@ -501,64 +510,108 @@ secret_keys(struct smime_engine *eng, struct err *e)
 	return 0;
 }
 
-/* gpgsm decrypts with the secret key of the first recipient it holds one
- * for, and gpg-agent would start a pinentry for it when it is locked:
- * find that key the same way and ask the agent first, as signing does. */
-static int
-decrypt_check_unlocked(struct smime_engine *eng, const unsigned char *der,
-		       size_t len, struct err *e)
+/* The identity of ours r is for: a secret key of the keybox whose
+ * certificate has r's issuer and serial. */
+static gpgme_key_t
+decrypt_identity(struct smime_engine *eng, const struct cms_recipient *r)
 {
-	struct cms_info info;
-	struct err ie;
-	size_t i, j;
+	size_t j;
 
-	if (cms_inspect(der, len, &info, &ie) < 0)
-		return 0;	/* gpgsm will say what is wrong with it */
-	if (info.n_rid_serials == 0)
-		return 0;
-	if (secret_keys(eng, e) < 0)
-		return -1;
-	for (i = 0; i < info.n_rid_serials; i++)
-		for (j = 0; j < eng->n_secret; j++) {
-			const char *serial = eng->secret[j]->issuer_serial;
+	if (r->serial == NULL)
+		return NULL;
+	for (j = 0; j < eng->n_secret; j++) {
+		gpgme_key_t k = eng->secret[j];
 
-			if (serial && strcasecmp(serial, info.rid_serials[i]) == 0)
-				return engine_check_unlocked(eng, eng->secret[j], "decrypting", e);
-		}
-	return 0;
+		if (k->issuer_serial && k->issuer_name && k->subkeys && k->subkeys->keygrip &&
+		    strcasecmp(k->issuer_serial, r->serial) == 0 &&
+		    strcmp(k->issuer_name, r->issuer) == 0)
+			return k;
+	}
+	return NULL;
 }
 
+/* The key for the person: its certificate's first address, or its
+ * subject, and the fingerprint. */
+static char *
+key_desc(gpgme_key_t key)
+{
+	gpgme_user_id_t uid;
+
+	for (uid = key->uids; uid; uid = uid->next)
+		if (uid->email && *uid->email)
+			return xasprintf("%s (%s)", uid->email, key->subkeys->fpr);
+	return xasprintf("%s (%s)", key->uids && key->uids->uid ? key->uids->uid : "?",
+			 key->subkeys->fpr);
+}
+
+/* In process: the content key from gpg-agent (the first of our identities
+ * the message names whose key the agent can use), the rest here. */
 int
 engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	       struct buf *plain, struct err *e)
 {
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_error_t g;
+	struct cms_env *env = NULL;
+	struct agent *agent = NULL;
+	struct buf cek = BUF_INIT, names = BUF_INIT;
+	struct err last = { 0 };
+	gpgme_key_t key;
+	bool tried = false;
+	size_t i;
 	int rc = -1;
 
-	if (decrypt_check_unlocked(eng, der, len, e) < 0)
-		return -1;
-	g = gpgme_data_new_from_mem(&in, (const char *)der, len, 0);
-	if (!g)
-		g = gpgme_data_new(&out);
-	if (!g)
-		g = gpgme_op_decrypt(eng->ctx, in, out);
-	if (g) {
-		if (gpgme_err_code(g) == GPG_ERR_NO_SECKEY ||
-		    gpgme_err_code(g) == GPG_ERR_NO_DATA) {
-			err_set(e, ERR_CRYPTO, "decrypting: the message is not encrypted to any "
-				"certificate whose secret key is in the gpgsm home");
-		} else {
-			engine_fail(e, g, "decrypting");
+	if (cms_env_parse(der, len, &env, e) < 0 || secret_keys(eng, e) < 0)
+		goto out;
+	for (i = 0; i < env->n_rcpt; i++) {
+		const struct cms_recipient *r = &env->rcpt[i];
+		char *desc;
+
+		if ((key = decrypt_identity(eng, r)) == NULL)
+			continue;
+		/* With nobody to ask (the screen, a batch without a terminal),
+		 * a locked key is said before the agent is asked, as signing
+		 * says it. */
+		if (!eng->has_passphrase &&
+		    engine_check_unlocked(eng, key, "decrypting", e) < 0) {
+			rc = -1;
+			goto out;
 		}
+		if (agent == NULL) {
+			if (agent_shared(eng->home, &agent, e) < 0)
+				goto out;
+			agent_set_passphrase(agent, eng->has_passphrase ? &eng->passphrase : NULL);
+		}
+		desc = key_desc(key);
+		tried = true;
+		cek.len = 0;
+		rc = cms_recipient_cek(env, r, agent, key->subkeys->keygrip, desc, &cek, &last);
+		free(desc);
+		if (rc == 0)
+			break;
+	}
+	if (!tried) {
+		for (i = 0; i < env->n_rcpt && i < 8; i++) {
+			buf_adds(&names, i ? "; " : "");
+			cms_recipient_describe(&env->rcpt[i], &names);
+		}
+		if (env->n_rcpt > 8)
+			buf_addf(&names, "; and %zu more", env->n_rcpt - 8);
+		err_set(e, ERR_CRYPTO, "decrypting: not encrypted to any of your certificates "
+			"(it is for: %s)", names.data);
+		rc = -1;
 		goto out;
 	}
-	data_take(out, plain);
-	out = NULL;
-	rc = 0;
+	if (rc < 0) {
+		if (e)
+			*e = last;
+		goto out;
+	}
+	rc = cms_env_decrypt(env, (const unsigned char *)cek.data, cek.len, plain, e);
 out:
-	gpgme_data_release(in);
-	gpgme_data_release(out);
+	if (cek.data)
+		memset(cek.data, 0, cek.cap);
+	buf_release(&cek);
+	buf_release(&names);
+	cms_env_free(&env);
 	return rc;
 }
 

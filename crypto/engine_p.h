@@ -23,6 +23,9 @@ struct smime_engine {
 	gpgme_key_t *secret;	/* owned references; the keybox's secret keys */
 	size_t n_secret;
 	bool secret_listed;
+	/* Where the agent's passphrase inquiries go (decryption). */
+	struct smime_passphrase passphrase;
+	bool has_passphrase;
 };
 
 /* The certificate fpr from the keybox (secret: with its secret key), through

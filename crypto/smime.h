@@ -231,6 +231,13 @@ int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
  */
 const char *smime_gpgsm_program(void);
 void smime_engine_free(struct smime_engine **eng);
+/*
+ * Where decryption asks for the passphrase of a secret key gpg-agent holds
+ * locked (copied; NULL: nowhere, and a locked key fails with ERR_CRYPTO
+ * naming it and saying how to unlock it).
+ */
+void smime_engine_set_passphrase(struct smime_engine *eng,
+				 const struct smime_passphrase *pp);
 
 /*
  * Certificate lookup in gpgsm's keybox.  smime_find_signer: a secret key
@@ -338,7 +345,7 @@ int smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
  * SMIME_DECRYPT_SIGNATURE_REMOVED in *notes, and smime_verify still
  * reports that signature.  It
  * fails with ERR_INPUT when no encryption is at the top (under such
- * signatures), ERR_UNSUPPORTED for algorithms gpgsm cannot decrypt,
+ * signatures), ERR_UNSUPPORTED for algorithms cachet does not decrypt (cms_decrypt_p.h),
  * ERR_CRYPTO when decryption fails.
  */
 #define SMIME_VERIFY_CERT_DER 0x1u

@@ -25,25 +25,25 @@ check_PROGRAMS += tests/fuzz/replay_mime
 TESTS += tests/fuzz/replay_mime
 tests_fuzz_replay_mime_SOURCES = tests/fuzz/fuzz_mime.c tests/fuzz/replay.c
 tests_fuzz_replay_mime_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/mime"'
-tests_fuzz_replay_mime_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_replay_mime_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_address
 TESTS += tests/fuzz/replay_address
 tests_fuzz_replay_address_SOURCES = tests/fuzz/fuzz_address.c tests/fuzz/replay.c
 tests_fuzz_replay_address_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/address"'
-tests_fuzz_replay_address_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_replay_address_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_cms
 TESTS += tests/fuzz/replay_cms
 tests_fuzz_replay_cms_SOURCES = tests/fuzz/fuzz_cms.c tests/fuzz/replay.c
 tests_fuzz_replay_cms_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/cms"'
-tests_fuzz_replay_cms_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_replay_cms_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_codec
 TESTS += tests/fuzz/replay_codec
 tests_fuzz_replay_codec_SOURCES = tests/fuzz/fuzz_codec.c tests/fuzz/replay.c
 tests_fuzz_replay_codec_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/codec"'
-tests_fuzz_replay_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_replay_codec_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_pager
 TESTS += tests/fuzz/replay_pager
@@ -55,7 +55,7 @@ check_PROGRAMS += tests/fuzz/replay_verdict
 TESTS += tests/fuzz/replay_verdict
 tests_fuzz_replay_verdict_SOURCES = tests/fuzz/fuzz_verdict.c tests/fuzz/replay.c
 tests_fuzz_replay_verdict_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/verdict"'
-tests_fuzz_replay_verdict_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_replay_verdict_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_certstore
@@ -71,22 +71,22 @@ tests_fuzz_fuzz_config_LDADD = libclient.a libbase.a
 noinst_PROGRAMS += tests/fuzz/fuzz_mime
 tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz_mime.c
 tests_fuzz_fuzz_mime_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_mime_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_fuzz_mime_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_address
 tests_fuzz_fuzz_address_SOURCES = tests/fuzz/fuzz_address.c
 tests_fuzz_fuzz_address_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_address_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_fuzz_address_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_cms
 tests_fuzz_fuzz_cms_SOURCES = tests/fuzz/fuzz_cms.c
 tests_fuzz_fuzz_cms_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_cms_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_fuzz_cms_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_codec
 tests_fuzz_fuzz_codec_SOURCES = tests/fuzz/fuzz_codec.c
 tests_fuzz_fuzz_codec_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_fuzz_codec_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_pager
 tests_fuzz_fuzz_pager_SOURCES = tests/fuzz/fuzz_pager.c
@@ -96,7 +96,7 @@ tests_fuzz_fuzz_pager_LDADD = libui.a $(CACHET_LIBS) $(CACHET_EXT_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_verdict
 tests_fuzz_fuzz_verdict_SOURCES = tests/fuzz/fuzz_verdict.c
 tests_fuzz_fuzz_verdict_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_verdict_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS)
+tests_fuzz_fuzz_verdict_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 endif
 

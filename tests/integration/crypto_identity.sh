@@ -8,6 +8,7 @@
 # second import.  No pinentry is ever started.
 set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
+. "$top_srcdir/tests/lib/identity.sh"
 harness_init
 harness_need script python3
 P=$HARNESS_PKI
@@ -15,42 +16,15 @@ F=$H/fixtures
 mkdir -p "$F"
 
 home=$H/gnupg-id
-mkdir -p "$home"
-chmod 700 "$home"
-cat > "$H/pinentry" <<EOF
-#!/bin/sh
-touch "$H/pinentry-started"
-exit 1
-EOF
-chmod 755 "$H/pinentry"
-printf 'disable-crl-checks\ndisable-dirmngr\n' > "$home/gpgsm.conf"
-printf 'allow-preset-passphrase\npinentry-program %s\n' "$H/pinentry" > "$home/gpg-agent.conf"
-printf '%s S\n' "$(pki_fingerprint "$P/smime-ca.pem")" > "$home/trustlist.txt"
+identity_home "$home"
 trap 'pki_gnupg_stop "$home"; harness_cleanup' EXIT
 
 # --- fixtures: openssl's defaults, EC keys from the test CA, swapped primes
-p12() {	# KEY CERT PASSWORD OUT
-	openssl pkcs12 -export -inkey "$1" -in "$2" -certfile "$P/smime-ca.pem" \
-		-passout "pass:$3" -out "$4"
-}
-p12 "$P/alice.key" "$P/alice.pem" 'alice pw' "$F/alice.p12"
+identity_p12 "$P/alice.key" "$P/alice.pem" 'alice pw' "$F/alice.p12"
 openssl pkcs12 -in "$F/alice.p12" -passin 'pass:alice pw' -info -noout 2>&1 |
 	grep -q 'PBES2, PBKDF2, AES-256-CBC' || fail "alice.p12 is not OpenSSL 3's default format"
-
-ec_identity() {	# USER CURVE
-	local u=$1 curve=$2
-	openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$curve" -out "$F/$u.key"
-	openssl req -new -key "$F/$u.key" -subj "/CN=$u/emailAddress=$u@localhost" -out "$F/$u.csr"
-	printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
-		'keyUsage = critical, digitalSignature, keyAgreement' \
-		'extendedKeyUsage = emailProtection' "subjectAltName = email:$u@localhost" > "$F/$u.ext"
-	openssl x509 -req -in "$F/$u.csr" -CA "$P/smime-ca.pem" -CAkey "$P/smime-ca.key" \
-		-set_serial "0x$(openssl rand -hex 8)" -days 30 -sha256 -extfile "$F/$u.ext" \
-		-out "$F/$u.pem" 2> /dev/null
-	p12 "$F/$u.key" "$F/$u.pem" "$u pw" "$F/$u.p12"
-}
-ec_identity dave P-256
-ec_identity erin P-384
+identity_ec "$F" dave P-256
+identity_ec "$F" erin P-384
 
 # OpenSSL writes RSA keys with p > q; GnuPG wants p < q and u = p^-1 mod q.
 # bob's key with its primes the other way round exercises the other case.
@@ -71,7 +45,7 @@ EOF
 openssl asn1parse -genconf "$F/bob-swapped.conf" -out "$F/bob-swapped.der" -noout
 openssl rsa -inform DER -in "$F/bob-swapped.der" -out "$F/bob-swapped.key" 2> /dev/null
 openssl rsa -in "$F/bob-swapped.key" -check -noout > /dev/null
-p12 "$F/bob-swapped.key" "$P/bob.pem" 'bob pw' "$F/bob.p12"
+identity_p12 "$F/bob-swapped.key" "$P/bob.pem" 'bob pw' "$F/bob.p12"
 
 # cachet identity import FILE, the password typed on a terminal (script's
 # pseudo-terminal; typed once the prompt is up): status in $rc, what the
