@@ -4,9 +4,9 @@
 # corpus with the normal compiler (and under ASan/UBSan in the sanitizer
 # build); with --enable-fuzzing (clang) each target is also a libFuzzer
 # binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
-FUZZ_TARGETS = config mime address cms codec verdict certstore pager
+FUZZ_TARGETS = config mime address cms enveloped codec verdict certstore pager
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh \
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh tests/fuzz/lsan.supp \
 	tests/fuzz/make-client-seeds.sh
 
 check_PROGRAMS += tests/fuzz/replay_certstore
@@ -38,6 +38,12 @@ TESTS += tests/fuzz/replay_cms
 tests_fuzz_replay_cms_SOURCES = tests/fuzz/fuzz_cms.c tests/fuzz/replay.c
 tests_fuzz_replay_cms_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/cms"'
 tests_fuzz_replay_cms_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_enveloped
+TESTS += tests/fuzz/replay_enveloped
+tests_fuzz_replay_enveloped_SOURCES = tests/fuzz/fuzz_enveloped.c tests/fuzz/replay.c
+tests_fuzz_replay_enveloped_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/enveloped"'
+tests_fuzz_replay_enveloped_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_codec
 TESTS += tests/fuzz/replay_codec
@@ -83,6 +89,11 @@ tests_fuzz_fuzz_cms_SOURCES = tests/fuzz/fuzz_cms.c
 tests_fuzz_fuzz_cms_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_cms_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
+noinst_PROGRAMS += tests/fuzz/fuzz_enveloped
+tests_fuzz_fuzz_enveloped_SOURCES = tests/fuzz/fuzz_enveloped.c
+tests_fuzz_fuzz_enveloped_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_enveloped_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
+
 noinst_PROGRAMS += tests/fuzz/fuzz_codec
 tests_fuzz_fuzz_codec_SOURCES = tests/fuzz/fuzz_codec.c
 tests_fuzz_fuzz_codec_LDFLAGS = -fsanitize=fuzzer
@@ -107,6 +118,7 @@ fuzz-smoke:
 	    echo "fuzz-smoke: tests/fuzz/fuzz_$$t is not built; configure with CC=clang --enable-fuzzing" >&2; exit 2; fi; \
 	  mkdir -p tests/fuzz/work/$$t; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	  LSAN_OPTIONS=suppressions=$(abs_srcdir)/tests/fuzz/lsan.supp \
 	  tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    tests/fuzz/work/$$t $(srcdir)/tests/fuzz/corpus/$$t; \
 	done
