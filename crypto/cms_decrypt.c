@@ -271,18 +271,30 @@ hex_upper(const unsigned char *p, size_t n, char **out)
 	*out = s;
 }
 
-/* A recipient identifier: issuerAndSerialNumber (read), or a subject key
- * identifier (left unnamed: the identities are matched by issuer and
- * serial). */
+/* A recipient identifier: issuerAndSerialNumber, or a subject key
+ * identifier ([0] IMPLICIT OCTET STRING in a KeyTransRecipientInfo, the
+ * first field of [0] IMPLICIT RecipientKeyIdentifier in a key agreement). */
 static int
 rid(struct cms_recipient *r, const struct der_tlv *t, struct err *e)
 {
-	struct der_tlv name, serial;
+	struct der_tlv name, serial, ski;
 	size_t off = 0;
 	char *dn = NULL;
 
-	if (t->cls != 0 || t->tag != 16)
+	if (t->cls == 2 && t->tag == 0) {
+		if (!t->constructed) {
+			ski = *t;
+		} else if (next_is(t, &off, &ski, 0, 4, "subjectKeyIdentifier expected", e) < 0) {
+			return -1;
+		}
+		if (ski.constructed || ski.n == 0)
+			return malformed(e, "subjectKeyIdentifier");
+		r->skid = ski.v;
+		r->skid_len = ski.n;
 		return 0;
+	}
+	if (t->cls != 0 || t->tag != 16)
+		return malformed(e, "recipient identifier");
 	if (next_is(t, &off, &name, 0, 16, "issuer Name expected", e) < 0 ||
 	    next_is(t, &off, &serial, 0, 2, "serialNumber expected", e) < 0)
 		return -1;
@@ -747,12 +759,17 @@ cms_env_free(struct cms_env **envp)
 void
 cms_recipient_describe(const struct cms_recipient *r, struct buf *out)
 {
-	if (r->serial)
+	size_t i;
+
+	if (r->serial) {
 		buf_addf(out, "serial %s of %s", r->serial, r->issuer ? r->issuer : "?");
-	else if (r->unsupported)
-		buf_addf(out, "%s", r->unsupported);
-	else
-		buf_adds(out, "a key named by its subject key identifier");
+	} else if (r->skid) {
+		buf_adds(out, "subject key identifier ");
+		for (i = 0; i < r->skid_len && i < 32; i++)
+			buf_addf(out, "%02X", r->skid[i]);
+	} else {
+		buf_addf(out, "%s", r->unsupported ? r->unsupported : "an unnamed key");
+	}
 }
 
 /* --- the key-encryption key ---------------------------------------------- */

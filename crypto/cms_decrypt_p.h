@@ -52,6 +52,8 @@ struct cms_recipient {
 	const char *unsupported;	/* static; why it cannot be decrypted here */
 	char *issuer;			/* owned; issuer DN as gpgsm writes it, or NULL */
 	char *serial;			/* owned; upper-case hex of the serial, or NULL */
+	const unsigned char *skid;	/* foreign; subject key identifier, or NULL */
+	size_t skid_len;
 	const unsigned char *ekey;	/* foreign; encryptedKey */
 	size_t ekey_len;
 	/* RSAES-OAEP */

@@ -6,6 +6,7 @@
 #include "crypto/smime_p.h"
 
 #include <errno.h>
+#include <gnutls/x509.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -510,21 +511,58 @@ secret_keys(struct smime_engine *eng, struct err *e)
 	return 0;
 }
 
+/* The subject key identifier of key's certificate, read from its DER as
+ * the keybox exports it: its length, 0 when there is none. */
+static size_t
+cert_skid(struct smime_engine *eng, gpgme_key_t key, unsigned char *id, size_t idlen)
+{
+	gpgme_data_t d = NULL;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t dt;
+	struct buf der = BUF_INIT;
+	unsigned critical;
+	size_t n = idlen;
+
+	if (gpgme_data_new(&d))
+		return 0;
+	if (gpgme_op_export(eng->ctx, key->subkeys->fpr, 0, d)) {
+		gpgme_data_release(d);
+		return 0;
+	}
+	data_take(d, &der);
+	dt.data = (unsigned char *)der.data;
+	dt.size = (unsigned)der.len;
+	if (der.len == 0 || gnutls_x509_crt_init(&crt) < 0) {
+		buf_release(&der);
+		return 0;
+	}
+	if (gnutls_x509_crt_import(crt, &dt, GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_subject_key_id(crt, id, &n, &critical) < 0)
+		n = 0;
+	gnutls_x509_crt_deinit(crt);
+	buf_release(&der);
+	return n;
+}
+
 /* The identity of ours r is for: a secret key of the keybox whose
- * certificate has r's issuer and serial. */
+ * certificate has r's issuer and serial, or r's subject key identifier. */
 static gpgme_key_t
 decrypt_identity(struct smime_engine *eng, const struct cms_recipient *r)
 {
+	unsigned char id[64];
 	size_t j;
 
-	if (r->serial == NULL)
-		return NULL;
 	for (j = 0; j < eng->n_secret; j++) {
 		gpgme_key_t k = eng->secret[j];
 
-		if (k->issuer_serial && k->issuer_name && k->subkeys && k->subkeys->keygrip &&
+		if (k->subkeys == NULL || k->subkeys->keygrip == NULL)
+			continue;
+		if (r->serial && k->issuer_serial && k->issuer_name &&
 		    strcasecmp(k->issuer_serial, r->serial) == 0 &&
 		    strcmp(k->issuer_name, r->issuer) == 0)
+			return k;
+		if (r->skid && cert_skid(eng, k, id, sizeof id) == r->skid_len &&
+		    memcmp(id, r->skid, r->skid_len) == 0)
 			return k;
 	}
 	return NULL;

@@ -75,6 +75,9 @@ make_msg ecdh-p384-gcm erin -aes-128-gcm "$F/erin.pem"
 make_msg ecdh-p256-sha256kdf dave -aes256 -recip "$F/dave.pem" -keyopt ecdh_kdf_md:sha256
 make_msg ecdh-p384-sha384kdf erin -aes-256-gcm -recip "$F/erin.pem" -keyopt ecdh_kdf_md:sha384
 make_msg ecdh-p256-sha512kdf dave -aes192 -recip "$F/dave.pem" -keyopt ecdh_kdf_md:sha512
+# Recipients named by subject key identifier, not issuer and serial.
+make_msg rsa-keyid alice -aes256 -keyid "$F/alice.pem"
+make_msg ecdh-p256-keyid dave -aes-128-gcm -keyid "$F/dave.pem"
 # Two recipients, ours second: the RecipientInfo that names us is found.
 make_msg bob-then-alice alice -aes256 "$P/bob.pem" "$F/alice.pem"
 openssl cms -cmsout -print -in "$F/oaep-label.eml" | grep -q 'pSpecified' ||
@@ -107,7 +110,8 @@ assert_file_contains "$H/dec.out" "the secret words"
 # verify says the decryption is ok (unsigned: exit 1).
 for name in rsa-aes128-cbc rsa-aes256-cbc oaep-sha1 oaep-sha256 oaep-label \
 	rsa-aes128-gcm rsa-aes256-gcm oaep-gcm ecdh-p256-cbc ecdh-p256-gcm ecdh-p384-cbc \
-	ecdh-p384-gcm ecdh-p256-sha256kdf ecdh-p384-sha384kdf ecdh-p256-sha512kdf bob-then-alice; do
+	ecdh-p384-gcm ecdh-p256-sha256kdf ecdh-p384-sha384kdf ecdh-p256-sha512kdf rsa-keyid \
+	ecdh-p256-keyid bob-then-alice; do
 	case $name in
 	ecdh-p256*) key=dave ;;
 	ecdh-p384*) key=erin ;;
@@ -207,5 +211,8 @@ bad gcm-truncated 3 "truncated"
 make_msg for-bob bob -aes256 "$P/bob.pem"
 bob_serial=$(openssl x509 -in "$P/bob.pem" -noout -serial | cut -d= -f2)
 bad for-bob 4 "not encrypted to any of your certificates (it is for: serial $bob_serial of "
+make_msg for-bob-keyid bob -aes256 -keyid "$P/bob.pem"
+bob_ski=$(openssl x509 -in "$P/bob.pem" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :')
+bad for-bob-keyid 4 "(it is for: subject key identifier $bob_ski)"
 [ ! -e "$H/pinentry-started" ] || fail "a pinentry was started"
 echo PASS
