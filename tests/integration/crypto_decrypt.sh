@@ -1,9 +1,11 @@
 #!/bin/bash
 # Decryption in cachet's process, against what openssl cms writes: RSA
 # PKCS#1 v1.5 and RSAES-OAEP (SHA-1, SHA-256, with a label) key transport,
-# ECDH key agreement on P-256 and P-384 (X9.63 KDF with several hashes),
-# AES-CBC content and AES-GCM AuthEnvelopedData, to identities imported
-# with 'cachet identity import' from OpenSSL 3's default PKCS#12 files.
+# ECDH key agreement on P-256, P-384 and P-521 (X9.63 KDF with several
+# hashes), recipients named by issuer and serial or by subject key
+# identifier, AES-CBC content and AES-GCM AuthEnvelopedData, to identities
+# imported with 'cachet identity import' from OpenSSL 3's default PKCS#12
+# files.
 # Only the private-key operation goes to gpg-agent; no pinentry is ever
 # started.  Then bad input: a flipped GCM tag byte, a changed OAEP label,
 # an ephemeral EC point off its curve, broken CBC padding, truncated DER,
@@ -23,12 +25,13 @@ identity_home "$home"
 trap 'pki_gnupg_stop "$home"; harness_cleanup' EXIT
 
 # --- identities: alice (RSA, the test PKI's), dave (P-256), erin (P-384),
-# each in a PKCS#12 file as OpenSSL 3 writes it by default.
+# frank (P-521), each in a PKCS#12 file as OpenSSL 3 writes it by default.
 cp "$P/alice.pem" "$P/alice.key" "$F/"
 identity_p12 "$F/alice.key" "$F/alice.pem" 'alice pw' "$F/alice.p12"
 identity_ec "$F" dave P-256
 identity_ec "$F" erin P-384
-for u in alice dave erin; do
+identity_ec "$F" frank P-521
+for u in alice dave erin frank; do
 	"$CACHET" --gnupg-home "$home" --passphrase-fd 3 identity import "$F/$u.p12" \
 		3< <(printf '%s\n' "$u pw") < /dev/null > "$H/out.txt" ||
 		fail "import of $u.p12"
@@ -75,6 +78,8 @@ make_msg ecdh-p384-gcm erin -aes-128-gcm "$F/erin.pem"
 make_msg ecdh-p256-sha256kdf dave -aes256 -recip "$F/dave.pem" -keyopt ecdh_kdf_md:sha256
 make_msg ecdh-p384-sha384kdf erin -aes-256-gcm -recip "$F/erin.pem" -keyopt ecdh_kdf_md:sha384
 make_msg ecdh-p256-sha512kdf dave -aes192 -recip "$F/dave.pem" -keyopt ecdh_kdf_md:sha512
+make_msg ecdh-p521-cbc frank -aes256 "$F/frank.pem"
+make_msg ecdh-p521-gcm frank -aes-256-gcm -recip "$F/frank.pem" -keyopt ecdh_kdf_md:sha512
 # Recipients named by subject key identifier, not issuer and serial.
 make_msg rsa-keyid alice -aes256 -keyid "$F/alice.pem"
 make_msg ecdh-p256-keyid dave -aes-128-gcm -keyid "$F/dave.pem"
@@ -101,9 +106,10 @@ assert_contains "$(cat "$H/err.txt")" "unlock it first"
 	3< <(printf 'wrong\nalice pw\n') < /dev/null > "$H/dec.out" 2> "$H/err.txt" ||
 	fail "decrypt with the passphrase on its second try: $(cat "$H/err.txt")"
 assert_file_contains "$H/dec.out" "the secret words"
-# One batch, two keys: one passphrase line each, in the order asked.
+# One batch, three keys: one passphrase line each, in the order asked.
 "$CACHET" --gnupg-home "$home" --passphrase-fd 3 decrypt "$F/ecdh-p256-cbc.eml" \
-	"$F/ecdh-p384-cbc.eml" 3< <(printf '%s\n' "dave pw" "erin pw") < /dev/null \
+	"$F/ecdh-p384-cbc.eml" "$F/ecdh-p521-cbc.eml" \
+	3< <(printf '%s\n' "dave pw" "erin pw" "frank pw") < /dev/null \
 	> /dev/null 2> "$H/err.txt" || fail "unlocking dave's and erin's keys: $(cat "$H/err.txt")"
 
 # --- every algorithm: cachet decrypt writes what openssl decrypts, and
@@ -111,10 +117,11 @@ assert_file_contains "$H/dec.out" "the secret words"
 for name in rsa-aes128-cbc rsa-aes256-cbc oaep-sha1 oaep-sha256 oaep-label \
 	rsa-aes128-gcm rsa-aes256-gcm oaep-gcm ecdh-p256-cbc ecdh-p256-gcm ecdh-p384-cbc \
 	ecdh-p384-gcm ecdh-p256-sha256kdf ecdh-p384-sha384kdf ecdh-p256-sha512kdf rsa-keyid \
-	ecdh-p256-keyid bob-then-alice; do
+	ecdh-p256-keyid ecdh-p521-cbc ecdh-p521-gcm bob-then-alice; do
 	case $name in
 	ecdh-p256*) key=dave ;;
 	ecdh-p384*) key=erin ;;
+	ecdh-p521*) key=frank ;;
 	*) key=alice ;;
 	esac
 	"$CACHET" --gnupg-home "$home" decrypt "$F/$name.eml" < /dev/null > "$H/$name.out" \
