@@ -544,16 +544,28 @@ cert_skid(struct smime_engine *eng, gpgme_key_t key, unsigned char *id, size_t i
 	return n;
 }
 
+/* Subject key identifiers of the secret keys' certificates, read once per
+ * message and only when a recipient is named by one: a message naming a
+ * thousand of them costs one export per certificate. */
+struct skid_cache {
+	struct skid {
+		bool read;
+		size_t len;
+		unsigned char id[64];
+	} *ids;		/* owned; one per eng->secret */
+};
+
 /* The identity of ours r is for: a secret key of the keybox whose
  * certificate has r's issuer and serial, or r's subject key identifier. */
 static gpgme_key_t
-decrypt_identity(struct smime_engine *eng, const struct cms_recipient *r)
+decrypt_identity(struct smime_engine *eng, const struct cms_recipient *r,
+		 struct skid_cache *cache)
 {
-	unsigned char id[64];
 	size_t j;
 
 	for (j = 0; j < eng->n_secret; j++) {
 		gpgme_key_t k = eng->secret[j];
+		struct skid *sk;
 
 		if (k->subkeys == NULL || k->subkeys->keygrip == NULL)
 			continue;
@@ -561,8 +573,16 @@ decrypt_identity(struct smime_engine *eng, const struct cms_recipient *r)
 		    strcasecmp(k->issuer_serial, r->serial) == 0 &&
 		    strcmp(k->issuer_name, r->issuer) == 0)
 			return k;
-		if (r->skid && cert_skid(eng, k, id, sizeof id) == r->skid_len &&
-		    memcmp(id, r->skid, r->skid_len) == 0)
+		if (r->skid == NULL)
+			continue;
+		if (cache->ids == NULL)
+			cache->ids = xcalloc(eng->n_secret, sizeof *cache->ids);
+		sk = &cache->ids[j];
+		if (!sk->read) {
+			sk->len = cert_skid(eng, k, sk->id, sizeof sk->id);
+			sk->read = true;
+		}
+		if (sk->len == r->skid_len && memcmp(sk->id, r->skid, r->skid_len) == 0)
 			return k;
 	}
 	return NULL;
@@ -591,6 +611,7 @@ engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	struct cms_env *env = NULL;
 	struct agent *agent = NULL;
 	struct buf cek = BUF_INIT, names = BUF_INIT;
+	struct skid_cache skids = { NULL };
 	struct err last = { 0 };
 	gpgme_key_t key;
 	bool tried = false;
@@ -603,7 +624,7 @@ engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 		const struct cms_recipient *r = &env->rcpt[i];
 		char *desc;
 
-		if ((key = decrypt_identity(eng, r)) == NULL)
+		if ((key = decrypt_identity(eng, r, &skids)) == NULL)
 			continue;
 		/* With nobody to ask (the screen, a batch without a terminal),
 		 * a locked key is said before the agent is asked, as signing
@@ -649,6 +670,7 @@ out:
 		memset(cek.data, 0, cek.cap);
 	buf_release(&cek);
 	buf_release(&names);
+	free(skids.ids);
 	cms_env_free(&env);
 	return rc;
 }
