@@ -595,9 +595,15 @@ key_desc(gpgme_key_t key)
 {
 	gpgme_user_id_t uid;
 
-	for (uid = key->uids; uid; uid = uid->next)
-		if (uid->email && *uid->email)
-			return xasprintf("%s (%s)", uid->email, key->subkeys->fpr);
+	for (uid = key->uids; uid; uid = uid->next) {
+		const char *a = uid->email;
+		size_t n = a ? strlen(a) : 0;
+
+		if (n > 2 && a[0] == '<' && a[n - 1] == '>')	/* gpgsm's form */
+			return xasprintf("%.*s (%s)", (int)(n - 2), a + 1, key->subkeys->fpr);
+		if (n)
+			return xasprintf("%s (%s)", a, key->subkeys->fpr);
+	}
 	return xasprintf("%s (%s)", key->uids && key->uids->uid ? key->uids->uid : "?",
 			 key->subkeys->fpr);
 }

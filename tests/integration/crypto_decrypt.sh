@@ -15,7 +15,7 @@ set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/lib/identity.sh"
 harness_init
-harness_need python3
+harness_need python3 script
 P=$HARNESS_PKI
 F=$H/fixtures
 mkdir -p "$F"
@@ -106,11 +106,23 @@ assert_contains "$(cat "$H/err.txt")" "unlock it first"
 	3< <(printf 'wrong\nalice pw\n') < /dev/null > "$H/dec.out" 2> "$H/err.txt" ||
 	fail "decrypt with the passphrase on its second try: $(cat "$H/err.txt")"
 assert_file_contains "$H/dec.out" "the secret words"
+
+# --- asked on the terminal (script's pseudo-terminal) once the agent has
+# forgotten the passphrase: the prompt names the key, nothing is echoed.
+gpg-connect-agent --homedir "$home" reloadagent /bye > /dev/null
+{ sleep 1; printf 'alice pw\n'; } | timeout 60 script -qec \
+	"'$CACHET' --gnupg-home '$home' decrypt '$F/rsa-aes128-gcm.eml'" /dev/null \
+	> "$H/tty.txt" 2>&1 || fail "decrypt with the passphrase typed: $(cat "$H/tty.txt")"
+tr -d '\r' < "$H/tty.txt" > "$H/tty.clean"
+assert_file_contains "$H/tty.clean" "Passphrase for alice@localhost ($(pki_fingerprint "$F/alice.pem" | tr -d :)): "
+assert_file_contains "$H/tty.clean" "the secret words"
+! grep -q 'alice pw' "$H/tty.clean" || fail "the passphrase was echoed on the terminal"
+
 # One batch, three keys: one passphrase line each, in the order asked.
 "$CACHET" --gnupg-home "$home" --passphrase-fd 3 decrypt "$F/ecdh-p256-cbc.eml" \
 	"$F/ecdh-p384-cbc.eml" "$F/ecdh-p521-cbc.eml" \
 	3< <(printf '%s\n' "dave pw" "erin pw" "frank pw") < /dev/null \
-	> /dev/null 2> "$H/err.txt" || fail "unlocking dave's and erin's keys: $(cat "$H/err.txt")"
+	> /dev/null 2> "$H/err.txt" || fail "unlocking dave's, erin's and frank's keys: $(cat "$H/err.txt")"
 
 # --- every algorithm: cachet decrypt writes what openssl decrypts, and
 # verify says the decryption is ok (unsigned: exit 1).
