@@ -328,6 +328,7 @@ smime_engine_free(struct smime_engine **engp)
 	for (i = 0; i < eng->n_secret; i++)
 		gpgme_key_unref(eng->secret[i]);
 	free(eng->secret);
+	agent_free(&eng->decrypt_agent);
 	if (eng->agent)
 		gpgme_release(eng->agent);
 	if (eng->ctx)
@@ -641,8 +642,10 @@ engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 			goto out;
 		}
 		if (agent == NULL) {
-			if (agent_shared(eng->home, &agent, e) < 0)
+			if (eng->decrypt_agent == NULL &&
+			    agent_open(eng->home, &eng->decrypt_agent, e) < 0)
 				goto out;
+			agent = eng->decrypt_agent;
 			agent_set_passphrase(agent, eng->has_passphrase ? &eng->passphrase : NULL);
 		}
 		desc = key_desc(key);

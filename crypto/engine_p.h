@@ -6,6 +6,8 @@
 
 #include "crypto/smime.h"
 
+struct agent;
+
 struct smime_engine {
 	gpgme_ctx_t ctx;	/* owned */
 	char *home;		/* owned; NULL = GnuPG's default */
@@ -26,6 +28,9 @@ struct smime_engine {
 	/* Where the agent's passphrase inquiries go (decryption). */
 	struct smime_passphrase passphrase;
 	bool has_passphrase;
+	/* cachet's own connection to gpg-agent for decryption, opened on
+	 * first use: this engine's only, as the engine is one thread's. */
+	struct agent *decrypt_agent;	/* owned, or NULL */
 };
 
 /* The certificate fpr from the keybox (secret: with its secret key), through
