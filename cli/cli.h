@@ -65,10 +65,12 @@ int cli_read_passphrase(const struct cli_globals *g, const char *prompt,
  * each question is one cli_read_passphrase ("Passphrase for KEY: ", after
  * a wrong one "Wrong passphrase (try N of 3)..."); when nothing can be
  * read, ERR_CRYPTO naming the key and the ways to unlock it.  g must
- * outlive pp.
+ * outlive pp.  False, with pp empty, when there is nowhere to ask (neither
+ * --passphrase-fd nor a terminal): a locked key then fails naming itself
+ * and how to unlock it, without a question.
  */
 struct smime_passphrase;
-void cli_passphrase_source(const struct cli_globals *g, struct smime_passphrase *pp);
+bool cli_passphrase_source(const struct cli_globals *g, struct smime_passphrase *pp);
 struct imap_session;
 /* Prints the IMAP server's [ALERT]s (imap_take_alerts) on stderr. */
 void cli_show_alerts(struct imap_session *s, const char *host);

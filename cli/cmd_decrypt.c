@@ -35,6 +35,7 @@ cmd_decrypt(const struct cli_globals *g, int argc, char **argv)
 	};
 	struct batch b = { .max_size = SMIME_MAX_MESSAGE };
 	struct smime_engine *eng = NULL;
+	struct smime_passphrase pp;
 	struct err e = { 0 };
 	int c, rc;
 
@@ -55,6 +56,8 @@ cmd_decrypt(const struct cli_globals *g, int argc, char **argv)
 	b.n_files = (size_t)(argc - optind);
 	if (batch_check(&b, &e) < 0 || smime_engine_new(g->gnupg_home, &eng, &e) < 0)
 		return cli_fail(&e);
+	if (cli_passphrase_source(g, &pp))
+		smime_engine_set_passphrase(eng, &pp);
 	rc = batch_run(&b, decrypt_one, eng);
 	smime_engine_free(&eng);
 	return rc;

@@ -129,9 +129,7 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 	/* Signing goes through one gpg-agent connection, which asks a
 	 * passphrase at most once. */
 	n_workers = batch_workers(&b, r.sign ? 1 : ENCRYPT_MAX_WORKERS);
-	have_pp = r.sign;
-	if (have_pp)
-		cli_passphrase_source(g, &pp);
+	have_pp = r.sign && cli_passphrase_source(g, &pp);
 	runs = xcalloc(n_workers, sizeof *runs);
 	ctxs = xcalloc(n_workers, sizeof *ctxs);
 	for (i = 0; i < n_workers; i++) {

@@ -175,8 +175,8 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		file = argv[optind];
 	o.gnupg_home = g->gnupg_home;
 	o.data_dir = g->data_dir;
-	cli_passphrase_source(g, &pp);
-	o.passphrase = &pp;
+	if (cli_passphrase_source(g, &pp))
+		o.passphrase = &pp;
 
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);

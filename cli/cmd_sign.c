@@ -97,8 +97,7 @@ cmd_sign(const struct cli_globals *g, int argc, char **argv)
 	b.n_files = (size_t)(argc - optind);
 	if (batch_check(&b, &e) < 0)
 		return cli_fail(&e);
-	cli_passphrase_source(g, &pp);
-	have_pp = true;
+	have_pp = cli_passphrase_source(g, &pp);
 	n_workers = batch_workers(&b, SIGN_MAX_WORKERS);
 	runs = xcalloc(n_workers, sizeof *runs);
 	ctxs = xcalloc(n_workers, sizeof *ctxs);

@@ -83,6 +83,7 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 	struct batch b = { .max_size = SMIME_MAX_MESSAGE, .report_only = true };
 	struct verify_run r = { 0 };
 	struct certstore *store = NULL;
+	struct smime_passphrase pp;
 	struct err e = { 0 }, se = { 0 };
 	int c, rc;
 
@@ -116,6 +117,8 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 			return cli_fail(&e);
 		}
 	}
+	if (cli_passphrase_source(g, &pp))
+		smime_engine_set_passphrase(r.eng, &pp);
 	rc = batch_run(&b, verify_one, &r);
 	smime_engine_free(&r.eng);
 	return rc;

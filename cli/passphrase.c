@@ -154,9 +154,22 @@ source_get(void *opaque, const char *desc, unsigned try, bool is_new,
 		       "preset it with gpg-preset-passphrase", desc, why.msg);
 }
 
-void
+bool
 cli_passphrase_source(const struct cli_globals *g, struct smime_passphrase *pp)
 {
+	int fd;
+
+	pp->get = NULL;
+	pp->opaque = NULL;
+	/* Nowhere to ask: the agent's refusal names the key and the ways to
+	 * unlock it, before anything is asked. */
+	if (g->passphrase_fd < 0) {
+		fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		close(fd);
+	}
 	pp->get = source_get;
 	pp->opaque = (void *)g;
+	return true;
 }

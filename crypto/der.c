@@ -387,22 +387,55 @@ const char *
 cms_unsupported_reason(const struct cms_info *info)
 {
 	const char *a = info->content_alg;
+	bool gcm = strcmp(a, "2.16.840.1.101.3.4.1.6") == 0 ||
+		strcmp(a, "2.16.840.1.101.3.4.1.26") == 0 ||
+		strcmp(a, "2.16.840.1.101.3.4.1.46") == 0;
 
-	if (info->type == CMS_AUTH_ENVELOPED ||
-	    strcmp(a, "2.16.840.1.101.3.4.1.6") == 0 ||
-	    strcmp(a, "2.16.840.1.101.3.4.1.26") == 0 ||
-	    strcmp(a, "2.16.840.1.101.3.4.1.46") == 0)
-		return "encrypted with AES-GCM (AuthEnvelopedData), which gpgsm 2.2 cannot decrypt";
 	if (info->type == CMS_COMPRESSED)
-		return "compressed CMS data, which gpgsm cannot read";
-	if (info->type != CMS_ENVELOPED)
+		return "compressed CMS data, which cachet cannot read";
+	if (info->type != CMS_ENVELOPED && info->type != CMS_AUTH_ENVELOPED)
 		return NULL;
-	if (info->n_ktri == 0 && info->n_kari)
-		return "encrypted to an elliptic-curve key (ECDH key agreement), which gpgsm 2.2 cannot decrypt";
-	/* One RSA PKCS#1 v1.5 recipient is enough for gpgsm to try. */
-	if (info->n_ktri && info->n_oaep == info->n_ktri)
-		return "key encrypted with RSA-OAEP, which gpgsm 2.2 cannot decrypt";
-	if (info->n_ktri == 0)
-		return "encrypted with a key or password rather than a certificate, which gpgsm cannot decrypt";
+	/* RFC 5084: GCM only where the tag has its place. */
+	if (gcm && info->type == CMS_ENVELOPED)
+		return "encrypted with AES-GCM outside AuthEnvelopedData, where its "
+			"authentication tag has no place";
+	if (info->n_ktri == 0 && info->n_kari == 0)
+		return "encrypted with a key or password rather than a certificate, which "
+			"cachet cannot decrypt";
 	return NULL;
+}
+
+int
+der_read(const unsigned char *p, size_t len, struct der_tlv *out, struct err *e)
+{
+	struct tlv t;
+
+	if (tlv_read(p, len, 1, &t, e) < 0)
+		return -1;
+	out->cls = t.cls;
+	out->constructed = t.constructed;
+	out->tag = t.tag;
+	out->raw = p;
+	out->v = t.v;
+	out->n = t.n;
+	out->total = t.total;
+	return 0;
+}
+
+int
+der_next(const struct der_tlv *parent, size_t *off, struct der_tlv *child,
+	 struct err *e)
+{
+	const unsigned char *p = parent->v;
+	size_t n = parent->n;
+
+	if (!parent->constructed)
+		return err_set(e, ERR_INPUT, "CMS structure is malformed: a primitive where "
+			       "a constructed value belongs");
+	if (*off >= n || (n - *off >= 2 && p[*off] == 0 && p[*off + 1] == 0))
+		return 0;
+	if (der_read(p + *off, n - *off, child, e) < 0)
+		return -1;
+	*off += child->total;
+	return 1;
 }

@@ -2,11 +2,13 @@
  * and decrypt over byte buffers, with GPGME's errors turned into words.
  * Signatures are verified in process (cms_verify.c), not here. */
 #include "crypto/agent_p.h"
+#include "crypto/cms_decrypt_p.h"
 #include "crypto/cms_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
 #include <errno.h>
+#include <gnutls/x509.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -390,63 +392,169 @@ secret_keys(struct smime_engine *eng, struct err *e)
 	return 0;
 }
 
-/* gpgsm decrypts with the secret key of the first recipient it holds one
- * for, and gpg-agent would start a pinentry for it when it is locked:
- * find that key the same way and ask the agent first, as signing does. */
-static int
-decrypt_check_unlocked(struct smime_engine *eng, const unsigned char *der,
-		       size_t len, struct err *e)
+/* The subject key identifier of key's certificate, read from its DER as
+ * the keybox exports it: its length, 0 when there is none. */
+static size_t
+cert_skid(struct smime_engine *eng, gpgme_key_t key, unsigned char *id, size_t idlen)
 {
-	struct cms_info info;
-	struct err ie;
-	size_t i, j;
+	gpgme_data_t d = NULL;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t dt;
+	struct buf der = BUF_INIT;
+	unsigned critical;
+	size_t n = idlen;
 
-	if (cms_inspect(der, len, &info, &ie) < 0)
-		return 0;	/* gpgsm will say what is wrong with it */
-	if (info.n_rid_serials == 0)
+	if (gpgme_data_new(&d))
 		return 0;
-	if (secret_keys(eng, e) < 0)
-		return -1;
-	for (i = 0; i < info.n_rid_serials; i++)
-		for (j = 0; j < eng->n_secret; j++) {
-			const char *serial = eng->secret[j]->issuer_serial;
-
-			if (serial && strcasecmp(serial, info.rid_serials[i]) == 0)
-				return engine_check_unlocked(eng, eng->secret[j], "decrypting", e);
-		}
-	return 0;
+	if (gpgme_op_export(eng->ctx, key->subkeys->fpr, 0, d)) {
+		gpgme_data_release(d);
+		return 0;
+	}
+	data_take(d, &der);
+	dt.data = (unsigned char *)der.data;
+	dt.size = (unsigned)der.len;
+	if (der.len == 0 || gnutls_x509_crt_init(&crt) < 0) {
+		buf_release(&der);
+		return 0;
+	}
+	if (gnutls_x509_crt_import(crt, &dt, GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_subject_key_id(crt, id, &n, &critical) < 0)
+		n = 0;
+	gnutls_x509_crt_deinit(crt);
+	buf_release(&der);
+	return n;
 }
 
+/* Subject key identifiers of the secret keys' certificates, read once per
+ * message and only when a recipient is named by one: a message naming a
+ * thousand of them costs one export per certificate. */
+struct skid_cache {
+	struct skid {
+		bool read;
+		size_t len;
+		unsigned char id[64];
+	} *ids;		/* owned; one per eng->secret */
+};
+
+/* The identity of ours r is for: a secret key of the keybox whose
+ * certificate has r's issuer and serial, or r's subject key identifier. */
+static gpgme_key_t
+decrypt_identity(struct smime_engine *eng, const struct cms_recipient *r,
+		 struct skid_cache *cache)
+{
+	size_t j;
+
+	for (j = 0; j < eng->n_secret; j++) {
+		gpgme_key_t k = eng->secret[j];
+		struct skid *sk;
+
+		if (k->subkeys == NULL || k->subkeys->keygrip == NULL)
+			continue;
+		if (r->serial && k->issuer_serial && k->issuer_name &&
+		    strcasecmp(k->issuer_serial, r->serial) == 0 &&
+		    strcmp(k->issuer_name, r->issuer) == 0)
+			return k;
+		if (r->skid == NULL)
+			continue;
+		if (cache->ids == NULL)
+			cache->ids = xcalloc(eng->n_secret, sizeof *cache->ids);
+		sk = &cache->ids[j];
+		if (!sk->read) {
+			sk->len = cert_skid(eng, k, sk->id, sizeof sk->id);
+			sk->read = true;
+		}
+		if (sk->len == r->skid_len && memcmp(sk->id, r->skid, r->skid_len) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+/* The key for the person: its certificate's first address, or its
+ * subject, and the fingerprint. */
+static char *
+key_desc(gpgme_key_t key)
+{
+	gpgme_user_id_t uid;
+
+	for (uid = key->uids; uid; uid = uid->next) {
+		const char *a = uid->email;
+		size_t n = a ? strlen(a) : 0;
+
+		if (n > 2 && a[0] == '<' && a[n - 1] == '>')	/* gpgsm's form */
+			return xasprintf("%.*s (%s)", (int)(n - 2), a + 1, key->subkeys->fpr);
+		if (n)
+			return xasprintf("%s (%s)", a, key->subkeys->fpr);
+	}
+	return xasprintf("%s (%s)", key->uids && key->uids->uid ? key->uids->uid : "?",
+			 key->subkeys->fpr);
+}
+
+/* In process: the content key from gpg-agent (the first of our identities
+ * the message names whose key the agent can use), the rest here. */
 int
 engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	       struct buf *plain, struct err *e)
 {
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_error_t g;
+	struct cms_env *env = NULL;
+	struct agent *agent = NULL;
+	struct buf cek = BUF_INIT, names = BUF_INIT;
+	struct skid_cache skids = { NULL };
+	struct err last = { 0 };
+	gpgme_key_t key;
+	bool tried = false;
+	size_t i;
 	int rc = -1;
 
-	if (engine_ctx(eng, e) < 0 || decrypt_check_unlocked(eng, der, len, e) < 0)
-		return -1;
-	g = gpgme_data_new_from_mem(&in, (const char *)der, len, 0);
-	if (!g)
-		g = gpgme_data_new(&out);
-	if (!g)
-		g = gpgme_op_decrypt(eng->ctx, in, out);
-	if (g) {
-		if (gpgme_err_code(g) == GPG_ERR_NO_SECKEY ||
-		    gpgme_err_code(g) == GPG_ERR_NO_DATA) {
-			err_set(e, ERR_CRYPTO, "decrypting: the message is not encrypted to any "
-				"certificate whose secret key is in the gpgsm home");
-		} else {
-			engine_fail(e, g, "decrypting");
+	if (cms_env_parse(der, len, &env, e) < 0 || secret_keys(eng, e) < 0)
+		goto out;
+	for (i = 0; i < env->n_rcpt; i++) {
+		const struct cms_recipient *r = &env->rcpt[i];
+		char *desc;
+
+		if ((key = decrypt_identity(eng, r, &skids)) == NULL)
+			continue;
+		/* With nobody to ask (the screen, a batch without a terminal),
+		 * a locked key is said before the agent is asked, as signing
+		 * says it. */
+		if (eng->pp.get == NULL &&
+		    engine_check_unlocked(eng, key, "decrypting", e) < 0) {
+			rc = -1;
+			goto out;
 		}
+		if (agent == NULL && engine_key_agent(eng, &agent, e) < 0)
+			goto out;
+		desc = key_desc(key);
+		tried = true;
+		cek.len = 0;
+		rc = cms_recipient_cek(env, r, agent, key->subkeys->keygrip, desc, &cek, &last);
+		free(desc);
+		if (rc == 0)
+			break;
+	}
+	if (!tried) {
+		for (i = 0; i < env->n_rcpt && i < 8; i++) {
+			buf_adds(&names, i ? "; " : "");
+			cms_recipient_describe(&env->rcpt[i], &names);
+		}
+		if (env->n_rcpt > 8)
+			buf_addf(&names, "; and %zu more", env->n_rcpt - 8);
+		err_set(e, ERR_CRYPTO, "decrypting: not encrypted to any of your certificates "
+			"(it is for: %s)", names.data);
+		rc = -1;
 		goto out;
 	}
-	data_take(out, plain);
-	out = NULL;
-	rc = 0;
+	if (rc < 0) {
+		if (e)
+			*e = last;
+		goto out;
+	}
+	rc = cms_env_decrypt(env, (const unsigned char *)cek.data, cek.len, plain, e);
 out:
-	gpgme_data_release(in);
-	gpgme_data_release(out);
+	if (cek.data)
+		memset(cek.data, 0, cek.cap);
+	buf_release(&cek);
+	buf_release(&names);
+	free(skids.ids);
+	cms_env_free(&env);
 	return rc;
 }

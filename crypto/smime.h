@@ -546,7 +546,7 @@ int smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
  * SMIME_DECRYPT_SIGNATURE_REMOVED in *notes, and smime_verify still
  * reports that signature.  It
  * fails with ERR_INPUT when no encryption is at the top (under such
- * signatures), ERR_UNSUPPORTED for algorithms gpgsm cannot decrypt,
+ * signatures), ERR_UNSUPPORTED for algorithms cachet does not decrypt (cms_decrypt_p.h),
  * ERR_CRYPTO when decryption fails.
  */
 #define SMIME_VERIFY_CERT_DER 0x1u

@@ -49,10 +49,29 @@ struct cms_info {
  * saying where when the structure is truncated or malformed. */
 int cms_inspect(const unsigned char *der, size_t len, struct cms_info *info,
 		struct err *e);
-/* NULL when gpgsm 2.2 can decrypt it, else a sentence saying why not. */
+/* NULL when cachet can try to decrypt it, else a sentence saying why not
+ * (the content cipher and the recipients' algorithms are checked as they
+ * are read). */
 const char *cms_unsupported_reason(const struct cms_info *info);
 /* Dotted form of a DER-encoded OID body; 0 or -1 when malformed. */
 int der_oid_string(const unsigned char *p, size_t n, char *out, size_t outlen);
+/* One BER TLV (indefinite lengths resolved): the walker cms_inspect uses,
+ * for readers of the parts of CMS that libksba does not hand out. */
+struct der_tlv {
+	unsigned cls;		/* 0 universal, 1 application, 2 context, 3 private */
+	bool constructed;
+	unsigned long tag;
+	const unsigned char *raw;	/* foreign; the whole TLV (total bytes) */
+	const unsigned char *v;	/* foreign; contents */
+	size_t n;		/* contents length */
+	size_t total;		/* header + contents (+ end-of-contents) */
+};
+/* Reads the TLV at p[0..len).  ERR_INPUT when truncated or malformed. */
+int der_read(const unsigned char *p, size_t len, struct der_tlv *t, struct err *e);
+/* The child of parent at *off (start at 0), *off moved past it: 1 with
+ * child filled, 0 after the last one, -1 (ERR_INPUT) when malformed. */
+int der_next(const struct der_tlv *parent, size_t *off, struct der_tlv *child,
+	     struct err *e);
 
 /* JSON-free helpers shared by sign and encrypt: the header of msg without
  * its content fields (and without Bcc when drop_bcc) appended to out. */

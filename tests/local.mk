@@ -16,7 +16,7 @@ HARNESS_TESTS = \
 	tests/integration/harness_gpgsm.sh
 
 TESTS += $(HARNESS_TESTS)
-EXTRA_DIST += tests/lib/harness.sh tests/lib/pki.sh tests/lib/peers.sh $(HARNESS_TESTS)
+EXTRA_DIST += tests/lib/harness.sh tests/lib/pki.sh tests/lib/peers.sh tests/lib/identity.sh $(HARNESS_TESTS)
 
 # The harness's PKI cache in the build tree (one dir per version of pki.sh).
 CLEANFILES += tests/pki-cache/*/*.pem tests/pki-cache/*/*.key \

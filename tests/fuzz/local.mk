@@ -4,10 +4,10 @@
 # corpus with the normal compiler (and under ASan/UBSan in the sanitizer
 # build); with --enable-fuzzing (clang) each target is also a libFuzzer
 # binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
-FUZZ_TARGETS = config mime address cms codec verdict certstore pager
+FUZZ_TARGETS = config mime address cms enveloped codec verdict certstore pager
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh \
-	tests/fuzz/make-client-seeds.sh tests/fuzz/lsan-gnutls.supp
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh tests/fuzz/lsan.supp \
+	tests/fuzz/make-client-seeds.sh
 
 check_PROGRAMS += tests/fuzz/replay_certstore
 TESTS += tests/fuzz/replay_certstore
@@ -25,25 +25,31 @@ check_PROGRAMS += tests/fuzz/replay_mime
 TESTS += tests/fuzz/replay_mime
 tests_fuzz_replay_mime_SOURCES = tests/fuzz/fuzz_mime.c tests/fuzz/replay.c
 tests_fuzz_replay_mime_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/mime"'
-tests_fuzz_replay_mime_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_replay_mime_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_address
 TESTS += tests/fuzz/replay_address
 tests_fuzz_replay_address_SOURCES = tests/fuzz/fuzz_address.c tests/fuzz/replay.c
 tests_fuzz_replay_address_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/address"'
-tests_fuzz_replay_address_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_replay_address_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_cms
 TESTS += tests/fuzz/replay_cms
 tests_fuzz_replay_cms_SOURCES = tests/fuzz/fuzz_cms.c tests/fuzz/replay.c
 tests_fuzz_replay_cms_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/cms"'
-tests_fuzz_replay_cms_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_replay_cms_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_enveloped
+TESTS += tests/fuzz/replay_enveloped
+tests_fuzz_replay_enveloped_SOURCES = tests/fuzz/fuzz_enveloped.c tests/fuzz/replay.c
+tests_fuzz_replay_enveloped_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/enveloped"'
+tests_fuzz_replay_enveloped_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_codec
 TESTS += tests/fuzz/replay_codec
 tests_fuzz_replay_codec_SOURCES = tests/fuzz/fuzz_codec.c tests/fuzz/replay.c
 tests_fuzz_replay_codec_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/codec"'
-tests_fuzz_replay_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_replay_codec_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_pager
 TESTS += tests/fuzz/replay_pager
@@ -55,7 +61,7 @@ check_PROGRAMS += tests/fuzz/replay_verdict
 TESTS += tests/fuzz/replay_verdict
 tests_fuzz_replay_verdict_SOURCES = tests/fuzz/fuzz_verdict.c tests/fuzz/replay.c
 tests_fuzz_replay_verdict_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/verdict"'
-tests_fuzz_replay_verdict_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_replay_verdict_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_certstore
@@ -71,22 +77,27 @@ tests_fuzz_fuzz_config_LDADD = libclient.a libbase.a
 noinst_PROGRAMS += tests/fuzz/fuzz_mime
 tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz_mime.c
 tests_fuzz_fuzz_mime_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_mime_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_fuzz_mime_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_address
 tests_fuzz_fuzz_address_SOURCES = tests/fuzz/fuzz_address.c
 tests_fuzz_fuzz_address_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_address_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_fuzz_address_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_cms
 tests_fuzz_fuzz_cms_SOURCES = tests/fuzz/fuzz_cms.c
 tests_fuzz_fuzz_cms_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_cms_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_fuzz_cms_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
+
+noinst_PROGRAMS += tests/fuzz/fuzz_enveloped
+tests_fuzz_fuzz_enveloped_SOURCES = tests/fuzz/fuzz_enveloped.c
+tests_fuzz_fuzz_enveloped_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_enveloped_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_codec
 tests_fuzz_fuzz_codec_SOURCES = tests/fuzz/fuzz_codec.c
 tests_fuzz_fuzz_codec_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_codec_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_fuzz_codec_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_pager
 tests_fuzz_fuzz_pager_SOURCES = tests/fuzz/fuzz_pager.c
@@ -96,7 +107,7 @@ tests_fuzz_fuzz_pager_LDADD = libui.a $(CACHET_LIBS) $(CACHET_EXT_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_verdict
 tests_fuzz_fuzz_verdict_SOURCES = tests/fuzz/fuzz_verdict.c
 tests_fuzz_fuzz_verdict_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_verdict_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_fuzz_fuzz_verdict_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 endif
 
@@ -107,7 +118,7 @@ fuzz-smoke:
 	    echo "fuzz-smoke: tests/fuzz/fuzz_$$t is not built; configure with CC=clang --enable-fuzzing" >&2; exit 2; fi; \
 	  mkdir -p tests/fuzz/work/$$t; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
-	  LSAN_OPTIONS=$${LSAN_OPTIONS:+$$LSAN_OPTIONS:}suppressions=$(abs_srcdir)/tests/fuzz/lsan-gnutls.supp \
+	  LSAN_OPTIONS=$${LSAN_OPTIONS:+$$LSAN_OPTIONS:}suppressions=$(abs_srcdir)/tests/fuzz/lsan.supp \
 	  tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    tests/fuzz/work/$$t $(srcdir)/tests/fuzz/corpus/$$t; \
 	done

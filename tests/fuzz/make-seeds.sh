@@ -7,6 +7,7 @@
 #                   every generated message (pager keeps its hand-written
 #                   spoof-*.eml seeds)
 #   cms             the CMS blobs inside them, as DER
+#   enveloped       those of them that are EnvelopedData or AuthEnvelopedData
 #   codec           their base64 bodies and a few raw texts
 #   address         every From/To/Cc value in them, plus hand-written lists
 #   certstore       byte 0 then each message; byte 1 then each certificate
@@ -16,9 +17,9 @@ set -euo pipefail
 fx=${1:?usage: make-seeds.sh FIXTURES_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 c=$here/corpus
-rm -rf "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address" "$c/certstore"
+rm -rf "$c/mime" "$c/verdict" "$c/cms" "$c/enveloped" "$c/codec" "$c/address" "$c/certstore"
 find "$c/pager" -type f ! -name 'spoof-*' -delete 2> /dev/null || true
-mkdir -p "$c/mime" "$c/verdict" "$c/cms" "$c/codec" "$c/address" "$c/certstore" "$c/pager"
+mkdir -p "$c/mime" "$c/verdict" "$c/cms" "$c/enveloped" "$c/codec" "$c/address" "$c/certstore" "$c/pager"
 for m in "$fx"/*.eml; do
 	n=$(basename "$m" .eml)
 	cp "$m" "$c/mime/$n"
@@ -33,6 +34,10 @@ for m in "$fx"/*.eml; do
 	     END{ if (grab) last=out; printf "%s", last }' "$m" > "$c/codec/$n"
 	base64 -d -i < "$c/codec/$n" > "$c/cms/$n" 2>/dev/null || true
 	[ -s "$c/cms/$n" ] || rm -f "$c/cms/$n"
+	if [ -s "$c/cms/$n" ] && openssl cms -cmsout -print -inform DER -in "$c/cms/$n" 2> /dev/null |
+		grep -qE '^  contentType: (pkcs7-envelopedData|id-smime-ct-authEnvelopedData)'; then
+		cp "$c/cms/$n" "$c/enveloped/$n"
+	fi
 	[ -s "$c/codec/$n" ] || rm -f "$c/codec/$n"
 	grep -iE '^(From|To|Cc|Sender):' "$m" | sed 's/^[^:]*: *//' > "$c/address/$n" || true
 	[ -s "$c/address/$n" ] || rm -f "$c/address/$n"

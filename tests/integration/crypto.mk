@@ -4,22 +4,21 @@ TESTS += tests/integration/crypto_interop.sh tests/integration/crypto_verdicts.s
 	tests/integration/crypto_batch.sh tests/integration/crypto_passphrase.sh \
 	tests/integration/crypto_agent.sh tests/integration/crypto_identity.sh \
 	tests/integration/crypto_revocation.sh tests/integration/crypto_sign_inproc.sh \
-	tests/integration/crypto_cms_attrs.sh
+	tests/integration/crypto_cms_attrs.sh tests/integration/crypto_decrypt.sh
 EXTRA_DIST += tests/integration/crypto_interop.sh tests/integration/crypto_verdicts.sh \
 	tests/integration/crypto_batch.sh tests/integration/crypto_passphrase.sh \
 	tests/integration/crypto_agent.sh tests/integration/crypto_identity.sh \
 	tests/integration/crypto_revocation.sh tests/integration/crypto_sign_inproc.sh \
-	tests/integration/crypto_cms_attrs.sh tests/fixtures/gen-smime.sh \
+	tests/integration/crypto_cms_attrs.sh tests/integration/crypto_decrypt.sh \
+	tests/fixtures/gen-smime.sh \
 	tests/bench/bench-crypto.sh
 
 # A program run by crypto_agent.sh against a real gpg-agent.
 check_PROGRAMS += tests/integration/crypto_agent_ops
 tests_integration_crypto_agent_ops_SOURCES = tests/integration/crypto_agent_ops.c
-tests_integration_crypto_agent_ops_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) \
-	$(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_integration_crypto_agent_ops_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 # A program run by crypto_cms_attrs.sh: cachet's attribute DER, to compare.
 check_PROGRAMS += tests/integration/crypto_cms_attrs
 tests_integration_crypto_cms_attrs_SOURCES = tests/integration/crypto_cms_attrs.c
-tests_integration_crypto_cms_attrs_LDADD = libcrypto.a libbase.a $(GPGME_LIBS) \
-	$(NETTLE_LIBS) $(GNUTLS_LIBS) $(KSBA_LIBS)
+tests_integration_crypto_cms_attrs_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)

@@ -8,6 +8,7 @@
 # second import.  No pinentry is ever started.
 set -euo pipefail
 . "$top_srcdir/tests/lib/harness.sh"
+. "$top_srcdir/tests/lib/identity.sh"
 harness_init
 harness_need script python3
 P=$HARNESS_PKI
@@ -15,25 +16,16 @@ F=$H/fixtures
 mkdir -p "$F"
 
 home=$H/gnupg-id
-pki_empty_gnupg_home "$home" "$H/pinentry-started"
+identity_home "$home"
 trap 'pki_gnupg_stop "$home"; harness_cleanup' EXIT
 
 # --- fixtures: openssl's defaults, EC keys from the test CA, swapped primes
-p12() {	# KEY CERT PASSWORD OUT
-	openssl pkcs12 -export -inkey "$1" -in "$2" -certfile "$P/smime-ca.pem" \
-		-passout "pass:$3" -out "$4"
-}
-p12 "$P/alice.key" "$P/alice.pem" 'alice pw' "$F/alice.p12"
+identity_p12 "$P/alice.key" "$P/alice.pem" 'alice pw' "$F/alice.p12"
 openssl pkcs12 -in "$F/alice.p12" -passin 'pass:alice pw' -info -noout 2>&1 |
 	grep -q 'PBES2, PBKDF2, AES-256-CBC' || fail "alice.p12 is not OpenSSL 3's default format"
-
-ec_identity() {	# USER CURVE
-	pki_ec_cert "$F" "$1" "$2"
-	p12 "$F/$1.key" "$F/$1.pem" "$1 pw" "$F/$1.p12"
-}
-ec_identity dave P-256
-ec_identity erin P-384
-ec_identity frank P-521
+identity_ec "$F" dave P-256
+identity_ec "$F" erin P-384
+identity_ec "$F" frank P-521
 
 # OpenSSL writes RSA keys with p > q; GnuPG wants p < q and u = p^-1 mod q.
 # bob's key with its primes the other way round exercises the other case.
@@ -54,7 +46,7 @@ EOF
 openssl asn1parse -genconf "$F/bob-swapped.conf" -out "$F/bob-swapped.der" -noout
 openssl rsa -inform DER -in "$F/bob-swapped.der" -out "$F/bob-swapped.key" 2> /dev/null
 openssl rsa -in "$F/bob-swapped.key" -check -noout > /dev/null
-p12 "$F/bob-swapped.key" "$P/bob.pem" 'bob pw' "$F/bob.p12"
+identity_p12 "$F/bob-swapped.key" "$P/bob.pem" 'bob pw' "$F/bob.p12"
 
 # cachet identity import FILE, the passwords typed on a terminal (script's
 # pseudo-terminal; each typed once its prompt is up): status in $rc, what

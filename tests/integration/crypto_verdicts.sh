@@ -63,9 +63,9 @@ verdict qp-signature           0 valid     whole      alice@localhost none '[]' 
 verdict rfc2231-params         0 valid     whole      alice@localhost none '[]' null
 verdict legacy-octet-stream    1 none      null       null            ok   '[]' null
 verdict encrypted-not-top      1 none      null       null            refused '["encrypted-part-refused"]' null
-verdict aes-gcm                1 none      null       null            failed '[]' 'encrypted with AES-GCM (AuthEnvelopedData), which gpgsm 2.2 cannot decrypt'
-verdict rsa-oaep               1 none      null       null            failed '[]' 'RSA-OAEP, which gpgsm 2.2 cannot decrypt'
-verdict ecdh                   1 none      null       null            failed '[]' 'ECDH key agreement), which gpgsm 2.2 cannot decrypt'
+verdict aes-gcm                1 none      null       null            ok   '[]' null
+verdict rsa-oaep               1 none      null       null            ok   '[]' null
+verdict ecdh                   1 none      null       null            failed '[]' 'not encrypted to any of your certificates (it is for: serial '
 verdict ossl-enc-aes128        1 none      null       null            ok   '[]' null
 verdict ossl-pss-digest        0 valid     whole      alice@localhost none '[]' null
 verdict ossl-pss-max           1 invalid   whole      alice@localhost none '[]' null

@@ -27,7 +27,7 @@ cases=(
 	"part-signed|Only part of this message is signed: the rest could come from anyone"
 	"sig-over-ciphertext|The signature covers only the encrypted data, not what you read"
 	"encrypted-not-top|An encrypted part inside this message was not opened"
-	"aes-gcm|Encrypted, but it could not be decrypted: "
+	"ecdh|Encrypted, but it could not be decrypted: "
 	"ossl-enc-aes128|Encrypted to you"
 )
 

@@ -196,7 +196,7 @@ struct der_case {
 	enum ri_kind ri;
 	const unsigned char *alg;
 	enum cms_type type;
-	const char *reason;	/* substring, or NULL when gpgsm can do it */
+	const char *reason;	/* substring, or NULL when cachet can try */
 };
 
 static void
@@ -216,10 +216,10 @@ test_cms(void)
 		{ "zero signers", 0, 0, false, false, 0, NULL, CMS_SIGNED, NULL },
 		{ "two signers, eContent", 0, 2, true, false, 0, NULL, CMS_SIGNED, NULL },
 		{ "RSA + AES-256-CBC", 1, 0, false, false, RI_RSA, oid_aes256_cbc, CMS_ENVELOPED, NULL },
-		{ "RSA-OAEP", 1, 0, false, false, RI_OAEP, oid_aes256_cbc, CMS_ENVELOPED, "RSA-OAEP" },
+		{ "RSA-OAEP", 1, 0, false, false, RI_OAEP, oid_aes256_cbc, CMS_ENVELOPED, NULL },
 		{ "OAEP and PKCS#1", 1, 0, false, false, RI_OAEP_AND_RSA, oid_aes256_cbc, CMS_ENVELOPED, NULL },
-		{ "ECDH", 1, 0, false, false, RI_KARI, oid_aes256_cbc, CMS_ENVELOPED, "ECDH" },
-		{ "AuthEnvelopedData", 1, 0, false, true, RI_RSA, oid_aes256_gcm, CMS_AUTH_ENVELOPED, "AES-GCM" },
+		{ "ECDH", 1, 0, false, false, RI_KARI, oid_aes256_cbc, CMS_ENVELOPED, NULL },
+		{ "AuthEnvelopedData", 1, 0, false, true, RI_RSA, oid_aes256_gcm, CMS_AUTH_ENVELOPED, NULL },
 		{ "GCM in EnvelopedData", 1, 0, false, false, RI_RSA, oid_aes256_gcm, CMS_ENVELOPED, "AES-GCM" },
 	};
 	size_t i, cut;
