@@ -132,6 +132,23 @@ outbox_count() {
 }
 assert_eq 0 "$(outbox_count)" "outbox entries after a send"
 
+# Bcc alone: dave's copy names dave and alice; the copy in Sent, which no
+# one else receives, names alice alone.
+printf 'Bcc: dave@localhost\nSubject: bcc only %s\n\nthe quarterly numbers %s\n' $$ $$ \
+	> "$H/bcc-only.eml"
+"$CACHET" --config "$cfg" --data-dir "$data" send "$H/bcc-only.eml" 2> "$H/send.err" ||
+	fail "cachet send to Bcc alone: $(cat "$H/send.err")"
+assert_contains "$(cat "$H/send.err")" "sent to 1 recipient (each Bcc in a copy of its own)" "send to Bcc alone"
+harness_wait_mail dave 2
+f=$(mail_files dave | xargs grep -l "Subject: bcc only $$")
+assert_eq "$(expect alice dave)" "$(named "$f")" "certificates named in dave's copy (Bcc alone)"
+opens "$f" dave
+f=$(mail_files alice .Sent | xargs grep -l "Subject: bcc only $$")
+assert_eq "$(expect alice)" "$(named "$f")" "certificates named in Sent's copy (Bcc alone)"
+for u in bob carol; do
+	assert_eq 1 "$(harness_mail_count "$u")" "messages delivered to $u (Bcc alone)"
+done
+
 # --- the outbox: Postfix defers dave@localhost at RCPT.
 pf=$H/postfix
 postconf -c "$pf" -e "smtpd_recipient_restrictions = check_recipient_access inline:{dave@localhost=DEFER}, permit_sasl_authenticated, reject"
@@ -148,7 +165,7 @@ assert_contains "$err" "the copy for dave@localhost (Bcc) was not sent:" "partia
 assert_contains "$err" "The To and Cc recipients have the message; what was not sent is kept in the outbox" "partial send"
 harness_wait_mail bob 2
 harness_wait_mail carol 2
-assert_eq 2 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent"
+assert_eq 3 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent"
 # One entry, dave's copy alone, to be sent and not filed.
 assert_eq 1 "$(outbox_count)" "outbox entries"
 meta=$(cat "$data"/outbox/*.meta)
@@ -166,13 +183,15 @@ sleep 1
 "$CACHET" --config "$cfg" --data-dir "$data" send --retry 2> "$H/retry.err" ||
 	fail "send --retry: $(cat "$H/retry.err")"
 assert_eq 0 "$(outbox_count)" "outbox entries after the retry"
-harness_wait_mail dave 2
+harness_wait_mail dave 3
 sleep 0.5
-# Nothing sent twice: bob and carol have two messages, Sent two copies.
-for u in bob carol dave; do
+# Nothing sent twice: bob, carol and dave have one message more each, and
+# Sent one copy more.
+for u in bob carol; do
 	assert_eq 2 "$(harness_mail_count "$u")" "messages delivered to $u after the retry"
 done
-assert_eq 2 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent after the retry"
+assert_eq 3 "$(harness_mail_count dave)" "messages delivered to dave after the retry"
+assert_eq 3 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent after the retry"
 f=$(mail_files dave | xargs grep -l "Subject: deferred $$")
 assert_eq "$(expect alice dave)" "$(named "$f")" "certificates named in dave's retried copy"
 opens "$f" dave
