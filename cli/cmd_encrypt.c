@@ -25,6 +25,53 @@ struct encrypt_run {
 	char *signer_addr, *signer_fpr;	/* owned; the last signer found */
 };
 
+/*
+ * Refuses a message that names someone in Bcc only: one encrypted output
+ * would name them, by their certificate, to every To and Cc reader.
+ * all are the message's To, Cc and Bcc addresses.
+ */
+static int
+refuse_bcc(const char *data, size_t len, char *const *all, size_t n, struct err *e)
+{
+	struct buf shown_hdr = BUF_INIT, hidden = BUF_INIT;
+	struct mime_entity m;
+	struct mime_field f;
+	char **shown = NULL;
+	size_t n_shown = 0, pos = 0, i, j;
+	int rc = -1;
+
+	if (mime_entity_parse(data, len, true, &m, e) < 0)
+		return -1;
+	while (mime_field_next(&m.hdr, &pos, &f))
+		if (!mime_field_is(&f, "bcc"))
+			buf_add(&shown_hdr, f.raw.p, f.raw.n);
+	buf_adds(&shown_hdr, "\r\n");
+	if (smime_message_recipients(shown_hdr.data, shown_hdr.len, &shown, &n_shown,
+				     e) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n_shown; j++)
+			if (str_casecmp_ascii(all[i], shown[j]) == 0)
+				break;
+		if (j == n_shown)
+			buf_addf(&hidden, "%s%s", hidden.len ? ", " : "", all[i]);
+	}
+	if (hidden.len == 0) {
+		rc = 0;
+		goto out;
+	}
+	err_set(e, ERR_USAGE, "Bcc names %s: one encrypted message would name %s to "
+		"every To and Cc reader.  'cachet send' encrypts a copy for each Bcc "
+		"recipient; to encrypt here, leave Bcc out, or give the recipients of "
+		"each copy with --to", hidden.data,
+		strchr(hidden.data, ',') ? "them" : "that recipient");
+out:
+	smime_strv_free(&shown);
+	buf_release(&shown_hdr);
+	buf_release(&hidden);
+	return rc;
+}
+
 static int
 encrypt_one(void *ctx, const char *name, const char *data, size_t len,
 	    struct buf *out, struct err *e)
@@ -37,7 +84,8 @@ encrypt_one(void *ctx, const char *name, const char *data, size_t len,
 
 	if (r->from == NULL && smime_message_from(data, len, &from, e) < 0)
 		goto out;
-	if (r->n_to == 0 && smime_message_recipients(data, len, &addrs, &n, e) < 0)
+	if (r->n_to == 0 && (smime_message_recipients(data, len, &addrs, &n, e) < 0 ||
+			     refuse_bcc(data, len, addrs, n, e) < 0))
 		goto out;
 	/* The sender is always a recipient: the sent copy stays readable. */
 	list = xcalloc((r->n_to ? r->n_to : n) + 2, sizeof *list);
@@ -109,8 +157,9 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 		case 'h':
 			printf("usage: cachet encrypt [--to ADDR]... [--sign] [--from ADDR] "
 			       "[--output-dir DIR] [FILE...]\n"
-			       "Encrypts each message to its To, Cc and Bcc (or the --to\n"
-			       "addresses) and to the sender; --sign signs first.\n");
+			       "Encrypts each message to its To and Cc (or the --to\n"
+			       "addresses) and to the sender; --sign signs first.  A message\n"
+			       "with Bcc recipients needs --to (or cachet send).\n");
 			free(r.to);
 			return 0;
 		default:

@@ -368,9 +368,16 @@ send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out
 	if (plan->encrypt) {
 		fprintf(out, "encrypted: yes, to ");
 		for (i = 0; i < plan->n_rcpts; i++)
-			fprintf(out, "%s%s, ", plan->rcpts[i].addr,
-				plan->rcpts[i].bcc ? " (bcc)" : "");
-		fprintf(out, "%s (sender)\n", plan->from);
+			if (!plan->rcpts[i].bcc)
+				fprintf(out, "%s, ", plan->rcpts[i].addr);
+		fprintf(out, "%s (sender)", plan->from);
+		/* The To/Cc copy names no Bcc recipient: each has a copy. */
+		for (i = k = 0; i < plan->n_rcpts; i++)
+			if (plan->rcpts[i].bcc)
+				fprintf(out, "%s%s", k++ ? ", " : "; a copy of its own, "
+					"to it and the sender, for each Bcc: ",
+					plan->rcpts[i].addr);
+		fprintf(out, "\n");
 	} else {
 		fprintf(out, "encrypted: no: %s\n",
 			plan->why_not_encrypted ? plan->why_not_encrypted : "");
@@ -428,9 +435,11 @@ out:
 	return rc;
 }
 
+/* filed: the entry's copy goes to Sent once submitted (the To/Cc copy). */
 static void
 entry_fill(struct outbox_entry *ent, const struct account *a, const char *from,
-	   char *const *rcpts, size_t n, enum outbox_state state, const char *reason)
+	   char *const *rcpts, size_t n, bool filed, enum outbox_state state,
+	   const char *reason)
 {
 	size_t i;
 
@@ -442,34 +451,23 @@ entry_fill(struct outbox_entry *ent, const struct account *a, const char *from,
 	for (i = 0; i < n; i++)
 		ent->rcpts[i] = xstrdup(rcpts[i]);
 	ent->n_rcpts = n;
-	ent->folder = a->imap.host ? xstrdup(a->sent) : NULL;
+	ent->folder = filed && a->imap.host ? xstrdup(a->sent) : NULL;
 	ent->reason = xstrdup(reason);
 	ent->attempts = 1;
-}
-
-/* Says after the cause where the message is and how to send it again. */
-static void
-note_queued(struct err *e, const char *path)
-{
-	struct buf msg = BUF_INIT;
-
-	buf_addf(&msg, "%s\nThe message was not sent; it is kept in the outbox "
-		 "(%s): 'cachet send --retry' sends it again.", e->msg, path);
-	err_set(e, e->code, "%s", msg.data);
-	buf_release(&msg);
 }
 
 /* Puts final in the outbox; on success *id is the entry. */
 static int
 queue(const struct send_options *o, const struct account *a, const char *from,
-      char *const *rcpts, size_t n, enum outbox_state state, const char *reason,
-      const char *final, size_t len, char **id, char **path, struct err *e)
+      char *const *rcpts, size_t n, bool filed, enum outbox_state state,
+      const char *reason, const char *final, size_t len, char **id, char **path,
+      struct err *e)
 {
 	struct outbox *ob = NULL;
 	struct outbox_entry ent;
 	int rc = -1;
 
-	entry_fill(&ent, a, from, rcpts, n, state, reason);
+	entry_fill(&ent, a, from, rcpts, n, filed, state, reason);
 	if (outbox_open(o->data_dir, &ob, e) < 0 ||
 	    outbox_add(ob, &ent, final, len, e) < 0)
 		goto out;
@@ -506,6 +504,218 @@ perform_certificates(struct recipients *rr, const struct send_plan *plan,
 	return 0;
 }
 
+/*
+ * One message as it is submitted: the To/Cc copy, filed in Sent, or, when
+ * the message is encrypted, the copy of one Bcc recipient, whose
+ * RecipientInfos name that recipient and the sender only.
+ */
+struct send_copy {
+	struct buf msg;		/* owned; the bytes submitted */
+	char **rcpts;		/* owned array of foreign addresses: the envelope */
+	size_t n_rcpts;
+	bool filed;		/* the copy that goes to Sent */
+	bool accepted;		/* the server took it */
+	struct err failure;	/* why not, when submission failed */
+};
+
+static void
+copies_free(struct send_copy **copies, size_t n)
+{
+	size_t i;
+
+	if (*copies == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		buf_release(&(*copies)[i].msg);
+		free((*copies)[i].rcpts);
+	}
+	free(*copies);
+	*copies = NULL;
+}
+
+/*
+ * The copies of plan to submit, signed and encrypted as planned.  Signed
+ * once: the signature names no recipient, so every copy carries the same
+ * one.  Encrypted, the To/Cc copy goes to the To/Cc recipients and the
+ * sender, and each Bcc recipient gets a copy of their own; otherwise one
+ * message goes to every address of the envelope, Bcc included.
+ */
+static int
+make_copies(struct smime_engine *eng, struct recipients *rr,
+	    const struct send_plan *plan, struct send_copy **out, size_t *n_out,
+	    struct err *e)
+{
+	struct buf content = BUF_INIT;
+	struct send_copy *c;
+	const char **all = NULL, **to = NULL;
+	const char *const *fprs = NULL;
+	size_t n = plan->n_rcpts, nc = 1, n_to = 0, i, k;
+	int rc = -1;
+
+	for (i = 0; plan->encrypt && i < n; i++)
+		nc += plan->rcpts[i].bcc;
+	c = xcalloc(nc, sizeof *c);
+	c[0].filed = true;
+	c[0].rcpts = xcalloc(n + 1, sizeof *c[0].rcpts);
+	for (i = 0; i < n; i++)
+		if (!plan->encrypt || !plan->rcpts[i].bcc)
+			c[0].rcpts[c[0].n_rcpts++] = plan->rcpts[i].addr;
+
+	if (plan->sign) {
+		if (smime_sign(eng, plan->prepared.data, plan->prepared.len, plan->signer,
+			       &content, e) < 0)
+			goto out;
+	} else {
+		buf_add(&content, plan->prepared.data, plan->prepared.len);
+	}
+	if (!plan->encrypt) {
+		c[0].msg = content;
+		content = (struct buf)BUF_INIT;
+		rc = 0;
+		goto out;
+	}
+
+	all = xcalloc(n + 2, sizeof *all);
+	for (i = 0; i < n; i++)
+		all[i] = plan->rcpts[i].addr;
+	all[n] = plan->from;	/* the sender can read every copy, Sent's too */
+	if (perform_certificates(rr, plan, all, &fprs, e) < 0)
+		goto out;
+	to = xcalloc(n + 2, sizeof *to);
+	for (i = 0; i < n; i++)
+		if (!plan->rcpts[i].bcc)
+			to[n_to++] = fprs[i];
+	to[n_to++] = fprs[n];
+	if (smime_encrypt(eng, content.data, content.len, to, n_to, NULL, &c[0].msg,
+			  e) < 0)
+		goto out;
+	for (i = 0, k = 1; i < n; i++) {
+		const char *pair[2];
+
+		if (!plan->rcpts[i].bcc)
+			continue;
+		pair[0] = fprs[i];
+		pair[1] = fprs[n];
+		c[k].rcpts = xcalloc(2, sizeof *c[k].rcpts);
+		c[k].rcpts[0] = plan->rcpts[i].addr;
+		c[k].n_rcpts = 1;
+		if (smime_encrypt(eng, content.data, content.len, pair, 2, NULL,
+				  &c[k++].msg, e) < 0) {
+			err_prefix(e, "the copy for %s (Bcc); nothing was sent",
+				   plan->rcpts[i].addr);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(all);
+	free(to);
+	buf_release(&content);
+	if (rc < 0)
+		copies_free(&c, nc);
+	*out = c;
+	*n_out = rc < 0 ? 0 : nc;
+	return rc;
+}
+
+/*
+ * Submits each copy in its own transaction over one session.  A copy the
+ * server refuses does not stop the others; a session that fails (network,
+ * TLS, login) leaves the rest unsent with the same reason.
+ */
+static void
+submit_copies(const struct account *a, const char *from, struct send_copy *c,
+	      size_t nc)
+{
+	struct smtp_session *s = NULL;
+	struct err broken = { 0 };
+	size_t i;
+
+	for (i = 0; i < nc; i++) {
+		if (c[i].n_rcpts == 0) {	/* only Bcc recipients: Sent's copy */
+			c[i].accepted = true;
+			continue;
+		}
+		if (s == NULL && broken.code == ERR_NONE &&
+		    smtp_open_account(a, &s, &broken) < 0)
+			smtp_close(&s);
+		if (broken.code != ERR_NONE) {
+			c[i].failure = broken;
+			continue;
+		}
+		if (smtp_send(s, from, (const char *const *)c[i].rcpts, c[i].n_rcpts,
+			      c[i].msg.data, c[i].msg.len, NULL, &c[i].failure) == 0) {
+			c[i].accepted = true;
+		} else if (c[i].failure.code != ERR_PROTOCOL) {
+			broken = c[i].failure;
+			smtp_close(&s);
+		}
+	}
+	smtp_close(&s);
+}
+
+/*
+ * Keeps every copy the server did not accept in the outbox, one entry
+ * each, so that a retry sends only those.  Returns -1 with e saying what
+ * was and was not sent when any copy waits.
+ */
+static int
+queue_unsent(const struct send_options *o, const struct account *a,
+	     const char *from, struct send_copy *c, size_t nc,
+	     struct send_report *rep, struct err *e)
+{
+	struct buf ids = BUF_INIT, msg = BUF_INIT;
+	char *last_path = NULL;
+	size_t i;
+	int code = ERR_NONE;
+
+	for (i = 0; i < nc; i++) {
+		const struct err *why = &c[i].failure;
+		char *id = NULL, *path = NULL;
+		struct err qe = { 0 };
+
+		if (c[i].accepted)
+			continue;
+		if (code == ERR_NONE)
+			code = why->code;
+		/* When the To/Cc copy failed, a Bcc copy that failed the same
+		 * way adds nothing to its reason. */
+		if (c[i].filed)
+			buf_addf(&msg, "%s", why->msg);
+		else if (c[0].accepted || strcmp(why->msg, c[0].failure.msg) != 0)
+			buf_addf(&msg, "%sthe copy for %s (Bcc) was not sent: %s",
+				 msg.len ? "; " : "", c[i].rcpts[0], why->msg);
+		if (queue(o, a, from, c[i].rcpts, c[i].n_rcpts, c[i].filed,
+			  OUTBOX_SUBMIT, why->msg, c[i].msg.data, c[i].msg.len, &id,
+			  &path, &qe) < 0) {
+			buf_addf(&msg, "; %s, and the outbox failed too (%s)",
+				 c[i].filed ? "not sent" : "that copy was not sent",
+				 qe.msg);
+			continue;
+		}
+		buf_addf(&ids, "%s%s", ids.len ? ", " : "", id);
+		free(last_path);
+		last_path = path;
+		free(id);
+	}
+	if (code == ERR_NONE)
+		return 0;
+	if (last_path && !c[0].accepted)
+		buf_addf(&msg, "\nThe message was not sent; it is kept in the outbox "
+			 "(%s): 'cachet send --retry' sends it again.", last_path);
+	else if (last_path)
+		buf_addf(&msg, "\nThe To and Cc recipients have the message; what was "
+			 "not sent is kept in the outbox (%s): 'cachet send --retry' "
+			 "sends only that.", last_path);
+	if (ids.len)
+		rep->queued = xstrdup(ids.data);
+	err_set(e, code, "%s", msg.data);
+	free(last_path);
+	buf_release(&ids);
+	buf_release(&msg);
+	return -1;
+}
+
 int
 send_perform(const struct account *a, const struct send_plan *plan,
 	     const struct send_options *o, struct send_report *rep, FILE *info,
@@ -513,27 +723,18 @@ send_perform(const struct account *a, const struct send_plan *plan,
 {
 	struct smime_engine *eng = NULL;
 	struct recipients *rr = NULL;
-	struct buf final = BUF_INIT;
-	char **rcpts = NULL;
-	const char **all = NULL;
-	const char *const *fprs = NULL;
+	struct send_copy *copies = NULL;
 	const char *from = plan->from;
-	size_t n = plan->n_rcpts, i;
+	size_t n = plan->n_rcpts, n_copies = 0, n_sent = 0, i;
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
 	if (plan->refusal || from == NULL)
 		return err_set(e, ERR_POLICY, "%s", plan->refusal ? plan->refusal :
 			       "the message has no plan");
-	rcpts = xcalloc(n + 1, sizeof *rcpts);
-	all = xcalloc(n + 2, sizeof *all);
 	rep->rcpts = xcalloc(n + 1, sizeof *rep->rcpts);
-	for (i = 0; i < n; i++) {
-		rcpts[i] = plan->rcpts[i].addr;
-		all[i] = plan->rcpts[i].addr;
+	for (i = 0; i < n; i++)
 		rep->rcpts[i] = xstrdup(plan->rcpts[i].addr);
-	}
-	all[n] = from;	/* the sender can read the copy in Sent */
 	rep->n_rcpts = n;
 	rep->signed_ = plan->sign;
 	rep->signer = plan->signer ? xstrdup(plan->signer) : NULL;
@@ -546,52 +747,36 @@ send_perform(const struct account *a, const struct send_plan *plan,
 			goto out;
 		smime_engine_set_passphrase(eng, o->passphrase);
 	}
-	if (plan->encrypt) {
+	if (plan->encrypt)
 		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
-		if (perform_certificates(rr, plan, all, &fprs, e) < 0)
-			goto out;
-		if (smime_encrypt(eng, plan->prepared.data, plan->prepared.len, fprs,
-				  n + 1, plan->sign ? plan->signer : NULL, &final, e) < 0)
-			goto out;
-	} else if (plan->sign) {
-		if (smime_sign(eng, plan->prepared.data, plan->prepared.len,
-			       plan->signer, &final, e) < 0)
-			goto out;
-	} else {
-		buf_add(&final, plan->prepared.data, plan->prepared.len);
-	}
+	if (make_copies(eng, rr, plan, &copies, &n_copies, e) < 0)
+		goto out;
 	/* Done with the engine before the network: no agent waits on a socket. */
 	recipients_free(&rr);
 	smime_engine_free(&eng);
 
-	if (submit(a, from, rcpts, n, final.data, final.len, e) < 0) {
-		char *id = NULL, *path = NULL;
-		struct err qe = { 0 };
+	submit_copies(a, from, copies, n_copies);
+	for (i = 0; i < n_copies; i++)
+		if (copies[i].accepted)
+			n_sent += copies[i].n_rcpts;
+	rep->submitted = copies[0].accepted;
+	if (info && n_sent)
+		fprintf(info, "cachet: sent to %zu recipient%s%s%s%s\n", n_sent,
+			n_sent == 1 ? "" : "s", n_copies > 1 ? " (each Bcc in a copy of "
+			"its own)" : "", rep->signed_ ? ", signed" : "",
+			rep->encrypted ? ", encrypted" : "");
+	rc = queue_unsent(o, a, from, copies, n_copies, rep, e);
 
-		if (queue(o, a, from, rcpts, n, OUTBOX_SUBMIT, e->msg, final.data,
-			  final.len, &id, &path, &qe) < 0) {
-			err_prefix(e, "not sent, and the outbox failed too (%s)", qe.msg);
-			goto out;
-		}
-		rep->queued = id;
-		note_queued(e, path);
-		free(path);
-		goto out;
-	}
-	rep->submitted = true;
-	if (info)
-		fprintf(info, "cachet: sent to %zu recipient%s%s%s\n", n, n == 1 ? "" : "s",
-			rep->signed_ ? ", signed" : "", rep->encrypted ? ", encrypted" : "");
-
-	if (a->imap.host) {
+	if (copies[0].accepted && a->imap.host) {
+		struct send_copy *c = &copies[0];
 		struct err ae = { 0 };
 
-		if (file_copy(a, final.data, final.len, &ae) < 0) {
-			char *id = NULL, *path = NULL;
+		if (file_copy(a, c->msg.data, c->msg.len, &ae) < 0) {
+			char *id = NULL, *path = NULL, *ids;
 			struct err qe = { 0 };
 
-			if (queue(o, a, from, rcpts, n, OUTBOX_APPEND, ae.msg, final.data,
-				  final.len, &id, &path, &qe) < 0)
+			if (queue(o, a, from, c->rcpts, c->n_rcpts, true, OUTBOX_APPEND,
+				  ae.msg, c->msg.data, c->msg.len, &id, &path, &qe) < 0)
 				rep->warning = xasprintf("sent, but the copy could not be "
 					"filed in %s (%s) nor kept in the outbox (%s)",
 					a->sent, ae.msg, qe.msg);
@@ -600,19 +785,22 @@ send_perform(const struct account *a, const struct send_plan *plan,
 					"filed in %s (%s); it waits in the outbox (%s) for "
 					"'cachet send --retry', which files it without sending "
 					"again", a->sent, ae.msg, path);
-			rep->queued = id;
+			if (id) {
+				ids = rep->queued ? xasprintf("%s, %s", rep->queued, id) :
+					xstrdup(id);
+				free(rep->queued);
+				rep->queued = ids;
+			}
+			free(id);
 			free(path);
 		} else {
 			rep->filed = true;
 		}
 	}
-	rc = 0;
 out:
 	recipients_free(&rr);
 	smime_engine_free(&eng);
-	free(all);
-	free(rcpts);
-	buf_release(&final);
+	copies_free(&copies, n_copies);
 	return rc;
 }
 

@@ -21,7 +21,14 @@
  *     fails, the message is queued for that copy alone and never sent
  *     again;
  *   - Bcc is removed from what is transmitted; From (the account's),
- *     Date and Message-ID are added when missing.
+ *     Date and Message-ID are added when missing;
+ *   - an encrypted message names no Bcc recipient to the others: the
+ *     To/Cc copy is encrypted to the To and Cc recipients and the sender,
+ *     each Bcc recipient gets a copy encrypted to them and the sender, in
+ *     a transaction of its own (envelope: that address alone); a signed
+ *     one is signed once, and every copy carries that signature;
+ *   - each copy the server does not accept waits in the outbox in an
+ *     entry of its own, so a retry never sends an accepted copy again.
  *
  * Errors: those of the modules below plus ERR_POLICY (locked policy),
  * ERR_NOCERT (a recipient or the signer lacks a certificate), ERR_INPUT
@@ -70,7 +77,8 @@ struct send_plan {
 	bool sign;
 	char *signer;		/* owned; fingerprint when sign */
 	char *why_unsigned;	/* owned; when !sign */
-	bool encrypt;		/* to every recipient and the sender */
+	bool encrypt;		/* To/Cc copy to them and the sender; each Bcc
+				 * a copy to it and the sender */
 	char *sender_cert;	/* owned; the sender's fingerprint, when encrypt */
 	char *why_not_encrypted; /* owned; when !encrypt */
 	char *refusal;		/* owned; why it cannot be sent as it is, or NULL */
@@ -84,9 +92,10 @@ struct send_report {
 	char **rcpts;		/* owned; envelope recipients */
 	size_t n_rcpts;
 	char *why_not_encrypted; /* owned; NULL when encrypted or not asked */
-	bool submitted;
+	bool submitted;		/* the To/Cc copy (or the one message) went out */
 	bool filed;		/* the copy is in Sent */
-	char *queued;		/* owned; outbox entry id when something waits */
+	char *queued;		/* owned; outbox entry ids (", " between) when
+				 * something waits */
 	char *warning;		/* owned; a failure after submission, or NULL */
 };
 
@@ -129,9 +138,12 @@ void send_plan_print(const struct account *a, const struct send_plan *plan,
 
 /*
  * Carries out plan (which send_plan returned 0 for) with account a: signs
- * and encrypts as planned, submits, files the copy in Sent, and keeps the
- * message in the outbox when submission or filing fails.  Progress goes
- * to info (may be NULL).
+ * and encrypts as planned (encrypted: one copy for To and Cc, one per Bcc
+ * recipient), submits each copy in its own transaction, files the To/Cc
+ * copy in Sent, and keeps what submission or filing failed for in the
+ * outbox.  Returns -1 when any copy was not submitted (rep->submitted
+ * says whether the To/Cc copy was, rep->queued what waits); a failure to
+ * file alone is rep->warning.  Progress goes to info (may be NULL).
  */
 int send_perform(const struct account *a, const struct send_plan *plan,
 		 const struct send_options *o, struct send_report *rep, FILE *info,

@@ -331,7 +331,9 @@ compose_send(struct screen *s)
 	if (rc < 0) {
 		char *locked = ui_locked_key_text(e.msg);
 
-		if (rep.queued)
+		if (rep.queued && rep.submitted)	/* a Bcc copy waits */
+			screen_status(s, true, "sent, but not to everyone: %s", e.msg);
+		else if (rep.queued)
 			screen_status(s, true, "not sent, kept in the outbox: %s",
 				      locked ? locked : e.msg);
 		else

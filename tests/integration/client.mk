@@ -4,6 +4,7 @@
 
 CLIENT_TESTS = \
 	tests/integration/client_send.sh \
+	tests/integration/client_send_bcc.sh \
 	tests/integration/client_tls.sh \
 	tests/integration/client_trust.sh \
 	tests/integration/client_cred.sh \

@@ -19,8 +19,8 @@
 #   harness_dovecot          private Dovecot: IMAPS, IMAP+STARTTLS, LMTP and
 #                            auth (SASL) on 127.0.0.1, plus IMAP+STARTTLS on
 #                            127.0.0.2 (advertises LOGINDISABLED before
-#                            STARTTLS). Users alice/bob/carol, passwords
-#                            alice-pw/bob-pw/carol-pw, Maildirs in
+#                            STARTTLS). Users alice/bob/carol/dave, passwords
+#                            alice-pw/bob-pw/carol-pw/dave-pw, Maildirs in
 #                            $H/mail/USER/Maildir.
 #   harness_postfix          private Postfix (root only): submission with
 #                            implicit TLS and with STARTTLS, SASL through
@@ -100,7 +100,7 @@ HARNESS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/lib/pki.sh
 . "$HARNESS_LIB_DIR/pki.sh"
 
-HARNESS_USERS="alice bob carol"
+HARNESS_USERS="alice bob carol dave"
 HARNESS_KEYRING_PW=harness-keyring
 HARNESS_PIDS=()		# daemons to stop at cleanup
 HARNESS_GNUPG_HOMES=()	# gpgsm homes whose agents to stop

@@ -5,7 +5,7 @@
 #   pki_make DIR
 #       Creates in DIR (idempotent: an existing, complete DIR is left alone):
 #         smime-ca.pem smime-ca.key   S/MIME CA, CN "Cachet Test S/MIME CA"
-#         USER.key USER.pem           for alice, bob, carol: RSA-2048, signed by
+#         USER.key USER.pem           for alice, bob, carol, dave: RSA-2048, signed by
 #                                     the S/MIME CA, CN "Alice Example" etc. and
 #                                     emailAddress/subjectAltName USER@localhost,
 #                                     digitalSignature+keyEncipherment,
@@ -30,9 +30,9 @@
 #       Prints the SHA-1 fingerprint of certificate FILE as gpgsm writes it
 #       (upper-case hex with colons).
 #
-# The users of the harness: alice, bob, carol, mail domain "localhost".
+# The users of the harness: alice, bob, carol, dave, mail domain "localhost".
 
-PKI_USERS="alice bob carol"
+PKI_USERS="alice bob carol dave"
 
 # Capitalised first letter: alice -> Alice.
 pki__display_name() {
