@@ -294,6 +294,10 @@ pager_open(struct screen *s)
 	if (locked) {
 		screen_status(s, true, "%s", locked);
 		free(locked);
+	} else if (v && v->decryption == SMIME_DECRYPT_FAILED) {
+		/* A wrong passphrase three times, or Esc at its prompt. */
+		screen_status(s, true, "Not decrypted: %s",
+			      v->error ? v->error : "the message could not be decrypted");
 	} else {
 		char *name = xasprintf("%s/%u", s->index.folder_name ? s->index.folder_name : "",
 				       env->uid);
