@@ -379,6 +379,9 @@ screen_prompt_secret(struct screen *s, const char *question, struct buf *out)
 	int r, i, rc = -1;
 
 	buf_reset(out);
+	/* Room for the longest answer at once: growing would leave copies of
+	 * what was typed in freed memory. */
+	buf_grow(out, SECRET_MAX);
 	/* The question is the status line, wrapped as it is (a key's
 	 * description can be long) and drawn again after a resize. */
 	memcpy(before, s->status, sizeof before);
