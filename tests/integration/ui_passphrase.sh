@@ -141,6 +141,22 @@ check_screen "$screen" "the pager after three wrong passphrases"
 assert_contains "$(tail -n 3 <<< "$screen" | tr '\n' ' ' | tr -s ' ')" \
 	"wrong passphrase for the secret key of alice@localhost ($fpr) (3 tries)"
 assert_not_contains "$screen" "The launch moves to Friday" "the pager after three tries"
+# Narrower, the status wraps onto more rows, whole; too short for all of
+# it, its last row says it goes on rather than cut silently.
+ui_resize main 60 24
+ui_settle main
+screen=$(ui_screen main)
+assert_contains "$(head -n 1 <<< "$screen")" "cachet: Sealed for alice"
+assert_contains "$(tail -n 4 <<< "$screen" | tr '\n' ' ' | tr -s ' ')" \
+	"alice@localhost ($fpr) (3 tries)"
+ui_resize main 30 12
+ui_settle main
+screen=$(ui_screen main)
+assert_contains "$(head -n 1 <<< "$screen")" "cachet: Sealed for alice"
+assert_contains "$(tail -n 1 <<< "$screen")" "…"
+assert_contains "$(tail -n 4 <<< "$screen" | head -n 1)" "Not decrypted:"
+ui_resize main 80 24
+ui_settle main
 
 # A wrong one, edited with Backspace, then the right one: the message opens.
 ui_keys main q
