@@ -173,14 +173,17 @@ check_screen "$screen" "the pager once unlocked"
 assert_contains "$screen" "Encrypted to you"
 assert_not_contains "$screen" "locked" "the pager once unlocked"
 assert_not_contains "$screen" "Not decrypted" "the pager once unlocked"
+# The index's mark, which the failed openings made a problem, is the
+# Content-Type's again: encrypted, not signed.
+ui_keys main q
+ui_wait main "INBOX [1 message"
+assert_contains "$(ui_screen main | grep 'Sealed for alice')" " E "
 
 # The agent forgets the passphrase (a reload flushes its cache).
 gpgconf --homedir "$home" --reload gpg-agent
 
 # Writing: the plan signs nothing, so nothing asks while the draft is
 # written and edited; y signs and asks.
-ui_keys main q
-ui_wait main "INBOX [1 message"
 ui_keys main m
 ui_wait_prompt main "To:"
 ui_keys main "bob@localhost" Enter
