@@ -250,7 +250,7 @@ ui_locked_key_text(const char *msg)
 	    (find_ci(msg, "gpg-agent") == NULL && find_ci(msg, "pinentry") == NULL))
 		return NULL;
 	buf_adds(&b, "Your secret key is locked: gpg-agent does not hold its "
-		 "passphrase, and cachet never asks for it on this screen. ");
+		 "passphrase. ");
 	/* The engine's own advice says what to run; it starts "unlock it ...". */
 	how = find_ci(msg, "unlock it");
 	if (how) {

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,123 @@ screen_prompt(struct screen *s, const char *question, const char *initial)
 	return buf_detach(&out, NULL);
 }
 
+/* Longer than any passphrase gpg-agent takes (255). */
+#define SECRET_MAX 1024
+
+/* Drops the last UTF-8 character of b, its bytes wiped. */
+static void
+utf8_drop_last(struct buf *b)
+{
+	while (b->len > 0) {
+		unsigned char c = (unsigned char)b->data[--b->len];
+
+		b->data[b->len] = '\0';
+		if ((c & 0xc0) != 0x80)
+			break;
+	}
+}
+
+int
+screen_prompt_secret(struct screen *s, const char *question, struct buf *out)
+{
+	char before[sizeof(s->status)];
+	bool before_bad = s->status_bad;
+	struct status_pieces p;
+	wint_t ch;
+	int r, i, rc = -1;
+
+	buf_reset(out);
+	/* Room for the longest answer at once: growing would leave copies of
+	 * what was typed in freed memory. */
+	buf_grow(out, SECRET_MAX);
+	/* The question is the status line, wrapped as it is (a key's
+	 * description can be long) and drawn again after a resize. */
+	memcpy(before, s->status, sizeof before);
+	screen_status(s, false, "%s", question);
+	curs_set(1);
+	for (;;) {
+		/* The question alone: nothing of the answer, not even its length. */
+		screen_draw(s);
+		memset(&p, 0, sizeof p);
+		ui_text_wrap(s->status, COLS, add_status_piece, &p);
+		i = p.n ? ui_text_width(p.text[p.n - 1]) + 1 : 0;
+		move(LINES - 1, i < COLS ? i : COLS - 1);
+		for (i = 0; i < p.n; i++)
+			free(p.text[i]);
+		refresh();
+		r = get_wch(&ch);
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			if (ch == KEY_BACKSPACE)
+				utf8_drop_last(out);
+			else if (ch == KEY_ENTER)
+				break;
+			continue;	/* a resize too: drawn again above */
+		}
+		if (ch == 27 || ch == 7)	/* Escape, Ctrl-G */
+			goto done;
+		if (ch == '\n' || ch == '\r')
+			break;
+		if (ch == 127 || ch == 8) {
+			utf8_drop_last(out);
+		} else if (ch == 21) {		/* Ctrl-U */
+			explicit_bzero(out->data ? out->data : (char *)"", out->data ? out->cap : 0);
+			buf_reset(out);
+		} else if (ch >= 32 && out->len + MB_LEN_MAX < SECRET_MAX) {
+			char mb[MB_LEN_MAX];
+			int k = wctomb(mb, (wchar_t)ch);
+
+			if (k > 0)
+				buf_add(out, mb, (size_t)k);
+			explicit_bzero(mb, sizeof mb);
+		}
+	}
+	rc = 0;
+done:
+	if (rc < 0) {
+		explicit_bzero(out->data ? out->data : (char *)"", out->data ? out->cap : 0);
+		buf_reset(out);
+	}
+	curs_set(0);
+	/* Back to what was said before the question ("working..."). */
+	memcpy(s->status, before, sizeof before);
+	s->status_bad = before_bad;
+	screen_draw(s);
+	return rc;
+}
+
+/*
+ * The engine's passphrase source (struct smime_passphrase): the question
+ * on the status line, the try and how to cancel in it.  desc names the key
+ * as its certificate does, so it is made safe for the terminal first.
+ */
+static int
+screen_passphrase_get(void *opaque, const char *desc, unsigned try, bool is_new,
+		      struct buf *out, struct err *e)
+{
+	struct screen *s = opaque;
+	struct buf key = BUF_INIT;
+	char *question, *p;
+	int rc;
+
+	utf8_sanitize(&key, desc, strlen(desc));
+	for (p = key.data; p && *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	question = xasprintf("%s%s for %s (try %u of %u, Esc cancels): ",
+			     try > 1 ? "Wrong passphrase. " : "",
+			     is_new ? "New passphrase" : "Passphrase",
+			     key.len ? key.data : "your key", try, SMIME_PASSPHRASE_TRIES);
+	rc = screen_prompt_secret(s, question, out);
+	free(question);
+	if (rc < 0)
+		err_set(e, ERR_CRYPTO, "cancelled: no passphrase given for %s",
+			key.len ? key.data : "the secret key");
+	buf_release(&key);
+	return rc;
+}
+
 /* --- shared by the views ------------------------------------------------ */
 
 struct smime_engine *
@@ -363,7 +481,10 @@ screen_engine(struct screen *s)
 		return s->eng;
 	if (smime_engine_new(s->opt->gnupg_home, &s->eng, &e) < 0) {
 		s->eng_error = xstrdup(e.msg[0] ? e.msg : "the S/MIME engine did not start");
-	} else if (s->opt->data_dir) {
+		return NULL;
+	}
+	smime_engine_set_passphrase(s->eng, &s->passphrase);
+	if (s->opt->data_dir) {
 		/* The trust anchors from the certificate store; without one the
 		 * engine seeds them itself. */
 		struct certstore *store = NULL;
@@ -567,6 +688,8 @@ ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e)
 	s.saved_stderr = -1;
 	s.status_rows = 1;
 	s.tty_out = -1;
+	s.passphrase.get = screen_passphrase_get;
+	s.passphrase.opaque = &s;
 	if (mail_source_list_folders(src, &s.folders.list, &s.folders.n, e) < 0)
 		return -1;
 

@@ -115,6 +115,9 @@ struct screen {
 	/* Verifying (pager) and sealing drafts (compose) share one engine. */
 	struct smime_engine *eng;	/* owned; NULL until first needed */
 	char *eng_error;		/* owned; why there is no engine */
+	/* Passphrases gpg-agent asks for, asked on the status line (the
+	 * engine's, and send's for signing). */
+	struct smime_passphrase passphrase;
 
 	/* Each view's own state. */
 	struct folders_view folders;
@@ -138,6 +141,13 @@ void screen_draw(struct screen *s);
  * or NULL when cancelled (Escape, Ctrl-G).
  */
 char *screen_prompt(struct screen *s, const char *question, const char *initial);
+/*
+ * Reads a secret at the bottom of the screen: the question stays, nothing
+ * typed is drawn.  Backspace and Ctrl-U edit, Enter answers.  Returns 0
+ * with the UTF-8 answer in out (the caller wipes it), or -1 when cancelled
+ * (Escape, Ctrl-G) with out wiped and empty.
+ */
+int screen_prompt_secret(struct screen *s, const char *question, struct buf *out);
 /* Rows between the title bar and the status line. */
 int screen_body_rows(const struct screen *s);
 /* Draws UTF-8 text at row y, cut or padded to the whole width. */

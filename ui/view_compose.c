@@ -207,6 +207,7 @@ draft_plan(struct screen *s, struct send_options *o, struct send_plan *plan,
 	o->encrypt = s->compose.req_encrypt;
 	o->gnupg_home = s->opt->gnupg_home;
 	o->data_dir = s->opt->data_dir;
+	o->passphrase = &s->passphrase;
 	rc = send_plan(a, s->opt->policy, msg.data, msg.len, o, plan, e);
 	explicit_bzero(msg.data ? msg.data : (char *)"", msg.data ? msg.cap : 0);
 	buf_release(&msg);

@@ -282,6 +282,8 @@ pager_open(struct screen *s)
 	else if ((v && smime_verdict_summary(v) != SMIME_SUMMARY_NOT_SIGNED) ||
 		 (check_error && s->index.rows[s->index.cur].mark != UI_CRYPTO_NONE))
 		s->index.rows[s->index.cur].mark = UI_CRYPTO_PROBLEM;
+	else if (v && !check_error)	/* again, after a failed opening */
+		s->index.rows[s->index.cur].mark = ui_crypto_mark_of(env->content_type);
 
 	/* Decrypted bytes do not outlive the pager's own copy. */
 	if (inner.data)
@@ -294,6 +296,10 @@ pager_open(struct screen *s)
 	if (locked) {
 		screen_status(s, true, "%s", locked);
 		free(locked);
+	} else if (v && v->decryption == SMIME_DECRYPT_FAILED) {
+		/* A wrong passphrase three times, or Esc at its prompt. */
+		screen_status(s, true, "Not decrypted: %s",
+			      v->error ? v->error : "the message could not be decrypted");
 	} else {
 		char *name = xasprintf("%s/%u", s->index.folder_name ? s->index.folder_name : "",
 				       env->uid);
