@@ -179,6 +179,9 @@ anchors_clear(struct smime_engine *eng)
 	free(eng->anchors);
 	eng->anchors = NULL;
 	eng->n_anchors = 0;
+	free(eng->chain_memo);
+	eng->chain_memo = NULL;
+	eng->n_chain_memo = 0;
 }
 
 void

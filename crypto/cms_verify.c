@@ -8,6 +8,7 @@
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
+#include <gnutls/crypto.h>
 #include <gnutls/pkcs7.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -176,6 +177,99 @@ chain_state(unsigned st, const char **detail)
 	return SMIME_SIG_UNTRUSTED;
 }
 
+/* How many chain results an engine remembers, and for how long at most. */
+#define CHAIN_MEMO_MAX 64
+#define CHAIN_MEMO_SECONDS 300
+
+/* The memo's key for chain: SHA-256 over each certificate's DER with its
+ * length, so the same certificates in the same order and nothing else.
+ * -1 when a certificate cannot be encoded (no memo then). */
+static int
+chain_key(gnutls_x509_crt_t *chain, size_t k, unsigned char key[32])
+{
+	gnutls_hash_hd_t h;
+	size_t i;
+
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return -1;
+	for (i = 0; i < k; i++) {
+		gnutls_datum_t der = { NULL, 0 };
+		unsigned char len[4];
+
+		if (gnutls_x509_crt_export2(chain[i], GNUTLS_X509_FMT_DER, &der) < 0) {
+			gnutls_hash_deinit(h, NULL);
+			return -1;
+		}
+		len[0] = (unsigned char)(der.size >> 24);
+		len[1] = (unsigned char)(der.size >> 16);
+		len[2] = (unsigned char)(der.size >> 8);
+		len[3] = (unsigned char)der.size;
+		gnutls_hash(h, len, sizeof len);
+		gnutls_hash(h, der.data, der.size);
+		gnutls_free(der.data);
+	}
+	gnutls_hash_deinit(h, key);
+	return 0;
+}
+
+/*
+ * The trust list's verdict on chain, remembered per engine: the same
+ * certificates against the same anchors give the same answer while no
+ * validity period of theirs, nor of an anchor, begins or ends, and for
+ * CHAIN_MEMO_SECONDS at most.  Only the chain's check is remembered; every
+ * signature is checked every time.
+ */
+static int
+chain_verify(struct smime_engine *eng, gnutls_x509_trust_list_t tl,
+	     gnutls_x509_crt_t *chain, size_t k, gnutls_typed_vdata_st *purpose,
+	     unsigned *st)
+{
+	struct engine_chain_memo *m;
+	unsigned char key[32];
+	time_t now = time(NULL), until = now + CHAIN_MEMO_SECONDS, from = 0, t;
+	bool keyed;
+	size_t i;
+	int r;
+
+	keyed = chain_key(chain, k, key) == 0;
+	for (i = 0; keyed && i < eng->n_chain_memo; i++) {
+		m = &eng->chain_memo[i];
+		if (memcmp(m->key, key, sizeof key) == 0 && now >= m->from && now < m->until) {
+			*st = m->status;
+			return 0;
+		}
+	}
+	r = gnutls_x509_trust_list_verify_crt2(tl, chain, (unsigned)k, purpose, 1, 0, st,
+					       NULL);
+	if (r < 0 || !keyed)
+		return r;
+	/* Until the first validity period in view begins or ends. */
+	for (i = 0; i < k + eng->n_anchors; i++) {
+		gnutls_x509_crt_t c = i < k ? chain[i] : eng->anchors[i - k];
+
+		t = gnutls_x509_crt_get_activation_time(c);
+		if (t != (time_t)-1 && t > now && t < until)
+			until = t;
+		if (t != (time_t)-1 && t <= now && t > from)
+			from = t;
+		t = gnutls_x509_crt_get_expiration_time(c);
+		if (t != (time_t)-1 && t > now && t < until)
+			until = t;
+		if (t != (time_t)-1 && t <= now && t > from)
+			from = t;
+	}
+	if (eng->n_chain_memo == CHAIN_MEMO_MAX)
+		eng->n_chain_memo = 0;	/* start over: a batch has few chains */
+	if (eng->chain_memo == NULL)
+		eng->chain_memo = xcalloc(CHAIN_MEMO_MAX, sizeof *eng->chain_memo);
+	m = &eng->chain_memo[eng->n_chain_memo++];
+	memcpy(m->key, key, sizeof key);
+	m->status = *st;
+	m->from = from;
+	m->until = until;
+	return 0;
+}
+
 /* The state of one SignerInfo: its signature, then its signer's chain. */
 static void
 check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
@@ -242,8 +336,7 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 		goto out;
 	}
 	k = build_chain(signer, crts, n, chain);
-	r = gnutls_x509_trust_list_verify_crt2(tl, chain, (unsigned)k, &purpose, 1, 0,
-					       &st, NULL);
+	r = chain_verify(eng, tl, chain, k, &purpose, &st);
 	if (r < 0) {
 		s->state = SMIME_SIG_UNTRUSTED;
 		s->detail = xasprintf("the certificate chain cannot be checked (%s)",

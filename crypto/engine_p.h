@@ -34,6 +34,16 @@ struct smime_engine {
 	gnutls_x509_crt_t *anchors;	/* owned */
 	size_t n_anchors;
 	bool anchors_set;	/* given by the caller, or seeded once */
+	/* Chains already checked against these anchors (cms_verify.c): a
+	 * batch from one correspondent checks one chain once.  Cleared with
+	 * the anchors. */
+	struct engine_chain_memo {
+		unsigned char key[32];	/* SHA-256 over the chain's DER */
+		unsigned status;	/* gnutls_certificate_status_t */
+		time_t until;		/* good while now is before this */
+		time_t from;		/* ... and not before this */
+	} *chain_memo;			/* owned */
+	size_t n_chain_memo;
 	/* Revocation (revocation.c): gpgsm.conf's choice, read once, and
 	 * the Assuan connection to dirmngr. */
 	enum { ENGINE_CRL_UNREAD = 0, ENGINE_CRL_OFF, ENGINE_CRL_ON } crl;
