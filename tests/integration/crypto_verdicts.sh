@@ -98,6 +98,17 @@ rc=0
 "$CACHET" --gnupg-home "$bob" verify fx/hand-wrapped-valid.eml fx/ossl-detached-rsa.eml > /dev/null || rc=$?
 assert_eq 0 "$rc" "exit status when every message is valid and whole"
 
+# One engine checks a chain once and remembers it, never a signature: in
+# one call, a tampered message between two good ones from the same signer
+# is still invalid, and the good one after it still valid.
+out=$("$CACHET" --gnupg-home "$bob" verify --json fx/hand-wrapped-valid.eml fx/tampered.eml \
+	fx/hand-wrapped-valid.eml || true)
+assert_eq 'valid invalid valid' "$(printf '%s\n' "$out" |
+	sed 's/.*"signature":"\([a-z]*\)".*/\1/' | tr '\n' ' ' | sed 's/ $//')" \
+	"verdicts of valid, tampered, valid in one call"
+assert_eq 3 "$(printf '%s\n' "$out" | grep -c '"signer":"alice@localhost"')" \
+	"the three messages are alice's"
+
 # RSA-PSS with another salt than the digest's length is not checked, and
 # the detail says so rather than calling it a forgery.
 out=$("$CACHET" --gnupg-home "$bob" verify --json fx/ossl-pss-max.eml || true)
