@@ -71,6 +71,9 @@ struct buf {
 #define BUF_INIT { NULL, 0, 0 }
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);
+/* Zeroes b's whole allocation (explicit_bzero: not optimised away before
+ * the free) and releases it: for keys, passphrases and plaintext. */
+void buf_wipe(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *data, size_t n);
 void buf_adds(struct buf *b, const char *s);

@@ -98,6 +98,14 @@ buf_release(struct buf *b)
 }
 
 void
+buf_wipe(struct buf *b)
+{
+	if (b->data)
+		explicit_bzero(b->data, b->cap);
+	buf_release(b);
+}
+
+void
 buf_grow(struct buf *b, size_t extra)
 {
 	size_t need;

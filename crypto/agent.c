@@ -127,14 +127,6 @@ struct call {
 	struct agent_keyinfo *ki;	/* foreign; filled from KEYINFO */
 };
 
-static void
-wipe_buf(struct buf *b)
-{
-	if (b->data)
-		memset(b->data, 0, b->cap);
-	buf_release(b);
-}
-
 static gpgme_error_t
 call_data(void *opaque, const void *data, size_t len)
 {
@@ -154,11 +146,11 @@ call_inquire(void *opaque, const char *name, const char *args, gpgme_data_t *r)
 	if (name == NULL) {	/* GPGME is done with the data it was given */
 		gpgme_data_release(*r);
 		*r = NULL;
-		wipe_buf(&c->answer);
+		buf_wipe(&c->answer);
 		return 0;
 	}
 	*r = NULL;
-	wipe_buf(&c->answer);
+	buf_wipe(&c->answer);
 	if (c->inq_name && strcmp(name, c->inq_name) == 0) {
 		buf_add(&c->answer, c->inq_data, c->inq_len);
 	} else if (strcmp(name, "PASSPHRASE") == 0 || strcmp(name, "NEW_PASSPHRASE") == 0) {
@@ -174,7 +166,7 @@ call_inquire(void *opaque, const char *name, const char *args, gpgme_data_t *r)
 		} else if (c->a->pp.get(c->a->pp.opaque, c->desc ? c->desc : "",
 					c->try, is_new, &c->answer, &c->cb_err) < 0) {
 			c->gave_up = true;
-			wipe_buf(&c->answer);
+			buf_wipe(&c->answer);
 			return gpg_error(GPG_ERR_ASS_CANCELED);
 		}
 	} else {
@@ -215,7 +207,7 @@ transact(struct agent *a, const char *cmd, struct call *c, gpgme_error_t *op,
 	*op = 0;
 	g = gpgme_op_assuan_transact_ext(a->ctx, cmd, call_data, c, call_inquire, c,
 					 call_status, c, op);
-	wipe_buf(&c->answer);
+	buf_wipe(&c->answer);
 	if (g)
 		return err_set(e, ERR_CRYPTO, "gpg-agent (%s): %s", *a->socket ? a->socket :
 			       "no socket", gpgme_strerror(g));
@@ -521,7 +513,7 @@ agent_pkdecrypt(struct agent *a, const char *grip, const char *desc,
 		else
 			buf_add(value, v, vlen);
 	}
-	wipe_buf(&plain);
+	buf_wipe(&plain);
 	buf_release(&setkey);
 	buf_release(&keydesc);
 	return rc;
@@ -584,8 +576,8 @@ agent_import_key(struct agent *a, const void *key, size_t len,
 	}
 	rc = 0;
 out:
-	wipe_buf(&kek);
-	wipe_buf(&padded);
+	buf_wipe(&kek);
+	buf_wipe(&padded);
 	buf_release(&wrapped);
 	return rc;
 }

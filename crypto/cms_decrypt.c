@@ -91,23 +91,6 @@ static const struct ec_curve ec_curves[] = {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-void
-cms_wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
-
-void
-cms_wipe_buf(struct buf *b)
-{
-	if (b->data)
-		cms_wipe(b->data, b->cap);
-	buf_release(b);
-}
-
 /* --- the DER the recipients are read from ------------------------------- */
 
 static int

@@ -116,7 +116,7 @@ x963_kdf(gnutls_digest_algorithm_t hash, const unsigned char *z, size_t zlen,
 		memcpy(kek + done, block, take);
 		done += take;
 	}
-	cms_wipe(block, sizeof block);
+	explicit_bzero(block, sizeof block);
 	return 0;
 }
 
@@ -148,14 +148,14 @@ aes_unwrap(const unsigned char *kek, size_t keklen, const unsigned char *wrapped
 		decrypt = (nettle_cipher_func *)aes256_decrypt;
 	}
 	ok = nist_keyunwrap16(&ctx, decrypt, iv, len - 8, out, wrapped);
-	cms_wipe(&ctx, sizeof ctx);
+	explicit_bzero(&ctx, sizeof ctx);
 	if (!ok) {
-		cms_wipe(out, sizeof out);
+		explicit_bzero(out, sizeof out);
 		return err_set(e, ERR_CRYPTO, "key agreement: the content key does not unwrap "
 			       "(the message was not made for this key, or it was altered)");
 	}
 	buf_add(cek, out, len - 8);
-	cms_wipe(out, sizeof out);
+	explicit_bzero(out, sizeof out);
 	return 0;
 }
 
@@ -215,9 +215,9 @@ ecdh_cek(const struct cms_recipient *r, struct agent *a, const char *grip,
 		goto out;
 	rc = 0;
 out:
-	cms_wipe(kek, sizeof kek);
+	explicit_bzero(kek, sizeof kek);
 	ksba_free(info);
-	cms_wipe_buf(&point);
+	buf_wipe(&point);
 	buf_release(&ev);
 	return rc;
 }
@@ -253,7 +253,7 @@ cms_recipient_cek(const struct cms_env *env, const struct cms_recipient *r,
 	if (cek->len - start != env->key_len) {
 		size_t got = cek->len - start;
 
-		cms_wipe(cek->data + start, got);
+		explicit_bzero(cek->data + start, got);
 		cek->len = start;
 		return err_set(e, ERR_CRYPTO, "decrypting: the content key has %zu bytes, "
 			       "%s needs %zu (the message was altered, or is not for this key)",
@@ -291,13 +291,13 @@ decrypt_cbc(const struct cms_env *env, const gnutls_datum_t *key, struct buf *pl
 	for (i = 0; i < 16; i++)
 		bad |= (unsigned char)((i < pad) & (out[n - 1 - i] != pad));
 	if (bad) {
-		cms_wipe(out, n);
+		explicit_bzero(out, n);
 		free(out);
 		return err_set(e, ERR_CRYPTO, "decrypting: the %s padding is wrong (a wrong key, "
 			       "or the message was altered)", env->content_name);
 	}
 	buf_add(plain, out, n - pad);
-	cms_wipe(out, n);
+	explicit_bzero(out, n);
 	free(out);
 	return 0;
 }
@@ -326,7 +326,7 @@ decrypt_gcm(const struct cms_env *env, const gnutls_datum_t *key, struct buf *pl
 	gnutls_aead_cipher_deinit(h);
 	free(in);
 	if (g < 0) {
-		cms_wipe(out, env->content_len + 16);
+		explicit_bzero(out, env->content_len + 16);
 		free(out);
 		if (g == GNUTLS_E_DECRYPTION_FAILED)
 			return err_set(e, ERR_CRYPTO, "decrypting: the %s authentication tag "
@@ -336,7 +336,7 @@ decrypt_gcm(const struct cms_env *env, const gnutls_datum_t *key, struct buf *pl
 			       gnutls_strerror(g));
 	}
 	buf_add(plain, out, outlen);
-	cms_wipe(out, outlen);
+	explicit_bzero(out, outlen);
 	free(out);
 	return 0;
 }

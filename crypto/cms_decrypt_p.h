@@ -139,9 +139,5 @@ struct ec_curve {
  * else the one its length says; NULL when none is read here. */
 const struct ec_curve *cms_curve_of(const struct cms_recipient *r,
 				    const struct der_tlv *named);
-/* Zeroes memory the compiler may not drop (keys, plaintext). */
-void cms_wipe(void *p, size_t n);
-/* Zeroes b's whole allocation and releases it. */
-void cms_wipe_buf(struct buf *b);
 
 #endif

@@ -550,9 +550,7 @@ engine_decrypt(struct smime_engine *eng, const unsigned char *der, size_t len,
 	}
 	rc = cms_env_decrypt(env, (const unsigned char *)cek.data, cek.len, plain, e);
 out:
-	if (cek.data)
-		memset(cek.data, 0, cek.cap);
-	buf_release(&cek);
+	buf_wipe(&cek);
 	buf_release(&names);
 	free(skids.ids);
 	cms_env_free(&env);

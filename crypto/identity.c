@@ -521,12 +521,8 @@ out:
 	smime_identities_free(&found, n_found);
 	if (ctx)
 		gpgme_release(ctx);
-	if (sexp.data)
-		memset(sexp.data, 0, sexp.cap);
-	buf_release(&sexp);
-	if (password.data)
-		memset(password.data, 0, password.cap);
-	buf_release(&password);
+	buf_wipe(&sexp);
+	buf_wipe(&password);
 	free(type);
 	gnutls_x509_privkey_deinit(key);
 	for (i = 0; i < n_chain; i++)
