@@ -132,69 +132,21 @@ engine_fail(struct err *e, gpgme_error_t gerr, const char *what)
 		       gpgme_strsource(gerr));
 }
 
-/* gpg-agent's socket for eng's home (agent.c asks gpgconf), looked up
- * once: "" when it cannot be found. */
-static const char *
-agent_socket(struct smime_engine *eng)
-{
-	if (eng->agent_socket == NULL)
-		eng->agent_socket = agent_socket_path(eng->home);
-	return eng->agent_socket;
-}
-
-struct keyinfo {
-	char cached, protection;
-};
-
-static gpgme_error_t
-keyinfo_status(void *opaque, const char *status, const char *args)
-{
-	struct keyinfo *ki = opaque;
-	char grip[64], type[8], serial[64], idstr[64], cached[8], prot[8];
-
-	/* KEYGRIP TYPE SERIALNO IDSTR CACHED PROTECTION ... */
-	if (strcmp(status, "KEYINFO") == 0 &&
-	    sscanf(args, "%63s %7s %63s %63s %7s %7s", grip, type, serial, idstr,
-		   cached, prot) == 6) {
-		ki->cached = cached[0];
-		ki->protection = prot[0];
-	}
-	return 0;
-}
-
 int
 engine_check_unlocked(struct smime_engine *eng, gpgme_key_t key, const char *what,
 		      struct err *e)
 {
-	struct keyinfo ki = { 0, 0 };
-	gpgme_error_t g, op = 0;
-	const char *sock;
-	char *cmd;
+	struct agent_keyinfo ki = { false, false, false };
+	struct agent *a;
+	struct err ignored = { 0 };
 
 	if (key->subkeys == NULL || key->subkeys->keygrip == NULL)
 		return 0;
-	if (eng->agent == NULL) {
-		sock = agent_socket(eng);
-		if (*sock == '\0' || gpgme_new(&eng->agent))
-			return 0;
-		if (gpgme_set_protocol(eng->agent, GPGME_PROTOCOL_ASSUAN) ||
-		    gpgme_ctx_set_engine_info(eng->agent, GPGME_PROTOCOL_ASSUAN, sock, NULL)) {
-			gpgme_release(eng->agent);
-			eng->agent = NULL;
-			return 0;
-		}
-	}
-	cmd = xasprintf("KEYINFO %s", key->subkeys->keygrip);
-	g = gpgme_op_assuan_transact_ext(eng->agent, cmd, NULL, NULL, NULL, NULL,
-					 keyinfo_status, &ki, &op);
-	free(cmd);
-	if (g || op) {
-		/* An agent that went away: let the operation itself report. */
-		gpgme_release(eng->agent);
-		eng->agent = NULL;
+	/* An agent that cannot be asked: let the operation itself report. */
+	if (engine_key_agent(eng, &a, &ignored) < 0 ||
+	    agent_keyinfo(a, key->subkeys->keygrip, &ki, &ignored) < 0)
 		return 0;
-	}
-	if (ki.protection == 'P' && ki.cached != '1')
+	if (ki.protected_ && !ki.cached)
 		return err_set(e, ERR_CRYPTO, "%s: the secret key of %s is protected by a "
 			       "passphrase that gpg-agent does not hold, and cachet does not "
 			       "start a pinentry in batch; unlock it first (one gpgsm operation "
@@ -332,12 +284,9 @@ smime_engine_free(struct smime_engine **engp)
 	cms_signer_free(&eng->signer);
 	engine_certs_free(eng);
 	agent_free(&eng->key_agent);
-	if (eng->agent)
-		gpgme_release(eng->agent);
 	if (eng->ctx)
 		gpgme_release(eng->ctx);
 	free(eng->home);
-	free(eng->agent_socket);
 	free(eng);
 	*engp = NULL;
 }

@@ -14,8 +14,6 @@ struct cms_signer;
 struct smime_engine {
 	gpgme_ctx_t ctx;	/* owned */
 	char *home;		/* owned; NULL = GnuPG's default */
-	char *agent_socket;	/* owned; looked up once, "" when unknown */
-	gpgme_ctx_t agent;	/* owned; assuan connection to gpg-agent, or NULL */
 	/* Keys looked up in this batch (gpgme_get_key would start a fresh
 	 * gpgsm for every lookup). */
 	struct engine_key {
