@@ -7,10 +7,11 @@
  *   - <data_dir>/certstore.db (SQLite, WAL): certificates, bindings
  *     (address -> certificate, with a state), history of every change, and
  *     the "seen" table of messages already harvested.
- *   - gpgsm's keybox (GPGME, CMS protocol) holds the key material so gpgsm
- *     can encrypt; the bindings, not the keybox, decide what cachet
- *     encrypts to.  Chain validation to a trust anchor is gpgsm's (its
- *     trustlist.txt), the same anchors the verdict of a message uses.
+ *   - The certificates themselves are in the database too: encryption
+ *     takes the one a binding chose from there (smime_engine_add_cert),
+ *     and nothing a message carries is written to gpgsm's keybox.  Chain
+ *     validation to a trust anchor is cachet's own, against the same
+ *     anchors the verdict of a message uses (certstore_chain_check).
  *
  * Addresses are compared with the domain in lower case and the local part
  * as written (certstore_address_normalize).
@@ -266,25 +267,19 @@ int certstore_choose(struct certstore *s, const char *address, time_t now,
 		     struct certstore_choice *choice, struct err *e);
 void certstore_choice_release(struct certstore_choice *c);
 
-/* ---- gpgsm: keybox and trust anchors --------------------------------- */
+/* ---- Chains and trust anchors ------------------------------------------ */
 
-/* Imports a certificate into gpgsm's keybox.  ERR_CRYPTO. */
-int certstore_keybox_import(struct certstore *s, const struct certstore_cert *c,
-			    struct err *e);
 /*
- * The certificate with SHA-1 fingerprint fpr (upper-case hex) from gpgsm's
- * keybox, where verification left the signer's certificate.  ERR_CRYPTO
- * when gpgsm has none (or gives another).
- */
-int certstore_keybox_export(struct certstore *s, const char *fpr,
-			    struct certstore_cert **out, struct err *e);
-/*
- * Whether gpgsm validates c's chain to a trust anchor (keylist with
- * validation, after importing c).  Returns 0 with *reason NULL (valid) or
- * a reason code (untrusted, expired, revoked); -1 on ERR_CRYPTO.  Results
- * are remembered per fingerprint for the life of s.
+ * Whether c's chain reaches one of the store's trust anchors (the same
+ * anchors and the same in-process check as signature verification), with
+ * the certificates extra (may include c; untrusted intermediates for this
+ * check only, e.g. the rest of a certs-only bundle) and no others.
+ * Returns 0 with *reason NULL (valid) or a reason code (untrusted,
+ * expired, revoked); -1 on ERR_CRYPTO or ERR_STORE (the anchors).
+ * Nothing is written to gpgsm's home.
  */
 int certstore_chain_check(struct certstore *s, const struct certstore_cert *c,
+			  struct certstore_cert *const *extra, size_t n_extra,
 			  const char **reason, struct err *e);
 /*
  * The trust anchors of signature verification, kept in the store: those
@@ -418,9 +413,12 @@ int certstore_harvest_message(struct certstore *s, const char *identity,
 /*
  * `certs import`: binds certificate c to each of its addresses after the
  * same checks (unless force, which skips the checks but records it in the
- * history).  -1 on ERR_STORE / ERR_CRYPTO.
+ * history), the certificates extra (the rest of the file; may include c)
+ * serving as intermediates of its chain for this check only.  -1 on
+ * ERR_STORE / ERR_CRYPTO.
  */
 int certstore_import_cert(struct certstore *s, const struct certstore_cert *c,
+			  struct certstore_cert *const *extra, size_t n_extra,
 			  bool force, const char *file, time_t now,
 			  struct certstore_outcomes *out, struct err *e);
 

@@ -1,4 +1,6 @@
-/* gpgsm.c — key material in gpgsm's keybox, chains to its trust anchors. */
+/* gpgsm.c — chains checked in process against the store's trust anchors,
+ * and the one write to gpgsm's home a person asks for: a CA made a trust
+ * anchor (`certs trust-ca`). */
 #include "certstore/store_p.h"
 #include "crypto/smime.h"
 
@@ -76,124 +78,57 @@ import_der(struct certstore *s, const unsigned char *der, size_t len,
 	return 0;
 }
 
-int
-certstore_keybox_import(struct certstore *s, const struct certstore_cert *c,
-			struct err *e)
+/* The store's engine for chain checks, with the store's anchors. */
+static int
+chain_engine(struct certstore *s, struct err *e)
 {
-	int rc = import_der(s, c->der, c->der_len, e);
-
-	if (rc > 0)
-		return err_set(e, ERR_CRYPTO, "gpgsm refused certificate %s (%s): "
-			       "it fails gpgsm's basic checks", c->fpr_sha1, c->subject);
-	return rc;
-}
-
-static const char *
-memo_get(struct certstore *s, const char *fpr, bool *found)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_memo; i++) {
-		if (strcmp(s->memo[i].fpr, fpr) == 0) {
-			*found = true;
-			return s->memo[i].reason;
-		}
-	}
-	*found = false;
-	return NULL;
-}
-
-int
-certstore_chain_check(struct certstore *s, const struct certstore_cert *c,
-		      const char **reason, struct err *e)
-{
-	gpgme_key_t key = NULL;
-	gpgme_error_t ge;
-	bool found;
-	int rc;
-
-	*reason = memo_get(s, c->fpr_sha1, &found);
-	if (found)
+	if (s->eng)
 		return 0;
-	rc = import_der(s, c->der, c->der_len, e);
-	if (rc < 0)
+	if (smime_engine_new(s->gnupg_home, &s->eng, e) < 0)
 		return -1;
-	if (rc > 0) {
-		*reason = CERTSTORE_R_UNTRUSTED;
-		goto remember;
+	if (certstore_give_anchors(s, s->eng, e) < 0) {
+		smime_engine_free(&s->eng);
+		return -1;
 	}
-	ge = gpgme_set_keylist_mode(s->gpg, GPGME_KEYLIST_MODE_LOCAL |
-				    GPGME_KEYLIST_MODE_VALIDATE);
-	if (ge)
-		return gpg_fail(e, ge, "cannot set the key listing mode");
-	/* Listed in this context: gpgme_get_key would start another gpgsm for
-	 * every new certificate (two processes per new correspondent). */
-	ge = gpgme_op_keylist_start(s->gpg, c->fpr_sha1, 0);
-	if (ge == 0)
-		ge = gpgme_op_keylist_next(s->gpg, &key);
-	gpgme_op_keylist_end(s->gpg);
-	if (ge)
-		return gpg_fail(e, ge, "cannot list the certificate just imported");
-	if (key->subkeys == NULL || key->subkeys->fpr == NULL ||
-	    strcasecmp(key->subkeys->fpr, c->fpr_sha1) != 0) {
-		gpgme_key_unref(key);
-		return err_set(e, ERR_CRYPTO, "gpgsm listed another certificate for %s",
-			       c->fpr_sha1);
-	}
-	/* gpgsm validated the chain against its trustlist: 'r', 'e', 'i' or a
-	 * user ID validity below full all mean no path to a trust anchor. */
-	if (key->revoked)
-		*reason = CERTSTORE_R_REVOKED;
-	else if (key->expired)
-		*reason = CERTSTORE_R_EXPIRED;
-	else if (key->invalid || key->uids == NULL || key->uids->invalid ||
-		 key->uids->validity < GPGME_VALIDITY_FULL)
-		*reason = CERTSTORE_R_UNTRUSTED;
-	else
-		*reason = NULL;
-	gpgme_key_unref(key);
-remember:
-	s->memo = xrealloc(s->memo, (s->n_memo + 1) * sizeof(*s->memo));
-	snprintf(s->memo[s->n_memo].fpr, sizeof(s->memo[0].fpr), "%s", c->fpr_sha1);
-	s->memo[s->n_memo].reason = *reason;
-	s->n_memo++;
 	return 0;
 }
 
 int
-certstore_keybox_export(struct certstore *s, const char *fpr,
-			struct certstore_cert **out, struct err *e)
+certstore_chain_check(struct certstore *s, const struct certstore_cert *c,
+		      struct certstore_cert *const *extra, size_t n_extra,
+		      const char **reason, struct err *e)
 {
-	gpgme_data_t d = NULL;
-	gpgme_error_t ge;
-	char *data;
-	size_t len = 0;
-	int rc = -1;
+	const unsigned char **ders;
+	size_t *lens, i, n = 0;
+	enum smime_sig state;
+	char *detail = NULL;
+	int rc;
 
-	*out = NULL;
-	if (gpg_ctx(s, e) < 0)
+	*reason = NULL;
+	if (chain_engine(s, e) < 0)
 		return -1;
-	ge = gpgme_data_new(&d);
-	if (ge == 0)
-		ge = gpgme_op_export(s->gpg, fpr, 0, d);
-	if (ge) {
-		gpgme_data_release(d);
-		return gpg_fail(e, ge, "cannot export the certificate");
+	ders = xcalloc(n_extra + 1, sizeof *ders);
+	lens = xcalloc(n_extra + 1, sizeof *lens);
+	for (i = 0; i < n_extra; i++) {
+		if (extra[i] == c)
+			continue;
+		ders[n] = extra[i]->der;
+		lens[n++] = extra[i]->der_len;
 	}
-	data = gpgme_data_release_and_get_mem(d, &len);
-	if (data == NULL || len == 0) {
-		err_set(e, ERR_CRYPTO, "gpgsm has no certificate %s", fpr);
-	} else if (certstore_cert_parse(data, len, out, e) == 0) {
-		/* The pattern must have named exactly this certificate. */
-		if (strcmp((*out)->fpr_sha1, fpr) == 0)
-			rc = 0;
-		else
-			certstore_cert_free(out);
-		if (rc < 0)
-			err_set(e, ERR_CRYPTO, "gpgsm exported another certificate for %s", fpr);
-	}
-	gpgme_free(data);
-	return rc;
+	rc = smime_cert_chain_check(s->eng, c->der, c->der_len, ders, lens, n, &state,
+				    &detail, e);
+	free(ders);
+	free(lens);
+	free(detail);
+	if (rc < 0)
+		return err_prefix(e, "certificate %s (%s)", c->fpr_sha1, c->subject);
+	if (state == SMIME_SIG_REVOKED)
+		*reason = CERTSTORE_R_REVOKED;
+	else if (state == SMIME_SIG_EXPIRED)
+		*reason = CERTSTORE_R_EXPIRED;
+	else if (state != SMIME_SIG_VALID)
+		*reason = CERTSTORE_R_UNTRUSTED;
+	return 0;
 }
 
 /* gpg-agent caches trustlist.txt: ask it to read the file again. */
@@ -304,7 +239,7 @@ certstore_trust_anchor_add(struct certstore *s, const struct certstore_cert *ca,
 		goto out;
 	reload_agent(s->gnupg_home);
 	/* Earlier answers about chains may have changed. */
-	s->n_memo = 0;
+	smime_engine_free(&s->eng);
 	*added = true;
 	rc = 0;
 out:

@@ -295,10 +295,15 @@ message_reason(const struct smime_verdict *v, const struct certstore_msginfo *in
 	return NULL;
 }
 
-/* The checks every certificate goes through before it is bound to address. */
+/*
+ * The checks every certificate goes through before it is bound to
+ * address, its chain checked again here (whoever computed the verdict)
+ * with the intermediates extra.
+ */
 static int
 check_cert(struct certstore *s, const struct certstore_cert *c,
-	   const char *address, time_t now, const char **reason, struct err *e)
+	   const char *address, time_t now, struct certstore_cert *const *extra,
+	   size_t n_extra, const char **reason, struct err *e)
 {
 	*reason = certstore_cert_check(c, now);
 	if (*reason)
@@ -307,14 +312,14 @@ check_cert(struct certstore *s, const struct certstore_cert *c,
 		*reason = CERTSTORE_R_FROM_MISMATCH;
 		return 0;
 	}
-	return certstore_chain_check(s, c, reason, e);
+	return certstore_chain_check(s, c, extra, n_extra, reason, e);
 }
 
 /*
  * The signer's own certificate: the verdict's DER when it has it, else the
  * copy the store holds under the signer's fingerprint (most mail comes from
- * known correspondents), else gpgsm's keybox, where the verification left
- * it.  *c is NULL when none can be had; -1 only on ERR_STORE.
+ * known correspondents).  *c is NULL when none can be had; -1 only on
+ * ERR_STORE.
  */
 static int
 signer_cert(struct certstore *s, const struct smime_signer *sg,
@@ -332,10 +337,30 @@ signer_cert(struct certstore *s, const struct smime_signer *sg,
 	if (sg->fingerprint == NULL || (fpr = certstore_fpr_normalize(sg->fingerprint)) == NULL)
 		return 0;
 	rc = certstore_cert_by_fpr(s, fpr, c, e);
-	if (rc == 0)
-		certstore_keybox_export(s, fpr, c, NULL);
 	free(fpr);
 	return rc < 0 ? -1 : 0;
+}
+
+/* check_cert for a signer, through the intermediates its verification
+ * used (those a certificate parser here cannot read are left out). */
+static int
+signer_check(struct certstore *s, const struct smime_signer *sg,
+	     const struct certstore_cert *c, const char *address, time_t now,
+	     const char **reason, struct err *e)
+{
+	struct certstore_cert **extra = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (sg->n_issuers)
+		extra = xcalloc(sg->n_issuers, sizeof *extra);
+	for (i = 0; i < sg->n_issuers; i++)
+		if (certstore_cert_parse(sg->issuers[i].der, sg->issuers[i].len, &extra[n],
+					 NULL) == 0)
+			n++;
+	rc = check_cert(s, c, address, now, extra, n, reason, e);
+	certstore_certs_free(&extra, n);
+	return rc;
 }
 
 int
@@ -384,7 +409,7 @@ certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 			return -1;
 		if (reason == NULL && c == NULL)
 			reason = CERTSTORE_R_BAD_CERT;
-		if (reason == NULL && check_cert(s, c, info->from, now, &reason, e) < 0) {
+		if (reason == NULL && signer_check(s, sg, c, info->from, now, &reason, e) < 0) {
 			certstore_cert_free(&c);
 			return -1;
 		}
@@ -419,15 +444,6 @@ certstore_harvest_certs_only(struct certstore *s,
 			    CERTSTORE_TRUSTED, CERTSTORE_CHANGE_NEW);
 		return 0;
 	}
-	/* CA certificates in the bundle may complete a chain: give them to
-	 * gpgsm, but trust comes only from its trust anchors. */
-	for (i = 0; i < n; i++) {
-		struct err ie = { 0 };
-
-		if (certs[i]->is_ca && certstore_keybox_import(s, certs[i], &ie) < 0 &&
-		    ie.code != ERR_CRYPTO)
-			goto fail;
-	}
 	for (i = 0; i < n; i++) {
 		const struct certstore_cert *c = certs[i];
 
@@ -435,7 +451,9 @@ certstore_harvest_certs_only(struct certstore *s,
 			continue;
 		if (info->from == NULL || info->n_from != 1) {
 			reason = info->from ? CERTSTORE_R_FROM_MISMATCH : CERTSTORE_R_NO_FROM;
-		} else if (check_cert(s, c, info->from, now, &reason, e) < 0) {
+		} else if (check_cert(s, c, info->from, now, certs, n, &reason, e) < 0) {
+			/* The bundle's CA certificates may complete the chain,
+			 * for this check only; trust comes from the anchors. */
 			goto fail;
 		}
 		if (reason) {
@@ -504,6 +522,7 @@ certstore_harvest_message(struct certstore *s, const char *identity,
 
 int
 certstore_import_cert(struct certstore *s, const struct certstore_cert *c,
+		      struct certstore_cert *const *extra, size_t n_extra,
 		      bool force, const char *file, time_t now,
 		      struct certstore_outcomes *out, struct err *e)
 {
@@ -524,10 +543,9 @@ certstore_import_cert(struct certstore *s, const struct certstore_cert *c,
 	}
 	if (!force) {
 		reason = certstore_cert_check(c, now);
-		if (reason == NULL && certstore_chain_check(s, c, &reason, e) < 0)
+		if (reason == NULL && certstore_chain_check(s, c, extra, n_extra, &reason,
+							    e) < 0)
 			return -1;
-	} else if (certstore_keybox_import(s, c, e) < 0) {
-		return -1;
 	}
 	for (i = 0; i < c->n_emails; i++) {
 		if (reason)

@@ -269,7 +269,7 @@ certstore_close(struct certstore **sp)
 		sqlite3_close(s->db);
 	free(s->path);
 	free(s->gnupg_home);
-	free(s->memo);
+	smime_engine_free(&s->eng);
 	free(s);
 	*sp = NULL;
 }

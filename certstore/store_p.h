@@ -7,18 +7,12 @@
 
 #include "certstore/certstore.h"
 
-struct chain_memo {
-	char fpr[41];
-	const char *reason;	/* static; NULL = valid */
-};
-
 struct certstore {
 	sqlite3 *db;			/* owned */
 	char *path;			/* owned; the database file */
 	char *gnupg_home;		/* owned, may be NULL */
-	gpgme_ctx_t gpg;		/* owned; created on first use */
-	struct chain_memo *memo;	/* owned; chain results of this session */
-	size_t n_memo;
+	gpgme_ctx_t gpg;		/* owned; for `certs trust-ca`, on first use */
+	struct smime_engine *eng;	/* owned; chain checks, on first use */
 };
 
 /* The stored certificate with this SHA-1 fingerprint: 1 found, 0 not, -1 ERR_STORE. */

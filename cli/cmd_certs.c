@@ -330,8 +330,8 @@ certs_import(struct certstore *s, int argc, char **argv, bool force)
 				worse(&worst, 1);
 				continue;
 			}
-			if (certstore_import_cert(s, certs[j], force, argv[i], now, &out,
-						  &e) < 0) {
+			if (certstore_import_cert(s, certs[j], certs, n, force, argv[i], now,
+						  &out, &e) < 0) {
 				err_prefix(&e, "%s", argv[i]);
 				worse(&worst, cli_fail(&e));
 				certstore_outcomes_release(&out);

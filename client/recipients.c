@@ -13,7 +13,7 @@ struct entry {
 	char *fpr;		/* owned; NULL when none is usable */
 	char *reason;		/* owned; why not */
 	bool conflict;		/* a certificate conflict waits for a decision */
-	struct certstore_cert *cert; /* owned; chosen, not yet in the keybox */
+	struct certstore_cert *cert; /* owned; chosen, not yet given to the engine */
 };
 
 struct recipients {
@@ -62,7 +62,8 @@ recipients_free(struct recipients **rp)
 /*
  * The person's own address (a secret key for it in gpgsm) encrypts to their
  * own certificate; every other address gets what the binding table chose,
- * put in gpgsm's keybox when import is set (gpgsm encrypts from there).
+ * handed to the engine when import is set (encryption takes it from
+ * there; nothing is written to gpgsm's keybox).
  */
 static int
 lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
@@ -80,7 +81,8 @@ lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
 		if (str_casecmp_ascii(r->v[i].addr, addr) == 0) {
 			en = &r->v[i];
 			if (import && en->cert) {
-				if (certstore_keybox_import(r->store, en->cert, e) < 0)
+				if (smime_engine_add_cert(r->eng, en->cert->der,
+							  en->cert->der_len, e) < 0)
 					return -1;
 				certstore_cert_free(&en->cert);
 			}
@@ -98,8 +100,8 @@ lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
 		if (certstore_choose(r->store, addr, time(NULL), &ch, e) < 0)
 			return -1;
 		if (ch.found) {
-			if (import &&
-			    certstore_keybox_import(r->store, ch.cert, e) < 0) {
+			if (import && smime_engine_add_cert(r->eng, ch.cert->der,
+							    ch.cert->der_len, e) < 0) {
 				certstore_choice_release(&ch);
 				return -1;
 			}

@@ -21,11 +21,13 @@
 void
 cms_sigs_free(struct cms_sig *sigs, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		free(sigs[i].detail);
 		free(sigs[i].revocation);
+		for (j = 0; j < sigs[i].n_issuers; j++)
+			gnutls_free(sigs[i].issuers[j].data);
 		if (sigs[i].crt)
 			gnutls_x509_crt_deinit(sigs[i].crt);
 	}
@@ -336,6 +338,10 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 		goto out;
 	}
 	k = build_chain(signer, crts, n, chain);
+	for (i = 1; i < k && s->n_issuers < sizeof s->issuers / sizeof s->issuers[0]; i++)
+		if (gnutls_x509_crt_export2(chain[i], GNUTLS_X509_FMT_DER,
+					    &s->issuers[s->n_issuers]) == 0)
+			s->n_issuers++;
 	r = chain_verify(eng, tl, chain, k, &purpose, &st);
 	if (r < 0) {
 		s->state = SMIME_SIG_UNTRUSTED;
@@ -552,4 +558,70 @@ cms_describe(gnutls_x509_crt_t crt, bool want_der, struct smime_signer *s)
 		s->cert_der_len = d.size;
 		gnutls_free(d.data);
 	}
+}
+
+int
+smime_cert_chain_check(struct smime_engine *eng, const unsigned char *der, size_t len,
+		       const unsigned char *const *extra, const size_t *extra_lens,
+		       size_t n_extra, enum smime_sig *state, char **detail,
+		       struct err *e)
+{
+	gnutls_typed_vdata_st purpose = {
+		GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *)GNUTLS_KP_EMAIL_PROTECTION, 0
+	};
+	gnutls_x509_crt_t crt = NULL, crts[SMIME_MAX_CERTIFICATES], chain[CMS_MAX_CHAIN];
+	gnutls_x509_trust_list_t tl;
+	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
+	const char *words = NULL;
+	size_t n = 0, i, k;
+	unsigned st = 0;
+	int r, rc = -1;
+
+	*state = SMIME_SIG_UNTRUSTED;
+	*detail = NULL;
+	if (engine_trust(eng, &tl, e) < 0)
+		return -1;
+	if (len > UINT_MAX || gnutls_x509_crt_init(&crt) < 0)
+		return err_set(e, ERR_INPUT, "the certificate is too large");
+	if ((r = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER)) < 0) {
+		err_set(e, ERR_INPUT, "the certificate cannot be read (%s)", gnutls_strerror(r));
+		goto out;
+	}
+	/* Intermediates for this check only; one GnuTLS cannot read is left
+	 * out, as in a message. */
+	for (i = 0; i < n_extra && n < SMIME_MAX_CERTIFICATES; i++) {
+		gnutls_datum_t x = { (unsigned char *)extra[i], (unsigned)extra_lens[i] };
+
+		if (extra_lens[i] > UINT_MAX || gnutls_x509_crt_init(&crts[n]) < 0)
+			continue;
+		if (gnutls_x509_crt_import(crts[n], &x, GNUTLS_X509_FMT_DER) == 0)
+			n++;
+		else
+			gnutls_x509_crt_deinit(crts[n]);
+	}
+	k = build_chain(crt, crts, n, chain);
+	if ((r = chain_verify(eng, tl, chain, k, &purpose, &st)) < 0) {
+		*detail = xasprintf("the certificate chain cannot be checked (%s)",
+				    gnutls_strerror(r));
+		rc = 0;
+		goto out;
+	}
+	*state = chain_state(st, &words);
+	if ((st & ~(unsigned)(GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED)) == 0) {
+		char *why = NULL;
+
+		if (engine_revocation(eng, chain, k, &why) == 1) {
+			*state = SMIME_SIG_REVOKED;
+			words = "a certificate in the chain is revoked (its issuer's CRL "
+				"lists it)";
+		}
+		free(why);
+	}
+	*detail = words ? xstrdup(words) : NULL;
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	gnutls_x509_crt_deinit(crt);
+	return rc;
 }

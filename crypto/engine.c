@@ -11,7 +11,6 @@
 #include <gnutls/x509.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,70 +19,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
-#ifndef CACHET_PKGLIBEXECDIR
-#define CACHET_PKGLIBEXECDIR "/usr/local/libexec/cachet"
-#endif
-
-/* The program GPGME starts as gpgsm: cachet-gpgsm (see gpgsm-wrapper.c),
- * which gives gpgsm "--cipher-algo AES256", or NULL for plain gpgsm. */
-static char *gpgsm_wrapper;
-static pthread_once_t gpgsm_wrapper_once = PTHREAD_ONCE_INIT;
-
-static bool
-is_executable(const char *path)
-{
-	return path && path[0] == '/' && access(path, X_OK) == 0;
-}
-
-/* CACHET_GPGSM_WRAPPER (developers and the test suite), then the installed
- * one, then one next to the running program (an uninstalled build tree:
- * no build path is compiled in).  The wrapper learns the real gpgsm, the
- * one GPGME would start, from CACHET_GPGSM. */
-static void
-gpgsm_wrapper_find(void)
-{
-	gpgme_engine_info_t info = NULL;
-	const char *env = getenv("CACHET_GPGSM_WRAPPER");
-	char self[PATH_MAX], *cand = NULL, *slash;
-	ssize_t n;
-
-	if (is_executable(env)) {
-		cand = xstrdup(env);
-	} else if (is_executable(CACHET_PKGLIBEXECDIR "/cachet-gpgsm")) {
-		cand = xstrdup(CACHET_PKGLIBEXECDIR "/cachet-gpgsm");
-	} else if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL) {
-			*slash = '\0';
-			cand = xasprintf("%s/cachet-gpgsm", self);
-			if (!is_executable(cand)) {
-				free(cand);
-				cand = NULL;
-			}
-		}
-	}
-	if (cand == NULL)
-		return;
-	if (gpgme_get_engine_info(&info) == 0) {
-		for (; info; info = info->next)
-			if (info->protocol == GPGME_PROTOCOL_CMS && is_executable(info->file_name))
-				break;
-	}
-	if (info == NULL || setenv("CACHET_GPGSM", info->file_name, 1) < 0) {
-		free(cand);
-		return;
-	}
-	gpgsm_wrapper = cand;
-}
 
 const char *
 smime_gpgsm_program(void)
 {
-	gpgme_check_version(NULL);
-	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
-	return gpgsm_wrapper;
+	const char *p = getenv("CACHET_GPGSM");
+
+	return p && p[0] == '/' && access(p, X_OK) == 0 ? p : NULL;
 }
 
 int
@@ -164,16 +106,16 @@ ctx_open(struct smime_engine *eng, struct err *e)
 	if (!g)
 		g = gpgme_set_protocol(eng->ctx, GPGME_PROTOCOL_CMS);
 	if (!g)
-		g = gpgme_ctx_set_engine_info(eng->ctx, GPGME_PROTOCOL_CMS, gpgsm_wrapper,
-					      eng->home);
+		g = gpgme_ctx_set_engine_info(eng->ctx, GPGME_PROTOCOL_CMS,
+					      smime_gpgsm_program(), eng->home);
 	if (g) {
 		if (eng->ctx)
 			gpgme_release(eng->ctx);
 		eng->ctx = NULL;
 		return engine_fail(e, g, "starting gpgsm");
 	}
-	/* Batch: never let a pinentry take the terminal.  GPGME passes this
-	 * on where the engine supports it; engine_fail explains the rest. */
+	/* gpgsm only lists and exports here (no validation, so no trust
+	 * question); should it ever want a pinentry, it gets none. */
 	(void)gpgme_set_pinentry_mode(eng->ctx, GPGME_PINENTRY_MODE_ERROR);
 	gpgme_set_armor(eng->ctx, 0);
 	gpgme_set_include_certs(eng->ctx, GPGME_INCLUDE_CERTS_DEFAULT);
@@ -188,7 +130,6 @@ engine_ctx(struct smime_engine *eng, struct err *e)
 
 	if (eng->ctx)
 		return 0;
-	pthread_once(&gpgsm_wrapper_once, gpgsm_wrapper_find);
 	g = gpgme_engine_check_version(GPGME_PROTOCOL_CMS);
 	if (g)
 		return engine_fail(e, g, "checking gpgsm");
@@ -203,9 +144,8 @@ smime_engine_new(const char *gnupg_home, struct smime_engine **out, struct err *
 	*out = NULL;
 	if (gpgme_check_version("1.18.0") == NULL)
 		return err_set(e, ERR_CRYPTO, "GPGME is older than 1.18");
-	/* gpgsm is first started (even for its version, which finding
-	 * cachet-gpgsm asks) when an operation needs it: verifying with given
-	 * anchors never does. */
+	/* gpgsm is first started (even for its version) when an operation
+	 * needs the keybox: verifying with given anchors never does. */
 	eng = xcalloc(1, sizeof *eng);
 	eng->home = gnupg_home ? xstrdup(gnupg_home) : NULL;
 	*out = eng;

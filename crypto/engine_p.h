@@ -52,10 +52,12 @@ struct smime_engine {
 	struct agent *key_agent;	/* owned; opened on first use, kept */
 	struct smime_passphrase pp;	/* what key_agent asks, or zeros */
 	struct cms_signer *signer;	/* owned; the last signer's key */
-	/* Certificates exported from the keybox (engine_certs.c). */
+	/* Certificates handed over (smime_engine_add_cert) or exported from
+	 * the keybox (engine_certs.c). */
 	struct engine_cert {
 		char *fpr;		/* owned */
 		struct buf der;		/* owned */
+		bool given;		/* handed over: kept for the engine's life */
 	} *certs;
 	size_t n_certs;
 };
@@ -108,6 +110,10 @@ struct cms_sig {
 	const char *weak;	/* static, or NULL */
 	gnutls_x509_crt_t crt;	/* owned, or NULL */
 	char *revocation;	/* owned; why revocation is unknown, or NULL */
+	/* The certificates the signer's chain was built through (DER, the
+	 * signer's issuer first; owned, gnutls_free). */
+	gnutls_datum_t issuers[16];
+	size_t n_issuers;
 };
 
 /*

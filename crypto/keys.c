@@ -1,10 +1,12 @@
 /* keys.c — choosing certificates from gpgsm's keybox: the signer's own
- * (secret key present) and the recipients'. */
-#include "crypto/engine_p.h"
+ * (secret key present) and the recipients', their chains checked in
+ * process against the engine's trust anchors. */
+#include "crypto/cms_p.h"
 #include "crypto/smime_p.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static bool
@@ -22,13 +24,16 @@ is_fingerprint(const char *s)
 	return hex == 40 || hex == 64;
 }
 
-/* Why key cannot serve; NULL when it can. */
+/* Why key cannot serve, from what the keybox records of the certificate
+ * itself; NULL when it can.  Its chain is checked in process (chain_why). */
 static const char *
 unusable(gpgme_key_t key, bool sign)
 {
+	if (key->subkeys == NULL || key->subkeys->fpr == NULL)
+		return "certificate unreadable";
 	if (key->revoked)
 		return "certificate revoked";
-	if (key->expired || (key->subkeys && key->subkeys->expires &&
+	if (key->expired || (key->subkeys->expires &&
 			     (time_t)key->subkeys->expires < time(NULL)))
 		return "certificate expired";
 	if (key->disabled)
@@ -39,29 +44,106 @@ unusable(gpgme_key_t key, bool sign)
 		return "certificate not usable for signing";
 	if (!sign && !key->can_encrypt)
 		return "certificate not usable for encryption";
-	if (key->uids && key->uids->validity == GPGME_VALIDITY_NEVER)
-		return "certificate chain not trusted";
 	return NULL;
 }
 
+/* Issuers followed up from a certificate of the keybox. */
+#define KEYS_MAX_ISSUERS 8
+
+/*
+ * Why key's chain does not reach one of the engine's anchors (owned
+ * words), or NULL when it does.  The keybox supplies the certificate and
+ * the issuers gpgsm names for it, as untrusted intermediates: a
+ * look-alike there with the right name but another key is never taken
+ * into the chain, so whatever the keybox has been given, only the anchors
+ * decide.  -1 on engine failure.
+ */
+static int
+chain_why(struct smime_engine *eng, gpgme_key_t key, char **why, struct err *e)
+{
+	struct buf ders[KEYS_MAX_ISSUERS + 1];
+	const unsigned char *extra[KEYS_MAX_ISSUERS];
+	size_t lens[KEYS_MAX_ISSUERS], n = 0, i;
+	const struct buf *der;
+	const char *issuer = key->chain_id;
+	enum smime_sig state;
+	char *detail = NULL;
+	int rc = -1;
+
+	*why = NULL;
+	if (engine_cert_der(eng, key->subkeys->fpr, &der, e) < 0)
+		return -1;
+	buf_init(&ders[0]);
+	buf_add(&ders[0], der->data, der->len);
+	while (n < KEYS_MAX_ISSUERS && issuer && strcasecmp(issuer, key->subkeys->fpr) != 0) {
+		gpgme_key_t ik;
+		struct err ie = { 0 };
+
+		if (engine_cert_der(eng, issuer, &der, &ie) < 0)
+			break;
+		buf_init(&ders[n + 1]);
+		buf_add(&ders[n + 1], der->data, der->len);
+		n++;
+		if (engine_key(eng, issuer, false, &ik, &ie) < 0 || ik->chain_id == NULL ||
+		    strcasecmp(ik->chain_id, issuer) == 0)
+			break;
+		issuer = ik->chain_id;
+	}
+	for (i = 0; i < n; i++) {
+		extra[i] = (const unsigned char *)ders[i + 1].data;
+		lens[i] = ders[i + 1].len;
+	}
+	if (smime_cert_chain_check(eng, (const unsigned char *)ders[0].data, ders[0].len,
+				   extra, lens, n, &state, &detail, e) == 0) {
+		rc = 0;
+		if (state == SMIME_SIG_EXPIRED)
+			*why = xstrdup("certificate expired");
+		else if (state == SMIME_SIG_REVOKED)
+			*why = xstrdup("certificate revoked");
+		else if (state != SMIME_SIG_VALID)
+			*why = xasprintf("certificate chain not trusted (%s)",
+					 detail ? detail : "no path to a trust anchor");
+	}
+	free(detail);
+	for (i = 0; i <= n; i++)
+		buf_release(&ders[i]);
+	return rc;
+}
+
+static int
+by_newest(const void *a, const void *b)
+{
+	gpgme_key_t ka = *(const gpgme_key_t *)a, kb = *(const gpgme_key_t *)b;
+
+	if (ka->subkeys->timestamp == kb->subkeys->timestamp)
+		return 0;
+	return ka->subkeys->timestamp > kb->subkeys->timestamp ? -1 : 1;
+}
+
+/*
+ * The certificate for addr: among the keybox's certificates carrying it
+ * (with a secret key when sign), the usable one issued last whose chain
+ * reaches an anchor.  The listing does not ask gpgsm to validate: gpgsm
+ * would build chains through whatever its keybox holds and could ask for
+ * a root's trust on the terminal.
+ */
 static int
 find_key(struct smime_engine *eng, const char *addr, bool sign, char **fpr,
 	 struct err *e)
 {
 	gpgme_keylist_mode_t mode;
-	char *pattern;
-	const char *reason = NULL;
-	gpgme_key_t key, best = NULL;
+	gpgme_key_t key, *cand = NULL;
 	gpgme_error_t g;
+	char *pattern, *reason = NULL;
+	size_t n = 0, i;
+	int rc = -1;
 
 	*fpr = NULL;
 	if (engine_ctx(eng, e) < 0)
 		return -1;
 	mode = gpgme_get_keylist_mode(eng->ctx);
 	pattern = is_fingerprint(addr) ? xstrdup(addr) : xasprintf("<%s>", addr);
-	/* Validation checks the chain up to a trusted root. */
-	gpgme_set_keylist_mode(eng->ctx, GPGME_KEYLIST_MODE_LOCAL |
-			       GPGME_KEYLIST_MODE_VALIDATE);
+	gpgme_set_keylist_mode(eng->ctx, GPGME_KEYLIST_MODE_LOCAL);
 	g = gpgme_op_keylist_start(eng->ctx, pattern, sign ? 1 : 0);
 	while (!g) {
 		const char *why;
@@ -72,36 +154,51 @@ find_key(struct smime_engine *eng, const char *addr, bool sign, char **fpr,
 		why = unusable(key, sign);
 		if (why) {
 			if (reason == NULL)
-				reason = why;
+				reason = xstrdup(why);
 			gpgme_key_unref(key);
 			continue;
 		}
-		/* Several usable: the one issued last. */
-		if (best == NULL || (key->subkeys && best->subkeys &&
-				     key->subkeys->timestamp > best->subkeys->timestamp)) {
-			if (best)
-				gpgme_key_unref(best);
-			best = key;
-		} else {
-			gpgme_key_unref(key);
-		}
+		cand = xrealloc(cand, (n + 1) * sizeof *cand);
+		cand[n++] = key;
 	}
 	gpgme_op_keylist_end(eng->ctx);
 	gpgme_set_keylist_mode(eng->ctx, mode);
 	free(pattern);
 	if (g && gpgme_err_code(g) != GPG_ERR_EOF) {
-		if (best)
-			gpgme_key_unref(best);
 		engine_fail(e, g, "listing certificates");
-		return err_prefix(e, "%s", addr);
+		err_prefix(e, "%s", addr);
+		goto out;
 	}
-	if (best == NULL)
-		return err_set(e, ERR_NOCERT, "%s: %s", addr,
-			       reason ? reason : sign ? "no certificate with a secret key"
-						  : "no certificate");
-	*fpr = xstrdup(best->subkeys->fpr);
-	gpgme_key_unref(best);
-	return 0;
+	/* Several usable: the one issued last whose chain holds. */
+	if (n > 1)
+		qsort(cand, n, sizeof *cand, by_newest);
+	for (i = 0; i < n && *fpr == NULL; i++) {
+		char *why = NULL;
+
+		if (chain_why(eng, cand[i], &why, e) < 0)
+			goto out;
+		if (why == NULL) {
+			*fpr = xstrdup(cand[i]->subkeys->fpr);
+		} else if (reason == NULL || i == 0) {
+			free(reason);
+			reason = why;
+		} else {
+			free(why);
+		}
+	}
+	if (*fpr == NULL) {
+		err_set(e, ERR_NOCERT, "%s: %s", addr,
+			reason ? reason : sign ? "no certificate with a secret key"
+					       : "no certificate");
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		gpgme_key_unref(cand[i]);
+	free(cand);
+	free(reason);
+	return rc;
 }
 
 int

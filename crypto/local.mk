@@ -7,13 +7,6 @@ libcrypto_a_SOURCES = crypto/smime.h crypto/smime_p.h crypto/engine_p.h crypto/a
 	crypto/cms_verify.c crypto/anchors.c crypto/revocation.c
 # Reading header fields and encodings for display, leniently.
 libcrypto_a_SOURCES += crypto/mime_display.c
-# The engine finds cachet-gpgsm here once installed (next to the cachet
-# binary when run from the build tree, or through CACHET_GPGSM_WRAPPER).
-libcrypto_a_CPPFLAGS = $(AM_CPPFLAGS) -DCACHET_PKGLIBEXECDIR='"$(pkglibexecdir)"'
-
-# What GPGME starts as gpgsm: the real gpgsm with --cipher-algo AES256.
-pkglibexec_PROGRAMS = cachet-gpgsm
-cachet_gpgsm_SOURCES = crypto/gpgsm-wrapper.c
 
 check_PROGRAMS += tests/unit/crypto/test_mime tests/unit/crypto/test_codec \
 	tests/unit/crypto/test_der tests/unit/crypto/test_json \

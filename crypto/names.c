@@ -61,6 +61,9 @@ smime_verdict_free(struct smime_verdict **vp)
 		free(s->subject);
 		free(s->issuer);
 		free(s->cert_der);
+		for (j = 0; j < s->n_issuers; j++)
+			free(s->issuers[j].der);
+		free(s->issuers);
 		free(s->detail);
 	}
 	free(v->signers);

@@ -241,6 +241,14 @@ struct smime_signer {
 	time_t not_before, not_after;	/* 0 when unknown */
 	unsigned char *cert_der; /* owned; the signer's own certificate, or NULL */
 	size_t cert_der_len;
+	/* With cert_der: the certificates of the message that verification
+	 * chained it through (owned; the signer's issuer first), so that a
+	 * second look at the chain can use the same intermediates. */
+	struct smime_der {
+		unsigned char *der;	/* owned */
+		size_t len;
+	} *issuers;
+	size_t n_issuers;
 	char *detail;		/* owned; why the state is what it is, or NULL */
 	enum smime_coverage coverage;	/* of the layer this signer signed */
 };
@@ -392,15 +400,14 @@ void smime_verdict_free(struct smime_verdict **v);
  */
 int smime_engine_new(const char *gnupg_home, struct smime_engine **out,
 		     struct err *e);
+void smime_engine_free(struct smime_engine **eng);
 /*
- * The gpgsm program every GPGME CMS context of cachet must run (the
- * cachet-gpgsm wrapper: AES-256, and no pinentry, so no trust dialog for
- * an unknown root ever reaches the terminal), or NULL when it cannot be
- * found (GPGME's default gpgsm).  Other modules that open their own CMS
- * context (the certificate store) pass it to gpgme_ctx_set_engine_info.
+ * The gpgsm every GPGME CMS context of cachet runs to list and export the
+ * keybox: CACHET_GPGSM when it names an executable by its absolute path
+ * (for developers and the test suite, e.g. a gpgsm that logs), else NULL
+ * for GPGME's own.
  */
 const char *smime_gpgsm_program(void);
-void smime_engine_free(struct smime_engine **eng);
 /*
  * Where eng's private-key operations get passphrases gpg-agent does not
  * hold (copied; NULL: nowhere, and such a key fails with ERR_CRYPTO
@@ -438,6 +445,29 @@ void smime_anchors_free(unsigned char **ders, size_t *lens, size_t n);
 /* The fingerprints (40 hex digits, upper case, NUL-terminated, owned array
  * of *n) that a trustlist.txt text makes trusted. */
 void smime_trustlist_parse(const char *text, char ***fprs, size_t *n);
+
+/*
+ * smime_cert_chain_check: whether certificate der chains, for e-mail
+ * protection and at this time, to one of eng's anchors, with the
+ * certificates extra (DER; untrusted intermediates for this check only)
+ * and no others, and whether dirmngr knows it revoked (as for a
+ * signature's chain).  *state is SMIME_SIG_VALID, _UNTRUSTED, _EXPIRED or
+ * _REVOKED and *detail (owned, NULL when valid) says why in words.
+ * Nothing is written anywhere.  ERR_INPUT when der cannot be read.
+ */
+int smime_cert_chain_check(struct smime_engine *eng, const unsigned char *der,
+			   size_t len, const unsigned char *const *extra,
+			   const size_t *extra_lens, size_t n_extra,
+			   enum smime_sig *state, char **detail, struct err *e);
+/*
+ * Makes certificate der (copied) known to eng under its SHA-1 fingerprint
+ * for the engine's life: encrypting to that fingerprint takes it from
+ * here, not from gpgsm's keybox.  The certificate store hands over the
+ * certificates its bindings chose this way.  ERR_INPUT when der cannot be
+ * read.
+ */
+int smime_engine_add_cert(struct smime_engine *eng, const unsigned char *der,
+			  size_t len, struct err *e);
 
 /*
  * Certificate lookup in gpgsm's keybox.  smime_find_signer: a secret key

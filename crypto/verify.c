@@ -109,6 +109,17 @@ signer_add(struct walk *w, struct layer *l, struct cms_sig *s)
 	sg->state = s->state;
 	if (s->crt)
 		cms_describe(s->crt, (w->flags & SMIME_VERIFY_CERT_DER) != 0, sg);
+	if (sg->cert_der && s->n_issuers) {
+		size_t i;
+
+		sg->issuers = xcalloc(s->n_issuers, sizeof *sg->issuers);
+		for (i = 0; i < s->n_issuers; i++) {
+			sg->issuers[i].der = xmalloc(s->issuers[i].size ? s->issuers[i].size : 1);
+			memcpy(sg->issuers[i].der, s->issuers[i].data, s->issuers[i].size);
+			sg->issuers[i].len = s->issuers[i].size;
+		}
+		sg->n_issuers = s->n_issuers;
+	}
 	if (sg->state == SMIME_SIG_VALID && sg->not_after && sg->not_after < time(NULL)) {
 		sg->state = SMIME_SIG_EXPIRED;
 		detail = "the signer's certificate is expired";

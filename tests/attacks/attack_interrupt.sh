@@ -111,16 +111,17 @@ sleep 1
 name=sign-INT
 GH=$(harness_gnupg alice)
 cfg=$(harness_config alice)
-# The engine cachet starts is a wrapper that takes a second first.
+# The gpgsm cachet starts (it lists the signer's certificate) takes a
+# second first.
 cat > "$H/slow-gpgsm" <<EOF
 #!/bin/sh
 echo started >> "$H/slow-gpgsm.log"
 sleep 1
-exec "$top_builddir/cachet-gpgsm" "\$@"
+exec "$(command -v gpgsm)" "\$@"
 EOF
 chmod 755 "$H/slow-gpgsm"
 bob0=$(harness_mail_count bob)
-GNUPGHOME=$GH CACHET_GPGSM_WRAPPER=$H/slow-gpgsm start_send "$name" "$cfg" "$H/d-$name" \
+GNUPGHOME=$GH CACHET_GPGSM=$H/slow-gpgsm start_send "$name" "$cfg" "$H/d-$name" \
 	"$(msg "$name")"
 for _ in $(seq 1 250); do
 	[ -s "$H/slow-gpgsm.log" ] && break

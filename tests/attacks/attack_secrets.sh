@@ -177,9 +177,9 @@ watch_stop
 rm -f "$H/alice-msg.eml" "$H/decrypt.out" "$H/secret-msg.eml"
 
 # The watch covered cachet and the children that matter.
-# (cachet-gpgsm runs gpgsm under its own name; sh is password_command's,
+# (gpgsm lists the keybox; sh is password_command's,
 # kept alive 0.2 s by its sleep so that the sampling watch sees it.)
-for prog in 'cachet' 'cachet-gpgsm|gpgsm' 'gpg-agent' 'sh|cat'; do
+for prog in 'cachet' 'gpgsm' 'gpg-agent' 'sh|cat'; do
 	grep -Eq "^SAW ($prog)\$" "$WATCH_OUT" || bad "the watch never saw $prog: $(cat "$WATCH_OUT")"
 done
 if grep -E '^(ARGV|ENVIRON) ' "$WATCH_OUT"; then

@@ -8,6 +8,11 @@
 #     identifier (twin-root.eml) is untrusted, and afterwards a genuine
 #     message still verifies valid and sign and encrypt still work (a keybox
 #     that had filed the twin made every chain through that name fail);
+#   - harvesting is held to the same rule: a certs-only bundle carrying the
+#     twin root (and a certificate it issued), the twin-signed message and
+#     the genuine ones harvested in one call leave the gnupg home
+#     byte-identical, bind nothing to the twin, and bob still signs and
+#     encrypts (a harvest that filed bundle CAs in the keybox broke both);
 #   - 10,000 certificates in one signature: invalid with the limit's
 #     warning, at once, and nothing kept;
 #   - once the certificate store holds the trust anchors (seeded from
@@ -65,6 +70,39 @@ assert_contains "$out" '"signature":"valid","coverage":"whole","signer":"bob@loc
 openssl cms -decrypt -in enc.eml -recip "$HARNESS_PKI/alice.pem" -inkey "$HARNESS_PKI/alice.key" \
 	-out dec.txt 2> ossl.err || fail "alice cannot decrypt: $(cat ossl.err)"
 assert_file_contains dec.txt 'still here'
+
+# --- harvest: the twin root in a certs-only bundle, then the rest
+openssl crl2pkcs7 -nocrl -certfile "$FX/smime/certs/twin-ca.pem" \
+	-certfile "$FX/smime/certs/twin-alice.pem" -outform DER -out twin-bundle.der
+{ printf 'From: Alice <alice@localhost>\nTo: bob@localhost\nSubject: my certificates\nMessage-ID: <twin-bundle@x>\nMIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=certs-only; name=smime.p7c\nContent-Transfer-Encoding: base64\n\n'
+  base64 twin-bundle.der; } > twin-bundle.eml
+# ...and carol's first signed message, her certificate new to bob's keybox.
+printf 'From: Carol <carol@localhost>\nTo: bob@localhost\nSubject: hello\nMessage-ID: <carol-1@x>\n' > carol.hdr
+printf 'Content-Type: text/plain\n\nfrom carol\n' |
+	openssl cms -sign -signer "$HARNESS_PKI/carol.pem" -inkey "$HARNESS_PKI/carol.key" > carol.body
+cat carol.hdr carol.body > carol.eml
+HD=$H/harvest-data
+before=$(home_sum "$BOB")
+rc=0
+"$CACHET" --gnupg-home "$BOB" --data-dir "$HD" harvest --json twin-bundle.eml \
+	"$FX/smime/twin-root.eml" "$FX/smime/hand-wrapped-valid.eml" carol.eml > harvest.json 2> harvest.err || rc=$?
+[ "$rc" -le 1 ] || fail "harvest: exit status $rc: $(cat harvest.err)"
+[ "$before" = "$(home_sum "$BOB")" ] ||
+	fail "harvesting changed the gnupg home: $(diff <(echo "$before") <(home_sum "$BOB"))"
+twin_fpr=$(pki_fingerprint "$FX/smime/certs/twin-alice.pem" | tr -d :)
+listing=$("$CACHET" --gnupg-home "$BOB" --data-dir "$HD" certs list --json)
+assert_not_contains "$listing" "$twin_fpr" "the store after harvesting the twin's certificate"
+assert_contains "$listing" "alice@localhost" "the store after harvesting alice's genuine message"
+assert_contains "$listing" "carol@localhost" "the store after harvesting carol's message"
+"$CACHET" --gnupg-home "$BOB" --data-dir "$HD" sign plain.eml > signed2.eml ||
+	fail "sign after harvesting the twin root"
+out=$("$CACHET" --gnupg-home "$BOB" verify --json signed2.eml) || fail "bob's signature after the harvest: $out"
+assert_contains "$out" '"signature":"valid","coverage":"whole","signer":"bob@localhost"'
+"$CACHET" --gnupg-home "$BOB" --data-dir "$HD" encrypt plain.eml > enc2.eml ||
+	fail "encrypt to alice's harvested certificate after the twin root"
+openssl cms -decrypt -in enc2.eml -recip "$HARNESS_PKI/alice.pem" -inkey "$HARNESS_PKI/alice.key" \
+	-out dec2.txt 2> ossl.err || fail "alice cannot decrypt: $(cat ossl.err)"
+assert_file_contains dec2.txt 'still here'
 
 # --- 10,000 certificates: refused before any of them is parsed
 before=$(home_sum "$BOB")

@@ -68,19 +68,21 @@ openssl cms -cmsout -print -in enc256.eml | grep -q 'aes-256-cbc (2.16.840.1.101
 	fail "gpgsm.conf's cipher-algo AES weakened cachet's cipher"
 openssl cms -decrypt -in enc256.eml -recip "$P/bob.pem" -inkey "$P/bob.key" | grep -q 'the secret words'
 # Control: plain gpgsm with that gpgsm.conf really picks AES-128 (so the
-# assertion above can fail).
+# assertion above can fail).  cachet never put bob's certificate in the
+# keybox; the control imports it for gpgsm.
+gpgsm --homedir "$alice" --batch --import "$P/bob.pem" 2> /dev/null
 printf 'From: a@b\n\nx\n' | gpgsm --homedir "$alice" --batch --encrypt -r bob@localhost \
 	--output plain-gpgsm.der 2> /dev/null
 openssl cms -cmsout -print -inform DER -in plain-gpgsm.der | grep -q 'aes-128-cbc' ||
 	fail "control: gpgsm with cipher-algo AES did not use AES-128"
 sed -i '/^cipher-algo AES$/d' "$alice/gpgsm.conf"
-# Encryption is cachet's own: a copy of the binary alone, without
-# cachet-gpgsm next to it, still writes AES-256-CBC.
+# Encryption is cachet's own: a copy of the binary alone, with nothing
+# next to it, still writes AES-256-CBC whatever gpgsm.conf says.
 mkdir -p lone && cp "$CACHET" lone/cachet
-env -u CACHET_GPGSM_WRAPPER lone/cachet --gnupg-home "$alice" encrypt secret.eml > lone.eml ||
-	fail "a cachet without cachet-gpgsm does not encrypt"
+env -u CACHET_GPGSM lone/cachet --gnupg-home "$alice" encrypt secret.eml > lone.eml ||
+	fail "a cachet binary on its own does not encrypt"
 openssl cms -cmsout -print -in lone.eml | grep -q 'aes-256-cbc (2.16.840.1.101.3.4.1.42)' ||
-	fail "a cachet without cachet-gpgsm encrypts with another cipher"
+	fail "a cachet binary on its own encrypts with another cipher"
 openssl cms -decrypt -in lone.eml -recip "$P/bob.pem" -inkey "$P/bob.key" | grep -q 'the secret words'
 
 # --- cachet encrypt --sign -> openssl decrypt, then openssl verify inside

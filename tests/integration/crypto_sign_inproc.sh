@@ -26,10 +26,10 @@ trap 'pki_gnupg_stop "$home"; harness_cleanup' EXIT
 cat > "$H/gpgsm-log" <<EOF
 #!/bin/sh
 echo "\$*" >> "$H/gpgsm-starts"
-exec "\$CACHET_GPGSM" --debug ipc --log-file "$H/gpgsm.log" "\$@"
+exec "$(command -v gpgsm)" --debug ipc --log-file "$H/gpgsm.log" "\$@"
 EOF
 chmod 755 "$H/gpgsm-log"
-export CACHET_GPGSM_WRAPPER=$H/gpgsm-log
+export CACHET_GPGSM=$H/gpgsm-log
 
 # dave (P-256) and erin (P-384): EC identities from the test CA.
 pki_ec_cert "$F" dave P-256

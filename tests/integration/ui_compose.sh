@@ -20,8 +20,8 @@ CFG=$(harness_config bob)
 # its configuration when it starts again.
 printf 'log-file %s\ndebug ipc\n' "$H/agent.log" >> "$GH/gpg-agent.conf"
 gpgconf --homedir "$GH" --kill gpg-agent
-pksigns() {
-	grep -c ' PKSIGN' "$H/agent.log" 2> /dev/null || true
+pksigns() {	# 0 too before gpg-agent has written its log at all
+	if [ -f "$H/agent.log" ]; then grep -c ' PKSIGN' "$H/agent.log" || true; else echo 0; fi
 }
 DATA=$H/data
 MB=$H/mail/bob/Maildir

@@ -154,7 +154,7 @@ store_cert(struct certstore *s, const char *dir, const char *file, time_t now)
 
 	if (file_read(path, 0, &pem, &e) < 0 ||
 	    certstore_cert_parse(pem.data, pem.len, &c, &e) < 0 ||
-	    certstore_import_cert(s, c, true, path, now, &out, &e) < 0) {
+	    certstore_import_cert(s, c, NULL, 0, true, path, now, &out, &e) < 0) {
 		fprintf(stderr, "%s: %s\n", path, e.msg);
 		exit(99);
 	}
