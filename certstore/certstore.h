@@ -288,7 +288,10 @@ int certstore_chain_check(struct certstore *s, const struct certstore_cert *c,
  * starts gpgsm).  They are seeded again only when trustlist.txt's text or
  * the keybox file (its size, time, inode) is not what they were seeded
  * from, so verifying otherwise starts no gpgsm.  certstore_anchors hands them over (owned; smime_anchors_free);
- * certstore_give_anchors gives them to eng (smime_engine_set_anchors).
+ * certstore_give_anchors gives them to eng (smime_engine_set_anchors),
+ * with the certificates of trusted bindings (smime_engine_add_cert), where
+ * verification looks for a signer whose message does not carry its
+ * certificate.
  * ERR_STORE, ERR_CRYPTO (gpgsm cannot be asked), ERR_INPUT.
  */
 int certstore_anchors(struct certstore *s, unsigned char ***ders, size_t **lens,

@@ -579,9 +579,25 @@ certstore_give_anchors(struct certstore *s, struct smime_engine *eng, struct err
 	size_t *lens = NULL, n = 0;
 	int rc;
 
+	sqlite3_stmt *st = NULL;
+
 	if (certstore_anchors(s, &ders, &lens, &n, e) < 0)
 		return -1;
 	rc = smime_engine_set_anchors(eng, (const unsigned char *const *)ders, lens, n, e);
 	smime_anchors_free(ders, lens, n);
-	return rc;
+	if (rc < 0)
+		return -1;
+	/* The certificates of trusted bindings: a signer whose message leaves
+	 * out its certificate (RFC 5652 allows it) is found among them.  One
+	 * that cannot be read is skipped. */
+	if (store_prepare(s, "SELECT DISTINCT c.der FROM certificates c JOIN bindings b "
+			  "ON b.fpr_sha1 = c.fpr_sha1 WHERE b.state = 'trusted'", &st, e) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		smime_engine_add_cert(eng, sqlite3_column_blob(st, 0),
+				      (size_t)sqlite3_column_bytes(st, 0), NULL);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(s, e, "cannot read the certificates of trusted bindings");
+	return 0;
 }

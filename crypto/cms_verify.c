@@ -272,6 +272,28 @@ chain_verify(struct smime_engine *eng, gnutls_x509_trust_list_t tl,
 	return 0;
 }
 
+/* A certificate handed to the engine (smime_engine_add_cert) that the
+ * SignerInfo si names, imported for the caller to free; NULL when none. */
+static gnutls_x509_crt_t
+given_signer(struct smime_engine *eng, const gnutls_pkcs7_signature_info_st *si)
+{
+	gnutls_x509_crt_t crt;
+	size_t i;
+
+	for (i = 0; i < eng->n_certs; i++) {
+		gnutls_datum_t d = { (unsigned char *)eng->certs[i].der.data,
+				     (unsigned)eng->certs[i].der.len };
+
+		if (!eng->certs[i].given || gnutls_x509_crt_init(&crt) < 0)
+			continue;
+		if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) == 0 &&
+		    names_signer(crt, si))
+			return crt;
+		gnutls_x509_crt_deinit(crt);
+	}
+	return NULL;
+}
+
 /* The state of one SignerInfo: its signature, then its signer's chain. */
 static void
 check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
@@ -279,7 +301,7 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 	  const gnutls_datum_t *data, struct cms_sig *s)
 {
 	gnutls_pkcs7_signature_info_st si;
-	gnutls_x509_crt_t signer = NULL, chain[CMS_MAX_CHAIN];
+	gnutls_x509_crt_t signer = NULL, given = NULL, chain[CMS_MAX_CHAIN];
 	gnutls_digest_algorithm_t dig;
 	gnutls_typed_vdata_st purpose = {
 		GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *)GNUTLS_KP_EMAIL_PROTECTION, 0
@@ -303,9 +325,12 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 	for (i = 0; i < eng->n_anchors && signer == NULL; i++)
 		if (names_signer(eng->anchors[i], &si))
 			signer = eng->anchors[i];
+	if (signer == NULL)
+		signer = given = given_signer(eng, &si);
 	if (signer == NULL) {
 		s->state = SMIME_SIG_INVALID;
-		s->detail = xstrdup("the signer's certificate is not in the message");
+		s->detail = xstrdup("the signer's certificate is neither in the message nor "
+				    "in the certificate store");
 		goto out;
 	}
 	if (crt_copy(signer, &s->crt) < 0)
@@ -368,6 +393,8 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 	}
 	s->detail = detail ? xstrdup(detail) : NULL;
 out:
+	if (given)
+		gnutls_x509_crt_deinit(given);
 	gnutls_pkcs7_signature_info_deinit(&si);
 }
 

@@ -462,9 +462,10 @@ int smime_cert_chain_check(struct smime_engine *eng, const unsigned char *der,
 /*
  * Makes certificate der (copied) known to eng under its SHA-1 fingerprint
  * for the engine's life: encrypting to that fingerprint takes it from
- * here, not from gpgsm's keybox.  The certificate store hands over the
- * certificates its bindings chose this way.  ERR_INPUT when der cannot be
- * read.
+ * here, not from gpgsm's keybox, and a signature whose message does not
+ * carry its signer's certificate finds it here (its chain is checked as
+ * any other).  The certificate store hands over the certificates of its
+ * trusted bindings this way.  ERR_INPUT when der cannot be read.
  */
 int smime_engine_add_cert(struct smime_engine *eng, const unsigned char *der,
 			  size_t len, struct err *e);

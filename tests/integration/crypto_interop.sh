@@ -111,6 +111,19 @@ for f in ossl-detached-rsa ossl-opaque-sha512 ossl-detached-ecdsa ossl-sign-encr
 	assert_eq 0 "$rc" "exit status of verify $f"
 	assert_contains "$out" '"signature":"valid","coverage":"whole"' "$f"
 done
+# Signed without certificates (openssl -nocerts; RFC 5652 allows it): the
+# signer is found among the certificate store's trusted bindings, and
+# with an empty store the verdict says where cachet looked.
+{ printf 'From: Alice Example <alice@localhost>\nTo: bob@localhost\nSubject: no certs\n'
+  printf 'Content-Type: text/plain\n\nsigned without certificates\n' |
+	openssl cms -sign -nocerts -signer "$P/alice.pem" -inkey "$P/alice.key"; } > nocerts.eml
+out=$("$CACHET" --gnupg-home "$bob" verify --json nocerts.eml) || fail "no certificates in the message: $out"
+assert_contains "$out" '"signature":"valid","coverage":"whole","signer":"alice@localhost"' "nocerts"
+rc=0
+out=$(XDG_DATA_HOME=$H/empty-data "$CACHET" --gnupg-home "$bob" verify --json nocerts.eml) || rc=$?
+assert_eq 1 "$rc" "exit status of nocerts with an empty store"
+assert_contains "$out" '"signature":"invalid"' "nocerts with an empty store"
+assert_contains "$out" "neither in the message nor in the certificate store" "nocerts with an empty store"
 for f in ossl-enc-aes128 ossl-enc-aes256-multi; do
 	"$CACHET" --gnupg-home "$bob" decrypt fx/$f.eml > d.eml || fail "cachet cannot decrypt $f"
 	assert_file_contains d.eml 'The quarterly report is attached in spirit.' "$f decrypted"
