@@ -236,17 +236,27 @@ responder_refused(struct smime_engine *eng, struct revocation_inquiry *q)
 
 enum verdict { GOOD = 0, REVOKED = 1, UNKNOWN = 2, NO_RESPONDER = 3 };
 
+/* verb (CHECKCRL, CHECKOCSP) about the certificate with fingerprint fpr,
+ * q answering dirmngr's inquiries: as transact. */
+static int
+ask(struct smime_engine *eng, const char *verb, struct revocation_inquiry *q,
+    const char *fpr, gpgme_error_t *op, char **why)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof cmd, "%s %s", verb, fpr);
+	revocation_inquiry_reset(q);
+	return transact(eng, cmd, q, NULL, op, why);
+}
+
 /* CHECKCRL about chain[idx]: GOOD, REVOKED or UNKNOWN (*why). */
 static enum verdict
 check_crl(struct smime_engine *eng, struct revocation_inquiry *q, const char *fpr,
 	  char **why)
 {
-	char cmd[64];
 	gpgme_error_t op;
 
-	snprintf(cmd, sizeof cmd, "CHECKCRL %s", fpr);
-	revocation_inquiry_reset(q);
-	if (transact(eng, cmd, q, NULL, &op, why) < 0)
+	if (ask(eng, "CHECKCRL", q, fpr, &op, why) < 0)
 		return UNKNOWN;
 	switch (gpgme_err_code(op)) {
 	case GPG_ERR_NO_ERROR:
@@ -268,13 +278,10 @@ static enum verdict
 check_ocsp(struct smime_engine *eng, struct revocation_inquiry *q, const char *fpr,
 	   char **why)
 {
-	char cmd[64];
 	const char *refused;
 	gpgme_error_t op;
 
-	snprintf(cmd, sizeof cmd, "CHECKOCSP %s", fpr);
-	revocation_inquiry_reset(q);
-	if (transact(eng, cmd, q, NULL, &op, why) < 0)
+	if (ask(eng, "CHECKOCSP", q, fpr, &op, why) < 0)
 		return UNKNOWN;
 	switch (gpgme_err_code(op)) {
 	case GPG_ERR_NO_ERROR:

@@ -10,7 +10,8 @@
 #   - a responder whose answer is signed by a certificate the CA did not
 #     make an OCSP signer (alice's) proves nothing: revocation-unknown;
 #   - a delegated responder (the CA's certificate with OCSPSigning) is
-#     believed: otto is revoked;
+#     believed: otto is revoked; one from a look-alike CA (same subject,
+#     its own key) is not, whether it says revoked or good;
 #   - the responder stopped: revocation-unknown, the detail says OCSP,
 #     never a silent valid.
 set -euo pipefail
@@ -192,6 +193,29 @@ assert_eq '"revoked"' "$(field "$OUT" signature)" "otto, answered by the delegat
 dirmngr_restart
 verify olga.eml
 assert_eq '[]' "$(field "$OUT" warnings)" "olga, answered by the delegated responder"
+
+# --- a responder with OCSPSigning from a look-alike CA (the trusted CA's
+# subject, its own key): neither a good nor a revoked answer counts
+openssl req -new -x509 -newkey rsa:2048 -nodes -keyout ocsp/twin.key -days 30 \
+	-subj "$(openssl x509 -in "$pki/smime-ca.pem" -noout -subject -nameopt compat | sed 's/^subject=//')" \
+	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
+	-out ocsp/twin.pem 2> ocsp/twin.err || { cat ocsp/twin.err; fail "no look-alike CA"; }
+SAN=x openssl x509 -req -in ocsp/responder.csr -CA ocsp/twin.pem -CAkey ocsp/twin.key -days 30 \
+	-set_serial 7 -extfile ocsp/ca.cnf -extensions responder_ext -out ocsp/twin-responder.pem \
+	2> ocsp/twin.err || { cat ocsp/twin.err; fail "no look-alike responder"; }
+responder_stop
+responder ocsp/twin-responder.pem ocsp/responder.key
+dirmngr_restart
+verify otto.eml
+assert_eq 0 "$RC" "exit status of otto, revoked by the look-alike's responder"
+assert_eq '"valid"' "$(field "$OUT" signature)" "otto, revoked by the look-alike's responder"
+assert_eq '["revocation-unknown"]' "$(field "$OUT" warnings)" \
+	"otto, revoked by the look-alike's responder"
+assert_contains "$(field "$OUT" signer.detail)" 'not signed by the certificate' \
+	"otto's detail, revoked by the look-alike's responder"
+dirmngr_restart
+verify olga.eml
+assert_eq '["revocation-unknown"]' "$(field "$OUT" warnings)" "olga, answered by the look-alike's responder"
 
 # --- the responder stopped: a warning, never a silent valid
 responder_stop
