@@ -1,8 +1,10 @@
 #!/bin/bash
 # OCSP, asked of dirmngr as gpgsm asks it when gpgsm.conf says enable-ocsp.
 # A real responder on loopback (openssl ocsp over the trusted CA's index),
-# two signers whose authorityInfoAccess names it (olga good, otto revoked
-# in the index), dirmngr with allow-ocsp:
+# signers whose authorityInfoAccess names it (olga good, otto revoked in
+# the index, oscar good and naming his issuer by name and serial number
+# only, which dirmngr then inquires as "#SERIAL/ISSUER"), dirmngr with
+# allow-ocsp:
 #   - without enable-ocsp the responder is never asked (CRLs only, as
 #     before: no CRL here, so the warning revocation-unknown);
 #   - enable-ocsp: olga is valid, otto revoked (exit 1), and the detail
@@ -54,6 +56,15 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = \${ENV::SAN}
 authorityInfoAccess = OCSP;URI:http://127.0.0.1:$port/
+# The issuer named by its name and serial number only (no key identifier).
+[ signer_isn_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = emailProtection
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = issuer:always
+subjectAltName = \${ENV::SAN}
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:$port/
 [ responder_ext ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -71,11 +82,12 @@ issue() {
 }
 issue olga "/CN=Olga Example/emailAddress=olga@localhost" signer_ext email:olga@localhost
 issue otto "/CN=Otto Example/emailAddress=otto@localhost" signer_ext email:otto@localhost
+issue oscar "/CN=Oscar Example/emailAddress=oscar@localhost" signer_isn_ext email:oscar@localhost
 issue responder "/CN=Cachet Test OCSP Responder" responder_ext
 SAN=x openssl ca -config ocsp/ca.cnf -revoke ocsp/otto.pem -crl_reason keyCompromise 2> ocsp/ca.err ||
 	{ cat ocsp/ca.err; fail "openssl ca could not revoke otto"; }
 printf 'Content-Type: text/plain\n\nOne question, one answer.\n' > content.txt
-for u in olga otto; do
+for u in olga otto oscar; do
 	{
 		printf 'From: %s <%s@localhost>\nTo: bob@localhost\nSubject: ocsp\n' "$u" "$u"
 		printf 'Date: Mon, 01 Jan 2024 10:00:00 +0000\nMessage-ID: <%s@fixture.invalid>\n' "$u"
@@ -158,6 +170,11 @@ assert_eq '"otto@localhost"' "$(field "$OUT" signer)" "otto's verdict"
 assert_eq '"a certificate in the chain is revoked (its issuer'"'"'s OCSP responder says so)"' \
 	"$(field "$OUT" signer.detail)" "otto's detail over OCSP"
 assert_eq '[]' "$(field "$OUT" warnings)" "otto's warnings over OCSP"
+# dirmngr asks for oscar's issuer by its name and serial number.
+dirmngr_restart
+verify oscar.eml
+assert_eq '"valid"' "$(field "$OUT" signature)" "oscar over OCSP"
+assert_eq '[]' "$(field "$OUT" warnings)" "oscar over OCSP"
 # OCSP only (gpgsm's --only-ocsp): the same answers.
 printf 'enable-ocsp\ndisable-crl-checks\n' > "$bob/gpgsm.conf"
 verify otto.eml
