@@ -213,7 +213,8 @@ responder_refused(struct smime_engine *eng, struct revocation_inquiry *q)
 	char hex[41];
 
 	if (q->responder_bad)
-		return "dirmngr named the OCSP answer's signer twice or not at all";
+		return "dirmngr named the OCSP answer's signer twice, or not by its "
+		       "fingerprint";
 	if (q->responder[0] == '\0')
 		return NULL;	/* dirmngr checked it against dirmngr.conf's ocsp-signer */
 	if ((issuer = revocation_issuer(eng, q->chain, q->n, q->idx)) == NULL)
