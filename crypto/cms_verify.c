@@ -382,9 +382,10 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 
 		r = engine_revocation(eng, chain, k, &why);
 		if (r == 1) {
+			/* why says so, and whether a CRL or OCSP told. */
 			s->state = SMIME_SIG_REVOKED;
-			detail = "a certificate in the chain is revoked (its issuer's CRL "
-				 "lists it)";
+			s->detail = why;
+			goto out;
 		} else if (r == 2) {
 			s->revocation = why;
 			why = NULL;
@@ -639,8 +640,9 @@ smime_cert_chain_check(struct smime_engine *eng, const unsigned char *der, size_
 
 		if (engine_revocation(eng, chain, k, &why) == 1) {
 			*state = SMIME_SIG_REVOKED;
-			words = "a certificate in the chain is revoked (its issuer's CRL "
-				"lists it)";
+			*detail = why;
+			rc = 0;
+			goto out;
 		}
 		free(why);
 	}

@@ -42,9 +42,11 @@ struct smime_engine {
 		time_t from;		/* ... and not before this */
 	} *chain_memo;			/* owned */
 	size_t n_chain_memo;
-	/* Revocation (revocation.c): gpgsm.conf's choice, read once, and
-	 * the Assuan connection to dirmngr. */
+	/* Revocation (revocation.c): gpgsm.conf's choices, read once (CRLs,
+	 * and OCSP first when it says enable-ocsp), and the Assuan
+	 * connection to dirmngr. */
 	enum { ENGINE_CRL_UNREAD = 0, ENGINE_CRL_OFF, ENGINE_CRL_ON } crl;
+	bool ocsp;
 	gpgme_ctx_t dirmngr;	/* owned, or NULL */
 	char *dirmngr_error;	/* owned; why dirmngr cannot be asked, or NULL */
 	bool dirmngr_launched;	/* gpgconf --launch dirmngr tried */
@@ -117,11 +119,16 @@ struct cms_sig {
 };
 
 /*
- * Asks dirmngr (CHECKCRL) about each certificate of chain[0..n) but a
- * self-signed one, unless gpgsm.conf says disable-crl-checks.  Returns 0
- * when none is revoked and every one was checked (or checks are off), 1
- * when one is revoked, 2 when some could not be checked (*why, owned,
- * says why: no CRL, dirmngr not running...).
+ * Asks dirmngr about each certificate of chain[0..n) but a self-signed
+ * one, as gpgsm does: with enable-ocsp in gpgsm.conf, CHECKOCSP first
+ * (CHECKCRL after it only when no responder is known for the certificate
+ * and CRL checks are on); otherwise CHECKCRL, unless gpgsm.conf says
+ * disable-crl-checks.  An OCSP answer counts only when its signer is the
+ * certificate's issuer or a responder that issuer made (OCSPSigning).
+ * Returns 0 when none is revoked and every one was checked (or checks are
+ * off), 1 when one is revoked (*why, owned, says so and how it is known),
+ * 2 when some could not be checked (*why says why: no CRL, no responder,
+ * dirmngr not running...).
  */
 int engine_revocation(struct smime_engine *eng, gnutls_x509_crt_t *chain,
 		      size_t n, char **why);

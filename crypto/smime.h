@@ -4,11 +4,13 @@
  * verification in process (GnuTLS: the SignedData, the signer's chain to
  * explicit trust anchors), and the verdict of a message.
  *
- * Revocation is asked of dirmngr over its Assuan socket (CHECKCRL) unless
- * gpgsm.conf says disable-crl-checks: a listed certificate makes the
- * signer revoked.  Verifying writes nothing anywhere and starts no gpgsm
- * once the anchors are known: the certificates a message carries are intermediates for that
- * message only, never anchors, never kept.  Work per SignedData is bounded
+ * Revocation is asked of dirmngr over its Assuan socket as gpgsm asks it:
+ * CHECKCRL unless gpgsm.conf says disable-crl-checks, CHECKOCSP first when
+ * it says enable-ocsp; a certificate a CRL lists, or the issuer's OCSP
+ * responder says is revoked, makes the signer revoked.  Verifying writes
+ * nothing anywhere and starts no gpgsm once the anchors are known: the
+ * certificates a message carries are intermediates for that message only,
+ * never anchors, never kept.  Work per SignedData is bounded
  * (SMIME_MAX_CERTIFICATES, SMIME_MAX_SIGNERS).
  *
  * Nothing here reads configuration or prints: callers pass what is needed
@@ -289,12 +291,14 @@ enum smime_warning {
 	SMIME_WARN_TOO_MANY_SIGNERS,	/* too-many-signers: over
 					 * SMIME_MAX_SIGNERS; invalid, not read
 					 * further */
-	SMIME_WARN_REVOCATION_UNKNOWN,	/* revocation-unknown: CRL checks are on
-					 * in gpgsm.conf and dirmngr could not say
-					 * whether a certificate of the chain is
-					 * revoked; the signer's detail says why,
-					 * its state is what the rest of the
-					 * checks made it */
+	SMIME_WARN_REVOCATION_UNKNOWN,	/* revocation-unknown: CRL checks or OCSP
+					 * are on in gpgsm.conf and dirmngr could
+					 * not say (no CRL, no OCSP answer, or one
+					 * from a signer the issuer did not make a
+					 * responder) whether a certificate of the
+					 * chain is revoked; the signer's detail
+					 * says why, its state is what the rest
+					 * of the checks made it */
 	SMIME_WARNING_COUNT
 };
 

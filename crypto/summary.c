@@ -46,7 +46,7 @@ static const struct {
 		"The signature has more signers than cachet reads: it was not checked" },
 	[SMIME_WARN_REVOCATION_UNKNOWN] = { "revocation-unknown",
 		"Whether the signer's certificate was revoked could not be checked "
-		"(no certificate revocation list)" },
+		"(no certificate revocation list or OCSP answer)" },
 };
 
 const char *
