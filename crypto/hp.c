@@ -56,6 +56,25 @@ add_raw_field(struct buf *out, const char *prefix, const struct mime_field *f,
 		buf_adds(out, eol);
 }
 
+/* Field f as an encrypted message's outer header shows it (hcp_baseline),
+ * after prefix: as it is, obscured, or not at all. */
+static void
+add_outer_field(struct buf *out, const char *prefix, const struct mime_field *f,
+		const char *eol)
+{
+	switch (hcp_baseline(f)) {
+	case HCP_KEEP:
+		add_raw_field(out, prefix, f, eol);
+		break;
+	case HCP_OBSCURE:
+		buf_addf(out, "%s%.*s: %s%s", prefix, (int)f->name.n, f->name.p,
+			 HP_OBSCURED_SUBJECT, eol);
+		break;
+	case HCP_DROP:
+		break;
+	}
+}
+
 void
 hp_outer_fields(const struct mime_entity *m, bool cipher, struct buf *out)
 {
@@ -66,21 +85,9 @@ hp_outer_fields(const struct mime_entity *m, bool cipher, struct buf *out)
 		mime_copy_message_fields(m, true, out);
 		return;
 	}
-	while (mime_field_next(&m->hdr, &pos, &f)) {
-		if (!is_message_field(&f))
-			continue;
-		switch (hcp_baseline(&f)) {
-		case HCP_KEEP:
-			add_raw_field(out, "", &f, m->eol);
-			break;
-		case HCP_OBSCURE:
-			buf_addf(out, "%.*s: %s%s", (int)f.name.n, f.name.p,
-				 HP_OBSCURED_SUBJECT, m->eol);
-			break;
-		case HCP_DROP:
-			break;
-		}
-	}
+	while (mime_field_next(&m->hdr, &pos, &f))
+		if (is_message_field(&f))
+			add_outer_field(out, "", &f, m->eol);
 }
 
 void
@@ -122,21 +129,9 @@ hp_protect_entity(const struct mime_entity *m, const char *entity, size_t len,
 		/* What the outer header will show, so that a reader can tell
 		 * what was hidden from what was changed on the way. */
 		pos = 0;
-		while (mime_field_next(&m->hdr, &pos, &f)) {
-			if (!is_message_field(&f))
-				continue;
-			switch (hcp_baseline(&f)) {
-			case HCP_KEEP:
-				add_raw_field(out, "HP-Outer: ", &f, eol);
-				break;
-			case HCP_OBSCURE:
-				buf_addf(out, "HP-Outer: %.*s: %s%s", (int)f.name.n,
-					 f.name.p, HP_OBSCURED_SUBJECT, eol);
-				break;
-			case HCP_DROP:
-				break;
-			}
-		}
+		while (mime_field_next(&m->hdr, &pos, &f))
+			if (is_message_field(&f))
+				add_outer_field(out, "HP-Outer: ", &f, eol);
 	}
 	buf_adds(out, eol);
 	buf_add(out, ent.body.p, ent.body.n);
@@ -292,21 +287,25 @@ hp_check_outer(const struct mime_entity *msg, struct smime_verdict *v)
 	return v->n_header_changes;
 }
 
+static void
+fields_free(struct smime_field *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
 void
 hp_verdict_release(struct smime_verdict *v)
 {
 	size_t i;
 
-	for (i = 0; i < v->n_protected; i++) {
-		free(v->protected_fields[i].name);
-		free(v->protected_fields[i].value);
-	}
-	free(v->protected_fields);
-	for (i = 0; i < v->n_hp_outer; i++) {
-		free(v->hp_outer[i].name);
-		free(v->hp_outer[i].value);
-	}
-	free(v->hp_outer);
+	fields_free(v->protected_fields, v->n_protected);
+	fields_free(v->hp_outer, v->n_hp_outer);
 	for (i = 0; i < v->n_header_changes; i++) {
 		free(v->header_changes[i].outer);
 		free(v->header_changes[i].expected);

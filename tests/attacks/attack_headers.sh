@@ -99,17 +99,6 @@ if not ok:
 PY
 }
 
-# shows NAME TEXT: true once NAME's screen shows TEXT (within 10 s).
-shows() {
-	local i s
-	for ((i = 0; i < 200; i++)); do
-		s=$(ui_screen "$1" 2> /dev/null) || s=
-		[[ $s == *"$2"* ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 excerpt() {
 	awk 'NF && n++ < 16 { sub(/[ \t]+$/, ""); print "    | " $0 }' <<< "$SCREEN"
 }
@@ -124,12 +113,12 @@ pager() {
 	ui_deliver "$md" 1 < "$FX/$c.eml"
 	ui_start "$c" 160 40 "$CACHET" --data-dir "$H/data-$c" --gnupg-home "$BOB" \
 		ui --maildir "$md"
-	if ! shows "$c" "INBOX [1 message]"; then
+	if ! ui_shows "$c" "INBOX [1 message]"; then
 		SCREEN=$(ui_screen "$c" 2> /dev/null) || SCREEN=
 		bad "$c: the index did not come up:"$'\n'"$(excerpt)"
 	else
 		ui_keys "$c" Enter
-		if shows "$c" "Please pay invoice 4711"; then
+		if ui_shows "$c" "Please pay invoice 4711"; then
 			ui_settle "$c"
 			SCREEN=$(ui_screen "$c")
 			printf '%s\n' "$SCREEN" > "screens/$c.txt"
