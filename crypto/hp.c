@@ -139,11 +139,91 @@ hp_protect_entity(const struct mime_entity *m, const char *entity, size_t len,
 
 /* --- on the way in ---------------------------------------------------- */
 
+/*
+ * Names are looked up in sorted tables: a hostile message may carry any
+ * number of fields, and comparing each with each would take their number
+ * squared.
+ */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return str_casecmp_ascii(*(const char *const *)a, *(const char *const *)b);
+}
+
+char **
+hp_field_names(const struct mime_entity *m, size_t *n)
+{
+	struct mime_field f;
+	size_t pos = 0;
+	char **v = NULL;
+
+	*n = 0;
+	while (mime_field_next(&m->hdr, &pos, &f)) {
+		if (!is_message_field(&f))
+			continue;
+		if ((*n & (*n - 1)) == 0)	/* doubling: 0, 1, 2, 4... */
+			v = xrealloc(v, (*n ? 2 * *n : 1) * sizeof *v);
+		v[(*n)++] = xstrndup(f.name.p, f.name.n);
+	}
+	if (*n)
+		qsort(v, *n, sizeof *v, name_cmp);
+	return v;
+}
+
+bool
+hp_names_have(char *const *names, size_t n, const char *name)
+{
+	return n && bsearch(&name, names, n, sizeof *names, name_cmp) != NULL;
+}
+
+void
+hp_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+struct name_ref {
+	const char *name;	/* foreign */
+	size_t idx;
+};
+
+static int
+name_ref_cmp(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int c = str_casecmp_ascii(x->name, y->name);
+
+	return c ? c : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+bool *
+hp_first_of_name(const struct smime_field *v, size_t n)
+{
+	struct name_ref *r = xcalloc(n ? n : 1, sizeof *r);
+	bool *first = xcalloc(n ? n : 1, sizeof *first);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		r[i].name = v[i].name;
+		r[i].idx = i;
+	}
+	qsort(r, n, sizeof *r, name_ref_cmp);
+	for (i = 0; i < n; i++)
+		first[r[i].idx] = i == 0 || str_casecmp_ascii(r[i - 1].name, r[i].name) != 0;
+	free(r);
+	return first;
+}
+
 static void
 field_add(struct smime_field **v, size_t *n, const char *name, size_t name_len,
 	  char *value)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	if ((*n & (*n - 1)) == 0)	/* doubling: 0, 1, 2, 4... */
+		*v = xrealloc(*v, (*n ? 2 * *n : 1) * sizeof **v);
 	(*v)[*n].name = xstrndup(name, name_len);
 	(*v)[*n].value = value;
 	(*n)++;

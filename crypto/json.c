@@ -1,5 +1,5 @@
 /* json.c — the verdict as one line of JSON. */
-#include "crypto/smime.h"
+#include "crypto/smime_p.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,21 +61,20 @@ canonical_name(const char *name)
 static void
 protected_json(const struct smime_verdict *v, struct buf *out)
 {
-	size_t i, j, k = 0;
+	size_t i, k = 0;
+	bool *first;
 
 	if (v->hp == SMIME_HP_NONE) {
 		buf_adds(out, "null");
 		return;
 	}
+	first = hp_first_of_name(v->protected_fields, v->n_protected);
 	buf_addc(out, '{');
 	for (i = 0; i < v->n_protected; i++) {
 		const struct smime_field *f = &v->protected_fields[i];
 		char *d;
 
-		for (j = 0; j < i; j++)
-			if (str_casecmp_ascii(v->protected_fields[j].name, f->name) == 0)
-				break;
-		if (j < i)
+		if (!first[i])
 			continue;
 		if (k++)
 			buf_addc(out, ',');
@@ -86,6 +85,7 @@ protected_json(const struct smime_verdict *v, struct buf *out)
 		free(d);
 	}
 	buf_addc(out, '}');
+	free(first);
 }
 
 void

@@ -107,6 +107,14 @@ void hp_read_root(const struct mime_entity *root, struct smime_verdict *v);
  * in msg's outer header is not what v's protected headers say; returns
  * how many. */
 size_t hp_check_outer(const struct mime_entity *msg, struct smime_verdict *v);
+/* The names of m's message fields, sorted (owned, *n of them), and a look
+ * up among them (case-insensitive), in O(log n). */
+char **hp_field_names(const struct mime_entity *m, size_t *n);
+bool hp_names_have(char *const *names, size_t n, const char *name);
+void hp_names_free(char **names, size_t n);
+/* first[i] (an owned array of n) is true when v[i] is the first field of
+ * its name (case-insensitive); O(n log n). */
+bool *hp_first_of_name(const struct smime_field *v, size_t n);
 /* Frees what the header protection fields of v own. */
 void hp_verdict_release(struct smime_verdict *v);
 

@@ -773,7 +773,8 @@ smime_decrypt_with_notes(struct smime_engine *eng, const char *msg, size_t len,
 		struct buf fields = BUF_INIT;
 		bool hp = hp_mode_of(&inner) != SMIME_HP_NONE;
 		struct mime_field f;
-		size_t pos = 0;
+		size_t pos = 0, n_names = 0;
+		char **names = hp ? hp_field_names(&inner, &n_names) : NULL;
 
 		while (mime_field_next(&m.hdr, &pos, &f)) {
 			char *name;
@@ -781,13 +782,14 @@ smime_decrypt_with_notes(struct smime_engine *eng, const char *msg, size_t len,
 			if (mime_field_is_content(&f) || mime_field_is(&f, "MIME-Version"))
 				continue;
 			name = xstrndup(f.name.p, f.name.n);
-			if (!hp || mime_header_count(&inner, name) == 0) {
+			if (!hp_names_have(names, n_names, name)) {
 				buf_add(&fields, f.raw.p, f.raw.n);
 				if (f.raw.n == 0 || f.raw.p[f.raw.n - 1] != '\n')
 					buf_adds(&fields, m.eol);
 			}
 			free(name);
 		}
+		hp_names_free(names, n_names);
 		codec_eol(fields.data ? fields.data : "", fields.len, inner.eol, out);
 		buf_release(&fields);
 		if (!hp || mime_header_count(&inner, "MIME-Version") == 0)
