@@ -59,6 +59,10 @@ opens() {
 	openssl cms -verify -in "$H/dec-$2" -CAfile "$P/smime-ca.pem" -out "$H/text-$2" \
 		2> "$H/verify.err" || fail "$2's copy does not verify: $(cat "$H/verify.err")"
 	assert_file_contains "$H/text-$2" "the quarterly numbers $$"
+	# The protected headers inside (RFC 9788) name no Bcc recipient either.
+	assert_file_contains "$H/text-$2" 'hp="cipher"'
+	grep -qi '^Bcc:' "$H/text-$2" && fail "a Bcc field in the protected headers of $2's copy"
+	[ "$2" = dave ] || assert_not_contains "$(cat "$H/dec-$2")" "dave@localhost" "$2's decrypted copy"
 	openssl cms -verify -in "$H/dec-$2" -CAfile "$P/smime-ca.pem" -signer "$H/signer-$2" \
 		-out /dev/null 2> /dev/null
 	assert_eq "$(serial alice)" "$(serial_of "$H/signer-$2")" "the signer of $2's copy"
