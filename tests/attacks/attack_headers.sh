@@ -20,6 +20,7 @@
 # In each changed case the pager shows the protected value, and the
 # banner the outer one, in its problem colour; verify --json gives the
 # protected values in protected_headers and the warning header-mismatch.
+# A reply to hp-reply-to goes to the signed From, not the added Reply-To.
 set -euo pipefail
 . "$top_srcdir/tests/attacks/attack_lib.sh"
 CACHET=${CACHET:-$top_builddir/cachet}
@@ -216,6 +217,38 @@ protected hp-enc-subject "$PROT"
 on_screen hp-enc-subject "$VALID" \
 	"Subject was changed outside the signed part: there it says \"Pay now\"; the signed Subject is shown" \
 	"Encrypted to you" -- "Subject: $SUBJECT"
+
+# A reply to hp-reply-to goes to the signed From, with the signed
+# Subject: the Reply-To added on the way takes nothing anywhere.
+# An account to reply from; nothing is sent, so no server is needed.
+CFG=$H/config/bob.conf
+mkdir -p "$H/config"
+printf '[account bob]\nfrom = Bob Example <bob@localhost>\nimap = imaps://bob@localhost:1\nsmtp = smtps://bob@localhost:1\n' \
+	> "$CFG"
+chmod 600 "$CFG"
+printf '#!/bin/sh\nprintf "noted\\n" >> "$1"\n' > "$H/editor.sh"
+chmod 755 "$H/editor.sh"
+md=$H/md-reply
+ui_maildir "$md"
+ui_deliver "$md" 1 < "$FX/hp-reply-to.eml"
+ui_start reply 160 40 env EDITOR="$H/editor.sh" "$CACHET" --config "$CFG" \
+	--data-dir "$H/data-reply" --gnupg-home "$BOB" ui --maildir "$md"
+ui_wait reply "INBOX [1 message]" 20
+ui_keys reply Enter
+ui_wait reply "Reply-To was added outside the signed part" 20
+ui_keys reply r
+ui_wait reply "noted" 20
+SCREEN=$(ui_screen reply)
+grep -qF "     To: Alice Example <alice@localhost>" <<< "$SCREEN" ||
+	bad "the reply is not to the signed From:"$'\n'"$(excerpt)"
+grep -qF "Subject: Re: $SUBJECT" <<< "$SCREEN" ||
+	bad "the reply's Subject is not the signed one:"$'\n'"$(excerpt)"
+grep -qF "mallory" <<< "$SCREEN" && bad "the reply names mallory:"$'\n'"$(excerpt)"
+ui_keys reply q
+ui_wait reply "Abandon this message (y/n)?"
+ui_keys reply y Enter
+ui_wait reply "not sent"
+ui_tmux kill-session -t reply 2> /dev/null || true
 
 [ "$FAILS" = 0 ] || exit 1
 echo "PASS: attack_headers"
