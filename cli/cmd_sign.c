@@ -55,7 +55,7 @@ sign_one(void *ctx, const char *name, const char *data, size_t len,
 		return -1;
 	fpr = signer_for(s, s->from ? s->from : from, e);
 	free(from);
-	if (fpr == NULL || smime_sign(s->eng, data, len, fpr, out, e) < 0)
+	if (fpr == NULL || smime_sign(s->eng, data, len, fpr, 0, out, e) < 0)
 		return -1;
 	return 0;
 }

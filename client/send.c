@@ -562,8 +562,10 @@ make_copies(struct smime_engine *eng, struct recipients *rr,
 			c[0].rcpts[c[0].n_rcpts++] = plan->rcpts[i].addr;
 
 	if (plan->sign) {
+		/* Signed to be encrypted: the signed part hides the Subject
+		 * the encryption's outer header will not show. */
 		if (smime_sign(eng, plan->prepared.data, plan->prepared.len, plan->signer,
-			       &content, e) < 0)
+			       plan->encrypt ? SMIME_SIGN_TO_ENCRYPT : 0, &content, e) < 0)
 			goto out;
 	} else {
 		buf_add(&content, plan->prepared.data, plan->prepared.len);

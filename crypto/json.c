@@ -1,7 +1,8 @@
 /* json.c — the verdict as one line of JSON. */
-#include "crypto/smime.h"
+#include "crypto/smime_p.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -42,6 +43,49 @@ smime_json_string(struct buf *out, const char *s)
 		p += n;
 	}
 	buf_addc(out, '"');
+}
+
+/* The field name as RFC 5322 spells it when it is one cachet protects. */
+static const char *
+canonical_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; smime_hp_fields[i]; i++)
+		if (str_casecmp_ascii(smime_hp_fields[i], name) == 0)
+			return smime_hp_fields[i];
+	return name;
+}
+
+/* null, or {"Name": "decoded value", ...}, each name once (the first). */
+static void
+protected_json(const struct smime_verdict *v, struct buf *out)
+{
+	size_t i, k = 0;
+	bool *first;
+
+	if (v->hp == SMIME_HP_NONE) {
+		buf_adds(out, "null");
+		return;
+	}
+	first = hp_first_of_name(v->protected_fields, v->n_protected);
+	buf_addc(out, '{');
+	for (i = 0; i < v->n_protected; i++) {
+		const struct smime_field *f = &v->protected_fields[i];
+		char *d;
+
+		if (!first[i])
+			continue;
+		if (k++)
+			buf_addc(out, ',');
+		smime_json_string(out, canonical_name(f->name));
+		buf_addc(out, ':');
+		d = mime_header_decode(f->value);
+		smime_json_string(out, d);
+		free(d);
+	}
+	buf_addc(out, '}');
+	free(first);
 }
 
 void
@@ -95,5 +139,7 @@ smime_verdict_json(const struct smime_verdict *v, const char *file, struct buf *
 		smime_json_string(out, s->detail);
 		buf_addc(out, '}');
 	}
-	buf_adds(out, "]}");
+	buf_adds(out, "],\"protected_headers\":");
+	protected_json(v, out);
+	buf_addc(out, '}');
 }

@@ -1,5 +1,5 @@
 /* names.c — the words the verdict uses (doc/DESIGN.md, 2.2: JSON). */
-#include "crypto/smime.h"
+#include "crypto/smime_p.h"
 
 #include <stdlib.h>
 
@@ -69,6 +69,7 @@ smime_verdict_free(struct smime_verdict **vp)
 	free(v->signers);
 	free(v->from);
 	free(v->error);
+	hp_verdict_release(v);
 	free(v);
 	*vp = NULL;
 }

@@ -299,11 +299,56 @@ enum smime_warning {
 					 * chain is revoked; the signer's detail
 					 * says why, its state is what the rest
 					 * of the checks made it */
+	SMIME_WARN_HEADER_MISMATCH,	/* header-mismatch: a header field outside
+					 * the cryptographic payload differs from
+					 * what the protected headers (RFC 9788)
+					 * say it should be: changed, added or
+					 * removed after the message was sent;
+					 * the verdict's header_changes name them */
 	SMIME_WARNING_COUNT
 };
 
 const char *smime_warning_name(enum smime_warning w);
 const char *smime_warning_words(enum smime_warning w);
+
+/*
+ * Header protection (RFC 9788, hp.c).  A message's protected headers are
+ * the header fields of the root of its cryptographic payload, the first
+ * entity inside its top crypto chain that is not itself a signature or an
+ * encryption, when that entity's Content-Type has the parameter
+ * hp="clear" (signed only: the outer header is a copy) or hp="cipher"
+ * (encrypted: the outer header is what the HP-Outer fields inside say it
+ * is, such as "Subject: [...]").  Without that parameter a message has no
+ * protected headers, whatever fields its inner parts carry.
+ */
+enum smime_hp {
+	SMIME_HP_NONE = 0,
+	SMIME_HP_CLEAR,
+	SMIME_HP_CIPHER,
+};
+
+/* One header field: its name as written, its value unfolded and raw. */
+struct smime_field {
+	char *name;		/* owned */
+	char *value;		/* owned */
+};
+
+/*
+ * An outer header field that is not what the protected headers say it
+ * should be (checked for the fields of smime_hp_fields): outer is NULL
+ * when the outer header lacks a field it should have, expected is NULL
+ * when the outer header has one it should not have (added outside), and
+ * both are set when the values differ.  Values are unfolded, raw.
+ */
+struct smime_header_change {
+	const char *name;	/* foreign; one of smime_hp_fields */
+	char *outer;		/* owned, or NULL */
+	char *expected;		/* owned, or NULL */
+};
+
+/* The fields cachet protects when it signs or encrypts, in this order, and
+ * compares on the way in; NULL-terminated. */
+extern const char *const smime_hp_fields[];
 
 /*
  * The verdict of one message.  signature is the weakest signer's state
@@ -322,7 +367,25 @@ struct smime_verdict {
 	enum smime_warning warnings[SMIME_WARNING_COUNT];
 	size_t n_warnings;
 	char *error;			/* owned; NULL or a message */
+	/* Header protection: the mode, the payload root's non-structural
+	 * fields (HP-Outer excluded) in order, its HP-Outer fields (name and
+	 * value of the outer field each records), and the outer fields that
+	 * differ (each also raises SMIME_WARN_HEADER_MISMATCH). */
+	enum smime_hp hp;
+	struct smime_field *protected_fields;	/* owned */
+	size_t n_protected;
+	struct smime_field *hp_outer;		/* owned */
+	size_t n_hp_outer;
+	struct smime_header_change *header_changes;	/* owned */
+	size_t n_header_changes;
 };
+
+/*
+ * The first protected field called name (case-insensitive), or NULL;
+ * NULL too when v has no protected headers.
+ */
+const char *smime_protected_header(const struct smime_verdict *v,
+				   const char *name);
 
 bool smime_verdict_has_warning(const struct smime_verdict *v,
 			       enum smime_warning w);
@@ -544,17 +607,30 @@ void smime_strv_free(char ***v);
  * micalg sha-256, detached smime.p7s including the signer's certificate).
  * Content headers move into the signed part, 8-bit content is made 7-bit
  * (quoted-printable for text, base64 otherwise) before signing; the
- * RFC 5322 headers stay outside.  signer is a fingerprint as returned by
- * smime_find_signer.  Appends the result to out.
+ * RFC 5322 headers stay outside, and a copy of them (all but Bcc) goes
+ * into the signed part as its protected headers (RFC 9788, hp="clear").
+ * With flags SMIME_SIGN_TO_ENCRYPT the result is meant to be encrypted
+ * next (smime_encrypt): the signed part says hp="cipher" and records in
+ * HP-Outer fields the outer header the encryption will leave visible
+ * (hcp_baseline: Subject "[...]", no Keywords or Comments).  signer is a
+ * fingerprint as returned by smime_find_signer.  Appends the result to
+ * out.
  */
+#define SMIME_SIGN_TO_ENCRYPT 0x1u
 int smime_sign(struct smime_engine *eng, const char *msg, size_t len,
-	       const char *signer, struct buf *out, struct err *e);
+	       const char *signer, unsigned flags, struct buf *out,
+	       struct err *e);
 
 /*
  * Encrypt: msg becomes application/pkcs7-mime enveloped-data to the
  * certificates fprs[0..n) (the caller includes the sender).  With signer
  * not NULL the message is signed first (as smime_sign) and then
- * encrypted.  The Bcc field is removed from the result.  The cipher is
+ * encrypted.  The Bcc field is removed from the result.  The encrypted
+ * part carries the message's header fields (hp="cipher", RFC 9788) and
+ * the outer header follows hcp_baseline: Subject "[...]", no Keywords or
+ * Comments.  A msg that is already signed (multipart/signed at its top)
+ * is encrypted as it is; its outer header is obscured only when its
+ * signed part says hp="cipher" (smime_sign with SMIME_SIGN_TO_ENCRYPT).  The cipher is
  * AES-256-CBC: the engine starts gpgsm through cachet-gpgsm, which asks
  * for it; output with any other cipher is refused (ERR_CRYPTO, naming
  * the missing cachet-gpgsm).
@@ -579,7 +655,10 @@ int smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
  * is the encrypted entity) is removed with the encryption, since it
  * vouches for no plaintext: smime_decrypt_with_notes then sets
  * SMIME_DECRYPT_SIGNATURE_REMOVED in *notes, and smime_verify still
- * reports that signature.  It
+ * reports that signature.  When the decrypted entity carries protected
+ * headers (RFC 9788) they take the place of the outer fields of the same
+ * names, so the result has one From, one Subject... as its author wrote
+ * them.  It
  * fails with ERR_INPUT when no encryption is at the top (under such
  * signatures), ERR_UNSUPPORTED for algorithms cachet does not decrypt (cms_decrypt_p.h),
  * ERR_CRYPTO when decryption fails.
@@ -598,7 +677,9 @@ int smime_decrypt_with_notes(struct smime_engine *eng, const char *msg,
  * The verdict as one line of JSON (doc/DESIGN.md, 2.2),
  * without the newline: file, signature, coverage, signer, fingerprint,
  * decryption, warnings, error, plus signers (each with email, fingerprint,
- * state, coverage, detail).
+ * state, coverage, detail) and protected_headers (null, or an object of
+ * the protected fields, each name once, values unfolded and RFC 2047
+ * decoded).
  */
 void smime_verdict_json(const struct smime_verdict *v, const char *file,
 			struct buf *out);

@@ -84,4 +84,38 @@ int mime_make_7bit_entity(const struct mime_entity *m, const char *eol,
 /* A fresh random boundary. */
 char *mime_new_boundary(void);
 
+/*
+ * Header protection (hp.c, RFC 9788).  hp_outer_fields: the outer header
+ * of a message built from m, in m's line ending: its message fields
+ * without Bcc, and for an encrypted message (cipher) as hcp_baseline
+ * leaves them (Subject "[...]", no Keywords or Comments).
+ * hp_protect_entity: entity (a content entity in line ending eol, as
+ * mime_make_7bit_entity makes it) with hp="clear" or hp="cipher" on its
+ * Content-Type and the message fields of m (all but Bcc) in its header;
+ * with cipher also the HP-Outer fields of what hp_outer_fields leaves
+ * outside.
+ */
+void hp_outer_fields(const struct mime_entity *m, bool cipher, struct buf *out);
+void hp_protect_entity(const struct mime_entity *m, const char *entity,
+		       size_t len, bool cipher, const char *eol, struct buf *out);
+/* The hp parameter of m's Content-Type. */
+enum smime_hp hp_mode_of(const struct mime_entity *m);
+/* Fills v's hp, protected fields and HP-Outer fields from root, the root
+ * of the cryptographic payload (nothing when it has no hp parameter). */
+void hp_read_root(const struct mime_entity *root, struct smime_verdict *v);
+/* Records in v->header_changes the fields of smime_hp_fields whose value
+ * in msg's outer header is not what v's protected headers say; returns
+ * how many. */
+size_t hp_check_outer(const struct mime_entity *msg, struct smime_verdict *v);
+/* The names of m's message fields, sorted (owned, *n of them), and a look
+ * up among them (case-insensitive), in O(log n). */
+char **hp_field_names(const struct mime_entity *m, size_t *n);
+bool hp_names_have(char *const *names, size_t n, const char *name);
+void hp_names_free(char **names, size_t n);
+/* first[i] (an owned array of n) is true when v[i] is the first field of
+ * its name (case-insensitive); O(n log n). */
+bool *hp_first_of_name(const struct smime_field *v, size_t n);
+/* Frees what the header protection fields of v own. */
+void hp_verdict_release(struct smime_verdict *v);
+
 #endif

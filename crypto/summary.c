@@ -47,6 +47,9 @@ static const struct {
 	[SMIME_WARN_REVOCATION_UNKNOWN] = { "revocation-unknown",
 		"Whether the signer's certificate was revoked could not be checked "
 		"(no certificate revocation list or OCSP answer)" },
+	[SMIME_WARN_HEADER_MISMATCH] = { "header-mismatch",
+		"A header outside the protected part was changed, added or removed "
+		"after the message was sent" },
 };
 
 const char *

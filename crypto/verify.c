@@ -30,6 +30,7 @@ struct walk {
 	size_t n_keep;
 	char **inner_from;	/* owned; From addresses inside the top chain */
 	size_t n_inner_from;
+	bool payload_root_seen;	/* the root of the cryptographic payload */
 	struct err *e;
 };
 
@@ -458,6 +459,13 @@ walk_entity(struct walk *w, const struct mime_entity *m, bool top, int depth)
 	if (top && depth > 0)
 		inner_from_add(w, m);
 	mime_entity_ctype(m, &ct);
+	if (top && depth > 0 && !w->payload_root_seen &&
+	    !mime_ctype_is(&ct, "multipart", "signed") && !is_p7m_entity(m, &ct)) {
+		/* Inside every crypto layer of the top chain: its header
+		 * fields are the protected ones (RFC 9788). */
+		w->payload_root_seen = true;
+		hp_read_root(m, w->v);
+	}
 	if (top && depth > 0 && mime_ctype_is(&ct, "message", "rfc822")) {
 		/* A whole message wrapped inside the crypto layer (RFC 8551 3.1):
 		 * its header is the protected one. */
@@ -601,6 +609,8 @@ weigh(struct walk *w, const struct mime_entity *msg)
 			worst = s->state;
 	}
 	free(sender);
+	if (hp_check_outer(msg, v) > 0)
+		warn(v, SMIME_WARN_HEADER_MISMATCH);
 	v->signature = w->n_layers ? worst : SMIME_SIG_NONE;
 	v->coverage = whole ? SMIME_COVERAGE_WHOLE : cipher ? SMIME_COVERAGE_CIPHERTEXT
 		: part ? SMIME_COVERAGE_PART : SMIME_COVERAGE_NONE;
@@ -767,15 +777,35 @@ smime_decrypt_with_notes(struct smime_engine *eng, const char *msg, size_t len,
 	if (engine_decrypt(eng, (unsigned char *)der.data, der.len, &plain, e) < 0)
 		goto out;
 	mime_entity_parse(plain.data, plain.len, false, &inner, NULL);
-	/* The outer header in the line ending of the decrypted entity. */
+	/* The outer header in the line ending of the decrypted entity; the
+	 * protected fields of the entity, when it has them, stand for the
+	 * outer ones of their names (one Subject: the real one). */
 	{
 		struct buf fields = BUF_INIT;
+		bool hp = hp_mode_of(&inner) != SMIME_HP_NONE;
+		struct mime_field f;
+		size_t pos = 0, n_names = 0;
+		char **names = hp ? hp_field_names(&inner, &n_names) : NULL;
 
-		mime_copy_message_fields(&m, false, &fields);
+		while (mime_field_next(&m.hdr, &pos, &f)) {
+			char *name;
+
+			if (mime_field_is_content(&f) || mime_field_is(&f, "MIME-Version"))
+				continue;
+			name = xstrndup(f.name.p, f.name.n);
+			if (!hp_names_have(names, n_names, name)) {
+				buf_add(&fields, f.raw.p, f.raw.n);
+				if (f.raw.n == 0 || f.raw.p[f.raw.n - 1] != '\n')
+					buf_adds(&fields, m.eol);
+			}
+			free(name);
+		}
+		hp_names_free(names, n_names);
 		codec_eol(fields.data ? fields.data : "", fields.len, inner.eol, out);
 		buf_release(&fields);
+		if (!hp || mime_header_count(&inner, "MIME-Version") == 0)
+			buf_addf(out, "MIME-Version: 1.0%s", inner.eol);
 	}
-	buf_addf(out, "MIME-Version: 1.0%s", inner.eol);
 	if (inner.hdr.n == 0 && plain.len && plain.data[0] != '\n' && plain.data[0] != '\r')
 		buf_adds(out, inner.eol);	/* a header-less entity: add its blank line */
 	buf_add(out, plain.data, plain.len);

@@ -112,6 +112,57 @@ signer_line(const struct smime_verdict *v, const struct smime_signer *s)
 	return r;
 }
 
+/* What the protected headers are: signed, or only encrypted. */
+static const char *
+protected_kind(const struct smime_verdict *v)
+{
+	return v->n_signers > 0 ? "signed" : "encrypted";
+}
+
+static char *
+header_change_line(const struct smime_verdict *v, const struct smime_header_change *c)
+{
+	char *outer = c->outer ? mime_header_decode(c->outer) : NULL, *r;
+
+	if (outer && c->expected)
+		r = xasprintf("%s was changed outside the %s part: there it says \"%s\"; "
+			      "the %s %s is shown", c->name, protected_kind(v), outer,
+			      protected_kind(v), c->name);
+	else if (outer)
+		r = xasprintf("%s was added outside the %s part: \"%s\" (not shown)",
+			      c->name, protected_kind(v), outer);
+	else
+		r = xasprintf("%s was removed outside the %s part; the %s %s is shown",
+			      c->name, protected_kind(v), protected_kind(v), c->name);
+	free(outer);
+	return r;
+}
+
+void
+ui_banner_add_unprotected(struct ui_banner *b, const struct smime_verdict *v,
+			  const char *reply_to)
+{
+	struct ui_banner one = { 0 };
+	char *d;
+	size_t i;
+
+	if (v == NULL || v->hp != SMIME_HP_NONE || v->n_signers == 0 || reply_to == NULL)
+		return;
+	d = mime_header_decode(reply_to);
+	add_line(&one, UI_TONE_BAD,
+		 xasprintf("Headers are not covered by the signature: Reply-To (%s), "
+			   "To, Cc and Subject could have been changed after signing", d));
+	free(d);
+	/* Worst first: after the other problems, before the good lines. */
+	for (i = 0; i < b->n && b->lines[i].tone == UI_TONE_BAD; i++)
+		;
+	b->lines = xrealloc(b->lines, (b->n + 1) * sizeof(*b->lines));
+	memmove(&b->lines[i + 1], &b->lines[i], (b->n - i) * sizeof(*b->lines));
+	b->lines[i] = one.lines[0];
+	b->n++;
+	free(one.lines);
+}
+
 void
 ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 {
@@ -193,6 +244,7 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 		enum smime_warning w = v->warnings[i];
 
 		if ((w == SMIME_WARN_MULTIPLE_SIGNERS && v->n_signers > 1) ||
+		    (w == SMIME_WARN_HEADER_MISMATCH && v->n_header_changes > 0) ||
 		    (w == SMIME_WARN_UNSIGNED_CONTENT && said_part) ||
 		    (w == SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT && said_cipher) ||
 		    (w == SMIME_WARN_ENCRYPTED_PART_REFUSED && said_refused))
@@ -212,6 +264,11 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 		}
 		add_line(&raw, UI_TONE_BAD, xstrdup(smime_warning_words(w)));
 	}
+
+	/* Each outer header field that is not what the protected headers
+	 * say, in words; the pager shows the protected values. */
+	for (i = 0; i < v->n_header_changes; i++)
+		add_line(&raw, UI_TONE_BAD, header_change_line(v, &v->header_changes[i]));
 
 	if (v->error && v->decryption != SMIME_DECRYPT_FAILED)
 		add_line(&raw, UI_TONE_BAD, xasprintf("Could not check: %s", v->error));

@@ -170,9 +170,26 @@ doc_body(const struct ui_doc *doc, bool quote, struct buf *out)
 	}
 }
 
+/* The original's field name: protected when v has protected headers. */
+static char *
+original_field(const char *msg, size_t hlen, const struct smime_verdict *v,
+	       const char *name, bool decoded)
+{
+	const char *pv;
+
+	if (v == NULL || v->hp == SMIME_HP_NONE)
+		return decoded ? mime_header_first_decoded(msg, hlen, name)
+			       : mime_header_first(msg, hlen, name);
+	pv = smime_protected_header(v, name);
+	if (pv == NULL)
+		return NULL;
+	return decoded ? mime_header_decode(pv) : xstrdup(pv);
+}
+
 void
 ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
-	      size_t len, const struct ui_doc *doc, const char *self)
+	      size_t len, const struct ui_doc *doc, const struct smime_verdict *v,
+	      const char *self)
 {
 	size_t hlen = msg ? mime_header_end(msg, len) : 0;
 	char *from = NULL, *subject = NULL, *date = NULL, *to = NULL, *cc = NULL;
@@ -190,14 +207,14 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		return;
 	}
 	/* Address fields stay as sent (encoded words and all): they are re-sent. */
-	from = mime_header_first(msg, hlen, "From");
-	to = mime_header_first(msg, hlen, "To");
-	cc = mime_header_first(msg, hlen, "Cc");
-	reply_to = mime_header_first(msg, hlen, "Reply-To");
-	msgid = mime_header_first(msg, hlen, "Message-ID");
-	refs = mime_header_first(msg, hlen, "References");
-	subject = mime_header_first_decoded(msg, hlen, "Subject");
-	date = mime_header_first_decoded(msg, hlen, "Date");
+	from = original_field(msg, hlen, v, "From", false);
+	to = original_field(msg, hlen, v, "To", false);
+	cc = original_field(msg, hlen, v, "Cc", false);
+	reply_to = original_field(msg, hlen, v, "Reply-To", false);
+	msgid = original_field(msg, hlen, v, "Message-ID", false);
+	refs = original_field(msg, hlen, v, "References", false);
+	subject = original_field(msg, hlen, v, "Subject", true);
+	date = original_field(msg, hlen, v, "Date", true);
 	if (subject == NULL)
 		subject = xstrdup("");
 
@@ -220,8 +237,8 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		ui_draft_attach(d, "forwarded.eml", "message/rfc822", lf.data, lf.len);
 		buf_release(&lf);
 	} else if (kind == UI_COMPOSE_FORWARD) {
-		char *dfrom = mime_header_first_decoded(msg, hlen, "From");
-		char *dto = mime_header_first_decoded(msg, hlen, "To");
+		char *dfrom = original_field(msg, hlen, v, "From", true);
+		char *dto = original_field(msg, hlen, v, "To", true);
 
 		d->to = xstrdup("");
 		d->cc = xstrdup("");
@@ -240,7 +257,7 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		free(dfrom);
 		free(dto);
 	} else {
-		char *dfrom = mime_header_first_decoded(msg, hlen, "From");
+		char *dfrom = original_field(msg, hlen, v, "From", true);
 
 		d->to = xstrdup(reply_to ? reply_to : from ? from : "");
 		d->cc = kind == UI_COMPOSE_REPLY_ALL ?

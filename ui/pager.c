@@ -264,13 +264,19 @@ void
 ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 	     const struct smime_verdict *v, const char *inner, size_t inner_len)
 {
-	static const char *const fields[] = { "From", "To", "Cc", "Date", "Subject" };
+	static const char *const fields[] = {
+		"From", "To", "Cc", "Reply-To", "Date", "Subject"
+	};
+	bool protected = v && v->hp != SMIME_HP_NONE;
 	struct lines all = { 0 };
 	struct walk w = { 0 };
 	struct ui_banner banner;
 	size_t hlen = mime_header_end(msg, len), i;
+	char *reply_to = mime_header_first(msg, hlen, "Reply-To");
 
 	ui_banner_build(v, &banner);
+	ui_banner_add_unprotected(&banner, v, reply_to);
+	free(reply_to);
 	for (i = 0; i < banner.n; i++) {
 		enum ui_line_kind k = banner.lines[i].tone == UI_TONE_GOOD ?
 			UI_LINE_BANNER_GOOD : banner.lines[i].tone == UI_TONE_BAD ?
@@ -282,7 +288,11 @@ ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 	ui_banner_release(&banner);
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		char *val = mime_header_first(msg, hlen, fields[i]), *d;
+		/* Protected values replace the outer ones (RFC 9788): a field
+		 * only outside is not shown, the banner names it. */
+		const char *pv = protected ? smime_protected_header(v, fields[i]) : NULL;
+		char *val = protected ? (pv ? xstrdup(pv) : NULL)
+				      : mime_header_first(msg, hlen, fields[i]), *d;
 
 		if (val == NULL)
 			continue;

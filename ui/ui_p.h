@@ -88,6 +88,14 @@ struct ui_banner {
  * signer by the address in its certificate, never by a display name.
  */
 void ui_banner_build(const struct smime_verdict *v, struct ui_banner *out);
+/*
+ * Adds to b (built for v) the line that says a signed message without
+ * protected headers has a Reply-To (the outer value, raw, or NULL) that
+ * its signature does not cover.  Nothing when v has protected headers, no
+ * signer, or there is no Reply-To.
+ */
+void ui_banner_add_unprotected(struct ui_banner *b, const struct smime_verdict *v,
+			       const char *reply_to);
 void ui_banner_release(struct ui_banner *b);
 /*
  * When an engine error message says a secret key's passphrase is not in
@@ -134,7 +142,9 @@ struct ui_doc {
 
 /*
  * Turns a message into the pager's lines: the banner for v (none when v
- * is NULL), the headers From, To, Cc, Date, Subject of msg, then the body.
+ * is NULL), the headers From, To, Cc, Reply-To, Date, Subject, then the
+ * body.  The headers are v's protected ones when it has them (RFC 9788;
+ * the banner says which outer fields differ), else msg's own.
  * When inner is not NULL (the decrypted content of the top crypto layer)
  * the body shown is inner's, else msg's.  Only the top layer is opened: an
  * encrypted part further down is listed, never decrypted.  HTML is shown as
@@ -286,9 +296,13 @@ struct ui_draft {
  * its pager lines doc (what a reply quotes, what a forward includes).  A
  * reply goes to Reply-To, else From; a reply to all adds the original To
  * and Cc, without self (the account's address) and without duplicates.
+ * When v (msg's verdict, or NULL) has protected headers, the original's
+ * header fields are those, never the outer ones (RFC 9788): a Reply-To
+ * added on the way takes no reply anywhere.
  */
 void ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
-		   size_t len, const struct ui_doc *doc, const char *self);
+		   size_t len, const struct ui_doc *doc,
+		   const struct smime_verdict *v, const char *self);
 void ui_draft_release(struct ui_draft *d);
 /* The RFC 5322 message of a draft (UTF-8 text; Subject encoded if needed). */
 void ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out);

@@ -270,7 +270,8 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	ui_draft_release(&s->compose.draft);
 	ui_draft_init(&s->compose.draft, kind,
 		      kind == UI_COMPOSE_NEW ? NULL : s->pager.raw.data, s->pager.raw.len,
-		      kind == UI_COMPOSE_NEW ? NULL : &s->pager.doc, a->from_addr);
+		      kind == UI_COMPOSE_NEW ? NULL : &s->pager.doc,
+		      kind == UI_COMPOSE_NEW ? NULL : s->pager.verdict, a->from_addr);
 	s->compose.reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
 		       s->index.rows[s->index.cur].env.uid : 0;
 	s->compose.reply_encrypted = kind != UI_COMPOSE_NEW && s->pager.encrypted;

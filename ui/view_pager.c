@@ -117,7 +117,15 @@ pager_draw(struct screen *s)
 		screen_put_row((int)(pin + y) + 1, p->rows[i].text,
 			       screen_line_attr(s, p->doc.lines[p->rows[i].line].kind));
 	}
-	buf_addf(&title, "%s", env ? env->subject : "");
+	if (smime_protected_header(p->verdict, "Subject")) {
+		/* The protected Subject, not the "[...]" the index shows. */
+		char *d = mime_header_decode(smime_protected_header(p->verdict, "Subject"));
+
+		buf_adds(&title, d);
+		free(d);
+	} else {
+		buf_addf(&title, "%s", env ? env->subject : "");
+	}
 	if (p->n_rows > pin + room)
 		buf_addf(&hint, "%zu%%  ", (p->top + room) * 100 / (p->n_rows - pin));
 	else

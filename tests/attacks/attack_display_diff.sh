@@ -79,7 +79,7 @@ python3 "$top_srcdir/tests/attacks/gen-display-diff.py" signed.eml "$FX"
 {
 	echo "Date: Mon, 3 Mar 2025 12:00:00 +0000"
 	openssl cms -encrypt -aes128 -in "$FX/l-encrypted.inner" -from "Bob Example <bob@localhost>" \
-		-to alice@localhost -subject "display-diff l-encrypted" "$HARNESS_PKI/alice.pem"
+		-to alice@localhost -subject "Invoice" "$HARNESS_PKI/alice.pem"
 } > "$FX/l-encrypted.eml"
 
 # ---------------------------------------------------------------- checks
@@ -91,17 +91,6 @@ reference() {
 	ATTACK_FAILED=0
 	BOB=$ALICE verdict "$@"
 	[ "$ATTACK_FAILED" = 0 ] || FAILS=$((FAILS + 1))
-}
-
-# shows NAME TEXT: true once NAME's screen shows TEXT (within 10 s).
-shows() {
-	local i s
-	for ((i = 0; i < 200; i++)); do
-		s=$(ui_screen "$1" 2> /dev/null) || s=
-		[[ $s == *"$2"* ]] && return 0
-		sleep 0.05
-	done
-	return 1
 }
 
 # excerpt: the non-empty rows of $SCREEN, indented, for a failure message.
@@ -119,13 +108,14 @@ pager() {
 	ui_deliver "$md" 1 < "$FX/$c.eml"
 	ui_start "$c" 120 50 "$CACHET" --data-dir "$H/data-$c" --gnupg-home "$ALICE" \
 		ui --maildir "$md"
-	if ! shows "$c" "INBOX [1 message]"; then
+	if ! ui_shows "$c" "INBOX [1 message]"; then
 		SCREEN=$(ui_screen "$c" 2> /dev/null) || SCREEN=
 		bad "$c: the index did not come up:"$'\n'"$(excerpt)"
 		SCREEN=
 	else
 		ui_keys "$c" Enter
-		if shows "$c" "Subject: display-diff $c"; then
+		# One message per screen: its Subject says it opened.
+		if ui_shows "$c" "Subject: Invoice"; then
 			ui_settle "$c"
 			SCREEN=$(ui_screen "$c")
 			printf '%s\n' "$SCREEN" > "screens/$c.txt"

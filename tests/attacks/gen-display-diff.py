@@ -22,16 +22,17 @@ raw = open(signed_path, "rb").read().decode("latin-1")
 hdr, body = raw.split("\n\n", 1)
 B = re.search(r'boundary="([^"]+)"', hdr).group(1)
 
-# The top header without its Content-Type and Subject (each a field and
-# its continuation lines): every case gives a Content-Type and a Subject of
-# its own.
+# The top header without its Content-Type (a field and its continuation
+# lines): every case gives a Content-Type of its own.  The other fields
+# stay as signed: the signed part carries a copy of them (RFC 9788), and
+# a changed one would be a case of its own (attack_headers.sh).
 fields = []
 for line in hdr.split("\n"):
     if line[:1] in (" ", "\t"):
         fields[-1] += "\n" + line
     else:
         fields.append(line)
-fields = [f for f in fields if not f.lower().startswith(("content-type:", "subject:"))]
+fields = [f for f in fields if not f.lower().startswith("content-type:")]
 
 # The two parts exactly as signed, without the line break that belongs to
 # the delimiter after them.
@@ -74,7 +75,7 @@ def write(case, text, inner=False):
         path = os.path.join(out, case + ".inner")
     else:
         path = os.path.join(out, case + ".eml")
-        text = "\n".join(fields) + "\nSubject: display-diff %s\n" % case + text
+        text = "\n".join(fields) + "\n" + text
     with open(path, "wb") as f:
         f.write(text.encode("latin-1"))
 
@@ -83,7 +84,7 @@ def pct(c):
     return "%%%02X" % ord(c)
 
 
-# o: the message as signed (only its Subject differs): the control.
+# o: the message as signed: the control.
 write("o-original", entity([SIG + '; boundary="%s"' % B]))
 
 # a: a boundary parameter inside an RFC 822 comment.  Comments are white

@@ -86,7 +86,8 @@ harness_wait_mail bob 2
 # binding table, not gpgsm's keybox, decides; her own is usable).
 "$CACHET" --data-dir "$data" certs import "$HARNESS_PKI/bob.pem" > /dev/null ||
 	fail "could not import bob's certificate"
-printf 'To: bob@localhost\nSubject: secret %s\n\nthe secret text\n' $$ > "$H/third.eml"
+printf 'To: bob@localhost\nMessage-ID: <secret-%s@localhost>\nSubject: secret %s\n\nthe secret text\n' \
+	$$ $$ > "$H/third.eml"
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send --dry-run "$H/third.eml")
 assert_contains "$out" "encrypted: yes, to bob@localhost, alice@localhost (sender)" "dry run"
 assert_contains "$out" "cert:      bob@localhost $(pki_fingerprint "$HARNESS_PKI/bob.pem" | tr -d :)" \
@@ -95,23 +96,30 @@ assert_contains "$out" "cert:      bob@localhost $(pki_fingerprint "$HARNESS_PKI
 	fail "encrypted send failed: $(cat "$H/send.err")"
 assert_contains "$(cat "$H/send.err")" "signed, encrypted" "send"
 harness_wait_mail bob 3
-enc=$(mail_files bob | xargs grep -l "Subject: secret $$" | head -1)
+enc=$(mail_files bob | xargs grep -l "Message-ID: <secret-$$@localhost>" | head -1)
 [ -n "$enc" ] || fail "the encrypted message did not arrive"
 assert_not_contains "$(cat "$enc")" "the secret text" "the encrypted message"
+# Header protection: the Subject travels inside; outside it is "[...]".
+assert_file_contains "$enc" "Subject: [...]"
+assert_not_contains "$(cat "$enc")" "secret $$" "the encrypted message's outer header"
 openssl cms -decrypt -in "$enc" -recip "$HARNESS_PKI/bob.pem" -inkey "$HARNESS_PKI/bob.key" \
 	-out "$H/dec" 2> "$H/dec.err" || fail "bob cannot decrypt: $(cat "$H/dec.err")"
 openssl cms -verify -in "$H/dec" -CAfile "$HARNESS_PKI/smime-ca.pem" -out "$H/dec.txt" \
 	2> /dev/null || fail "the decrypted message does not verify"
 assert_file_contains "$H/dec.txt" "the secret text"
+assert_file_contains "$H/dec" "Subject: secret $$"
+assert_file_contains "$H/dec" 'hp="cipher"'
+assert_file_contains "$H/dec" "HP-Outer: Subject: [...]"
 # bob's own cachet agrees: decrypted, signed by alice, valid and whole.
 bob_home=$(harness_gnupg bob)
 out=$("$CACHET" --gnupg-home "$bob_home" --data-dir "$H/bob-data" verify --json "$enc") ||
 	fail "bob's cachet verify: status $?: $out"
 assert_contains "$out" '"signature":"valid","coverage":"whole","signer":"alice@localhost"' "bob's verify"
-assert_contains "$out" '"decryption":"ok"' "bob's verify"
+assert_contains "$out" '"decryption":"ok","warnings":[]' "bob's verify"
+assert_contains "$out" '"Subject":"secret '$$'"' "bob's verify: the protected Subject"
 # The copy in Sent is encrypted too (to alice among others).
 assert_eq 3 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent"
-senc=$(mail_files alice .Sent | xargs grep -l "Subject: secret $$" | head -1)
+senc=$(mail_files alice .Sent | xargs grep -l "Message-ID: <secret-$$@localhost>" | head -1)
 assert_not_contains "$(cat "$senc")" "the secret text" "the copy in Sent"
 openssl cms -decrypt -in "$senc" -recip "$HARNESS_PKI/alice.pem" -inkey "$HARNESS_PKI/alice.key" \
 	-out /dev/null 2> /dev/null || fail "alice cannot decrypt her copy in Sent"
@@ -192,21 +200,25 @@ sys.stdout.write(seen.decode(errors="replace"))
 sys.exit(0 if asked and os.WEXITSTATUS(status) == 0 else 1)
 PY
 }
+# Encrypted, the Subject is inside; each is found by its Message-ID.
 for answer in n y; do
-	sed "s/^Subject: .*/Subject: asked $answer $$/" "$H/second.eml" > "$H/ask-$answer.eml"
+	sed -e "s/^Subject: .*/Subject: asked $answer $$/" \
+		-e "1i Message-ID: <asked-$answer-$$@localhost>" "$H/second.eml" > "$H/ask-$answer.eml"
 	out=$(on_tty "$answer" "$H/ask-$answer.eml") || fail "send with sign = ask ($answer): $out"
 done
-sed "s/^Subject: .*/Subject: asked nobody $$/" "$H/second.eml" > "$H/ask-none.eml"
+sed -e "s/^Subject: .*/Subject: asked nobody $$/" \
+	-e "1i Message-ID: <asked-nobody-$$@localhost>" "$H/second.eml" > "$H/ask-none.eml"
 err=$(setsid "$CACHET" --config "$ask_cfg" --data-dir "$data" send "$H/ask-none.eml" \
 	2>&1 < /dev/null) || fail "send with sign = ask and no terminal: $err"
 assert_contains "$err" "sign = ask and no terminal to ask on: the message is signed" "no terminal"
 harness_wait_mail bob 6
 # Bob decrypts each and looks inside: signed or not as answered.
 for subject in "asked n" "asked y" "asked nobody"; do
-	f=$(mail_files bob | xargs grep -l "Subject: $subject $$" | head -1)
+	f=$(mail_files bob | xargs grep -l "Message-ID: <${subject// /-}-$$@localhost>" | head -1)
 	[ -n "$f" ] || fail "no message \"$subject\" in bob's mail"
 	inner=$(openssl cms -decrypt -in "$f" -recip "$HARNESS_PKI/bob.pem" \
 		-inkey "$HARNESS_PKI/bob.key" 2> /dev/null) || fail "bob cannot decrypt \"$subject\""
+	assert_contains "$inner" "Subject: $subject $$" "the protected Subject of \"$subject\""
 	if [ "$subject" = "asked n" ]; then
 		assert_not_contains "$inner" "application/pkcs7-signature" "the message answered n"
 	else

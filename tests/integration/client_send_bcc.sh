@@ -59,6 +59,10 @@ opens() {
 	openssl cms -verify -in "$H/dec-$2" -CAfile "$P/smime-ca.pem" -out "$H/text-$2" \
 		2> "$H/verify.err" || fail "$2's copy does not verify: $(cat "$H/verify.err")"
 	assert_file_contains "$H/text-$2" "the quarterly numbers $$"
+	# The protected headers inside (RFC 9788) name no Bcc recipient either.
+	assert_file_contains "$H/text-$2" 'hp="cipher"'
+	grep -qi '^Bcc:' "$H/text-$2" && fail "a Bcc field in the protected headers of $2's copy"
+	[ "$2" = dave ] || assert_not_contains "$(cat "$H/dec-$2")" "dave@localhost" "$2's decrypted copy"
 	openssl cms -verify -in "$H/dec-$2" -CAfile "$P/smime-ca.pem" -signer "$H/signer-$2" \
 		-out /dev/null 2> /dev/null
 	assert_eq "$(serial alice)" "$(serial_of "$H/signer-$2")" "the signer of $2's copy"
@@ -73,6 +77,7 @@ cat > "$H/bcc.eml" <<MSG
 To: Bob Example <bob@localhost>
 Cc: carol@localhost
 Bcc: Dave Example <dave@localhost>
+Message-ID: <numbers-$$@localhost>
 Subject: numbers $$
 
 the quarterly numbers $$
@@ -104,7 +109,10 @@ assert_eq "$(expect alice dave)" "$(named "$dave_copy")" "certificates named in 
 for f in "$bob_copy" "$carol_copy" "$dave_copy"; do
 	grep -qi '^Bcc:' "$f" && fail "a Bcc field in $f"
 	[ "$f" = "$dave_copy" ] || assert_not_contains "$(cat "$f")" "dave@localhost" "$f"
-	assert_file_contains "$f" "Subject: numbers $$"
+	# The Subject is protected: inside only, "[...]" outside.
+	assert_file_contains "$f" "Message-ID: <numbers-$$@localhost>"
+	assert_file_contains "$f" "Subject: [...]"
+	assert_not_contains "$(cat "$f")" "numbers $$" "$f"
 	assert_file_contains "$f" "smime-type=enveloped-data"
 done
 # Each reads their own copy, signed once by alice; no one reads another's.
@@ -134,16 +142,16 @@ assert_eq 0 "$(outbox_count)" "outbox entries after a send"
 
 # Bcc alone: dave's copy names dave and alice; the copy in Sent, which no
 # one else receives, names alice alone.
-printf 'Bcc: dave@localhost\nSubject: bcc only %s\n\nthe quarterly numbers %s\n' $$ $$ \
+printf 'Bcc: dave@localhost\nMessage-ID: <bcc-only-%s@localhost>\nSubject: bcc only %s\n\nthe quarterly numbers %s\n' $$ $$ $$ \
 	> "$H/bcc-only.eml"
 "$CACHET" --config "$cfg" --data-dir "$data" send "$H/bcc-only.eml" 2> "$H/send.err" ||
 	fail "cachet send to Bcc alone: $(cat "$H/send.err")"
 assert_contains "$(cat "$H/send.err")" "sent to 1 recipient (each Bcc in a copy of its own)" "send to Bcc alone"
 harness_wait_mail dave 2
-f=$(mail_files dave | xargs grep -l "Subject: bcc only $$")
+f=$(mail_files dave | xargs grep -l "Message-ID: <bcc-only-$$@localhost>")
 assert_eq "$(expect alice dave)" "$(named "$f")" "certificates named in dave's copy (Bcc alone)"
 opens "$f" dave
-f=$(mail_files alice .Sent | xargs grep -l "Subject: bcc only $$")
+f=$(mail_files alice .Sent | xargs grep -l "Message-ID: <bcc-only-$$@localhost>")
 assert_eq "$(expect alice)" "$(named "$f")" "certificates named in Sent's copy (Bcc alone)"
 for u in bob carol; do
 	assert_eq 1 "$(harness_mail_count "$u")" "messages delivered to $u (Bcc alone)"
@@ -155,7 +163,8 @@ postconf -c "$pf" -e "smtpd_recipient_restrictions = check_recipient_access inli
 touch -d "-10 seconds" "$pf/main.cf"
 postfix -c "$pf" reload > /dev/null 2>&1 || kill -HUP "$POSTFIX_PID"
 sleep 1
-sed "s/^Subject: .*/Subject: deferred $$/" "$H/bcc.eml" > "$H/deferred.eml"
+sed -e "s/^Subject: .*/Subject: deferred $$/" -e "s/^Message-ID: .*/Message-ID: <deferred-$$@localhost>/" \
+	"$H/bcc.eml" > "$H/deferred.eml"
 rc=0
 "$CACHET" --config "$cfg" --data-dir "$data" send "$H/deferred.eml" 2> "$H/send.err" || rc=$?
 assert_eq 5 "$rc" "exit status when the Bcc copy is deferred"
@@ -192,7 +201,7 @@ for u in bob carol; do
 done
 assert_eq 3 "$(harness_mail_count dave)" "messages delivered to dave after the retry"
 assert_eq 3 "$(mail_files alice .Sent | wc -l)" "messages in alice's Sent after the retry"
-f=$(mail_files dave | xargs grep -l "Subject: deferred $$")
+f=$(mail_files dave | xargs grep -l "Message-ID: <deferred-$$@localhost>")
 assert_eq "$(expect alice dave)" "$(named "$f")" "certificates named in dave's retried copy"
 opens "$f" dave
 

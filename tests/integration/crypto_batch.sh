@@ -107,13 +107,19 @@ done
 rc=0
 "$CACHET" --gnupg-home "$alice" sign "${list[@]}" > order.out 2> order.err || rc=$?
 assert_eq 3 "$rc" "exit status of a parallel batch with missing inputs"
-assert_eq "$(seq 1 24 | sed 's/^/Subject: order /')" "$(grep '^Subject: order' order.out)" "order of the outputs"
+# Each Subject twice: the message's, and its protected copy inside.
+assert_eq "$(seq 1 24 | sed 's/^/Subject: order /;p')" "$(grep '^Subject: order' order.out)" "order of the outputs"
 assert_eq "$(grep -c '^Content-Type: multipart/signed' order.out)" 24 "signed messages on standard output"
 assert_eq 2 "$(wc -l < order.err)" "error lines"
 head -1 order.err | grep -q 'missing-a.eml: cannot open' || fail "first error is not missing-a: $(cat order.err)"
 tail -1 order.err | grep -q 'missing-b.eml: cannot open' || fail "second error is not missing-b: $(cat order.err)"
 # Each output is its own input's signature (no crossing between workers).
 csplit -s -z -f part order.out '/^From: alice@localhost$/' '{*}'
+# The protected From of each message starts no new one.
+for f in part*; do
+	grep -q '^MIME-Version' "$f" || { cat "$f" >> "$prev"; rm "$f"; continue; }
+	prev=$f
+done
 n=0
 for f in part*; do
 	n=$((n + 1))

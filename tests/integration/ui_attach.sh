@@ -113,17 +113,20 @@ ui_wait main "will be encrypted to bob@localhost" 30
 ui_keys main y
 ui_wait main "sent, signed, encrypted" 30
 harness_wait_mail bob 2 10
-fwd=$(grep -l "Fwd: Quarterly numbers" "$MB"/new/* "$MB"/cur/* | head -n 1)
+# cachet's encrypted forward: its Subject is inside, "[...]" outside.
+fwd=$(grep -l '^Subject: \[\.\.\.\]' "$MB"/new/* "$MB"/cur/* | head -n 1)
 [ -n "$fwd" ] || fail "the forward did not arrive"
 openssl cms -decrypt -in "$fwd" -recip "$PKI/bob.pem" -inkey "$PKI/bob.key" \
 	> "$H/fwd-inner.eml" || fail "openssl cms could not decrypt the forward"
 openssl cms -verify -in "$H/fwd-inner.eml" -CAfile "$PKI/smime-ca.pem" \
 	-out "$H/fwd-content.eml" 2> /dev/null || fail "the forward's signature does not verify"
 fwdc=$(tr -d '\r' < "$H/fwd-content.eml")
+assert_contains "$fwdc" "Subject: Fwd: Quarterly numbers"
 assert_contains "$fwdc" 'Content-Type: message/rfc822; name="forwarded.eml"'
 # The original as received: still enveloped, its ciphertext the same.
 assert_contains "$fwdc" "Content-Type: application/pkcs7-mime"
-assert_contains "$fwdc" "Subject: Quarterly numbers"
+# Its header as it came: the Subject it was sent with is inside it.
+grep -qx 'Subject: \[\.\.\.\]' <<< "$fwdc" || fail "the forwarded original's header changed"
 # (awk reads the file itself: a pipe into an awk that exits early ends in SIGPIPE)
 first_line=$(awk '{ sub(/\r$/, "") } /^$/ { body = 1; next } body && NF { print; exit }' "$mail")
 assert_contains "$fwdc" "$first_line" "the forward (the original's ciphertext)"

@@ -115,8 +115,14 @@ ui_wait main "sent, signed, encrypted" 30
 harness_wait_mail alice 1 10
 mail=$(harness_mailbox_text alice)
 assert_contains "$mail" "application/pkcs7-mime" "the reply arrived encrypted"
-assert_contains "$mail" "Subject: Re: Figures"
+# The Subject travels inside (RFC 9788); outside it is "[...]".
+assert_contains "$mail" "Subject: [...]"
+assert_not_contains "$mail" "Re: Figures" "the reply as it travels"
 assert_contains "$mail" "In-Reply-To: <figures@localhost>"
+reply=$(find "$H/mail/alice/Maildir/new" "$H/mail/alice/Maildir/cur" -type f | head -n 1)
+openssl cms -decrypt -in "$reply" -recip "$PKI/alice.pem" -inkey "$PKI/alice.key" \
+	> "$H/reply.eml" || fail "alice cannot decrypt the reply"
+assert_contains "$(cat "$H/reply.eml")" "Subject: Re: Figures" "the decrypted reply"
 # The original is marked answered (Dovecot's Maildir flag R).
 for ((i = 0; i < 50; i++)); do
 	find "$MB/cur" -name '*:2,*R*' | grep -q . && break
@@ -136,17 +142,21 @@ assert_contains "$(ui_screen main)" "will be signed (required by policy)"
 ui_keys main P
 # bob has a certificate: the draft on the server is encrypted to him.
 ui_wait main "postponed to Drafts, encrypted to you" 20
+# Its Subject is inside, as for any encrypted message: "[...]" outside.
 for ((i = 0; i < 50; i++)); do
-	grep -rqs "Subject: Plans for Friday" "$MB/.Drafts" && break
+	grep -rqs "To: carol@localhost" "$MB/.Drafts" && break
 	sleep 0.1
 done
-grep -rqs "Subject: Plans for Friday" "$MB/.Drafts" || fail "the draft is not in Drafts"
-draft=$(grep -rl "Subject: Plans for Friday" "$MB/.Drafts" | head -n 1)
+grep -rqs "To: carol@localhost" "$MB/.Drafts" || fail "the draft is not in Drafts"
+draft=$(grep -rl "To: carol@localhost" "$MB/.Drafts" | head -n 1)
+grep -q '^Subject: \[\.\.\.\]' "$draft" || fail "the draft's outer Subject is not [...]"
+assert_not_contains "$(cat "$draft")" "Plans for Friday" "the draft on the server"
 grep -q '^Content-Type: application/pkcs7-mime' "$draft" || fail "the draft is in the clear"
 assert_not_contains "$(cat "$draft")" "Text from the editor." "the draft on the server"
 openssl cms -decrypt -in "$draft" -recip "$PKI/bob.pem" -inkey "$PKI/bob.key" \
 	> "$H/draft.eml" || fail "the draft does not decrypt with bob's key"
 assert_contains "$(cat "$H/draft.eml")" "Text from the editor." "the decrypted draft"
+assert_contains "$(cat "$H/draft.eml")" "Subject: Plans for Friday" "the decrypted draft"
 # The addresses stay in the header, outside the envelope.
 assert_contains "$(cat "$draft")" "To: carol@localhost" "the draft's header"
 

@@ -11,6 +11,8 @@
 #                                    with: "1;7" is bold and reverse video
 #   ui_wait NAME TEXT [SECONDS]      waits until NAME shows TEXT (fixed string);
 #                                    fails with the screen otherwise
+#   ui_shows NAME TEXT [SECONDS]     true once NAME shows TEXT (fixed string),
+#                                    false when it has not within SECONDS (10)
 #   ui_wait_gone NAME TEXT [SECONDS] waits until NAME no longer shows TEXT
 #   ui_wait_prompt NAME TEXT [SECS]  waits until NAME's bottom line (the prompt
 #                                    and status line) is TEXT, trailing spaces
@@ -82,6 +84,16 @@ ui_wait() {
 	echo "--- screen of $name ---" >&2
 	ui_screen "$name" >&2 || true
 	fail "the screen did not show \"$text\" within $secs s"
+}
+
+ui_shows() {
+	local name=$1 text=$2 secs=${3:-10} i s
+	for ((i = 0; i < secs * 20; i++)); do
+		s=$(ui_screen "$name" 2> /dev/null) || s=
+		[[ $s == *"$text"* ]] && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 ui_wait_gone() {

@@ -68,7 +68,8 @@ test_verdict_line(void)
 		  "\"from\":null,\"signers\":[{\"email\":\"alice@x.org\",\"fingerprint\":\"AAAA\","
 		  "\"state\":\"valid\",\"coverage\":\"none\",\"detail\":null},"
 		  "{\"email\":\"alice@x.org\",\"fingerprint\":\"BBBB\",\"state\":\"untrusted\","
-		  "\"coverage\":\"none\",\"detail\":\"chain \\\"broken\\\"\"}]}");
+		  "\"coverage\":\"none\",\"detail\":\"chain \\\"broken\\\"\"}],"
+		  "\"protected_headers\":null}");
 	CHECK(strchr(b.data, '\n') == NULL);
 	buf_release(&b);
 	smime_verdict_free(&v);
@@ -81,7 +82,36 @@ test_verdict_line(void)
 	smime_verdict_json(v, "f", &b);
 	CHECK_STR(b.data, "{\"file\":\"f\",\"signature\":\"none\",\"coverage\":null,\"signer\":null,"
 		  "\"fingerprint\":null,\"decryption\":\"refused\",\"warnings\":[],\"error\":\"x\","
-		  "\"from\":null,\"signers\":[]}");
+		  "\"from\":null,\"signers\":[],\"protected_headers\":null}");
+	buf_release(&b);
+	smime_verdict_free(&v);
+
+	/* Protected headers: each name once (the first), spelled as RFC 5322
+	 * does for the fields cachet protects, values decoded. */
+	v = calloc(1, sizeof *v);
+	v->hp = SMIME_HP_CLEAR;
+	v->n_protected = 4;
+	v->protected_fields = calloc(4, sizeof *v->protected_fields);
+	v->protected_fields[0].name = strdup("SUBJECT");
+	v->protected_fields[0].value = strdup("=?utf-8?q?r=C3=A9sum=C3=A9?=");
+	v->protected_fields[1].name = strdup("message-id");
+	v->protected_fields[1].value = strdup("<a@b>");
+	v->protected_fields[2].name = strdup("Subject");
+	v->protected_fields[2].value = strdup("second");
+	v->protected_fields[3].name = strdup("X-Other");
+	v->protected_fields[3].value = strdup("\"q\"");
+	smime_verdict_json(v, "f", &b);
+	CHECK_CONTAINS(b.data, "\"signers\":[],\"protected_headers\":{\"Subject\":"
+		       "\"r\xc3\xa9sum\xc3\xa9\",\"Message-ID\":\"<a@b>\","
+		       "\"X-Other\":\"\\\"q\\\"\"}}");
+	CHECK(strstr(b.data, "second") == NULL);
+	buf_release(&b);
+	smime_verdict_free(&v);
+	/* Protected, but no field: an empty object, not null. */
+	v = calloc(1, sizeof *v);
+	v->hp = SMIME_HP_CIPHER;
+	smime_verdict_json(v, "f", &b);
+	CHECK_CONTAINS(b.data, "\"protected_headers\":{}}");
 	buf_release(&b);
 	smime_verdict_free(&v);
 }

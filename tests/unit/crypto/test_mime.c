@@ -281,6 +281,93 @@ test_depth_limit(void)
 	buf_release(&out);
 }
 
+/*
+ * Header protection (RFC 9788) written: the payload root's Content-Type
+ * gains hp, the message fields but Bcc follow it, HP-Outer records what
+ * hcp_baseline leaves outside; and read back by the verdict's reader.
+ */
+static void
+test_header_protection(void)
+{
+	const char *msg = "From: alice@localhost\n"
+			  "To: bob@localhost\n"
+			  "Bcc: dave@localhost\n"
+			  "Subject: figures\n"
+			  "Keywords: q3\n"
+			  "MIME-Version: 1.0\n"
+			  "Content-Type: text/plain; charset=us-ascii\n"
+			  "\n"
+			  "text\n";
+	const char *entity = "Content-Type: text/plain; charset=us-ascii\r\n\r\ntext\r\n";
+	struct buf b = BUF_INIT;
+	struct smime_verdict v = { 0 };
+	struct mime_entity m, root;
+	char **names;
+	size_t n;
+	int rc;
+
+	m = parse(msg, true, &rc);
+	hp_outer_fields(&m, true, &b);
+	CHECK_STR(b.data, "From: alice@localhost\nTo: bob@localhost\nSubject: [...]\n");
+	buf_release(&b);
+	hp_outer_fields(&m, false, &b);
+	CHECK_STR(b.data, "From: alice@localhost\nTo: bob@localhost\nSubject: figures\n"
+		  "Keywords: q3\n");
+	buf_release(&b);
+
+	hp_protect_entity(&m, entity, strlen(entity), true, "\r\n", &b);
+	CHECK_STR(b.data, "Content-Type: text/plain; charset=us-ascii;\r\n\thp=\"cipher\"\r\n"
+		  "From: alice@localhost\r\nTo: bob@localhost\r\nSubject: figures\r\n"
+		  "Keywords: q3\r\n"
+		  "HP-Outer: From: alice@localhost\r\nHP-Outer: To: bob@localhost\r\n"
+		  "HP-Outer: Subject: [...]\r\n"
+		  "\r\ntext\r\n");
+	root = parse(b.data, false, &rc);
+	CHECK_INT(hp_mode_of(&root), SMIME_HP_CIPHER);
+	hp_read_root(&root, &v);
+	CHECK_INT(v.n_protected, 4);
+	CHECK_INT(v.n_hp_outer, 3);
+	CHECK_STR(smime_protected_header(&v, "subject"), "figures");
+	CHECK(smime_protected_header(&v, "Bcc") == NULL);
+	CHECK_STR(v.hp_outer[2].name, "Subject");
+	CHECK_STR(v.hp_outer[2].value, "[...]");
+	/* The outer header as sent matches; a Subject put outside does not. */
+	m = parse("From: alice@localhost\nTo: bob@localhost\nSubject: [...]\n\nx\n", true, &rc);
+	CHECK_INT(hp_check_outer(&m, &v), 0);
+	m = parse("From: alice@localhost\nTo: bob@localhost\nReply-To: m@x\n"
+		  "Subject: =?utf-8?q?pay?=\n\nx\n", true, &rc);
+	CHECK_INT(hp_check_outer(&m, &v), 2);
+	CHECK_STR(v.header_changes[0].name, "Subject");
+	CHECK_STR(v.header_changes[0].outer, "=?utf-8?q?pay?=");
+	CHECK_STR(v.header_changes[0].expected, "[...]");
+	CHECK_STR(v.header_changes[1].name, "Reply-To");
+	CHECK(v.header_changes[1].expected == NULL);
+	hp_verdict_release(&v);
+	buf_release(&b);
+
+	/* hp="clear": the outer values are the protected ones, decoded and
+	 * folded alike. */
+	memset(&v, 0, sizeof v);
+	hp_protect_entity(&m, entity, strlen(entity), false, "\n", &b);
+	root = parse(b.data, false, &rc);
+	CHECK_INT(hp_mode_of(&root), SMIME_HP_CLEAR);
+	CHECK(strstr(b.data, "HP-Outer") == NULL);
+	hp_read_root(&root, &v);
+	m = parse("From: alice@localhost\nTo:  bob@localhost\nReply-To: m@x\n"
+		  "Subject: pay\n\nx\n", true, &rc);
+	CHECK_INT(hp_check_outer(&m, &v), 0);
+	hp_verdict_release(&v);
+
+	names = hp_field_names(&root, &n);
+	CHECK_INT(n, 4);
+	CHECK(hp_names_have(names, n, "reply-to"));
+	CHECK(hp_names_have(names, n, "FROM"));
+	CHECK(!hp_names_have(names, n, "Content-Type"));
+	CHECK(!hp_names_have(names, n, "Cc"));
+	hp_names_free(names, n);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -291,5 +378,6 @@ main(void)
 	test_multipart();
 	test_make_7bit();
 	test_depth_limit();
+	test_header_protection();
 	return check_exit();
 }

@@ -11,6 +11,7 @@ static const char *const documented[SMIME_WARNING_COUNT] = {
 	"truncated-multipart", "unsigned-content", "sender-mismatch",
 	"signature-over-ciphertext", "inner-from-mismatch", "weak-digest",
 	"too-many-certificates", "too-many-signers", "revocation-unknown",
+	"header-mismatch",
 };
 
 static void
@@ -143,6 +144,9 @@ test_summary(void)
 		{ "From and Sender: From first", SMIME_SIG_MISMATCH, SMIME_COVERAGE_WHOLE,
 		  SMIME_DECRYPT_NONE, 1, { SMIME_WARN_SENDER_MISMATCH,
 		  SMIME_WARN_FROM_MISMATCH }, 2, NULL, SMIME_SUMMARY_FROM_MISMATCH },
+		{ "an outer header changed: valid, never good", SMIME_SIG_VALID,
+		  SMIME_COVERAGE_WHOLE, SMIME_DECRYPT_NONE, 1,
+		  { SMIME_WARN_HEADER_MISMATCH }, 1, NULL, SMIME_SUMMARY_CAUTION },
 	};
 	struct smime_signer signers[2] = { { .state = SMIME_SIG_VALID },
 					   { .state = SMIME_SIG_VALID } };

@@ -58,7 +58,7 @@ test_message(void)
 	size_t hlen;
 	static const char bin[] = "\x00\x01\x02\xff binary \x89PNG";
 
-	ui_draft_init(&d, UI_COMPOSE_NEW, NULL, 0, NULL, "bob@localhost");
+	ui_draft_init(&d, UI_COMPOSE_NEW, NULL, 0, NULL, NULL, "bob@localhost");
 	free(d.to);
 	d.to = xstrdup("alice@localhost");
 	free(d.body);
@@ -146,7 +146,7 @@ test_forward_attached(void)
 	doc.lines[1].kind = UI_LINE_BODY;
 	doc.lines[1].text = xstrdup("The decrypted secret.");
 	doc.n_lines = 2;
-	ui_draft_init(&d, UI_COMPOSE_FORWARD_ATTACHED, orig, sizeof orig - 1, &doc,
+	ui_draft_init(&d, UI_COMPOSE_FORWARD_ATTACHED, orig, sizeof orig - 1, &doc, NULL,
 		      "bob@localhost");
 	CHECK_STR(d.subject, "Fwd: Sealed plans");
 	CHECK_STR(d.to, "");

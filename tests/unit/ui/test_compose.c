@@ -36,7 +36,7 @@ main(void)
 	setlocale(LC_ALL, "C.UTF-8");
 	ui_doc_build(&doc, original, strlen(original), NULL, NULL, 0);
 
-	ui_draft_init(&d, UI_COMPOSE_REPLY, original, strlen(original), &doc,
+	ui_draft_init(&d, UI_COMPOSE_REPLY, original, strlen(original), &doc, NULL,
 		      "bob@localhost");
 	CHECK_STR(d.to, "=?utf-8?q?J=C3=BCrgen?= <jurgen@localhost>");
 	CHECK_STR(d.cc, "");
@@ -69,12 +69,45 @@ main(void)
 	ui_draft_release(&d);
 
 	/* Reply to all: not to self (any case), not twice to the sender. */
-	ui_draft_init(&d, UI_COMPOSE_REPLY_ALL, original, strlen(original), &doc,
+	ui_draft_init(&d, UI_COMPOSE_REPLY_ALL, original, strlen(original), &doc, NULL,
 		      "bob@localhost");
 	CHECK_STR(d.cc, "\"Doe, Carol\" <carol@localhost>, dave@localhost");
 	ui_draft_release(&d);
 
-	ui_draft_init(&d, UI_COMPOSE_FORWARD, original, strlen(original), &doc, NULL);
+	/* Protected headers (RFC 9788) are the original's: a Reply-To and a
+	 * Subject put on the way are not replied to. */
+	{
+		struct smime_field prot[] = {
+			{ (char *)"From", (char *)"alice@localhost" },
+			{ (char *)"To", (char *)"bob@localhost, carol@localhost" },
+			{ (char *)"Subject", (char *)"=?utf-8?q?R=C3=A9sum=C3=A9?=" },
+			{ (char *)"Message-ID", (char *)"<p1@localhost>" },
+		};
+		struct smime_verdict v = { .hp = SMIME_HP_CLEAR,
+					   .protected_fields = prot, .n_protected = 4 };
+		const char *outer = "From: alice@localhost\n"
+				    "To: bob@localhost, mallory@localhost\n"
+				    "Reply-To: mallory@localhost\n"
+				    "Subject: Pay now\n"
+				    "Message-ID: <p1@localhost>\n"
+				    "\n"
+				    "Text.\n";
+
+		ui_draft_init(&d, UI_COMPOSE_REPLY, outer, strlen(outer), &doc, NULL,
+			      "bob@localhost");
+		CHECK_STR(d.to, "mallory@localhost");
+		ui_draft_release(&d);
+		ui_draft_init(&d, UI_COMPOSE_REPLY_ALL, outer, strlen(outer), &doc,
+			      &v, "bob@localhost");
+		CHECK_STR(d.to, "alice@localhost");
+		CHECK_STR(d.cc, "carol@localhost");
+		CHECK_STR(d.subject, "Re: R\xc3\xa9sum\xc3\xa9");
+		CHECK_STR(d.in_reply_to, "<p1@localhost>");
+		CHECK_STR(d.references, "<p1@localhost>");
+		ui_draft_release(&d);
+	}
+
+	ui_draft_init(&d, UI_COMPOSE_FORWARD, original, strlen(original), &doc, NULL, NULL);
 	CHECK_STR(d.to, "");
 	CHECK_STR(d.subject, "Fwd: Caf\xc3\xa9");
 	CHECK(d.in_reply_to == NULL);
@@ -85,7 +118,7 @@ main(void)
 	ui_doc_release(&doc);
 
 	/* A long non-ASCII subject: several words, none splitting a character. */
-	ui_draft_init(&d, UI_COMPOSE_NEW, NULL, 0, NULL, NULL);
+	ui_draft_init(&d, UI_COMPOSE_NEW, NULL, 0, NULL, NULL, NULL);
 	free(d.subject);
 	d.subject = xstrdup("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 			    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"

@@ -308,6 +308,96 @@ test_pager_signed(void)
 	ui_doc_release(&d);
 }
 
+/*
+ * Header protection: the pager shows the protected values, and the
+ * banner each outer field that is not what they say; without protection
+ * a Reply-To is shown and the banner says the signature does not cover it.
+ */
+static void
+test_pager_protected_headers(void)
+{
+	const char *outer =
+		"From: alice@localhost\n"
+		"To: mallory@localhost\n"
+		"Reply-To: mallory@localhost\n"
+		"Subject: Pay now\n"
+		"Content-Type: text/plain\n"
+		"\n"
+		"Text.\n";
+	struct smime_signer s = {
+		.state = SMIME_SIG_VALID, .email = (char *)"alice@localhost",
+		.issuer = (char *)"CN=Cachet Test S/MIME CA",
+	};
+	struct smime_field prot[] = {
+		{ (char *)"From", (char *)"alice@localhost" },
+		{ (char *)"To", (char *)"bob@localhost" },
+		{ (char *)"Subject", (char *)"=?utf-8?q?Quarterly_r=C3=A9sum=C3=A9?=" },
+	};
+	struct smime_header_change changes[] = {
+		{ "To", (char *)"mallory@localhost", (char *)"bob@localhost" },
+		{ "Subject", (char *)"Pay now", (char *)"Quarterly" },
+		{ "Reply-To", (char *)"mallory@localhost", NULL },
+		{ "Cc", NULL, (char *)"carol@localhost" },
+	};
+	struct smime_verdict v = {
+		.signature = SMIME_SIG_VALID, .coverage = SMIME_COVERAGE_WHOLE,
+		.signers = &s, .n_signers = 1, .from = (char *)"alice@localhost",
+		.warnings = { SMIME_WARN_HEADER_MISMATCH }, .n_warnings = 1,
+		.hp = SMIME_HP_CLEAR, .protected_fields = prot, .n_protected = 3,
+		.header_changes = changes, .n_header_changes = 4,
+	};
+	struct ui_doc d;
+	char *t;
+
+	ui_doc_build(&d, outer, strlen(outer), &v, NULL, 0);
+	t = doc_text(&d);
+	/* The signer line is not good: the verdict is only valid. */
+	CHECK_STR(t,
+		  "B|Signed by alice@localhost (certificate from Cachet Test S/MIME CA, valid)\n"
+		  "B|To was changed outside the signed part: there it says "
+		  "\"mallory@localhost\"; the signed To is shown\n"
+		  "B|Subject was changed outside the signed part: there it says "
+		  "\"Pay now\"; the signed Subject is shown\n"
+		  "B|Reply-To was added outside the signed part: \"mallory@localhost\" "
+		  "(not shown)\n"
+		  "B|Cc was removed outside the signed part; the signed Cc is shown\n"
+		  "H|From: alice@localhost\n"
+		  "H|To: bob@localhost\n"
+		  "H|Subject: Quarterly r\xc3\xa9sum\xc3\xa9\n"
+		  "B|\n"
+		  "B|Text.\n");
+	free(t);
+	ui_doc_release(&d);
+
+	/* The same message with no protected headers: the outer values, the
+	 * Reply-To among them, and the banner says none is signed. */
+	v.hp = SMIME_HP_NONE;
+	v.n_protected = v.n_header_changes = v.n_warnings = 0;
+	ui_doc_build(&d, outer, strlen(outer), &v, NULL, 0);
+	t = doc_text(&d);
+	CHECK_STR(t,
+		  "B|Headers are not covered by the signature: Reply-To "
+		  "(mallory@localhost), To, Cc and Subject could have been changed "
+		  "after signing\n"
+		  "G|Signed by alice@localhost (certificate from Cachet Test S/MIME CA, valid)\n"
+		  "H|From: alice@localhost\n"
+		  "H|To: mallory@localhost\n"
+		  "H|Reply-To: mallory@localhost\n"
+		  "H|Subject: Pay now\n"
+		  "B|\n"
+		  "B|Text.\n");
+	free(t);
+	ui_doc_release(&d);
+
+	/* Not signed: nothing to say about Reply-To. */
+	ui_doc_build(&d, outer, strlen(outer), NULL, NULL, 0);
+	t = doc_text(&d);
+	CHECK(strstr(t, "not covered") == NULL);
+	CHECK_CONTAINS(t, "H|Reply-To: mallory@localhost\n");
+	free(t);
+	ui_doc_release(&d);
+}
+
 static void
 test_pager_encrypted(void)
 {
@@ -523,6 +613,7 @@ main(void)
 	test_html();
 	test_pager_mixed();
 	test_pager_signed();
+	test_pager_protected_headers();
 	test_pager_encrypted();
 	test_pager_html_only();
 	test_index();
