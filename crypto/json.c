@@ -95,5 +95,7 @@ smime_verdict_json(const struct smime_verdict *v, const char *file, struct buf *
 		smime_json_string(out, s->detail);
 		buf_addc(out, '}');
 	}
-	buf_adds(out, "]}");
+	buf_adds(out, "],\"authentication\":");
+	smime_authentication_json(v->authentication, out);
+	buf_addc(out, '}');
 }

@@ -66,6 +66,7 @@ smime_verdict_free(struct smime_verdict **vp)
 	free(v->signers);
 	free(v->from);
 	free(v->error);
+	smime_authentication_free(&v->authentication);
 	free(v);
 	*vp = NULL;
 }

@@ -68,7 +68,8 @@ test_verdict_line(void)
 		  "\"from\":null,\"signers\":[{\"email\":\"alice@x.org\",\"fingerprint\":\"AAAA\","
 		  "\"state\":\"valid\",\"coverage\":\"none\",\"detail\":null},"
 		  "{\"email\":\"alice@x.org\",\"fingerprint\":\"BBBB\",\"state\":\"untrusted\","
-		  "\"coverage\":\"none\",\"detail\":\"chain \\\"broken\\\"\"}]}");
+		  "\"coverage\":\"none\",\"detail\":\"chain \\\"broken\\\"\"}],"
+		  "\"authentication\":null}");
 	CHECK(strchr(b.data, '\n') == NULL);
 	buf_release(&b);
 	smime_verdict_free(&v);
@@ -81,7 +82,7 @@ test_verdict_line(void)
 	smime_verdict_json(v, "f", &b);
 	CHECK_STR(b.data, "{\"file\":\"f\",\"signature\":\"none\",\"coverage\":null,\"signer\":null,"
 		  "\"fingerprint\":null,\"decryption\":\"refused\",\"warnings\":[],\"error\":\"x\","
-		  "\"from\":null,\"signers\":[]}");
+		  "\"from\":null,\"signers\":[],\"authentication\":null}");
 	buf_release(&b);
 	smime_verdict_free(&v);
 }

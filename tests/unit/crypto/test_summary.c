@@ -11,6 +11,7 @@ static const char *const documented[SMIME_WARNING_COUNT] = {
 	"truncated-multipart", "unsigned-content", "sender-mismatch",
 	"signature-over-ciphertext", "inner-from-mismatch", "weak-digest",
 	"too-many-certificates", "too-many-signers", "revocation-unknown",
+	"unsigned-from-signer",
 };
 
 static void
