@@ -395,21 +395,30 @@ delivery_field(const struct mime_field *f)
 	return f->name.n > 7 && strncasecmp(f->name.p, "X-Spam-", 7) == 0;
 }
 
-/* The domain of "user@domain" or of "domain", lower case, owned. */
+/* Only host-name bytes: what is kept is shown as it is, anywhere. */
+static bool
+plain_name(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!(is_alpha(*s) || is_digit(*s) || *s == '.' || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+/* The domain of "user@domain" or of "domain", lower case, owned; NULL
+ * when it is not a plain ASCII host name (an A-label is). */
 static char *
 domain_of(const char *v)
 {
 	const char *at = v ? strrchr(v, '@') : NULL;
 	char *d;
 
-	if (v == NULL)
+	if (v == NULL || !plain_name(at ? at + 1 : v))
 		return NULL;
 	d = xstrdup(at ? at + 1 : v);
 	str_lower_ascii(d);
-	if (*d == '\0') {
-		free(d);
-		return NULL;
-	}
 	return d;
 }
 
@@ -442,7 +451,7 @@ check_set(struct smime_auth_check *k, const char *result, const char *domain,
 {
 	k->result = xstrdup(result);
 	k->domain = domain_of(domain);
-	k->policy = policy ? xstrdup(policy) : NULL;
+	k->policy = policy && plain_name(policy) ? xstrdup(policy) : NULL;
 	if (k->policy)
 		str_lower_ascii(k->policy);
 }

@@ -642,7 +642,8 @@ struct smime_auth_check {
 	char *result;		/* owned: "pass", "fail", "softfail"... */
 	char *domain;		/* owned, lower case: DKIM's d=, SPF's
 				 * MAIL FROM (or HELO) domain, DMARC's
-				 * header.from; may be NULL */
+				 * header.from; NULL when absent or not a
+				 * plain ASCII host name */
 	char *policy;		/* owned; DMARC's published policy (policy.dmarc,
 				 * or "p=" in the comment), may be NULL */
 };
