@@ -343,18 +343,64 @@ host_listed(const char *host, size_t n, const char *const *ids, size_t n_ids)
 	return false;
 }
 
+/* An address literal of this host's own loopback ("127.0.0.1", "::1"). */
+static bool
+loopback(const char *ip, size_t n)
+{
+	if (n > 5 && strncasecmp(ip, "IPv6:", 5) == 0) {
+		ip += 5;
+		n -= 5;
+	}
+	return (n >= 4 && strncmp(ip, "127.", 4) == 0) ||
+	       (n == 3 && strncmp(ip, "::1", 3) == 0);
+}
+
 /*
- * The host a Received field names after "by" (RFC 5321 4.4), skipping
- * comments; *n is 0 when it has none.
+ * Whether the hop a Received field records came from one of ids: the
+ * connection details the receiving server wrote in the comment after the
+ * "from" name ("(name [192.0.2.7])", "([127.0.0.1])") decide, the peer's
+ * own name (HELO) only when there are none.  A loopback address is this
+ * host itself.
  */
-static const char *
-received_by(const char *v, size_t *n)
+static bool
+from_listed(const char *helo, size_t helo_n, const char *info,
+	    const char *const *ids, size_t n_ids)
+{
+	const char *lb, *rb, *name = info, *name_end;
+
+	if (info == NULL || *info == '\0')
+		return host_listed(helo, helo_n, ids, n_ids);
+	lb = strchr(info, '[');
+	rb = lb ? strchr(lb, ']') : NULL;
+	if (lb && rb && loopback(lb + 1, (size_t)(rb - lb - 1)))
+		return true;
+	while (*name == ' ' || *name == '\t')
+		name++;
+	for (name_end = name; *name_end && *name_end != ' ' && *name_end != '\t' &&
+	     *name_end != '[' && *name_end != ')'; name_end++)
+		;
+	return host_listed(name, (size_t)(name_end - name), ids, n_ids);
+}
+
+enum received_kind {
+	RECEIVED_OTHER,		/* written by a host not in ids */
+	RECEIVED_INTERNAL,	/* by one of ids, from one of ids */
+	RECEIVED_BORDER,	/* by one of ids, from elsewhere (or from nowhere
+				 * said): the message as it came is below */
+};
+
+/* Reads the "from" and "by" clauses of a Received field (RFC 5321 4.4). */
+static enum received_kind
+received_kind(const char *v, const char *const *ids, size_t n_ids)
 {
 	struct cursor c = { .p = v, .end = v + strlen(v), .comment = BUF_INIT };
-	bool after_by = false;
+	const char *helo = NULL, *by = NULL;
+	size_t helo_n = 0, by_n = 0;
+	char *info = NULL;
+	int after = 0;		/* 1: after "from", 2: after "by" */
+	enum received_kind k;
 
-	*n = 0;
-	while (!at_end(&c)) {
+	while (!at_end(&c) && by == NULL) {
 		const char *s;
 
 		if (skip_cfws(&c) < 0 || at_end(&c))
@@ -369,13 +415,33 @@ received_by(const char *v, size_t *n)
 			c.p++;
 			continue;
 		}
-		if (after_by) {
-			*n = (size_t)(c.p - s);
-			return s;
+		if (after == 1 && helo == NULL) {
+			helo = s;
+			helo_n = (size_t)(c.p - s);
+			/* The comment right after the name: the connection. */
+			buf_reset(&c.comment);
+			c.want_comment = true;
+			if (skip_cfws(&c) < 0)
+				break;
+			c.want_comment = false;
+			if (c.comment.len)
+				info = xstrndup(c.comment.data, c.comment.len);
+		} else if (after == 2) {
+			by = s;
+			by_n = (size_t)(c.p - s);
 		}
-		after_by = c.p - s == 2 && strncasecmp(s, "by", 2) == 0;
+		after = c.p - s == 4 && strncasecmp(s, "from", 4) == 0 ? 1 :
+			c.p - s == 2 && strncasecmp(s, "by", 2) == 0 ? 2 : 0;
 	}
-	return NULL;
+	if (by == NULL || !host_listed(by, by_n, ids, n_ids))
+		k = RECEIVED_OTHER;
+	else if (helo && from_listed(helo, helo_n, info, ids, n_ids))
+		k = RECEIVED_INTERNAL;
+	else
+		k = RECEIVED_BORDER;
+	free(info);
+	buf_release(&c.comment);
+	return k;
 }
 
 /* Fields that receiving servers add above the message as it came. */
@@ -542,13 +608,16 @@ smime_authentication_read(const char *msg, size_t len, const char *const *ids,
 	}
 	/*
 	 * From the top, through the fields the person's servers add: their
-	 * Received fields ("by" one of ids), their Authentication-Results
-	 * (authserv-id one of ids) and delivery fields.  The first other field
-	 * (another host's Received, another authserv-id, a field that cannot be
-	 * read, anything the message came with) ends it: what is below came
-	 * from outside, whatever it claims (RFC 8601, 5).
+	 * Received fields for hops between them, their Authentication-Results
+	 * (authserv-id one of ids) and delivery fields.  Their Received field
+	 * for the hop from outside is the last: the message as it came is
+	 * below it.  Any other field (another host's Received, another
+	 * authserv-id, a field that cannot be read, anything the message came
+	 * with) ends the reading too: what is below came from outside,
+	 * whatever it claims (RFC 8601, 5).
 	 */
 	while (mime_field_next(&m.hdr, &pos, &f) && n_fields++ < SMIME_AUTHRES_MAX_FIELDS) {
+		enum received_kind kind;
 		char *v;
 		bool ours = false;
 
@@ -565,13 +634,12 @@ smime_authentication_read(const char *msg, size_t len, const char *const *ids,
 			}
 			free(v);
 		} else if (mime_field_is(&f, "Received")) {
-			const char *by;
-			size_t n;
-
 			v = mime_field_value(&f);
-			by = received_by(v, &n);
-			ours = by && host_listed(by, n, ids, n_ids);
+			kind = received_kind(v, ids, n_ids);
 			free(v);
+			if (kind == RECEIVED_BORDER)
+				break;
+			ours = kind == RECEIVED_INTERNAL;
 		} else {
 			ours = delivery_field(&f);
 		}

@@ -658,11 +658,15 @@ struct smime_authentication {
 /*
  * What the fields written by the servers named in ids (host names, any
  * case) say about msg.  The header is read from the top through the
- * fields those servers add: Received fields whose "by" host is one of
- * ids, Authentication-Results whose authserv-id is one of ids, and the
- * delivery fields Return-Path, Delivered-To, X-Original-To, Received-SPF,
- * ARC-*, DKIM-Filter, X-Virus-Scanned and X-Spam-*.  The first other field
- * ends the reading: Authentication-Results below it are ignored, even
+ * fields those servers add: Authentication-Results whose authserv-id is
+ * one of ids, the delivery fields Return-Path, Delivered-To,
+ * X-Original-To, Received-SPF, ARC-*, DKIM-Filter, X-Virus-Scanned and
+ * X-Spam-*, and Received fields of hops between them ("by" one of ids,
+ * and "from" one of ids by the connection details in the comment after
+ * the from name, "(name [address])", or a loopback address; the from
+ * name itself only when there is no such comment).  Their Received field
+ * for a hop from anywhere else ends the reading, and so does the first
+ * field of any other kind: Authentication-Results below are ignored, even
  * with one of ids, since the message could have carried them in.  At
  * most SMIME_AUTHRES_MAX_FIELDS fields are looked at.  Of several results
  * for a method the topmost counts, except that a passing DKIM signature

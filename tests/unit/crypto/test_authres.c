@@ -179,6 +179,30 @@ test_read(void)
 		  " spf=pass smtp.mailfrom=list.example.net; dmarc=fail policy.dmarc=reject\n"
 		  "From: bob@example.org\n\nhi\n",
 		  "pass", "list.example.net", "pass", "fail", NULL, "reject", 0 },
+		/* Right below the Received of the hop from outside: the message's. */
+		{ "Received: from harness ([127.0.0.1]) by imap.localhost with LMTP\n"
+		  "Authentication-Results: mx.localhost; dmarc=pass header.from=example.org\n"
+		  "Received: from mail.example.org (mail.example.org [192.0.2.1])\n"
+		  "\tby mx.localhost (Postfix) with ESMTPS id 1\n"
+		  "Authentication-Results: mx.localhost; dmarc=fail header.from=example.org\n"
+		  "From: bob@example.org\n\nhi\n",
+		  NULL, NULL, NULL, "pass", "example.org", NULL, 0 },
+		/* A peer that names itself as one of ours: the connection says not. */
+		{ "Received: from mx.localhost (evil.example [192.0.2.66]) by mx.localhost\n"
+		  "Authentication-Results: mx.localhost; dmarc=pass header.from=example.org\n"
+		  "From: bob@example.org\n\nhi\n",
+		  NULL, NULL, NULL, NULL, NULL, NULL, 0 },
+		{ "Received: from imap.localhost (mx.localhost [192.0.2.5]) by imap.localhost\n"
+		  "Received: from x by mx.localhost id 2\n"
+		  "Authentication-Results: mx.localhost; dmarc=pass header.from=example.org\n"
+		  "From: bob@example.org\n\nhi\n",
+		  NULL, NULL, NULL, NULL, NULL, NULL, 0 },
+		{ "Received: from imap.localhost (mx.localhost [192.0.2.5]) by imap.localhost\n"
+		  "Authentication-Results: mx.localhost; dmarc=pass header.from=example.org\n"
+		  "Received: by mx.localhost (Postfix, from userid 0) id 3\n"
+		  "Authentication-Results: mx.localhost; dmarc=fail header.from=example.org\n"
+		  "From: bob@example.org\n\nhi\n",
+		  NULL, NULL, NULL, "pass", "example.org", NULL, 0 },
 		{ "Received: by mx.localhost.\nFrom: bob@example.org\n"
 		  "Authentication-Results: mx.localhost; dkim=pass header.d=example.org\n\nhi\n",
 		  NULL, NULL, NULL, NULL, NULL, NULL, 0 },
