@@ -31,7 +31,7 @@ authentication_line(const struct smime_authentication *a, const char *name,
 	buf_addf(out, "%s: authentication", name);
 	for (i = 0; i < 3; i++) {
 		buf_addf(out, "%s %s %s", i ? "," : "", names[i],
-			 k[i]->result ? k[i]->result : "unknown");
+			 k[i]->result ? k[i]->result : "(no result)");
 		if (k[i]->domain || k[i]->policy)
 			buf_addf(out, " (%s%s%s%s)", k[i]->domain ? k[i]->domain : "",
 				 k[i]->domain && k[i]->policy ? ", " : "",
