@@ -126,8 +126,10 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 		case 'h':
 			printf("usage: cachet verify [--json] [FILE...]\n"
 			       "Prints the verdict of each message: who signed, whether the\n"
-			       "signature covers all of it, and what was decrypted.  Exit 0\n"
-			       "only when every message is validly signed as a whole.\n");
+			       "signature covers all of it, and what was decrypted; with the\n"
+			       "account's authserv_id, what its servers found of DKIM, SPF and\n"
+			       "DMARC.  Exit 0 only when every message is validly signed as a\n"
+			       "whole.\n");
 			return 0;
 		default:
 			return 2;
