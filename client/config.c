@@ -48,6 +48,7 @@ account_release(struct account *a)
 	free(a->signing_cert);
 	free(a->sent);
 	free(a->drafts);
+	config_list_free(&a->authserv_ids, &a->n_authserv_ids);
 }
 
 void
@@ -64,6 +65,7 @@ config_free(struct config **cfgp)
 	for (i = 0; i < cfg->n_warnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);
+	config_list_free(&cfg->signs_sometimes, &cfg->n_signs_sometimes);
 	free(cfg->path);
 	free(cfg);
 	*cfgp = NULL;
@@ -295,7 +297,7 @@ struct parse_state {
 	enum { SEC_NONE, SEC_ACCOUNT, SEC_POLICY, SEC_KEYS, SEC_COLORS } section;
 	struct account *account;
 	/* keys the system file set, which "locked = yes" then locks */
-	bool sys_sign, sys_encrypt, sys_harvest;
+	bool sys_sign, sys_encrypt, sys_harvest, sys_signs_sometimes;
 	int locked;	/* -1 unset, 0 no, 1 yes */
 };
 
@@ -348,6 +350,17 @@ policy_key(struct parse_state *st, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "signs_sometimes") == 0) {
+		if (p->signs_sometimes_locked) {
+			warn(st->cfg, xasprintf("%s:%u: signs_sometimes ignored: the "
+				"system policy locks the list", st->name, st->line));
+		} else if (config_list_parse(value, true, &st->cfg->signs_sometimes,
+					     &st->cfg->n_signs_sometimes, e) < 0) {
+			return err_prefix(e, "%s:%u: signs_sometimes", st->name, st->line);
+		}
+		st->sys_signs_sometimes |= st->system;
+		return 0;
+	}
 	if (strcmp(key, "locked") == 0 && st->system) {
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			st->locked = 1;
@@ -363,7 +376,7 @@ policy_key(struct parse_state *st, const char *key, const char *value,
 			       "policy file, not in a user configuration",
 			       st->name, st->line);
 	return err_set(e, ERR_CONFIG, "%s:%u: unknown key '%s' in [policy] "
-		       "(known: sign, encrypt, harvest%s)", st->name, st->line, key,
+		       "(known: sign, encrypt, harvest, signs_sometimes%s)", st->name, st->line, key,
 		       st->system ? ", locked" : "");
 bad:
 	return err_set(e, ERR_CONFIG, "%s:%u: bad value '%s' for %s (one of: %s)",
@@ -425,6 +438,13 @@ account_key(struct parse_state *st, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "authserv_id") == 0) {
+		config_list_free(&a->authserv_ids, &a->n_authserv_ids);
+		if (config_list_parse(value, false, &a->authserv_ids,
+				      &a->n_authserv_ids, e) < 0)
+			return err_prefix(e, "%s:%u: authserv_id", st->name, st->line);
+		return 0;
+	}
 	if (strcmp(key, "tls_ca_file") == 0)
 		slot = &a->tls_ca_file;
 	else if (strcmp(key, "password_command") == 0)
@@ -438,7 +458,8 @@ account_key(struct parse_state *st, const char *key, const char *value,
 	if (slot == NULL)
 		return err_set(e, ERR_CONFIG, "%s:%u: unknown key '%s' in [account %s] "
 			       "(known: from, imap, smtp, tls_ca_file, password_command, "
-			       "signing_cert, sent, drafts, timeout, check_interval)",
+			       "signing_cert, sent, drafts, timeout, check_interval, "
+			       "authserv_id)",
 			       st->name, st->line, key,
 			       a->name);
 	if (*value == '\0')
@@ -883,6 +904,7 @@ config_parse(struct config *cfg, const char *name, const char *text,
 		cfg->policy.sign_locked |= st.sys_sign;
 		cfg->policy.encrypt_locked |= st.sys_encrypt;
 		cfg->policy.harvest_locked |= st.sys_harvest;
+		cfg->policy.signs_sometimes_locked |= st.sys_signs_sometimes;
 	}
 	for (i = first_account; i < cfg->n_accounts; i++)
 		if (account_finish(name, &cfg->accounts[i], e) < 0)

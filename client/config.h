@@ -5,10 +5,11 @@
  * The format (doc/DESIGN.md, 2.4; cachet(5)):
  *   [account NAME]  from, imap, smtp, tls_ca_file, password_command,
  *                   signing_cert, sent, drafts
- *                   timeout, check_interval
+ *                   timeout, check_interval, authserv_id = HOST...
  *   [policy]        sign = always|ask|never
  *                   encrypt = opportunistic|always|never
  *                   harvest = trusted|ask|never
+ *                   signs_sometimes = ADDRESS|DOMAIN...
  *   [keys]          ACTION = KEY [KEY...] | none   (user file only)
  *   [colors]        ELEMENT = FG [BG] [bold] [underline] [reverse]
  *                                                  (user file only)
@@ -41,6 +42,8 @@ struct policy {
 	enum policy_encrypt encrypt;
 	enum policy_harvest harvest;
 	bool sign_locked, encrypt_locked, harvest_locked;
+	/* the system file's signs_sometimes list is all there is */
+	bool signs_sometimes_locked;
 };
 
 enum url_security {
@@ -72,6 +75,11 @@ struct account {
 	/* seconds between looks for new mail in the screen's index; 0: never */
 	unsigned check_interval;
 	bool check_interval_set;
+	/* owned, NULL-terminated, lower case; the host names of the
+	 * account's receiving servers, whose Authentication-Results count
+	 * (none: those fields are not read at all) */
+	char **authserv_ids;
+	size_t n_authserv_ids;
 };
 
 #define CONFIG_CHECK_INTERVAL_DEFAULT 60
@@ -155,6 +163,10 @@ struct config {
 	size_t n_warnings;
 	struct config_binding keys[CONFIG_ACTION_COUNT];
 	struct config_color colors[CONFIG_ELEM_COUNT];
+	/* owned, NULL-terminated; addresses and domains (lower case) whose
+	 * unsigned mail is not the warning unsigned-from-signer */
+	char **signs_sometimes;
+	size_t n_signs_sometimes;
 };
 
 /*
@@ -191,6 +203,18 @@ void server_url_release(struct server_url *u);
 const char *policy_sign_name(enum policy_sign s);
 const char *policy_encrypt_name(enum policy_encrypt s);
 const char *policy_harvest_name(enum policy_harvest s);
+
+/*
+ * List values (config_lists.c): words separated by white space or commas,
+ * appended to *v (NULL-terminated) and *n; host names when !addresses,
+ * else mail addresses or domains.  ERR_CONFIG naming the first bad word,
+ * or for an empty list; nothing is appended then.
+ */
+int config_list_parse(const char *value, bool addresses, char ***v, size_t *n,
+		      struct err *e);
+void config_list_free(char ***v, size_t *n);
+/* True when addr, or its domain, is in the policy's signs_sometimes. */
+bool config_signs_sometimes(const struct config *cfg, const char *addr);
 
 /* The names the file uses: "reply-all", "banner-bad". */
 const char *config_action_name(enum config_action a);

@@ -141,5 +141,7 @@ smime_verdict_json(const struct smime_verdict *v, const char *file, struct buf *
 	}
 	buf_adds(out, "],\"protected_headers\":");
 	protected_json(v, out);
+	buf_adds(out, ",\"authentication\":");
+	smime_authentication_json(v->authentication, out);
 	buf_addc(out, '}');
 }

@@ -70,6 +70,7 @@ smime_verdict_free(struct smime_verdict **vp)
 	free(v->from);
 	free(v->error);
 	hp_verdict_release(v);
+	smime_authentication_free(&v->authentication);
 	free(v);
 	*vp = NULL;
 }

@@ -305,6 +305,11 @@ enum smime_warning {
 					 * say it should be: changed, added or
 					 * removed after the message was sent;
 					 * the verdict's header_changes name them */
+	SMIME_WARN_UNSIGNED_FROM_SIGNER, /* unsigned-from-signer: no signature,
+					 * but the certificate store holds a
+					 * trusted binding for the From address
+					 * (added by the caller, who has the
+					 * store and the policy) */
 	SMIME_WARNING_COUNT
 };
 
@@ -378,6 +383,9 @@ struct smime_verdict {
 	size_t n_hp_outer;
 	struct smime_header_change *header_changes;	/* owned */
 	size_t n_header_changes;
+	/* owned; what the person's receiving servers said (DKIM, SPF,
+	 * DMARC); NULL when nobody asked (no authserv_id configured) */
+	struct smime_authentication *authentication;
 };
 
 /*
@@ -677,13 +685,117 @@ int smime_decrypt_with_notes(struct smime_engine *eng, const char *msg,
  * The verdict as one line of JSON (doc/DESIGN.md, 2.2),
  * without the newline: file, signature, coverage, signer, fingerprint,
  * decryption, warnings, error, plus signers (each with email, fingerprint,
- * state, coverage, detail) and protected_headers (null, or an object of
+ * state, coverage, detail), protected_headers (null, or an object of
  * the protected fields, each name once, values unfolded and RFC 2047
- * decoded).
+ * decoded) and authentication (smime_authentication_json).
  */
 void smime_verdict_json(const struct smime_verdict *v, const char *file,
 			struct buf *out);
 /* Appends s as a JSON string (quotes and escapes; invalid UTF-8 -> U+FFFD). */
 void smime_json_string(struct buf *out, const char *s);
+/* Adds warning w to v once (nothing when v has it already). */
+void smime_verdict_warn(struct smime_verdict *v, enum smime_warning w);
+
+/*
+ * Authentication-Results (RFC 8601, authres.c).  Anyone can write this
+ * field, so what one says counts only when the person's own receiving
+ * servers wrote it: its authserv-id is one of theirs, and it stands above
+ * everything the message came with.
+ *
+ * smime_authres_parse reads one field's value (after the colon, unfolded):
+ * authserv-id, version (only 1 is read), then "none" or results
+ * "method[/version]=result [reason=value] ptype.property=value...", with
+ * comments and quoted strings anywhere RFC 8601 allows them.  Keywords
+ * (method, result, ptype, property) and the authserv-id are lower-cased.
+ * Linear in len; -1 (nothing kept) for a value that does not follow the
+ * grammar, or is over the limits: more than SMIME_AUTHRES_MAX_FIELD bytes,
+ * SMIME_AUTHRES_MAX_RESULTS results, SMIME_AUTHRES_MAX_PROPS properties
+ * in one result, or comments nested deeper than SMIME_AUTHRES_MAX_DEPTH.
+ */
+#define SMIME_AUTHRES_MAX_FIELD 8192
+#define SMIME_AUTHRES_MAX_RESULTS 32
+#define SMIME_AUTHRES_MAX_PROPS 8
+#define SMIME_AUTHRES_MAX_DEPTH 16
+/* Header fields looked at, from the top, by smime_authentication_read. */
+#define SMIME_AUTHRES_MAX_FIELDS 64
+
+struct smime_authres_prop {
+	char *ptype;		/* owned: "header", "smtp", "policy"... */
+	char *property;		/* owned: "d", "from", "mailfrom"... */
+	char *value;		/* owned, unquoted */
+};
+
+struct smime_authres_result {
+	char *method;		/* owned: "dkim", "spf", "dmarc"... */
+	char *result;		/* owned: "pass", "fail", "none"... */
+	char *reason;		/* owned, may be NULL */
+	char *comment;		/* owned; the first comment after the result,
+				 * may be NULL ("p=reject dis=none") */
+	struct smime_authres_prop props[SMIME_AUTHRES_MAX_PROPS];
+	size_t n_props;
+};
+
+struct smime_authres_field {
+	char *authserv_id;	/* owned, lower case */
+	unsigned version;
+	bool none;		/* "; none": no method was applied */
+	struct smime_authres_result *results;	/* owned */
+	size_t n_results;
+};
+
+int smime_authres_parse(const char *value, size_t len,
+			struct smime_authres_field *out);
+void smime_authres_field_release(struct smime_authres_field *f);
+/* The value of ptype.property in r, or NULL. */
+const char *smime_authres_prop(const struct smime_authres_result *r,
+			       const char *ptype, const char *property);
+/* Domains equal (without case), or one a subdomain of the other. */
+bool smime_domains_aligned(const char *a, const char *b);
+
+/* One method's verdict as the servers gave it; result NULL when no
+ * trusted field gave one. */
+struct smime_auth_check {
+	char *result;		/* owned: "pass", "fail", "softfail"... */
+	char *domain;		/* owned, lower case: DKIM's d=, SPF's
+				 * MAIL FROM (or HELO) domain, DMARC's
+				 * header.from; NULL when absent or not a
+				 * plain ASCII host name */
+	char *policy;		/* owned; DMARC's published policy (policy.dmarc,
+				 * or "p=" in the comment), may be NULL */
+};
+
+struct smime_authentication {
+	struct smime_auth_check dkim, spf, dmarc;
+	char *from_domain;	/* owned; the domain of the single From, or NULL */
+	bool aligned;		/* a passing DKIM d= or SPF domain is From's
+				 * domain or a subdomain of it (or the reverse) */
+};
+
+/*
+ * What the fields written by the servers named in ids (host names, any
+ * case) say about msg.  The header is read from the top through the
+ * fields those servers add: Authentication-Results whose authserv-id is
+ * one of ids, the delivery fields Return-Path, Delivered-To,
+ * X-Original-To, Received-SPF, ARC-*, DKIM-Filter, X-Virus-Scanned and
+ * X-Spam-*, and Received fields of hops between them ("by" one of ids,
+ * and "from" one of ids by the connection details in the comment after
+ * the from name, "(name [address])", or a loopback address; the from
+ * name itself only when there is no such comment).  Their Received field
+ * for a hop from anywhere else ends the reading, and so does the first
+ * field of any other kind: Authentication-Results below are ignored, even
+ * with one of ids, since the message could have carried them in.  At
+ * most SMIME_AUTHRES_MAX_FIELDS fields are looked at.  Of several results
+ * for a method the topmost counts, except that a passing DKIM signature
+ * aligned with From is preferred.  *out is owned (with no trusted result,
+ * every check's result is NULL).  ERR_INPUT when the header cannot be
+ * read.
+ */
+int smime_authentication_read(const char *msg, size_t len,
+			      const char *const *ids, size_t n_ids,
+			      struct smime_authentication **out, struct err *e);
+void smime_authentication_free(struct smime_authentication **a);
+/* a as verify --json's authentication object ("null" for NULL). */
+void smime_authentication_json(const struct smime_authentication *a,
+			       struct buf *out);
 
 #endif

@@ -50,6 +50,8 @@ static const struct {
 	[SMIME_WARN_HEADER_MISMATCH] = { "header-mismatch",
 		"A header outside the protected part was changed, added or removed "
 		"after the message was sent" },
+	[SMIME_WARN_UNSIGNED_FROM_SIGNER] = { "unsigned-from-signer",
+		"The sender has signed before; this message is not signed" },
 };
 
 const char *
@@ -74,6 +76,13 @@ smime_verdict_has_warning(const struct smime_verdict *v, enum smime_warning w)
 		if (v->warnings[i] == w)
 			return true;
 	return false;
+}
+
+void
+smime_verdict_warn(struct smime_verdict *v, enum smime_warning w)
+{
+	if (!smime_verdict_has_warning(v, w) && v->n_warnings < SMIME_WARNING_COUNT)
+		v->warnings[v->n_warnings++] = w;
 }
 
 enum smime_summary

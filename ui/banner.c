@@ -163,6 +163,39 @@ ui_banner_add_unprotected(struct ui_banner *b, const struct smime_verdict *v,
 	free(one.lines);
 }
 
+bool
+ui_dmarc_failed(const struct smime_verdict *v)
+{
+	const struct smime_authentication *a = v ? v->authentication : NULL;
+
+	return a && a->dmarc.result && strcmp(a->dmarc.result, "fail") == 0;
+}
+
+/*
+ * "Not signed", with what the person's own servers said about the From
+ * domain when they checked DMARC: a fail is a problem, anything else is
+ * information only.
+ */
+static void
+unsigned_line(const struct smime_verdict *v, struct ui_banner *raw)
+{
+	const struct smime_authentication *a = v->authentication;
+	const char *dom;
+
+	if (a == NULL || a->dmarc.result == NULL) {
+		add_line(raw, UI_TONE_INFO, xstrdup("Not signed"));
+		return;
+	}
+	dom = a->dmarc.domain ? a->dmarc.domain :
+	      a->from_domain ? a->from_domain : "the sender's domain";
+	if (ui_dmarc_failed(v))
+		add_line(raw, UI_TONE_BAD,
+			 xasprintf("Not signed; DMARC fail: %s did not send this", dom));
+	else
+		add_line(raw, UI_TONE_INFO,
+			 xasprintf("Not signed; DMARC %s for %s", a->dmarc.result, dom));
+}
+
 void
 ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 {
@@ -210,7 +243,7 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 	if (v->signature == SMIME_SIG_NONE && v->n_signers == 0) {
 		/* Behind an encryption that failed, a signature cannot be seen. */
 		if (v->decryption != SMIME_DECRYPT_FAILED)
-			add_line(&raw, UI_TONE_INFO, xstrdup("Not signed"));
+			unsigned_line(v, &raw);
 	} else {
 		if (v->n_signers > 1)
 			add_line(&raw, UI_TONE_BAD,
@@ -260,6 +293,12 @@ ui_banner_build(const struct smime_verdict *v, struct ui_banner *out)
 						   v->from ? v->from : "nobody", who));
 				said_mismatch = 1;
 			}
+			continue;
+		}
+		if (w == SMIME_WARN_UNSIGNED_FROM_SIGNER && v->from) {
+			add_line(&raw, UI_TONE_BAD,
+				 xasprintf("%s has signed before; this message is not "
+					   "signed", v->from));
 			continue;
 		}
 		add_line(&raw, UI_TONE_BAD, xstrdup(smime_warning_words(w)));

@@ -127,6 +127,8 @@ mark_text(enum ui_crypto_mark m)
 	case UI_CRYPTO_ENCRYPTED: return "E ";
 	case UI_CRYPTO_VALID: return "S+";
 	case UI_CRYPTO_PROBLEM: return "S!";
+	case UI_CRYPTO_DMARC_FAIL: return "D!";
+	case UI_CRYPTO_UNSIGNED_SIGNER: return "U!";
 	case UI_CRYPTO_NONE: break;
 	}
 	return "  ";

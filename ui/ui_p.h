@@ -96,6 +96,8 @@ void ui_banner_build(const struct smime_verdict *v, struct ui_banner *out);
  */
 void ui_banner_add_unprotected(struct ui_banner *b, const struct smime_verdict *v,
 			       const char *reply_to);
+/* True when the person's own servers said DMARC fail for the message. */
+bool ui_dmarc_failed(const struct smime_verdict *v);
 void ui_banner_release(struct ui_banner *b);
 /*
  * When an engine error message says a secret key's passphrase is not in
@@ -167,6 +169,10 @@ enum ui_crypto_mark {
 	UI_CRYPTO_ENCRYPTED,	/* application/pkcs7-mime enveloped-data */
 	UI_CRYPTO_VALID,	/* checked in the pager: valid and whole */
 	UI_CRYPTO_PROBLEM,	/* checked in the pager: anything else */
+	UI_CRYPTO_DMARC_FAIL,	/* checked in the pager: unsigned, and the
+				 * person's server says DMARC fail */
+	UI_CRYPTO_UNSIGNED_SIGNER, /* checked in the pager: unsigned from an
+				 * address that has signed before */
 };
 
 /* What the top-level Content-Type says, without looking further. */

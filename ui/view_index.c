@@ -87,7 +87,8 @@ index_draw(struct screen *s)
 			a = s->paint[CONFIG_ELEM_INDEX_SELECTED];
 		else if (r->env.flags & MAIL_FLAG_DELETED)
 			a = s->paint[CONFIG_ELEM_INDEX_DELETED];
-		else if (r->mark == UI_CRYPTO_PROBLEM)
+		else if (r->mark == UI_CRYPTO_PROBLEM || r->mark == UI_CRYPTO_DMARC_FAIL ||
+			 r->mark == UI_CRYPTO_UNSIGNED_SIGNER)
 			a = s->paint[CONFIG_ELEM_INDEX_PROBLEM];
 		else if (!(r->env.flags & MAIL_FLAG_SEEN))
 			a = s->paint[CONFIG_ELEM_INDEX_UNREAD];

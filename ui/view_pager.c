@@ -6,6 +6,8 @@
  */
 #include "ui/screen_p.h"
 
+#include "client/sender_check.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -234,6 +236,28 @@ out:
 	certstore_close(&store);
 }
 
+/*
+ * What the person's servers said (Authentication-Results) and whether an
+ * unsigned message comes from someone who has signed before: added to v
+ * before the banner and the index mark are made from it.  A store that
+ * cannot be opened leaves out only the second.
+ */
+static void
+check_sender(struct screen *s, const struct buf *raw, struct smime_verdict *v)
+{
+	struct certstore *store = NULL;
+	struct err e = { 0 };
+
+	if (s->opt->data_dir &&
+	    certstore_open(s->opt->data_dir, s->opt->gnupg_home, &store, &e) < 0)
+		store = NULL;
+	err_clear(&e);
+	if (sender_check_apply(s->opt->config, s->opt->account, store, raw->data,
+			       raw->len, v, &e) < 0)
+		fprintf(stderr, "cachet: sender checks: %s\n", e.msg);
+	certstore_close(&store);
+}
+
 void
 pager_open(struct screen *s)
 {
@@ -262,7 +286,10 @@ pager_open(struct screen *s)
 	} else if (smime_verify(eng, raw.data, raw.len, SMIME_VERIFY_CERT_DER, &v,
 				&e) < 0) {
 		check_error = xasprintf("This message could not be checked: %s", e.msg);
-	} else if (v->decryption == SMIME_DECRYPT_OK) {
+	} else {
+		check_sender(s, &raw, v);
+	}
+	if (v && check_error == NULL && v->decryption == SMIME_DECRYPT_OK) {
 		err_clear(&e);
 		if (smime_decrypt(eng, raw.data, raw.len, &inner, &e) == 0)
 			have_inner = true;
@@ -287,6 +314,12 @@ pager_open(struct screen *s)
 	 * message keeps the mark its Content-Type gave it. */
 	if (v && smime_verdict_summary(v) == SMIME_SUMMARY_GOOD)
 		s->index.rows[s->index.cur].mark = UI_CRYPTO_VALID;
+	else if (v && smime_verdict_summary(v) == SMIME_SUMMARY_NOT_SIGNED &&
+		 smime_verdict_has_warning(v, SMIME_WARN_UNSIGNED_FROM_SIGNER))
+		s->index.rows[s->index.cur].mark = UI_CRYPTO_UNSIGNED_SIGNER;
+	else if (v && smime_verdict_summary(v) == SMIME_SUMMARY_NOT_SIGNED &&
+		 ui_dmarc_failed(v))
+		s->index.rows[s->index.cur].mark = UI_CRYPTO_DMARC_FAIL;
 	else if ((v && smime_verdict_summary(v) != SMIME_SUMMARY_NOT_SIGNED) ||
 		 (check_error && s->index.rows[s->index.cur].mark != UI_CRYPTO_NONE))
 		s->index.rows[s->index.cur].mark = UI_CRYPTO_PROBLEM;

@@ -1,10 +1,10 @@
 # Fuzz targets.  Each target NAME has tests/fuzz/fuzz_NAME.c and a seed
 # corpus tests/fuzz/corpus/NAME/ (made by make-seeds.sh from the fixture
-# generator, except config's, written by hand).  make check replays every
+# generator, except config's and authres's, written by hand).  make check replays every
 # corpus with the normal compiler (and under ASan/UBSan in the sanitizer
 # build); with --enable-fuzzing (clang) each target is also a libFuzzer
 # binary and "make fuzz-smoke" runs each for FUZZ_SECONDS.
-FUZZ_TARGETS = config mime address cms enveloped codec verdict certstore pager
+FUZZ_TARGETS = config mime address cms enveloped codec verdict certstore pager authres
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/make-seeds.sh tests/fuzz/lsan.supp \
 	tests/fuzz/make-client-seeds.sh
@@ -14,6 +14,12 @@ TESTS += tests/fuzz/replay_certstore
 tests_fuzz_replay_certstore_SOURCES = tests/fuzz/fuzz_certstore.c tests/fuzz/replay.c
 tests_fuzz_replay_certstore_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/certstore"'
 tests_fuzz_replay_certstore_LDADD = libcertstore.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_authres
+TESTS += tests/fuzz/replay_authres
+tests_fuzz_replay_authres_SOURCES = tests/fuzz/fuzz_authres.c tests/fuzz/replay.c
+tests_fuzz_replay_authres_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/authres"'
+tests_fuzz_replay_authres_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_config
 TESTS += tests/fuzz/replay_config
@@ -64,6 +70,11 @@ tests_fuzz_replay_verdict_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/c
 tests_fuzz_replay_verdict_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
 
 if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_authres
+tests_fuzz_fuzz_authres_SOURCES = tests/fuzz/fuzz_authres.c
+tests_fuzz_fuzz_authres_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_authres_LDADD = libcrypto.a libbase.a $(CRYPTO_EXT_LIBS)
+
 noinst_PROGRAMS += tests/fuzz/fuzz_certstore
 tests_fuzz_fuzz_certstore_SOURCES = tests/fuzz/fuzz_certstore.c
 tests_fuzz_fuzz_certstore_LDFLAGS = -fsanitize=fuzzer

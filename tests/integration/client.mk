@@ -3,6 +3,7 @@
 # (gnutls-serv, tests/fake/) for the faults a real server cannot produce.
 
 CLIENT_TESTS = \
+	tests/integration/client_authres.sh \
 	tests/integration/client_send.sh \
 	tests/integration/client_send_bcc.sh \
 	tests/integration/client_tls.sh \

@@ -138,7 +138,68 @@ static const struct {
 	{ "[colors]\nquote = bold red\n", "'red': colours come before bold" },
 	{ "[colors]\nquote =\n", "t:2: quote has no colour" },
 	{ "[colours]\nquote = red\n", "unknown section [colours]" },
+	{ "[account x]\nfrom = a@b\nauthserv_id =\n", "t:3: authserv_id: the list is empty" },
+	{ "[account x]\nfrom = a@b\nauthserv_id = mx.x.org, mx_2\n",
+	  "t:3: authserv_id: 'mx_2' is not a host name" },
+	{ "[account x]\nfrom = a@b\nauthserv_id = a..b\n", "'a..b' is not a host name" },
+	{ "[policy]\nsigns_sometimes = bob@\n",
+	  "t:2: signs_sometimes: 'bob@' is not a mail address or a domain" },
+	{ "[policy]\nsigns_sometimes = <bob@x.org>\n", "is not a mail address" },
+	{ "[policy]\nsigns_sometimes = ,\n", "signs_sometimes: the list is empty" },
 };
+
+/* The lists of Authentication-Results' servers and of sometimes-signers. */
+static void
+test_lists(void)
+{
+	struct config *cfg = config_new();
+	struct err e = { 0 };
+	const struct account *a;
+
+	CHECK_INT(config_parse(cfg, "t", "[account x]\nfrom = a@b\n"
+			       "authserv_id = old.example\n"
+			       "authserv_id = MX.Example.org,imap.example.org  mx2.example.org\n"
+			       "[account y]\nfrom = c@d\n"
+			       "[policy]\nsigns_sometimes = Bob@Example.ORG, example.net\n",
+			       false, &e), 0);
+	a = config_account(cfg, "x");
+	CHECK_INT(a ? a->n_authserv_ids : 0, 3);
+	if (a && a->n_authserv_ids == 3) {
+		CHECK_STR(a->authserv_ids[0], "mx.example.org");
+		CHECK_STR(a->authserv_ids[2], "mx2.example.org");
+		CHECK(a->authserv_ids[3] == NULL);
+	}
+	a = config_account(cfg, "y");
+	CHECK_INT(a ? a->n_authserv_ids : 9, 0);
+	CHECK_INT(cfg->n_signs_sometimes, 2);
+	CHECK(config_signs_sometimes(cfg, "Bob@example.org"));
+	CHECK(config_signs_sometimes(cfg, "carol@EXAMPLE.net"));
+	CHECK(!config_signs_sometimes(cfg, "carol@example.org"));
+	CHECK(!config_signs_sometimes(cfg, "carol@sub.example.net"));
+	CHECK(!config_signs_sometimes(cfg, "example.net"));
+	config_free(&cfg);
+
+	/* A locked system list is all there is. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "sys", "[policy]\nsigns_sometimes = a@x.org\n"
+			       "locked = yes\n", true, &e), 0);
+	CHECK_INT(config_parse(cfg, "user", "[policy]\nsigns_sometimes = b@x.org\n",
+			       false, &e), 0);
+	CHECK(config_signs_sometimes(cfg, "a@x.org"));
+	CHECK(!config_signs_sometimes(cfg, "b@x.org"));
+	CHECK_INT(cfg->n_warnings, 1);
+	if (cfg->n_warnings)
+		CHECK_CONTAINS(cfg->warnings[0], "user:2: signs_sometimes ignored");
+	config_free(&cfg);
+	/* Unlocked, the user's adds to it. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "sys", "[policy]\nsigns_sometimes = a@x.org\n",
+			       true, &e), 0);
+	CHECK_INT(config_parse(cfg, "user", "[policy]\nsigns_sometimes = b@x.org\n",
+			       false, &e), 0);
+	CHECK(config_signs_sometimes(cfg, "a@x.org") && config_signs_sometimes(cfg, "b@x.org"));
+	config_free(&cfg);
+}
 
 static void
 test_screen(void)
@@ -394,6 +455,7 @@ main(void)
 	test_defaults();
 	test_bad();
 	test_system_lock();
+	test_lists();
 	test_files();
 	test_screen();
 	return check_exit();

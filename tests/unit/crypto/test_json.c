@@ -69,7 +69,7 @@ test_verdict_line(void)
 		  "\"state\":\"valid\",\"coverage\":\"none\",\"detail\":null},"
 		  "{\"email\":\"alice@x.org\",\"fingerprint\":\"BBBB\",\"state\":\"untrusted\","
 		  "\"coverage\":\"none\",\"detail\":\"chain \\\"broken\\\"\"}],"
-		  "\"protected_headers\":null}");
+		  "\"protected_headers\":null,\"authentication\":null}");
 	CHECK(strchr(b.data, '\n') == NULL);
 	buf_release(&b);
 	smime_verdict_free(&v);
@@ -82,7 +82,7 @@ test_verdict_line(void)
 	smime_verdict_json(v, "f", &b);
 	CHECK_STR(b.data, "{\"file\":\"f\",\"signature\":\"none\",\"coverage\":null,\"signer\":null,"
 		  "\"fingerprint\":null,\"decryption\":\"refused\",\"warnings\":[],\"error\":\"x\","
-		  "\"from\":null,\"signers\":[],\"protected_headers\":null}");
+		  "\"from\":null,\"signers\":[],\"protected_headers\":null,\"authentication\":null}");
 	buf_release(&b);
 	smime_verdict_free(&v);
 
@@ -103,7 +103,7 @@ test_verdict_line(void)
 	smime_verdict_json(v, "f", &b);
 	CHECK_CONTAINS(b.data, "\"signers\":[],\"protected_headers\":{\"Subject\":"
 		       "\"r\xc3\xa9sum\xc3\xa9\",\"Message-ID\":\"<a@b>\","
-		       "\"X-Other\":\"\\\"q\\\"\"}}");
+		       "\"X-Other\":\"\\\"q\\\"\"},\"authentication\":null}");
 	CHECK(strstr(b.data, "second") == NULL);
 	buf_release(&b);
 	smime_verdict_free(&v);
@@ -111,7 +111,7 @@ test_verdict_line(void)
 	v = calloc(1, sizeof *v);
 	v->hp = SMIME_HP_CIPHER;
 	smime_verdict_json(v, "f", &b);
-	CHECK_CONTAINS(b.data, "\"protected_headers\":{}}");
+	CHECK_CONTAINS(b.data, "\"protected_headers\":{},");
 	buf_release(&b);
 	smime_verdict_free(&v);
 }

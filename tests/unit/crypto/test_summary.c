@@ -12,6 +12,7 @@ static const char *const documented[SMIME_WARNING_COUNT] = {
 	"signature-over-ciphertext", "inner-from-mismatch", "weak-digest",
 	"too-many-certificates", "too-many-signers", "revocation-unknown",
 	"header-mismatch",
+	"unsigned-from-signer",
 };
 
 static void

@@ -134,6 +134,59 @@ test_locked_key(void)
 	ui_banner_release(&b);
 }
 
+/* An unsigned message: what the person's servers said, and continuity. */
+static void
+test_unsigned(void)
+{
+	struct smime_authentication a = { .from_domain = (char *)"example.org" };
+	struct smime_verdict v = { .signature = SMIME_SIG_NONE,
+				   .from = (char *)"bob@example.org" };
+	struct ui_banner b;
+
+	v.authentication = &a;
+	ui_banner_build(&v, &b);	/* no DMARC result: nothing more to say */
+	CHECK_INT(b.n, 1);
+	if (b.n == 1)
+		CHECK_STR(b.lines[0].text, "Not signed");
+	ui_banner_release(&b);
+	CHECK(!ui_dmarc_failed(&v));
+
+	a.dmarc.result = (char *)"pass";
+	a.dmarc.domain = (char *)"example.org";
+	ui_banner_build(&v, &b);
+	CHECK_INT(b.n, 1);
+	if (b.n == 1) {
+		CHECK_STR(b.lines[0].text, "Not signed; DMARC pass for example.org");
+		CHECK_INT(b.lines[0].tone, UI_TONE_INFO);
+	}
+	ui_banner_release(&b);
+
+	a.dmarc.result = (char *)"fail";
+	CHECK(ui_dmarc_failed(&v));
+	ui_banner_build(&v, &b);
+	CHECK_INT(b.n, 1);
+	if (b.n == 1) {
+		CHECK_STR(b.lines[0].text,
+			  "Not signed; DMARC fail: example.org did not send this");
+		CHECK_INT(b.lines[0].tone, UI_TONE_BAD);
+	}
+	ui_banner_release(&b);
+
+	/* Continuity first among the problems; then the DMARC line. */
+	a.dmarc.result = (char *)"pass";
+	v.warnings[0] = SMIME_WARN_UNSIGNED_FROM_SIGNER;
+	v.n_warnings = 1;
+	ui_banner_build(&v, &b);
+	CHECK_INT(b.n, 2);
+	if (b.n == 2) {
+		CHECK_STR(b.lines[0].text,
+			  "bob@example.org has signed before; this message is not signed");
+		CHECK_INT(b.lines[0].tone, UI_TONE_BAD);
+		CHECK_STR(b.lines[1].text, "Not signed; DMARC pass for example.org");
+	}
+	ui_banner_release(&b);
+}
+
 int
 main(void)
 {
@@ -319,5 +372,6 @@ main(void)
 	CHECK_STR(cn, "O=No Common Name");
 	free(cn);
 	test_locked_key();
+	test_unsigned();
 	return check_exit();
 }
