@@ -230,6 +230,8 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		rc = cli_fail(&e);
 		goto out;
 	}
+	if (rep.notice)
+		fprintf(stderr, "cachet: %s\n", rep.notice);
 	if (rep.warning)
 		fprintf(stderr, "cachet: %s\n", rep.warning);
 out:

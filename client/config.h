@@ -67,6 +67,9 @@ struct account {
 	char *signing_cert;	/* owned, may be NULL */
 	char *sent;		/* owned; default "Sent" */
 	char *drafts;		/* owned; default "Drafts" */
+	/* sent or drafts not configured: the server's SPECIAL-USE folder
+	 * (RFC 6154) is used when it marks one, else the default name */
+	bool sent_default, drafts_default;
 	unsigned timeout;	/* seconds for network operations, 1..3600;
 				   0: the built-in default */
 	/* seconds between looks for new mail in the screen's index; 0: never */

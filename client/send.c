@@ -108,6 +108,7 @@ send_report_release(struct send_report *rep)
 	free(rep->why_not_encrypted);
 	free(rep->queued);
 	free(rep->warning);
+	free(rep->notice);
 	memset(rep, 0, sizeof *rep);
 }
 
@@ -419,18 +420,34 @@ out:
 	return rc;
 }
 
+/*
+ * Files final in the account's Sent folder (the configured one, else the
+ * one the server marks \Sent), creating it when the server says it does
+ * not exist.  *notice (owned) then says so.
+ */
 static int
-file_copy(const struct account *a, const char *final, size_t len, struct err *e)
+file_copy(const struct account *a, const char *final, size_t len, char **notice,
+	  struct err *e)
 {
 	struct imap_session *s = NULL;
+	char *folder = NULL;
+	bool created = false;
 	int rc = -1;
 
-	if (imap_open_account(a, &s, e) < 0)
+	if (imap_open_account(a, &s, e) < 0 ||
+	    imap_account_folder(s, a, IMAP_USE_SENT, &folder, e) < 0)
 		goto out;
-	if (imap_append(s, a->sent, IMAP_FLAG_SEEN, final, len, e) < 0)
+	if (imap_append_create(s, folder, IMAP_USE_SENT, IMAP_FLAG_SEEN, final, len,
+			       &created, e) < 0)
 		goto out;
+	if (created && notice) {
+		free(*notice);
+		*notice = xasprintf("the server had no folder %s: cachet created it "
+				    "and filed the copy there", folder);
+	}
 	rc = 0;
 out:
+	free(folder);
 	imap_close(&s);
 	return rc;
 }
@@ -771,7 +788,7 @@ send_perform(const struct account *a, const struct send_plan *plan,
 		struct send_copy *c = &copies[0];
 		struct err ae = { 0 };
 
-		if (file_copy(a, c->msg.data, c->msg.len, &ae) < 0) {
+		if (file_copy(a, c->msg.data, c->msg.len, &rep->notice, &ae) < 0) {
 			char *id = NULL, *path = NULL, *ids;
 			struct err qe = { 0 };
 
@@ -833,8 +850,13 @@ retry_one(struct outbox *ob, struct outbox_entry *ent, const struct account *a,
 				ent->n_rcpts, ent->n_rcpts == 1 ? "" : "s");
 	}
 	if (ent->folder && a->imap.host) {
-		if (file_copy(a, msg.data, msg.len, e) < 0)
+		char *notice = NULL;
+
+		if (file_copy(a, msg.data, msg.len, &notice, e) < 0)
 			goto failed;
+		if (info && notice)
+			fprintf(info, "cachet: %s\n", notice);
+		free(notice);
 		if (info)
 			fprintf(info, "cachet: filed %s in %s\n", ent->id, ent->folder);
 	}

@@ -97,6 +97,8 @@ struct send_report {
 	char *queued;		/* owned; outbox entry ids (", " between) when
 				 * something waits */
 	char *warning;		/* owned; a failure after submission, or NULL */
+	char *notice;		/* owned; something done on the way the person
+				 * should hear of (a folder created), or NULL */
 };
 
 /*

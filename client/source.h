@@ -36,6 +36,8 @@ enum mail_flag {
 struct mail_folder {
 	char *name;	/* owned; UTF-8, as shown ("INBOX", "Sent", "Lists/dev") */
 	char *id;	/* owned; the source's own name for the folder */
+	bool sent;	/* marked \Sent by the server (RFC 6154) */
+	bool drafts;	/* marked \Drafts */
 };
 
 struct mail_envelope {

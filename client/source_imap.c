@@ -71,6 +71,8 @@ im_list_folders(struct mail_source *src, struct mail_folder **out, size_t *n_out
 			continue;
 		uf[k].id = xstrdup(f[i].name);
 		uf[k].name = imap_folder_name_shown(f[i].name);
+		uf[k].sent = f[i].use == IMAP_USE_SENT;
+		uf[k].drafts = f[i].use == IMAP_USE_DRAFTS;
 		if (f[i].delimiter && f[i].delimiter != '/')
 			for (p = uf[k].name; *p; p++)
 				if (*p == f[i].delimiter)

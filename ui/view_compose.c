@@ -354,8 +354,10 @@ compose_send(struct screen *s)
 						  MAIL_FLAG_ANSWERED, 0, &fe) == 0)
 				s->index.rows[i].env.flags |= MAIL_FLAG_ANSWERED;
 	}
-	screen_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
+	screen_status(s, rep.warning != NULL, "sent%s%s%s%s%s%s",
+		      rep.signed_ ? ", signed" : "",
 		      rep.encrypted ? ", encrypted" : ", not encrypted",
+		      rep.notice ? "; " : "", rep.notice ? rep.notice : "",
 		      rep.warning ? "; " : "", rep.warning ? rep.warning : "");
 	send_report_release(&rep);
 	compose_end(s);
@@ -402,9 +404,14 @@ compose_postpone(struct screen *s)
 	char *why_clear;
 	size_t i;
 
-	for (i = 0; i < s->folders.n; i++)
-		if (strcmp(s->folders.list[i].name, a->drafts) == 0)
+	/* Not configured: the folder the server marks \Drafts, else "Drafts". */
+	for (i = 0; a->drafts_default && i < s->folders.n; i++)
+		if (s->folders.list[i].drafts)
 			break;
+	if (!a->drafts_default || i == s->folders.n)
+		for (i = 0; i < s->folders.n; i++)
+			if (strcmp(s->folders.list[i].name, a->drafts) == 0)
+				break;
 	if (i == s->folders.n) {
 		screen_status(s, true, "no folder \"%s\" to keep drafts in", a->drafts);
 		return;
@@ -418,10 +425,10 @@ compose_postpone(struct screen *s)
 	} else {
 		if (why_clear)
 			screen_status(s, true, "postponed to %s in the clear: %s",
-				      a->drafts, why_clear);
+				      s->folders.list[i].name, why_clear);
 		else
 			screen_status(s, false, "postponed to %s, encrypted to you",
-				      a->drafts);
+				      s->folders.list[i].name);
 		compose_end(s);
 	}
 	free(why_clear);

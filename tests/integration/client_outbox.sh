@@ -93,17 +93,17 @@ out=$("$CACHET" --config "$cfg" --data-dir "$data" send --retry 2>&1) ||
 sleep 1
 assert_eq 1 "$(harness_mail_count bob)" "bob's messages after the retries (exactly once)"
 
-# The copy in Sent fails (no such folder): delivered once, copy queued.
-sed -i 's/^\[account alice\]$/&\nsent = NoSuchFolder/' "$cfg"
+# The copy in Sent fails (a folder name the server refuses): delivered once, copy queued.
+sed -i 's/^\[account alice\]$/&\nsent = ~NoSuch/' "$cfg"
 printf 'To: bob@localhost\nSubject: copy later %s\n\nfiled later\n' $$ > "$H/m2.eml"
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send "$H/m2.eml" 2>&1) ||
 	fail "send with a failing copy exited non-zero: $out"
-assert_contains "$out" "sent, but the copy could not be filed in NoSuchFolder" "send"
+assert_contains "$out" "sent, but the copy could not be filed in ~NoSuch" "send"
 assert_contains "$out" "without sending again" "send"
 harness_wait_mail bob 2
 assert_eq 1 "$(outbox_count)" "outbox entries after the failed copy"
 assert_file_contains "$(find "$outbox" -name '*.meta')" "state: append"
-sed -i 's/^sent = NoSuchFolder$/sent = Sent/' "$cfg"
+sed -i 's/^sent = ~NoSuch$/sent = Sent/' "$cfg"
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send --retry 2>&1) ||
 	fail "--retry of the copy failed: $out"
 assert_contains "$out" "filed" "--retry of the copy"

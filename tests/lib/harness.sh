@@ -21,7 +21,10 @@
 #                            127.0.0.2 (advertises LOGINDISABLED before
 #                            STARTTLS). Users alice/bob/carol/dave, passwords
 #                            alice-pw/bob-pw/carol-pw/dave-pw, Maildirs in
-#                            $H/mail/USER/Maildir.
+#                            $H/mail/USER/Maildir. Sent and Drafts exist,
+#                            marked \Sent and \Drafts, unless
+#                            HARNESS_DOVECOT_MAILBOXES holds other Dovecot
+#                            "mailbox" blocks (empty: no folder but INBOX).
 #   harness_postfix          private Postfix (root only): submission with
 #                            implicit TLS and with STARTTLS, SASL through
 #                            Dovecot, USER@localhost delivered over LMTP into
@@ -270,6 +273,21 @@ harness_pid_running() {
 
 # ---------------------------------------------------------------- Dovecot
 
+# The special folders every user has unless HARNESS_DOVECOT_MAILBOXES says
+# otherwise (Dovecot "mailbox NAME { ... }" blocks; empty: none at all).
+harness__default_mailboxes() {
+	cat <<'EOF'
+  mailbox Sent {
+    special_use = \Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \Drafts
+    auto = subscribe
+  }
+EOF
+}
+
 harness__dovecot_conf() {
 	local d=$H/dovecot run_user run_group login_user chroot_line
 	if [ "$(id -u)" = 0 ]; then
@@ -322,14 +340,7 @@ default_internal_group = $run_group
 namespace inbox {
   inbox = yes
   separator = /
-  mailbox Sent {
-    special_use = \\Sent
-    auto = subscribe
-  }
-  mailbox Drafts {
-    special_use = \\Drafts
-    auto = subscribe
-  }
+${HARNESS_DOVECOT_MAILBOXES-$(harness__default_mailboxes)}
 }
 
 service imap-login {
