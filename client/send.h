@@ -153,13 +153,17 @@ int send_perform(const struct account *a, const struct send_plan *plan,
 
 /*
  * Sends again what waits in the outbox for account a (all accounts of cfg
- * when a is NULL).  Returns 0 when everything went out; -1 with the first
- * failure in e otherwise (the rest is still tried).  *done and *left
- * count entries.
+ * when a is NULL), or only the entry id (when not NULL, whatever its
+ * account): SUBMIT entries are sent and filed, APPEND entries only filed
+ * (not twice: a copy already in Sent is left alone), SENDING entries
+ * (possibly delivered) are sent again only with force, and refused with
+ * ERR_POLICY otherwise.  Returns 0 when everything went out; -1 with the
+ * first failure in e otherwise (the rest is still tried).  *done and
+ * *left count entries.
  */
 int send_retry(const struct config *cfg, const struct account *a,
-	       const struct send_options *o, size_t *done, size_t *left,
-	       FILE *info, struct err *e);
+	       const struct send_options *o, const char *id, bool force,
+	       size_t *done, size_t *left, FILE *info, struct err *e);
 
 void send_report_release(struct send_report *rep);
 
