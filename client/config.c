@@ -511,6 +511,9 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_FORWARD_ATTACHED] = "forward-attached",
 	[CONFIG_ACTION_THREADS] = "threads",
 	[CONFIG_ACTION_SEARCH_SERVER] = "search-server",
+	[CONFIG_ACTION_OUTBOX] = "outbox",
+	[CONFIG_ACTION_RETRY] = "retry",
+	[CONFIG_ACTION_DROP] = "drop",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

@@ -281,6 +281,14 @@ outbox_put(struct outbox *ob, struct outbox_entry *ent, const char *msg,
 	free(ent->id);
 	ent->id = ent->message_id ? outbox_key(ent->message_id, ent->copy) :
 		new_id(ob, ent->created);
+	/* Sending the same message again: its attempts go on counting. */
+	if (ent->message_id) {
+		struct outbox_entry old;
+
+		if (outbox_get(ob, ent->id, &old, NULL) == 0)
+			ent->attempts += old.attempts;
+		outbox_entry_release(&old);
+	}
 	eml = entry_path(ob, ent->id, "eml");
 	if (file_write_atomic(eml, msg, len, 0600, e) < 0) {
 		free(eml);

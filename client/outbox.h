@@ -75,7 +75,8 @@ char *outbox_key(const char *message_id, const char *copy);
 /*
  * Stores the entry and its message under outbox_key(ent->message_id,
  * ent->copy) (a fresh id when message_id is NULL), replacing an entry
- * with that key; ent->id is set (owned by ent).
+ * with that key (whose attempts are added to ent's); ent->id is set
+ * (owned by ent).
  */
 int outbox_put(struct outbox *ob, struct outbox_entry *ent, const char *msg,
 	       size_t len, struct err *e);

@@ -33,18 +33,29 @@ add_date(struct buf *out, time_t now)
 		 labs(off) / 60, labs(off) % 60);
 }
 
-static void
-add_message_id(struct buf *out, const char *domain)
+char *
+send_new_message_id(const char *domain)
 {
 	unsigned char rnd[16];
+	struct buf b = BUF_INIT;
 	size_t i;
 
 	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof rnd) < 0)
 		abort();
-	buf_adds(out, "Message-ID: <");
+	buf_adds(&b, "<");
 	for (i = 0; i < sizeof rnd; i++)
-		buf_addf(out, "%02x", rnd[i]);
-	buf_addf(out, ".cachet@%s>", domain);
+		buf_addf(&b, "%02x", rnd[i]);
+	buf_addf(&b, ".cachet@%s>", domain);
+	return buf_detach(&b, NULL);
+}
+
+static void
+add_message_id(struct buf *out, const char *domain)
+{
+	char *id = send_new_message_id(domain);
+
+	buf_addf(out, "Message-ID: %s", id);
+	free(id);
 }
 
 int

@@ -167,6 +167,9 @@ int send_retry(const struct config *cfg, const struct account *a,
 
 void send_report_release(struct send_report *rep);
 
+/* A new Message-ID, "<32 hex digits.cachet@domain>", owned. */
+char *send_new_message_id(const char *domain);
+
 /*
  * Exposed for the unit tests.  send_prepare_headers copies msg to out
  * without its Bcc fields, adding From (from_header), Date and Message-ID

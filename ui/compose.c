@@ -19,6 +19,7 @@ ui_draft_release(struct ui_draft *d)
 	free(d->subject);
 	free(d->in_reply_to);
 	free(d->references);
+	free(d->message_id);
 	free(d->body);
 	ui_draft_parts_release(d);
 	memset(d, 0, sizeof(*d));
@@ -313,6 +314,8 @@ ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out)
 		buf_addf(out, "In-Reply-To: %s\n", d->in_reply_to);
 	if (d->references)
 		buf_addf(out, "References: %s\n", d->references);
+	if (d->message_id)
+		buf_addf(out, "Message-ID: %s\n", d->message_id);
 	buf_adds(out, "MIME-Version: 1.0\n");
 	ui_draft_body_parts(d, out);
 }

@@ -20,6 +20,7 @@
 
 #include <curses.h>
 
+#include "client/outbox.h"
 #include "ui/ui_p.h"
 
 /* --- the views' states -------------------------------------------------- */
@@ -91,6 +92,13 @@ struct compose_view {
 	bool plan_bad;
 };
 
+/* What waits in the outbox. */
+struct outbox_view {
+	struct outbox_entry *ents;	/* owned; oldest first */
+	size_t n, cur, top;
+	enum ui_view from;		/* where q returns to */
+};
+
 /* --- the screen -------------------------------------------------------- */
 
 struct screen {
@@ -108,6 +116,8 @@ struct screen {
 	size_t help_top;		/* first help line shown */
 
 	char status[1024];
+	char status_shown[1100];	/* status, and what waits in the outbox */
+	bool asking;			/* the status is a question being answered */
 	bool status_bad;
 	int status_rows;		/* rows the status line takes, set by each draw */
 	bool quit;
@@ -125,6 +135,7 @@ struct screen {
 	struct pager_view pager;
 	struct certs_view certs;
 	struct compose_view compose;
+	struct outbox_view outbox;
 };
 
 /* --- screen.c: the loop and what every view uses ----------------------- */
@@ -229,5 +240,13 @@ void compose_key(struct screen *s, int action);
 void compose_start(struct screen *s, enum ui_compose_kind kind);
 /* The keys that write a message (new, reply, forward...); false: not one. */
 bool compose_start_by_key(struct screen *s, int action);
+
+/* --- view_outbox.c: what waits to be sent ----------------------------- */
+
+void outbox_view_draw(struct screen *s);
+void outbox_view_key(struct screen *s, int action);
+/* Opens the outbox view (from a list or the pager). */
+void outbox_view_open(struct screen *s);
+void outbox_view_close(struct screen *s);
 
 #endif

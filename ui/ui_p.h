@@ -213,7 +213,7 @@ void ui_cert_doc_build(struct ui_doc *doc, const struct smime_signer *sg,
 
 enum ui_view {
 	UI_VIEW_FOLDERS, UI_VIEW_INDEX, UI_VIEW_PAGER, UI_VIEW_HELP,
-	UI_VIEW_COMPOSE, UI_VIEW_CERT,
+	UI_VIEW_COMPOSE, UI_VIEW_CERT, UI_VIEW_OUTBOX,
 };
 #define UI_IN(view) (1u << (view))
 
@@ -279,6 +279,9 @@ struct ui_draft {
 	char *body;		/* owned; UTF-8, LF line ends */
 	struct ui_draft_part *parts;	/* owned; attachments */
 	size_t n_parts;
+	/* owned, or NULL; fixed when writing begins, so that sending the
+	 * draft again replaces its outbox entry rather than adding one */
+	char *message_id;
 };
 
 /*

@@ -5,6 +5,7 @@
  * the author when it can be) or abandoning.
  */
 #include "ui/screen_p.h"
+#include "client/outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -274,6 +275,7 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	s->compose.reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
 		       s->index.rows[s->index.cur].env.uid : 0;
 	s->compose.reply_encrypted = kind != UI_COMPOSE_NEW && s->pager.encrypted;
+	s->compose.draft.message_id = send_new_message_id(strchr(a->from_addr, '@') + 1);
 	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD ||
 	    kind == UI_COMPOSE_FORWARD_ATTACHED) {
 		answer = screen_prompt(s, "To: ", s->compose.draft.to);
@@ -335,12 +337,15 @@ compose_send(struct screen *s)
 		if (rep.queued && rep.submitted)	/* a Bcc copy waits */
 			screen_status(s, true, "sent, but not to everyone: %s", e.msg);
 		else if (rep.queued)
-			screen_status(s, true, "not sent, kept in the outbox: %s",
+			screen_status(s, true, "not sent, kept in the outbox (y tries "
+				      "again, q asks whether to keep it there): %s",
 				      locked ? locked : e.msg);
 		else
 			screen_status(s, true, "not sent: %s", locked ? locked : e.msg);
 		free(locked);
-		if (rep.queued)
+		/* Sent to To and Cc: done.  Not sent: the draft stays, and
+		 * sending it again replaces its outbox entry (same Message-ID). */
+		if (rep.queued && rep.submitted)
 			compose_end(s);
 		send_report_release(&rep);
 		return;
@@ -532,6 +537,67 @@ compose_detach(struct screen *s)
 	free(name);
 }
 
+/* Whether the draft's message waits in the outbox, not sent yet. */
+static bool
+compose_queued(struct screen *s)
+{
+	struct outbox *ob = NULL;
+	struct outbox_entry *ents = NULL;
+	const char *mid = s->compose.draft.message_id;
+	size_t n = 0, i;
+	bool queued = false;
+
+	if (mid == NULL || s->opt->data_dir == NULL || outbox_count(s->opt->data_dir) == 0)
+		return false;
+	if (outbox_open(s->opt->data_dir, &ob, NULL) == 0 &&
+	    outbox_list(ob, &ents, &n, NULL) == 0)
+		for (i = 0; i < n && !queued; i++)
+			queued = ents[i].state != OUTBOX_APPEND && ents[i].message_id &&
+				 strcmp(ents[i].message_id, mid) == 0;
+	outbox_entries_free(&ents, n);
+	outbox_close(&ob);
+	return queued;
+}
+
+/*
+ * Leaving a draft whose message waits in the outbox: keep it queued (the
+ * default: a retry sends it), drop it (it is then never sent), or stay.
+ */
+static void
+compose_leave_queued(struct screen *s)
+{
+	struct outbox *ob = NULL;
+	struct err e = { 0 };
+	size_t dropped = 0;
+	char *answer = screen_prompt(s, "This message waits in the outbox: keep it "
+				     "there to be sent later (Enter, the default), drop "
+				     "it (d), or go on writing (n)? ", NULL);
+
+	if (answer == NULL || answer[0] == 'n' || answer[0] == 'N') {
+		free(answer);
+		screen_status(s, false, "%s", "");
+		return;
+	}
+	if (answer[0] == 'd' || answer[0] == 'D') {
+		if (outbox_open(s->opt->data_dir, &ob, &e) < 0 ||
+		    outbox_supersede(ob, s->compose.draft.message_id, NULL, 0,
+				     &dropped, &e) < 0) {
+			screen_status(s, true, "not dropped: %s", e.msg);
+			outbox_close(&ob);
+			free(answer);
+			return;
+		}
+		outbox_close(&ob);
+		compose_end(s);
+		screen_status(s, false, "dropped from the outbox: not sent");
+	} else {
+		compose_end(s);
+		screen_status(s, false, "kept in the outbox: it is sent when you retry "
+			      "(outbox view, or cachet outbox retry)");
+	}
+	free(answer);
+}
+
 void
 compose_key(struct screen *s, int action)
 {
@@ -567,6 +633,10 @@ compose_key(struct screen *s, int action)
 		compose_detach(s);
 		break;
 	case CONFIG_ACTION_QUIT:
+		if (compose_queued(s)) {
+			compose_leave_queued(s);
+			break;
+		}
 		yn = screen_prompt(s, "Abandon this message (y/n)? ", NULL);
 		if (yn && (yn[0] == 'y' || yn[0] == 'Y')) {
 			compose_end(s);

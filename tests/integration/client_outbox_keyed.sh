@@ -46,8 +46,8 @@ list=$(cachet outbox list)
 assert_eq 1 "$(printf '%s\n' "$list" | wc -l)" "lines of outbox list"
 id=$(printf '%s\n' "$list" | cut -f1)
 assert_eq waiting "$(printf '%s\n' "$list" | cut -f2)" "state in outbox list"
-# The second send replaced the first one's entry: one attempt each.
-assert_eq 1 "$(printf '%s\n' "$list" | cut -f4)" "attempts in outbox list"
+# The second send replaced the first one's entry, and counts on.
+assert_eq 2 "$(printf '%s\n' "$list" | cut -f4)" "attempts in outbox list"
 assert_eq bob@localhost "$(printf '%s\n' "$list" | cut -f5)" "recipients in outbox list"
 assert_eq "twice $$" "$(printf '%s\n' "$list" | cut -f6)" "subject in outbox list"
 cachet outbox list --json | python3 -c '
@@ -59,7 +59,7 @@ assert o["id"] == sys.argv[1], o
 assert o["state"] == "waiting", o
 assert o["message_id"] == "<twice-%s@localhost>" % sys.argv[2], o
 assert o["rcpts"] == ["bob@localhost"], o
-assert o["account"] == "alice" and o["attempts"] == 1 and o["folder"] == "Sent", o
+assert o["account"] == "alice" and o["attempts"] == 2 and o["folder"] == "Sent", o
 assert o["bcc_copy"] is None and "cannot connect" in o["reason"], o
 ' "$id" $$ || fail "outbox list --json: $(cachet outbox list --json)"
 out=$(cachet outbox show "$id")

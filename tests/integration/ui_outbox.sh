@@ -1,0 +1,112 @@
+#!/bin/bash
+# The outbox on the screen, against the private Dovecot and Postfix: with
+# Postfix down, y twice on the same draft leaves one entry (the draft keeps
+# its Message-ID), the status line says "1 waiting in the outbox", and
+# leaving the draft asks whether to keep it queued (the default, said in
+# words) or drop it; the outbox view (O) shows the entry, Enter says all
+# about it, r sends it once Postfix is back (one delivery in bob's
+# Maildir), d drops one.  A dropped message is never delivered.
+set -euo pipefail
+. "${top_srcdir:?}/tests/lib/harness.sh"
+harness_init
+. "$top_srcdir/tests/integration/ui_lib.sh"
+harness_postfix
+
+CACHET=${CACHET:-$top_builddir/cachet}
+GH=$(harness_gnupg alice)
+CFG=$(harness_config alice)
+DATA=$H/data
+entries() {
+	find "$DATA/outbox" -name '*.meta' 2> /dev/null | wc -l
+}
+cat > "$H/editor.sh" <<'SH'
+#!/bin/sh
+printf 'Text from the editor.\n' >> "$1"
+SH
+chmod 755 "$H/editor.sh"
+# write TO SUBJECT: a new message on the compose screen.
+write() {
+	ui_keys main m
+	ui_wait_prompt main "To:"
+	ui_keys main "$1" Enter
+	ui_wait_prompt main "Subject:"
+	ui_keys main "$2" Enter
+	ui_wait main "cachet: compose" 20
+	ui_wait main "will be signed" 30
+}
+
+harness_postfix_stop
+ui_start main 120 30 env EDITOR="$H/editor.sh" \
+	"$CACHET" --config "$CFG" --data-dir "$DATA" --gnupg-home "$GH"
+ui_wait main "INBOX" 20
+
+# y twice with Postfix down: one entry; the draft stays.
+write bob@localhost "Queued once"
+ui_keys main y
+ui_wait main "not sent, kept in the outbox (y tries again" 30
+assert_eq 1 "$(entries)" "outbox entries after the first y"
+ui_keys main y
+ui_wait main "working" 5 || true
+ui_wait main "not sent, kept in the outbox" 30
+ui_settle main
+assert_eq 1 "$(entries)" "outbox entries after y twice"
+assert_contains "$(ui_screen main)" "cachet: compose" "the draft after a failed send"
+assert_contains "$(ui_screen main)" "1 waiting in the outbox" "the status line"
+
+# Leaving it: the question says the default; Enter keeps it.
+ui_keys main q
+ui_wait main "keep it there to be sent later (Enter, the default), drop it (d)"
+ui_keys main Enter
+ui_wait main "kept in the outbox: it is sent when you retry"
+assert_contains "$(ui_screen main)" "1 waiting in the outbox" "the status line after leaving"
+assert_eq 1 "$(entries)" "outbox entries after keeping"
+
+# A second message, left with d: dropped, never sent.
+write bob@localhost "Dropped at once"
+ui_keys main y
+ui_wait main "not sent, kept in the outbox" 30
+assert_eq 2 "$(entries)" "outbox entries with the second message"
+ui_keys main q
+ui_wait main "drop it (d)"
+ui_keys main d Enter
+ui_wait main "dropped from the outbox: not sent"
+assert_eq 1 "$(entries)" "outbox entries after the drop"
+
+# A third, kept, then dropped in the outbox view.
+write bob@localhost "Dropped in the view"
+ui_keys main y
+ui_wait main "not sent, kept in the outbox" 30
+ui_keys main q
+ui_wait main "drop it (d)"
+ui_keys main Enter
+ui_wait main "2 waiting in the outbox"
+
+harness_postfix_restart
+ui_keys main O
+ui_wait main "cachet: outbox"
+ui_wait main "Dropped in the view"
+screen=$(ui_screen main)
+assert_contains "$screen" "waiting" "the outbox view"
+assert_contains "$screen" "bob@localhost  Queued once" "the outbox view"
+assert_not_contains "$screen" "Dropped at once" "the outbox view"
+ui_keys main j d
+ui_wait main "It is then never sent (y/n)"
+ui_keys main y Enter
+ui_wait main "dropped "
+ui_wait_gone main "Dropped in the view"
+assert_eq 1 "$(entries)" "outbox entries after d in the view"
+
+# Enter says all about the entry; r sends it.
+ui_keys main Enter
+ui_wait main "\"Queued once\" to bob@localhost; 2 attempts"
+ui_keys main r
+ui_wait main " done" 30
+assert_eq 0 "$(entries)" "outbox entries after r"
+ui_wait_gone main "waiting in the outbox"
+harness_wait_mail bob 1
+sleep 1
+assert_eq 1 "$(harness_mail_count bob)" "bob's messages"
+assert_contains "$(harness_mailbox_text bob)" "Subject: Queued once" "what bob got"
+ui_keys main q q q
+ui_wait_exit main
+echo "PASS: ui_outbox"
