@@ -514,6 +514,7 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_OUTBOX] = "outbox",
 	[CONFIG_ACTION_RETRY] = "retry",
 	[CONFIG_ACTION_DROP] = "drop",
+	[CONFIG_ACTION_RESUME] = "resume",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

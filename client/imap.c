@@ -752,9 +752,23 @@ imap_move(struct imap_session *s, uint32_t uid, const char *folder,
 		return err_set(e, ERR_PROTOCOL, "%s:%u has neither MOVE nor UIDPLUS; "
 			       "moving one message would expunge others",
 			       s->tls.host, s->tls.port);
-	if (imap_copy(s, uid, folder, e) < 0 ||
-	    store(s, uid, IMAP_FLAG_DELETED, true, e) < 0)
+	if (imap_copy(s, uid, folder, e) < 0)
 		return -1;
+	return imap_remove(s, uid, e);
+}
+
+int
+imap_remove(struct imap_session *s, uint32_t uid, struct err *e)
+{
+	struct mailimap_set *set;
+	int r;
+
+	if (store(s, uid, IMAP_FLAG_DELETED, true, e) < 0)
+		return -1;
+	if (!imap_has_capability(s, "UIDPLUS"))
+		return err_set(e, ERR_PROTOCOL, "%s:%u has no UIDPLUS: the message is "
+			       "marked deleted, and expunging it would expunge the "
+			       "others marked so", s->tls.host, s->tls.port);
 	set = mailimap_set_new_single(uid);
 	r = mailimap_uid_expunge(s->imap, set);
 	mailimap_set_free(set);

@@ -221,6 +221,12 @@ int imap_copy(struct imap_session *s, uint32_t uid, const char *folder,
 int imap_move(struct imap_session *s, uint32_t uid, const char *folder,
 	      struct err *e);
 int imap_expunge(struct imap_session *s, struct err *e);
+/*
+ * Removes message uid of the selected folder and no other: \Deleted, then
+ * UID EXPUNGE (UIDPLUS); without UIDPLUS the message stays marked deleted
+ * and ERR_PROTOCOL says so.
+ */
+int imap_remove(struct imap_session *s, uint32_t uid, struct err *e);
 
 /*
  * The UIDs of the selected folder's messages whose headers or body hold

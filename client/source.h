@@ -84,6 +84,12 @@ struct mail_source_ops {
 	 */
 	int (*expunge)(struct mail_source *src, struct err *e);
 	/*
+	 * Removes message uid of the open folder for good, and no other: a
+	 * server without UIDPLUS (no UID EXPUNGE) keeps it marked deleted and
+	 * the call fails saying so.
+	 */
+	int (*remove)(struct mail_source *src, uint32_t uid, struct err *e);
+	/*
 	 * The UIDs of the open folder's messages whose headers or text hold
 	 * text, case-insensitively (IMAP: the server searches, so encrypted
 	 * content is never matched); *out owned by the caller.
@@ -124,6 +130,7 @@ int mail_source_append(struct mail_source *src, const char *id, const char *msg,
 int mail_source_move(struct mail_source *src, uint32_t uid, const char *id,
 		     struct err *e);
 int mail_source_expunge(struct mail_source *src, struct err *e);
+int mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e);
 int mail_source_search(struct mail_source *src, const char *text, uint32_t **out,
 		       size_t *n_out, struct err *e);
 char *mail_source_take_notices(struct mail_source *src);

@@ -177,6 +177,12 @@ im_expunge(struct mail_source *src, struct err *e)
 	return imap_expunge(((struct imap_source *)src)->s, e);
 }
 
+static int
+im_remove(struct mail_source *src, uint32_t uid, struct err *e)
+{
+	return imap_remove(((struct imap_source *)src)->s, uid, e);
+}
+
 static char *
 im_take_notices(struct mail_source *src)
 {
@@ -207,6 +213,7 @@ static const struct mail_source_ops imap_ops = {
 	.append = im_append,
 	.move = im_move,
 	.expunge = im_expunge,
+	.remove = im_remove,
 	.search = im_search,
 	.take_notices = im_take_notices,
 	.identity = im_identity,

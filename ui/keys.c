@@ -86,6 +86,8 @@ static const struct {
 	[CONFIG_ACTION_RETRY] = { OUTBOX, "r",
 		"send the entry again (you type yes when it may have been delivered)" },
 	[CONFIG_ACTION_DROP] = { OUTBOX, "d", "drop the entry: it is not sent" },
+	[CONFIG_ACTION_RESUME] = { READING, "e R",
+		"resume a postponed message (in Drafts; elsewhere: open Drafts)" },
 };
 
 static const char *const view_names[] = {

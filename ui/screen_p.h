@@ -85,6 +85,10 @@ struct compose_view {
 	struct ui_draft draft;		/* owned */
 	enum ui_view from;		/* where compose returns to */
 	uint32_t reply_uid;		/* the message answered, or 0 */
+	/* A draft resumed from Drafts: its UID there and that folder, so the
+	 * old one goes once this one is sent or postponed (0, NULL: none). */
+	uint32_t resumed_uid;
+	char *resumed_folder;		/* owned */
 	enum send_request req_sign;	/* the person's wish on top of policy */
 	enum send_request req_encrypt;
 	bool reply_encrypted;		/* the original was encrypted */

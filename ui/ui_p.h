@@ -293,6 +293,14 @@ struct ui_draft {
 void ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		   size_t len, const struct ui_doc *doc, const char *self);
 void ui_draft_release(struct ui_draft *d);
+/*
+ * A draft again from a postponed message msg (decrypted already) and its
+ * pager lines doc: To, Cc and Bcc as written, the Subject decoded,
+ * In-Reply-To, References and Message-ID kept, the text, and the
+ * attachments decoded.
+ */
+void ui_draft_resume(struct ui_draft *d, const char *msg, size_t len,
+		     const struct ui_doc *doc);
 /* The RFC 5322 message of a draft (UTF-8 text; Subject encoded if needed). */
 void ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out);
 /* --- attach.c: attachments ---------------------------------------------- */

@@ -36,7 +36,16 @@ compose_draw(struct screen *s)
 	for (y = 0; y < 5 && y < rows; y++) {
 		buf_reset(&b);
 		buf_adds(&b, labels[y]);
-		utf8_from_charset(&b, NULL, values[y], strlen(values[y]));
+		if (y < 4) {
+			/* Addresses stay encoded in the draft, as they are sent;
+			 * their names are shown decoded (RFC 2047). */
+			char *shown = mime_header_decode(values[y]);
+
+			buf_adds(&b, shown);
+			free(shown);
+		} else {
+			utf8_from_charset(&b, NULL, values[y], strlen(values[y]));
+		}
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_HEADER]);
 	}
 	if (y < rows) {
@@ -268,6 +277,7 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	}
 	s->compose.from = s->view;
 	s->compose.req_sign = s->compose.req_encrypt = SEND_DEFAULT;
+	s->compose.resumed_uid = 0;
 	ui_draft_release(&s->compose.draft);
 	ui_draft_init(&s->compose.draft, kind,
 		      kind == UI_COMPOSE_NEW ? NULL : s->pager.raw.data, s->pager.raw.len,
@@ -305,6 +315,9 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 static void
 compose_end(struct screen *s)
 {
+	s->compose.resumed_uid = 0;
+	free(s->compose.resumed_folder);
+	s->compose.resumed_folder = NULL;
 	ui_draft_release(&s->compose.draft);
 	free(s->compose.plan);
 	s->compose.plan = NULL;
@@ -314,6 +327,60 @@ compose_end(struct screen *s)
 		s->view = UI_VIEW_INDEX;
 	if (s->view == UI_VIEW_INDEX && s->index.folder_id == NULL)
 		s->view = UI_VIEW_FOLDERS;
+}
+
+/*
+ * The account's Drafts in the folder list: the configured one, else the
+ * one the server marks \Drafts, else "Drafts"; s->folders.n when none.
+ */
+static size_t
+drafts_folder(const struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	size_t i;
+
+	for (i = 0; a->drafts_default && i < s->folders.n; i++)
+		if (s->folders.list[i].drafts)
+			return i;
+	for (i = 0; i < s->folders.n; i++)
+		if (strcmp(s->folders.list[i].name, a->drafts) == 0)
+			break;
+	return i;
+}
+
+/* Whether the index shows the account's Drafts. */
+static bool
+in_drafts(const struct screen *s)
+{
+	size_t i = drafts_folder(s);
+
+	return s->opt->account && s->index.folder_id && i < s->folders.n &&
+	       strcmp(s->folders.list[i].id, s->index.folder_id) == 0;
+}
+
+/*
+ * Once a resumed draft is sent or postponed again, the old one leaves
+ * Drafts (that UID alone); when it cannot, the status says so.
+ */
+static void
+forget_resumed(struct screen *s)
+{
+	struct err e = { 0 };
+	uint32_t uid = s->compose.resumed_uid;
+
+	if (uid == 0)
+		return;
+	if (s->index.folder_id == NULL || s->compose.resumed_folder == NULL ||
+	    strcmp(s->index.folder_id, s->compose.resumed_folder) != 0) {
+		screen_status(s, true, "the old draft stays in Drafts: its folder "
+			      "is no longer open");
+		return;
+	}
+	if (mail_source_remove(s->src, uid, &e) < 0) {
+		screen_status(s, true, "the old draft stays in Drafts: %s", e.msg);
+		return;
+	}
+	index_rescan(s, true);
 }
 
 static void
@@ -359,7 +426,10 @@ compose_send(struct screen *s)
 						  MAIL_FLAG_ANSWERED, 0, &fe) == 0)
 				s->index.rows[i].env.flags |= MAIL_FLAG_ANSWERED;
 	}
-	screen_status(s, rep.warning != NULL, "sent%s%s%s%s%s%s",
+	screen_status(s, false, "%s", "");
+	forget_resumed(s);
+	if (!s->status_bad)
+		screen_status(s, rep.warning != NULL, "sent%s%s%s%s%s%s",
 		      rep.signed_ ? ", signed" : "",
 		      rep.encrypted ? ", encrypted" : ", not encrypted",
 		      rep.notice ? "; " : "", rep.notice ? rep.notice : "",
@@ -409,14 +479,7 @@ compose_postpone(struct screen *s)
 	char *why_clear;
 	size_t i;
 
-	/* Not configured: the folder the server marks \Drafts, else "Drafts". */
-	for (i = 0; a->drafts_default && i < s->folders.n; i++)
-		if (s->folders.list[i].drafts)
-			break;
-	if (!a->drafts_default || i == s->folders.n)
-		for (i = 0; i < s->folders.n; i++)
-			if (strcmp(s->folders.list[i].name, a->drafts) == 0)
-				break;
+	i = drafts_folder(s);
 	if (i == s->folders.n) {
 		screen_status(s, true, "no folder \"%s\" to keep drafts in", a->drafts);
 		return;
@@ -428,12 +491,22 @@ compose_postpone(struct screen *s)
 			       MAIL_FLAG_DRAFT | MAIL_FLAG_SEEN, &e) < 0) {
 		screen_status(s, true, "not postponed: %s", e.msg);
 	} else {
-		if (why_clear)
-			screen_status(s, true, "postponed to %s in the clear: %s",
-				      s->folders.list[i].name, why_clear);
+		char *name = xstrdup(s->folders.list[i].name);
+		bool shown = in_drafts(s);
+
+		screen_status(s, false, "%s", "");
+		forget_resumed(s);
+		/* Drafts open: the index shows the new draft (and not the old). */
+		if (shown && s->compose.resumed_uid == 0)
+			index_rescan(s, true);
+		if (s->status_bad)
+			;	/* the old draft could not be removed: said */
+		else if (why_clear)
+			screen_status(s, true, "postponed to %s in the clear: %s", name,
+				      why_clear);
 		else
-			screen_status(s, false, "postponed to %s, encrypted to you",
-				      s->folders.list[i].name);
+			screen_status(s, false, "postponed to %s, encrypted to you", name);
+		free(name);
 		compose_end(s);
 	}
 	free(why_clear);
@@ -647,6 +720,84 @@ compose_key(struct screen *s, int action)
 	}
 }
 
+/*
+ * The current message of Drafts on the compose screen again: decrypted
+ * first when it was postponed encrypted to you, with its headers, text and
+ * attachments; the old draft leaves Drafts once this one is sent or
+ * postponed.
+ */
+static void
+compose_resume(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct buf inner = BUF_INIT;
+	struct err e = { 0 };
+	const char *msg;
+	size_t len;
+	uint32_t uid;
+	enum ui_view from = s->view;
+
+	if (s->view == UI_VIEW_INDEX) {
+		if (s->index.n == 0)
+			return;
+		pager_open(s);
+		if (s->view != UI_VIEW_PAGER)
+			return;
+	}
+	uid = s->index.rows[s->index.cur].env.uid;
+	msg = s->pager.raw.data;
+	len = s->pager.raw.len;
+	if (s->pager.encrypted) {
+		struct smime_engine *eng = screen_engine(s);
+
+		screen_working(s, "decrypting the draft");
+		if (eng == NULL || smime_decrypt(eng, msg, len, &inner, &e) < 0) {
+			screen_status(s, true, "the draft cannot be resumed: it cannot be "
+				      "decrypted (%s)", eng ? e.msg : s->eng_error);
+			buf_release(&inner);
+			return;
+		}
+		msg = inner.data;
+		len = inner.len;
+	}
+	ui_draft_release(&s->compose.draft);
+	ui_draft_resume(&s->compose.draft, msg, len, &s->pager.doc);
+	if (inner.data)
+		explicit_bzero(inner.data, inner.cap);
+	buf_release(&inner);
+	if (s->compose.draft.message_id == NULL)
+		s->compose.draft.message_id =
+			send_new_message_id(strchr(a->from_addr, '@') + 1);
+	s->compose.from = from;
+	s->compose.req_sign = s->compose.req_encrypt = SEND_DEFAULT;
+	s->compose.reply_uid = 0;
+	s->compose.reply_encrypted = false;
+	s->compose.resumed_uid = uid;
+	free(s->compose.resumed_folder);
+	s->compose.resumed_folder = xstrdup(s->index.folder_id);
+	s->view = UI_VIEW_COMPOSE;
+	compute_plan(s);
+	if (s->status[0] == '\0')
+		screen_status(s, false, "resumed the draft: once sent or postponed, "
+			      "the old one leaves Drafts");
+}
+
+/* R outside Drafts: opens Drafts to pick the draft from. */
+static void
+recall_postponed(struct screen *s)
+{
+	size_t i = drafts_folder(s);
+
+	if (s->opt->account == NULL || i == s->folders.n) {
+		screen_status(s, true, "no Drafts folder to resume a draft from");
+		return;
+	}
+	if (index_open_folder(s, i) < 0)
+		return;
+	s->view = UI_VIEW_INDEX;
+	screen_status(s, false, "the postponed messages: e or R on one resumes it");
+}
+
 /* The keys that write a message, from the index and the pager. */
 bool
 compose_start_by_key(struct screen *s, int action)
@@ -663,6 +814,18 @@ compose_start_by_key(struct screen *s, int action)
 	};
 	size_t i;
 
+	/* In Drafts, writing starts from the draft shown. */
+	if (action == CONFIG_ACTION_RESUME ||
+	    (action == CONFIG_ACTION_COMPOSE && s->view != UI_VIEW_FOLDERS)) {
+		if (in_drafts(s) && s->index.n) {
+			compose_resume(s);
+			return true;
+		}
+		if (action == CONFIG_ACTION_RESUME) {
+			recall_postponed(s);
+			return true;
+		}
+	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].action == action) {
 			compose_start(s, keys[i].kind);
