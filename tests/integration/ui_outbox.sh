@@ -5,7 +5,8 @@
 # leaving the draft asks whether to keep it queued (the default, said in
 # words) or drop it; the outbox view (O) shows the entry, Enter says all
 # about it, r sends it once Postfix is back (one delivery in bob's
-# Maildir), d drops one.  A dropped message is never delivered.
+# Maildir), d drops one.  A dropped message is never delivered.  y again
+# once Postfix is back sends the draft once and empties its entry.
 set -euo pipefail
 . "${top_srcdir:?}/tests/lib/harness.sh"
 harness_init
@@ -107,6 +108,25 @@ harness_wait_mail bob 1
 sleep 1
 assert_eq 1 "$(harness_mail_count bob)" "bob's messages"
 assert_contains "$(harness_mailbox_text bob)" "Subject: Queued once" "what bob got"
-ui_keys main q q q
+
+# A retry from the compose screen: y fails, Postfix comes back, y sends;
+# the waiting entry goes, and bob gets the message once.
+ui_keys main q
+ui_wait_gone main "cachet: outbox"
+harness_postfix_stop
+write bob@localhost "Retried from compose"
+ui_keys main y
+ui_wait main "not sent, kept in the outbox" 30
+assert_eq 1 "$(entries)" "outbox entries after the failed y"
+harness_postfix_restart
+ui_keys main y
+ui_wait main "sent, signed" 30
+assert_eq 0 "$(entries)" "outbox entries after y sent it"
+harness_wait_mail bob 2
+sleep 1
+assert_eq 2 "$(harness_mail_count bob)" "bob's messages"
+assert_eq 1 "$(harness_mailbox_text bob | grep -c '^Subject: Retried from compose')" \
+	"copies of the message retried from compose"
+ui_keys main q q
 ui_wait_exit main
 echo "PASS: ui_outbox"
