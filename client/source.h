@@ -69,7 +69,12 @@ struct mail_source_ops {
 	/* Adds the flags in set and removes those in clear. */
 	int (*set_flags)(struct mail_source *src, uint32_t uid, unsigned set,
 			 unsigned clear, struct err *e);
-	/* Stores a message into folder id with the given flags. */
+	/*
+	 * Stores a message into folder id with the given flags.  IMAP: a
+	 * folder the server says does not exist ([TRYCREATE]) is created
+	 * (marked \Drafts for a message flagged MAIL_FLAG_DRAFT, where the
+	 * server has CREATE-SPECIAL-USE) and the message stored there.
+	 */
 	int (*append)(struct mail_source *src, const char *id, const char *msg,
 		      size_t len, unsigned flags, struct err *e);
 	/*

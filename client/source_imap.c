@@ -154,8 +154,14 @@ static int
 im_append(struct mail_source *src, const char *id, const char *msg, size_t len,
 	  unsigned flags, struct err *e)
 {
-	return imap_append(((struct imap_source *)src)->s, id, flags_to_imap(flags),
-			   msg, len, e);
+	bool created;
+
+	/* A Drafts the server does not have yet is created (RFC 6154 USE
+	 * where it can), as Sent is when sending. */
+	return imap_append_create(((struct imap_source *)src)->s, id,
+				  flags & MAIL_FLAG_DRAFT ? IMAP_USE_DRAFTS :
+				  IMAP_USE_NONE, flags_to_imap(flags), msg, len,
+				  &created, e);
 }
 
 static int

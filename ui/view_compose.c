@@ -358,6 +358,29 @@ in_drafts(const struct screen *s)
 	       strcmp(s->folders.list[i].id, s->index.folder_id) == 0;
 }
 
+/* The folder list again (a folder was created), the cursor where it was. */
+static void
+folders_reload(struct screen *s)
+{
+	struct mail_folder *list = NULL;
+	struct err e = { 0 };
+	size_t n = 0, i;
+	char *cur = s->folders.n ? xstrdup(s->folders.list[s->folders.cur].id) : NULL;
+
+	if (mail_source_list_folders(s->src, &list, &n, &e) < 0) {
+		free(cur);
+		return;
+	}
+	mail_folders_free(&s->folders.list, s->folders.n);
+	s->folders.list = list;
+	s->folders.n = n;
+	s->folders.cur = 0;
+	for (i = 0; cur && i < n; i++)
+		if (strcmp(list[i].id, cur) == 0)
+			s->folders.cur = i;
+	free(cur);
+}
+
 /*
  * Once a resumed draft is sent or postponed again, the old one leaves
  * Drafts (that UID alone); when it cannot, the status says so.
@@ -476,23 +499,36 @@ compose_postpone(struct screen *s)
 	const struct account *a = s->opt->account;
 	struct buf msg = BUF_INIT;
 	struct err e = { 0 };
-	char *why_clear;
+	char *why_clear, *made = NULL;
 	size_t i;
 
 	i = drafts_folder(s);
-	if (i == s->folders.n) {
+	/* A server without Drafts: the IMAP source creates it ([TRYCREATE]). */
+	if (i == s->folders.n && strcmp(s->src->ops->kind, "imap") != 0) {
 		screen_status(s, true, "no folder \"%s\" to keep drafts in", a->drafts);
 		return;
 	}
 	ui_draft_message(&s->compose.draft, a->from, &msg);
 	screen_working(s, "postponing");
 	why_clear = seal_draft(s, &msg);
-	if (mail_source_append(s->src, s->folders.list[i].id, msg.data, msg.len,
+	if (mail_source_append(s->src, i < s->folders.n ? s->folders.list[i].id :
+			       a->drafts, msg.data, msg.len,
 			       MAIL_FLAG_DRAFT | MAIL_FLAG_SEEN, &e) < 0) {
 		screen_status(s, true, "not postponed: %s", e.msg);
 	} else {
-		char *name = xstrdup(s->folders.list[i].name);
+		char *name;
 		bool shown = in_drafts(s);
+
+		if (i == s->folders.n) {
+			made = xasprintf("the server had no folder %s: cachet created "
+					 "it; ", a->drafts);
+			folders_reload(s);
+		}
+		name = xstrdup(a->drafts);
+		if (i < s->folders.n) {
+			free(name);
+			name = xstrdup(s->folders.list[i].name);
+		}
 
 		screen_status(s, false, "%s", "");
 		forget_resumed(s);
@@ -502,13 +538,15 @@ compose_postpone(struct screen *s)
 		if (s->status_bad)
 			;	/* the old draft could not be removed: said */
 		else if (why_clear)
-			screen_status(s, true, "postponed to %s in the clear: %s", name,
-				      why_clear);
+			screen_status(s, true, "%spostponed to %s in the clear: %s",
+				      made ? made : "", name, why_clear);
 		else
-			screen_status(s, false, "postponed to %s, encrypted to you", name);
+			screen_status(s, false, "%spostponed to %s, encrypted to you",
+				      made ? made : "", name);
 		free(name);
 		compose_end(s);
 	}
+	free(made);
 	free(why_clear);
 	explicit_bzero(msg.data ? msg.data : (char *)"", msg.data ? msg.cap : 0);
 	buf_release(&msg);
