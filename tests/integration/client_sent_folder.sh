@@ -6,13 +6,16 @@
 # is used whatever its name; a configured `sent` wins over the mark.
 set -euo pipefail
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/peers.sh"
 CACHET=${CACHET:-$top_builddir/cachet}
+HOSTILE=${top_srcdir:-$(dirname "$0")/../..}/tests/attacks/fake_hostile_server.py
 
 # No folder but INBOX at first; "Sent Messages" is \Sent once it exists.
 HARNESS_DOVECOT_MAILBOXES='  mailbox "Sent Messages" {
     special_use = \Sent
   }'
 harness_init
+trap peers_stop EXIT
 harness_postfix
 data=$H/data
 
@@ -63,4 +66,17 @@ out=$(GNUPGHOME=$(harness_gnupg bob) "$CACHET" --config "$cfg_bob2" --data-dir "
 assert_contains "$out" "the server had no folder Outgoing: cachet created it" "sent = Outgoing"
 assert_eq 1 "$(mail_files bob .Outgoing | wc -l)" "copies in bob's Outgoing"
 assert_eq 1 "$(mail_files bob '.Sent Messages' | wc -l)" "copies in bob's Sent Messages"
+# A server with CREATE-SPECIAL-USE (Dovecot 2.3 has none, so a scripted
+# one): the folder is created marked \Sent.
+fake_peer csu "$HOSTILE" --proto imap --scenario create-special-use --tls implicit
+read -r FPORT _ < "$H/fake.csu.port"
+cfg_csu=$(harness_config alice)
+sed -i "s|^imap = .*|imap = imaps://alice@localhost:$FPORT|" "$cfg_csu"
+out=$(GNUPGHOME=$(harness_gnupg alice) "$CACHET" --config "$cfg_csu" --data-dir "$H/data-csu" \
+	send "$H/m1.eml" 2>&1) || fail "the send with a CREATE-SPECIAL-USE server failed: $out"
+assert_contains "$out" "the server had no folder Sent: cachet created it" "CREATE-SPECIAL-USE"
+grep -qF 'CREATE "Sent" (USE (\Sent))' "$H/fake.csu.log" ||
+	fail "no CREATE with USE (\Sent): $(cat "$H/fake.csu.log")"
+[ "$(grep -c ' APPEND ' "$H/fake.csu.log")" = 2 ] ||
+	fail "expected APPEND, CREATE, APPEND: $(cat "$H/fake.csu.log")"
 echo "PASS: client_sent_folder"
