@@ -762,6 +762,8 @@ ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e)
 	s.help = ui_help_build(&s.keys, &s.n_help);
 
 	folders_start(&s);
+	screen_draw(&s);
+	compose_recover(&s);
 
 	/* Keys are waited for a second at a time, to look for new mail. */
 	interval = opt->account ? opt->account->check_interval : CONFIG_CHECK_INTERVAL_DEFAULT;

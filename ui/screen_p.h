@@ -244,6 +244,29 @@ void compose_key(struct screen *s, int action);
 void compose_start(struct screen *s, enum ui_compose_kind kind);
 /* The keys that write a message (new, reply, forward...); false: not one. */
 bool compose_start_by_key(struct screen *s, int action);
+/*
+ * msg (a draft) encrypted to its author's own certificate, in place;
+ * NULL then, else why it stays in the clear (owned).
+ */
+char *compose_seal(struct screen *s, struct buf *msg);
+/* What sending the draft will do, for the line under its headers. */
+void compose_plan(struct screen *s);
+
+/* --- view_compose_keep.c: the draft being written, kept against a crash - */
+
+/*
+ * Keeps the draft on the compose screen in DATA/compose.eml (0600),
+ * encrypted to you; without a certificate of yours nothing is kept (the
+ * data directory holds no readable mail).
+ */
+void compose_keep(struct screen *s);
+/* Removes the kept draft (sent, postponed or abandoned). */
+void compose_keep_drop(struct screen *s);
+/*
+ * At start: a draft kept by a cachet that stopped while it was written is
+ * offered again (Enter resumes it, d drops it, Esc leaves it for later).
+ */
+void compose_recover(struct screen *s);
 
 /* --- view_outbox.c: what waits to be sent ----------------------------- */
 

@@ -225,8 +225,8 @@ draft_plan(struct screen *s, struct send_options *o, struct send_plan *plan,
 }
 
 /* The plan's line: signer, encryption and recipients, or why it cannot go. */
-static void
-compute_plan(struct screen *s)
+void
+compose_plan(struct screen *s)
 {
 	struct ui_draft *d = &s->compose.draft;
 	struct send_options o;
@@ -256,6 +256,7 @@ compute_plan(struct screen *s)
 	}
 	send_plan_release(&plan);
 	screen_status(s, false, "%s", "");
+	compose_keep(s);
 }
 
 void
@@ -309,12 +310,13 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	}
 	edit_body(s);
 	s->view = UI_VIEW_COMPOSE;
-	compute_plan(s);
+	compose_plan(s);
 }
 
 static void
 compose_end(struct screen *s)
 {
+	compose_keep_drop(s);
 	s->compose.resumed_uid = 0;
 	free(s->compose.resumed_folder);
 	s->compose.resumed_folder = NULL;
@@ -466,8 +468,8 @@ compose_send(struct screen *s)
  * when there is one: msg is replaced by the enveloped message.  Returns
  * NULL then, else why it stays in the clear (owned).
  */
-static char *
-seal_draft(struct screen *s, struct buf *msg)
+char *
+compose_seal(struct screen *s, struct buf *msg)
 {
 	const struct account *a = s->opt->account;
 	struct smime_engine *eng = screen_engine(s);
@@ -510,7 +512,7 @@ compose_postpone(struct screen *s)
 	}
 	ui_draft_message(&s->compose.draft, a->from, &msg);
 	screen_working(s, "postponing");
-	why_clear = seal_draft(s, &msg);
+	why_clear = compose_seal(s, &msg);
 	if (mail_source_append(s->src, i < s->folders.n ? s->folders.list[i].id :
 			       a->drafts, msg.data, msg.len,
 			       MAIL_FLAG_DRAFT | MAIL_FLAG_SEEN, &e) < 0) {
@@ -563,7 +565,7 @@ edit_field(struct screen *s, const char *label, char **field)
 	}
 	free(*field);
 	*field = answer;
-	compute_plan(s);
+	compose_plan(s);
 }
 
 /*
@@ -588,7 +590,7 @@ toggle_request(struct screen *s, bool sign)
 		}
 		*r = SEND_NO;
 	}
-	compute_plan(s);
+	compose_plan(s);
 }
 
 /* Asks for a file and attaches it, its type guessed from name and bytes. */
@@ -619,7 +621,7 @@ compose_attach(struct screen *s)
 		type = ui_media_type_guess(path, data.data ? data.data : "", data.len);
 		ui_draft_attach(d, path, type, data.data ? data.data : "", data.len);
 		/* The plan first: it sets the status line of its own. */
-		compute_plan(s);
+		compose_plan(s);
 		if (!s->status_bad)
 			screen_status(s, false, "attached %s (%s, %zu bytes)",
 				      d->parts[d->n_parts - 1].name, type, data.len);
@@ -642,7 +644,7 @@ compose_detach(struct screen *s)
 		return;
 	name = xstrdup(s->compose.draft.parts[which].name);
 	ui_draft_detach(&s->compose.draft, which);
-	compute_plan(s);
+	compose_plan(s);
 	if (!s->status_bad)
 		screen_status(s, false, "removed %s", name);
 	free(name);
@@ -723,7 +725,7 @@ compose_key(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_EDIT_BODY:
 		edit_body(s);
-		compute_plan(s);
+		compose_plan(s);
 		break;
 	case CONFIG_ACTION_TOGGLE_SIGN:
 		toggle_request(s, true);
@@ -814,7 +816,7 @@ compose_resume(struct screen *s)
 	free(s->compose.resumed_folder);
 	s->compose.resumed_folder = xstrdup(s->index.folder_id);
 	s->view = UI_VIEW_COMPOSE;
-	compute_plan(s);
+	compose_plan(s);
 	if (s->status[0] == '\0')
 		screen_status(s, false, "resumed the draft: once sent or postponed, "
 			      "the old one leaves Drafts");
