@@ -148,4 +148,14 @@ void utf8_sanitize(struct buf *out, const char *src, size_t len);
 void utf8_from_charset(struct buf *out, const char *charset, const char *src,
 		       size_t len);
 
+/*
+ * A test hook (util.c): when the environment names this point in
+ * CACHET_TEST_PAUSE_AT (read with secure_getenv, so never in a setuid
+ * process), the process stops itself with SIGSTOP there, and a test can
+ * kill -9 it at that exact moment.  It only ever stops the process: it
+ * reads nothing else, writes nothing, and SIGCONT goes on as if nothing
+ * happened.  The points are listed in doc/DESIGN.md (tests).
+ */
+void test_pause_at(const char *point);
+
 #endif

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -369,4 +370,13 @@ process_forbid_core_dumps(struct err *e)
 		return err_set(e, ERR_IO, "cannot mark the process not dumpable: %s",
 			       strerror(errno));
 	return 0;
+}
+
+void
+test_pause_at(const char *point)
+{
+	const char *want = secure_getenv("CACHET_TEST_PAUSE_AT");
+
+	if (want && strcmp(want, point) == 0)
+		raise(SIGSTOP);
 }

@@ -532,6 +532,10 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_FORWARD_ATTACHED] = "forward-attached",
 	[CONFIG_ACTION_THREADS] = "threads",
 	[CONFIG_ACTION_SEARCH_SERVER] = "search-server",
+	[CONFIG_ACTION_OUTBOX] = "outbox",
+	[CONFIG_ACTION_RETRY] = "retry",
+	[CONFIG_ACTION_DROP] = "drop",
+	[CONFIG_ACTION_RESUME] = "resume",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {
@@ -825,8 +829,10 @@ account_finish(const char *name, struct account *a, struct err *e)
 {
 	if (a->from == NULL)
 		return err_set(e, ERR_CONFIG, "%s: [account %s] has no 'from'", name, a->name);
+	a->sent_default = a->sent == NULL;
 	if (a->sent == NULL)
 		a->sent = xstrdup("Sent");
+	a->drafts_default = a->drafts == NULL;
 	if (a->drafts == NULL)
 		a->drafts = xstrdup("Drafts");
 	if (!a->check_interval_set)
