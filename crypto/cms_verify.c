@@ -5,6 +5,7 @@
  * certificates as intermediates for this message only.  Nothing is
  * written anywhere: no keybox learns what a message carries.
  */
+#include "crypto/cms_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
@@ -26,6 +27,7 @@ cms_sigs_free(struct cms_sig *sigs, size_t n)
 	for (i = 0; i < n; i++) {
 		free(sigs[i].detail);
 		free(sigs[i].revocation);
+		free(sigs[i].capabilities);
 		if (sigs[i].crt)
 			gnutls_x509_crt_deinit(sigs[i].crt);
 	}
@@ -270,6 +272,27 @@ chain_verify(struct smime_engine *eng, gnutls_x509_trust_list_t tl,
 	return 0;
 }
 
+/* What a verified SignerInfo announces: its sMIMECapabilities (the first
+ * such attribute; one that cannot be read is left out) and signingTime. */
+static void
+signed_attrs(const gnutls_pkcs7_signature_info_st *si, struct cms_sig *s)
+{
+	gnutls_datum_t d;
+	char *oid;
+	struct err ignored;
+	unsigned i;
+
+	s->signing_time = si->signing_time > 0 ? si->signing_time : 0;
+	for (i = 0; i < 64; i++) {
+		d.data = NULL;
+		if (gnutls_pkcs7_get_attr(si->signed_attrs, i, &oid, &d, 0) < 0)
+			break;
+		if (s->capabilities == NULL && strcmp(oid, CMS_OID_SMIME_CAPABILITIES) == 0)
+			cms_capabilities_parse(d.data, d.size, &s->capabilities, &ignored);
+		gnutls_free(d.data);
+	}
+}
+
 /* The state of one SignerInfo: its signature, then its signer's chain. */
 static void
 check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
@@ -335,6 +358,7 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 		s->detail = xasprintf("the signature cannot be checked (%s)", gnutls_strerror(r));
 		goto out;
 	}
+	signed_attrs(&si, s);
 	k = build_chain(signer, crts, n, chain);
 	r = chain_verify(eng, tl, chain, k, &purpose, &st);
 	if (r < 0) {

@@ -85,8 +85,9 @@ int engine_fail(struct err *e, gpgme_error_t gerr, const char *what);
 /* Detached CMS signature (DER) of data by the key fpr; *micalg is static. */
 int engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 		size_t len, struct buf *der, const char **micalg, struct err *e);
-int engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
-		   const char *data, size_t len, struct buf *der, struct err *e);
+int engine_encrypt(struct smime_engine *eng, const char *const *fprs,
+		   const unsigned *caps, size_t n, const char *data, size_t len,
+		   struct buf *der, struct smime_encryption *how, struct err *e);
 int engine_decrypt(struct smime_engine *eng, const unsigned char *der,
 		   size_t len, struct buf *plain, struct err *e);
 
@@ -108,6 +109,9 @@ struct cms_sig {
 	const char *weak;	/* static, or NULL */
 	gnutls_x509_crt_t crt;	/* owned, or NULL */
 	char *revocation;	/* owned; why revocation is unknown, or NULL */
+	char *capabilities;	/* owned; sMIMECapabilities of a verified
+				 * signature, or NULL */
+	time_t signing_time;	/* its signingTime, or 0 */
 };
 
 /*

@@ -62,6 +62,7 @@ smime_verdict_free(struct smime_verdict **vp)
 		free(s->issuer);
 		free(s->cert_der);
 		free(s->detail);
+		free(s->capabilities);
 	}
 	free(v->signers);
 	free(v->from);
