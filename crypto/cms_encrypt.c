@@ -250,73 +250,88 @@ out:
 	return rc;
 }
 
-/* The content key for the certificate der, as the enc-val S-expression
- * libksba writes into a recipient info: RSA key transport (PKCS#1 v1.5,
- * or RSAES-OAEP when the recipient announced it: *oaep set and the
- * ciphertext also appended to oaep_ct, for cms_envelope_rewrite), or ECDH
- * key agreement for an EC key. */
+/* The public key of c and libksba's copy of c, read once per batch. */
 static int
-wrap_key(struct smime_engine *eng, const char *fpr, const struct buf *der,
-	 unsigned caps, const gnutls_datum_t *key, struct buf *enc_val,
-	 struct buf *oaep_ct, const char **kt, struct err *e)
+cert_keys(struct engine_cert *c, struct err *e)
 {
-	char *name;
-
 	gnutls_x509_crt_t crt = NULL;
-	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t d, ct = { NULL, 0 };
-	int g, pk, rc = -1;
+	gnutls_datum_t d = { (unsigned char *)c->der.data, (unsigned)c->der.len };
+	ksba_cert_t kc = NULL;
+	gpg_error_t kg;
+	int g;
 
-	d.data = (unsigned char *)der->data;
-	d.size = (unsigned)der->len;
+	if (c->pub && c->ksba)
+		return 0;
 	if ((g = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (g = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER)) < 0 ||
-	    (g = gnutls_pubkey_init(&pub)) < 0 ||
-	    (g = gnutls_pubkey_import_x509(pub, crt, 0)) < 0) {
-		err_set(e, ERR_NOCERT, "certificate %s cannot be read: %s", fpr,
-			gnutls_strerror(g));
-		goto out;
+	    (g = gnutls_pubkey_init(&c->pub)) < 0 ||
+	    (g = gnutls_pubkey_import_x509(c->pub, crt, 0)) < 0) {
+		if (crt)
+			gnutls_x509_crt_deinit(crt);
+		if (c->pub)
+			gnutls_pubkey_deinit(c->pub);
+		c->pub = NULL;
+		return err_set(e, ERR_NOCERT, "certificate %s cannot be read: %s", c->fpr,
+			       gnutls_strerror(g));
 	}
-	*kt = smime_key_transport(der->data, der->len, caps);
-	pk = gnutls_pubkey_get_pk_algorithm(pub, NULL);
-	if (pk == GNUTLS_PK_ECDSA) {
-		name = cert_name(eng, fpr);
-		rc = ecdh_wrap(name, pub, key, enc_val, e);
-		free(name);
-		goto out;
+	gnutls_x509_crt_deinit(crt);
+	c->pk = gnutls_pubkey_get_pk_algorithm(c->pub, NULL);
+	if ((kg = ksba_cert_new(&kc)) ||
+	    (kg = ksba_cert_init_from_mem(kc, c->der.data, c->der.len))) {
+		ksba_cert_release(kc);
+		return err_set(e, ERR_NOCERT, "recipient certificate %s cannot be read: %s",
+			       c->fpr, gpg_strerror(kg));
 	}
-	if (pk != GNUTLS_PK_RSA) {
-		name = cert_name(eng, fpr);
-		err_set(e, ERR_UNSUPPORTED, "%s: cachet encrypts to RSA and EC keys only, "
-			"not %s", name, gnutls_pk_get_name((gnutls_pk_algorithm_t)pk));
-		free(name);
-		goto out;
-	}
-	if (*kt && strcmp(*kt, SMIME_KT_RSAES_OAEP) == 0) {
-		size_t at = oaep_ct->len;
+	c->ksba = kc;
+	return 0;
+}
 
-		if (oaep_encrypt(fpr, pub, key, oaep_ct, e) < 0)
-			goto out;
-		buf_adds(enc_val, "(7:enc-val(3:rsa(1:a");
-		agent_sexp_atom(enc_val, oaep_ct->data + at, oaep_ct->len - at);
-		buf_adds(enc_val, ")))");
-		rc = 0;
-		goto out;
+/* The content key for the certificate c, as the enc-val S-expression
+ * libksba writes into a recipient info: RSA key transport (PKCS#1 v1.5,
+ * or RSAES-OAEP when the recipient announced it: the ciphertext also
+ * appended to oaep_ct, for cms_envelope_rewrite), or ECDH key agreement
+ * for an EC key.  *kt names the key transport. */
+static int
+wrap_key(struct smime_engine *eng, struct engine_cert *c, unsigned caps,
+	 const gnutls_datum_t *key, struct buf *enc_val, struct buf *oaep_ct,
+	 const char **kt, struct err *e)
+{
+	gnutls_datum_t ct = { NULL, 0 };
+	char *name;
+	int g, rc;
+
+	if (c->pk == GNUTLS_PK_ECDSA) {
+		*kt = SMIME_KT_ECDH;
+		name = cert_name(eng, c->fpr);
+		rc = ecdh_wrap(name, c->pub, key, enc_val, e);
+		free(name);
+		return rc;
 	}
-	if ((g = gnutls_pubkey_encrypt_data(pub, 0, key, &ct)) < 0) {
-		err_set(e, ERR_CRYPTO, "encrypting to %s: %s", fpr, gnutls_strerror(g));
-		goto out;
+	if (c->pk != GNUTLS_PK_RSA) {
+		name = cert_name(eng, c->fpr);
+		err_set(e, ERR_UNSUPPORTED, "%s: cachet encrypts to RSA and EC keys only, "
+			"not %s", name, gnutls_pk_get_name((gnutls_pk_algorithm_t)c->pk));
+		free(name);
+		return -1;
 	}
 	buf_adds(enc_val, "(7:enc-val(3:rsa(1:a");
-	agent_sexp_atom(enc_val, ct.data, ct.size);
+	if (caps & SMIME_CAP_RSAES_OAEP) {
+		size_t at = oaep_ct->len;
+
+		*kt = SMIME_KT_RSAES_OAEP;
+		if (oaep_encrypt(c->fpr, c->pub, key, oaep_ct, e) < 0)
+			return -1;
+		agent_sexp_atom(enc_val, oaep_ct->data + at, oaep_ct->len - at);
+	} else {
+		*kt = SMIME_KT_RSA_PKCS1;
+		if ((g = gnutls_pubkey_encrypt_data(c->pub, 0, key, &ct)) < 0)
+			return err_set(e, ERR_CRYPTO, "encrypting to %s: %s", c->fpr,
+				       gnutls_strerror(g));
+		agent_sexp_atom(enc_val, ct.data, ct.size);
+		gnutls_free(ct.data);
+	}
 	buf_adds(enc_val, ")))");
-	rc = 0;
-out:
-	gnutls_free(ct.data);
-	gnutls_pubkey_deinit(pub);
-	if (crt)
-		gnutls_x509_crt_deinit(crt);
-	return rc;
+	return 0;
 }
 
 /* data encrypted with AES-256-CBC, padded as RFC 5652 6.3 says. */
@@ -383,11 +398,10 @@ cms_encrypt(struct smime_engine *eng, const char *const *fprs, const unsigned *c
 	gnutls_datum_t key = { k, sizeof k }, iv = { ivb, sizeof ivb };
 	struct buf ct = BUF_INIT, enc_val = BUF_INIT, oaep_ct = BUF_INIT, built = BUF_INIT;
 	struct smime_encryption choice;
-	const struct buf *cert_der;
+	struct engine_cert *c;
 	ksba_cms_t cms = NULL;
 	ksba_reader_t reader = NULL;
 	ksba_writer_t writer = NULL;
-	ksba_cert_t cert = NULL;
 	ksba_stop_reason_t stop;
 	gpg_error_t g;
 	size_t i, outlen = 0, n_oaep = 0;
@@ -425,29 +439,23 @@ cms_encrypt(struct smime_engine *eng, const char *const *fprs, const unsigned *c
 	for (i = 0; i < n; i++) {
 		size_t before = oaep_ct.len;
 
-		if (engine_cert_der(eng, fprs[i], &cert_der, e) < 0) {
+		if (engine_cert_get(eng, fprs[i], &c, e) < 0) {
 			err_prefix(e, "recipient certificate");
 			goto out;
 		}
 		buf_reset(&enc_val);
-		if (wrap_key(eng, fprs[i], cert_der, caps ? caps[i] : 0, &key, &enc_val,
-			     &oaep_ct, &choice.transports[i], e) < 0)
+		if (cert_keys(c, e) < 0 ||
+		    wrap_key(eng, c, caps ? caps[i] : 0, &key, &enc_val, &oaep_ct,
+			     &choice.transports[i], e) < 0)
 			goto out;
 		if (oaep_ct.len != before)
 			n_oaep++;
-		if ((g = ksba_cert_new(&cert)) ||
-		    (g = ksba_cert_init_from_mem(cert, cert_der->data, cert_der->len))) {
-			err_set(e, ERR_NOCERT, "recipient certificate %s cannot be read: %s",
-				fprs[i], gpg_strerror(g));
-			goto out;
-		}
-		if ((g = ksba_cms_add_recipient(cms, cert)) ||
+		/* The CMS takes its own reference to the engine's certificate. */
+		if ((g = ksba_cms_add_recipient(cms, c->ksba)) ||
 		    (g = ksba_cms_set_enc_val(cms, (int)i, (const unsigned char *)enc_val.data))) {
 			ksba_fail(e, g, "adding a recipient");
 			goto out;
 		}
-		ksba_cert_release(cert);	/* the CMS holds its own reference */
-		cert = NULL;
 	}
 	do {
 		if ((g = ksba_cms_build(cms, &stop))) {
@@ -481,7 +489,6 @@ cms_encrypt(struct smime_engine *eng, const char *const *fprs, const unsigned *c
 	rc = 0;
 out:
 	gnutls_memset(k, 0, sizeof k);
-	ksba_cert_release(cert);
 	ksba_cms_release(cms);
 	ksba_reader_release(reader);
 	ksba_writer_release(writer);

@@ -106,6 +106,10 @@ int cms_capabilities_parse(const unsigned char *der, size_t len, char **out,
  * from eng. */
 int engine_cert_der(struct smime_engine *eng, const char *fpr,
 		    const struct buf **der, struct err *e);
+/* The same, the whole entry (its key fields filled by cms_encrypt); valid
+ * until the next engine_cert_get on eng. */
+int engine_cert_get(struct smime_engine *eng, const char *fpr,
+		    struct engine_cert **out, struct err *e);
 void engine_certs_free(struct smime_engine *eng);
 
 /* What cms_sign keeps in an engine (the signer, the agent connection). */

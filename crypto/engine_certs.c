@@ -3,6 +3,8 @@
  * kept for the rest of the batch. */
 #include "crypto/cms_p.h"
 
+#include <gnutls/abstract.h>
+#include <ksba.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,9 @@ engine_certs_free(struct smime_engine *eng)
 	for (i = 0; i < eng->n_certs; i++) {
 		free(eng->certs[i].fpr);
 		buf_release(&eng->certs[i].der);
+		if (eng->certs[i].pub)
+			gnutls_pubkey_deinit(eng->certs[i].pub);
+		ksba_cert_release(eng->certs[i].ksba);
 	}
 	free(eng->certs);
 	eng->certs = NULL;
@@ -25,6 +30,18 @@ engine_certs_free(struct smime_engine *eng)
 
 int
 engine_cert_der(struct smime_engine *eng, const char *fpr, const struct buf **der,
+		struct err *e)
+{
+	struct engine_cert *c;
+
+	if (engine_cert_get(eng, fpr, &c, e) < 0)
+		return -1;
+	*der = &c->der;
+	return 0;
+}
+
+int
+engine_cert_get(struct smime_engine *eng, const char *fpr, struct engine_cert **cp,
 		struct err *e)
 {
 	const char *pat[2] = { fpr, NULL };
@@ -36,7 +53,7 @@ engine_cert_der(struct smime_engine *eng, const char *fpr, const struct buf **de
 
 	for (i = 0; i < eng->n_certs; i++)
 		if (strcmp(eng->certs[i].fpr, fpr) == 0) {
-			*der = &eng->certs[i].der;
+			*cp = &eng->certs[i];
 			return 0;
 		}
 	if (eng->n_certs == ENGINE_MAX_CERTS)
@@ -57,10 +74,11 @@ engine_cert_der(struct smime_engine *eng, const char *fpr, const struct buf **de
 	}
 	eng->certs = xrealloc(eng->certs, (eng->n_certs + 1) * sizeof *eng->certs);
 	c = &eng->certs[eng->n_certs++];
+	memset(c, 0, sizeof *c);
 	c->fpr = xstrdup(fpr);
 	buf_init(&c->der);
 	buf_add(&c->der, p, n);
 	gpgme_free(p);
-	*der = &c->der;
+	*cp = c;
 	return 0;
 }

@@ -56,6 +56,12 @@ struct smime_engine {
 	struct engine_cert {
 		char *fpr;		/* owned */
 		struct buf der;		/* owned */
+		/* Read from der once per batch by cms_encrypt: the public
+		 * key, its algorithm, and libksba's certificate (a
+		 * ksba_cert_t; the CMS it goes in takes its own reference). */
+		gnutls_pubkey_t pub;	/* owned, or NULL */
+		int pk;			/* gnutls_pk_algorithm_t of pub */
+		void *ksba;		/* owned, or NULL */
 	} *certs;
 	size_t n_certs;
 };
