@@ -144,10 +144,10 @@ smime_encryption_choose(const unsigned *caps, size_t n, struct smime_encryption 
 	size_t i, without = 0;
 
 	memset(out, 0, sizeof *out);
-	for (i = 0; caps && i < n; i++)
-		if (!(caps[i] & SMIME_CAP_AES256_GCM))
+	for (i = 0; i < n; i++)
+		if (caps == NULL || !(caps[i] & SMIME_CAP_AES256_GCM))
 			without++;
-	out->gcm = caps != NULL && n > 0 && without == 0;
+	out->gcm = n > 0 && without == 0;
 	out->cipher = out->gcm ? "AES-256-GCM" : "AES-256-CBC";
 	if (out->gcm)
 		out->why = xstrdup("every recipient announced AES-256-GCM");

@@ -336,6 +336,7 @@ test_capabilities(void)
 	smime_encryption_release(&how);
 	smime_encryption_choose(NULL, 2, &how);
 	CHECK(!how.gcm);
+	CHECK_STR(how.why, "no recipient has announced AES-256-GCM");
 	smime_encryption_release(&how);
 	buf_release(&der);
 	buf_release(&big);
