@@ -94,7 +94,9 @@ lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
 			*out = en;
 			return 0;
 		}
-	if (smime_find_signer(r->eng, addr, &fpr, &le) < 0) {
+	if (smime_find_signer(r->eng, addr, &fpr, &le) == 0) {
+		transport = smime_keybox_transport(r->eng, fpr, caps);
+	} else {
 		if (le.code != ERR_NOCERT) {
 			*e = le;
 			return -1;

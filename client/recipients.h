@@ -48,7 +48,7 @@ int recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
  * certificate conflict waits for the person's decision).  *caps is what
  * the binding announced (SMIME_CAP_*; the sender's own certificate
  * announces what cachet does), *transport the key transport its key gets
- * (SMIME_KT_*, static; NULL when not known without the keybox).  The
+ * (SMIME_KT_*, static; NULL for a key cachet cannot encrypt to).  The
  * strings are owned by r.  A later recipients_resolve on r still puts the chosen
  * certificates in the keybox.  ERR_CRYPTO, ERR_STORE.
  */

@@ -138,6 +138,16 @@ smime_key_transport(const void *der, size_t len, unsigned caps)
 	return kt;
 }
 
+const char *
+smime_keybox_transport(struct smime_engine *eng, const char *fpr, unsigned caps)
+{
+	const struct buf *der;
+
+	if (engine_cert_der(eng, fpr, &der, NULL) < 0)
+		return NULL;
+	return smime_key_transport(der->data, der->len, caps);
+}
+
 void
 smime_encryption_choose(const unsigned *caps, size_t n, struct smime_encryption *out)
 {

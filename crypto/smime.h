@@ -564,6 +564,9 @@ void smime_encryption_choose(const unsigned *caps, size_t n,
 			     struct smime_encryption *out);
 void smime_encryption_release(struct smime_encryption *c);
 const char *smime_key_transport(const void *der, size_t len, unsigned caps);
+/* The same for the certificate fpr of gpgsm's keybox (read-only). */
+const char *smime_keybox_transport(struct smime_engine *eng, const char *fpr,
+				   unsigned caps);
 
 /*
  * Encrypt: msg becomes application/pkcs7-mime (enveloped-data, or

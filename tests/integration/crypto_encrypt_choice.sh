@@ -200,5 +200,6 @@ assert_contains "$out" "cipher:    AES-256-GCM: every recipient announced AES-25
 assert_contains "$out" "cipher:    AES-256-CBC for the copy of carol@localhost: 1 of 2 recipients did not announce AES-256-GCM"
 assert_contains "$out" "cert:      bob@localhost $(pki_fingerprint "$P/bob.pem" | tr -d :), key transport RSAES-OAEP (announced)"
 assert_contains "$out" "cert:      dave@localhost $(pki_fingerprint "$F/dave.pem" | tr -d :), key transport ECDH (an EC key)"
+assert_contains "$out" "cert:      alice@localhost $(pki_fingerprint "$P/alice.pem" | tr -d :) (sender), key transport RSAES-OAEP (announced)"
 assert_contains "$out" "cert:      carol@localhost $(pki_fingerprint "$P/carol.pem" | tr -d :), key transport RSA PKCS#1 v1.5 (RSAES-OAEP not announced)"
 echo PASS
