@@ -94,9 +94,11 @@ cms_capabilities_parse(const unsigned char *der, size_t len, char **out,
 	/* SMIMECapability ::= SEQUENCE { capabilityID OID, parameters ANY
 	 * OPTIONAL }: the parameters (RC2's key size...) are not kept. */
 	while ((r = der_next(&seq, &off, &one, e)) == 1) {
-		if (++count > SMIME_MAX_CAPABILITIES)
+		if (++count > SMIME_MAX_CAPABILITIES) {
+			buf_release(&b);
 			return err_set(e, ERR_INPUT, "sMIMECapabilities lists more than %d "
 				       "capabilities", SMIME_MAX_CAPABILITIES);
+		}
 		k = 0;
 		if (one.cls != 0 || one.tag != 16 || der_next(&one, &k, &oid, e) != 1 ||
 		    oid.cls != 0 || oid.tag != 6 ||
