@@ -221,7 +221,8 @@ static int
 plan_certificates(struct send_plan *plan, struct recipients *rr,
 		  struct buf *missing, bool *conflict, struct err *e)
 {
-	const char *fpr, *why;
+	const char *fpr, *why, *kt;
+	unsigned caps;
 	bool c;
 	size_t i;
 
@@ -229,8 +230,15 @@ plan_certificates(struct send_plan *plan, struct recipients *rr,
 	for (i = 0; i <= plan->n_rcpts; i++) {
 		const char *addr = i < plan->n_rcpts ? plan->rcpts[i].addr : plan->from;
 
-		if (recipients_check(rr, addr, &fpr, &why, &c, e) < 0)
+		if (recipients_check(rr, addr, &fpr, &why, &c, &caps, &kt, e) < 0)
 			return -1;
+		if (i == plan->n_rcpts) {
+			plan->sender_caps = caps;
+			plan->sender_transport = kt;
+		} else {
+			plan->rcpts[i].caps = caps;
+			plan->rcpts[i].transport = kt;
+		}
 		if (fpr == NULL) {
 			buf_addf(missing, "%s%s (%s)", missing->len ? ", " : "", addr, why);
 			*conflict |= c;
@@ -354,6 +362,48 @@ out:
 	return rc;
 }
 
+/* ", key transport RSAES-OAEP (announced)" and the end of a cert line. */
+static void
+print_transport(const char *kt, unsigned caps, FILE *out)
+{
+	if (kt == NULL)
+		fprintf(out, "\n");
+	else if (strcmp(kt, SMIME_KT_RSAES_OAEP) == 0)
+		fprintf(out, ", key transport %s (announced)\n", kt);
+	else if (strcmp(kt, SMIME_KT_RSA_PKCS1) == 0)
+		fprintf(out, ", key transport %s (RSAES-OAEP not announced)\n", kt);
+	else
+		fprintf(out, ", key transport %s (an EC key)\n", kt);
+}
+
+/* The content cipher of the To/Cc copy and of each Bcc copy, and why. */
+static void
+print_ciphers(const struct send_plan *plan, FILE *out)
+{
+	struct smime_encryption how;
+	unsigned *caps = xcalloc(plan->n_rcpts + 1, sizeof *caps), pair[2];
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->n_rcpts; i++)
+		if (!plan->rcpts[i].bcc)
+			caps[n++] = plan->rcpts[i].caps;
+	caps[n++] = plan->sender_caps;
+	smime_encryption_choose(caps, n, &how);
+	fprintf(out, "cipher:    %s: %s\n", how.cipher, how.why);
+	smime_encryption_release(&how);
+	for (i = 0; i < plan->n_rcpts; i++) {
+		if (!plan->rcpts[i].bcc)
+			continue;
+		pair[0] = plan->rcpts[i].caps;
+		pair[1] = plan->sender_caps;
+		smime_encryption_choose(pair, 2, &how);
+		fprintf(out, "cipher:    %s for the copy of %s: %s\n", how.cipher,
+			plan->rcpts[i].addr, how.why);
+		smime_encryption_release(&how);
+	}
+	free(caps);
+}
+
 void
 send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out)
 {
@@ -392,16 +442,22 @@ send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out
 		fprintf(out, "encrypted: no: %s\n",
 			plan->why_not_encrypted ? plan->why_not_encrypted : "");
 	}
+	if (plan->encrypt)
+		print_ciphers(plan, out);
 	for (i = 0; i < plan->n_rcpts; i++) {
 		const struct send_plan_rcpt *r = &plan->rcpts[i];
 
-		if (r->cert)
-			fprintf(out, "cert:      %s %s\n", r->addr, r->cert);
-		else if (r->why_no_cert)
+		if (r->cert) {
+			fprintf(out, "cert:      %s %s", r->addr, r->cert);
+			print_transport(r->transport, r->caps, out);
+		} else if (r->why_no_cert) {
 			fprintf(out, "cert:      %s none: %s\n", r->addr, r->why_no_cert);
+		}
 	}
-	if (plan->sender_cert)
-		fprintf(out, "cert:      %s %s (sender)\n", plan->from, plan->sender_cert);
+	if (plan->sender_cert) {
+		fprintf(out, "cert:      %s %s (sender)", plan->from, plan->sender_cert);
+		print_transport(plan->sender_transport, plan->sender_caps, out);
+	}
 	fprintf(out, "via:       %s://%s:%u\n", a->smtp.scheme ? a->smtp.scheme : "?",
 		a->smtp.host ? a->smtp.host : "?", a->smtp.port);
 	fprintf(out, "copy in:   %s\n", a->imap.host ? a->sent : "(no imap server)");
@@ -451,6 +507,8 @@ make_copies(struct smime_engine *eng, struct recipients *rr,
 	struct send_copy *c;
 	const char **all = NULL, **to = NULL;
 	const char *const *fprs = NULL;
+	const unsigned *caps;
+	unsigned *to_caps = NULL;
 	size_t n = plan->n_rcpts, nc = 1, n_to = 0, i, k;
 	int rc = -1;
 
@@ -485,27 +543,35 @@ make_copies(struct smime_engine *eng, struct recipients *rr,
 	all[n] = plan->from;	/* the sender can read every copy, Sent's too */
 	if (perform_certificates(rr, plan, all, &fprs, e) < 0)
 		goto out;
+	caps = recipients_capabilities(rr);
 	to = xcalloc(n + 2, sizeof *to);
+	to_caps = xcalloc(n + 2, sizeof *to_caps);
 	for (i = 0; i < n; i++)
-		if (!plan->rcpts[i].bcc)
+		if (!plan->rcpts[i].bcc) {
+			to_caps[n_to] = caps[i];
 			to[n_to++] = fprs[i];
+		}
+	to_caps[n_to] = caps[n];
 	to[n_to++] = fprs[n];
-	if (smime_encrypt(eng, content.data, content.len, to, n_to, NULL, &c[0].msg,
-			  e) < 0)
+	if (smime_encrypt(eng, content.data, content.len, to, to_caps, n_to, NULL,
+			  &c[0].msg, NULL, e) < 0)
 		goto out;
 	for (i = 0, k = 1; i < n; i++) {
 		const char *pair[2];
+		unsigned pair_caps[2];
 
 		if (!plan->rcpts[i].bcc)
 			continue;
 		pair[0] = fprs[i];
 		pair[1] = fprs[n];
+		pair_caps[0] = caps[i];
+		pair_caps[1] = caps[n];
 		c[k].rcpts = xcalloc(2, sizeof *c[k].rcpts);
 		c[k].rcpts[0] = plan->rcpts[i].addr;
 		c[k].n_rcpts = 1;
 		c[k].bcc = plan->rcpts[i].addr;
-		if (smime_encrypt(eng, content.data, content.len, pair, 2, NULL,
-				  &c[k++].msg, e) < 0) {
+		if (smime_encrypt(eng, content.data, content.len, pair, pair_caps, 2, NULL,
+				  &c[k++].msg, NULL, e) < 0) {
 			err_prefix(e, "the copy for %s (Bcc); nothing was sent",
 				   plan->rcpts[i].addr);
 			goto out;
@@ -515,6 +581,7 @@ make_copies(struct smime_engine *eng, struct recipients *rr,
 out:
 	free(all);
 	free(to);
+	free(to_caps);
 	buf_release(&content);
 	if (rc < 0)
 		send_copies_free(&c, nc);

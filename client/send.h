@@ -65,6 +65,8 @@ struct send_plan_rcpt {
 	bool bcc;		/* named only in Bcc */
 	char *cert;		/* owned; fingerprint to encrypt to, or NULL */
 	char *why_no_cert;	/* owned; when cert is NULL and it was looked up */
+	unsigned caps;		/* SMIME_CAP_* its binding announced */
+	const char *transport;	/* static SMIME_KT_*, or NULL when not known */
 };
 
 /* What sending a message will do, decided before any crypto operation. */
@@ -80,6 +82,8 @@ struct send_plan {
 	bool encrypt;		/* To/Cc copy to them and the sender; each Bcc
 				 * a copy to it and the sender */
 	char *sender_cert;	/* owned; the sender's fingerprint, when encrypt */
+	unsigned sender_caps;	/* what the sender's certificate announces */
+	const char *sender_transport;	/* static, or NULL */
 	char *why_not_encrypted; /* owned; when !encrypt */
 	char *refusal;		/* owned; why it cannot be sent as it is, or NULL */
 };

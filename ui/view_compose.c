@@ -484,7 +484,11 @@ compose_seal(struct screen *s, struct buf *msg)
 	if (smime_find_recipient(eng, a->from_addr, &fpr, &e) < 0)
 		return xasprintf("no certificate of yours to encrypt to (%s)", e.msg);
 	fprs[0] = fpr;
-	if (smime_encrypt(eng, msg->data, msg->len, fprs, 1, NULL, &sealed, &e) < 0) {
+	/* Caps NULL: the person may open Drafts with another client, which
+	 * announced nothing to cachet, so the draft gets what every client
+	 * reads. */
+	if (smime_encrypt(eng, msg->data, msg->len, fprs, NULL, 1, NULL, &sealed, NULL,
+			  &e) < 0) {
 		free(fpr);
 		buf_release(&sealed);
 		return xasprintf("encryption failed (%s)", e.msg);

@@ -438,7 +438,7 @@ test_plan(void)
 			       "bcc:       dave@localhost\nsigned:    yes, certificate ");
 		CHECK_CONTAINS(text, "\ncert:      carol@localhost ");
 		CHECK_CONTAINS(text, "\ncert:      dave@localhost none: ");
-		CHECK_CONTAINS(text, " (sender)\nvia:       smtps://127.0.0.1:1\n");
+		CHECK_CONTAINS(text, " (sender), key transport RSAES-OAEP (announced)\nvia:       smtps://127.0.0.1:1\n");
 		CHECK_CONTAINS(text, "\nrefused:   encryption is required (encrypt = "
 			       "always), nothing was sent: no usable certificate for "
 			       "dave@localhost");
