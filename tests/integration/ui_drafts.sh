@@ -177,7 +177,11 @@ ui_keys main P
 ui_wait_gone main "cachet: compose" 20
 ui_settle main
 assert_eq 1 "$(drafts)" "drafts after postponing the resumed one again"
-grep -q "Sealed draft" "$MB"/.Drafts/*/* || fail "the draft postponed again is not in Drafts"
+# Sealed, its Subject is inside (the outside says [...]): read it as bob.
+again=$(find "$MB/.Drafts/cur" "$MB/.Drafts/new" -type f | head -1)
+"$CACHET" --gnupg-home "$GH" decrypt "$again" > "$H/again.eml" 2> "$H/again.err" ||
+	fail "the draft postponed again does not decrypt: $(cat "$H/again.err")"
+grep -q "Sealed draft" "$H/again.eml" || fail "the draft postponed again is not the sealed draft"
 # In Drafts, R resumes too.
 ui_wait main "Drafts [1 message]" 20
 ui_keys main R

@@ -130,7 +130,7 @@ assert_eq 0 "$(entries)" "outbox entries after y sent it"
 harness_wait_mail bob 2
 sleep 1
 assert_eq 2 "$(harness_mail_count bob)" "bob's messages"
-assert_eq 1 "$(harness_mailbox_text bob | grep -c '^Subject: Retried from compose')" \
+assert_eq 1 "$(harness_mail_headers bob | grep -c '^Subject: Retried from compose')" \
 	"copies of the message retried from compose"
 
 # A message that may have been delivered (cachet killed after the final
@@ -159,7 +159,7 @@ ui_keys main y e s Enter
 ui_wait main " done" 30
 assert_eq 0 "$(entries)" "outbox entries after yes"
 harness_wait_mail bob 4
-assert_eq 2 "$(harness_mailbox_text bob | grep -c '^Subject: Maybe delivered')" \
+assert_eq 2 "$(harness_mail_headers bob | grep -c '^Subject: Maybe delivered')" \
 	"copies of the message sent again after yes"
 ui_keys main q q q
 ui_wait_exit main

@@ -764,6 +764,17 @@ harness_mailbox_text() {
 	return 0
 }
 
+# harness_mail_headers USER: the outer header of each message in USER's
+# Maildir, up to its blank line (a signed message repeats its fields
+# inside, as protected headers: count messages by these).
+harness_mail_headers() {
+	local m=$H/mail/${1:?harness_mail_headers USER}/Maildir f
+	for f in "$m"/new/* "$m"/cur/*; do
+		[ -f "$f" ] && sed -e 's/\r$//' -e '/^$/q' "$f"
+	done
+	return 0
+}
+
 harness_wait_mail() {
 	local user=${1:?harness_wait_mail USER [COUNT [TIMEOUT]]} count=${2:-1} timeout=${3:-10}
 	local start n

@@ -108,7 +108,7 @@ test_resume_and_forward(void)
 
 	ui_doc_build(&doc, signed_original, strlen(signed_original), NULL, NULL, 0);
 	ui_draft_init(&d, UI_COMPOSE_FORWARD, signed_original, strlen(signed_original),
-		      &doc, NULL);
+		      &doc, NULL, NULL);
 	CHECK_CONTAINS(d.body, "Signed words.");
 	CHECK_INT(d.n_parts, 1);
 	if (d.n_parts == 1) {
