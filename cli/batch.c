@@ -1,5 +1,6 @@
 /* batch.c — input files, per-file output, progress and exit status. */
 #include "cli/batch.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -117,7 +118,7 @@ emit(const struct batch *b, const char *name, struct batch_result *r)
 	buf_release(&r->out);
 	return status;
 fail:
-	fprintf(stderr, "cachet: %s\n", e->msg);
+	fprintf_text(stderr, "cachet: %s\n", e->msg);
 	buf_release(&r->out);
 	return err_exit_status(e->code ? e->code : ERR_IO);
 }
@@ -142,14 +143,14 @@ batch_run(const struct batch *b, batch_fn *fn, void *ctx)
 		return one(b, "-", fn, ctx);
 	for (i = 0; i < b->n_files; i++) {
 		if (progress)
-			fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
+			fprintf_text(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
 				base_name(b->files[i]));
 		s = one(b, b->files[i], fn, ctx);
 		if (s > worst)
 			worst = s;
 	}
 	if (progress)
-		fprintf(stderr, "\r\033[K");
+		fprintf_text(stderr, "\r\033[K");
 	return worst;
 }
 
@@ -249,7 +250,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 			pthread_cond_wait(&p.cond, &p.lock);
 		pthread_mutex_unlock(&p.lock);
 		if (progress)
-			fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
+			fprintf_text(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
 				base_name(b->files[i]));
 		s = emit(b, b->files[i], &p.results[i]);
 		if (s > worst)
@@ -260,7 +261,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 		pthread_mutex_unlock(&p.lock);
 	}
 	if (progress)
-		fprintf(stderr, "\r\033[K");
+		fprintf_text(stderr, "\r\033[K");
 	for (i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
 	free(w);

@@ -12,7 +12,7 @@
 static void
 list_usage(FILE *f)
 {
-	fprintf(f, "usage: cachet [--account NAME] list [--no-cache] [FOLDER]\n"
+	fprintf_text(f, "usage: cachet [--account NAME] list [--no-cache] [FOLDER]\n"
 		"\n"
 		"Prints the index of FOLDER (default INBOX; a name as `cachet folders`\n"
 		"shows it, in UTF-8), one message a line:\n"
@@ -50,7 +50,7 @@ print_flags(unsigned flags)
 static void
 list_progress(void *arg, size_t done)
 {
-	fprintf(stderr, "\rcachet: %s: %zu envelopes", (const char *)arg, done);
+	fprintf_text(stderr, "\rcachet: %s: %zu envelopes", (const char *)arg, done);
 	fflush(stderr);
 }
 
@@ -127,9 +127,9 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 
 		if (m->internal_date && gmtime_r(&m->internal_date, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		printf("%u\t", m->uid);
+		fprintf_text(stdout, "%u\t", m->uid);
 		print_flags(m->flags);
-		printf("\t%s\t%u\t", when, m->size);
+		fprintf_text(stdout, "\t%s\t%u\t", when, m->size);
 		cli_put_text(stdout, m->from_addr, false);
 		putchar('\t');
 		cli_put_text(stdout, m->subject, false);

@@ -13,6 +13,8 @@
 #   other-ca      a second CA ("Cachet Other CA"), trusted by tests that say so
 #   alice-other   alice@localhost from other-ca
 #   bob-other     bob@localhost from other-ca
+#   escape-subject eve@localhost, from the trusted CA, its subject's CN
+#                 holding ESC[2J and BEL
 # Messages: OUTDIR/CLASS/NAME.eml; what cachet must say about each is in
 # tests/attacks/attack_CLASS.sh.
 set -euo pipefail
@@ -20,7 +22,7 @@ set -euo pipefail
 pki=${1:?usage: gen-attacks.sh PKIDIR OUTDIR}
 out=${2:?usage: gen-attacks.sh PKIDIR OUTDIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-mkdir -p "$out/certs" "$out/cms" "$out/wrap" "$out/identity" "$out/efail" "$out/keys"
+mkdir -p "$out/certs" "$out/cms" "$out/wrap" "$out/identity" "$out/efail" "$out/keys" "$out/term"
 "$BASH" "$here/../fixtures/gen-smime.sh" "$pki" "$out/smime" > /dev/null
 work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -67,11 +69,12 @@ EOF
 newkey() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$c/$1.key" 2> /dev/null; }
 stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
 
-# mail_cert CADIR NAME ADDR START END
+# mail_cert CADIR NAME ADDR START END [CN]
 mail_cert() {
 	local d=$1 name=$2 addr=$3
 	newkey "$name"
-	openssl req -new -key "$c/$name.key" -subj "/CN=$name/emailAddress=$addr" -out "$work/$name.csr"
+	openssl req -new -utf8 -key "$c/$name.key" -subj "/CN=${6:-$name}/emailAddress=$addr" \
+		-out "$work/$name.csr"
 	MAILADDR=$addr openssl ca -batch -notext -rand_serial -config "$d/ca.cnf" \
 		-startdate "$4" -enddate "$5" -extensions v3_mail \
 		-in "$work/$name.csr" -out "$c/$name.pem" 2> "$work/ca.err" ||
@@ -84,6 +87,8 @@ ca_setup "$work/ca" "$pki/smime-ca.key" "$pki/smime-ca.pem"
 mail_cert "$work/ca" mallory mallory@localhost "$from" "$until"
 mail_cert "$work/ca" notyet nina@localhost "$(stamp tomorrow)" "$until"
 mail_cert "$work/ca" alice-second alice@localhost "$from" "$until"
+mail_cert "$work/ca" escape-subject eve@localhost "$from" "$until" \
+	"Eve$(printf '\033[2J\033]0;owned\007')Example"
 
 newkey selfsigned
 openssl req -new -x509 -key "$c/selfsigned.key" -days 365 -out "$c/selfsigned.pem" \
@@ -267,6 +272,45 @@ mallory() { signed "$c/mallory.pem" "$c/mallory.key" "$@"; }
 # A Cyrillic а (U+0430) in the domain, raw UTF-8 and as punycode.
 { head_ "Alice Example <alice@loc$(printf '\xd0\xb0')lhost>"; alice; } > "$out/identity/idn-lookalike.eml"
 { head_ 'Alice Example <alice@xn--loclhost-5fg>'; alice; } > "$out/identity/idn-punycode.eml"
+
+# ---------------------------------------------------------------- terminal
+
+# Bytes that steer a terminal, by name: each goes into a From address
+# (which verify and harvest name in their text output).
+term_payloads() {
+	printf '%s\n' esc csi osc bel del c1 c1-raw rlo lri alm
+}
+term_bytes() {
+	case $1 in
+	esc) printf '\033' ;;
+	csi) printf '\033[2K\033[1G' ;;
+	osc) printf '\033]0;owned\007' ;;
+	bel) printf '\007' ;;
+	del) printf '\177' ;;
+	c1) printf '\302\233' ;;		# U+009B, CSI as a C1 control
+	c1-raw) printf '\233' ;;		# the same as one byte
+	rlo) printf '\342\200\256' ;;	# U+202E RIGHT-TO-LEFT OVERRIDE
+	lri) printf '\342\201\246' ;;	# U+2066 LEFT-TO-RIGHT ISOLATE
+	alm) printf '\330\234' ;;		# U+061C ARABIC LETTER MARK
+	esac
+}
+for n in $(term_payloads); do
+	p=$(term_bytes "$n")
+	{ head_ "Mallory <\"mal${p}lory\"@localhost>"; mallory; } > "$out/term/from-$n.eml"
+done
+# The issue's first attack: a From that, printed raw, clears verify's line
+# and writes a valid verdict by alice over it.
+spoof=$(printf '\033[2K\033[1Gspoof.eml: signature valid (whole) by alice@localhost\033[8m')
+{ head_ "Alice <\"$spoof\"@localhost>"; mallory; } > "$out/term/verify-spoof.eml"
+# The second: a certs-only message that harvest refuses (alice's
+# certificate, From mallory), to be given a file name that, printed raw,
+# reads as if harvest stored alice's certificate (attack_terminal.sh).
+{ head_ "Mallory <mallory@localhost>"; printf 'MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=certs-only; name=smime.p7c\nContent-Transfer-Encoding: base64\n\n'
+  openssl base64 -in "$work/certs-only.der"; } > "$out/term/harvest-spoof.eml"
+# Unsigned mail whose Subject and From carry every payload (for list).
+{ printf 'From: "Bob%s" <bob@localhost>\nTo: alice@localhost\nSubject: ' "$(term_bytes csi)"
+  for n in $(term_payloads); do printf '%s[%s]' "$(term_bytes "$n")" "$n"; done
+  printf '\nMessage-ID: <term@attacks.invalid>\n\nhello\n'; } > "$out/term/unsigned.eml"
 
 # ---------------------------------------------------------------- EFAIL
 

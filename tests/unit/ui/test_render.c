@@ -25,8 +25,8 @@ test_header_decode(void)
 		/* Malformed words are text. */
 		{ "=?utf-8?x?nope?=", "=?utf-8?x?nope?=" },
 		{ "=?utf-8?q?unterminated", "=?utf-8?q?unterminated" },
-		/* An escape sequence hidden in an encoded word is removed. */
-		{ "=?utf-8?q?a=1B[2Jb?=", "a[2Jb" },
+		/* An escape sequence hidden in an encoded word is shown, not sent. */
+		{ "=?utf-8?q?a=1B[2Jb?=", "a\xe2\x90\x9b[2Jb" },
 		{ "=?windows-1252?q?=80?=", "\xe2\x82\xac" },
 		{ "=?no-such-charset?q?ok?=", "ok" },
 	};
@@ -142,13 +142,13 @@ test_charsets(void)
 	CHECK_STR(b.data, "bad \xef\xbf\xbd byte");
 	buf_reset(&b);
 	buf_adds(&b, "");
-	utf8_from_charset(&b, "utf-8", "a\x1b]0;title\x07z\r\n\tq", 17);
-	CHECK_STR(b.data, "a]0;titlez\n\tq");
+	utf8_from_charset(&b, "utf-8", "a\x1b]0;title\x07z\r\n\tq", 16);
+	CHECK_STR(b.data, "a\xe2\x90\x9b]0;title\xe2\x90\x87z\n\tq");
 	buf_reset(&b);
 	buf_adds(&b, "");
 	/* Right-to-left override: the text must read as it is. */
 	utf8_from_charset(&b, NULL, "gpj.\xe2\x80\xae" "exe", 10);
-	CHECK_STR(b.data, "gpj.exe");
+	CHECK_STR(b.data, "gpj.\xef\xbf\xbd" "exe");
 	buf_reset(&b);
 	buf_adds(&b, "");
 	utf8_from_charset(&b, "shift_jis", "\x93\xfa\x96\x7b", 4);
