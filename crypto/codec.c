@@ -328,7 +328,9 @@ codec_needs_encoding(const char *in, size_t n)
 static void
 strv_push(char ***v, size_t *n, char *s)
 {
-	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	/* Room for n + 2 doubles at 4, 8, 16...: long lists stay linear. */
+	if (*v == NULL || (*n + 1 >= 4 && ((*n + 1) & *n) == 0))
+		*v = xrealloc(*v, (*n + 1 < 4 ? 4 : 2 * (*n + 1)) * sizeof **v);
 	(*v)[(*n)++] = s;
 	(*v)[*n] = NULL;
 }

@@ -165,16 +165,22 @@ smime_message_recipients(const char *msg, size_t len, char ***addrs, size_t *np,
 	static const char *const fields[] = { "To", "Cc", "Bcc" };
 	struct mime_entity m;
 	char **all = NULL, **out = NULL;
-	size_t n_all = 0, n = 0, i, j, k;
+	size_t n_all = 0, n = 0, i, k;
 
 	*addrs = NULL;
 	*np = 0;
 	if (mime_entity_parse(msg, len, true, &m, e) < 0)
 		return -1;
 	for (i = 0; i < 3; i++) {
-		char *v;
+		struct mime_field f;
+		size_t pos = 0;
 
-		for (j = 0; (v = mime_header_get(&m, fields[i], j)) != NULL; j++) {
+		while (mime_field_next(&m.hdr, &pos, &f)) {
+			char *v;
+
+			if (!mime_field_is(&f, fields[i]))
+				continue;
+			v = mime_field_value(&f);
 			addr_list_parse(v, &all, &n_all);
 			free(v);
 		}

@@ -413,12 +413,17 @@ is_p7m_entity(const struct mime_entity *m, const struct mime_ctype *ct)
 static void
 inner_from_add(struct walk *w, const struct mime_entity *m)
 {
-	size_t i, n = mime_header_count(m, "From");
+	struct mime_field field;
+	size_t pos = 0;
 
-	for (i = 0; i < n; i++) {
-		char *f = mime_header_get(m, "From", i), **a = NULL;
+	/* One pass over the fields: many From fields stay linear. */
+	while (mime_field_next(&m->hdr, &pos, &field)) {
+		char *f, **a = NULL;
 		size_t na = 0, j;
 
+		if (!mime_field_is(&field, "From"))
+			continue;
+		f = mime_field_value(&field);
 		addr_list_parse(f, &a, &na);
 		if (na == 0) {
 			/* An unreadable From inside still contradicts the outer one. */
@@ -427,8 +432,12 @@ inner_from_add(struct walk *w, const struct mime_entity *m)
 			na = 1;
 		}
 		for (j = 0; j < na; j++) {
-			w->inner_from = xrealloc(w->inner_from,
-						 (w->n_inner_from + 1) * sizeof *w->inner_from);
+			size_t k = w->n_inner_from;
+
+			/* Room doubles at 4, 8, 16... */
+			if (k == 0 || (k >= 4 && (k & (k - 1)) == 0))
+				w->inner_from = xrealloc(w->inner_from,
+							 (k < 4 ? 4 : 2 * k) * sizeof *w->inner_from);
 			w->inner_from[w->n_inner_from++] = xstrdup(a[j]);
 		}
 		smime_strv_free(&a);

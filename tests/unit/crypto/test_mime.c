@@ -124,6 +124,16 @@ test_ctype(void)
 		{ "multipart/mixed; boundary*0=a; boundary*2=c", 0, "multipart", "mixed",
 		  "boundary", "a" },
 		{ "multipart/mixed; boundary*1=b", 0, "multipart", "mixed", "boundary", NULL },
+		/* Bases interleaved, sections out of order, a plain one given way. */
+		{ "a/b; x*1=2; y*=''Y; x*0*=''%31; x=plain", 0, "a", "b", "x", "12" },
+		{ "a/b; x*1=2; y*=''Y; x*0*=''%31; x=plain", 0, "a", "b", "y", "Y" },
+		/* A repeated section: the first counts; continuations beat "name*". */
+		{ "a/b; n*0=first; n*0=second; n*1=!", 0, "a", "b", "n", "first!" },
+		{ "a/b; n*=''star; n*0=zero", 0, "a", "b", "n", "zero" },
+		/* Not sections: leading zeros, past the limit, a bare star. */
+		{ "a/b; n*00=x; n=plain", 0, "a", "b", "n", "plain" },
+		{ "a/b; n*0=a; n*65=z", 0, "a", "b", "n", "a" },
+		{ "a/b; *=x; n=y", 0, "a", "b", "n", "y" },
 		{ "text", -1, NULL, NULL, NULL, NULL },
 		{ "/plain", -1, NULL, NULL, NULL, NULL },
 		{ "", -1, NULL, NULL, NULL, NULL },
@@ -281,12 +291,34 @@ test_depth_limit(void)
 	buf_release(&out);
 }
 
+/* 20,000 parameters of each kind: every one read, none lost to the others. */
+static void
+test_ctype_many(void)
+{
+	struct buf b = BUF_INIT;
+	struct mime_ctype ct;
+	int i;
+
+	buf_adds(&b, "application/x");
+	for (i = 0; i < 20000; i++)
+		buf_addf(&b, "; p%d*=''v%%41%d; q%d*1=b; q%d*0*=a; r%d=plain", i, i, i, i, i);
+	CHECK_INT(mime_ctype_parse(b.data, &ct, NULL), 0);
+	CHECK_INT((int)ct.n, 60000);
+	CHECK_STR(mime_ctype_param(&ct, "p0"), "vA0");
+	CHECK_STR(mime_ctype_param(&ct, "p19999"), "vA19999");
+	CHECK_STR(mime_ctype_param(&ct, "q12345"), "ab");
+	CHECK_STR(mime_ctype_param(&ct, "r777"), "plain");
+	mime_ctype_release(&ct);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
 	test_entity();
 	test_fields();
 	test_ctype();
+	test_ctype_many();
 	test_disposition();
 	test_multipart();
 	test_make_7bit();
