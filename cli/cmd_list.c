@@ -1,6 +1,7 @@
 /* cmd_list.c — `cachet list`: the index of an IMAP folder, one message a line. */
 #include "cli/cli.h"
 #include "client/imap_cache.h"
+#include "crypto/smime.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -123,14 +124,17 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 	for (i = 0; i < idx.n; i++) {
 		const struct imap_summary *m = &idx.msgs[i];
 		struct tm tm;
-		char when[32] = "-";
+		char when[32] = "-", *from;
 
 		if (m->internal_date && gmtime_r(&m->internal_date, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
 		fprintf_text(stdout, "%u\t", m->uid);
 		print_flags(m->flags);
 		fprintf_text(stdout, "\t%s\t%u\t", when, m->size);
-		cli_put_text(stdout, m->from_addr, false);
+		/* The address crypto reads in From, never the server's ENVELOPE. */
+		from = mime_from_display(m->from_field, MIME_FROM_ADDRESS);
+		cli_put_text(stdout, from, false);
+		free(from);
 		putchar('\t');
 		cli_put_text(stdout, m->subject, false);
 		putchar('\n');

@@ -382,6 +382,12 @@ add_addr(const char *s, size_t l, char ***v, size_t *n)
 void
 addr_list_parse(const char *value, char ***v, size_t *n)
 {
+	addr_list_parse_group(value, v, n, NULL);
+}
+
+void
+addr_list_parse_group(const char *value, char ***v, size_t *n, bool *group)
+{
 	const char *s = value, *start = value, *lt = NULL;
 	bool quoted = false;
 	int depth = 0;
@@ -416,6 +422,8 @@ addr_list_parse(const char *value, char ***v, size_t *n)
 		} else if (c == ':' && lt == NULL) {
 			/* A group's display name: the addresses follow. */
 			start = s + 1;
+			if (group)
+				*group = true;
 		} else if (c == ',' || c == ';' || c == '\0') {
 			if (lt) {
 				const char *gt = memchr(lt, '>', (size_t)(s - lt));

@@ -138,6 +138,7 @@ smime_message_from(const char *msg, size_t len, char **addr, struct err *e)
 	struct mime_entity m;
 	char **v = NULL, *from;
 	size_t n = 0;
+	bool group = false;
 
 	*addr = NULL;
 	if (mime_entity_parse(msg, len, true, &m, e) < 0)
@@ -146,8 +147,12 @@ smime_message_from(const char *msg, size_t len, char **addr, struct err *e)
 		return err_set(e, ERR_INPUT, "the message has more than one From field");
 	from = mime_header_get(&m, "From", 0);
 	if (from)
-		addr_list_parse(from, &v, &n);
+		addr_list_parse_group(from, &v, &n, &group);
 	free(from);
+	if (group) {
+		smime_strv_free(&v);
+		return err_set(e, ERR_INPUT, "the From field is a group, not an author");
+	}
 	if (n != 1) {
 		smime_strv_free(&v);
 		return err_set(e, ERR_INPUT, n ? "the From field holds several addresses"

@@ -18,6 +18,9 @@
  * appends to *v (NULL-terminated, owned).  addr_equal: local part exact,
  * domain case-insensitive. */
 void addr_list_parse(const char *value, char ***v, size_t *n);
+/* addr_list_parse, and *group set when the list holds a group ("name: a;"),
+ * which From may not (RFC 5322 3.6.2). */
+void addr_list_parse_group(const char *value, char ***v, size_t *n, bool *group);
 bool addr_equal(const char *a, const char *b);
 
 /* What a CMS blob is, read from its BER without a crypto engine. */

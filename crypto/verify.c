@@ -507,17 +507,22 @@ weigh(struct walk *w, const struct mime_entity *msg)
 	enum smime_sig worst = SMIME_SIG_NONE;
 	char *sender = NULL;
 	bool many_in_one = false;	/* one From field naming several authors */
+	bool group = false;		/* From holds a group: not an author */
 
 	if (n_from == 1) {
 		char *f = mime_header_get(msg, "From", 0), **a = NULL;
 		size_t na = 0;
 
-		addr_list_parse(f, &a, &na);
-		if (na == 1)
+		addr_list_parse_group(f, &a, &na, &group);
+		if (na == 1 && !group)
 			v->from = xstrdup(a[0]);
-		if (na > 1) {
-			/* Several authors: none of them is the one a signature binds. */
-			n_from = na;
+		if (na > 1 || group) {
+			/*
+			 * Several authors, or a group (whose name a reader may
+			 * take for the author): none of them is the one a
+			 * signature binds.
+			 */
+			n_from = na > 1 ? na : 2;
 			many_in_one = true;
 		}
 		smime_strv_free(&a);
@@ -584,7 +589,8 @@ weigh(struct walk *w, const struct mime_entity *msg)
 				s->state = SMIME_SIG_MISMATCH;
 				free(s->detail);
 				s->detail = n_from > 1
-					? xstrdup(many_in_one ? "the message's From names several addresses"
+					? xstrdup(group ? "the message's From is a group, not an author"
+						  : many_in_one ? "the message's From names several addresses"
 						  : "the message has several From fields")
 					: xasprintf("the certificate is for %s, the message is from %s",
 						    s->email ? s->email : "no address",

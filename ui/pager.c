@@ -282,11 +282,14 @@ ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 	ui_banner_release(&banner);
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		char *val = mime_header_first(msg, hlen, fields[i]), *d;
+		bool from = strcmp(fields[i], "From") == 0;
+		char *val = from ? mime_header_joined(msg, hlen, "From")
+				 : mime_header_first(msg, hlen, fields[i]), *d;
 
 		if (val == NULL)
 			continue;
-		d = mime_header_decode(val);
+		/* From as crypto reads it: the address the banner speaks of. */
+		d = from ? mime_from_display(val, MIME_FROM_FULL) : mime_header_decode(val);
 		lines_add(&all, UI_LINE_HEADER, xasprintf("%s: %s", fields[i], d));
 		free(val);
 		free(d);

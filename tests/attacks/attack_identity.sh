@@ -22,6 +22,15 @@ verdict identity/two-from 1 mismatch whole mallory@localhost none multiple-from 
 signer_field detail mallory@localhost 'the message has several From fields'
 verdict identity/two-addresses-one-from 1 mismatch whole alice@localhost none multiple-from null
 signer_field detail alice@localhost "the message's From names several addresses"
+# A group is no author either (Dovecot's ENVELOPE calls alice the sender).
+verdict identity/group-from 1 mismatch whole mallory@localhost none multiple-from null
+signer_field detail mallory@localhost "the message's From is a group, not an author"
+assert_contains "$OUT" '"from":null' "group-from"
+# Display names that read as an address: mallory signs as mallory (the
+# screen and list show mallory's address beside them: attack_sender.sh).
+for name in word-at fullwidth-at small-at; do
+	verdict "identity/$name" 0 valid whole mallory@localhost none - null
+done
 # Sender: From is what is bound; a Sender the signer does not carry is said.
 verdict identity/sender-not-signer 0 valid whole alice@localhost none sender-mismatch null
 verdict identity/sender-is-signer 1 mismatch whole alice@localhost none from-mismatch null

@@ -264,6 +264,14 @@ mallory() { signed "$c/mallory.pem" "$c/mallory.key" "$@"; }
 { head_ 'Alice Example alice@localhost <mallory@localhost>'; mallory; } > "$out/identity/display-name-unquoted.eml"
 { head_ '"mallory@localhost" <alice@localhost>'; mallory; } > "$out/identity/display-name-reverse.eml"
 { head_ "$A" 'From: Mallory <mallory@localhost>'; mallory; } > "$out/identity/two-from.eml"
+# Group syntax in From: a server's ENVELOPE reports the group's name as
+# the sender (alice), crypto reads mallory.
+{ head_ 'alice@localhost: mallory@localhost;'; mallory; } > "$out/identity/group-from.eml"
+# Display names that read as alice's address once decoded or shown: an
+# encoded word with "@" and "," in it, FULLWIDTH and SMALL COMMERCIAL AT.
+{ head_ '=?utf-8?q?alice=40localhost=2C?= <mallory@localhost>'; mallory; } > "$out/identity/word-at.eml"
+{ head_ "alice$(printf '\xef\xbc\xa0')localhost <mallory@localhost>"; mallory; } > "$out/identity/fullwidth-at.eml"
+{ head_ "alice$(printf '\xef\xb9\xab')localhost <mallory@localhost>"; mallory; } > "$out/identity/small-at.eml"
 { head_ 'alice@localhost, mallory@localhost'; alice; } > "$out/identity/two-addresses-one-from.eml"
 { head_ "$A" 'Sender: Mallory <mallory@localhost>'; alice; } > "$out/identity/sender-not-signer.eml"
 { head_ 'Mallory <mallory@localhost>' 'Sender: Alice Example <alice@localhost>'; alice; } > "$out/identity/sender-is-signer.eml"

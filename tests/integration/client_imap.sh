@@ -89,7 +89,7 @@ assert_contains "$out" "second (from the cache)" "cached envelope kept"
 # With CONDSTORE the cache records the folder's HIGHESTMODSEQ; while it
 # does not move, nothing is fetched and the file is not rewritten.
 read -r _ version _ _ modseq _ < "$cache"
-assert_eq 3 "$version" "cache version"
+assert_eq 4 "$version" "cache version"
 [ "$modseq" -gt 0 ] || fail "no HIGHESTMODSEQ in the cache: $(head -n 1 "$cache")"
 before=$(stat -c '%i %Y' "$cache")
 sleep 1

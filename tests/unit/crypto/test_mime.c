@@ -312,6 +312,58 @@ test_ctype_many(void)
 	buf_release(&b);
 }
 
+/* The sender shown is the address the verdict reads, never a name alone. */
+static void
+test_from_display(void)
+{
+	static const struct {
+		const char *in, *addr, *brief, *full;
+	} t[] = {
+		{ "Alice Example <alice@localhost>", "alice@localhost", "Alice Example",
+		  "Alice Example <alice@localhost>" },
+		{ "carol@localhost", "carol@localhost", "carol@localhost", "carol@localhost" },
+		/* Names that could pass for an address: shown after the real one. */
+		{ "\"bob@bank.example\" <mallory@evil.example>", "mallory@evil.example",
+		  "mallory@evil.example (bob@bank.example)",
+		  "mallory@evil.example (bob@bank.example)" },
+		{ "=?utf-8?q?alice=40localhost=2C?= <mallory@localhost>", "mallory@localhost",
+		  "mallory@localhost (alice@localhost,)", "mallory@localhost (alice@localhost,)" },
+		{ "alice\xef\xbc\xa0localhost <mallory@localhost>", "mallory@localhost",
+		  "mallory@localhost (alice\xef\xbc\xa0localhost)",
+		  "mallory@localhost (alice\xef\xbc\xa0localhost)" },
+		{ "alice\xef\xb9\xablocalhost <mallory@localhost>", "mallory@localhost",
+		  "mallory@localhost (alice\xef\xb9\xablocalhost)",
+		  "mallory@localhost (alice\xef\xb9\xablocalhost)" },
+		/* Several, or a group: all shown, none picked. */
+		{ "Dave <d@x>, Eve <e@x>", "d@x, e@x", "d@x, e@x", "d@x, e@x" },
+		{ "alice@localhost: mallory@localhost;", "mallory@localhost (a group)",
+		  "mallory@localhost (a group)", "mallory@localhost (a group)" },
+		/* No address at all: an encoded word that decodes to one says so. */
+		{ "=?utf-8?q?alice=40localhost?=", "(no address) alice@localhost",
+		  "(no address) alice@localhost", "(no address) alice@localhost" },
+		{ "Undisclosed", "Undisclosed", "Undisclosed", "Undisclosed" },
+		/* Escapes in the name are shown, not sent. */
+		{ "Ev\x1b[2Jil <e@x>", "e@x", "Ev\xe2\x90\x9b[2Jil", "Ev\xe2\x90\x9b[2Jil <e@x>" },
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		s = mime_from_display(t[i].in, MIME_FROM_ADDRESS);
+		CHECK_STR(s, t[i].addr);
+		free(s);
+		s = mime_from_display(t[i].in, MIME_FROM_SHORT);
+		CHECK_STR(s, t[i].brief);
+		free(s);
+		s = mime_from_display(t[i].in, MIME_FROM_FULL);
+		CHECK_STR(s, t[i].full);
+		free(s);
+	}
+	s = mime_header_joined("From: a@x\r\nTo: b@x\r\nfrom: c@x\r\n\r\nbody", 37, "From");
+	CHECK_STR(s, "a@x, c@x");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -319,6 +371,7 @@ main(void)
 	test_fields();
 	test_ctype();
 	test_ctype_many();
+	test_from_display();
 	test_disposition();
 	test_multipart();
 	test_make_7bit();
