@@ -309,6 +309,10 @@ enum smime_warning {
 					 * revoked; the signer's detail says why,
 					 * its state is what the rest of the
 					 * checks made it */
+	SMIME_WARN_CERTS_ONLY,		/* certs-only: an application/pkcs7-mime
+					 * SignedData with no signer and no
+					 * content, a delivery of certificates:
+					 * the signature is none, not invalid */
 	SMIME_WARNING_COUNT
 };
 

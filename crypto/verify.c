@@ -359,6 +359,15 @@ walk_pkcs7(struct walk *w, const struct mime_entity *m, const struct mime_ctype 
 		}
 		goto out;
 	case CMS_SIGNED:
+		if (info.n_signer_infos == 0 && !info.has_econtent) {
+			/*
+			 * certs-only (RFC 8551 3.6): a delivery of certificates
+			 * that signs nothing, so no signature at all rather than
+			 * a broken one; harvest reads the certificates.
+			 */
+			warn(w->v, SMIME_WARN_CERTS_ONLY);
+			goto out;
+		}
 		plain = keep_new(w);
 		if (check_signed_data(w, top, (unsigned char *)der.data, der.len, NULL, 0,
 				      plain) < 0) {
@@ -626,6 +635,14 @@ smime_verify(struct smime_engine *eng, const char *msg, size_t len,
 		return err_set(e, ERR_INPUT, "message larger than %zu bytes", SMIME_MAX_MESSAGE);
 	if (mime_entity_parse(msg, len, true, &m, e) < 0)
 		return -1;
+	{
+		struct mime_field f;
+		size_t pos = 0;
+
+		/* Not RFC 5322 at all: bad input, not a verdict. */
+		if (!mime_field_next(&m.hdr, &pos, &f))
+			return err_set(e, ERR_INPUT, "no header field: not a mail message");
+	}
 	memset(&w, 0, sizeof w);
 	w.eng = eng;
 	w.flags = flags;

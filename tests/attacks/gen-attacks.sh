@@ -186,6 +186,12 @@ openssl crl2pkcs7 -nocrl -certfile "$pki/alice.pem" -outform DER -out "$work/cer
   openssl base64 -in "$work/certs-only.der"; } > "$out/cms/certs-only-opaque.eml"
 
 { head_ "No Address <noaddr@localhost>"; signed "$sc/noemail.pem" "$sc/noemail.key"; } > "$out/cms/no-email-signer.eml"
+# Not a mail message at all (bad input, exit 3), against a broken
+# signature inside a well-formed one (a verdict: invalid).
+printf 'This is not a mail message.\nJust text.\n' > "$out/cms/not-mail.eml"
+{ printf '\n'; cat "$body"; } > "$out/cms/no-header.eml"
+printf 'not DER at all, only text posing as a signature\n' > "$work/garbage.der"
+{ head_ "$A"; p7s_wrap "$work/garbage.der"; } > "$out/cms/broken-signature.eml"
 { head_ "$A"; signed "$c/selfsigned.pem" "$c/selfsigned.key"; } > "$out/cms/self-signed.eml"
 { head_ "Eve Example <eve@localhost>"; signed "$sc/expired.pem" "$sc/expired.key"; } > "$out/cms/expired.eml"
 { head_ "Nina <nina@localhost>"; signed "$c/notyet.pem" "$c/notyet.key"; } > "$out/cms/not-yet-valid.eml"

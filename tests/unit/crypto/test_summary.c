@@ -10,7 +10,7 @@ static const char *const documented[SMIME_WARNING_COUNT] = {
 	"from-mismatch", "detached-with-content", "encrypted-part-refused",
 	"truncated-multipart", "unsigned-content", "sender-mismatch",
 	"signature-over-ciphertext", "inner-from-mismatch", "weak-digest",
-	"too-many-certificates", "too-many-signers", "revocation-unknown",
+	"too-many-certificates", "too-many-signers", "revocation-unknown", "certs-only",
 };
 
 static void
