@@ -1,5 +1,6 @@
 /* cert.c — X.509 certificates through GnuTLS: parsing, addresses, usages. */
 #include "certstore/certstore.h"
+#include "crypto/smime.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ char *
 certstore_address_normalize(const char *addr)
 {
 	const char *start, *end, *at;
-	char *out, *p;
+	char *out, *norm, *p;
 
 	if (addr == NULL)
 		return NULL;
@@ -35,8 +36,10 @@ certstore_address_normalize(const char *addr)
 		if (*p == ' ' || *p == '\t' || *p == '<' || *p == '>')
 			return NULL;
 	out = xstrndup(start, (size_t)(end - start));
-	str_lower_ascii(out + (at - start));
-	return out;
+	/* The one comparison form: crypto's, the verdict's. */
+	norm = smime_address_key(out);
+	free(out);
+	return norm;
 }
 
 static void

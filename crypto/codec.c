@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -441,12 +443,37 @@ addr_list_parse_group(const char *value, char ***v, size_t *n, bool *group)
 	}
 }
 
+char *
+smime_address_key(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	gnutls_datum_t ace = { NULL, 0 };
+	char *local, *out;
+
+	if (at == NULL)
+		return NULL;
+	local = xstrndup(addr, (size_t)(at - addr));
+	str_lower_ascii(local);
+	/* The A-label form of a U-label domain (IDNA2008, as GnuTLS maps it);
+	 * a domain it refuses is compared as written. */
+	if (gnutls_idna_map(at + 1, (unsigned)strlen(at + 1), &ace, 0) == 0 && ace.data) {
+		out = xasprintf("%s@%.*s", local, (int)ace.size, (const char *)ace.data);
+		gnutls_free(ace.data);
+	} else {
+		out = xasprintf("%s@%s", local, at + 1);
+	}
+	free(local);
+	str_lower_ascii(strrchr(out, '@'));
+	return out;
+}
+
 bool
 addr_equal(const char *a, const char *b)
 {
-	const char *ea = strrchr(a, '@'), *eb = strrchr(b, '@');
+	char *ka = smime_address_key(a), *kb = smime_address_key(b);
+	bool same = ka && kb && strcmp(ka, kb) == 0;
 
-	if (ea == NULL || eb == NULL || ea - a != eb - b)
-		return false;
-	return memcmp(a, b, (size_t)(ea - a)) == 0 && str_casecmp_ascii(ea, eb) == 0;
+	free(ka);
+	free(kb);
+	return same;
 }

@@ -209,6 +209,15 @@ char *mime_header_first_decoded(const char *hdr, size_t len, const char *name);
  * "".  Owned, sanitised UTF-8.
  */
 enum mime_from_form { MIME_FROM_ADDRESS, MIME_FROM_SHORT, MIME_FROM_FULL };
+/*
+ * The form two addresses are compared in, everywhere (the verdict's From
+ * against the certificate, harvest, the store's bindings): local part and
+ * domain without case (RFC 8550 asks it of domains, and every large
+ * provider treats local parts so), the domain's IDNA U-labels as their
+ * A-labels (bücher.example is xn--bcher-kva.example; a look-alike
+ * character is another domain).  Owned; NULL without an '@'.
+ */
+char *smime_address_key(const char *addr);
 char *mime_from_display(const char *value, enum mime_from_form form);
 /*
  * Appends src undone from its transfer encoding ("base64",

@@ -13,6 +13,7 @@
 #   other-ca      a second CA ("Cachet Other CA"), trusted by tests that say so
 #   alice-other   alice@localhost from other-ca
 #   bob-other     bob@localhost from other-ca
+#   idn-alice     alice@xn--bcher-kva.example (alice@bücher.example)
 #   escape-subject eve@localhost, from the trusted CA, its subject's CN
 #                 holding ESC[2J and BEL
 # Messages: OUTDIR/CLASS/NAME.eml; what cachet must say about each is in
@@ -87,6 +88,7 @@ ca_setup "$work/ca" "$pki/smime-ca.key" "$pki/smime-ca.pem"
 mail_cert "$work/ca" mallory mallory@localhost "$from" "$until"
 mail_cert "$work/ca" notyet nina@localhost "$(stamp tomorrow)" "$until"
 mail_cert "$work/ca" alice-second alice@localhost "$from" "$until"
+mail_cert "$work/ca" idn-alice alice@xn--bcher-kva.example "$from" "$until"
 mail_cert "$work/ca" escape-subject eve@localhost "$from" "$until" \
 	"Eve$(printf '\033[2J\033]0;owned\007')Example"
 
@@ -285,7 +287,11 @@ mallory() { signed "$c/mallory.pem" "$c/mallory.key" "$@"; }
 { head_ 'Alice Example <ALICE@localhost>'; alice; } > "$out/identity/local-part-case.eml"
 # A Cyrillic а (U+0430) in the domain, raw UTF-8 and as punycode.
 { head_ "Alice Example <alice@loc$(printf '\xd0\xb0')lhost>"; alice; } > "$out/identity/idn-lookalike.eml"
-{ head_ 'Alice Example <alice@xn--loclhost-5fg>'; alice; } > "$out/identity/idn-punycode.eml"
+{ head_ 'Alice Example <alice@xn--loclhost-36g>'; alice; } > "$out/identity/idn-punycode.eml"
+# An IDN address in the certificate (A-label, as SAN rfc822Name must be),
+# From in U-labels and in upper case: the same address.
+{ head_ "Alice <alice@b$(printf '\xc3\xbc')cher.example>"; signed "$c/idn-alice.pem" "$c/idn-alice.key"; } > "$out/identity/idn-u-label.eml"
+{ head_ 'Alice <ALICE@XN--BCHER-KVA.EXAMPLE>'; signed "$c/idn-alice.pem" "$c/idn-alice.key"; } > "$out/identity/idn-a-label-upper.eml"
 
 # ---------------------------------------------------------------- terminal
 
