@@ -94,6 +94,7 @@ get_dn(gnutls_x509_crt_t crt, bool issuer)
 static void
 read_emails(gnutls_x509_crt_t crt, struct certstore_cert *c)
 {
+	bool san;
 	char buf[1024];
 	size_t size;
 	unsigned critical;
@@ -112,7 +113,9 @@ read_emails(gnutls_x509_crt_t crt, struct certstore_cert *c)
 		if (type == GNUTLS_SAN_RFC822NAME)
 			add_email(c, buf, size);
 	}
-	for (i = 0;; i++) {
+	/* The subject's emailAddress binds only without SAN addresses (as in
+	 * crypto's cms_describe: the verdict and the store agree). */
+	for (i = 0, san = c->n_emails > 0; !san; i++) {
 		size = sizeof(buf);
 		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_PKCS9_EMAIL,
 						  (unsigned)i, 0, buf, &size) < 0)

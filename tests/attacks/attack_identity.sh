@@ -38,6 +38,9 @@ verdict identity/sender-is-signer 1 mismatch whole alice@localhost none from-mis
 # domain; every large provider for the local part).
 verdict identity/domain-case 0 valid whole alice@localhost none - null
 verdict identity/local-part-case 0 valid whole alice@localhost none - null
+# A subject emailAddress binds nobody when the certificate has SAN
+# addresses: the certificate is mallory's.
+verdict identity/dn-email-not-san 1 mismatch whole mallory@localhost none from-mismatch null
 # IDNA: a U-label domain is its A-label.
 verdict identity/idn-u-label 0 valid whole alice@xn--bcher-kva.example none - null
 verdict identity/idn-a-label-upper 0 valid whole alice@xn--bcher-kva.example none - null

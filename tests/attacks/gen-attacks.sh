@@ -14,6 +14,7 @@
 #   alice-other   alice@localhost from other-ca
 #   bob-other     bob@localhost from other-ca
 #   idn-alice     alice@xn--bcher-kva.example (alice@bücher.example)
+#   dn-alice      subject emailAddress alice@localhost, SAN mallory@localhost
 #   escape-subject eve@localhost, from the trusted CA, its subject's CN
 #                 holding ESC[2J and BEL
 # Messages: OUTDIR/CLASS/NAME.eml; what cachet must say about each is in
@@ -89,6 +90,15 @@ mail_cert "$work/ca" mallory mallory@localhost "$from" "$until"
 mail_cert "$work/ca" notyet nina@localhost "$(stamp tomorrow)" "$until"
 mail_cert "$work/ca" alice-second alice@localhost "$from" "$until"
 mail_cert "$work/ca" idn-alice alice@xn--bcher-kva.example "$from" "$until"
+# A CA that copied the request's DN: emailAddress=alice@localhost in the
+# subject, mallory@localhost in the subjectAltName.
+newkey dn-alice
+openssl req -new -key "$c/dn-alice.key" -subj "/CN=dn-alice/emailAddress=alice@localhost" \
+	-out "$work/dn-alice.csr"
+MAILADDR=mallory@localhost openssl ca -batch -notext -rand_serial -config "$work/ca/ca.cnf" \
+	-startdate "$from" -enddate "$until" -extensions v3_mail \
+	-in "$work/dn-alice.csr" -out "$c/dn-alice.pem" 2> "$work/ca.err" ||
+	{ cat "$work/ca.err" >&2; exit 1; }
 mail_cert "$work/ca" escape-subject eve@localhost "$from" "$until" \
 	"Eve$(printf '\033[2J\033]0;owned\007')Example"
 
@@ -292,6 +302,7 @@ mallory() { signed "$c/mallory.pem" "$c/mallory.key" "$@"; }
 # From in U-labels and in upper case: the same address.
 { head_ "Alice <alice@b$(printf '\xc3\xbc')cher.example>"; signed "$c/idn-alice.pem" "$c/idn-alice.key"; } > "$out/identity/idn-u-label.eml"
 { head_ 'Alice <ALICE@XN--BCHER-KVA.EXAMPLE>'; signed "$c/idn-alice.pem" "$c/idn-alice.key"; } > "$out/identity/idn-a-label-upper.eml"
+{ head_ "$A"; signed "$c/dn-alice.pem" "$c/dn-alice.key"; } > "$out/identity/dn-email-not-san.eml"
 
 # ---------------------------------------------------------------- terminal
 
