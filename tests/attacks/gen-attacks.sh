@@ -393,6 +393,13 @@ for n in other fake; do
 	{ head_ "$A"; printf 'MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=certs-only; name=smime.p7c\nContent-Transfer-Encoding: base64\n\n'
 	  openssl base64 -in "$work/co-$n.der"; } > "$out/keys/certs-only-$n-ca.eml"
 done
+# Triple wrapping (RFC 2634): alice signs the text, encrypts it to bob, and
+# signs the enveloped entity again.  The inner signature covers the whole
+# plaintext; the outer one only the ciphertext.
+openssl cms -sign -in "$body" -signer "$pki/alice.pem" -inkey "$pki/alice.key" > "$work/triple-inner"
+openssl cms -encrypt -aes256 -in "$work/triple-inner" "$pki/bob.pem" > "$work/triple-enc"
+{ head_ "$A"; openssl cms -sign -in "$work/triple-enc" -signer "$pki/alice.pem" \
+	-inkey "$pki/alice.key"; } > "$out/keys/triple-wrapped.eml"
 # alice's real signature, carrying bob@localhost's certificate from another CA.
 cat "$c/bob-other.pem" "$c/other-ca.pem" > "$work/bob-chain.pem"
 { head_ "$A"; alice -certfile "$work/bob-chain.pem"; } > "$out/keys/extra-cert-bob.eml"
