@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum err_code {
 	ERR_NONE = 0,
@@ -146,8 +147,9 @@ int str_has_prefix(const char *s, const char *prefix);
 void str_lower_ascii(char *s);
 /*
  * True for the bidirectional formatting characters (embeddings, overrides,
- * isolates, LRM/RLM): shown to a terminal they make a line read in another
- * order than it is written, so text from outside never carries them there.
+ * isolates, LRM/RLM, the Arabic letter mark): shown to a terminal they
+ * make a line read in another order than it is written, so text from
+ * outside never carries them there.
  */
 bool unicode_is_bidi_control(unsigned long c);
 /*
@@ -164,11 +166,33 @@ bool unicode_is_unsafe(unsigned long c);
  */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /*
- * Appends src to out as text safe for a terminal: invalid bytes become
- * U+FFFD, control characters (but '\n' and '\t') and bidirectional
- * formatting characters are dropped.
+ * The one sanitiser: every string from outside (a message, a certificate,
+ * a server, a file name) goes through it on its way to a person, on the
+ * command line and on the screen.  Appends src to out as text safe for a
+ * terminal: control characters (C0, DEL, C1, so ESC, CSI, OSC and BEL
+ * too) and bidirectional formatting characters become visible
+ * placeholders (unicode_placeholder), invalid bytes U+FFFD.
+ * utf8_sanitize keeps line ends and tabs (a CR before LF is dropped, a
+ * lone CR shown); utf8_sanitize_line makes text one line: tab, CR and LF
+ * become a space each.
  */
 void utf8_sanitize(struct buf *out, const char *src, size_t len);
+void utf8_sanitize_line(struct buf *out, const char *src, size_t len);
+/*
+ * What stands for an unsafe code point (unicode_is_unsafe) where text is
+ * shown: its Control Picture for C0 and DEL (U+241B for ESC, U+2407 for
+ * BEL), U+FFFD for C1 controls and bidirectional formatting.
+ */
+const char *unicode_placeholder(unsigned long c);
+/*
+ * buf_addf for human-readable output: every %s (and %c) argument goes
+ * through utf8_sanitize_line, the format's own text as it is.
+ */
+void buf_addf_text(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vaddf_text(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* fprintf for what a person reads, through buf_addf_text. */
+void fprintf_text(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Appends src, in charset (NULL or "" means us-ascii/UTF-8), to out as
  * sanitised UTF-8 (utf8_sanitize); an unknown charset is read as UTF-8.

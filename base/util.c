@@ -298,7 +298,7 @@ bool
 unicode_is_bidi_control(unsigned long c)
 {
 	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	       c == 0x200e || c == 0x200f;
+	       c == 0x200e || c == 0x200f || c == 0x061c;
 }
 
 void

@@ -1,5 +1,6 @@
 /* cert.c — X.509 certificates through GnuTLS: parsing, addresses, usages. */
 #include "certstore/certstore.h"
+#include "crypto/smime.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ char *
 certstore_address_normalize(const char *addr)
 {
 	const char *start, *end, *at;
-	char *out, *p;
+	char *out, *norm, *p;
 
 	if (addr == NULL)
 		return NULL;
@@ -35,8 +36,10 @@ certstore_address_normalize(const char *addr)
 		if (*p == ' ' || *p == '\t' || *p == '<' || *p == '>')
 			return NULL;
 	out = xstrndup(start, (size_t)(end - start));
-	str_lower_ascii(out + (at - start));
-	return out;
+	/* The one comparison form: crypto's, the verdict's. */
+	norm = smime_address_key(out);
+	free(out);
+	return norm;
 }
 
 static void
@@ -91,6 +94,7 @@ get_dn(gnutls_x509_crt_t crt, bool issuer)
 static void
 read_emails(gnutls_x509_crt_t crt, struct certstore_cert *c)
 {
+	bool san;
 	char buf[1024];
 	size_t size;
 	unsigned critical;
@@ -109,7 +113,9 @@ read_emails(gnutls_x509_crt_t crt, struct certstore_cert *c)
 		if (type == GNUTLS_SAN_RFC822NAME)
 			add_email(c, buf, size);
 	}
-	for (i = 0;; i++) {
+	/* The subject's emailAddress binds only without SAN addresses (as in
+	 * crypto's cms_describe: the verdict and the store agree). */
+	for (i = 0, san = c->n_emails > 0; !san; i++) {
 		size = sizeof(buf);
 		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_PKCS9_EMAIL,
 						  (unsigned)i, 0, buf, &size) < 0)

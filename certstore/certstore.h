@@ -13,8 +13,9 @@
  *     validation to a trust anchor is cachet's own, against the same
  *     anchors the verdict of a message uses (certstore_chain_check).
  *
- * Addresses are compared with the domain in lower case and the local part
- * as written (certstore_address_normalize).
+ * Addresses are compared in crypto's form (smime_address_key: local part
+ * and domain without case, IDNA domains as A-labels), through
+ * certstore_address_normalize.
  *
  * Binding states and how they change (certstore_bind):
  *   no binding    -> trusted   (mode TRUSTED, no other trusted certificate)
@@ -99,8 +100,8 @@ bool certstore_cert_has_email(const struct certstore_cert *c, const char *addr);
 char *certstore_cert_pem(const struct certstore_cert *c);
 
 /*
- * Normalizes an address for comparison: lower-case domain, local part as
- * written, no surrounding spaces or angle brackets.  NULL if there is no
+ * Normalizes an address for comparison: smime_address_key (lower case,
+ * IDNA domains as A-labels), no surrounding spaces or angle brackets.  NULL if there is no
  * '@' with something on both sides.
  */
 char *certstore_address_normalize(const char *addr);

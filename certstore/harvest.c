@@ -278,9 +278,23 @@ message_reason(const struct smime_verdict *v, const struct certstore_msginfo *in
 	if (v->n_signers == 0 || sum == SMIME_SUMMARY_NOT_SIGNED)
 		return CERTSTORE_R_NOT_SIGNED;
 	if (sum == SMIME_SUMMARY_NOT_DECRYPTED || sum == SMIME_SUMMARY_PARTIAL ||
-	    smime_verdict_has_warning(v, SMIME_WARN_TRUNCATED_MULTIPART) ||
-	    smime_verdict_has_warning(v, SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT))
+	    smime_verdict_has_warning(v, SMIME_WARN_TRUNCATED_MULTIPART))
 		return CERTSTORE_R_PARTIAL;
+	/*
+	 * A signature over ciphertext alone shows nobody wrote the text; in a
+	 * triple-wrapped message (RFC 2634) a signature inside the encryption
+	 * covers the whole plaintext, and that one counts (each signer's own
+	 * coverage is checked in certstore_harvest_verdict).
+	 */
+	if (smime_verdict_has_warning(v, SMIME_WARN_SIGNATURE_OVER_CIPHERTEXT)) {
+		size_t i;
+		bool whole = false;
+
+		for (i = 0; i < v->n_signers; i++)
+			whole = whole || v->signers[i].coverage == SMIME_COVERAGE_WHOLE;
+		if (!whole)
+			return CERTSTORE_R_PARTIAL;
+	}
 	if (sum == SMIME_SUMMARY_NO_FROM || info->from == NULL)
 		return CERTSTORE_R_NO_FROM;
 	if (sum == SMIME_SUMMARY_FROM_MISMATCH || info->n_from != 1)

@@ -1,5 +1,6 @@
 /* batch.c — input files, per-file output, progress and exit status. */
 #include "cli/batch.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -237,7 +238,7 @@ emit(const struct batch *b, struct emitter *em, const char *name,
 	buf_release(&r->report);
 	return status;
 fail:
-	fprintf(stderr, "cachet: %s\n", e->msg);
+	fprintf_text(stderr, "cachet: %s\n", e->msg);
 	write_report(&r->report);
 	buf_release(&r->out);
 	buf_release(&r->report);
@@ -270,7 +271,7 @@ batch_run(const struct batch *b, batch_fn *fn, void *ctx)
 	emitter_init(b, &em, old);
 	for (i = 0; i < b->n_files; i++) {
 		if (progress)
-			fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
+			fprintf_text(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
 				base_name(b->files[i]));
 		s = one(b, &em, b->files[i], fn, ctx);
 		if (s > worst)
@@ -280,7 +281,7 @@ batch_run(const struct batch *b, batch_fn *fn, void *ctx)
 	if (s > worst)
 		worst = s;
 	if (progress)
-		fprintf(stderr, "\r\033[K");
+		fprintf_text(stderr, "\r\033[K");
 	return worst;
 }
 
@@ -383,7 +384,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 			pthread_cond_wait(&p.cond, &p.lock);
 		pthread_mutex_unlock(&p.lock);
 		if (progress)
-			fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
+			fprintf_text(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
 				base_name(b->files[i]));
 		s = emit(b, &em, b->files[i], &p.results[i]);
 		if (s > worst)
@@ -397,7 +398,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 	if (s > worst)
 		worst = s;
 	if (progress)
-		fprintf(stderr, "\r\033[K");
+		fprintf_text(stderr, "\r\033[K");
 	for (i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
 	free(w);

@@ -44,42 +44,17 @@ cli_account(const struct cli_globals *g, const struct config *cfg, struct err *e
 void
 cli_put_text(FILE *f, const char *s, bool keep_newlines)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = BUF_INIT;
 
 	if (s == NULL)
 		return;
-	while (*p) {
-		uint32_t cp;
-		size_t n;
-
-		if (*p < 0x80) {
-			if (*p == '\n' && keep_newlines)
-				putc('\n', f);
-			else if (*p == '\t' || *p == '\n' || *p == '\r')
-				putc(' ', f);
-			else
-				putc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
-			p++;
-			continue;
-		}
-		/* A whole, shortest UTF-8 sequence passes, unless it steers (below). */
-		n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
-		if (n == 0) {
-			putc('?', f);
-			p++;
-			continue;
-		}
-		/*
-		 * Well formed but steering the terminal: C1 controls, and the
-		 * bidirectional embeddings, overrides, isolates and marks that
-		 * make a line read in another order than it is written.
-		 */
-		if (cp < 0xa0 || unicode_is_bidi_control(cp))
-			putc('?', f);
-		else
-			fwrite(p, 1, n, f);
-		p += n;
-	}
+	if (keep_newlines)
+		utf8_sanitize(&b, s, strlen(s));
+	else
+		utf8_sanitize_line(&b, s, strlen(s));
+	if (b.len)
+		fwrite(b.data, 1, b.len, f);
+	buf_release(&b);
 }
 
 void

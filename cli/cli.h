@@ -52,10 +52,10 @@ int cli_outbox_retry(const struct cli_globals *g, const struct config *cfg,
 int cli_fail(const struct err *e);
 /*
  * Writes text from outside (a server, a message, a file name) for a
- * terminal: control characters (C0, DEL, C1), bidirectional formatting
- * characters (embeddings, overrides, isolates, LRM/RLM) and invalid UTF-8
- * become '?', tabs and line ends a space (line ends kept when
- * keep_newlines).
+ * terminal through the one sanitiser (utf8_sanitize_line, or
+ * utf8_sanitize when keep_newlines): controls, escape sequences and
+ * bidirectional formatting characters become visible placeholders.
+ * Formatted lines go through fprintf_text (base.h).
  */
 void cli_put_text(FILE *f, const char *s, bool keep_newlines);
 /*

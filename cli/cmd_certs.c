@@ -78,9 +78,9 @@ json_binding(struct buf *out, const struct certstore_binding *b, time_t now)
 	buf_adds(out, ",\"serial\":");
 	smime_json_string(out, c->serial);
 	fmt_time(c->not_before, t);
-	buf_addf(out, ",\"not_before\":\"%s\"", t);
+	buf_addf_text(out, ",\"not_before\":\"%s\"", t);
 	fmt_time(c->not_after, t);
-	buf_addf(out, ",\"not_after\":\"%s\",\"expired\":%s", t,
+	buf_addf_text(out, ",\"not_after\":\"%s\",\"expired\":%s", t,
 		 now > c->not_after ? "true" : "false");
 	buf_adds(out, ",\"emails\":[");
 	for (i = 0; i < c->n_emails; i++) {
@@ -89,9 +89,9 @@ json_binding(struct buf *out, const struct certstore_binding *b, time_t now)
 		smime_json_string(out, c->emails[i]);
 	}
 	fmt_time(b->first_seen, t);
-	buf_addf(out, "],\"first_seen\":\"%s\"", t);
+	buf_addf_text(out, "],\"first_seen\":\"%s\"", t);
 	fmt_time(b->last_seen, t);
-	buf_addf(out, ",\"last_seen\":\"%s\",\"message_id\":", t);
+	buf_addf_text(out, ",\"last_seen\":\"%s\",\"message_id\":", t);
 	smime_json_string(out, b->message_id);
 	buf_adds(out, ",\"message_date\":");
 	smime_json_string(out, b->message_date);
@@ -184,7 +184,7 @@ text_binding(struct buf *out, const struct certstore_binding *b, time_t now)
 	char day[32];
 
 	fmt_day(b->cert->not_after, day);
-	buf_addf(out, "%-28s %-15s %s  %s %s  %s\n", b->address,
+	buf_addf_text(out, "%-28s %-15s %s  %s %s  %s\n", b->address,
 		 certstore_state_name(b->state), b->cert->fpr_sha1,
 		 now > b->cert->not_after ? "expired" : "until", day, b->cert->subject);
 }
@@ -209,7 +209,7 @@ certs_list(struct certstore *s, const char *filter, bool json)
 		}
 	}
 	if (!json && n == 0)
-		fprintf(stderr, "cachet: the certificate store is empty\n");
+		fprintf_text(stderr, "cachet: the certificate store is empty\n");
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	buf_release(&out);
 	certstore_bindings_free(&v, n);
@@ -252,7 +252,7 @@ certs_show(struct certstore *s, const char *what, bool json)
 		goto out;
 	}
 	if (n == 0 && nh == 0) {
-		fprintf(stderr, "cachet: the store knows nothing about %s\n", what);
+		fprintf_text(stderr, "cachet: the store knows nothing about %s\n", what);
 		rc = 1;
 		goto out;
 	}
@@ -274,7 +274,7 @@ certs_show(struct certstore *s, const char *what, bool json)
 		buf_adds(&out, "],\"history\":[");
 		for (i = 0; i < nh; i++) {
 			fmt_time(h[i].at, t);
-			buf_addf(&out, "%s{\"at\":\"%s\",\"address\":", i ? "," : "", t);
+			buf_addf_text(&out, "%s{\"at\":\"%s\",\"address\":", i ? "," : "", t);
 			smime_json_string(&out, h[i].address);
 			buf_adds(&out, ",\"fingerprint\":");
 			smime_json_string(&out, h[i].fpr_sha1);
@@ -293,42 +293,42 @@ certs_show(struct certstore *s, const char *what, bool json)
 	}
 	if (by_address) {
 		if (ch.found)
-			buf_addf(&out, "%s: encrypts to %s\n", what, ch.cert->fpr_sha1);
+			buf_addf_text(&out, "%s: encrypts to %s\n", what, ch.cert->fpr_sha1);
 		else
-			buf_addf(&out, "%s: no certificate to encrypt to (%s): %s\n", what,
+			buf_addf_text(&out, "%s: no certificate to encrypt to (%s): %s\n", what,
 				 none_name(ch.why), ch.detail);
 	}
 	for (i = 0; i < n; i++) {
 		const struct certstore_cert *c = v[i].cert;
 
-		buf_addf(&out, "\n%s  %s\n", v[i].address, certstore_state_name(v[i].state));
-		buf_addf(&out, "  SHA-1      %s\n  SHA-256    %s\n", c->fpr_sha1, c->fpr_sha256);
-		buf_addf(&out, "  subject    %s\n  issuer     %s\n  serial     %s\n",
+		buf_addf_text(&out, "\n%s  %s\n", v[i].address, certstore_state_name(v[i].state));
+		buf_addf_text(&out, "  SHA-1      %s\n  SHA-256    %s\n", c->fpr_sha1, c->fpr_sha256);
+		buf_addf_text(&out, "  subject    %s\n  issuer     %s\n  serial     %s\n",
 			 c->subject, c->issuer, c->serial);
 		fmt_time(c->not_before, nb);
 		fmt_time(c->not_after, t);
-		buf_addf(&out, "  valid      %s to %s%s\n", nb, t,
+		buf_addf_text(&out, "  valid      %s to %s%s\n", nb, t,
 			 now > c->not_after ? " (expired)" : "");
 		buf_adds(&out, "  addresses ");
 		for (j = 0; j < c->n_emails; j++)
-			buf_addf(&out, " %s", c->emails[j]);
+			buf_addf_text(&out, " %s", c->emails[j]);
 		fmt_time(v[i].first_seen, nb);
 		fmt_time(v[i].last_seen, t);
-		buf_addf(&out, "\n  seen       %s to %s (%s)\n", nb, t, v[i].source);
+		buf_addf_text(&out, "\n  seen       %s to %s (%s)\n", nb, t, v[i].source);
 		if (v[i].message_id)
-			buf_addf(&out, "  message    %s%s%s\n", v[i].message_id,
+			buf_addf_text(&out, "  message    %s%s%s\n", v[i].message_id,
 				 v[i].message_date ? ", " : "",
 				 v[i].message_date ? v[i].message_date : "");
 		text_capabilities(&out, &v[i]);
 		if (v[i].state == CERTSTORE_CONFLICT || v[i].state == CERTSTORE_PENDING)
-			buf_addf(&out, "  decide     cachet certs trust %s   or   "
+			buf_addf_text(&out, "  decide     cachet certs trust %s   or   "
 				 "cachet certs remove %s\n", c->fpr_sha1, c->fpr_sha1);
 	}
 	if (nh)
 		buf_adds(&out, "\nHistory:\n");
 	for (i = 0; i < nh; i++) {
 		fmt_time(h[i].at, t);
-		buf_addf(&out, "  %s %-9s %s %s %s%s -> %s%s%s\n", t, h[i].action,
+		buf_addf_text(&out, "  %s %-9s %s %s %s%s -> %s%s%s\n", t, h[i].action,
 			 h[i].address, h[i].fpr_sha1, h[i].old_state ? h[i].old_state : "",
 			 h[i].old_state ? "" : "(none)", h[i].new_state,
 			 h[i].why ? ": " : "", h[i].why ? h[i].why : "");
@@ -352,12 +352,12 @@ confirm_force(const char *file, const struct certstore_cert *c)
 
 	if (!isatty(0) || !isatty(2))
 		return false;
-	fprintf(stderr, "Importing %s WITHOUT the checks (chain to a trust anchor, "
+	fprintf_text(stderr, "Importing %s WITHOUT the checks (chain to a trust anchor, "
 		"validity, usage):\n  SHA-1   %s\n  SHA-256 %s\n  subject %s\n  for   ",
 		file, c->fpr_sha1, c->fpr_sha256, c->subject);
 	for (i = 0; i < c->n_emails; i++)
-		fprintf(stderr, " %s", c->emails[i]);
-	fprintf(stderr, "\nType 'yes' to bind it anyway: ");
+		fprintf_text(stderr, " %s", c->emails[i]);
+	fprintf_text(stderr, "\nType 'yes' to bind it anyway: ");
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
 	line[strcspn(line, "\r\n")] = '\0';
@@ -400,13 +400,13 @@ certs_import(struct certstore *s, int argc, char **argv, bool force)
 			struct certstore_outcomes out = { 0 };
 
 			if (certs[j]->is_ca) {
-				printf("%s: %s is a CA certificate: skipped (use 'cachet "
+				fprintf_text(stdout, "%s: %s is a CA certificate: skipped (use 'cachet "
 				       "certs trust-ca' for trust anchors)\n", argv[i],
 				       certs[j]->fpr_sha1);
 				continue;
 			}
 			if (force && !confirm_force(argv[i], certs[j])) {
-				fprintf(stderr, "cachet: %s: not confirmed; nothing imported\n",
+				fprintf_text(stderr, "cachet: %s: not confirmed; nothing imported\n",
 					argv[i]);
 				worse(&worst, 1);
 				continue;
@@ -422,12 +422,12 @@ certs_import(struct certstore *s, int argc, char **argv, bool force)
 				const struct certstore_outcome *o = &out.v[k];
 
 				if (o->reason) {
-					printf("%s: refused %s for %s: %s\n", argv[i],
+					fprintf_text(stdout, "%s: refused %s for %s: %s\n", argv[i],
 					       o->fingerprint ? o->fingerprint : "?",
 					       o->email ? o->email : "(no address)", o->reason);
 					worse(&worst, 1);
 				} else {
-					printf("%s: %s bound to %s (%s, %s)\n", argv[i],
+					fprintf_text(stdout, "%s: %s bound to %s (%s, %s)\n", argv[i],
 					       o->fingerprint, o->email,
 					       certstore_state_name(o->state),
 					       certstore_change_name(o->change));
@@ -455,7 +455,7 @@ certs_export(struct certstore *s, const char *what)
 		if (certstore_choose(s, what, time(NULL), &ch, &e) < 0)
 			return cli_fail(&e);
 		if (!ch.found) {
-			fprintf(stderr, "cachet: %s\n", ch.detail);
+			fprintf_text(stderr, "cachet: %s\n", ch.detail);
 			certstore_choice_release(&ch);
 			return 1;
 		}
@@ -464,7 +464,7 @@ certs_export(struct certstore *s, const char *what)
 		if (certstore_list(s, what, &v, &n, &e) < 0)
 			return cli_fail(&e);
 		if (n == 0) {
-			fprintf(stderr, "cachet: no certificate %s in the store\n", what);
+			fprintf_text(stderr, "cachet: no certificate %s in the store\n", what);
 			return 1;
 		}
 		pem = certstore_cert_pem(v[0].cert);
@@ -491,10 +491,10 @@ certs_decide(struct certstore *s, const char *fpr, bool trust)
 	if (rc < 0)
 		return cli_fail(&e);
 	if (count == 0)
-		printf("%s: nothing to change (already %s)\n", fpr,
+		fprintf_text(stdout, "%s: nothing to change (already %s)\n", fpr,
 		       trust ? "trusted" : "removed");
 	else
-		printf("%s: %s for %zu address%s\n", fpr, trust ? "trusted" : "removed",
+		fprintf_text(stdout, "%s: %s for %zu address%s\n", fpr, trust ? "trusted" : "removed",
 		       count, count == 1 ? "" : "es");
 	return 0;
 }
@@ -525,7 +525,7 @@ certs_trust_ca(struct certstore *s, const char *file)
 		rc = cli_fail(&e);
 		goto out;
 	}
-	printf("Trust anchor for S/MIME:\n  subject  %s\n  SHA-1    %s\n"
+	fprintf_text(stdout, "Trust anchor for S/MIME:\n  subject  %s\n  SHA-1    %s\n"
 	       "  SHA-256  %s\n", ca->subject, ca->fpr_sha1, ca->fpr_sha256);
 	if (certstore_trust_anchor_add(s, ca, &added, &e) < 0 ||
 	    certstore_seen_forget_untrusted(s, &e) < 0) {
@@ -533,7 +533,7 @@ certs_trust_ca(struct certstore *s, const char *file)
 		rc = cli_fail(&e);
 		goto out;
 	}
-	printf(added ? "added to gpgsm's trustlist.txt\n"
+	fprintf_text(stdout, added ? "added to gpgsm's trustlist.txt\n"
 		     : "already in gpgsm's trustlist.txt\n");
 out:
 	certstore_certs_free(&certs, n);
@@ -579,7 +579,7 @@ cmd_certs(const struct cli_globals *g, int argc, char **argv)
 	argv += 1 + optind;
 	nargs = argc - 1 - optind;
 	if (force && strcmp(sub, "import") != 0) {
-		fprintf(stderr, "cachet: --force belongs to 'certs import'\n");
+		fprintf_text(stderr, "cachet: --force belongs to 'certs import'\n");
 		return 2;
 	}
 	if ((strcmp(sub, "list") == 0 && nargs != 0) ||
@@ -593,7 +593,8 @@ cmd_certs(const struct cli_globals *g, int argc, char **argv)
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "import") &&
 	    strcmp(sub, "export") && strcmp(sub, "trust") && strcmp(sub, "remove") &&
 	    strcmp(sub, "trust-ca")) {
-		fprintf(stderr, "cachet: unknown 'certs %s'\n%s", sub, certs_usage);
+		fprintf_text(stderr, "cachet: unknown 'certs %s'\n", sub);
+		fputs(certs_usage, stderr);
 		return 2;
 	}
 	if (open_store(g, &s) != 0)

@@ -19,7 +19,7 @@ decrypt_one(void *ctx, const char *name, const char *data, size_t len,
 	/* Not an error: the person gets the plaintext, and learns that the
 	 * signature they may have seen was not over it. */
 	if (notes & SMIME_DECRYPT_SIGNATURE_REMOVED)
-		fprintf(stderr, "cachet: %s: removed a signature over the encrypted part: it "
+		fprintf_text(stderr, "cachet: %s: removed a signature over the encrypted part: it "
 			"covered only ciphertext and vouches for none of the decrypted "
 			"content ('cachet verify' shows who signed it)\n", name);
 	return 0;
@@ -44,7 +44,7 @@ cmd_decrypt(const struct cli_globals *g, int argc, char **argv)
 		switch (c) {
 		case 'o': b.output_dir = optarg; break;
 		case 'h':
-			printf("usage: cachet decrypt [--output-dir DIR] [FILE...]\n"
+			fprintf_text(stdout, "usage: cachet decrypt [--output-dir DIR] [FILE...]\n"
 			       "Removes the encryption of each message; a signature inside is\n"
 			       "kept so that 'cachet verify' can check it.\n");
 			return 0;

@@ -99,7 +99,7 @@ refuse_bcc(const char *data, size_t len, char *const *all, size_t n, struct err 
 			if (str_casecmp_ascii(all[i], shown[j]) == 0)
 				break;
 		if (j == n_shown)
-			buf_addf(&hidden, "%s%s", hidden.len ? ", " : "", all[i]);
+			buf_addf_text(&hidden, "%s%s", hidden.len ? ", " : "", all[i]);
 	}
 	if (hidden.len == 0) {
 		rc = 0;
@@ -206,7 +206,7 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 		case 'o': b.output_dir = optarg; break;
 		case 'j': r.json = true; break;
 		case 'h':
-			printf("usage: cachet encrypt [--to ADDR]... [--sign] [--from ADDR] "
+			fprintf_text(stdout, "usage: cachet encrypt [--to ADDR]... [--sign] [--from ADDR] "
 			       "[--json] [--output-dir DIR] [FILE...]\n"
 			       "Encrypts each message to its To and Cc (or the --to\n"
 			       "addresses) and to the sender; --sign signs first.  A message\n"

@@ -9,7 +9,7 @@
 static void
 folders_usage(FILE *f)
 {
-	fprintf(f, "usage: cachet [--account NAME] folders [--count]\n"
+	fprintf_text(f, "usage: cachet [--account NAME] folders [--count]\n"
 		"\n"
 		"Lists the account's IMAP folders.  With --count, each selectable\n"
 		"folder is followed by a tab and its number of messages.\n");
@@ -80,7 +80,7 @@ cmd_folders(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
-		printf("\t%u\n", st.exists);
+		fprintf_text(stdout, "\t%u\n", st.exists);
 	}
 	if (fflush(stdout) != 0) {
 		err_set(&e, ERR_IO, "cannot write the list");

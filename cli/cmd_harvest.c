@@ -53,7 +53,7 @@ progress(struct harvest_run *r)
 		return;
 	if (r->done % 50 != 0 && r->done != r->total)
 		return;
-	fprintf(stderr, "\rharvest: %zu/%zu messages, %zu stored, %zu refused",
+	fprintf_text(stderr, "\rharvest: %zu/%zu messages, %zu stored, %zu refused",
 		r->done, r->total, r->stored, r->refused);
 	fflush(stderr);
 }
@@ -97,7 +97,7 @@ report(struct harvest_run *r, const char *name, const struct certstore_outcomes 
 			buf_addc(&out, '}');
 			first = false;
 		}
-		buf_addf(&out, "],\"seen\":%s}\n", seen ? "true" : "false");
+		buf_addf_text(&out, "],\"seen\":%s}\n", seen ? "true" : "false");
 	} else {
 		for (i = 0; i < o->n; i++) {
 			const struct certstore_outcome *c = &o->v[i];
@@ -108,12 +108,12 @@ report(struct harvest_run *r, const char *name, const struct certstore_outcomes 
 			if (c->reason && strcmp(c->reason, CERTSTORE_R_NOT_SIGNED) == 0)
 				continue;
 			if (c->reason)
-				buf_addf(&out, "%s: refused %s%s%s: %s\n", name,
+				buf_addf_text(&out, "%s: refused %s%s%s: %s\n", name,
 					 c->email ? c->email : "(no address)",
 					 c->fingerprint ? " " : "",
 					 c->fingerprint ? c->fingerprint : "", c->reason);
 			else
-				buf_addf(&out, "%s: stored %s %s (%s%s)\n", name, c->email,
+				buf_addf_text(&out, "%s: stored %s %s (%s%s)\n", name, c->email,
 					 c->fingerprint, certstore_state_name(c->state),
 					 c->change == CERTSTORE_CHANGE_RENEWAL ? ", renewal" : "");
 		}
@@ -182,7 +182,7 @@ fail:
 		fwrite(j.data, 1, j.len, stdout);
 		buf_release(&j);
 	}
-	fprintf(stderr, "cachet: %s: %s\n", name, e.msg);
+	fprintf_text(stderr, "cachet: %s: %s\n", name, e.msg);
 	worse(r, err_exit_status(e.code));
 	progress(r);
 	return -1;
@@ -198,7 +198,7 @@ harvest_file(struct harvest_run *r, const char *path)
 				    : file_read(path, SMIME_MAX_MESSAGE, &b, &e)) < 0) {
 		r->done++;
 		r->errors++;
-		fprintf(stderr, "cachet: %s\n", e.msg);
+		fprintf_text(stderr, "cachet: %s\n", e.msg);
 		worse(r, err_exit_status(e.code));
 		return;
 	}
@@ -354,7 +354,7 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);
 	if (cfg->policy.harvest == POLICY_HARVEST_NEVER) {
-		fprintf(stderr, "cachet: policy harvest = never%s: nothing is stored\n",
+		fprintf_text(stderr, "cachet: policy harvest = never%s: nothing is stored\n",
 			cfg->policy.harvest_locked ? " (set by the system policy)" : "");
 		config_free(&cfg);
 		return 0;
@@ -401,7 +401,7 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 	}
 	if (r.progress)
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "harvest: %zu messages (%zu seen before), %zu "
+	fprintf_text(stderr, "harvest: %zu messages (%zu seen before), %zu "
 		"certificates stored, %zu refused, %zu error%s\n", r.done,
 		r.seen, r.stored, r.refused, r.errors, r.errors == 1 ? "" : "s");
 	rc = r.worst;

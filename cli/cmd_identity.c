@@ -71,7 +71,7 @@ print_line(const struct smime_identity *id, time_t now)
 	fmt_validity(id, validity);
 	fputs(validity, stdout);
 	if (strcmp(state, "valid") != 0)
-		printf(" (%s)", state);
+		fprintf_text(stdout, " (%s)", state);
 	putchar('\n');
 }
 
@@ -105,10 +105,10 @@ print_json(const struct smime_identity *id, time_t now)
 		buf_adds(&out, "null");
 	gmtime_r(&id->not_before, &tm);
 	strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	buf_addf(&out, ",\"not_before\":\"%s\"", t);
+	buf_addf_text(&out, ",\"not_before\":\"%s\"", t);
 	gmtime_r(&id->not_after, &tm);
 	strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	buf_addf(&out, ",\"not_after\":\"%s\",\"state\":\"%s\"}\n", t,
+	buf_addf_text(&out, ",\"not_after\":\"%s\",\"state\":\"%s\"}\n", t,
 		 identity_state(id, now));
 	fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
@@ -243,9 +243,9 @@ identity_import(const struct cli_globals *g, int argc, char **argv)
 	}
 	cli_put_text(stdout, path, false);
 	if (existed)
-		printf(": gpg-agent already held this key, kept as it was; certificate ");
+		fprintf_text(stdout, ": gpg-agent already held this key, kept as it was; certificate ");
 	else
-		printf(": imported ");
+		fprintf_text(stdout, ": imported ");
 	print_line(&id, time(NULL));
 	smime_identity_release(&id);
 	return 0;

@@ -1,6 +1,7 @@
 /* cmd_list.c — `cachet list`: the index of an IMAP folder, one message a line. */
 #include "cli/cli.h"
 #include "client/imap_cache.h"
+#include "crypto/smime.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 static void
 list_usage(FILE *f)
 {
-	fprintf(f, "usage: cachet [--account NAME] list [--no-cache] [FOLDER]\n"
+	fprintf_text(f, "usage: cachet [--account NAME] list [--no-cache] [FOLDER]\n"
 		"\n"
 		"Prints the index of FOLDER (default INBOX; a name as `cachet folders`\n"
 		"shows it, in UTF-8), one message a line:\n"
@@ -50,7 +51,7 @@ print_flags(unsigned flags)
 static void
 list_progress(void *arg, size_t done)
 {
-	fprintf(stderr, "\rcachet: %s: %zu envelopes", (const char *)arg, done);
+	fprintf_text(stderr, "\rcachet: %s: %zu envelopes", (const char *)arg, done);
 	fflush(stderr);
 }
 
@@ -123,14 +124,17 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 	for (i = 0; i < idx.n; i++) {
 		const struct imap_summary *m = &idx.msgs[i];
 		struct tm tm;
-		char when[32] = "-";
+		char when[32] = "-", *from;
 
 		if (m->internal_date && gmtime_r(&m->internal_date, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		printf("%u\t", m->uid);
+		fprintf_text(stdout, "%u\t", m->uid);
 		print_flags(m->flags);
-		printf("\t%s\t%u\t", when, m->size);
-		cli_put_text(stdout, m->from_addr, false);
+		fprintf_text(stdout, "\t%s\t%u\t", when, m->size);
+		/* The address crypto reads in From, never the server's ENVELOPE. */
+		from = mime_from_display(m->from_field, MIME_FROM_ADDRESS);
+		cli_put_text(stdout, from, false);
+		free(from);
 		putchar('\t');
 		cli_put_text(stdout, m->subject, false);
 		putchar('\n');

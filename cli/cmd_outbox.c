@@ -63,7 +63,7 @@ print_line(const struct outbox_entry *ent)
 	char *subject = subject_of(ent);
 	size_t i;
 
-	printf("%s\t%s\t", ent->id, state_word(ent->state));
+	fprintf_text(stdout, "%s\t%s\t", ent->id, state_word(ent->state));
 	put_time(stdout, ent->created);
 	printf("\t%u\t", ent->attempts);
 	for (i = 0; i < ent->n_rcpts; i++) {
@@ -200,7 +200,7 @@ outbox_drop_cmd(struct outbox *ob, const char *id)
 		outbox_entry_release(&ent);
 		return cli_fail(&e);
 	}
-	fprintf(stderr, "cachet: dropped %s (%s)%s\n", ent.id, state_word(ent.state),
+	fprintf_text(stderr, "cachet: dropped %s (%s)%s\n", ent.id, state_word(ent.state),
 		ent.state == OUTBOX_SUBMIT ? ": it will not be sent" : "");
 	outbox_entry_release(&ent);
 	return 0;
@@ -223,9 +223,9 @@ cli_outbox_retry(const struct cli_globals *g, const struct config *cfg,
 		return cli_fail(&e);
 	if (send_retry(cfg, a, &o, id, force, &done, &left, stderr, &e) < 0) {
 		rc = cli_fail(&e);
-		fprintf(stderr, "cachet: %zu done, %zu still in the outbox\n", done, left);
+		fprintf_text(stderr, "cachet: %zu done, %zu still in the outbox\n", done, left);
 	} else {
-		fprintf(stderr, "cachet: outbox: %zu done, nothing waits\n", done);
+		fprintf_text(stderr, "cachet: outbox: %zu done, nothing waits\n", done);
 	}
 	return rc;
 }

@@ -58,7 +58,7 @@ read_password(char **out, struct err *e)
 static void
 passwd_usage(FILE *f)
 {
-	fprintf(f, "usage: cachet [--account NAME] passwd\n"
+	fprintf_text(f, "usage: cachet [--account NAME] passwd\n"
 		"\n"
 		"Stores the account's password in the Secret Service (for its IMAP\n"
 		"and SMTP servers).  Reads it from the terminal without echo, or the\n"
@@ -110,7 +110,7 @@ cmd_passwd(const struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	if (a->password_command)
-		fprintf(stderr, "cachet: note: account %s has a password_command, "
+		fprintf_text(stderr, "cachet: note: account %s has a password_command, "
 			"which is used instead of the Secret Service\n", a->name);
 	if (read_password(&pw, &e) < 0) {
 		rc = cli_fail(&e);
@@ -131,7 +131,7 @@ cmd_passwd(const struct cli_globals *g, int argc, char **argv)
 			rc = cli_fail(&e);
 			goto out;
 		}
-		fprintf(stderr, "cachet: stored the password of %s@%s\n", k.user, k.host);
+		fprintf_text(stderr, "cachet: stored the password of %s@%s\n", k.user, k.host);
 	}
 out:
 	cred_password_free(&pw);

@@ -57,7 +57,7 @@ interrupted_status(int rc)
 {
 	if (caught_signal == 0)
 		return rc;
-	fprintf(stderr, "cachet: interrupted by %s\n",
+	fprintf_text(stderr, "cachet: interrupted by %s\n",
 		caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	return 128 + caught_signal;
 }
@@ -65,7 +65,7 @@ interrupted_status(int rc)
 static void
 send_usage(FILE *f)
 {
-	fprintf(f, "usage: cachet [--account NAME] send [--dry-run] [--sign|--no-sign]\n"
+	fprintf_text(f, "usage: cachet [--account NAME] send [--dry-run] [--sign|--no-sign]\n"
 		"                  [--encrypt|--no-encrypt] [FILE]\n"
 		"       cachet [--account NAME] send --retry [--force]\n"
 		"\n"
@@ -106,7 +106,7 @@ ask_sign(struct policy *p)
 	FILE *tty = fopen("/dev/tty", "r+");
 
 	if (tty == NULL) {
-		fprintf(stderr, "cachet: sign = ask and no terminal to ask on: the "
+		fprintf_text(stderr, "cachet: sign = ask and no terminal to ask on: the "
 			"message is signed (--no-sign sends it unsigned)\n");
 		p->sign = POLICY_SIGN_ALWAYS;
 		return;
@@ -216,7 +216,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		       &e);
 	if (dry_run && (rc == 0 || plan.refusal)) {
 		send_plan_print(a, &plan, stdout);
-		printf("dry run: nothing was sent\n");
+		fprintf_text(stdout, "dry run: nothing was sent\n");
 	}
 	if (rc == 0 && !dry_run)
 		rc = send_perform(a, &plan, &o, &rep, stderr, &e);
@@ -229,7 +229,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 	if (rep.notice)
 		fprintf(stderr, "cachet: %s\n", rep.notice);
 	if (rep.warning)
-		fprintf(stderr, "cachet: %s\n", rep.warning);
+		fprintf_text(stderr, "cachet: %s\n", rep.warning);
 out:
 	send_plan_release(&plan);
 	send_report_release(&rep);

@@ -85,7 +85,7 @@ cmd_sign(const struct cli_globals *g, int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 'o': b.output_dir = optarg; break;
 		case 'h':
-			printf("usage: cachet sign [--from ADDR] [--output-dir DIR] [FILE...]\n"
+			fprintf_text(stdout, "usage: cachet sign [--from ADDR] [--output-dir DIR] [FILE...]\n"
 			       "Signs each message (multipart/signed, SHA-256, detached) with the\n"
 			       "certificate of --from, or of the message's From address.\n");
 			return 0;

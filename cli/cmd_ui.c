@@ -13,7 +13,7 @@
 static void
 ui_usage(FILE *f)
 {
-	fprintf(f,
+	fprintf_text(f,
 		"usage: cachet [OPTIONS] ui [--maildir DIR]\n"
 		"\n"
 		"Opens the screen on the account's IMAP server: folders, index,\n"
@@ -60,7 +60,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 			}
 		}
 		if (optind < argc) {
-			fprintf(stderr, "cachet ui: unexpected argument '%s'\n", argv[optind]);
+			fprintf_text(stderr, "cachet ui: unexpected argument '%s'\n", argv[optind]);
 			return 2;
 		}
 	}
@@ -74,7 +74,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 	if (cfg)
 		acct = config_account(cfg, g->account);
 	if (g->account && acct == NULL) {
-		fprintf(stderr, "cachet: no account '%s' in %s\n", g->account,
+		fprintf_text(stderr, "cachet: no account '%s' in %s\n", g->account,
 			g->config_path);
 		rc = 2;
 		goto out;
@@ -89,7 +89,7 @@ cmd_ui(const struct cli_globals *g, int argc, char **argv)
 		struct imap_session *s = NULL;
 
 		if (acct == NULL || acct->imap.host == NULL) {
-			fprintf(stderr, "cachet: no account with an IMAP server in %s; "
+			fprintf_text(stderr, "cachet: no account with an IMAP server in %s; "
 				"add one, or run 'cachet ui --maildir DIR'\n",
 				g->config_path);
 			rc = 2;

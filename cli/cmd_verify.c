@@ -47,22 +47,22 @@ human_line(const struct smime_verdict *v, const char *name, struct buf *out)
 {
 	size_t i;
 
-	buf_addf(out, "%s: signature %s", name, smime_sig_name(v->signature));
+	buf_addf_text(out, "%s: signature %s", name, smime_sig_name(v->signature));
 	if (v->signature != SMIME_SIG_NONE)
-		buf_addf(out, " (%s)", smime_coverage_name(v->coverage));
+		buf_addf_text(out, " (%s)", smime_coverage_name(v->coverage));
 	for (i = 0; i < v->n_signers; i++)
-		buf_addf(out, "%s %s [%s]%s%s", i ? "," : " by", v->signers[i].email
+		buf_addf_text(out, "%s %s [%s]%s%s", i ? "," : " by", v->signers[i].email
 			 ? v->signers[i].email : "(no address)",
 			 v->signers[i].fingerprint ? v->signers[i].fingerprint : "?",
 			 v->signers[i].detail ? ": " : "",
 			 v->signers[i].detail ? v->signers[i].detail : "");
 	if (v->decryption != SMIME_DECRYPT_NONE)
-		buf_addf(out, "; decryption %s", smime_decryption_name(v->decryption));
+		buf_addf_text(out, "; decryption %s", smime_decryption_name(v->decryption));
 	for (i = 0; i < v->n_warnings; i++)
-		buf_addf(out, "%s%s", i ? ", " : "; warnings: ",
+		buf_addf_text(out, "%s%s", i ? ", " : "; warnings: ",
 			 smime_warning_name(v->warnings[i]));
 	if (v->error)
-		buf_addf(out, "; error: %s", v->error);
+		buf_addf_text(out, "; error: %s", v->error);
 	buf_addc(out, '\n');
 }
 
@@ -124,7 +124,7 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 		switch (c) {
 		case 'j': r.json = true; break;
 		case 'h':
-			printf("usage: cachet verify [--json] [FILE...]\n"
+			fprintf_text(stdout, "usage: cachet verify [--json] [FILE...]\n"
 			       "Prints the verdict of each message: who signed, whether the\n"
 			       "signature covers all of it, and what was decrypted; with the\n"
 			       "account's authserv_id, what its servers found of DKIM, SPF and\n"

@@ -12,7 +12,7 @@ usage(FILE *f)
 {
 	const struct cli_verb *v;
 
-	fprintf(f,
+	fprintf_text(f,
 		"usage: cachet [OPTIONS] [VERB [ARGS...]]\n"
 		"\n"
 		"A terminal mail client that signs every message and encrypts with\n"
@@ -31,8 +31,8 @@ usage(FILE *f)
 		"\n"
 		"Verbs:\n");
 	for (v = cli_verbs; v->name; v++)
-		fprintf(f, "  %-10s %s\n", v->name, v->summary);
-	fprintf(f,
+		fprintf_text(f, "  %-10s %s\n", v->name, v->summary);
+	fprintf_text(f,
 		"\n"
 		"Message verbs read RFC 5322 messages from the files named (or standard\n"
 		"input) and write to standard output, or with --output-dir DIR one file\n"
@@ -81,7 +81,7 @@ main(int argc, char **argv)
 
 	/* Decrypted mail never reaches a core file (doc/DESIGN.md, 3). */
 	if (process_forbid_core_dumps(&e) < 0) {
-		fprintf(stderr, "cachet: %s\n", e.msg);
+		fprintf_text(stderr, "cachet: %s\n", e.msg);
 		return err_exit_status(e.code);
 	}
 	g.passphrase_fd = -1;
@@ -104,22 +104,22 @@ main(int argc, char **argv)
 		case 'p':
 			fd = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || fd < 0 || fd > 65535) {
-				fprintf(stderr, "cachet: --passphrase-fd wants a file descriptor "
+				fprintf_text(stderr, "cachet: --passphrase-fd wants a file descriptor "
 					"number, not '");
 				cli_put_text(stderr, optarg, false);
-				fprintf(stderr, "'\n");
+				fprintf_text(stderr, "'\n");
 				return 2;
 			}
 			g.passphrase_fd = (int)fd;
 			break;
 		case 'V':
-			printf("cachet %s\n", PACKAGE_VERSION);
+			fprintf_text(stdout, "cachet %s\n", PACKAGE_VERSION);
 			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "cachet: run 'cachet --help' for the options\n");
+			fprintf_text(stderr, "cachet: run 'cachet --help' for the options\n");
 			return 2;
 		}
 	}
@@ -147,7 +147,7 @@ main(int argc, char **argv)
 			if (strcmp(v->name, "ui") == 0)
 				break;
 		if (v->name == NULL) {
-			fprintf(stderr, "cachet: this build has no screen; "
+			fprintf_text(stderr, "cachet: this build has no screen; "
 				"run 'cachet --help' for the verbs\n");
 			rc = 2;
 			goto out;
@@ -157,7 +157,7 @@ main(int argc, char **argv)
 			if (strcmp(v->name, argv[optind]) == 0)
 				break;
 		if (v->name == NULL) {
-			fprintf(stderr, "cachet: unknown verb '%s'; run 'cachet --help' "
+			fprintf_text(stderr, "cachet: unknown verb '%s'; run 'cachet --help' "
 				"for the list\n", argv[optind]);
 			rc = 2;
 			goto out;

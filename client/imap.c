@@ -543,7 +543,7 @@ out:
 }
 
 #define INDEX_ITEMS "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE " \
-	"BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)])"
+	"BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE FROM)])"
 
 /*
  * One FETCH (by sequence numbers, or UID FETCH) of what an index needs, or

@@ -73,8 +73,8 @@ struct imap_summary {
 	time_t internal_date;	/* 0 when not given */
 	char *date;		/* owned; Date header as sent, may be NULL */
 	char *subject;		/* owned; raw (may hold encoded words), may be NULL */
-	char *from_name;	/* owned; raw display name, may be NULL */
-	char *from_addr;	/* owned; mailbox@host, may be NULL */
+	char *from_name;	/* owned; ENVELOPE's raw display name, may be NULL */
+	char *from_addr;	/* owned; ENVELOPE's mailbox@host, may be NULL */
 	char *message_id;	/* owned; may be NULL */
 	char *in_reply_to;	/* owned; the envelope's In-Reply-To, may be NULL */
 	uint64_t modseq;	/* MODSEQ when the server sent one, else 0 */
@@ -84,9 +84,19 @@ struct imap_summary {
 	 * the message has none (text/plain by RFC 2045)
 	 */
 	char *content_type;
+	/*
+	 * owned; every From field of the message (BODY[HEADER.FIELDS]),
+	 * unfolded, ", " between them, as crypto's mime_from_display reads
+	 * it; NULL when there is none.  The index and list show the sender
+	 * from this, never from_name/from_addr: a server's ENVELOPE picks one
+	 * address of a group or a list, crypto binds another.  At most
+	 * IMAP_FROM_FIELD_MAX bytes.
+	 */
+	char *from_field;
 };
 
 #define IMAP_CONTENT_TYPE_MAX 1024
+#define IMAP_FROM_FIELD_MAX 4096
 
 /* Frees the strings of one summary and zeroes it. */
 void imap_summary_release(struct imap_summary *sum);

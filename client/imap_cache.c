@@ -10,9 +10,9 @@
 
 /*
  * Version 2 added the Content-Type, 3 the folder's HIGHESTMODSEQ and
- * In-Reply-To; an older file is fetched afresh.
+ * In-Reply-To, 4 the From fields as sent; an older file is fetched afresh.
  */
-#define INDEX_MAGIC "cachet-imap-index 3"
+#define INDEX_MAGIC "cachet-imap-index 4"
 #define INDEX_MAX_BYTES ((size_t)512 << 20)
 
 void
@@ -72,6 +72,8 @@ imap_index_format(const struct imap_index *idx, struct buf *out)
 		add_escaped(out, m->in_reply_to);
 		buf_addc(out, '\t');
 		add_escaped(out, m->content_type);
+		buf_addc(out, '\t');
+		add_escaped(out, m->from_field);
 		buf_addc(out, '\n');
 	}
 }
@@ -100,7 +102,7 @@ unescape(const char *p, const char *end)
 static int
 parse_record(const char *line, const char *end, struct imap_summary *m)
 {
-	enum { FIELDS = 11 };
+	enum { FIELDS = 12 };
 	const char *f[FIELDS];
 	const char *p = line;
 	uint64_t v[4];
@@ -148,8 +150,10 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 	m->from_addr = unescape(f[7], f[8] - 1);
 	m->message_id = unescape(f[8], f[9] - 1);
 	m->in_reply_to = unescape(f[9], f[10] - 1);
-	m->content_type = unescape(f[10], end);
-	if (m->content_type && strlen(m->content_type) > IMAP_CONTENT_TYPE_MAX) {
+	m->content_type = unescape(f[10], f[11] - 1);
+	m->from_field = unescape(f[11], end);
+	if ((m->content_type && strlen(m->content_type) > IMAP_CONTENT_TYPE_MAX) ||
+	    (m->from_field && strlen(m->from_field) > IMAP_FROM_FIELD_MAX)) {
 		imap_summary_release(m);
 		return -1;
 	}

@@ -418,6 +418,11 @@ body_section(struct rd *r, struct imap_summary *sum)
 	}
 	if (header_fields && sum->content_type == NULL)
 		sum->content_type = imap_content_type_of(raw, raw_len);
+	if (header_fields && sum->from_field == NULL && raw) {
+		sum->from_field = mime_header_joined(raw, raw_len, "From");
+		if (sum->from_field && strlen(sum->from_field) > IMAP_FROM_FIELD_MAX)
+			sum->from_field[IMAP_FROM_FIELD_MAX] = '\0';
+	}
 	free(s);
 	return 0;
 }
@@ -478,6 +483,7 @@ imap_summary_release(struct imap_summary *sum)
 	free(sum->message_id);
 	free(sum->in_reply_to);
 	free(sum->content_type);
+	free(sum->from_field);
 	memset(sum, 0, sizeof *sum);
 }
 

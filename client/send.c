@@ -409,37 +409,37 @@ send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out
 {
 	size_t i, k;
 
-	fprintf(out, "account:   %s\n", a->name);
-	fprintf(out, "from:      %s\n", plan->from ? plan->from : "?");
-	fprintf(out, "to:        ");
+	fprintf_text(out, "account:   %s\n", a->name);
+	fprintf_text(out, "from:      %s\n", plan->from ? plan->from : "?");
+	fprintf_text(out, "to:        ");
 	for (i = k = 0; i < plan->n_rcpts; i++)
 		if (!plan->rcpts[i].bcc)
-			fprintf(out, "%s%s", k++ ? ", " : "", plan->rcpts[i].addr);
-	fprintf(out, "\n");
+			fprintf_text(out, "%s%s", k++ ? ", " : "", plan->rcpts[i].addr);
+	fprintf_text(out, "\n");
 	for (i = k = 0; i < plan->n_rcpts; i++)
 		if (plan->rcpts[i].bcc)
-			fprintf(out, "%s%s", k++ ? ", " : "bcc:       ", plan->rcpts[i].addr);
+			fprintf_text(out, "%s%s", k++ ? ", " : "bcc:       ", plan->rcpts[i].addr);
 	if (k)
-		fprintf(out, "\n");
+		fprintf_text(out, "\n");
 	if (plan->sign)
-		fprintf(out, "signed:    yes, certificate %s\n", plan->signer);
+		fprintf_text(out, "signed:    yes, certificate %s\n", plan->signer);
 	else
-		fprintf(out, "signed:    no: %s\n", plan->why_unsigned ? plan->why_unsigned : "");
+		fprintf_text(out, "signed:    no: %s\n", plan->why_unsigned ? plan->why_unsigned : "");
 	if (plan->encrypt) {
-		fprintf(out, "encrypted: yes, to ");
+		fprintf_text(out, "encrypted: yes, to ");
 		for (i = 0; i < plan->n_rcpts; i++)
 			if (!plan->rcpts[i].bcc)
-				fprintf(out, "%s, ", plan->rcpts[i].addr);
-		fprintf(out, "%s (sender)", plan->from);
+				fprintf_text(out, "%s, ", plan->rcpts[i].addr);
+		fprintf_text(out, "%s (sender)", plan->from);
 		/* The To/Cc copy names no Bcc recipient: each has a copy. */
 		for (i = k = 0; i < plan->n_rcpts; i++)
 			if (plan->rcpts[i].bcc)
-				fprintf(out, "%s%s", k++ ? ", " : "; a copy of its own, "
+				fprintf_text(out, "%s%s", k++ ? ", " : "; a copy of its own, "
 					"to it and the sender, for each Bcc: ",
 					plan->rcpts[i].addr);
-		fprintf(out, "\n");
+		fprintf_text(out, "\n");
 	} else {
-		fprintf(out, "encrypted: no: %s\n",
+		fprintf_text(out, "encrypted: no: %s\n",
 			plan->why_not_encrypted ? plan->why_not_encrypted : "");
 	}
 	if (plan->encrypt)
@@ -448,21 +448,21 @@ send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out
 		const struct send_plan_rcpt *r = &plan->rcpts[i];
 
 		if (r->cert) {
-			fprintf(out, "cert:      %s %s", r->addr, r->cert);
+			fprintf_text(out, "cert:      %s %s", r->addr, r->cert);
 			print_transport(r->transport, r->caps, out);
 		} else if (r->why_no_cert) {
-			fprintf(out, "cert:      %s none: %s\n", r->addr, r->why_no_cert);
+			fprintf_text(out, "cert:      %s none: %s\n", r->addr, r->why_no_cert);
 		}
 	}
 	if (plan->sender_cert) {
-		fprintf(out, "cert:      %s %s (sender)", plan->from, plan->sender_cert);
+		fprintf_text(out, "cert:      %s %s (sender)", plan->from, plan->sender_cert);
 		print_transport(plan->sender_transport, plan->sender_caps, out);
 	}
-	fprintf(out, "via:       %s://%s:%u\n", a->smtp.scheme ? a->smtp.scheme : "?",
+	fprintf_text(out, "via:       %s://%s:%u\n", a->smtp.scheme ? a->smtp.scheme : "?",
 		a->smtp.host ? a->smtp.host : "?", a->smtp.port);
-	fprintf(out, "copy in:   %s\n", a->imap.host ? a->sent : "(no imap server)");
+	fprintf_text(out, "copy in:   %s\n", a->imap.host ? a->sent : "(no imap server)");
 	if (plan->refusal)
-		fprintf(out, "refused:   %s\n", plan->refusal);
+		fprintf_text(out, "refused:   %s\n", plan->refusal);
 }
 
 /* --- performing ------------------------------------------------------- */

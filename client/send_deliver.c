@@ -301,7 +301,7 @@ send_deliver(const struct account *a, const struct send_plan *plan,
 	/* This send replaces the copies of the same message still waiting. */
 	if (message_id && outbox_supersede(ob, message_id, keep, n_keep, &dropped,
 					   NULL) == 0 && dropped && info)
-		fprintf(info, "cachet: %zu older unsent cop%s of this message left "
+		fprintf_text(info, "cachet: %zu older unsent cop%s of this message left "
 			"the outbox\n", dropped, dropped == 1 ? "y" : "ies");
 	test_pause_at("after-sign");
 
@@ -328,7 +328,7 @@ send_deliver(const struct account *a, const struct send_plan *plan,
 	smtp_close(&smtp);
 	rep->submitted = c[0].accepted;
 	if (info && n_sent)
-		fprintf(info, "cachet: sent to %zu recipient%s%s%s%s\n", n_sent,
+		fprintf_text(info, "cachet: sent to %zu recipient%s%s%s%s\n", n_sent,
 			n_sent == 1 ? "" : "s", nc > 1 ? " (each Bcc in a copy of "
 			"its own)" : "", rep->signed_ ? ", signed" : "",
 			rep->encrypted ? ", encrypted" : "");
@@ -369,7 +369,7 @@ retry_one(struct outbox *ob, struct outbox_entry *ent, const struct account *a,
 			goto out;
 		rc = -1;
 		if (info)
-			fprintf(info, "cachet: sent %s to %zu recipient%s\n", ent->id,
+			fprintf_text(info, "cachet: sent %s to %zu recipient%s\n", ent->id,
 				ent->n_rcpts, ent->n_rcpts == 1 ? "" : "s");
 	}
 	if (ent->folder && a->imap.host) {
@@ -380,9 +380,9 @@ retry_one(struct outbox *ob, struct outbox_entry *ent, const struct account *a,
 			goto out;
 		}
 		if (info && notice)
-			fprintf(info, "cachet: %s\n", notice);
+			fprintf_text(info, "cachet: %s\n", notice);
 		if (info)
-			fprintf(info, "cachet: filed %s in Sent\n", ent->id);
+			fprintf_text(info, "cachet: filed %s in Sent\n", ent->id);
 	}
 	rc = outbox_remove(ob, ent->id, e);
 out:
@@ -435,7 +435,7 @@ send_retry(const struct config *cfg, const struct account *a,
 		if (first.code == ERR_NONE)
 			first = le;
 		if (info)
-			fprintf(info, "cachet: %s still waits: %s\n", ents[i].id, le.msg);
+			fprintf_text(info, "cachet: %s still waits: %s\n", ents[i].id, le.msg);
 		rc = -1;
 	}
 	if (rc < 0 && e)

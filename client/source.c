@@ -109,6 +109,7 @@ mail_envelopes_free(struct mail_envelope **env, size_t n)
 		return;
 	for (i = 0; i < n; i++) {
 		free((*env)[i].from);
+		free((*env)[i].sender);
 		free((*env)[i].subject);
 		free((*env)[i].content_type);
 		free((*env)[i].message_id);

@@ -43,7 +43,13 @@ struct mail_folder {
 struct mail_envelope {
 	uint32_t uid;		/* stable while the folder is open */
 	time_t date;		/* from the Date header; 0 when absent or unparsable */
-	char *from;		/* owned; decoded From header (UTF-8), or "" */
+	/*
+	 * owned; the From field(s) as crypto reads them (mime_from_display):
+	 * from "name <addr>", sender the index's short form, "" when none;
+	 * never a server's ENVELOPE
+	 */
+	char *from;
+	char *sender;
 	char *subject;		/* owned; decoded Subject (UTF-8), or "" */
 	char *content_type;	/* owned; top-level Content-Type value, raw, or "" */
 	size_t size;		/* bytes of the raw message */

@@ -112,16 +112,12 @@ im_open_folder(struct mail_source *src, const char *id, struct mail_envelope **o
 	env = xcalloc(idx.n ? idx.n : 1, sizeof(*env));
 	for (i = 0; i < idx.n; i++) {
 		const struct imap_summary *sum = &idx.msgs[i];
-		char *name = decoded_or_empty(sum->from_name);
 
 		env[i].uid = sum->uid;
 		env[i].size = sum->size;
 		env[i].flags = flags_from_imap(sum->flags);
-		if (*name && sum->from_addr)
-			env[i].from = xasprintf("%s <%s>", name, sum->from_addr);
-		else
-			env[i].from = xstrdup(sum->from_addr ? sum->from_addr : name);
-		free(name);
+		env[i].from = mime_from_display(sum->from_field, MIME_FROM_FULL);
+		env[i].sender = mime_from_display(sum->from_field, MIME_FROM_SHORT);
 		env[i].subject = decoded_or_empty(sum->subject);
 		env[i].date = mime_date_parse(sum->date);
 		if (env[i].date == 0)

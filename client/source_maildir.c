@@ -256,13 +256,18 @@ md_open_folder(struct mail_source *src, const char *id, struct mail_envelope **o
 		if (read_header(path, &hdr, &env[i].size) < 0) {
 			/* Gone since the scan (another client moved it): shown empty. */
 			env[i].from = xstrdup("");
+			env[i].sender = xstrdup("");
 			env[i].subject = xstrdup("(message vanished)");
 			env[i].content_type = xstrdup("");
 			free(path);
 			continue;
 		}
 		hlen = mime_header_end(hdr.data, hdr.len);
-		env[i].from = header_decoded(hdr.data, hlen, "From");
+		/* Who crypto reads in From, never a display name alone. */
+		v = mime_header_joined(hdr.data, hlen, "From");
+		env[i].from = v ? mime_from_display(v, MIME_FROM_FULL) : xstrdup("");
+		env[i].sender = v ? mime_from_display(v, MIME_FROM_SHORT) : xstrdup("");
+		free(v);
 		env[i].subject = header_decoded(hdr.data, hlen, "Subject");
 		v = mime_header_first(hdr.data, hlen, "Content-Type");
 		env[i].content_type = v ? v : xstrdup("");

@@ -550,6 +550,7 @@ email_add(struct smime_signer *s, const char *a)
 void
 cms_describe(gnutls_x509_crt_t crt, bool want_der, struct smime_signer *s)
 {
+	bool san;
 	unsigned char fpr[20];
 	char buf[1024];
 	size_t n, i;
@@ -563,18 +564,12 @@ cms_describe(gnutls_x509_crt_t crt, bool want_der, struct smime_signer *s)
 		for (i = 0; i < 20; i++)
 			snprintf(s->fingerprint + 2 * i, 3, "%02X", fpr[i]);
 	}
-	/* The subject's emailAddress first, then subjectAltName rfc822Names,
-	 * as gpgsm listed them. */
-	for (i = 0;; i++) {
-		n = sizeof buf;
-		r = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_PKCS9_EMAIL, (unsigned)i, 0,
-						  buf, &n);
-		if (r == GNUTLS_E_SHORT_MEMORY_BUFFER)
-			continue;
-		if (r < 0)
-			break;
-		email_add(s, buf);
-	}
+	/*
+	 * The subjectAltName rfc822Names; the subject's emailAddress only
+	 * when there is none of them (the CA/Browser Forum's S/MIME rules
+	 * allow it only as a copy of a SAN address: a CA that copied a
+	 * request's DN must not bind someone else's address).
+	 */
 	for (i = 0;; i++) {
 		n = sizeof buf - 1;
 		r = gnutls_x509_crt_get_subject_alt_name(crt, (unsigned)i, buf, &n, NULL);
@@ -586,6 +581,16 @@ cms_describe(gnutls_x509_crt_t crt, bool want_der, struct smime_signer *s)
 			buf[n] = '\0';
 			email_add(s, buf);
 		}
+	}
+	for (i = 0, san = s->n_emails > 0; !san; i++) {
+		n = sizeof buf;
+		r = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_PKCS9_EMAIL, (unsigned)i, 0,
+						  buf, &n);
+		if (r == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue;
+		if (r < 0)
+			break;
+		email_add(s, buf);
 	}
 	if (s->n_emails && s->email == NULL)
 		s->email = xstrdup(s->emails[0]);

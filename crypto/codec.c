@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -345,7 +347,9 @@ codec_needs_encoding(const char *in, size_t n)
 static void
 strv_push(char ***v, size_t *n, char *s)
 {
-	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	/* Room for n + 2 doubles at 4, 8, 16...: long lists stay linear. */
+	if (*v == NULL || (*n + 1 >= 4 && ((*n + 1) & *n) == 0))
+		*v = xrealloc(*v, (*n + 1 < 4 ? 4 : 2 * (*n + 1)) * sizeof **v);
 	(*v)[(*n)++] = s;
 	(*v)[*n] = NULL;
 }
@@ -397,6 +401,12 @@ add_addr(const char *s, size_t l, char ***v, size_t *n)
 void
 addr_list_parse(const char *value, char ***v, size_t *n)
 {
+	addr_list_parse_group(value, v, n, NULL);
+}
+
+void
+addr_list_parse_group(const char *value, char ***v, size_t *n, bool *group)
+{
 	const char *s = value, *start = value, *lt = NULL;
 	bool quoted = false;
 	int depth = 0;
@@ -431,6 +441,8 @@ addr_list_parse(const char *value, char ***v, size_t *n)
 		} else if (c == ':' && lt == NULL) {
 			/* A group's display name: the addresses follow. */
 			start = s + 1;
+			if (group)
+				*group = true;
 		} else if (c == ',' || c == ';' || c == '\0') {
 			if (lt) {
 				const char *gt = memchr(lt, '>', (size_t)(s - lt));
@@ -448,12 +460,37 @@ addr_list_parse(const char *value, char ***v, size_t *n)
 	}
 }
 
+char *
+smime_address_key(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	gnutls_datum_t ace = { NULL, 0 };
+	char *local, *out;
+
+	if (at == NULL)
+		return NULL;
+	local = xstrndup(addr, (size_t)(at - addr));
+	str_lower_ascii(local);
+	/* The A-label form of a U-label domain (IDNA2008, as GnuTLS maps it);
+	 * a domain it refuses is compared as written. */
+	if (gnutls_idna_map(at + 1, (unsigned)strlen(at + 1), &ace, 0) == 0 && ace.data) {
+		out = xasprintf("%s@%.*s", local, (int)ace.size, (const char *)ace.data);
+		gnutls_free(ace.data);
+	} else {
+		out = xasprintf("%s@%s", local, at + 1);
+	}
+	free(local);
+	str_lower_ascii(strrchr(out, '@'));
+	return out;
+}
+
 bool
 addr_equal(const char *a, const char *b)
 {
-	const char *ea = strrchr(a, '@'), *eb = strrchr(b, '@');
+	char *ka = smime_address_key(a), *kb = smime_address_key(b);
+	bool same = ka && kb && strcmp(ka, kb) == 0;
 
-	if (ea == NULL || eb == NULL || ea - a != eb - b)
-		return false;
-	return memcmp(a, b, (size_t)(ea - a)) == 0 && str_casecmp_ascii(ea, eb) == 0;
+	free(ka);
+	free(kb);
+	return same;
 }

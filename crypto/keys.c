@@ -235,6 +235,7 @@ smime_message_from(const char *msg, size_t len, char **addr, struct err *e)
 	struct mime_entity m;
 	char **v = NULL, *from;
 	size_t n = 0;
+	bool group = false;
 
 	*addr = NULL;
 	if (mime_entity_parse(msg, len, true, &m, e) < 0)
@@ -243,8 +244,12 @@ smime_message_from(const char *msg, size_t len, char **addr, struct err *e)
 		return err_set(e, ERR_INPUT, "the message has more than one From field");
 	from = mime_header_get(&m, "From", 0);
 	if (from)
-		addr_list_parse(from, &v, &n);
+		addr_list_parse_group(from, &v, &n, &group);
 	free(from);
+	if (group) {
+		smime_strv_free(&v);
+		return err_set(e, ERR_INPUT, "the From field is a group, not an author");
+	}
 	if (n != 1) {
 		smime_strv_free(&v);
 		return err_set(e, ERR_INPUT, n ? "the From field holds several addresses"
@@ -262,16 +267,22 @@ smime_message_recipients(const char *msg, size_t len, char ***addrs, size_t *np,
 	static const char *const fields[] = { "To", "Cc", "Bcc" };
 	struct mime_entity m;
 	char **all = NULL, **out = NULL;
-	size_t n_all = 0, n = 0, i, j, k;
+	size_t n_all = 0, n = 0, i, k;
 
 	*addrs = NULL;
 	*np = 0;
 	if (mime_entity_parse(msg, len, true, &m, e) < 0)
 		return -1;
 	for (i = 0; i < 3; i++) {
-		char *v;
+		struct mime_field f;
+		size_t pos = 0;
 
-		for (j = 0; (v = mime_header_get(&m, fields[i], j)) != NULL; j++) {
+		while (mime_field_next(&m.hdr, &pos, &f)) {
+			char *v;
+
+			if (!mime_field_is(&f, fields[i]))
+				continue;
+			v = mime_field_value(&f);
 			addr_list_parse(v, &all, &n_all);
 			free(v);
 		}

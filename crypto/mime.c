@@ -297,78 +297,155 @@ rfc2231_decode(const char *v, bool first, struct buf *out)
 
 #define RFC2231_MAX_SECTIONS 64
 
+/* One "base*..." parameter: where its base ends and which section it is. */
+struct rfc2231_piece {
+	size_t idx;		/* in ct->names */
+	size_t blen;		/* length of the base name */
+	long section;		/* -1 for "name*", else N of "name*N" or "name*N*" */
+	bool extended;		/* "name*" or "name*N*": charset and %XX */
+};
+
+static int
+piece_cmp(const void *a, const void *b, void *arg)
+{
+	const struct rfc2231_piece *x = a, *y = b;
+	char **names = arg;
+	size_t n = x->blen < y->blen ? x->blen : y->blen;
+	int c = memcmp(names[x->idx], names[y->idx], n);
+
+	if (c)
+		return c;
+	if (x->blen != y->blen)
+		return x->blen < y->blen ? -1 : 1;
+	if (x->section != y->section)
+		return x->section < y->section ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Reads "*", "*N" or "*N*" after a base name; false for anything else. */
+static bool
+piece_read(const char *star, struct rfc2231_piece *pc)
+{
+	const char *s = star + 1;
+	long k = 0;
+
+	if (*s == '\0') {
+		pc->section = -1;
+		pc->extended = true;
+		return true;
+	}
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] >= '0' && s[1] <= '9'))
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((k = k * 10 + (*s - '0')) > RFC2231_MAX_SECTIONS)
+			return false;
+	pc->section = k;
+	pc->extended = *s == '*';
+	return *s == '\0' || (*s == '*' && s[1] == '\0');
+}
+
 /*
  * RFC 2231: "name*" (charset'language'%XX value) and continuations
  * "name*0", "name*1*"... become one parameter "name".  Sections are
- * joined from 0 until the first missing one; a complete extended value
- * replaces a plain parameter of the same name.
+ * joined from 0 until the first missing one (the first of a repeated
+ * section counts); without a section 0, "name*" is the value; a value
+ * read so replaces every "name*..." and a plain "name", and goes last.
+ * The pieces are sorted once by base and section, so the work is
+ * O(n log n) in the number of parameters, whatever their order.
  */
+struct rfc2231_value {
+	char *name;		/* owned */
+	char *value;		/* owned */
+};
+
+static int
+value_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rfc2231_value *)a)->name,
+		      ((const struct rfc2231_value *)b)->name);
+}
+
 static void
 rfc2231_collapse(struct mime_ctype *ct)
 {
-	size_t i, j, k;
+	struct rfc2231_piece *pc;
+	struct rfc2231_value *nv;
+	bool *drop;
+	size_t i, j, n = 0, m = 0, n_new = 0, kept = 0;
 
+	for (i = 0; i < ct->n; i++)
+		n += strchr(ct->names[i], '*') != NULL;
+	if (n == 0)
+		return;
+	pc = xcalloc(n, sizeof *pc);
 	for (i = 0; i < ct->n; i++) {
-		char *star = strchr(ct->names[i], '*'), *base;
-		struct buf v = BUF_INIT;
-		size_t blen;
+		char *star = strchr(ct->names[i], '*');
 
-		if (star == NULL)
+		if (star == NULL || star == ct->names[i])
 			continue;
-		blen = (size_t)(star - ct->names[i]);
-		base = xstrndup(ct->names[i], blen);
-		if (strcmp(star, "*") == 0) {
-			rfc2231_decode(ct->values[i], true, &v);
-		} else {
-			for (k = 0; k < RFC2231_MAX_SECTIONS; k++) {
-				char plain[24], ext[24];
-
-				snprintf(plain, sizeof plain, "*%zu", k);
-				snprintf(ext, sizeof ext, "*%zu*", k);
-				for (j = 0; j < ct->n; j++) {
-					if (strncmp(ct->names[j], base, blen) != 0)
-						continue;
-					if (strcmp(ct->names[j] + blen, plain) == 0) {
-						buf_adds(&v, ct->values[j]);
-						break;
-					}
-					if (strcmp(ct->names[j] + blen, ext) == 0) {
-						rfc2231_decode(ct->values[j], k == 0, &v);
-						break;
-					}
-				}
-				if (j == ct->n)
-					break;
-			}
-			if (k == 0) {	/* no section 0: not a value we can read */
-				free(base);
-				buf_release(&v);
-				continue;
-			}
-		}
-		/* Drop every "base*..." entry and any plain "base", then add it. */
-		for (j = 0; j < ct->n;) {
-			const char *nm = ct->names[j];
-
-			if (strncmp(nm, base, blen) == 0 && (nm[blen] == '*' || nm[blen] == '\0')) {
-				free(ct->names[j]);
-				free(ct->values[j]);
-				memmove(&ct->names[j], &ct->names[j + 1], (ct->n - j - 1) * sizeof *ct->names);
-				memmove(&ct->values[j], &ct->values[j + 1],
-					(ct->n - j - 1) * sizeof *ct->values);
-				ct->n--;
-			} else {
-				j++;
-			}
-		}
-		buf_grow(&v, 0);
-		ct->names = xrealloc(ct->names, (ct->n + 1) * sizeof *ct->names);
-		ct->values = xrealloc(ct->values, (ct->n + 1) * sizeof *ct->values);
-		ct->names[ct->n] = base;
-		ct->values[ct->n] = buf_detach(&v, NULL);
-		ct->n++;
-		i = (size_t)-1;	/* the array moved: start over */
+		pc[m].idx = i;
+		pc[m].blen = (size_t)(star - ct->names[i]);
+		if (piece_read(star, &pc[m]))
+			m++;
 	}
+	qsort_r(pc, m, sizeof *pc, piece_cmp, ct->names);
+	drop = xcalloc(ct->n, sizeof *drop);
+	nv = xcalloc(m ? m : 1, sizeof *nv);
+	/* Each run of pieces with one base gives at most one value. */
+	for (i = 0; i < m; i = j) {
+		const char *base = ct->names[pc[i].idx];
+		size_t blen = pc[i].blen, plain = (size_t)-1, k;
+		struct buf v = BUF_INIT;
+		long want = 0;
+
+		for (j = i; j < m && pc[j].blen == blen &&
+			    memcmp(ct->names[pc[j].idx], base, blen) == 0; j++) {
+			if (pc[j].section == -1 && plain == (size_t)-1)
+				plain = j;
+			if (pc[j].section != want)
+				continue;
+			if (pc[j].extended)
+				rfc2231_decode(ct->values[pc[j].idx], want == 0, &v);
+			else
+				buf_adds(&v, ct->values[pc[j].idx]);
+			want++;
+		}
+		if (want == 0 && plain != (size_t)-1)
+			rfc2231_decode(ct->values[pc[plain].idx], true, &v);
+		else if (want == 0)
+			continue;	/* no section 0 and no "name*": left as it is */
+		for (k = i; k < j; k++)
+			drop[pc[k].idx] = true;
+		buf_grow(&v, 0);
+		nv[n_new].name = xstrndup(base, blen);
+		nv[n_new].value = buf_detach(&v, NULL);
+		n_new++;
+	}
+	/* The bases come out sorted: a plain "name" that gives way is found
+	 * by binary search. */
+	for (i = 0; i < ct->n; i++) {
+		struct rfc2231_value key = { ct->names[i], NULL };
+
+		if (!drop[i] && n_new && bsearch(&key, nv, n_new, sizeof *nv, value_cmp))
+			drop[i] = true;
+		if (drop[i]) {
+			free(ct->names[i]);
+			free(ct->values[i]);
+			continue;
+		}
+		ct->names[kept] = ct->names[i];
+		ct->values[kept] = ct->values[i];
+		kept++;
+	}
+	for (i = 0; i < n_new; i++) {
+		ct->names[kept] = nv[i].name;
+		ct->values[kept] = nv[i].value;
+		kept++;
+	}
+	ct->n = kept;
+	free(pc);
+	free(drop);
+	free(nv);
 }
 
 /* "; name=value" parameters after a type, into ct (RFC 2231 applied). */
@@ -397,8 +474,13 @@ params_parse(const char *s, struct mime_ctype *ct)
 			continue;
 		}
 		str_lower_ascii(name);
-		ct->names = xrealloc(ct->names, (ct->n + 1) * sizeof *ct->names);
-		ct->values = xrealloc(ct->values, (ct->n + 1) * sizeof *ct->values);
+		/* Room doubles at 4, 8, 16...: many parameters stay linear. */
+		if (ct->n == 0 || (ct->n >= 4 && (ct->n & (ct->n - 1)) == 0)) {
+			size_t cap = ct->n < 4 ? 4 : ct->n * 2;
+
+			ct->names = xrealloc(ct->names, cap * sizeof *ct->names);
+			ct->values = xrealloc(ct->values, cap * sizeof *ct->values);
+		}
 		ct->names[ct->n] = name;
 		ct->values[ct->n] = val;
 		ct->n++;

@@ -3,6 +3,7 @@
  * encodings for display, leniently: what cannot be decoded is shown as it
  * is (or as U+FFFD), never refused.
  */
+#include "crypto/smime_p.h"
 #include "crypto/smime.h"
 
 #include <ctype.h>
@@ -44,6 +45,28 @@ mime_header_first(const char *hdr, size_t len, const char *name)
 	m.raw.n = m.hdr.n = mime_header_end(hdr, len);
 	m.body.p = hdr + m.hdr.n;
 	return mime_header_get(&m, name, 0);
+}
+
+char *
+mime_header_joined(const char *hdr, size_t len, const char *name)
+{
+	struct mime_range h = { hdr, mime_header_end(hdr, len) };
+	struct mime_field f;
+	struct buf out = BUF_INIT;
+	size_t pos = 0;
+
+	while (mime_field_next(&h, &pos, &f)) {
+		char *v;
+
+		if (!mime_field_is(&f, name))
+			continue;
+		v = mime_field_value(&f);
+		buf_addf(&out, "%s%s", out.len ? ", " : "", v);
+		free(v);
+	}
+	if (out.data == NULL)
+		return NULL;
+	return buf_detach(&out, NULL);
 }
 
 void
@@ -152,6 +175,104 @@ mime_header_first_decoded(const char *hdr, size_t len, const char *name)
 	d = mime_header_decode(v);
 	free(v);
 	return d;
+}
+
+/* A name that could pass for an address once shown. */
+static bool
+looks_like_address(const char *s)
+{
+	return strchr(s, '@') || strstr(s, "\xef\xbc\xa0") /* U+FF20 */ ||
+	       strstr(s, "\xef\xb9\xab") /* U+FE6B */;
+}
+
+/* The display name before '<' in a one-mailbox value, decoded, unquoted. */
+static char *
+display_name(const char *value)
+{
+	const char *s, *lt = NULL;
+	bool quoted = false;
+	int depth = 0;
+	char *raw, *d, *t;
+	size_t n;
+
+	for (s = value; *s && lt == NULL; s++) {
+		if (quoted) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '"')
+				quoted = false;
+		} else if (*s == '\\' && depth && s[1]) {
+			s++;
+		} else if (*s == '"' && !depth) {
+			quoted = true;
+		} else if (*s == '(') {
+			depth++;
+		} else if (*s == ')' && depth) {
+			depth--;
+		} else if (*s == '<' && !depth) {
+			lt = s;
+		}
+	}
+	if (lt == NULL)
+		return xstrdup("");
+	raw = xstrndup(value, (size_t)(lt - value));
+	d = mime_header_decode(raw);
+	free(raw);
+	t = str_trim(d);
+	n = strlen(t);
+	if (n >= 2 && t[0] == '"' && t[n - 1] == '"') {
+		t[n - 1] = '\0';
+		t++;
+	}
+	t = xstrdup(str_trim(t));
+	free(d);
+	return t;
+}
+
+char *
+mime_from_display(const char *value, enum mime_from_form form)
+{
+	struct buf out = BUF_INIT;
+	char **a = NULL, *name, *d;
+	size_t n = 0, i;
+	bool group = false;
+
+	if (value == NULL)
+		return xstrdup("");
+	addr_list_parse_group(value, &a, &n, &group);
+	buf_adds(&out, "");
+	if (n == 0) {
+		d = mime_header_decode(value);
+		if (looks_like_address(d))
+			buf_adds(&out, "(no address) ");
+		buf_adds(&out, d);
+		free(d);
+	} else if (n > 1 || group) {
+		for (i = 0; i < n; i++)
+			buf_addf(&out, "%s%s", i ? ", " : "", a[i]);
+		if (group)
+			buf_adds(&out, " (a group)");
+	} else {
+		name = display_name(value);
+		if (form == MIME_FROM_ADDRESS || *name == '\0')
+			buf_adds(&out, a[0]);
+		else if (looks_like_address(name))
+			buf_addf(&out, "%s (%s)", a[0], name);
+		else if (form == MIME_FROM_SHORT)
+			buf_adds(&out, name);
+		else
+			buf_addf(&out, "%s <%s>", name, a[0]);
+		free(name);
+	}
+	for (i = 0; i < n; i++)
+		free(a[i]);
+	free(a);
+	/* The address parts come raw from the header: sanitised like the rest. */
+	d = buf_detach(&out, NULL);
+	buf_adds(&out, "");
+	utf8_sanitize_line(&out, d, strlen(d));
+	free(d);
+	return buf_detach(&out, NULL);
 }
 
 static const char *const months[] = {

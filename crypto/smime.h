@@ -188,8 +188,39 @@ size_t mime_header_end(const char *msg, size_t len);
 char *mime_header_first(const char *hdr, size_t len, const char *name);
 /* RFC 2047 decoding of a header value to sanitised UTF-8 (owned). */
 char *mime_header_decode(const char *value);
+/*
+ * Every field called name in the header block at hdr, unfolded, ", "
+ * between them (several From fields are several authors); NULL when
+ * there is none.
+ */
+char *mime_header_joined(const char *hdr, size_t len, const char *name);
 /* mime_header_first, decoded by mime_header_decode; NULL when absent. */
 char *mime_header_first_decoded(const char *hdr, size_t len, const char *name);
+/*
+ * The sender shown for a From field value (raw, as in the header): the
+ * addresses are the ones the verdict reads (addr_list_parse on the raw
+ * value, never a decoded display name), so the name next to a signature
+ * is the address the signature is bound to.  MIME_FROM_ADDRESS: the
+ * address; MIME_FROM_SHORT (the index): the decoded display name, or the
+ * address when there is none; MIME_FROM_FULL (the pager): "name <addr>".
+ * A display name that could pass for an address (it holds '@', U+FF20 or
+ * U+FE6B once decoded) is always shown after the real one, "addr (name)".
+ * Several addresses are all shown, ", " between, and a group is marked
+ * " (a group)" after them: never one of them picked.  A value with no address is shown
+ * decoded, "(no address) " before it when it looks like one.  NULL value:
+ * "".  Owned, sanitised UTF-8.
+ */
+enum mime_from_form { MIME_FROM_ADDRESS, MIME_FROM_SHORT, MIME_FROM_FULL };
+/*
+ * The form two addresses are compared in, everywhere (the verdict's From
+ * against the certificate, harvest, the store's bindings): local part and
+ * domain without case (RFC 8550 asks it of domains, and every large
+ * provider treats local parts so), the domain's IDNA U-labels as their
+ * A-labels (bücher.example is xn--bcher-kva.example; a look-alike
+ * character is another domain).  Owned; NULL without an '@'.
+ */
+char *smime_address_key(const char *addr);
+char *mime_from_display(const char *value, enum mime_from_form form);
 /*
  * Appends src undone from its transfer encoding ("base64",
  * "quoted-printable", anything else as is) by the lenient codecs.
@@ -315,6 +346,10 @@ enum smime_warning {
 					 * trusted binding for the From address
 					 * (added by the caller, who has the
 					 * store and the policy) */
+	SMIME_WARN_CERTS_ONLY,		/* certs-only: an application/pkcs7-mime
+					 * SignedData with no signer and no
+					 * content, a delivery of certificates:
+					 * the signature is none, not invalid */
 	SMIME_WARNING_COUNT
 };
 

@@ -15,9 +15,12 @@
 
 /* Addresses.  addr_list_parse: the addr-specs of an RFC 5322 address list
  * (display names, comments, groups, angle brackets), domain lower-cased;
- * appends to *v (NULL-terminated, owned).  addr_equal: local part exact,
- * domain case-insensitive. */
+ * appends to *v (NULL-terminated, owned).  addr_equal: the same
+ * smime_address_key. */
 void addr_list_parse(const char *value, char ***v, size_t *n);
+/* addr_list_parse, and *group set when the list holds a group ("name: a;"),
+ * which From may not (RFC 5322 3.6.2). */
+void addr_list_parse_group(const char *value, char ***v, size_t *n, bool *group);
 bool addr_equal(const char *a, const char *b);
 
 /* What a CMS blob is, read from its BER without a crypto engine. */

@@ -44,6 +44,8 @@ static const struct {
 		"not checked" },
 	[SMIME_WARN_TOO_MANY_SIGNERS] = { "too-many-signers",
 		"The signature has more signers than cachet reads: it was not checked" },
+	[SMIME_WARN_CERTS_ONLY] = { "certs-only",
+		"The message only delivers certificates: it is not signed" },
 	[SMIME_WARN_REVOCATION_UNKNOWN] = { "revocation-unknown",
 		"Whether the signer's certificate was revoked could not be checked "
 		"(no certificate revocation list or OCSP answer)" },

@@ -374,6 +374,15 @@ walk_pkcs7(struct walk *w, const struct mime_entity *m, const struct mime_ctype 
 		}
 		goto out;
 	case CMS_SIGNED:
+		if (info.n_signer_infos == 0 && !info.has_econtent) {
+			/*
+			 * certs-only (RFC 8551 3.6): a delivery of certificates
+			 * that signs nothing, so no signature at all rather than
+			 * a broken one; harvest reads the certificates.
+			 */
+			warn(w->v, SMIME_WARN_CERTS_ONLY);
+			goto out;
+		}
 		plain = keep_new(w);
 		if (check_signed_data(w, top, (unsigned char *)der.data, der.len, NULL, 0,
 				      plain) < 0) {
@@ -428,12 +437,17 @@ is_p7m_entity(const struct mime_entity *m, const struct mime_ctype *ct)
 static void
 inner_from_add(struct walk *w, const struct mime_entity *m)
 {
-	size_t i, n = mime_header_count(m, "From");
+	struct mime_field field;
+	size_t pos = 0;
 
-	for (i = 0; i < n; i++) {
-		char *f = mime_header_get(m, "From", i), **a = NULL;
+	/* One pass over the fields: many From fields stay linear. */
+	while (mime_field_next(&m->hdr, &pos, &field)) {
+		char *f, **a = NULL;
 		size_t na = 0, j;
 
+		if (!mime_field_is(&field, "From"))
+			continue;
+		f = mime_field_value(&field);
 		addr_list_parse(f, &a, &na);
 		if (na == 0) {
 			/* An unreadable From inside still contradicts the outer one. */
@@ -442,8 +456,12 @@ inner_from_add(struct walk *w, const struct mime_entity *m)
 			na = 1;
 		}
 		for (j = 0; j < na; j++) {
-			w->inner_from = xrealloc(w->inner_from,
-						 (w->n_inner_from + 1) * sizeof *w->inner_from);
+			size_t k = w->n_inner_from;
+
+			/* Room doubles at 4, 8, 16... */
+			if (k == 0 || (k >= 4 && (k & (k - 1)) == 0))
+				w->inner_from = xrealloc(w->inner_from,
+							 (k < 4 ? 4 : 2 * k) * sizeof *w->inner_from);
 			w->inner_from[w->n_inner_from++] = xstrdup(a[j]);
 		}
 		smime_strv_free(&a);
@@ -520,17 +538,22 @@ weigh(struct walk *w, const struct mime_entity *msg)
 	enum smime_sig worst = SMIME_SIG_NONE;
 	char *sender = NULL;
 	bool many_in_one = false;	/* one From field naming several authors */
+	bool group = false;		/* From holds a group: not an author */
 
 	if (n_from == 1) {
 		char *f = mime_header_get(msg, "From", 0), **a = NULL;
 		size_t na = 0;
 
-		addr_list_parse(f, &a, &na);
-		if (na == 1)
+		addr_list_parse_group(f, &a, &na, &group);
+		if (na == 1 && !group)
 			v->from = xstrdup(a[0]);
-		if (na > 1) {
-			/* Several authors: none of them is the one a signature binds. */
-			n_from = na;
+		if (na > 1 || group) {
+			/*
+			 * Several authors, or a group (whose name a reader may
+			 * take for the author): none of them is the one a
+			 * signature binds.
+			 */
+			n_from = na > 1 ? na : 2;
 			many_in_one = true;
 		}
 		smime_strv_free(&a);
@@ -597,7 +620,8 @@ weigh(struct walk *w, const struct mime_entity *msg)
 				s->state = SMIME_SIG_MISMATCH;
 				free(s->detail);
 				s->detail = n_from > 1
-					? xstrdup(many_in_one ? "the message's From names several addresses"
+					? xstrdup(group ? "the message's From is a group, not an author"
+						  : many_in_one ? "the message's From names several addresses"
 						  : "the message has several From fields")
 					: xasprintf("the certificate is for %s, the message is from %s",
 						    s->email ? s->email : "no address",
@@ -635,6 +659,14 @@ smime_verify(struct smime_engine *eng, const char *msg, size_t len,
 		return err_set(e, ERR_INPUT, "message larger than %zu bytes", SMIME_MAX_MESSAGE);
 	if (mime_entity_parse(msg, len, true, &m, e) < 0)
 		return -1;
+	{
+		struct mime_field f;
+		size_t pos = 0;
+
+		/* Not RFC 5322 at all: bad input, not a verdict. */
+		if (!mime_field_next(&m.hdr, &pos, &f))
+			return err_set(e, ERR_INPUT, "no header field: not a mail message");
+	}
 	memset(&w, 0, sizeof w);
 	w.eng = eng;
 	w.flags = flags;

@@ -38,53 +38,6 @@ ui_crypto_mark_of(const char *content_type)
 	return m;
 }
 
-char *
-ui_sender_short(const char *from)
-{
-	const char *lt, *gt, *p;
-	char *name, *addr, *r;
-	size_t n;
-	int inq = 0;
-
-	if (from == NULL)
-		return xstrdup("");
-	/* Only the first address of a list. */
-	for (p = from; *p; p++) {
-		if (*p == '"')
-			inq = !inq;
-		else if (*p == ',' && !inq)
-			break;
-	}
-	n = (size_t)(p - from);
-	lt = memchr(from, '<', n);
-	gt = lt ? memchr(lt, '>', n - (size_t)(lt - from)) : NULL;
-	if (lt == NULL || gt == NULL) {
-		r = xstrndup(from, n);
-		name = xstrdup(str_trim(r));
-		free(r);
-		return name;
-	}
-	addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	r = xstrndup(from, (size_t)(lt - from));
-	name = str_trim(r);
-	n = strlen(name);
-	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
-		name[--n] = '\0';
-	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
-		name[n - 1] = '\0';
-		name++;
-	}
-	/* A name that looks like an address could pass for one: show the address. */
-	if (*name && strchr(name, '@') == NULL) {
-		name = xstrdup(name);
-		free(r);
-		free(addr);
-		return name;
-	}
-	free(r);
-	return addr;
-}
-
 void
 ui_date_short(struct buf *out, time_t date, time_t now)
 {
@@ -142,7 +95,6 @@ ui_index_line(struct buf *out, size_t number, const struct mail_envelope *env,
 	      enum ui_crypto_mark mark, int cols, time_t now)
 {
 	struct buf tmp = BUF_INIT, line = BUF_INIT;
-	char *sender;
 	int room = cols - FIXED_COLS, from_cols, subj_cols;
 	char flags[3];
 
@@ -162,9 +114,9 @@ ui_index_line(struct buf *out, size_t number, const struct mail_envelope *env,
 	ui_date_short(&tmp, env->date, now);
 	ui_text_fit(&line, tmp.data, 8);
 	buf_addc(&line, ' ');
-	sender = ui_sender_short(env->from);
-	ui_text_fit(&line, sender, from_cols);
-	free(sender);
+	/* The address crypto reads in From, or a display name that cannot
+	 * pass for one (mime_from_display): never a pick from a list. */
+	ui_text_fit(&line, env->sender ? env->sender : "", from_cols);
 	buf_addc(&line, ' ');
 	ui_text_fit(&line, env->subject ? env->subject : "", subj_cols);
 	buf_addc(&line, ' ');

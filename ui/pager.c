@@ -289,14 +289,18 @@ ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		/* Protected values replace the outer ones (RFC 9788): a field
-		 * only outside is not shown, the banner names it. */
+		 * only outside is not shown, the banner names it.  An outer
+		 * From is shown whole, every address of every From field. */
 		const char *pv = protected ? smime_protected_header(v, fields[i]) : NULL;
+		bool from = strcmp(fields[i], "From") == 0;
 		char *val = protected ? (pv ? xstrdup(pv) : NULL)
-				      : mime_header_first(msg, hlen, fields[i]), *d;
+			    : from ? mime_header_joined(msg, hlen, "From")
+				   : mime_header_first(msg, hlen, fields[i]), *d;
 
 		if (val == NULL)
 			continue;
-		d = mime_header_decode(val);
+		/* From as crypto reads it: the address the banner speaks of. */
+		d = from ? mime_from_display(val, MIME_FROM_FULL) : mime_header_decode(val);
 		lines_add(&all, UI_LINE_HEADER, xasprintf("%s: %s", fields[i], d));
 		free(val);
 		free(d);

@@ -8,12 +8,17 @@
 
 #define REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD */
 
-/* Width of one code point; unknown widths count as one column. */
+/*
+ * Width of one code point; unknown widths count as one column, and so
+ * does an unsafe one: ui_text_fit draws its one-column placeholder.
+ */
 static int
 cp_width(uint32_t c)
 {
 	int w;
 
+	if (unicode_is_unsafe(c))
+		return 1;
 	if (c < 0x80)
 		return c >= 0x20 && c != 0x7f ? 1 : 0;
 	w = wcwidth((wchar_t)c);
@@ -51,8 +56,14 @@ ui_text_fit(struct buf *out, const char *s, int cols)
 
 	while (i < n && used < cols) {
 		k = utf8_decode(p + i, n - i, &c);
-		if (k == 0 || unicode_is_unsafe(c) || c == '\t' || c == '\n') {
-			/* Never pass such bytes on; a space keeps the columns. */
+		if (k == 0 || unicode_is_unsafe(c)) {
+			/* Never pass such bytes on: a placeholder of one column. */
+			buf_adds(out, k ? unicode_placeholder(c) : REPLACEMENT);
+			used++;
+			i += k ? k : 1;
+			continue;
+		}
+		if (c == '\t' || c == '\n') {
 			buf_addc(out, ' ');
 			used++;
 			i += k ? k : 1;

@@ -177,8 +177,6 @@ enum ui_crypto_mark {
 
 /* What the top-level Content-Type says, without looking further. */
 enum ui_crypto_mark ui_crypto_mark_of(const char *content_type);
-/* The sender as the index shows it: display name, or the address. */
-char *ui_sender_short(const char *from);
 /* "20:15" today, "Nov 27" this year, "2025-11-27" before. */
 void ui_date_short(struct buf *out, time_t date, time_t now);
 /* "512", "1.2K", "34K", "5.6M". */

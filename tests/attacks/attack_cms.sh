@@ -30,10 +30,16 @@ if st != want:
     sys.exit(1)
 PY
 
-# Zero SignerInfos: as the signature of multipart/signed and as opaque
-# certs-only (which signs nothing, whatever it carries).
+# Zero SignerInfos: as the signature of multipart/signed (a signature that
+# names nobody: invalid), and as opaque certs-only, a delivery of
+# certificates that signs nothing: not signed at all, with the note.
 verdict cms/zero-signers 1 invalid whole null none no-signers 'the signature has no signer'
-verdict cms/certs-only-opaque 1 invalid whole null none no-signers 'the signature has no signer'
+verdict cms/certs-only-opaque 1 none null null none certs-only null
+# Not RFC 5322 at all: bad input (exit 3, error set); a broken signature in
+# a well-formed message: a verdict, invalid.
+verdict cms/not-mail 3 invalid null null none - 'not a header field'
+verdict cms/no-header 3 invalid null null none - 'not a mail message'
+verdict cms/broken-signature 1 invalid whole null none - 'signature unreadable'
 
 # The signer's certificate: no address, self-signed, expired, not yet valid.
 verdict cms/no-email-signer 1 mismatch whole null none from-mismatch null

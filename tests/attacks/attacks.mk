@@ -16,7 +16,10 @@ ATTACK_TESTS = tests/attacks/attack_lookalike_root.sh \
 	tests/attacks/attack_secrets.sh \
 	tests/attacks/attack_display_diff.sh \
 	tests/attacks/attack_verify_side_effects.sh \
-	tests/attacks/attack_headers.sh
+	tests/attacks/attack_headers.sh \
+	tests/attacks/attack_terminal.sh \
+	tests/attacks/attack_sender.sh \
+	tests/attacks/attack_triple_wrap.sh
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS) tests/attacks/attack_lib.sh tests/attacks/gen-attacks.sh \
 	tests/attacks/fake_hostile_server.py tests/attacks/transport_lib.sh \

@@ -13,6 +13,10 @@
 #   other-ca      a second CA ("Cachet Other CA"), trusted by tests that say so
 #   alice-other   alice@localhost from other-ca
 #   bob-other     bob@localhost from other-ca
+#   idn-alice     alice@xn--bcher-kva.example (alice@bücher.example)
+#   dn-alice      subject emailAddress alice@localhost, SAN mallory@localhost
+#   escape-subject eve@localhost, from the trusted CA, its subject's CN
+#                 holding ESC[2J and BEL
 # Messages: OUTDIR/CLASS/NAME.eml; what cachet must say about each is in
 # tests/attacks/attack_CLASS.sh.
 set -euo pipefail
@@ -20,7 +24,7 @@ set -euo pipefail
 pki=${1:?usage: gen-attacks.sh PKIDIR OUTDIR}
 out=${2:?usage: gen-attacks.sh PKIDIR OUTDIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-mkdir -p "$out/certs" "$out/cms" "$out/wrap" "$out/identity" "$out/efail" "$out/keys"
+mkdir -p "$out/certs" "$out/cms" "$out/wrap" "$out/identity" "$out/efail" "$out/keys" "$out/term"
 "$BASH" "$here/../fixtures/gen-smime.sh" "$pki" "$out/smime" > /dev/null
 work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -67,11 +71,12 @@ EOF
 newkey() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$c/$1.key" 2> /dev/null; }
 stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
 
-# mail_cert CADIR NAME ADDR START END
+# mail_cert CADIR NAME ADDR START END [CN]
 mail_cert() {
 	local d=$1 name=$2 addr=$3
 	newkey "$name"
-	openssl req -new -key "$c/$name.key" -subj "/CN=$name/emailAddress=$addr" -out "$work/$name.csr"
+	openssl req -new -utf8 -key "$c/$name.key" -subj "/CN=${6:-$name}/emailAddress=$addr" \
+		-out "$work/$name.csr"
 	MAILADDR=$addr openssl ca -batch -notext -rand_serial -config "$d/ca.cnf" \
 		-startdate "$4" -enddate "$5" -extensions v3_mail \
 		-in "$work/$name.csr" -out "$c/$name.pem" 2> "$work/ca.err" ||
@@ -84,6 +89,18 @@ ca_setup "$work/ca" "$pki/smime-ca.key" "$pki/smime-ca.pem"
 mail_cert "$work/ca" mallory mallory@localhost "$from" "$until"
 mail_cert "$work/ca" notyet nina@localhost "$(stamp tomorrow)" "$until"
 mail_cert "$work/ca" alice-second alice@localhost "$from" "$until"
+mail_cert "$work/ca" idn-alice alice@xn--bcher-kva.example "$from" "$until"
+# A CA that copied the request's DN: emailAddress=alice@localhost in the
+# subject, mallory@localhost in the subjectAltName.
+newkey dn-alice
+openssl req -new -key "$c/dn-alice.key" -subj "/CN=dn-alice/emailAddress=alice@localhost" \
+	-out "$work/dn-alice.csr"
+MAILADDR=mallory@localhost openssl ca -batch -notext -rand_serial -config "$work/ca/ca.cnf" \
+	-startdate "$from" -enddate "$until" -extensions v3_mail \
+	-in "$work/dn-alice.csr" -out "$c/dn-alice.pem" 2> "$work/ca.err" ||
+	{ cat "$work/ca.err" >&2; exit 1; }
+mail_cert "$work/ca" escape-subject eve@localhost "$from" "$until" \
+	"Eve$(printf '\033[2J\033]0;owned\007')Example"
 
 newkey selfsigned
 openssl req -new -x509 -key "$c/selfsigned.key" -days 365 -out "$c/selfsigned.pem" \
@@ -181,6 +198,12 @@ openssl crl2pkcs7 -nocrl -certfile "$pki/alice.pem" -outform DER -out "$work/cer
   openssl base64 -in "$work/certs-only.der"; } > "$out/cms/certs-only-opaque.eml"
 
 { head_ "No Address <noaddr@localhost>"; signed "$sc/noemail.pem" "$sc/noemail.key"; } > "$out/cms/no-email-signer.eml"
+# Not a mail message at all (bad input, exit 3), against a broken
+# signature inside a well-formed one (a verdict: invalid).
+printf 'This is not a mail message.\nJust text.\n' > "$out/cms/not-mail.eml"
+{ printf '\n'; cat "$body"; } > "$out/cms/no-header.eml"
+printf 'not DER at all, only text posing as a signature\n' > "$work/garbage.der"
+{ head_ "$A"; p7s_wrap "$work/garbage.der"; } > "$out/cms/broken-signature.eml"
 { head_ "$A"; signed "$c/selfsigned.pem" "$c/selfsigned.key"; } > "$out/cms/self-signed.eml"
 { head_ "Eve Example <eve@localhost>"; signed "$sc/expired.pem" "$sc/expired.key"; } > "$out/cms/expired.eml"
 { head_ "Nina <nina@localhost>"; signed "$c/notyet.pem" "$c/notyet.key"; } > "$out/cms/not-yet-valid.eml"
@@ -259,6 +282,14 @@ mallory() { signed "$c/mallory.pem" "$c/mallory.key" "$@"; }
 { head_ 'Alice Example alice@localhost <mallory@localhost>'; mallory; } > "$out/identity/display-name-unquoted.eml"
 { head_ '"mallory@localhost" <alice@localhost>'; mallory; } > "$out/identity/display-name-reverse.eml"
 { head_ "$A" 'From: Mallory <mallory@localhost>'; mallory; } > "$out/identity/two-from.eml"
+# Group syntax in From: a server's ENVELOPE reports the group's name as
+# the sender (alice), crypto reads mallory.
+{ head_ 'alice@localhost: mallory@localhost;'; mallory; } > "$out/identity/group-from.eml"
+# Display names that read as alice's address once decoded or shown: an
+# encoded word with "@" and "," in it, FULLWIDTH and SMALL COMMERCIAL AT.
+{ head_ '=?utf-8?q?alice=40localhost=2C?= <mallory@localhost>'; mallory; } > "$out/identity/word-at.eml"
+{ head_ "alice$(printf '\xef\xbc\xa0')localhost <mallory@localhost>"; mallory; } > "$out/identity/fullwidth-at.eml"
+{ head_ "alice$(printf '\xef\xb9\xab')localhost <mallory@localhost>"; mallory; } > "$out/identity/small-at.eml"
 { head_ 'alice@localhost, mallory@localhost'; alice; } > "$out/identity/two-addresses-one-from.eml"
 { head_ "$A" 'Sender: Mallory <mallory@localhost>'; alice; } > "$out/identity/sender-not-signer.eml"
 { head_ 'Mallory <mallory@localhost>' 'Sender: Alice Example <alice@localhost>'; alice; } > "$out/identity/sender-is-signer.eml"
@@ -266,7 +297,51 @@ mallory() { signed "$c/mallory.pem" "$c/mallory.key" "$@"; }
 { head_ 'Alice Example <ALICE@localhost>'; alice; } > "$out/identity/local-part-case.eml"
 # A Cyrillic а (U+0430) in the domain, raw UTF-8 and as punycode.
 { head_ "Alice Example <alice@loc$(printf '\xd0\xb0')lhost>"; alice; } > "$out/identity/idn-lookalike.eml"
-{ head_ 'Alice Example <alice@xn--loclhost-5fg>'; alice; } > "$out/identity/idn-punycode.eml"
+{ head_ 'Alice Example <alice@xn--loclhost-36g>'; alice; } > "$out/identity/idn-punycode.eml"
+# An IDN address in the certificate (A-label, as SAN rfc822Name must be),
+# From in U-labels and in upper case: the same address.
+{ head_ "Alice <alice@b$(printf '\xc3\xbc')cher.example>"; signed "$c/idn-alice.pem" "$c/idn-alice.key"; } > "$out/identity/idn-u-label.eml"
+{ head_ 'Alice <ALICE@XN--BCHER-KVA.EXAMPLE>'; signed "$c/idn-alice.pem" "$c/idn-alice.key"; } > "$out/identity/idn-a-label-upper.eml"
+{ head_ "$A"; signed "$c/dn-alice.pem" "$c/dn-alice.key"; } > "$out/identity/dn-email-not-san.eml"
+
+# ---------------------------------------------------------------- terminal
+
+# Bytes that steer a terminal, by name: each goes into a From address
+# (which verify and harvest name in their text output).
+term_payloads() {
+	printf '%s\n' esc csi osc bel del c1 c1-raw rlo lri alm
+}
+term_bytes() {
+	case $1 in
+	esc) printf '\033' ;;
+	csi) printf '\033[2K\033[1G' ;;
+	osc) printf '\033]0;owned\007' ;;
+	bel) printf '\007' ;;
+	del) printf '\177' ;;
+	c1) printf '\302\233' ;;		# U+009B, CSI as a C1 control
+	c1-raw) printf '\233' ;;		# the same as one byte
+	rlo) printf '\342\200\256' ;;	# U+202E RIGHT-TO-LEFT OVERRIDE
+	lri) printf '\342\201\246' ;;	# U+2066 LEFT-TO-RIGHT ISOLATE
+	alm) printf '\330\234' ;;		# U+061C ARABIC LETTER MARK
+	esac
+}
+for n in $(term_payloads); do
+	p=$(term_bytes "$n")
+	{ head_ "Mallory <\"mal${p}lory\"@localhost>"; mallory; } > "$out/term/from-$n.eml"
+done
+# The issue's first attack: a From that, printed raw, clears verify's line
+# and writes a valid verdict by alice over it.
+spoof=$(printf '\033[2K\033[1Gspoof.eml: signature valid (whole) by alice@localhost\033[8m')
+{ head_ "Alice <\"$spoof\"@localhost>"; mallory; } > "$out/term/verify-spoof.eml"
+# The second: a certs-only message that harvest refuses (alice's
+# certificate, From mallory), to be given a file name that, printed raw,
+# reads as if harvest stored alice's certificate (attack_terminal.sh).
+{ head_ "Mallory <mallory@localhost>"; printf 'MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=certs-only; name=smime.p7c\nContent-Transfer-Encoding: base64\n\n'
+  openssl base64 -in "$work/certs-only.der"; } > "$out/term/harvest-spoof.eml"
+# Unsigned mail whose Subject and From carry every payload (for list).
+{ printf 'From: "Bob%s" <bob@localhost>\nTo: alice@localhost\nSubject: ' "$(term_bytes csi)"
+  for n in $(term_payloads); do printf '%s[%s]' "$(term_bytes "$n")" "$n"; done
+  printf '\nMessage-ID: <term@attacks.invalid>\n\nhello\n'; } > "$out/term/unsigned.eml"
 
 # ---------------------------------------------------------------- EFAIL
 
@@ -318,6 +393,13 @@ for n in other fake; do
 	{ head_ "$A"; printf 'MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=certs-only; name=smime.p7c\nContent-Transfer-Encoding: base64\n\n'
 	  openssl base64 -in "$work/co-$n.der"; } > "$out/keys/certs-only-$n-ca.eml"
 done
+# Triple wrapping (RFC 2634): alice signs the text, encrypts it to bob, and
+# signs the enveloped entity again.  The inner signature covers the whole
+# plaintext; the outer one only the ciphertext.
+openssl cms -sign -in "$body" -signer "$pki/alice.pem" -inkey "$pki/alice.key" > "$work/triple-inner"
+openssl cms -encrypt -aes256 -in "$work/triple-inner" "$pki/bob.pem" > "$work/triple-enc"
+{ head_ "$A"; openssl cms -sign -in "$work/triple-enc" -signer "$pki/alice.pem" \
+	-inkey "$pki/alice.key"; } > "$out/keys/triple-wrapped.eml"
 # alice's real signature, carrying bob@localhost's certificate from another CA.
 cat "$c/bob-other.pem" "$c/other-ca.pem" > "$work/bob-chain.pem"
 { head_ "$A"; alice -certfile "$work/bob-chain.pem"; } > "$out/keys/extra-cert-bob.eml"

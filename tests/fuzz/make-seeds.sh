@@ -58,5 +58,29 @@ printf '%s' 'team: carol@localhost, (comment) dave@x.org;, eve@y.org' > "$c/addr
 printf '%s' '"alice@localhost" <mallory@evil.example>' > "$c/address/spoof"
 printf '%s' '<@route,@r2:a@b>, "q\"uote"@x, a@[127.0.0.1]' > "$c/address/odd"
 printf 'plain text\nwith lines\r\nand a bare \r cr\n' > "$c/codec/text"
+# Pathological structure, small (the benchmark, tests/bench/bench-parse.sh,
+# has the large ones): many RFC 2231 parameters and continuations, nested
+# comments, many parts, a long folded field, a group and look-alike names.
+python3 - "$c" <<'EOF2'
+import sys
+c = sys.argv[1]
+head = "From: alice@localhost\r\nTo: bob@localhost\r\nSubject: seed\r\n"
+ps = "".join(";\r\n p%d*=utf-8''v%%41; q%d*1=b; q%d*0*=a" % (i, i, i) for i in range(500))
+seeds = {
+    "many-params": head + "Content-Type: application/octet-stream" + ps + "\r\n\r\nx\r\n",
+    "nested-comments": "From: " + "(" * 2000 + ")" * 2000 + " alice@localhost\r\n" +
+        "Content-Type: text/plain; charset=" + "(" * 2000 + "x" + ")" * 2000 + "us-ascii\r\n\r\nx\r\n",
+    "many-parts": head + 'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+        "".join("--b\r\n\r\n%d\r\n" % i for i in range(2000)) + "--b--\r\n",
+    "long-folded": head.replace("Subject: seed", "Subject:" + "\r\n folded" * 4000) + "\r\nx\r\n",
+    "group-from": "From: alice@localhost: mallory@localhost;\r\nSubject: group\r\n\r\nx\r\n",
+    "word-at": "From: =?utf-8?q?alice=40localhost=2C?= <mallory@localhost>\r\n\r\nx\r\n",
+}
+for name, text in seeds.items():
+    for target in ("mime", "verdict", "pager"):
+        open("%s/%s/%s" % (c, target, name), "w").write(text)
+open(c + "/address/nested-comments", "w").write("(" * 5000 + ")" * 5000 + " a@b")
+open(c + "/address/lookalike-at", "w").write("alice\uff20localhost \ufe6b <mallory@localhost>")
+EOF2
 printf '\x00\xff\x80 binary' > "$c/codec/binary"
 echo "corpora written to $c"

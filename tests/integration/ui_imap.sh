@@ -104,11 +104,11 @@ assert_contains "$(ui_screen main)" "Entwürfe"
 ui_keys main q
 ui_wait_exit main
 
-# The index cache: version 3, private, with the Content-Type of each message.
+# The index cache: version 4, private, with the Content-Type of each message.
 cache=$H/data/imap-cache/bob/INBOX
 [ -f "$cache" ] || fail "no index cache at $cache"
 assert_eq 600 "$(stat -c %a "$cache")" "mode of the index cache"
-assert_eq "cachet-imap-index 3" "$(head -n 1 "$cache" | cut -d' ' -f1-2)" \
+assert_eq "cachet-imap-index 4" "$(head -n 1 "$cache" | cut -d' ' -f1-2)" \
 	"cache version"
 assert_eq 5 "$(tail -n +2 "$cache" | wc -l)" "cached messages"
 assert_contains "$(grep 'Octet sealed' "$cache")" \
@@ -135,7 +135,7 @@ assert_contains "$reopened" "Arrived later (cached)"
 assert_contains "$(grep 'Sealed over IMAP' <<< "$reopened")" "  E  "
 
 # A cache of an older version (here 2: no modseq, no In-Reply-To) is not
-# read: the index is fetched afresh and the file rewritten in version 3.
+# read: the index is fetched afresh and the file rewritten in version 4.
 {
 	head -n 1 "$cache" | awk '{ print "cachet-imap-index 2", $3, $4, $6 }'
 	tail -n +2 "$cache" | awk -F'\t' '{
@@ -151,7 +151,7 @@ assert_contains "$reopened" "Arrived later"
 assert_not_contains "$reopened" "Arrived later (cached)" "index from a version 2 cache"
 assert_contains "$(grep 'Signed over IMAP' <<< "$reopened")" "  S  "
 assert_contains "$(grep 'Octet sealed' <<< "$reopened")" "  E  "
-assert_eq "cachet-imap-index 3" "$(head -n 1 "$cache" | cut -d' ' -f1-2)" \
+assert_eq "cachet-imap-index 4" "$(head -n 1 "$cache" | cut -d' ' -f1-2)" \
 	"cache version after the rebuild"
 assert_contains "$(cat "$cache")" "multipart/signed"
 exit 0

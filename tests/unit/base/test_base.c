@@ -263,7 +263,7 @@ test_utf8_decode(void)
 	}
 }
 
-/* Text for a terminal: from a charset, invalid bytes marked, unsafe dropped. */
+/* Text for a terminal: from a charset, invalid bytes and unsafe characters shown as placeholders. */
 static void
 test_utf8_text(void)
 {
@@ -271,15 +271,15 @@ test_utf8_text(void)
 		const char *charset, *in, *want;
 	} cases[] = {
 		{ NULL, "plain\ttab\nline", "plain\ttab\nline" },
-		{ "utf-8", "bell\a esc\x1b[31m", "bell esc[31m" },
-		{ "UTF-8", "C1\xc2\x9b!", "C1!" },
-		{ "us-ascii", "invoice\xe2\x80\xae" "fdp.exe", "invoicefdp.exe" },
-		{ "utf-8", "iso\xe2\x81\xa6late\xe2\x81\xa9", "isolate" },
+		{ "utf-8", "bell\a esc\x1b[31m", "bell\xe2\x90\x87 esc\xe2\x90\x9b[31m" },
+		{ "UTF-8", "C1\xc2\x9b!", "C1\xef\xbf\xbd!" },
+		{ "us-ascii", "invoice\xe2\x80\xae" "fdp.exe", "invoice\xef\xbf\xbd" "fdp.exe" },
+		{ "utf-8", "iso\xe2\x81\xa6late\xe2\x81\xa9", "iso\xef\xbf\xbdlate\xef\xbf\xbd" },
 		{ "utf-8", "bad\xff byte", "bad\xef\xbf\xbd byte" },
 		{ "iso-8859-1", "caf\xe9", "caf\xc3\xa9" },
 		{ "windows-1252", "\x93quoted\x94", "\xe2\x80\x9cquoted\xe2\x80\x9d" },
 		{ "no-such-charset", "caf\xc3\xa9", "caf\xc3\xa9" },	/* read as UTF-8 */
-		{ "iso-8859-1", "ctl\x85x", "ctlx" },	/* NEL: a C1 control */
+		{ "iso-8859-1", "ctl\x85x", "ctl\xef\xbf\xbdx" },	/* NEL: a C1 control */
 	};
 	struct buf out = BUF_INIT;
 	size_t i;
@@ -298,6 +298,48 @@ test_utf8_text(void)
 	buf_release(&out);
 }
 
+/* The one sanitiser, one line at a time, and the printf built on it. */
+static void
+test_sanitize_line(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "a\tb\r\nc", "a b  c" },
+		/* CSI, OSC and BEL as control pictures; DEL too. */
+		{ "\x1b[2K\x1b]0;t\x07\x7f", "\xe2\x90\x9b[2K\xe2\x90\x9b]0;t\xe2\x90\x87\xe2\x90\xa1" },
+		/* C1 in UTF-8 and as a raw byte; ARABIC LETTER MARK; LRI. */
+		{ "\xc2\x9b|\x9b|\xd8\x9c|\xe2\x81\xa6",
+		  "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd" },
+		{ "caf\xc3\xa9 \xd7\xa9", "caf\xc3\xa9 \xd7\xa9" },
+	};
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf_reset(&out);
+		buf_adds(&out, "");
+		utf8_sanitize_line(&out, cases[i].in, strlen(cases[i].in));
+		CHECK_STR(out.data, cases[i].want);
+	}
+	/* Multi-line: a lone CR is shown, CR LF is a line end. */
+	buf_reset(&out);
+	buf_adds(&out, "");
+	utf8_sanitize(&out, "a\rb\r\n", 5);
+	CHECK_STR(out.data, "a\xe2\x90\x8d" "b\n");
+	/* buf_addf_text: the format as is, %s and %c sanitised, widths kept. */
+	buf_reset(&out);
+	buf_adds(&out, "");
+	buf_addf_text(&out, "%s: %-6s|%5zu %c%d\n", "f\x1b", "ab", (size_t)42, '\a', -3);
+	CHECK_STR(out.data, "f\xe2\x90\x9b: ab    |   42 \xe2\x90\x87-3\n");
+	buf_reset(&out);
+	buf_adds(&out, "");
+	buf_addf_text(&out, "100%% %.*s %lu", 3, "abcdef", 7ul);
+	CHECK_STR(out.data, "100% abc 7");
+	CHECK(unicode_is_unsafe(0x061c));
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -308,5 +350,6 @@ main(void)
 	test_mkdir_private();
 	test_utf8_decode();
 	test_utf8_text();
+	test_sanitize_line();
 	return check_exit();
 }

@@ -28,13 +28,14 @@ test_roundtrip(void)
 	in.msgs[0].in_reply_to = xstrdup("<0@x>");
 	in.msgs[0].content_type = xstrdup("multipart/signed; protocol=\"application/"
 					  "pkcs7-signature\"; micalg=sha-256");
+	in.msgs[0].from_field = xstrdup("=?utf-8?q?B=C3=B6b?= <bob@localhost>, eve@x");
 	in.msgs[1].uid = 11;	/* every text field absent */
 
 	imap_index_format(&in, &text);
-	CHECK_CONTAINS(text.data, "cachet-imap-index 3 1795813026 12 18446744073709551615 2\n");
+	CHECK_CONTAINS(text.data, "cachet-imap-index 4 1795813026 12 18446744073709551615 2\n");
 	CHECK_CONTAINS(text.data, "tab\\there, newline\\nthere, back\\\\slash\\r\t");
 	CHECK_CONTAINS(text.data, "\t<1@x>\t<0@x>\tmultipart/signed; protocol=");
-	CHECK_CONTAINS(text.data, "\n11\t0\t0\t0\t\t\t\t\t\t\t\n");
+	CHECK_CONTAINS(text.data, "\n11\t0\t0\t0\t\t\t\t\t\t\t\t\n");
 	CHECK_INT(imap_index_parse(text.data, text.len, &out), 0);
 	CHECK_INT(out.uidvalidity, 1795813026);
 	CHECK_INT(out.uidnext, 12);
@@ -52,10 +53,12 @@ test_roundtrip(void)
 		CHECK_STR(out.msgs[0].message_id, "<1@x>");
 		CHECK_STR(out.msgs[0].in_reply_to, "<0@x>");
 		CHECK_STR(out.msgs[0].content_type, in.msgs[0].content_type);
+		CHECK_STR(out.msgs[0].from_field, in.msgs[0].from_field);
 		CHECK_INT(out.msgs[1].uid, 11);
 		CHECK(out.msgs[1].subject == NULL);
 		CHECK(out.msgs[1].message_id == NULL);
 		CHECK(out.msgs[1].content_type == NULL);
+		CHECK(out.msgs[1].from_field == NULL);
 	}
 	imap_index_release(&out);
 	imap_index_release(&in);
@@ -72,18 +75,20 @@ test_refused(void)
 		"cachet-imap-index 1 1 9 1\n1\t1\t0\t0\t\t\t\t\t\n",
 		"cachet-imap-index 2 1 2 0\n",
 		"cachet-imap-index 2 1 9 1\n1\t1\t0\t0\t\t\t\t\t\t\n",
-		"cachet-imap-index 4 1 2 0 0\n",		/* a later version */
-		"cachet-imap-index 3 1 2 0\n",			/* no modseq */
-		"cachet-imap-index 3 1 2 0 1\n",		/* a record missing */
-		"cachet-imap-index 3 1 2 0 0\nextra\n",	/* trailing garbage */
-		"cachet-imap-index 3 1 9 0 1\n0\t1\t0\t0\t\t\t\t\t\t\t\n", /* UID 0 */
-		"cachet-imap-index 3 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\n",   /* 10 fields */
-		"cachet-imap-index 3 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t\t\n", /* 12 */
-		"cachet-imap-index 3 1 9 0 1\nx\t1\t0\t0\t\t\t\t\t\t\t\n", /* not a number */
-		"cachet-imap-index 3 1 9 0 2\n5\t1\t0\t0\t\t\t\t\t\t\t\n"
-		"5\t1\t0\t0\t\t\t\t\t\t\t\n",		/* UIDs not ascending */
-		"cachet-imap-index 3 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t",  /* no final newline */
-		"cachet-imap-index 3 1 9 x 0\n",		/* modseq not a number */
+		"cachet-imap-index 3 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t\n",	/* version 3 */
+		"cachet-imap-index 5 1 2 0 0\n",		/* a later version */
+		"cachet-imap-index 4 1 2 0\n",			/* no modseq */
+		"cachet-imap-index 4 1 2 0 1\n",		/* a record missing */
+		"cachet-imap-index 4 1 2 0 0\nextra\n",	/* trailing garbage */
+		"cachet-imap-index 4 1 9 0 1\n0\t1\t0\t0\t\t\t\t\t\t\t\t\n", /* UID 0 */
+		"cachet-imap-index 4 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t\n",   /* 11 fields */
+		"cachet-imap-index 4 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t\t\t\n", /* 13 */
+		"cachet-imap-index 4 1 9 0 1\nx\t1\t0\t0\t\t\t\t\t\t\t\t\n", /* not a number */
+		"cachet-imap-index 4 1 9 0 2\n5\t1\t0\t0\t\t\t\t\t\t\t\t\n"
+		"5\t1\t0\t0\t\t\t\t\t\t\t\t\n",		/* UIDs not ascending */
+		"cachet-imap-index 4 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t\t",  /* no final newline */
+		"cachet-imap-index 4 1 9 x 0\n",		/* modseq not a number */
+		"cachet-imap-index 3 1 2 0 0\n",		/* an older version */
 	};
 	size_t i;
 
@@ -103,17 +108,17 @@ test_long_content_type(void)
 	struct imap_index idx;
 	size_t i;
 
-	buf_adds(&text, "cachet-imap-index 3 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t");
+	buf_adds(&text, "cachet-imap-index 4 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t");
 	for (i = 0; i < IMAP_CONTENT_TYPE_MAX; i++)
 		buf_addc(&text, 'x');
-	buf_addc(&text, '\n');
+	buf_adds(&text, "\t\n");
 	CHECK_INT(imap_index_parse(text.data, text.len, &idx), 0);
 	imap_index_release(&idx);
 	buf_reset(&text);
-	buf_adds(&text, "cachet-imap-index 3 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t");
+	buf_adds(&text, "cachet-imap-index 4 1 9 0 1\n1\t1\t0\t0\t\t\t\t\t\t\t");
 	for (i = 0; i <= IMAP_CONTENT_TYPE_MAX; i++)
 		buf_addc(&text, 'x');
-	buf_addc(&text, '\n');
+	buf_adds(&text, "\t\n");
 	CHECK_INT(imap_index_parse(text.data, text.len, &idx), -1);
 	buf_release(&text);
 }

@@ -24,8 +24,9 @@ test_full(void)
 		"((NIL NIL \"alice\" \"localhost\")(NIL NIL \"carol\" \"localhost\")) "
 		"NIL NIL \"<1@localhost>\" \"<2@localhost>\") "
 		"MODSEQ (123456789012) "
-		"BODY[HEADER.FIELDS (CONTENT-TYPE)] {68}\r\n"
-		"Content-Type: multipart/signed;\r\n micalg=sha-256; protocol=\"a/b\"\r\n\r\n"
+		"BODY[HEADER.FIELDS (CONTENT-TYPE FROM)] {113}\r\n"
+		"Content-Type: multipart/signed;\r\n micalg=sha-256; protocol=\"a/b\"\r\n"
+		"From: alice@localhost:\r\n mallory@localhost;\r\n\r\n"
 		")\r\n";
 	struct imap_summary s;
 
@@ -40,6 +41,8 @@ test_full(void)
 	CHECK_STR(s.subject, "Re: the \"plan\"");
 	CHECK_STR(s.from_name, "Bob Example");
 	CHECK_STR(s.from_addr, "bob@localhost");
+	/* The From the index shows is the field as sent, not the ENVELOPE's. */
+	CHECK_STR(s.from_field, "alice@localhost: mallory@localhost;");
 	CHECK_STR(s.in_reply_to, "<1@localhost>");
 	CHECK_STR(s.message_id, "<2@localhost>");
 	CHECK(s.modseq == 123456789012ULL);

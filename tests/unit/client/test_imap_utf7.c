@@ -93,8 +93,8 @@ test_shown(void)
 		{ "&2D3eAQ-", "\xf0\x9f\x98\x81" },
 		{ "bad &!!- name", "bad &!!- name" },
 		{ "&2D0-", "&2D0-" },	/* a lone high surrogate */
-		{ "invoice&IC4-fdp.exe", "invoicefdp.exe" },	/* RLO dropped */
-		{ "a&AAc-b", "ab" },	/* BEL dropped */
+		{ "invoice&IC4-fdp.exe", "invoice\xef\xbf\xbd" "fdp.exe" },	/* RLO shown */
+		{ "a&AAc-b", "a\xe2\x90\x87" "b" },	/* BEL shown */
 	};
 	size_t i;
 	char *d;

@@ -287,7 +287,9 @@ test_addresses(void)
 		smime_strv_free(&v);
 	}
 	CHECK(addr_equal("Alice@Example.org", "Alice@example.ORG"));
-	CHECK(!addr_equal("alice@example.org", "Alice@example.org"));
+	CHECK(addr_equal("alice@example.org", "Alice@example.org"));
+	CHECK(addr_equal("alice@xn--bcher-kva.example", "ALICE@B\xc3\xbc" "cher.example"));
+	CHECK(!addr_equal("alice@localhost", "alice@loc\xd0\xb0lhost"));
 	CHECK(!addr_equal("alice@example.org", "alice@example.org.evil"));
 	CHECK(!addr_equal("alice", "alice"));
 }
@@ -315,9 +317,38 @@ test_message_addresses(void)
 	CHECK_CONTAINS(e.msg, "more than one From");
 }
 
+/* One comparison form: no case anywhere, IDNA domains as A-labels. */
+static void
+test_address_key(void)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{ "Alice@EXAMPLE.org", "alice@example.org" },
+		{ "ALICE@localhost", "alice@localhost" },
+		{ "alice@b\xc3\xbc" "cher.example", "alice@xn--bcher-kva.example" },
+		{ "alice@XN--BCHER-KVA.example", "alice@xn--bcher-kva.example" },
+		/* A Cyrillic a: another domain, not localhost. */
+		{ "alice@loc\xd0\xb0lhost", "alice@xn--loclhost-36g" },
+		{ "no-at-sign", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char *k = smime_address_key(t[i].in);
+
+		if (t[i].want == NULL)
+			CHECK(k == NULL);
+		else
+			CHECK_STR(k, t[i].want);
+		free(k);
+	}
+}
+
 int
 main(void)
 {
+	test_address_key();
 	test_base64();
 	test_qp();
 	test_qp_decode();

@@ -124,6 +124,16 @@ test_ctype(void)
 		{ "multipart/mixed; boundary*0=a; boundary*2=c", 0, "multipart", "mixed",
 		  "boundary", "a" },
 		{ "multipart/mixed; boundary*1=b", 0, "multipart", "mixed", "boundary", NULL },
+		/* Bases interleaved, sections out of order, a plain one given way. */
+		{ "a/b; x*1=2; y*=''Y; x*0*=''%31; x=plain", 0, "a", "b", "x", "12" },
+		{ "a/b; x*1=2; y*=''Y; x*0*=''%31; x=plain", 0, "a", "b", "y", "Y" },
+		/* A repeated section: the first counts; continuations beat "name*". */
+		{ "a/b; n*0=first; n*0=second; n*1=!", 0, "a", "b", "n", "first!" },
+		{ "a/b; n*=''star; n*0=zero", 0, "a", "b", "n", "zero" },
+		/* Not sections: leading zeros, past the limit, a bare star. */
+		{ "a/b; n*00=x; n=plain", 0, "a", "b", "n", "plain" },
+		{ "a/b; n*0=a; n*65=z", 0, "a", "b", "n", "a" },
+		{ "a/b; *=x; n=y", 0, "a", "b", "n", "y" },
 		{ "text", -1, NULL, NULL, NULL, NULL },
 		{ "/plain", -1, NULL, NULL, NULL, NULL },
 		{ "", -1, NULL, NULL, NULL, NULL },
@@ -368,12 +378,87 @@ test_header_protection(void)
 	buf_release(&b);
 }
 
+/* 20,000 parameters of each kind: every one read, none lost to the others. */
+static void
+test_ctype_many(void)
+{
+	struct buf b = BUF_INIT;
+	struct mime_ctype ct;
+	int i;
+
+	buf_adds(&b, "application/x");
+	for (i = 0; i < 20000; i++)
+		buf_addf(&b, "; p%d*=''v%%41%d; q%d*1=b; q%d*0*=a; r%d=plain", i, i, i, i, i);
+	CHECK_INT(mime_ctype_parse(b.data, &ct, NULL), 0);
+	CHECK_INT((int)ct.n, 60000);
+	CHECK_STR(mime_ctype_param(&ct, "p0"), "vA0");
+	CHECK_STR(mime_ctype_param(&ct, "p19999"), "vA19999");
+	CHECK_STR(mime_ctype_param(&ct, "q12345"), "ab");
+	CHECK_STR(mime_ctype_param(&ct, "r777"), "plain");
+	mime_ctype_release(&ct);
+	buf_release(&b);
+}
+
+/* The sender shown is the address the verdict reads, never a name alone. */
+static void
+test_from_display(void)
+{
+	static const struct {
+		const char *in, *addr, *brief, *full;
+	} t[] = {
+		{ "Alice Example <alice@localhost>", "alice@localhost", "Alice Example",
+		  "Alice Example <alice@localhost>" },
+		{ "carol@localhost", "carol@localhost", "carol@localhost", "carol@localhost" },
+		/* Names that could pass for an address: shown after the real one. */
+		{ "\"bob@bank.example\" <mallory@evil.example>", "mallory@evil.example",
+		  "mallory@evil.example (bob@bank.example)",
+		  "mallory@evil.example (bob@bank.example)" },
+		{ "=?utf-8?q?alice=40localhost=2C?= <mallory@localhost>", "mallory@localhost",
+		  "mallory@localhost (alice@localhost,)", "mallory@localhost (alice@localhost,)" },
+		{ "alice\xef\xbc\xa0localhost <mallory@localhost>", "mallory@localhost",
+		  "mallory@localhost (alice\xef\xbc\xa0localhost)",
+		  "mallory@localhost (alice\xef\xbc\xa0localhost)" },
+		{ "alice\xef\xb9\xablocalhost <mallory@localhost>", "mallory@localhost",
+		  "mallory@localhost (alice\xef\xb9\xablocalhost)",
+		  "mallory@localhost (alice\xef\xb9\xablocalhost)" },
+		/* Several, or a group: all shown, none picked. */
+		{ "Dave <d@x>, Eve <e@x>", "d@x, e@x", "d@x, e@x", "d@x, e@x" },
+		{ "alice@localhost: mallory@localhost;", "mallory@localhost (a group)",
+		  "mallory@localhost (a group)", "mallory@localhost (a group)" },
+		/* No address at all: an encoded word that decodes to one says so. */
+		{ "=?utf-8?q?alice=40localhost?=", "(no address) alice@localhost",
+		  "(no address) alice@localhost", "(no address) alice@localhost" },
+		{ "Undisclosed", "Undisclosed", "Undisclosed", "Undisclosed" },
+		/* Escapes in the name are shown, not sent. */
+		{ "Ev\x1b[2Jil <e@x>", "e@x", "Ev\xe2\x90\x9b[2Jil", "Ev\xe2\x90\x9b[2Jil <e@x>" },
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		s = mime_from_display(t[i].in, MIME_FROM_ADDRESS);
+		CHECK_STR(s, t[i].addr);
+		free(s);
+		s = mime_from_display(t[i].in, MIME_FROM_SHORT);
+		CHECK_STR(s, t[i].brief);
+		free(s);
+		s = mime_from_display(t[i].in, MIME_FROM_FULL);
+		CHECK_STR(s, t[i].full);
+		free(s);
+	}
+	s = mime_header_joined("From: a@x\r\nTo: b@x\r\nfrom: c@x\r\n\r\nbody", 37, "From");
+	CHECK_STR(s, "a@x, c@x");
+	free(s);
+}
+
 int
 main(void)
 {
 	test_entity();
 	test_fields();
 	test_ctype();
+	test_ctype_many();
+	test_from_display();
 	test_disposition();
 	test_multipart();
 	test_make_7bit();

@@ -13,6 +13,7 @@ static const char *const documented[SMIME_WARNING_COUNT] = {
 	"too-many-certificates", "too-many-signers", "revocation-unknown",
 	"header-mismatch",
 	"unsigned-from-signer",
+	"certs-only",
 };
 
 static void

@@ -301,7 +301,7 @@ main(void)
 		{ "escape in certificate", SMIME_SIG_VALID, SMIME_COVERAGE_WHOLE,
 		  SMIME_DECRYPT_NONE, { signer(SMIME_SIG_VALID, "evil\x1b[2J@localhost") },
 		  1, "evil@localhost", { 0 }, 0, NULL,
-		  { { UI_TONE_GOOD, "Signed by evil[2J@localhost (certificate from "
+		  { { UI_TONE_GOOD, "Signed by evil\xe2\x90\x9b[2J@localhost (certificate from "
 				    "Cachet Test S/MIME CA, valid)" } }, 1 },
 	};
 	struct smime_signer expired = signer(SMIME_SIG_EXPIRED, "alice@localhost");
