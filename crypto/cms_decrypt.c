@@ -708,7 +708,8 @@ cms_env_parse(const unsigned char *der, size_t len, struct cms_env **out,
 		cms_env_free(&env);
 		return err_set(e, ERR_INPUT, "CMS data is empty");
 	}
-	if (read_der(env, der, len, e) < 0 || read_ksba(env, der, len, e) < 0) {
+	if (read_der(env, der, len, e) < 0 || der_check_tree(der, len, e) < 0 ||
+	    read_ksba(env, der, len, e) < 0) {
 		cms_env_free(&env);
 		return -1;
 	}

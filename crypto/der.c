@@ -7,6 +7,9 @@
 #include <string.h>
 
 #define DER_MAX_DEPTH 32
+/* Elements checked in one tree at most: a 64 MB message cannot hold a
+ * legitimate CMS structure with more. */
+#define DER_MAX_NODES 1000000
 
 struct tlv {
 	unsigned cls;		/* 0 universal, 1 application, 2 context, 3 private */
@@ -403,6 +406,41 @@ cms_unsupported_reason(const struct cms_info *info)
 		return "encrypted with a key or password rather than a certificate, which "
 			"cachet cannot decrypt";
 	return NULL;
+}
+
+/* Every TLV under t, recursively: each child within its parent, and the
+ * children of a constructed value filling it exactly (an indefinite
+ * length's contents end where its end-of-contents marker is). */
+static int
+tree_check(const struct tlv *t, int depth, size_t *nodes, struct err *e)
+{
+	size_t off = 0;
+
+	if (!t->constructed)
+		return 0;
+	while (off < t->n) {
+		struct tlv c;
+
+		if (++*nodes > DER_MAX_NODES)
+			return err_set(e, ERR_INPUT, "CMS structure has more than %d elements",
+				       DER_MAX_NODES);
+		if (tlv_read(t->v + off, t->n - off, depth + 1, &c, e) < 0 ||
+		    tree_check(&c, depth + 1, nodes, e) < 0)
+			return -1;
+		off += c.total;
+	}
+	return 0;
+}
+
+int
+der_check_tree(const unsigned char *p, size_t len, struct err *e)
+{
+	struct tlv t;
+	size_t nodes = 0;
+
+	if (tlv_read(p, len, 1, &t, e) < 0 || tree_check(&t, 1, &nodes, e) < 0)
+		return -1;
+	return 0;
 }
 
 int

@@ -71,6 +71,12 @@ struct der_tlv {
 };
 /* Reads the TLV at p[0..len).  ERR_INPUT when truncated or malformed. */
 int der_read(const unsigned char *p, size_t len, struct der_tlv *t, struct err *e);
+/* Whether the whole BER/DER tree at p holds together: every element's
+ * length within its parent's, a constructed value's children filling it,
+ * lengths of at most 4 bytes, nesting and element count bounded.  Run over
+ * what goes to libksba, whose decoder allocates what a length says before
+ * it knows whether the bytes are there.  ERR_INPUT. */
+int der_check_tree(const unsigned char *p, size_t len, struct err *e);
 /* The child of parent at *off (start at 0), *off moved past it: 1 with
  * child filled, 0 after the last one, -1 (ERR_INPUT) when malformed. */
 int der_next(const struct der_tlv *parent, size_t *off, struct der_tlv *child,
