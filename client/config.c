@@ -48,6 +48,8 @@ account_release(struct account *a)
 	free(a->signing_cert);
 	free(a->sent);
 	free(a->drafts);
+	free(a->aliases);
+	free(a->address_command);
 }
 
 void
@@ -435,10 +437,15 @@ account_key(struct parse_state *st, const char *key, const char *value,
 		slot = &a->sent;
 	else if (strcmp(key, "drafts") == 0)
 		slot = &a->drafts;
+	else if (strcmp(key, "aliases") == 0)
+		slot = &a->aliases;
+	else if (strcmp(key, "address_command") == 0)
+		slot = &a->address_command;
 	if (slot == NULL)
 		return err_set(e, ERR_CONFIG, "%s:%u: unknown key '%s' in [account %s] "
 			       "(known: from, imap, smtp, tls_ca_file, password_command, "
-			       "signing_cert, sent, drafts, timeout, check_interval)",
+			       "signing_cert, sent, drafts, timeout, check_interval, aliases, "
+			       "address_command)",
 			       st->name, st->line, key,
 			       a->name);
 	if (*value == '\0')

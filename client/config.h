@@ -67,6 +67,8 @@ struct account {
 	char *signing_cert;	/* owned, may be NULL */
 	char *sent;		/* owned; default "Sent" */
 	char *drafts;		/* owned; default "Drafts" */
+	char *aliases;		/* owned, may be NULL: ~/.config/cachet/aliases */
+	char *address_command;	/* owned, may be NULL */
 	unsigned timeout;	/* seconds for network operations, 1..3600;
 				   0: the built-in default */
 	/* seconds between looks for new mail in the screen's index; 0: never */

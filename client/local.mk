@@ -6,7 +6,8 @@ libclient_a_SOURCES = client/config.h client/config.c \
 	client/imap.h client/imap.c client/imap_parse.c client/imap_utf7.c \
 	client/outbox.h client/outbox.c \
 	client/send.h client/send.c \
-	client/imap_cache.h client/imap_cache.c
+	client/imap_cache.h client/imap_cache.c \
+	client/addrbook.h client/addrbook.c
 
 check_PROGRAMS += tests/unit/client/test_config
 TESTS += tests/unit/client/test_config

@@ -277,7 +277,8 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	s->compose.reply_encrypted = kind != UI_COMPOSE_NEW && s->pager.encrypted;
 	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD ||
 	    kind == UI_COMPOSE_FORWARD_ATTACHED) {
-		answer = screen_prompt(s, "To: ", s->compose.draft.to);
+		answer = screen_prompt_complete(s, "To: ", s->compose.draft.to,
+						complete_address);
 		if (answer == NULL) {
 			screen_status(s, false, "not sent");
 			ui_draft_release(&s->compose.draft);
@@ -430,10 +431,12 @@ compose_postpone(struct screen *s)
 	buf_release(&msg);
 }
 
+/* An address field (addresses true: Tab completes) or the Subject. */
 static void
-edit_field(struct screen *s, const char *label, char **field)
+edit_field(struct screen *s, const char *label, char **field, bool addresses)
 {
-	char *answer = screen_prompt(s, label, *field);
+	char *answer = screen_prompt_complete(s, label, *field,
+					      addresses ? complete_address : NULL);
 
 	if (answer == NULL) {
 		screen_status(s, false, "%s", "");
@@ -529,14 +532,12 @@ compose_detach(struct screen *s)
 void
 compose_key(struct screen *s, int action)
 {
-	char *yn;
-
 	switch (action) {
-	case CONFIG_ACTION_EDIT_TO: edit_field(s, "To: ", &s->compose.draft.to); break;
-	case CONFIG_ACTION_EDIT_CC: edit_field(s, "Cc: ", &s->compose.draft.cc); break;
-	case CONFIG_ACTION_EDIT_BCC: edit_field(s, "Bcc: ", &s->compose.draft.bcc); break;
+	case CONFIG_ACTION_EDIT_TO: edit_field(s, "To: ", &s->compose.draft.to, true); break;
+	case CONFIG_ACTION_EDIT_CC: edit_field(s, "Cc: ", &s->compose.draft.cc, true); break;
+	case CONFIG_ACTION_EDIT_BCC: edit_field(s, "Bcc: ", &s->compose.draft.bcc, true); break;
 	case CONFIG_ACTION_EDIT_SUBJECT:
-		edit_field(s, "Subject: ", &s->compose.draft.subject);
+		edit_field(s, "Subject: ", &s->compose.draft.subject, false);
 		break;
 	case CONFIG_ACTION_EDIT_BODY:
 		edit_body(s);
@@ -561,12 +562,10 @@ compose_key(struct screen *s, int action)
 		compose_detach(s);
 		break;
 	case CONFIG_ACTION_QUIT:
-		yn = screen_prompt(s, "Abandon this message (y/n)? ", NULL);
-		if (yn && (yn[0] == 'y' || yn[0] == 'Y')) {
+		if (screen_yes_no(s, "Abandon this message (y/n)? ")) {
 			compose_end(s);
 			screen_status(s, false, "not sent");
 		}
-		free(yn);
 		break;
 	}
 }
