@@ -50,6 +50,7 @@ account_release(struct account *a)
 	free(a->drafts);
 	free(a->aliases);
 	free(a->address_command);
+	free(a->signature);
 }
 
 void
@@ -441,11 +442,13 @@ account_key(struct parse_state *st, const char *key, const char *value,
 		slot = &a->aliases;
 	else if (strcmp(key, "address_command") == 0)
 		slot = &a->address_command;
+	else if (strcmp(key, "signature") == 0)
+		slot = &a->signature;
 	if (slot == NULL)
 		return err_set(e, ERR_CONFIG, "%s:%u: unknown key '%s' in [account %s] "
 			       "(known: from, imap, smtp, tls_ca_file, password_command, "
 			       "signing_cert, sent, drafts, timeout, check_interval, aliases, "
-			       "address_command)",
+			       "address_command, signature)",
 			       st->name, st->line, key,
 			       a->name);
 	if (*value == '\0')

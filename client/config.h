@@ -69,6 +69,7 @@ struct account {
 	char *drafts;		/* owned; default "Drafts" */
 	char *aliases;		/* owned, may be NULL: ~/.config/cachet/aliases */
 	char *address_command;	/* owned, may be NULL */
+	char *signature;	/* owned, may be NULL: a file put under new text */
 	unsigned timeout;	/* seconds for network operations, 1..3600;
 				   0: the built-in default */
 	/* seconds between looks for new mail in the screen's index; 0: never */

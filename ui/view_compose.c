@@ -5,6 +5,7 @@
  * the author when it can be) or abandoning.
  */
 #include "ui/screen_p.h"
+#include "client/addrbook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,24 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+struct plan_rows {
+	int y, rows;
+	attr_t a;
+};
+
+static void
+put_plan_row(void *arg, const char *piece, size_t len)
+{
+	struct plan_rows *pr = arg;
+	char *row;
+
+	if (pr->y >= pr->rows)
+		return;
+	row = xstrndup(piece, len);
+	screen_put_row(++pr->y, row, pr->a);
+	free(row);
+}
 
 void
 compose_draw(struct screen *s)
@@ -39,10 +58,16 @@ compose_draw(struct screen *s)
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_HEADER]);
 	}
 	if (y < rows) {
-		screen_put_row(y + 1, s->compose.plan ? s->compose.plan : "",
-			       s->compose.plan_bad ? s->paint[CONFIG_ELEM_BANNER_BAD] :
-				      s->paint[CONFIG_ELEM_BANNER_GOOD]);
-		y++;
+		struct plan_rows pr = { .y = y, .rows = rows,
+					.a = s->compose.plan_bad ?
+					     s->paint[CONFIG_ELEM_BANNER_BAD] :
+					     s->paint[CONFIG_ELEM_BANNER_GOOD] };
+
+		/* Wrapped, not cut: its end names who blocks encryption. */
+		if (ui_text_wrap(s->compose.plan ? s->compose.plan : "", COLS,
+				 put_plan_row, &pr) == 0)
+			screen_put_row(++pr.y, "", pr.a);
+		y = pr.y;
 	}
 	for (i = 0; i < d->n_parts && y < rows; i++, y++) {
 		const struct ui_draft_part *part = &d->parts[i];
@@ -89,6 +114,9 @@ compose_draw(struct screen *s)
 	screen_key_hint(s, &b, CONFIG_ACTION_HELP, "help");
 	screen_bars(s, "compose", b.data ? b.data : "");
 }
+
+/* The largest signature file. */
+#define SIGNATURE_MAX (64u * 1024)
 
 /* The largest file the compose screen attaches. */
 #define ATTACH_MAX (50u * 1024 * 1024)
@@ -248,11 +276,46 @@ compute_plan(struct screen *s)
 	screen_status(s, false, "%s", "");
 }
 
+/*
+ * The account's signature file goes under the text, after "-- ", before
+ * the editor opens: it is part of what is signed, and can be edited.
+ * NULL, or why there is none (owned).
+ */
+static char *
+add_signature(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct ui_draft *d = &s->compose.draft;
+	struct buf body = BUF_INIT, sig = BUF_INIT;
+	struct err e = { 0 };
+	char *path;
+
+	if (a->signature == NULL)
+		return NULL;
+	path = addrbook_expand_home(a->signature);
+	if (file_read(path, SIGNATURE_MAX, &sig, &e) < 0) {
+		free(path);
+		return xasprintf("no signature added: %s", e.msg);
+	}
+	free(path);
+	buf_adds(&body, d->body ? d->body : "");
+	if (body.len > 0 && body.data[body.len - 1] != '\n')
+		buf_addc(&body, '\n');
+	buf_adds(&body, "\n-- \n");
+	buf_add(&body, sig.data ? sig.data : "", sig.len);
+	if (sig.len > 0 && sig.data[sig.len - 1] != '\n')
+		buf_addc(&body, '\n');
+	free(d->body);
+	d->body = buf_detach(&body, NULL);
+	buf_release(&sig);
+	return NULL;
+}
+
 void
 compose_start(struct screen *s, enum ui_compose_kind kind)
 {
 	const struct account *a = s->opt->account;
-	char *answer;
+	char *answer, *why_no_sig;
 
 	if (a == NULL || s->opt->policy == NULL) {
 		screen_status(s, true, "writing mail needs an account in the configuration");
@@ -297,9 +360,13 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 		free(s->compose.draft.subject);
 		s->compose.draft.subject = answer;
 	}
+	why_no_sig = add_signature(s);
 	edit_body(s);
 	s->view = UI_VIEW_COMPOSE;
 	compute_plan(s);
+	if (why_no_sig)
+		screen_status(s, true, "%s", why_no_sig);
+	free(why_no_sig);
 }
 
 static void
