@@ -1,6 +1,7 @@
 /* cmd_list.c — `cachet list`: the index of an IMAP folder, one message a line. */
 #include "cli/cli.h"
 #include "client/imap_cache.h"
+#include "crypto/smime.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -124,6 +125,7 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		const struct imap_summary *m = &idx.msgs[i];
 		struct tm tm;
 		char when[32] = "-";
+		char *subject;
 
 		if (m->internal_date && gmtime_r(&m->internal_date, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
@@ -132,7 +134,14 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		printf("\t%s\t%u\t", when, m->size);
 		cli_put_text(stdout, m->from_addr, false);
 		putchar('\t');
-		cli_put_text(stdout, m->subject, false);
+		/*
+		 * RFC 2047 words decoded (the decoder drops what is unsafe
+		 * to show); without any, raw bytes are shown as '?'.
+		 */
+		subject = m->subject && strstr(m->subject, "=?") ?
+				  mime_header_decode(m->subject) : NULL;
+		cli_put_text(stdout, subject ? subject : m->subject, false);
+		free(subject);
 		putchar('\n');
 	}
 	if (fflush(stdout) != 0) {

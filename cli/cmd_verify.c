@@ -92,7 +92,7 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 		switch (c) {
 		case 'j': r.json = true; break;
 		case 'h':
-			printf("usage: cachet verify [--json] [FILE...]\n"
+			printf("usage: cachet verify [--json] [FILE or MAILDIR...]\n"
 			       "Prints the verdict of each message: who signed, whether the\n"
 			       "signature covers all of it, and what was decrypted.  Exit 0\n"
 			       "only when every message is validly signed as a whole.\n");
@@ -101,10 +101,12 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 			return 2;
 		}
 	}
-	b.files = argv + optind;
-	b.n_files = (size_t)(argc - optind);
-	if (smime_engine_new(g->gnupg_home, &r.eng, &e) < 0)
+	if (batch_expand_inputs(&b, argv + optind, (size_t)(argc - optind), &e) < 0)
 		return cli_fail(&e);
+	if (smime_engine_new(g->gnupg_home, &r.eng, &e) < 0) {
+		batch_inputs_release(&b);
+		return cli_fail(&e);
+	}
 	/* The trust anchors from the certificate store (seeded from gpgsm's
 	 * trust list once, and when it changes); without a store the engine
 	 * seeds them itself. */
@@ -114,6 +116,7 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 		certstore_close(&store);
 		if (r_anchors < 0) {
 			smime_engine_free(&r.eng);
+			batch_inputs_release(&b);
 			return cli_fail(&e);
 		}
 	}
@@ -121,5 +124,6 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 		smime_engine_set_passphrase(r.eng, &pp);
 	rc = batch_run(&b, verify_one, &r);
 	smime_engine_free(&r.eng);
+	batch_inputs_release(&b);
 	return rc;
 }

@@ -942,7 +942,7 @@ load_file(struct config *cfg, const char *path, bool required, bool system,
 	if (check_permissions(path, fileno(f), system, e) < 0)
 		goto out;
 	if (fd_read_all(fileno(f), CONFIG_MAX_BYTES, &b, e) < 0) {
-		err_prefix(e, "%s", path);
+		err_name(e, path);
 		goto out;
 	}
 	if (b.len != strlen(b.data ? b.data : "")) {

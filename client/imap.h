@@ -139,6 +139,7 @@ void imap_folders_free(struct imap_folder **f, size_t n);
 /*
  * SELECT, with CONDSTORE (RFC 7162) when the server announces it, so that
  * st->highestmodseq says whether anything changed since a cached index.
+ * ERR_NOTFOUND when the server refuses it and LIST names no such folder.
  */
 int imap_select(struct imap_session *s, const char *folder,
 		struct imap_status *st, struct err *e);

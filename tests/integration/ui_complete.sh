@@ -120,6 +120,21 @@ ui_wait main "Abandon this message"
 ui_keys main y
 ui_wait main "not sent"
 ui_wait main "INBOX [1 message]"
+
+# The help screen lists every view's keys: the Pager's section has its own.
+ui_keys main "?"
+ui_wait main "Keys (change them"
+for i in 1 2 3 4 5; do
+	after=$(ui_screen main | sed -n '/^  Pager$/{n;p;q}')
+	[ -n "$after" ] && break
+	ui_keys main Space
+	ui_settle main
+done
+[[ $after == "    "[!\ ]* ]] || fail "the help's Pager section is empty: $(ui_screen main)"
+help=$(ui_screen main | sed -n '/^  Pager$/,/^$/p')
+assert_contains "$help" "next-message"
+ui_keys main x
+ui_wait main "INBOX [1 message]"
 ui_keys main q
 ui_wait main "folders"
 ui_keys main q
