@@ -52,3 +52,8 @@ check_PROGRAMS += tests/unit/client/test_maildir
 TESTS += tests/unit/client/test_maildir
 tests_unit_client_test_maildir_SOURCES = tests/unit/client/test_maildir.c
 tests_unit_client_test_maildir_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
+
+check_PROGRAMS += tests/unit/client/test_addrbook
+TESTS += tests/unit/client/test_addrbook
+tests_unit_client_test_addrbook_SOURCES = tests/unit/client/test_addrbook.c
+tests_unit_client_test_addrbook_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)
