@@ -122,37 +122,45 @@ contains_nocase(const char *hay, const char *needle)
 	return n == 0;
 }
 
-/* Adds a candidate unless its address is there already; false when full. */
+/*
+ * Adds a candidate unless its address is there already; false when full.
+ * What goes into a header field holds no control character (a CR or LF
+ * from a source would start a field of its own).
+ */
 static bool
-add_entry(struct addrbook_entry **v, size_t *n, const char *value, const char *nick,
+add_entry(struct addrbook_entry **v, size_t *n, const char *raw, const char *nick,
 	  enum addrbook_source source)
 {
-	char **addrs = value_addresses(value);
+	char *value = xstrdup(raw), *c, **addrs;
 	size_t i;
+	bool room;
 
-	if (addrs == NULL || addrs[0] == NULL) {
-		strv_free(addrs);
-		return *n < ADDRBOOK_MAX;
-	}
+	for (c = value; *c; c++)
+		if ((unsigned char)*c < 32 || *c == 127)
+			*c = ' ';
+	addrs = value_addresses(value);
+
+	room = *n < ADDRBOOK_MAX;
+	if (addrs == NULL || addrs[0] == NULL)
+		goto out;
 	for (i = 0; i < *n; i++)
 		if (strcmp((*v)[i].value, value) == 0 ||
 		    (nick == NULL && (*v)[i].nick == NULL &&
-		     str_casecmp_ascii((*v)[i].addr, addrs[0]) == 0)) {
-			strv_free(addrs);
-			return true;
-		}
-	if (*n >= ADDRBOOK_MAX) {
-		strv_free(addrs);
-		return false;
-	}
+		     str_casecmp_ascii((*v)[i].addr, addrs[0]) == 0))
+			goto out;
+	if (!room)
+		goto out;
 	*v = xrealloc(*v, (*n + 1) * sizeof **v);
 	(*v)[*n] = (struct addrbook_entry){
-		.value = xstrdup(value), .addr = xstrdup(addrs[0]),
+		.value = value, .addr = xstrdup(addrs[0]),
 		.nick = nick ? xstrdup(nick) : NULL, .source = source,
 	};
+	value = NULL;
 	(*n)++;
+out:
 	strv_free(addrs);
-	return true;
+	free(value);
+	return room;
 }
 
 /* "Name <addr>", or the bare address without a name. */

@@ -77,6 +77,13 @@ test_query(void)
 		CHECK_STR(v[2].addr, "frank@example.org");
 	}
 	addrbook_entries_free(&v, n);
+	/* A CR inside a line starts no header field of its own. */
+	n = 0;
+	addrbook_parse_query("x\nmal@example.org\tMal\rBcc: eve@example.org\n", &v, &n);
+	CHECK_INT((int)n, 1);
+	if (n == 1)
+		CHECK(strpbrk(v[0].value, "\r\n") == NULL);
+	addrbook_entries_free(&v, n);
 	/* Only the message line: nothing. */
 	n = 0;
 	addrbook_parse_query("No matches\n", &v, &n);
