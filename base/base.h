@@ -33,6 +33,8 @@ enum err_code {
 	ERR_NOCERT,	/* a recipient lacks a usable certificate (exit 1) */
 	ERR_POLICY,	/* refused by policy (exit 1) */
 	ERR_STORE,	/* certificate store failure (exit 4) */
+	ERR_NOTFOUND,	/* a name the person gave does not exist: a file, a
+			   folder, a fingerprint, an outbox entry (exit 2) */
 };
 
 #define ERR_MSG_MAX 1024
@@ -50,6 +52,11 @@ int err_setv(struct err *e, enum err_code code, const char *fmt, va_list ap)
 /* Puts "context: " in front of the message already in e; returns -1. */
 int err_prefix(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Puts "name: " in front of the message unless the message names it
+ * already, so that an error names a file or folder once; returns -1.
+ */
+int err_name(struct err *e, const char *name);
 void err_clear(struct err *e);
 /* The CLI exit status for an error code (doc/DESIGN.md, 2.3). */
 int err_exit_status(enum err_code code);
@@ -88,7 +95,9 @@ char *buf_detach(struct buf *b, size_t *len);
  * Files.  file_read reads a whole file (at most max bytes; 0 = no limit).
  * file_write_atomic writes to a private temporary file beside path, fsyncs
  * and renames, so a reader never sees a half-written file; mode is applied
- * to the new file.  Both return 0 / -1 (ERR_IO, ERR_INPUT when too big).
+ * to the new file.  Both return 0 / -1 (ERR_IO, ERR_INPUT when too big;
+ * file_read ERR_NOTFOUND when there is no such file).  Their messages
+ * name the path.
  */
 int file_read(const char *path, size_t max, struct buf *out, struct err *e);
 int file_write_atomic(const char *path, const void *data, size_t len,

@@ -43,6 +43,16 @@ err_prefix(struct err *e, const char *fmt, ...)
 	return -1;
 }
 
+int
+err_name(struct err *e, const char *name)
+{
+	if (e == NULL)
+		return -1;
+	if (strstr(e->msg, name) != NULL)
+		return -1;
+	return err_prefix(e, "%s", name);
+}
+
 void
 err_clear(struct err *e)
 {
@@ -63,6 +73,7 @@ err_exit_status(enum err_code code)
 		return 1;
 	case ERR_USAGE:
 	case ERR_CONFIG:
+	case ERR_NOTFOUND:
 		return 2;
 	case ERR_INPUT:
 	case ERR_IO:
@@ -91,6 +102,7 @@ err_code_name(enum err_code code)
 		[ERR_TLS] = "tls", [ERR_AUTH] = "auth",
 		[ERR_PROTOCOL] = "protocol", [ERR_NOCERT] = "nocert",
 		[ERR_POLICY] = "policy", [ERR_STORE] = "store",
+		[ERR_NOTFOUND] = "not-found",
 	};
 
 	if ((size_t)code < sizeof names / sizeof names[0] && names[code])

@@ -218,11 +218,12 @@ file_read(const char *path, size_t max, struct buf *out, struct err *e)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return err_set(e, ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+		return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
+			       "%s: cannot open: %s", path, strerror(errno));
 	rc = fd_read_all(fd, max, out, e);
 	close(fd);
 	if (rc < 0)
-		return err_prefix(e, "%s", path);
+		return err_name(e, path);
 	return 0;
 }
 

@@ -271,7 +271,7 @@ resolve_fpr(struct certstore *s, const char *fpr_in, char out[41], struct err *e
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_USAGE, "no certificate %s in the store", fpr_in);
+		return err_set(e, ERR_NOTFOUND, "no certificate %s in the store", fpr_in);
 	return store_db_fail(s, e, "cannot read the certificates");
 }
 

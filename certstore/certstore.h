@@ -40,8 +40,9 @@
  *
  * Errors: functions return 0 / -1 and fill the optional struct err with
  * ERR_STORE (database), ERR_CRYPTO (gpgsm), ERR_INPUT (unparsable
- * certificate or message), ERR_IO (file system), ERR_USAGE (unknown
- * fingerprint or address given by a person).  Nothing here prints or reads
+ * certificate or message), ERR_IO (file system), ERR_NOTFOUND (a
+ * fingerprint or address given by a person that the store does not know),
+ * ERR_USAGE (a malformed one).  Nothing here prints or reads
  * the configuration.
  */
 #ifndef CACHET_CERTSTORE_H
@@ -238,8 +239,8 @@ void certstore_history_free(struct certstore_history **v, size_t n);
  * A person's decisions about a certificate (fingerprint as above).
  * certstore_trust: its pending or conflict bindings become trusted.
  * certstore_remove: all its bindings become revoked-by-user.
- * *count is the number of bindings changed.  ERR_USAGE when the store does
- * not know the fingerprint, ERR_STORE.
+ * *count is the number of bindings changed.  ERR_NOTFOUND when the store
+ * does not know the fingerprint, ERR_USAGE when it is not one, ERR_STORE.
  */
 int certstore_trust(struct certstore *s, const char *fpr, time_t now,
 		    size_t *count, struct err *e);

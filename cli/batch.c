@@ -2,6 +2,7 @@
 #include "cli/batch.h"
 #include "cli/cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -18,6 +19,96 @@ base_name(const char *path)
 	const char *s = strrchr(path, '/');
 
 	return s ? s + 1 : path;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+is_maildir(const char *dir)
+{
+	struct stat st;
+	char *cur = xasprintf("%s/cur", dir), *new = xasprintf("%s/new", dir);
+	bool yes = (stat(cur, &st) == 0 && S_ISDIR(st.st_mode)) ||
+		   (stat(new, &st) == 0 && S_ISDIR(st.st_mode));
+
+	free(cur);
+	free(new);
+	return yes;
+}
+
+int
+batch_maildir_files(const char *dir, char ***out, size_t *n, struct err *e)
+{
+	static const char *const subs[] = { "cur", "new" };
+	size_t i, start;
+
+	if (!is_maildir(dir))
+		return err_set(e, ERR_USAGE, "%s is a directory but not a Maildir "
+			       "(no cur/ or new/)", dir);
+	for (i = 0; i < 2; i++) {
+		char *sub = xasprintf("%s/%s", dir, subs[i]);
+		struct dirent *de;
+		DIR *d = opendir(sub);
+
+		if (d == NULL) {
+			free(sub);
+			continue;
+		}
+		start = *n;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+			(*out)[(*n)++] = xasprintf("%s/%s", sub, de->d_name);
+		}
+		closedir(d);
+		free(sub);
+		qsort(*out + start, *n - start, sizeof(**out), cmp_str);
+	}
+	return 0;
+}
+
+int
+batch_expand_inputs(struct batch *b, char **args, size_t n, struct err *e)
+{
+	struct stat st;
+	size_t i;
+
+	b->owned_files = NULL;
+	b->n_files = 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(args[i], "-") != 0 && stat(args[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			if (batch_maildir_files(args[i], &b->owned_files, &b->n_files, e) < 0) {
+				batch_inputs_release(b);
+				return -1;
+			}
+			continue;
+		}
+		b->owned_files = xrealloc(b->owned_files,
+					  (b->n_files + 1) * sizeof(*b->owned_files));
+		b->owned_files[b->n_files++] = xstrdup(args[i]);
+	}
+	b->files = b->owned_files;
+	b->none = n > 0 && b->n_files == 0;	/* empty Maildirs: not stdin */
+	return 0;
+}
+
+void
+batch_inputs_release(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; b->owned_files && i < b->n_files; i++)
+		free(b->owned_files[i]);
+	free(b->owned_files);
+	b->owned_files = NULL;
+	b->files = NULL;
+	b->n_files = 0;
 }
 
 int
@@ -88,7 +179,7 @@ compute(const struct batch *b, const char *name, batch_fn *fn, void *ctx,
 	r->status = fn(ctx, name, in.data ? in.data : "", in.len, &r->out, &r->report,
 		       &r->e);
 	if (r->status < 0)
-		err_prefix(&r->e, "%s", name);
+		err_name(&r->e, name);
 out:
 	buf_release(&in);
 }
@@ -265,6 +356,8 @@ batch_run(const struct batch *b, batch_fn *fn, void *ctx)
 	int worst = 0, s;
 
 	if (b->n_files == 0) {
+		if (b->none)	/* inputs named, none found (empty Maildirs) */
+			return 0;
 		memset(&em, 0, sizeof em);
 		return one(b, &em, "-", fn, ctx);
 	}

@@ -25,11 +25,28 @@ typedef int batch_fn(void *ctx, const char *name, const char *data, size_t len,
 
 struct batch {
 	char **files;		/* foreign; NULL or empty = standard input */
+	char **owned_files;	/* owned; what batch_expand_inputs made files of */
+	bool none;		/* inputs named, none found: nothing is read */
 	size_t n_files;
 	const char *output_dir;	/* foreign; NULL = standard output */
 	bool report_only;	/* output always goes to stdout (verify) */
 	size_t max_size;	/* largest message read, in bytes */
 };
+
+/*
+ * The message files of a Maildir (cur/ then new/, each sorted), appended
+ * to *out (owned, *n of them); ERR_USAGE when dir has neither cur/ nor
+ * new/.
+ */
+int batch_maildir_files(const char *dir, char ***out, size_t *n, struct err *e);
+/*
+ * b's inputs from the arguments: a Maildir stands for its messages, other
+ * names for themselves; b->files then points at b->owned_files, which
+ * batch_inputs_release frees.  ERR_USAGE for a directory that is not a
+ * Maildir.
+ */
+int batch_expand_inputs(struct batch *b, char **args, size_t n, struct err *e);
+void batch_inputs_release(struct batch *b);
 
 /* Checks the options (output dir exists, no two inputs with the same
  * name in it); 0 or -1 with ERR_USAGE / ERR_IO. */

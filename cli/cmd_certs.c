@@ -252,8 +252,8 @@ certs_show(struct certstore *s, const char *what, bool json)
 		goto out;
 	}
 	if (n == 0 && nh == 0) {
-		fprintf_text(stderr, "cachet: the store knows nothing about %s\n", what);
-		rc = 1;
+		err_set(&e, ERR_NOTFOUND, "the store knows nothing about %s", what);
+		rc = cli_fail(&e);
 		goto out;
 	}
 	if (json) {
@@ -390,7 +390,7 @@ certs_import(struct certstore *s, int argc, char **argv, bool force)
 
 		if (file_read(argv[i], 16 << 20, &b, &e) < 0 ||
 		    certstore_cert_parse_all(b.data, b.len, &certs, &n, &e) < 0) {
-			err_prefix(&e, "%s", argv[i]);
+			err_name(&e, argv[i]);
 			worse(&worst, cli_fail(&e));
 			buf_release(&b);
 			continue;
@@ -413,7 +413,7 @@ certs_import(struct certstore *s, int argc, char **argv, bool force)
 			}
 			if (certstore_import_cert(s, certs[j], certs, n, force, argv[i], now,
 						  &out, &e) < 0) {
-				err_prefix(&e, "%s", argv[i]);
+				err_name(&e, argv[i]);
 				worse(&worst, cli_fail(&e));
 				certstore_outcomes_release(&out);
 				continue;
@@ -464,8 +464,8 @@ certs_export(struct certstore *s, const char *what)
 		if (certstore_list(s, what, &v, &n, &e) < 0)
 			return cli_fail(&e);
 		if (n == 0) {
-			fprintf_text(stderr, "cachet: no certificate %s in the store\n", what);
-			return 1;
+			err_set(&e, ERR_NOTFOUND, "no certificate %s in the store", what);
+			return cli_fail(&e);
 		}
 		pem = certstore_cert_pem(v[0].cert);
 	}
@@ -512,7 +512,7 @@ certs_trust_ca(struct certstore *s, const char *file)
 	if (file_read(file, 16 << 20, &b, &e) < 0 ||
 	    certstore_cert_parse_all(b.data, b.len, &certs, &n, &e) < 0) {
 		buf_release(&b);
-		err_prefix(&e, "%s", file);
+		err_name(&e, file);
 		return cli_fail(&e);
 	}
 	buf_release(&b);
@@ -529,7 +529,7 @@ certs_trust_ca(struct certstore *s, const char *file)
 	       "  SHA-256  %s\n", ca->subject, ca->fpr_sha1, ca->fpr_sha256);
 	if (certstore_trust_anchor_add(s, ca, &added, &e) < 0 ||
 	    certstore_seen_forget_untrusted(s, &e) < 0) {
-		err_prefix(&e, "%s", file);
+		err_name(&e, file);
 		rc = cli_fail(&e);
 		goto out;
 	}

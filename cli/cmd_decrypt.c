@@ -44,7 +44,7 @@ cmd_decrypt(const struct cli_globals *g, int argc, char **argv)
 		switch (c) {
 		case 'o': b.output_dir = optarg; break;
 		case 'h':
-			fprintf_text(stdout, "usage: cachet decrypt [--output-dir DIR] [FILE...]\n"
+			fprintf_text(stdout, "usage: cachet decrypt [--output-dir DIR] [FILE or MAILDIR...]\n"
 			       "Removes the encryption of each message; a signature inside is\n"
 			       "kept so that 'cachet verify' can check it.\n");
 			return 0;
@@ -52,13 +52,16 @@ cmd_decrypt(const struct cli_globals *g, int argc, char **argv)
 			return 2;
 		}
 	}
-	b.files = argv + optind;
-	b.n_files = (size_t)(argc - optind);
-	if (batch_check(&b, &e) < 0 || smime_engine_new(g->gnupg_home, &eng, &e) < 0)
+	if (batch_expand_inputs(&b, argv + optind, (size_t)(argc - optind), &e) < 0)
 		return cli_fail(&e);
+	if (batch_check(&b, &e) < 0 || smime_engine_new(g->gnupg_home, &eng, &e) < 0) {
+		batch_inputs_release(&b);
+		return cli_fail(&e);
+	}
 	if (cli_passphrase_source(g, &pp))
 		smime_engine_set_passphrase(eng, &pp);
 	rc = batch_run(&b, decrypt_one, eng);
 	smime_engine_free(&eng);
+	batch_inputs_release(&b);
 	return rc;
 }

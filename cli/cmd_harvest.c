@@ -1,10 +1,10 @@
 /* cmd_harvest.c — cachet harvest [--json] FILE... | MAILDIR... | imap:FOLDER */
 #include "certstore/certstore.h"
+#include "cli/batch.h"
 #include "cli/cli.h"
 #include "client/imap.h"
 #include "crypto/smime.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +35,7 @@ struct harvest_run {
 	enum certstore_mode mode;
 	bool json;
 	bool progress;			/* stderr is a terminal */
-	size_t total, done, seen, stored, refused, errors;
+	size_t total, done, seen, stored, not_signed, refused, errors;
 	int worst;
 };
 
@@ -53,8 +53,8 @@ progress(struct harvest_run *r)
 		return;
 	if (r->done % 50 != 0 && r->done != r->total)
 		return;
-	fprintf_text(stderr, "\rharvest: %zu/%zu messages, %zu stored, %zu refused",
-		r->done, r->total, r->stored, r->refused);
+	fprintf_text(stderr, "\rharvest: %zu/%zu messages, %zu stored, %zu not signed, "
+		"%zu refused", r->done, r->total, r->stored, r->not_signed, r->refused);
 	fflush(stderr);
 }
 
@@ -156,7 +156,11 @@ harvest_message(struct harvest_run *r, const char *name, const char *identity,
 		return 1;
 	}
 	for (i = 0; i < out.n; i++) {
-		if (out.v[i].reason)
+		/* Mail without a signature is not a certificate refused. */
+		if (out.v[i].reason &&
+		    strcmp(out.v[i].reason, CERTSTORE_R_NOT_SIGNED) == 0)
+			r->not_signed++;
+		else if (out.v[i].reason)
 			r->refused++;
 		else if (out.v[i].change != CERTSTORE_CHANGE_KNOWN)
 			r->stored++;
@@ -207,55 +211,6 @@ harvest_file(struct harvest_run *r, const char *path)
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The message files of a Maildir (cur/ then new/), sorted within each. */
-static int
-maildir_files(const char *dir, char ***out, size_t *n, struct err *e)
-{
-	static const char *const subs[] = { "cur", "new" };
-	size_t i, start;
-
-	for (i = 0; i < 2; i++) {
-		char *sub = xasprintf("%s/%s", dir, subs[i]);
-		struct dirent *de;
-		DIR *d = opendir(sub);
-
-		if (d == NULL) {
-			free(sub);
-			continue;
-		}
-		start = *n;
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-			(*out)[(*n)++] = xasprintf("%s/%s", sub, de->d_name);
-		}
-		closedir(d);
-		free(sub);
-		qsort(*out + start, *n - start, sizeof(**out), cmp_str);
-	}
-	return 0;
-}
-
-static bool
-is_maildir(const char *dir)
-{
-	struct stat st;
-	char *cur = xasprintf("%s/cur", dir), *new = xasprintf("%s/new", dir);
-	bool yes = (stat(cur, &st) == 0 && S_ISDIR(st.st_mode)) ||
-		   (stat(new, &st) == 0 && S_ISDIR(st.st_mode));
-
-	free(cur);
-	free(new);
-	return yes;
-}
-
-static int
 harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 	     const struct config *cfg, const char *folder)
 {
@@ -275,7 +230,12 @@ harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 		return cli_fail(&e);
 	if (imap_open_account(a, &sess, &e) < 0 || imap_select(sess, wire, &st, &e) < 0) {
 		cli_show_alerts(sess, a->imap.host);
-		err_prefix(&e, "imap:%s", folder);
+		/* Named once, as the person wrote it. */
+		if (e.code == ERR_NOTFOUND)
+			err_set(&e, ERR_NOTFOUND, "imap:%s: no such folder on %s", folder,
+				a->imap.host);
+		else
+			err_prefix(&e, "imap:%s", folder);
 		imap_close(&sess);
 		free(wire);
 		return cli_fail(&e);
@@ -303,7 +263,7 @@ harvest_imap(struct harvest_run *r, const struct cli_globals *g,
 			} else if (imap_fetch_message(sess, sums[i].uid, &msg, &e) == 0) {
 				harvest_message(r, name, id, msg.data, msg.len);
 			} else {
-				err_prefix(&e, "%s", name);
+				err_name(&e, name);
 				rc = cli_fail(&e);
 			}
 			buf_release(&msg);
@@ -368,13 +328,10 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 		if (str_has_prefix(argv[k], "imap:"))
 			continue;
 		if (stat(argv[k], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (!is_maildir(argv[k])) {
-				err_set(&e, ERR_USAGE, "%s is a directory but not a Maildir "
-					"(no cur/ or new/)", argv[k]);
+			if (batch_maildir_files(argv[k], &files, &n_files, &e) < 0) {
 				rc = cli_fail(&e);
 				goto out;
 			}
-			maildir_files(argv[k], &files, &n_files, &e);
 		} else {
 			files = xrealloc(files, (n_files + 1) * sizeof(*files));
 			files[n_files++] = xstrdup(argv[k]);
@@ -402,8 +359,9 @@ cmd_harvest(const struct cli_globals *g, int argc, char **argv)
 	if (r.progress)
 		fputs("\r\033[K", stderr);
 	fprintf_text(stderr, "harvest: %zu messages (%zu seen before), %zu "
-		"certificates stored, %zu refused, %zu error%s\n", r.done,
-		r.seen, r.stored, r.refused, r.errors, r.errors == 1 ? "" : "s");
+		"certificates stored, %zu not signed, %zu refused, %zu error%s\n",
+		r.done, r.seen, r.stored, r.not_signed, r.refused, r.errors,
+		r.errors == 1 ? "" : "s");
 	rc = r.worst;
 out:
 	for (i = 0; i < n_files; i++)

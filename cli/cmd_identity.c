@@ -228,7 +228,7 @@ identity_import(const struct cli_globals *g, int argc, char **argv)
 	}
 	path = argv[optind];
 	if (file_read(path, IDENTITY_P12_MAX, &file, &e) < 0) {
-		err_prefix(&e, "%s", path);
+		err_name(&e, path);
 		return cli_fail(&e);
 	}
 	ask.g = g;
@@ -238,7 +238,7 @@ identity_import(const struct cli_globals *g, int argc, char **argv)
 	free(ask.prompt);
 	buf_release(&file);
 	if (rc < 0) {
-		err_prefix(&e, "%s", path);
+		err_name(&e, path);
 		return cli_fail(&e);
 	}
 	cli_put_text(stdout, path, false);

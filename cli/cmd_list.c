@@ -125,6 +125,7 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		const struct imap_summary *m = &idx.msgs[i];
 		struct tm tm;
 		char when[32] = "-", *from;
+		char *subject;
 
 		if (m->internal_date && gmtime_r(&m->internal_date, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
@@ -136,7 +137,14 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 		cli_put_text(stdout, from, false);
 		free(from);
 		putchar('\t');
-		cli_put_text(stdout, m->subject, false);
+		/*
+		 * RFC 2047 words decoded (the decoder drops what is unsafe
+		 * to show); without any, raw bytes are shown as '?'.
+		 */
+		subject = m->subject && strstr(m->subject, "=?") ?
+				  mime_header_decode(m->subject) : NULL;
+		cli_put_text(stdout, subject ? subject : m->subject, false);
+		free(subject);
 		putchar('\n');
 	}
 	if (fflush(stdout) != 0) {

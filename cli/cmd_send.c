@@ -222,7 +222,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		rc = send_perform(a, &plan, &o, &rep, stderr, &e);
 	if (rc < 0) {
 		if (file)
-			err_prefix(&e, "%s", file);
+			err_name(&e, file);
 		rc = cli_fail(&e);
 		goto out;
 	}

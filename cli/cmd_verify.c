@@ -124,7 +124,7 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 		switch (c) {
 		case 'j': r.json = true; break;
 		case 'h':
-			fprintf_text(stdout, "usage: cachet verify [--json] [FILE...]\n"
+			fprintf_text(stdout, "usage: cachet verify [--json] [FILE or MAILDIR...]\n"
 			       "Prints the verdict of each message: who signed, whether the\n"
 			       "signature covers all of it, and what was decrypted; with the\n"
 			       "account's authserv_id, what its servers found of DKIM, SPF and\n"
@@ -135,21 +135,25 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 			return 2;
 		}
 	}
-	b.files = argv + optind;
-	b.n_files = (size_t)(argc - optind);
+	if (batch_expand_inputs(&b, argv + optind, (size_t)(argc - optind), &e) < 0)
+		return cli_fail(&e);
 	/* The account's receiving servers and the policy's signs_sometimes;
 	 * with no file there are none, and no account is needed. */
-	if (cli_load_config(g, &cfg, &e) < 0)
+	if (cli_load_config(g, &cfg, &e) < 0) {
+		batch_inputs_release(&b);
 		return cli_fail(&e);
+	}
 	r.cfg = cfg;
 	r.account = config_account(cfg, g->account);
 	if (g->account && r.account == NULL) {
 		cli_account(g, cfg, &e);
 		config_free(&cfg);
+		batch_inputs_release(&b);
 		return cli_fail(&e);
 	}
 	if (smime_engine_new(g->gnupg_home, &r.eng, &e) < 0) {
 		config_free(&cfg);
+		batch_inputs_release(&b);
 		return cli_fail(&e);
 	}
 	/* The trust anchors from the certificate store (seeded from gpgsm's
@@ -160,6 +164,7 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 			certstore_close(&store);
 			smime_engine_free(&r.eng);
 			config_free(&cfg);
+			batch_inputs_release(&b);
 			return cli_fail(&e);
 		}
 		/* Kept open: its bindings say who has signed before. */
@@ -171,5 +176,6 @@ cmd_verify(const struct cli_globals *g, int argc, char **argv)
 	certstore_close(&store);
 	smime_engine_free(&r.eng);
 	config_free(&cfg);
+	batch_inputs_release(&b);
 	return rc;
 }

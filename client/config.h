@@ -73,6 +73,9 @@ struct account {
 	/* sent or drafts not configured: the server's SPECIAL-USE folder
 	 * (RFC 6154) is used when it marks one, else the default name */
 	bool sent_default, drafts_default;
+	char *aliases;		/* owned, may be NULL: ~/.config/cachet/aliases */
+	char *address_command;	/* owned, may be NULL */
+	char *signature;	/* owned, may be NULL: a file put under new text */
 	unsigned timeout;	/* seconds for network operations, 1..3600;
 				   0: the built-in default */
 	/* seconds between looks for new mail in the screen's index; 0: never */

@@ -253,6 +253,28 @@ imap_login(struct imap_session *s, const char *user, const char *password,
 	return has_any_capability(s) ? 0 : refresh_capabilities(s, e);
 }
 
+/* True when LIST names no folder folder (an answer it gave, not a failure). */
+static bool
+folder_missing(struct imap_session *s, const char *folder)
+{
+	clist *list = NULL;
+	clistiter *it;
+	bool missing = true;
+
+	if (mailimap_list(s->imap, "", folder, &list) != MAILIMAP_NO_ERROR)
+		return false;
+	for (it = clist_begin(list); it; it = clist_next(it)) {
+		struct mailimap_mailbox_list *mb = clist_content(it);
+
+		if (mb->mb_name && (strcmp(mb->mb_name, folder) == 0 ||
+				    (str_casecmp_ascii(folder, "INBOX") == 0 &&
+				     str_casecmp_ascii(mb->mb_name, "INBOX") == 0)))
+			missing = false;
+	}
+	mailimap_list_result_free(list);
+	return missing;
+}
+
 int
 imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 	    struct err *e)
@@ -271,6 +293,11 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 		free(s->folder);
 		s->folder = NULL;
 		imap_fail(s, r, e, "SELECT");
+		/* A refusal because there is no such folder is the person's
+		 * name, not the network's failure. */
+		if (e && e->code == ERR_PROTOCOL && folder_missing(s, folder))
+			return err_set(e, ERR_NOTFOUND, "folder %s does not exist on "
+				       "%s:%u", folder, s->tls.host, s->tls.port);
 		return err_prefix(e, "folder %s", folder);
 	}
 	sel = s->imap->imap_selection_info;

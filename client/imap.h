@@ -175,6 +175,7 @@ int imap_create(struct imap_session *s, const char *folder, enum imap_use use,
 /*
  * SELECT, with CONDSTORE (RFC 7162) when the server announces it, so that
  * st->highestmodseq says whether anything changed since a cached index.
+ * ERR_NOTFOUND when the server refuses it and LIST names no such folder.
  */
 int imap_select(struct imap_session *s, const char *folder,
 		struct imap_status *st, struct err *e);

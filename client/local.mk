@@ -1,5 +1,5 @@
 noinst_LIBRARIES += libclient.a
-libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c \
+libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c client/config_url.c \
 	client/sender_check.h client/sender_check.c \
 	client/tls.h client/tls.c \
 	client/cred.h client/cred.c \
@@ -7,7 +7,8 @@ libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c \
 	client/imap.h client/imap_p.h client/imap.c client/imap_folders.c client/imap_parse.c client/imap_utf7.c \
 	client/outbox.h client/outbox.c \
 	client/send.h client/send_p.h client/send.c client/send_deliver.c \
-	client/imap_cache.h client/imap_cache.c
+	client/imap_cache.h client/imap_cache.c \
+	client/addrbook.h client/addrbook.c
 
 check_PROGRAMS += tests/unit/client/test_config
 TESTS += tests/unit/client/test_config
@@ -52,3 +53,8 @@ check_PROGRAMS += tests/unit/client/test_maildir
 TESTS += tests/unit/client/test_maildir
 tests_unit_client_test_maildir_SOURCES = tests/unit/client/test_maildir.c
 tests_unit_client_test_maildir_LDADD = libclient.a libcrypto.a libbase.a $(CACHET_EXT_LIBS)
+
+check_PROGRAMS += tests/unit/client/test_addrbook
+TESTS += tests/unit/client/test_addrbook
+tests_unit_client_test_addrbook_SOURCES = tests/unit/client/test_addrbook.c
+tests_unit_client_test_addrbook_LDADD = $(CACHET_LIBS) $(CACHET_EXT_LIBS)

@@ -351,7 +351,7 @@ outbox_list(struct outbox *ob, struct outbox_entry **out, size_t *n,
 		path = xasprintf("%s/%s", ob->dir, d->d_name);
 		if (file_read(path, OUTBOX_META_MAX, &text, e) < 0 ||
 		    outbox_meta_parse(text.data ? text.data : "", &ent, e) < 0) {
-			err_prefix(e, "%s", path);
+			err_name(e, path);
 			free(path);
 			buf_release(&text);
 			closedir(dir);

@@ -678,6 +678,8 @@ mail_source_maildir_open(const char *root, struct mail_source **out, struct err 
 {
 	struct maildir_source *m;
 
+	if (access(root, F_OK) < 0 && errno == ENOENT)
+		return err_set(e, ERR_NOTFOUND, "%s: no such directory", root);
 	if (!is_maildir(root))
 		return err_set(e, ERR_IO, "%s is not a Maildir (no cur/ folder in it)",
 			       root);

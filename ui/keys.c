@@ -203,13 +203,16 @@ ui_help_build(const struct ui_keymap *km, size_t *n_out)
 		const char *title;
 		unsigned view;
 	} groups[] = {
-		{ "Everywhere", 0 },
+		{ "Everywhere", ALL_BUT_HELP },
 		{ "Folder list and index", LISTS },
 		{ "Reading (index and pager)", READING },
+		{ "Folder list", UI_IN(UI_VIEW_FOLDERS) },
+		{ "Index", UI_IN(UI_VIEW_INDEX) },
 		{ "Pager", UI_IN(UI_VIEW_PAGER) },
 		{ "Certificate view", UI_IN(UI_VIEW_CERT) },
 		{ "Compose screen", COMPOSE },
 		{ "Outbox view", OUTBOX },
+		{ "Help", UI_IN(UI_VIEW_HELP) },
 	};
 	char **lines = NULL;
 	size_t n = 0, g;
@@ -220,6 +223,8 @@ ui_help_build(const struct ui_keymap *km, size_t *n_out)
 	help_add(&lines, &n, xstrdup("Keys (change them in the [keys] section of "
 				     "the configuration, see cachet(5))"));
 	for (g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		size_t before = n;
+
 		help_add(&lines, &n, xstrdup(""));
 		help_add(&lines, &n, xasprintf("  %s", groups[g].title));
 		for (a = 0; a < CONFIG_ACTION_COUNT; a++) {
@@ -227,9 +232,11 @@ ui_help_build(const struct ui_keymap *km, size_t *n_out)
 
 			if (done[a])
 				continue;
-			/* Everywhere: help, redraw, quit; then the first group that fits. */
-			if (groups[g].view == 0 ? (v & ALL_BUT_HELP) != ALL_BUT_HELP :
-			    !(v & groups[g].view))
+			/*
+			 * Each action once, in the first group all of whose
+			 * views it acts in, so every view's keys are listed.
+			 */
+			if ((v & groups[g].view) != groups[g].view)
 				continue;
 			done[a] = true;
 			buf_reset(&b);
@@ -239,6 +246,10 @@ ui_help_build(const struct ui_keymap *km, size_t *n_out)
 				buf_addc(&b, ' ');
 			buf_addf(&b, " %-16s %s", config_action_name(a), actions[a].help);
 			help_add(&lines, &n, xstrdup(b.data));
+		}
+		if (n == before + 2) {	/* no key of its own: no title */
+			free(lines[--n]);
+			free(lines[--n]);
 		}
 	}
 	help_add(&lines, &n, xstrdup(""));

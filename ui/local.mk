@@ -27,4 +27,5 @@ tests_unit_ui_test_thread_LDADD = $(UI_TEST_LIBS)
 
 # The screen: a loop (screen.c) and one file per view.
 libui_a_SOURCES += ui/screen_p.h ui/view_folders.c ui/view_index.c ui/view_pager.c \
-	ui/view_certs.c ui/view_compose.c ui/view_compose_keep.c ui/view_outbox.c
+	ui/view_certs.c ui/view_compose.c ui/view_compose_keep.c ui/view_outbox.c \
+	ui/complete.c

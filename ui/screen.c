@@ -281,21 +281,49 @@ screen_working(struct screen *s, const char *what)
 char *
 screen_prompt(struct screen *s, const char *question, const char *initial)
 {
+	return screen_prompt_complete(s, question, initial, NULL);
+}
+
+/* line[0..n) as UTF-8 (owned). */
+static char *
+wide_to_utf8(const wchar_t *line, size_t n)
+{
+	struct buf out = BUF_INIT;
+	char mb[8];
+	size_t i;
+
+	buf_adds(&out, "");
+	for (i = 0; i < n; i++) {
+		int k = wctomb(mb, line[i]);
+
+		if (k > 0)
+			buf_add(&out, mb, (size_t)k);
+	}
+	return buf_detach(&out, NULL);
+}
+
+/* s into line, at most cap - 1 characters; their number. */
+static size_t
+utf8_to_wide(const char *s, wchar_t *line, size_t cap)
+{
+	mbstate_t st = { 0 };
+	size_t n = mbsrtowcs(line, &s, cap - 1, &st);
+
+	return n == (size_t)-1 ? 0 : n;
+}
+
+char *
+screen_prompt_complete(struct screen *s, const char *question, const char *initial,
+		       char *(*complete)(struct screen *s, const char *text))
+{
 	wchar_t line[512];
 	size_t n = 0, i;
 	wint_t ch;
 	int r;
 	char mb[8];
-	struct buf out = BUF_INIT;
 
-	if (initial) {
-		mbstate_t st = { 0 };
-		const char *p = initial;
-
-		n = mbsrtowcs(line, &p, sizeof(line) / sizeof(line[0]) - 1, &st);
-		if (n == (size_t)-1)
-			n = 0;
-	}
+	if (initial)
+		n = utf8_to_wide(initial, line, sizeof(line) / sizeof(line[0]));
 	/* A status wrapped over several rows would frame the question. */
 	if (s->status_rows > 1) {
 		screen_status(s, false, "%s", "");
@@ -352,18 +380,60 @@ screen_prompt(struct screen *s, const char *question, const char *initial)
 			n = 0;
 			continue;
 		}
+		if (ch == '\t' && complete) {
+			char *text = wide_to_utf8(line, n), *done;
+
+			curs_set(0);
+			done = complete(s, text);
+			free(text);
+			if (done) {
+				n = utf8_to_wide(done, line, sizeof(line) / sizeof(line[0]));
+				free(done);
+			}
+			screen_draw(s);
+			/* What completion said, above the prompt that covers the status. */
+			if (s->status[0] && LINES > 2)
+				screen_put_row(LINES - 2, s->status,
+					       s->paint[s->status_bad ? CONFIG_ELEM_ERROR :
+								CONFIG_ELEM_STATUS]);
+			curs_set(1);
+			continue;
+		}
 		if (ch >= 32 && n + 1 < sizeof(line) / sizeof(line[0]))
 			line[n++] = (wchar_t)ch;
 	}
 	curs_set(0);
-	buf_adds(&out, "");
-	for (i = 0; i < n; i++) {
-		int k = wctomb(mb, line[i]);
+	return wide_to_utf8(line, n);
+}
 
-		if (k > 0)
-			buf_add(&out, mb, (size_t)k);
+bool
+screen_yes_no(struct screen *s, const char *question)
+{
+	wint_t ch;
+	int r;
+
+	if (s->status_rows > 1) {
+		screen_status(s, false, "%s", "");
+		screen_draw(s);
 	}
-	return buf_detach(&out, NULL);
+	for (;;) {
+		screen_put_row(LINES - 1, question, A_NORMAL);
+		move(LINES - 1, ui_text_width(question) < COLS ? ui_text_width(question) : COLS - 1);
+		curs_set(1);
+		refresh();
+		r = get_wch(&ch);
+		curs_set(0);
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			if (ch == KEY_RESIZE) {
+				screen_draw(s);
+				continue;
+			}
+			return false;
+		}
+		return ch == 'y' || ch == 'Y';
+	}
 }
 
 /* Longer than any passphrase gpg-agent takes (255). */

@@ -157,6 +157,18 @@ void screen_draw(struct screen *s);
  */
 char *screen_prompt(struct screen *s, const char *question, const char *initial);
 /*
+ * A yes/no question answered by one key, no Enter: y or Y is yes, any
+ * other key no, so keys typed ahead never land in a later prompt.
+ */
+bool screen_yes_no(struct screen *s, const char *question);
+/*
+ * The same with Tab calling complete on what is typed so far: it returns
+ * the new answer (owned), or NULL to keep it, and may draw over the body
+ * (the screen is redrawn afterwards).
+ */
+char *screen_prompt_complete(struct screen *s, const char *question, const char *initial,
+			     char *(*complete)(struct screen *s, const char *text));
+/*
  * Reads a secret at the bottom of the screen: the question stays, nothing
  * typed is drawn.  Backspace and Ctrl-U edit, Enter answers.  Returns 0
  * with the UTF-8 answer in out (the caller wipes it), or -1 when cancelled
@@ -275,5 +287,16 @@ void outbox_view_key(struct screen *s, int action);
 /* Opens the outbox view (from a list or the pager). */
 void outbox_view_open(struct screen *s);
 void outbox_view_close(struct screen *s);
+
+/* --- complete.c: addresses for To, Cc and Bcc -------------------------- */
+
+/*
+ * Tab in an address prompt: completes the last address of text (after
+ * its last comma) from the address book (client/addrbook.h), alone when
+ * one matches, else through a menu drawn over the body that says of each
+ * candidate whether cachet can encrypt to it.  The new text (owned), or
+ * NULL when nothing changes (the status line says why).
+ */
+char *complete_address(struct screen *s, const char *text);
 
 #endif

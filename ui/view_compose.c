@@ -5,6 +5,7 @@
  * the author when it can be) or abandoning.
  */
 #include "ui/screen_p.h"
+#include "client/addrbook.h"
 #include "client/outbox.h"
 
 #include <errno.h>
@@ -14,6 +15,24 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+struct plan_rows {
+	int y, rows;
+	attr_t a;
+};
+
+static void
+put_plan_row(void *arg, const char *piece, size_t len)
+{
+	struct plan_rows *pr = arg;
+	char *row;
+
+	if (pr->y >= pr->rows)
+		return;
+	row = xstrndup(piece, len);
+	screen_put_row(++pr->y, row, pr->a);
+	free(row);
+}
 
 void
 compose_draw(struct screen *s)
@@ -49,10 +68,16 @@ compose_draw(struct screen *s)
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_HEADER]);
 	}
 	if (y < rows) {
-		screen_put_row(y + 1, s->compose.plan ? s->compose.plan : "",
-			       s->compose.plan_bad ? s->paint[CONFIG_ELEM_BANNER_BAD] :
-				      s->paint[CONFIG_ELEM_BANNER_GOOD]);
-		y++;
+		struct plan_rows pr = { .y = y, .rows = rows,
+					.a = s->compose.plan_bad ?
+					     s->paint[CONFIG_ELEM_BANNER_BAD] :
+					     s->paint[CONFIG_ELEM_BANNER_GOOD] };
+
+		/* Wrapped, not cut: its end names who blocks encryption. */
+		if (ui_text_wrap(s->compose.plan ? s->compose.plan : "", COLS,
+				 put_plan_row, &pr) == 0)
+			screen_put_row(++pr.y, "", pr.a);
+		y = pr.y;
 	}
 	for (i = 0; i < d->n_parts && y < rows; i++, y++) {
 		const struct ui_draft_part *part = &d->parts[i];
@@ -99,6 +124,9 @@ compose_draw(struct screen *s)
 	screen_key_hint(s, &b, CONFIG_ACTION_HELP, "help");
 	screen_bars(s, "compose", b.data ? b.data : "");
 }
+
+/* The largest signature file. */
+#define SIGNATURE_MAX (64u * 1024)
 
 /* The largest file the compose screen attaches. */
 #define ATTACH_MAX (50u * 1024 * 1024)
@@ -259,11 +287,46 @@ compose_plan(struct screen *s)
 	compose_keep(s);
 }
 
+/*
+ * The account's signature file goes under the text, after "-- ", before
+ * the editor opens: it is part of what is signed, and can be edited.
+ * NULL, or why there is none (owned).
+ */
+static char *
+add_signature(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct ui_draft *d = &s->compose.draft;
+	struct buf body = BUF_INIT, sig = BUF_INIT;
+	struct err e = { 0 };
+	char *path;
+
+	if (a->signature == NULL)
+		return NULL;
+	path = addrbook_expand_home(a->signature);
+	if (file_read(path, SIGNATURE_MAX, &sig, &e) < 0) {
+		free(path);
+		return xasprintf("no signature added: %s", e.msg);
+	}
+	free(path);
+	buf_adds(&body, d->body ? d->body : "");
+	if (body.len > 0 && body.data[body.len - 1] != '\n')
+		buf_addc(&body, '\n');
+	buf_adds(&body, "\n-- \n");
+	buf_add(&body, sig.data ? sig.data : "", sig.len);
+	if (sig.len > 0 && sig.data[sig.len - 1] != '\n')
+		buf_addc(&body, '\n');
+	free(d->body);
+	d->body = buf_detach(&body, NULL);
+	buf_release(&sig);
+	return NULL;
+}
+
 void
 compose_start(struct screen *s, enum ui_compose_kind kind)
 {
 	const struct account *a = s->opt->account;
-	char *answer;
+	char *answer, *why_no_sig;
 
 	if (a == NULL || s->opt->policy == NULL) {
 		screen_status(s, true, "writing mail needs an account in the configuration");
@@ -290,7 +353,8 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	s->compose.draft.message_id = send_new_message_id(strchr(a->from_addr, '@') + 1);
 	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD ||
 	    kind == UI_COMPOSE_FORWARD_ATTACHED) {
-		answer = screen_prompt(s, "To: ", s->compose.draft.to);
+		answer = screen_prompt_complete(s, "To: ", s->compose.draft.to,
+						complete_address);
 		if (answer == NULL) {
 			screen_status(s, false, "not sent");
 			ui_draft_release(&s->compose.draft);
@@ -309,9 +373,13 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 		free(s->compose.draft.subject);
 		s->compose.draft.subject = answer;
 	}
+	why_no_sig = add_signature(s);
 	edit_body(s);
 	s->view = UI_VIEW_COMPOSE;
 	compose_plan(s);
+	if (why_no_sig)
+		screen_status(s, true, "%s", why_no_sig);
+	free(why_no_sig);
 }
 
 static void
@@ -559,10 +627,12 @@ compose_postpone(struct screen *s)
 	buf_release(&msg);
 }
 
+/* An address field (addresses true: Tab completes) or the Subject. */
 static void
-edit_field(struct screen *s, const char *label, char **field)
+edit_field(struct screen *s, const char *label, char **field, bool addresses)
 {
-	char *answer = screen_prompt(s, label, *field);
+	char *answer = screen_prompt_complete(s, label, *field,
+					      addresses ? complete_address : NULL);
 
 	if (answer == NULL) {
 		screen_status(s, false, "%s", "");
@@ -719,14 +789,12 @@ compose_leave_queued(struct screen *s)
 void
 compose_key(struct screen *s, int action)
 {
-	char *yn;
-
 	switch (action) {
-	case CONFIG_ACTION_EDIT_TO: edit_field(s, "To: ", &s->compose.draft.to); break;
-	case CONFIG_ACTION_EDIT_CC: edit_field(s, "Cc: ", &s->compose.draft.cc); break;
-	case CONFIG_ACTION_EDIT_BCC: edit_field(s, "Bcc: ", &s->compose.draft.bcc); break;
+	case CONFIG_ACTION_EDIT_TO: edit_field(s, "To: ", &s->compose.draft.to, true); break;
+	case CONFIG_ACTION_EDIT_CC: edit_field(s, "Cc: ", &s->compose.draft.cc, true); break;
+	case CONFIG_ACTION_EDIT_BCC: edit_field(s, "Bcc: ", &s->compose.draft.bcc, true); break;
 	case CONFIG_ACTION_EDIT_SUBJECT:
-		edit_field(s, "Subject: ", &s->compose.draft.subject);
+		edit_field(s, "Subject: ", &s->compose.draft.subject, false);
 		break;
 	case CONFIG_ACTION_EDIT_BODY:
 		edit_body(s);
@@ -755,12 +823,10 @@ compose_key(struct screen *s, int action)
 			compose_leave_queued(s);
 			break;
 		}
-		yn = screen_prompt(s, "Abandon this message (y/n)? ", NULL);
-		if (yn && (yn[0] == 'y' || yn[0] == 'Y')) {
+		if (screen_yes_no(s, "Abandon this message (y/n)? ")) {
 			compose_end(s);
 			screen_status(s, false, "not sent");
 		}
-		free(yn);
 		break;
 	}
 }

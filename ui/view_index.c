@@ -468,7 +468,8 @@ expunge_folder(struct screen *s)
 {
 	struct err e = { 0 };
 	size_t i, n = 0;
-	char *q, *yn;
+	char *q;
+	bool yes;
 
 	for (i = 0; i < s->index.n; i++)
 		if (s->index.rows[i].env.flags & MAIL_FLAG_DELETED)
@@ -479,14 +480,12 @@ expunge_folder(struct screen *s)
 	}
 	q = xasprintf("Remove %zu message%s marked deleted for good (y/n)? ", n,
 		      n == 1 ? "" : "s");
-	yn = screen_prompt(s, q, NULL);
+	yes = screen_yes_no(s, q);
 	free(q);
-	if (yn == NULL || (yn[0] != 'y' && yn[0] != 'Y')) {
-		free(yn);
+	if (!yes) {
 		screen_status(s, false, "nothing removed");
 		return;
 	}
-	free(yn);
 	screen_working(s, "removing the messages marked deleted");
 	if (mail_source_expunge(s->src, &e) < 0) {
 		screen_status(s, true, "not removed: %s", e.msg);

@@ -405,16 +405,14 @@ save_attachment(struct screen *s)
 	path = answer;
 	if (stat(path, &st) == 0) {
 		char *q = xasprintf("%s exists; overwrite (y/n)? ", path);
-		char *yn = screen_prompt(s, q, NULL);
+		bool yes = screen_yes_no(s, q);
 
 		free(q);
-		if (yn == NULL || (yn[0] != 'y' && yn[0] != 'Y')) {
-			free(yn);
+		if (!yes) {
 			free(path);
 			screen_status(s, false, "not saved");
 			return;
 		}
-		free(yn);
 	}
 	ui_attachment_decode(a, &data);
 	/* Private: it may come from a decrypted message. */

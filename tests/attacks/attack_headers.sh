@@ -246,7 +246,7 @@ grep -qF "Subject: Re: $SUBJECT" <<< "$SCREEN" ||
 grep -qF "mallory" <<< "$SCREEN" && bad "the reply names mallory:"$'\n'"$(excerpt)"
 ui_keys reply q
 ui_wait reply "Abandon this message (y/n)?"
-ui_keys reply y Enter
+ui_keys reply y
 ui_wait reply "not sent"
 ui_tmux kill-session -t reply 2> /dev/null || true
 

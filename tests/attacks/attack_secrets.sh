@@ -158,7 +158,7 @@ ui_keys main r
 ui_wait main "typed in the editor" 30
 ui_keys main q
 ui_wait main "Abandon this message (y/n)?" 10
-ui_keys main y Enter
+ui_keys main y
 ui_wait main "not sent" 10
 # q leaves the index for the folders, then the screen; a q may find the
 # screen already gone.

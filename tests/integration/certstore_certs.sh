@@ -140,7 +140,7 @@ rc=0; cs_bob certs import junk.pem > /dev/null 2> junk.err || rc=$?
 assert_eq 3 "$rc" "import of junk"
 assert_contains "$(cat junk.err)" "junk.pem" "import junk message names the file"
 rc=0; cs_bob harvest "$H/no-such-file.eml" > /dev/null 2>&1 || rc=$?
-assert_eq 3 "$rc" "harvest of a missing file"
+assert_eq 2 "$rc" "harvest of a missing file"
 printf 'x' > "$H/not-a-dir"
 rc=0
 "$CACHET" --gnupg-home "$BOB" --data-dir "$H/not-a-dir/store" certs list > /dev/null 2> store.err || rc=$?

@@ -46,7 +46,7 @@ rc=0
 bob harvest imap:INBOX imap:NoSuchFolder > /dev/null 2> imap3.err || rc=$?
 [ "$rc" -ge 2 ] || fail "harvest of a missing folder: status $rc: $(cat imap3.err)"
 assert_contains "$(cat imap3.err)" "imap:NoSuchFolder"
-assert_contains "$(cat imap3.err)" "harvest: 1 messages (1 seen before), 0 certificates stored, 0 refused, 1 error"
+assert_contains "$(cat imap3.err)" "harvest: 1 messages (1 seen before), 0 certificates stored, 0 not signed, 0 refused, 1 error"
 # The Maildir as delivered gives the same certificate (known, not duplicated).
 out=$(bob harvest --json "$H/mail/bob/Maildir")
 cs_json_has "$out" "\"fingerprint\":\"$ALICE\",\"state\":\"trusted\",\"change\":\"known\""

@@ -61,6 +61,6 @@ assert_not_contains "$(cat run1.err run2.err run3.err)" "messages, " "progress o
 if command -v script > /dev/null; then
 	script -qec "$CACHET --gnupg-home $BOB --data-dir $DATA harvest $md" /dev/null > tty.out 2>&1 ||
 		fail "harvest on a terminal: $(cat tty.out)"
-	assert_contains "$(cat tty.out)" "harvest: $total/$total messages, 0 stored, 0 refused" "progress line"
+	assert_contains "$(cat tty.out)" "harvest: $total/$total messages, 0 stored, 0 not signed, 0 refused" "progress line"
 fi
 echo PASS

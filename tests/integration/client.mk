@@ -16,7 +16,8 @@ CLIENT_TESTS = \
 	tests/integration/client_imap.sh \
 	tests/integration/client_imap_ops.sh \
 	tests/integration/client_smtp.sh \
-	tests/integration/client_coredump.sh
+	tests/integration/client_coredump.sh \
+	tests/integration/client_names.sh
 
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py \

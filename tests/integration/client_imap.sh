@@ -170,9 +170,10 @@ out=$(list Bulk 2> "$H/bulk.err") || fail "cachet list Bulk failed: $(cat "$H/bu
 assert_eq 1200 "$(echo "$out" | grep -c .)" "index lines of the bulk folder"
 assert_eq "" "$(cat "$H/bulk.err")" "stderr of a sync without a terminal"
 
-# A folder that does not exist: the server's answer, exit 5.
+# A folder that does not exist is a name that does not exist: exit 2, not
+# a network failure.
 rc=0
 out=$(list NoSuchFolder 2>&1) || rc=$?
-assert_eq 5 "$rc" "exit status for a missing folder; output: $out"
+assert_eq 2 "$rc" "exit status for a missing folder; output: $out"
 assert_contains "$out" "folder NoSuchFolder" "missing folder"
 echo "PASS: client_imap"

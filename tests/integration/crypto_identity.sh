@@ -198,7 +198,7 @@ assert_eq 3 "$rc" "exit status of a certificate given as PKCS#12"
 assert_contains "$(cat "$H/err.txt")" "alice.pem: not a PKCS#12 file"
 rc=0
 "$CACHET" --gnupg-home "$home" identity import "$F/none.p12" < /dev/null 2> "$H/err.txt" || rc=$?
-assert_eq 3 "$rc" "exit status of a missing file"
+assert_eq 2 "$rc" "exit status of a missing file"
 assert_contains "$(cat "$H/err.txt")" "$F/none.p12"
 # No terminal and no descriptor: nothing to ask with.
 rc=0

@@ -169,7 +169,7 @@ ui_keys main "Never mind" Enter
 ui_wait main "compose" 20
 ui_keys main q
 ui_wait main "Abandon this message (y/n)?"
-ui_keys main y Enter
+ui_keys main y
 ui_wait main "not sent"
 # Back where writing began: the pager of the message answered.
 ui_wait main "Signed by alice@localhost"

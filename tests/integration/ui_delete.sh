@@ -105,16 +105,16 @@ ui_keys md q
 ui_wait md "INBOX [3 messages]"
 assert_contains "$(ui_screen md | grep 'Message 4')" " D"
 
-# $ asks first; n keeps everything.
+# $ asks first, and one key answers (no Enter): n keeps everything.
 ui_keys md '$'
 ui_wait_prompt md "Remove 2 messages marked deleted for good (y/n)?"
-ui_keys md n Enter
+ui_keys md n
 ui_wait md "nothing removed"
 assert_eq 1 "$(files_with "$MD" "Subject: Message 1")" "message 1 after no"
 # y removes the marked messages, and only those.
 ui_keys md '$'
 ui_wait_prompt md "Remove 2 messages marked deleted for good (y/n)?"
-ui_keys md y Enter
+ui_keys md y
 ui_wait md "2 messages removed; INBOX: 1 left"
 ui_wait md "INBOX [1 message]"
 assert_eq 0 "$(files_with "$MD" "Subject: Message 1")" "message 1 after expunge"
@@ -157,7 +157,7 @@ assert_eq 1 "$(files_with "$MB/.Archive" "Subject: Message 2")" "message 2 in Ar
 assert_eq 0 "$(files_with "$MB" "Subject: Message 2")" "message 2 in INBOX on the server"
 ui_keys imap '$'
 ui_wait_prompt imap "Remove 1 message marked deleted for good (y/n)?"
-ui_keys imap y Enter
+ui_keys imap y
 ui_wait imap "1 message removed; INBOX: 1 left" 20
 ui_wait imap "INBOX [1 message]"
 assert_eq 0 "$(files_with "$MB" "Subject: Message 1")" "message 1 on the server"

@@ -56,7 +56,7 @@ second=$(grep '"file":"imap:INBOX/2"' <<< "$out") || fail "no line for UID 2 in:
 assert_contains "$first" '"seen":true' "the message read on the screen, to cachet harvest"
 assert_contains "$second" '"seen":false' "the message not read yet"
 assert_contains "$second" "{\"email\":\"alice@localhost\",\"fingerprint\":\"$ALICE\",\"state\":\"trusted\",\"change\":\"known\"}"
-assert_contains "$(cat "$H/harvest.err")" "harvest: 2 messages (1 seen before), 0 certificates stored, 0 refused, 0 errors"
+assert_contains "$(cat "$H/harvest.err")" "harvest: 2 messages (1 seen before), 0 certificates stored, 0 not signed, 0 refused, 0 errors"
 assert_eq 2 "$(seen_rows)" "seen rows after cachet harvest"
 before=$(seen_rows "key || ' ' || at || ' ' || result")
 

@@ -380,10 +380,10 @@ test_state_machine(void)
 	CHECK_INT(count_history(s, alice2->fpr_sha1, "remove"), 1);
 	CHECK_INT(count_history(s, NULL, "trust"), 2);
 
-	/* Unknown fingerprint, nonsense fingerprint. */
+	/* Unknown fingerprint (a name that does not exist), nonsense one. */
 	CHECK_INT(certstore_trust(s, "0123456789012345678901234567890123456789", now,
 				  &count, &e), -1);
-	CHECK_INT(e.code, ERR_USAGE);
+	CHECK_INT(e.code, ERR_NOTFOUND);
 	CHECK_INT(certstore_remove(s, "xyz", now, &count, &e), -1);
 	CHECK_INT(e.code, ERR_USAGE);
 

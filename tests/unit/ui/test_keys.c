@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "ui/ui_p.h"
 #include "tests/unit/check.h"
 
@@ -46,6 +48,31 @@ test_defaults(void)
 	CHECK(help_has(help, n, "PageDown, Space", "page-down"));
 	CHECK(help_has(help, n, "^L", "redraw"));
 	CHECK(help_has(help, n, "    d ", "delete"));
+	/* Every view's section lists keys (the Pager's was empty), and
+	 * every action is listed. */
+	{
+		static const char *const titles[] = {
+			"  Everywhere", "  Folder list and index",
+			"  Reading (index and pager)", "  Index", "  Pager",
+			"  Certificate view", "  Compose screen",
+		};
+		enum config_action a;
+		size_t i, t;
+
+		for (t = 0; t < sizeof titles / sizeof titles[0]; t++) {
+			for (i = 0; i < n && strcmp(help[i], titles[t]) != 0; i++)
+				;
+			CHECK(i + 1 < n);
+			if (i + 1 < n)
+				CHECK(strncmp(help[i + 1], "    ", 4) == 0);
+		}
+		for (a = 0; a < CONFIG_ACTION_COUNT; a++) {
+			char name[64];
+
+			snprintf(name, sizeof name, " %s ", config_action_name(a));
+			CHECK(help_has(help, n, name, NULL));
+		}
+	}
 	ui_help_free(&help, n);
 	CHECK(help == NULL);
 }
