@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,18 +166,33 @@ file_group_add(struct file_group *g, const char *path, const void *data, size_t 
 	struct file_group_entry *en;
 	char *tmp;
 
+	sigset_t stop, was;
+	int rc;
+
 	if (g->n == FILE_GROUP_MAX)
 		return err_set(e, ERR_IO, "%s: the group of files waiting for their flush "
 			       "is full", path);
-	if (temp_write(path, data, len, mode, false, &tmp, e) < 0)
+	/* From the temporary file's creation to its slot, the signals that
+	 * end a batch wait: a handler that came in between would not know the
+	 * file to remove. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, &was);
+	rc = temp_write(path, data, len, mode, false, &tmp, e);
+	if (rc == 0) {
+		if (g->n == 0)
+			clock_gettime(CLOCK_MONOTONIC, &g->first);
+		en = &g->v[g->n++];
+		en->tmp = tmp;
+		en->path = xstrdup(path);
+		en->slot = slot_take(tmp);
+		en->cookie = cookie;
+	}
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (rc < 0)
 		return -1;
-	if (g->n == 0)
-		clock_gettime(CLOCK_MONOTONIC, &g->first);
-	en = &g->v[g->n++];
-	en->tmp = tmp;
-	en->path = xstrdup(path);
-	en->slot = slot_take(tmp);
-	en->cookie = cookie;
 	return g->n == FILE_GROUP_MAX || elapsed_ms(&g->first) >= FILE_GROUP_MS;
 }
 

@@ -444,6 +444,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 	struct batch_worker *w;
 	struct emitter em;
 	struct sigaction old[3];
+	sigset_t stop, mask;
 	bool progress = b->n_files > 1 && isatty(2);
 	size_t i, started = 0;
 	int worst = 0, s;
@@ -455,6 +456,13 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 	p.results = xcalloc(b->n_files, sizeof *p.results);
 	p.window = BATCH_AHEAD * n_workers;
 	w = xcalloc(n_workers, sizeof *w);
+	/* The workers never take the signals that end a batch: the handler
+	 * runs where the output files are made, which a signal arriving
+	 * there can wait for (file_group_add). */
+	sigemptyset(&stop);
+	for (i = 0; i < sizeof batch_signals / sizeof batch_signals[0]; i++)
+		sigaddset(&stop, batch_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &stop, &mask);
 	for (i = 0; i < n_workers; i++) {
 		w[i].pool = &p;
 		w[i].ctx = ctxs[i];
@@ -462,6 +470,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 			break;
 		started++;
 	}
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	if (started == 0) {
 		/* No thread at all: the files are still all done, in order. */
 		free(w);

@@ -439,12 +439,12 @@ outbox_get(struct outbox *ob, const char *id, struct outbox_entry *ent,
 
 	memset(ent, 0, sizeof *ent);
 	if (!id_valid(id))
-		return err_set(e, ERR_USAGE, "no outbox entry '%s' (cachet outbox "
+		return err_set(e, ERR_NOTFOUND, "no outbox entry '%s' (cachet outbox "
 			       "list shows them)", id);
 	path = entry_path(ob, id, "meta");
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
 		free(path);
-		return err_set(e, ERR_USAGE, "no outbox entry %s (cachet outbox list "
+		return err_set(e, ERR_NOTFOUND, "no outbox entry %s (cachet outbox list "
 			       "shows them)", id);
 	}
 	rc = file_read(path, OUTBOX_META_MAX, &text, &le);

@@ -49,6 +49,9 @@ expect_missing "$fpr" certs trust "$fpr"
 expect_missing "$fpr" certs remove "$fpr"
 expect_missing nobody@localhost certs show nobody@localhost
 expect_missing nosuch --account nosuch list
+expect_missing no-such-entry outbox show no-such-entry
+expect_missing no-such-entry outbox drop no-such-entry
+expect_missing no-such-entry outbox retry no-such-entry
 rc=0
 "$CACHET" --config "$NO.conf" folders > /dev/null 2> "$H/err" || rc=$?
 assert_eq 2 "$rc" "exit status of --config with a missing file"

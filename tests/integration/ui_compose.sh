@@ -101,7 +101,12 @@ ui_wait main "will be encrypted to alice@localhost" 30
 # Help scrolls when it is longer than the screen.
 ui_keys main "?"
 ui_wait main "j, Down k, Up: scroll"
-ui_keys main Space
+# (every view's keys are listed: page on until the compose screen's show)
+for _ in $(seq 1 12); do
+	case "$(ui_screen main)" in *"postpone to Drafts"*) break ;; esac
+	ui_keys main Space
+	sleep 0.3
+done
 ui_wait main "postpone to Drafts"
 ui_keys main x
 ui_wait main "y:send"
