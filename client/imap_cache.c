@@ -262,6 +262,22 @@ take(struct imap_index *idx, struct imap_summary **src, size_t n)
 	*src = NULL;
 }
 
+/* The envelopes of the messages first..last by sequence number, sorted. */
+static int
+fetch_all_range(struct imap_session *s, uint32_t first, uint32_t last,
+		struct imap_index *idx, struct err *e)
+{
+	struct imap_summary *got = NULL;
+	size_t n = 0;
+
+	if (imap_fetch_index(s, first, last, &got, &n, e) < 0)
+		return -1;
+	take(idx, &got, n);
+	if (idx->n > 1)
+		qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
+	return 0;
+}
+
 /* Cold start: every envelope, batch by batch (0: all in one FETCH). */
 static int
 fetch_all(struct imap_session *s, uint32_t exists, size_t batch,
@@ -387,9 +403,45 @@ update(struct imap_session *s, const struct imap_status *st,
 	return 0;
 }
 
-int
-imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
-		   size_t batch, struct imap_index *idx, struct err *e)
+/* Writes idx to the cache file at path (NULL: none). */
+static int
+save(const char *path, const struct imap_index *idx, struct err *e)
+{
+	struct buf text = BUF_INIT;
+	int rc = 0;
+
+	if (path == NULL || idx->uidvalidity == 0)
+		return 0;
+	imap_index_format(idx, &text);
+	if (mkdirs_for(path, e) < 0 ||
+	    file_write_atomic(path, text.data, text.len, 0600, e) < 0)
+		rc = -1;
+	buf_release(&text);
+	return rc;
+}
+
+/*
+ * The folder's state from SELECT, and the highest UID seen + 1 as a floor
+ * of UIDNEXT when the server's is stale.
+ */
+static void
+set_state(struct imap_session *s, const struct imap_status *st,
+	  struct imap_index *idx)
+{
+	idx->uidvalidity = st->uidvalidity;
+	idx->modseq = imap_has_condstore(s) ? st->highestmodseq : 0;
+	idx->uidnext = st->uidnext;
+	if (idx->n && idx->msgs[idx->n - 1].uid >= idx->uidnext)
+		idx->uidnext = idx->msgs[idx->n - 1].uid + 1;
+}
+
+/*
+ * Both ways of opening: page 0 fetches a cold folder whole; else only its
+ * newest page messages, and imap_index_more the rest.
+ */
+static int
+refresh(struct imap_session *s, const char *folder, const char *path,
+	size_t batch, size_t page, struct imap_index *idx, struct err *e)
 {
 	struct imap_status st;
 	struct buf text = BUF_INIT;
@@ -405,6 +457,21 @@ imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 	    idx->uidvalidity == st.uidvalidity && st.uidvalidity != 0)
 		warm = true;
 	buf_release(&text);
+	if (!warm && page && st.exists > page) {
+		imap_index_release(idx);
+		if (fetch_all_range(s, st.exists - (uint32_t)page + 1, st.exists, idx,
+				    e) < 0)
+			goto fail;
+		set_state(s, &st, idx);
+		/* The server may have fewer messages than it said: then none left. */
+		if (idx->n && idx->msgs[0].uid > 1) {
+			idx->rest_below = idx->msgs[0].uid;
+			idx->rest_span = (uint32_t)page;
+		}
+		if (idx->rest_below == 0 && save(path, idx, e) < 0)
+			goto fail;
+		return 0;
+	}
 	if (!warm) {
 		imap_index_release(idx);
 		if (fetch_all(s, st.exists, batch, idx, e) < 0)
@@ -418,25 +485,67 @@ imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 		if (update(s, &st, idx, &changed, e) < 0)
 			goto fail;
 	}
-	idx->uidvalidity = st.uidvalidity;
-	idx->modseq = imap_has_condstore(s) ? st.highestmodseq : 0;
-	/* The highest UID seen + 1 is a floor when the server's UIDNEXT is stale. */
-	idx->uidnext = st.uidnext;
-	if (idx->n && idx->msgs[idx->n - 1].uid >= idx->uidnext)
-		idx->uidnext = idx->msgs[idx->n - 1].uid + 1;
+	set_state(s, &st, idx);
 	if (warm && (idx->uidnext != old_next || idx->modseq != old_modseq))
 		changed = true;
-	if (path && st.uidvalidity != 0 && changed) {
-		imap_index_format(idx, &text);
-		if (mkdirs_for(path, e) < 0 ||
-		    file_write_atomic(path, text.data, text.len, 0600, e) < 0) {
-			buf_release(&text);
-			goto fail;
-		}
-		buf_release(&text);
-	}
+	if (changed && save(path, idx, e) < 0)
+		goto fail;
 	return 0;
 fail:
 	imap_index_release(idx);
 	return -1;
+}
+
+int
+imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
+		   size_t batch, struct imap_index *idx, struct err *e)
+{
+	return refresh(s, folder, path, batch, 0, idx, e);
+}
+
+int
+imap_index_open(struct imap_session *s, const char *folder, const char *path,
+		size_t page, struct imap_index *idx, struct err *e)
+{
+	return refresh(s, folder, path, 0, page ? page : 1, idx, e);
+}
+
+int
+imap_index_more(struct imap_session *s, const char *path, size_t batch,
+		struct imap_index *idx, size_t *added, struct err *e)
+{
+	struct imap_summary *got = NULL;
+	size_t n = 0;
+	uint32_t hi, lo, span;
+
+	*added = 0;
+	if (idx->rest_below <= 1) {
+		idx->rest_below = 0;
+		return 0;
+	}
+	if (batch == 0)
+		batch = 1;
+	span = idx->rest_span > batch ? idx->rest_span : (uint32_t)batch;
+	hi = idx->rest_below - 1;
+	lo = hi > span ? hi - span + 1 : 1;
+	if (imap_fetch_index_uid(s, lo, hi, &got, &n, e) < 0)
+		return -1;
+	if (n > 1)
+		qsort(got, n, sizeof *got, compare_uid);
+	/* Older messages go before the ones already here: UIDs stay ascending. */
+	idx->msgs = xrealloc(idx->msgs, (idx->n + n + 1) * sizeof *idx->msgs);
+	memmove(idx->msgs + n, idx->msgs, idx->n * sizeof *idx->msgs);
+	if (n)
+		memcpy(idx->msgs, got, n * sizeof *got);
+	free(got);
+	idx->n += n;
+	*added = n;
+	/* Sparse UIDs: a wider span next time, so the batches stay full. */
+	if (n < batch / 2 && span < UINT32_MAX / 2)
+		span *= 2;
+	idx->rest_span = span;
+	idx->rest_below = lo > 1 ? lo : 0;
+	if (idx->rest_below == 0)
+		return save(path, idx, e);
+	return 0;
 }

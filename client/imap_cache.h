@@ -32,6 +32,13 @@ struct imap_index {
 	uint64_t modseq;		/* HIGHESTMODSEQ the index is current to; 0: none */
 	struct imap_summary *msgs;	/* owned; ascending UIDs */
 	size_t n;
+	/*
+	 * A cold folder opened a page at a time (imap_index_open): the UIDs
+	 * below rest_below are still to be fetched by imap_index_more; 0 when
+	 * the index is whole.  rest_span is the UID range the next step asks.
+	 */
+	uint32_t rest_below;
+	uint32_t rest_span;
 };
 
 /*
@@ -44,6 +51,26 @@ struct imap_index {
 int imap_index_refresh(struct imap_session *s, const char *folder,
 		       const char *path, size_t batch, struct imap_index *idx,
 		       struct err *e);
+
+/*
+ * The same, but a folder with no usable cache file and more than page
+ * messages gets only its newest page messages here (their envelopes, by
+ * sequence number, so the first screen does not wait for the rest), and
+ * idx->rest_below says that more is to come.  A cached folder is brought
+ * up to date whole, as imap_index_refresh does.
+ */
+int imap_index_open(struct imap_session *s, const char *folder, const char *path,
+		    size_t page, struct imap_index *idx, struct err *e);
+/*
+ * One more step of a folder opened by imap_index_open: the envelopes of
+ * about batch older messages (UID FETCH of the UID range just below what
+ * idx holds, so messages expunged or delivered meanwhile cannot shift
+ * it) go before idx->msgs[0]; *added says how many.  When the oldest
+ * has come, rest_below is 0 and the index is saved to path.  Nothing
+ * happens when idx is whole.
+ */
+int imap_index_more(struct imap_session *s, const char *path, size_t batch,
+		    struct imap_index *idx, size_t *added, struct err *e);
 
 /* The cache file of a folder under data_dir (folder name made safe). */
 char *imap_index_path(const char *data_dir, const char *account,
