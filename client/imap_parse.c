@@ -54,6 +54,9 @@ eat_word(struct rd *r, const char *w)
 {
 	size_t n = strlen(w);
 
+	/* Most tries fail on the first letter: no call for those. */
+	if (r->p >= r->end || (*r->p | 0x20) != (w[0] | 0x20))
+		return false;
 	if ((size_t)(r->end - r->p) < n || strncasecmp(r->p, w, n) != 0)
 		return false;
 	if (r->p + n < r->end && is_atom_char((unsigned char)r->p[n]))
@@ -231,42 +234,93 @@ flag_list(struct rd *r, unsigned *flags)
 	return 0;
 }
 
-/* "dd-Mon-yyyy hh:mm:ss +zzzz" (day may be space-padded) as UTC seconds. */
+/* n decimal digits at p (a leading space allowed when pad) into *v. */
+static bool
+digits(const char *p, size_t n, bool pad, int *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (pad && i == 0 && p[i] == ' ')
+			continue;
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		*v = *v * 10 + (p[i] - '0');
+	}
+	return true;
+}
+
+/*
+ * "dd-Mon-yyyy hh:mm:ss +zzzz" (day may be space-padded, or one digit) as
+ * UTC seconds; read in place, as one of these comes with every message.
+ */
 static int
 internal_date(struct rd *r, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *raw = NULL, *p, *m;
+	char padded[26];
+	size_t len = 0;
 	char *s = NULL;
 	struct tm tm = { 0 };
-	char mon[4], sign;
-	int day, year, hh, mm, ss, zone, used = 0;
-	const char *m;
+	int day, year, hh, mm, ss, zone, i;
+	bool ok;
 
 	*out = 0;
 	if (eat_word(r, "NIL"))
 		return 0;
-	if (string_value(r, &s, NULL, NULL) < 0)
-		return -1;
-	if (sscanf(s, "%2d-%3c-%4d %2d:%2d:%2d %c%4d%n", &day, mon, &year, &hh, &mm,
-		   &ss, &sign, &zone, &used) != 8 || s[used] != '\0' ||
-	    (sign != '+' && sign != '-') || day < 1 || day > 31 || year < 1900 ||
-	    year > 9999 || hh > 23 || mm > 59 || ss > 60 || zone < 0 ||
-	    zone % 100 > 59 || zone > 2400) {
+	/* A quoted date holds no escapes; anything else is copied first. */
+	if (at(r, '"')) {
+		const char *q = r->p + 1;
+
+		while (q < r->end && *q != '"' && *q != '\\' && *q != '\r' && *q != '\n' &&
+		       *q != '\0')
+			q++;
+		if (q < r->end && *q == '"') {
+			raw = r->p + 1;
+			len = (size_t)(q - raw);
+			r->p = q + 1;
+		}
+	}
+	if (raw == NULL) {
+		if (string_value(r, &s, NULL, NULL) < 0)
+			return -1;
+		raw = s;
+		len = strlen(s);
+	}
+	/* One-digit days are sent as " 7" or, by some servers, "7". */
+	if (len == 25) {
+		padded[0] = ' ';
+		memcpy(padded + 1, raw, 25);
+		raw = padded;
+		len = 26;
+	}
+	p = raw;
+	ok = len == 26 && digits(p, 2, true, &day);
+	ok = ok && p[2] == '-' && p[6] == '-' && digits(p + 7, 4, false, &year) &&
+	     p[11] == ' ' && digits(p + 12, 2, false, &hh) && p[14] == ':' &&
+	     digits(p + 15, 2, false, &mm) && p[17] == ':' &&
+	     digits(p + 18, 2, false, &ss) && p[20] == ' ' &&
+	     (p[21] == '+' || p[21] == '-') && digits(p + 22, 4, false, &zone);
+	m = NULL;
+	if (ok)
+		for (i = 0; i < 12; i++)
+			if (memcmp(months + 3 * i, p + 3, 3) == 0)
+				m = months + 3 * i;
+	if (!ok || m == NULL || day < 1 || day > 31 || year < 1900 || hh > 23 ||
+	    mm > 59 || ss > 60 || zone % 100 > 59 || zone > 2400) {
 		free(s);
 		return 0;	/* a date we cannot read is no date, not a bad response */
 	}
-	free(s);
-	mon[3] = '\0';
-	m = strstr(months, mon);
-	if (m == NULL || (m - months) % 3 != 0)
-		return 0;
 	tm.tm_year = year - 1900;
 	tm.tm_mon = (int)((m - months) / 3);
 	tm.tm_mday = day;
 	tm.tm_hour = hh;
 	tm.tm_min = mm;
 	tm.tm_sec = ss;
-	*out = timegm(&tm) - (sign == '-' ? -1 : 1) * ((zone / 100) * 3600 + (zone % 100) * 60);
+	*out = timegm(&tm) - (p[21] == '-' ? -1 : 1) * ((zone / 100) * 3600 + (zone % 100) * 60);
+	free(s);
 	return 0;
 }
 

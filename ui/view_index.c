@@ -181,7 +181,7 @@ apply_order(struct screen *s)
  * steps between keys.
  */
 #define INDEX_FIRST_PAGE 300
-#define INDEX_STREAM_BATCH 2000
+#define INDEX_STREAM_BATCH 5000
 
 /* Adds n envelopes (their strings taken) to the index's rows. */
 static void
@@ -200,6 +200,18 @@ add_rows(struct screen *s, struct mail_envelope *env, size_t n)
 		r->seq = env[i].uid;
 	}
 	ix->n += n;
+}
+
+/* Moves the last n of had + n rows to the front, the others after them. */
+static void
+rotate_rows(struct index_row *rows, size_t had, size_t n)
+{
+	struct index_row *tail = xcalloc(n ? n : 1, sizeof(*tail));
+
+	memcpy(tail, rows + had, n * sizeof(*tail));
+	memmove(rows + n, rows, had * sizeof(*rows));
+	memcpy(rows, tail, n * sizeof(*tail));
+	free(tail);
 }
 
 static void
@@ -268,7 +280,19 @@ index_stream_step(struct screen *s)
 		return;
 	}
 	ix->streaming = more;
-	if (n) {
+	if (n && ix->order == ORDER_FOLDER) {
+		/* Older than every row so far: they go first, the cursor stays. */
+		size_t had = ix->n;
+
+		add_rows(s, env, n);
+		if (n > 1)
+			qsort(ix->rows + had, n, sizeof(*ix->rows), seq_cmp);
+		rotate_rows(ix->rows, had, n);
+		if (had) {
+			ix->cur += n;
+			ix->top += n;
+		}
+	} else if (n) {
 		add_rows(s, env, n);
 		apply_order(s);
 	}
