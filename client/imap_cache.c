@@ -46,55 +46,72 @@ add_escaped(struct buf *out, const char *s)
 	buf_add(out, run, (size_t)(s - run));
 }
 
+/* One record, as imap_index_format writes it. */
+static void
+format_record(const struct imap_summary *m, struct buf *out)
+{
+	char num[80];
+	int k;
+
+	k = snprintf(num, sizeof num, "%u\t%u\t%u\t%lld\t", m->uid, m->size, m->flags,
+		     (long long)m->internal_date);
+	buf_add(out, num, (size_t)k);
+	add_escaped(out, m->date);
+	buf_addc(out, '\t');
+	add_escaped(out, m->subject);
+	buf_addc(out, '\t');
+	add_escaped(out, m->from_name);
+	buf_addc(out, '\t');
+	add_escaped(out, m->from_addr);
+	buf_addc(out, '\t');
+	add_escaped(out, m->message_id);
+	buf_addc(out, '\t');
+	add_escaped(out, m->in_reply_to);
+	buf_addc(out, '\t');
+	add_escaped(out, m->content_type);
+	buf_addc(out, '\n');
+}
+
+static void
+format_first_line(const struct imap_index *idx, struct buf *out)
+{
+	buf_addf(out, INDEX_MAGIC " %u %u %llu %zu\n", idx->uidvalidity, idx->uidnext,
+		 (unsigned long long)idx->modseq, idx->n);
+}
+
 void
 imap_index_format(const struct imap_index *idx, struct buf *out)
 {
 	size_t i;
 
 	buf_grow(out, idx->n * 160);
-	buf_addf(out, INDEX_MAGIC " %u %u %llu %zu\n", idx->uidvalidity, idx->uidnext,
-		 (unsigned long long)idx->modseq, idx->n);
-	for (i = 0; i < idx->n; i++) {
-		const struct imap_summary *m = &idx->msgs[i];
-
-		buf_addf(out, "%u\t%u\t%u\t%lld\t", m->uid, m->size, m->flags,
-			 (long long)m->internal_date);
-		add_escaped(out, m->date);
-		buf_addc(out, '\t');
-		add_escaped(out, m->subject);
-		buf_addc(out, '\t');
-		add_escaped(out, m->from_name);
-		buf_addc(out, '\t');
-		add_escaped(out, m->from_addr);
-		buf_addc(out, '\t');
-		add_escaped(out, m->message_id);
-		buf_addc(out, '\t');
-		add_escaped(out, m->in_reply_to);
-		buf_addc(out, '\t');
-		add_escaped(out, m->content_type);
-		buf_addc(out, '\n');
-	}
+	format_first_line(idx, out);
+	for (i = 0; i < idx->n; i++)
+		format_record(&idx->msgs[i], out);
 }
 
-/* Unescapes [p, end) into a new string; NULL for an empty field. */
-static char *
-unescape(const char *p, const char *end)
+/*
+ * Unescapes [p, end) at *o, NUL-terminated, and moves *o past it; NULL
+ * (nothing written) for an empty field.
+ */
+static const char *
+unescape_into(const char *p, const char *end, char **o)
 {
-	char *out, *o;
+	char *start = *o, *w = *o;
 
 	if (p == end)
 		return NULL;
-	out = o = xmalloc((size_t)(end - p) + 1);
 	for (; p < end; p++) {
 		if (*p == '\\' && p + 1 < end) {
 			p++;
-			*o++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
+			*w++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
 		} else {
-			*o++ = *p;
+			*w++ = *p;
 		}
 	}
-	*o = '\0';
-	return out;
+	*w++ = '\0';
+	*o = w;
+	return start;
 }
 
 static int
@@ -103,6 +120,7 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 	enum { FIELDS = 11 };
 	const char *f[FIELDS];
 	const char *p = line;
+	char *o;
 	uint64_t v[4];
 	int i;
 
@@ -142,13 +160,15 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 	m->size = (uint32_t)v[1];
 	m->flags = (unsigned)v[2];
 	m->internal_date = (time_t)v[3];
-	m->date = unescape(f[4], f[5] - 1);
-	m->subject = unescape(f[5], f[6] - 1);
-	m->from_name = unescape(f[6], f[7] - 1);
-	m->from_addr = unescape(f[7], f[8] - 1);
-	m->message_id = unescape(f[8], f[9] - 1);
-	m->in_reply_to = unescape(f[9], f[10] - 1);
-	m->content_type = unescape(f[10], end);
+	/* The strings, unescaped, are never longer than their fields. */
+	o = m->strings = xmalloc((size_t)(end - f[4]) + 1);
+	m->date = unescape_into(f[4], f[5] - 1, &o);
+	m->subject = unescape_into(f[5], f[6] - 1, &o);
+	m->from_name = unescape_into(f[6], f[7] - 1, &o);
+	m->from_addr = unescape_into(f[7], f[8] - 1, &o);
+	m->message_id = unescape_into(f[8], f[9] - 1, &o);
+	m->in_reply_to = unescape_into(f[9], f[10] - 1, &o);
+	m->content_type = unescape_into(f[10], end, &o);
 	if (m->content_type && strlen(m->content_type) > IMAP_CONTENT_TYPE_MAX) {
 		imap_summary_release(m);
 		return -1;
@@ -403,19 +423,37 @@ update(struct imap_session *s, const struct imap_status *st,
 	return 0;
 }
 
-/* Writes idx to the cache file at path (NULL: none). */
+/*
+ * Writes idx to the cache file at path (NULL: none), a piece at a time:
+ * the text of a large folder's index is never in memory whole.
+ */
 static int
 save(const char *path, const struct imap_index *idx, struct err *e)
 {
+	enum { PIECE = 256 * 1024 };
+	struct file_atomic fa;
 	struct buf text = BUF_INIT;
-	int rc = 0;
+	size_t i;
+	int rc = -1;
 
 	if (path == NULL || idx->uidvalidity == 0)
 		return 0;
-	imap_index_format(idx, &text);
-	if (mkdirs_for(path, e) < 0 ||
-	    file_write_atomic(path, text.data, text.len, 0600, e) < 0)
-		rc = -1;
+	if (mkdirs_for(path, e) < 0 || file_atomic_open(path, &fa, e) < 0)
+		return -1;
+	buf_grow(&text, PIECE + 4096);
+	format_first_line(idx, &text);
+	for (i = 0; i < idx->n; i++) {
+		format_record(&idx->msgs[i], &text);
+		if (text.len >= PIECE) {
+			if (file_atomic_write(&fa, text.data, text.len, e) < 0)
+				goto out;
+			buf_reset(&text);
+		}
+	}
+	if (file_atomic_write(&fa, text.data, text.len, e) < 0)
+		goto out;
+	rc = file_atomic_commit(&fa, 0600, e);
+out:
 	buf_release(&text);
 	return rc;
 }

@@ -369,7 +369,7 @@ address_list(struct rd *r, char **name, char **addr)
 }
 
 static int
-envelope(struct rd *r, struct imap_summary *sum)
+envelope(struct rd *r, char **f)
 {
 	char *date = NULL, *subject = NULL, *irt = NULL, *mid = NULL;
 	char *from_name = NULL, *from_addr = NULL;
@@ -399,18 +399,18 @@ envelope(struct rd *r, struct imap_summary *sum)
 	spaces(r);
 	if (!eat(r, ')'))
 		goto bad;
-	free(sum->date);
-	free(sum->subject);
-	free(sum->from_name);
-	free(sum->from_addr);
-	free(sum->in_reply_to);
-	free(sum->message_id);
-	sum->date = date;
-	sum->subject = subject;
-	sum->from_name = from_name;
-	sum->from_addr = from_addr;
-	sum->in_reply_to = irt;
-	sum->message_id = mid;
+	free(f[IMAP_SUM_DATE]);
+	free(f[IMAP_SUM_SUBJECT]);
+	free(f[IMAP_SUM_FROM_NAME]);
+	free(f[IMAP_SUM_FROM_ADDR]);
+	free(f[IMAP_SUM_IN_REPLY_TO]);
+	free(f[IMAP_SUM_MESSAGE_ID]);
+	f[IMAP_SUM_DATE] = date;
+	f[IMAP_SUM_SUBJECT] = subject;
+	f[IMAP_SUM_FROM_NAME] = from_name;
+	f[IMAP_SUM_FROM_ADDR] = from_addr;
+	f[IMAP_SUM_IN_REPLY_TO] = irt;
+	f[IMAP_SUM_MESSAGE_ID] = mid;
 	return 0;
 bad:
 	free(date);
@@ -448,7 +448,7 @@ skip_section(struct rd *r)
 
 /* BODY[section]<origin> SP nstring: the only section the index asks for. */
 static int
-body_section(struct rd *r, struct imap_summary *sum)
+body_section(struct rd *r, char **f)
 {
 	const char *raw = NULL;
 	size_t raw_len = 0;
@@ -470,14 +470,15 @@ body_section(struct rd *r, struct imap_summary *sum)
 	} else if (string_value(r, NULL, &raw, &raw_len) < 0) {
 		return -1;
 	}
-	if (header_fields && sum->content_type == NULL)
-		sum->content_type = imap_content_type_of(raw, raw_len);
+	if (header_fields && f[IMAP_SUM_CONTENT_TYPE] == NULL)
+		f[IMAP_SUM_CONTENT_TYPE] = imap_content_type_of(raw, raw_len);
 	free(s);
 	return 0;
 }
 
+/* One item of a FETCH: numbers into sum, strings into f (owned). */
 static int
-msg_att(struct rd *r, struct imap_summary *sum)
+msg_att(struct rd *r, struct imap_summary *sum, char **f)
 {
 	uint64_t v;
 
@@ -496,7 +497,7 @@ msg_att(struct rd *r, struct imap_summary *sum)
 		if (!eat(r, ' ') || internal_date(r, &sum->internal_date) < 0)
 			return -1;
 	} else if (eat_word(r, "ENVELOPE")) {
-		if (!eat(r, ' ') || envelope(r, sum) < 0)
+		if (!eat(r, ' ') || envelope(r, f) < 0)
 			return -1;
 	} else if (eat_word(r, "MODSEQ")) {
 		spaces(r);
@@ -504,7 +505,7 @@ msg_att(struct rd *r, struct imap_summary *sum)
 			return -1;
 	} else if ((size_t)(r->end - r->p) >= 5 && strncasecmp(r->p, "BODY[", 5) == 0) {
 		r->p += 5;
-		return body_section(r, sum);
+		return body_section(r, f);
 	} else {
 		/* An item not asked for (BODY, X-GM-..., BINARY.SIZE ...): skipped. */
 		const char *start = r->p;
@@ -525,14 +526,39 @@ msg_att(struct rd *r, struct imap_summary *sum)
 void
 imap_summary_release(struct imap_summary *sum)
 {
-	free(sum->date);
-	free(sum->subject);
-	free(sum->from_name);
-	free(sum->from_addr);
-	free(sum->message_id);
-	free(sum->in_reply_to);
-	free(sum->content_type);
+	free(sum->strings);
 	memset(sum, 0, sizeof *sum);
+}
+
+void
+imap_summary_set(struct imap_summary *sum, const char *const str[IMAP_SUM_FIELDS])
+{
+	const char **field[IMAP_SUM_FIELDS] = {
+		[IMAP_SUM_DATE] = &sum->date,
+		[IMAP_SUM_SUBJECT] = &sum->subject,
+		[IMAP_SUM_FROM_NAME] = &sum->from_name,
+		[IMAP_SUM_FROM_ADDR] = &sum->from_addr,
+		[IMAP_SUM_MESSAGE_ID] = &sum->message_id,
+		[IMAP_SUM_IN_REPLY_TO] = &sum->in_reply_to,
+		[IMAP_SUM_CONTENT_TYPE] = &sum->content_type,
+	};
+	size_t len[IMAP_SUM_FIELDS], total = 0;
+	char *block, *p;
+	int i;
+
+	for (i = 0; i < IMAP_SUM_FIELDS; i++) {
+		len[i] = str[i] ? strlen(str[i]) + 1 : 0;
+		total += len[i];
+	}
+	block = p = total ? xmalloc(total) : NULL;
+	for (i = 0; i < IMAP_SUM_FIELDS; i++) {
+		*field[i] = len[i] ? p : NULL;
+		if (len[i])
+			memcpy(p, str[i], len[i]);
+		p += len[i];
+	}
+	free(sum->strings);
+	sum->strings = block;
 }
 
 char *
@@ -570,7 +596,9 @@ int
 imap_parse_fetch(const char *resp, size_t len, struct imap_summary *sum)
 {
 	struct rd r = { resp, resp + len };
+	char *f[IMAP_SUM_FIELDS] = { NULL };
 	uint64_t seq;
+	int i, rc = -1;
 
 	memset(sum, 0, sizeof *sum);
 	if (!eat(&r, '*') || !eat(&r, ' '))
@@ -584,18 +612,22 @@ imap_parse_fetch(const char *resp, size_t len, struct imap_summary *sum)
 	sum->seq = (uint32_t)seq;
 	spaces(&r);
 	while (!eat(&r, ')')) {
-		if (msg_att(&r, sum) < 0)
-			goto bad;
+		if (msg_att(&r, sum, f) < 0)
+			goto out;
 		if (!at(&r, ')') && !eat(&r, ' '))
-			goto bad;
+			goto out;
 		spaces(&r);
 	}
 	eat(&r, '\r');
 	eat(&r, '\n');
 	if (r.p != r.end)
-		goto bad;
-	return 0;
-bad:
-	imap_summary_release(sum);
-	return -1;
+		goto out;
+	imap_summary_set(sum, (const char *const *)f);
+	rc = 0;
+out:
+	for (i = 0; i < IMAP_SUM_FIELDS; i++)
+		free(f[i]);
+	if (rc < 0)
+		imap_summary_release(sum);
+	return rc;
 }

@@ -93,9 +93,13 @@ decoded_or_empty(const char *raw)
 	return raw ? mime_header_decode(raw) : xstrdup("");
 }
 
-/* The envelopes of n summaries (owned by the caller). */
+/*
+ * The envelopes of n summaries (owned by the caller); with release, each
+ * summary's strings are freed once it is converted, so a large folder's
+ * index is not held twice.
+ */
 static struct mail_envelope *
-envelopes_of(const struct imap_summary *sums, size_t n)
+envelopes_of(struct imap_summary *sums, size_t n, bool release)
 {
 	struct mail_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
 	size_t i;
@@ -119,6 +123,8 @@ envelopes_of(const struct imap_summary *sums, size_t n)
 		env[i].content_type = xstrdup(sum->content_type ? sum->content_type : "");
 		env[i].message_id = sum->message_id ? xstrdup(sum->message_id) : NULL;
 		env[i].in_reply_to = sum->in_reply_to ? xstrdup(sum->in_reply_to) : NULL;
+		if (release)
+			imap_summary_release(&sums[i]);
 	}
 	return env;
 }
@@ -149,9 +155,9 @@ open_index(struct imap_source *m, const char *id, size_t page,
 		free(path);
 		return -1;
 	}
-	*out = envelopes_of(idx.msgs, idx.n);
-	*n_out = idx.n;
 	*more = idx.rest_below != 0;
+	*out = envelopes_of(idx.msgs, idx.n, !*more);
+	*n_out = idx.n;
 	if (*more) {
 		m->pending = idx;	/* kept until whole, then saved */
 		m->pending_path = path;
@@ -197,7 +203,7 @@ im_open_more(struct mail_source *src, size_t batch, struct mail_envelope **out,
 		return -1;
 	}
 	/* The step's messages are the oldest so far: the first ones. */
-	*out = envelopes_of(m->pending.msgs, added);
+	*out = envelopes_of(m->pending.msgs, added, false);
 	*n_out = added;
 	*more = m->pending.rest_below != 0;
 	if (!*more)
