@@ -50,25 +50,22 @@ add_escaped(struct buf *out, const char *s)
 static void
 format_record(const struct imap_summary *m, struct buf *out)
 {
+	const char *const f[] = {
+		m->date, m->subject, m->from_name, m->from_addr, m->message_id,
+		m->in_reply_to, m->content_type,
+	};
 	char num[80];
+	size_t i;
 	int k;
 
 	k = snprintf(num, sizeof num, "%u\t%u\t%u\t%lld\t", m->uid, m->size, m->flags,
 		     (long long)m->internal_date);
 	buf_add(out, num, (size_t)k);
-	add_escaped(out, m->date);
-	buf_addc(out, '\t');
-	add_escaped(out, m->subject);
-	buf_addc(out, '\t');
-	add_escaped(out, m->from_name);
-	buf_addc(out, '\t');
-	add_escaped(out, m->from_addr);
-	buf_addc(out, '\t');
-	add_escaped(out, m->message_id);
-	buf_addc(out, '\t');
-	add_escaped(out, m->in_reply_to);
-	buf_addc(out, '\t');
-	add_escaped(out, m->content_type);
+	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+		if (i)
+			buf_addc(out, '\t');
+		add_escaped(out, f[i]);
+	}
 	buf_addc(out, '\n');
 }
 
