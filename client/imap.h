@@ -196,6 +196,19 @@ int imap_fetch_flags(struct imap_session *s, uint32_t first, uint32_t last,
 int imap_fetch_flags_changed(struct imap_session *s, uint32_t first,
 			     uint32_t last, uint64_t modseq,
 			     struct imap_summary **out, size_t *n, struct err *e);
+/* The same for the messages with these UIDs (UID FETCH of a set). */
+int imap_fetch_index_uids(struct imap_session *s, const uint32_t *uids,
+			  size_t count, struct imap_summary **out, size_t *n,
+			  struct err *e);
+/* True when the server sorts (SORT, RFC 5256). */
+bool imap_has_sort(const struct imap_session *s);
+/*
+ * The UIDs of the selected folder in the order of their Date headers,
+ * oldest first (UID SORT (DATE) UTF-8 ALL; the server uses the arrival
+ * time where a message has no Date); *uids owned by the caller.
+ */
+int imap_sort_date(struct imap_session *s, uint32_t **uids, size_t *n,
+		   struct err *e);
 /* True when the selected folder was opened with CONDSTORE. */
 bool imap_has_condstore(const struct imap_session *s);
 void imap_summaries_free(struct imap_summary **sums, size_t n);

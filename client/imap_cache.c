@@ -295,6 +295,52 @@ fetch_all_range(struct imap_session *s, uint32_t first, uint32_t last,
 	return 0;
 }
 
+static int
+compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The page messages with the newest Date headers (UID SORT), whatever
+ * their UIDs; the rest is then every UID up to the highest, those already
+ * here skipped.
+ */
+static int
+fetch_newest_dated(struct imap_session *s, size_t page, struct imap_index *idx,
+		   struct err *e)
+{
+	uint32_t *uids = NULL, high = 0;
+	struct imap_summary *got = NULL;
+	size_t n = 0, k = 0, i;
+	int rc = -1;
+
+	if (imap_sort_date(s, &uids, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		high = uids[i] > high ? uids[i] : high;
+	if (n > page) {
+		memmove(uids, uids + n - page, page * sizeof *uids);
+		n = page;
+	}
+	qsort(uids, n, sizeof *uids, compare_u32);
+	if (imap_fetch_index_uids(s, uids, n, &got, &k, e) < 0)
+		goto out;
+	take(idx, &got, k);
+	if (idx->n > 1)
+		qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
+	if (high > 1) {
+		idx->rest_below = high + 1 > high ? high + 1 : high;
+		idx->rest_span = (uint32_t)page;
+	}
+	rc = 0;
+out:
+	free(uids);
+	return rc;
+}
+
 /* Cold start: every envelope, batch by batch (0: all in one FETCH). */
 static int
 fetch_all(struct imap_session *s, uint32_t exists, size_t batch,
@@ -476,7 +522,8 @@ set_state(struct imap_session *s, const struct imap_status *st,
  */
 static int
 refresh(struct imap_session *s, const char *folder, const char *path,
-	size_t batch, size_t page, struct imap_index *idx, struct err *e)
+	size_t batch, size_t page, bool by_date, struct imap_index *idx,
+	struct err *e)
 {
 	struct imap_status st;
 	struct buf text = BUF_INIT;
@@ -492,6 +539,15 @@ refresh(struct imap_session *s, const char *folder, const char *path,
 	    idx->uidvalidity == st.uidvalidity && st.uidvalidity != 0)
 		warm = true;
 	buf_release(&text);
+	if (!warm && page && st.exists > page && by_date && imap_has_sort(s)) {
+		imap_index_release(idx);
+		if (fetch_newest_dated(s, page, idx, e) < 0)
+			goto fail;
+		set_state(s, &st, idx);
+		if (idx->rest_below == 0 && save(path, idx, e) < 0)
+			goto fail;
+		return 0;
+	}
 	if (!warm && page && st.exists > page) {
 		imap_index_release(idx);
 		if (fetch_all_range(s, st.exists - (uint32_t)page + 1, st.exists, idx,
@@ -535,25 +591,27 @@ int
 imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 		   size_t batch, struct imap_index *idx, struct err *e)
 {
-	return refresh(s, folder, path, batch, 0, idx, e);
+	return refresh(s, folder, path, batch, 0, false, idx, e);
 }
 
 int
 imap_index_open(struct imap_session *s, const char *folder, const char *path,
-		size_t page, struct imap_index *idx, struct err *e)
+		size_t page, bool by_date, struct imap_index *idx, struct err *e)
 {
-	return refresh(s, folder, path, 0, page ? page : 1, idx, e);
+	return refresh(s, folder, path, 0, page ? page : 1, by_date, idx, e);
 }
 
 int
 imap_index_more(struct imap_session *s, const char *path, size_t batch,
-		struct imap_index *idx, size_t *added, struct err *e)
+		struct imap_index *idx, size_t **added, size_t *n_added,
+		struct err *e)
 {
-	struct imap_summary *got = NULL;
-	size_t n = 0;
+	struct imap_summary *got = NULL, *merged;
+	size_t n = 0, i = 0, j = 0, k = 0, fresh = 0;
 	uint32_t hi, lo, span;
 
-	*added = 0;
+	*added = NULL;
+	*n_added = 0;
 	if (idx->rest_below <= 1) {
 		idx->rest_below = 0;
 		return 0;
@@ -567,14 +625,27 @@ imap_index_more(struct imap_session *s, const char *path, size_t batch,
 		return -1;
 	if (n > 1)
 		qsort(got, n, sizeof *got, compare_uid);
-	/* Older messages go before the ones already here: UIDs stay ascending. */
-	idx->msgs = xrealloc(idx->msgs, (idx->n + n + 1) * sizeof *idx->msgs);
-	memmove(idx->msgs + n, idx->msgs, idx->n * sizeof *idx->msgs);
-	if (n)
-		memcpy(idx->msgs, got, n * sizeof *got);
+	/*
+	 * Merged by UID; a message already here (the first page, chosen by
+	 * date) is not taken twice.
+	 */
+	merged = xcalloc(idx->n + n + 1, sizeof *merged);
+	*added = xcalloc(n + 1, sizeof **added);
+	while (i < idx->n || j < n) {
+		if (j == n || (i < idx->n && idx->msgs[i].uid < got[j].uid)) {
+			merged[k++] = idx->msgs[i++];
+		} else if (i < idx->n && idx->msgs[i].uid == got[j].uid) {
+			imap_summary_release(&got[j++]);
+		} else {
+			(*added)[fresh++] = k;
+			merged[k++] = got[j++];
+		}
+	}
 	free(got);
-	idx->n += n;
-	*added = n;
+	free(idx->msgs);
+	idx->msgs = merged;
+	idx->n = k;
+	*n_added = fresh;
 	/* Sparse UIDs: a wider span next time, so the batches stay full. */
 	if (n < batch / 2 && span < UINT32_MAX / 2)
 		span *= 2;

@@ -54,23 +54,28 @@ int imap_index_refresh(struct imap_session *s, const char *folder,
 
 /*
  * The same, but a folder with no usable cache file and more than page
- * messages gets only its newest page messages here (their envelopes, by
- * sequence number, so the first screen does not wait for the rest), and
- * idx->rest_below says that more is to come.  A cached folder is brought
- * up to date whole, as imap_index_refresh does.
+ * messages gets only page messages here, so the first screen does not
+ * wait for the rest, and idx->rest_below says that more is to come: its
+ * newest messages by arrival (the highest sequence numbers), or with
+ * by_date and a server that sorts (SORT, RFC 5256) the ones with the
+ * newest Date headers.  A cached folder is brought up to date whole, as
+ * imap_index_refresh does.
  */
 int imap_index_open(struct imap_session *s, const char *folder, const char *path,
-		    size_t page, struct imap_index *idx, struct err *e);
+		    size_t page, bool by_date, struct imap_index *idx,
+		    struct err *e);
 /*
  * One more step of a folder opened by imap_index_open: the envelopes of
- * about batch older messages (UID FETCH of the UID range just below what
- * idx holds, so messages expunged or delivered meanwhile cannot shift
- * it) go before idx->msgs[0]; *added says how many.  When the oldest
- * has come, rest_below is 0 and the index is saved to path.  Nothing
- * happens when idx is whole.
+ * about batch older messages (UID FETCH of the UID range just below the
+ * last step's, so messages expunged or delivered meanwhile cannot shift
+ * it) join idx->msgs in UID order, those already there not twice;
+ * (*added)[0..*n_added) are their places in idx->msgs (owned by the
+ * caller).  When the lowest UID has come, rest_below is 0 and the index
+ * is saved to path.  Nothing happens when idx is whole.
  */
 int imap_index_more(struct imap_session *s, const char *path, size_t batch,
-		    struct imap_index *idx, size_t *added, struct err *e);
+		    struct imap_index *idx, size_t **added, size_t *n_added,
+		    struct err *e);
 
 /* The cache file of a folder under data_dir (folder name made safe). */
 char *imap_index_path(const char *data_dir, const char *account,

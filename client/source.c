@@ -19,13 +19,13 @@ mail_source_open_folder(struct mail_source *src, const char *id,
 
 int
 mail_source_open_folder_page(struct mail_source *src, const char *id, size_t page,
-			     struct mail_envelope **out, size_t *n_out, bool *more,
-			     struct err *e)
+			     bool by_date, struct mail_envelope **out, size_t *n_out,
+			     bool *more, struct err *e)
 {
 	*more = false;
 	if (src->ops->open_folder_page == NULL)
 		return src->ops->open_folder(src, id, out, n_out, e);
-	return src->ops->open_folder_page(src, id, page, out, n_out, more, e);
+	return src->ops->open_folder_page(src, id, page, by_date, out, n_out, more, e);
 }
 
 int

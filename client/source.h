@@ -63,15 +63,17 @@ struct mail_source_ops {
 			   struct mail_envelope **out, size_t *n_out, struct err *e);
 	/*
 	 * Optional.  Like open_folder, but a folder the source must fetch
-	 * whole (IMAP, no index cached) may come back as its newest page
-	 * messages only, with *more true: open_more then brings the rest,
-	 * older messages, about batch at a time, until *more is false.  The
-	 * other operations work between steps; opening a folder again drops
-	 * what was still to come.
+	 * whole (IMAP, no index cached) may come back as page messages only,
+	 * with *more true: its newest by arrival, or with by_date its newest
+	 * by Date where the server can sort.  open_more then brings the
+	 * rest, about batch at a time, until *more is false.  The other
+	 * operations work between steps; opening a folder again drops what
+	 * was still to come.
 	 */
 	int (*open_folder_page)(struct mail_source *src, const char *id,
-				size_t page, struct mail_envelope **out,
-				size_t *n_out, bool *more, struct err *e);
+				size_t page, bool by_date,
+				struct mail_envelope **out, size_t *n_out,
+				bool *more, struct err *e);
 	int (*open_more)(struct mail_source *src, size_t batch,
 			 struct mail_envelope **out, size_t *n_out, bool *more,
 			 struct err *e);
@@ -133,8 +135,9 @@ int mail_source_open_folder(struct mail_source *src, const char *id,
  * folder is whole.
  */
 int mail_source_open_folder_page(struct mail_source *src, const char *id,
-				 size_t page, struct mail_envelope **out,
-				 size_t *n_out, bool *more, struct err *e);
+				 size_t page, bool by_date,
+				 struct mail_envelope **out, size_t *n_out,
+				 bool *more, struct err *e);
 int mail_source_open_more(struct mail_source *src, size_t batch,
 			  struct mail_envelope **out, size_t *n_out, bool *more,
 			  struct err *e);

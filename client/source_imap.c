@@ -139,7 +139,7 @@ pending_drop(struct imap_source *m)
 
 /* page 0: the whole folder; else maybe its newest page messages first. */
 static int
-open_index(struct imap_source *m, const char *id, size_t page,
+open_index(struct imap_source *m, const char *id, size_t page, bool by_date,
 	   struct mail_envelope **out, size_t *n_out, bool *more, struct err *e)
 {
 	struct imap_index idx = { 0 };
@@ -149,7 +149,7 @@ open_index(struct imap_source *m, const char *id, size_t page,
 	pending_drop(m);
 	if (m->data_dir && m->account)
 		path = imap_index_path(m->data_dir, m->account, id);
-	rc = page ? imap_index_open(m->s, id, path, page, &idx, e)
+	rc = page ? imap_index_open(m->s, id, path, page, by_date, &idx, e)
 		  : imap_index_refresh(m->s, id, path, INDEX_BATCH, &idx, e);
 	if (rc < 0) {
 		free(path);
@@ -174,16 +174,16 @@ im_open_folder(struct mail_source *src, const char *id, struct mail_envelope **o
 {
 	bool more;
 
-	return open_index((struct imap_source *)src, id, 0, out, n_out, &more, e);
+	return open_index((struct imap_source *)src, id, 0, false, out, n_out, &more, e);
 }
 
 static int
 im_open_folder_page(struct mail_source *src, const char *id, size_t page,
-		    struct mail_envelope **out, size_t *n_out, bool *more,
-		    struct err *e)
+		    bool by_date, struct mail_envelope **out, size_t *n_out,
+		    bool *more, struct err *e)
 {
-	return open_index((struct imap_source *)src, id, page ? page : 1, out,
-			  n_out, more, e);
+	return open_index((struct imap_source *)src, id, page ? page : 1, by_date,
+			  out, n_out, more, e);
 }
 
 static int
@@ -191,20 +191,27 @@ im_open_more(struct mail_source *src, size_t batch, struct mail_envelope **out,
 	     size_t *n_out, bool *more, struct err *e)
 {
 	struct imap_source *m = (struct imap_source *)src;
-	size_t added = 0;
+	size_t *added = NULL, n = 0, i;
 
 	*out = NULL;
 	*n_out = 0;
 	*more = false;
 	if (m->pending.rest_below == 0)
 		return 0;
-	if (imap_index_more(m->s, m->pending_path, batch, &m->pending, &added, e) < 0) {
+	if (imap_index_more(m->s, m->pending_path, batch, &m->pending, &added, &n,
+			    e) < 0) {
 		pending_drop(m);
 		return -1;
 	}
-	/* The step's messages are the oldest so far: the first ones. */
-	*out = envelopes_of(m->pending.msgs, added, false);
-	*n_out = added;
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		struct mail_envelope *one = envelopes_of(&m->pending.msgs[added[i]], 1, false);
+
+		(*out)[i] = *one;
+		free(one);
+	}
+	free(added);
+	*n_out = n;
 	*more = m->pending.rest_below != 0;
 	if (!*more)
 		pending_drop(m);

@@ -231,7 +231,8 @@ index_open_folder(struct screen *s, size_t which)
 
 	screen_working(s, "opening folder");
 	if (mail_source_open_folder_page(s->src, s->folders.list[which].id,
-					 INDEX_FIRST_PAGE, &env, &n, &more, &e) < 0) {
+					 INDEX_FIRST_PAGE, s->index.order != ORDER_FOLDER,
+					 &env, &n, &more, &e) < 0) {
 		screen_status(s, true, "%s", e.msg);
 		return -1;
 	}
@@ -280,7 +281,8 @@ index_stream_step(struct screen *s)
 		return;
 	}
 	ix->streaming = more;
-	if (n && ix->order == ORDER_FOLDER) {
+	if (n && ix->order == ORDER_FOLDER &&
+	    (ix->n == 0 || env[n - 1].uid < ix->rows[0].seq)) {
 		/* Older than every row so far: they go first, the cursor stays. */
 		size_t had = ix->n;
 
