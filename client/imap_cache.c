@@ -625,12 +625,24 @@ imap_index_more(struct imap_session *s, const char *path, size_t batch,
 		return -1;
 	if (n > 1)
 		qsort(got, n, sizeof *got, compare_uid);
+	*added = xcalloc(n + 1, sizeof **added);
+	if (idx->n == 0 || n == 0 || got[n - 1].uid < idx->msgs[0].uid) {
+		/* All older than what is here: they go first, in place. */
+		idx->msgs = xrealloc(idx->msgs, (idx->n + n + 1) * sizeof *idx->msgs);
+		memmove(idx->msgs + n, idx->msgs, idx->n * sizeof *idx->msgs);
+		if (n)
+			memcpy(idx->msgs, got, n * sizeof *got);
+		for (fresh = 0; fresh < n; fresh++)
+			(*added)[fresh] = fresh;
+		free(got);
+		idx->n += n;
+		goto done;
+	}
 	/*
 	 * Merged by UID; a message already here (the first page, chosen by
 	 * date) is not taken twice.
 	 */
 	merged = xcalloc(idx->n + n + 1, sizeof *merged);
-	*added = xcalloc(n + 1, sizeof **added);
 	while (i < idx->n || j < n) {
 		if (j == n || (i < idx->n && idx->msgs[i].uid < got[j].uid)) {
 			merged[k++] = idx->msgs[i++];
@@ -645,6 +657,7 @@ imap_index_more(struct imap_session *s, const char *path, size_t batch,
 	free(idx->msgs);
 	idx->msgs = merged;
 	idx->n = k;
+done:
 	*n_added = fresh;
 	/* Sparse UIDs: a wider span next time, so the batches stay full. */
 	if (n < batch / 2 && span < UINT32_MAX / 2)
