@@ -4,9 +4,9 @@
 # behind, with the count so far on the status line, while keys work:
 # scrolling, opening a message and searching act on what has come.  When
 # the whole folder is there, the index is cached (a second screen shows it
-# whole at once), and a message another client (imaplib) expunges leaves
-# the index by itself, through the timed look (check_interval), as a flag
-# another client sets shows.
+# whole at once); a message another client (imaplib) expunges leaves the
+# index by itself, through the timed look (check_interval), and a flag it
+# sets shows.
 set -euo pipefail
 . "${top_srcdir:?}/tests/lib/harness.sh"
 harness_init
@@ -60,6 +60,10 @@ ui_wait main "INBOX [$COUNT messages]" 120
 ui_wait main "INBOX: $COUNT messages" 20
 
 # Another client expunges the newest message and flags the oldest.
+ui_keys main Home
+ui_settle main
+ui_screen main | grep -E -- "^ *[0-9]+ N! " &&
+	fail "a message is flagged before the other client flags one"
 python3 - "$IMAPS_PORT" "$HARNESS_PKI/tls-ca.pem" > "$H/other.out" <<'PY' || fail "the other client failed"
 import imaplib, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[2])
@@ -70,18 +74,26 @@ typ, data = m.uid("SEARCH", "ALL")
 uids = data[0].split()
 typ, data = m.uid("FETCH", uids[-1], "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
 print(data[0][1].decode().strip())
+typ, data = m.uid("FETCH", uids[0], "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+print("Flagged-" + data[0][1].decode().strip())
+m.uid("STORE", uids[0], "+FLAGS", "(\\Flagged)")
 m.uid("STORE", uids[-1], "+FLAGS", "(\\Deleted)")
 m.expunge()
 m.logout()
 PY
 gone=$(sed -n 's/^Subject: //p' "$H/other.out" | tr -d '\r')
-[ -n "$gone" ] || fail "no subject for the expunged message"
+flagged=$(sed -n 's/^Flagged-Subject: //p' "$H/other.out" | tr -d '\r')
+[ -n "$gone" ] && [ -n "$flagged" ] || fail "no subjects from the other client"
 ui_keys main End
 ui_wait main "INBOX [$((COUNT - 1)) messages]" 20
 ui_keys main End
 ui_settle main
 ui_screen main | grep -qE -- "$gone( |\$)" &&
 	fail "the message another client expunged ($gone) is still shown"
+ui_keys main Home
+ui_settle main
+ui_screen main | grep -E -- "$flagged( |\$)" | grep -qE -- "^ *[0-9]+ N! " ||
+	fail "the message another client flagged ($flagged) is not shown flagged"
 ui_keys main q
 ui_wait main "folders"
 ui_keys main q
