@@ -103,6 +103,22 @@ int file_read(const char *path, size_t max, struct buf *out, struct err *e);
 int file_write_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct err *e);
 /*
+ * The same in pieces, for a file too large to hold in memory first:
+ * open, write as often as needed, then commit (mode applied, fsync,
+ * rename) or abort (the temporary file removed).  A failed write or
+ * commit aborts by itself.
+ */
+struct file_atomic {
+	const char *path;	/* foreign */
+	char *tmp;		/* owned; the temporary file's name */
+	int fd;
+};
+int file_atomic_open(const char *path, struct file_atomic *fa, struct err *e);
+int file_atomic_write(struct file_atomic *fa, const void *data, size_t len,
+		      struct err *e);
+int file_atomic_commit(struct file_atomic *fa, unsigned mode, struct err *e);
+void file_atomic_abort(struct file_atomic *fa);
+/*
  * Atomic writes in groups, for a batch of output files: file_group_add
  * writes a file's bytes to a private temporary file beside path (mode
  * applied) and keeps it waiting; file_group_commit flushes the file

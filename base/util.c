@@ -228,6 +228,81 @@ file_read(const char *path, size_t max, struct buf *out, struct err *e)
 }
 
 int
+file_atomic_open(const char *path, struct file_atomic *fa, struct err *e)
+{
+	fa->path = path;
+	fa->tmp = xasprintf("%s.tmp-XXXXXX", path);
+	fa->fd = mkstemp(fa->tmp);
+	if (fa->fd < 0) {
+		err_set(e, ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+		free(fa->tmp);
+		fa->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+file_atomic_write(struct file_atomic *fa, const void *data, size_t len,
+		  struct err *e)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fa->fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err_set(e, ERR_IO, "%s: write failed: %s", fa->path, strerror(errno));
+			file_atomic_abort(fa);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+file_atomic_commit(struct file_atomic *fa, unsigned mode, struct err *e)
+{
+	if (fchmod(fa->fd, mode) < 0 || fsync(fa->fd) < 0) {
+		err_set(e, ERR_IO, "%s: %s", fa->path, strerror(errno));
+		goto fail;
+	}
+	if (close(fa->fd) < 0) {
+		fa->fd = -1;
+		err_set(e, ERR_IO, "%s: close failed: %s", fa->path, strerror(errno));
+		goto fail;
+	}
+	fa->fd = -1;
+	if (rename(fa->tmp, fa->path) < 0) {
+		err_set(e, ERR_IO, "%s: cannot rename into place: %s", fa->path,
+			strerror(errno));
+		goto fail;
+	}
+	free(fa->tmp);
+	fa->tmp = NULL;
+	return 0;
+fail:
+	file_atomic_abort(fa);
+	return -1;
+}
+
+void
+file_atomic_abort(struct file_atomic *fa)
+{
+	if (fa->fd >= 0)
+		close(fa->fd);
+	fa->fd = -1;
+	if (fa->tmp)
+		unlink(fa->tmp);
+	free(fa->tmp);
+	fa->tmp = NULL;
+}
+
+int
 mkdir_private(const char *path, struct err *e)
 {
 	char *copy, *p;

@@ -469,8 +469,9 @@ out:
  * [first, last] when by_uid (last 0: no upper bound).
  */
 static int
-run_fetch(struct imap_session *s, bool by_uid, uint32_t first, uint32_t last,
-	  const char *items, struct imap_summary **out, size_t *n, struct err *e)
+run_fetch_set(struct imap_session *s, bool by_uid, const char *set, uint32_t first,
+	      uint32_t last, const char *items, struct imap_summary **out, size_t *n,
+	      struct err *e)
 {
 	struct imap_summary *sums = NULL;
 	size_t count = 0, cap = 0;
@@ -483,11 +484,13 @@ run_fetch(struct imap_session *s, bool by_uid, uint32_t first, uint32_t last,
 	if (line == NULL)
 		abort();
 	snprintf(tag, sizeof tag, "c%u", ++s->tag);
-	buf_addf(&cmd, "%s %s%s %u:", tag, by_uid ? "UID " : "", "FETCH", first);
-	if (last)
-		buf_addf(&cmd, "%u", last);
+	buf_addf(&cmd, "%s %s%s ", tag, by_uid ? "UID " : "", "FETCH");
+	if (set)
+		buf_adds(&cmd, set);
+	else if (last)
+		buf_addf(&cmd, "%u:%u", first, last);
 	else
-		buf_addc(&cmd, '*');
+		buf_addf(&cmd, "%u:*", first);
 	buf_addf(&cmd, " %s\r\n", items);
 	if (mailstream_write(stream_of(s), cmd.data, cmd.len) != (ssize_t)cmd.len ||
 	    mailstream_flush(stream_of(s)) < 0) {
@@ -569,6 +572,13 @@ out:
 	return rc;
 }
 
+static int
+run_fetch(struct imap_session *s, bool by_uid, uint32_t first, uint32_t last,
+	  const char *items, struct imap_summary **out, size_t *n, struct err *e)
+{
+	return run_fetch_set(s, by_uid, NULL, first, last, items, out, n, e);
+}
+
 #define INDEX_ITEMS "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE " \
 	"BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE FROM)])"
 
@@ -634,6 +644,62 @@ imap_fetch_flags_changed(struct imap_session *s, uint32_t first, uint32_t last,
 	snprintf(items, sizeof items, "(UID FLAGS) (CHANGEDSINCE %llu)",
 		 (unsigned long long)modseq);
 	return run_fetch(s, true, first, last, items, out, n, e);
+}
+
+int
+imap_fetch_index_uids(struct imap_session *s, const uint32_t *uids, size_t count,
+		      struct imap_summary **out, size_t *n, struct err *e)
+{
+	struct buf set = BUF_INIT;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < count; i++) {
+		if (uids[i] == 0)
+			continue;
+		buf_addf(&set, "%s%u", set.len ? "," : "", uids[i]);
+		lo = uids[i] < lo ? uids[i] : lo;
+		hi = uids[i] > hi ? uids[i] : hi;
+	}
+	if (set.len == 0)
+		return 0;
+	rc = run_fetch_set(s, true, set.data, lo, hi, INDEX_ITEMS, out, n, e);
+	buf_release(&set);
+	return rc;
+}
+
+bool
+imap_has_sort(const struct imap_session *s)
+{
+	return imap_has_capability(s, "SORT");
+}
+
+int
+imap_sort_date(struct imap_session *s, uint32_t **uids, size_t *n, struct err *e)
+{
+	struct mailimap_sort_key *key = mailimap_sort_key_new_date(0);
+	struct mailimap_search_key *all = mailimap_search_key_new_all();
+	clist *result = NULL;
+	clistiter *it;
+	size_t i = 0;
+	int r;
+
+	*uids = NULL;
+	*n = 0;
+	r = mailimap_uid_sort(s->imap, "UTF-8", key, all, &result);
+	mailimap_sort_key_free(key);
+	mailimap_search_key_free(all);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, r, e, "UID SORT");
+	*uids = xcalloc(clist_count(result) + 1, sizeof **uids);
+	for (it = clist_begin(result); it; it = clist_next(it))
+		(*uids)[i++] = *(uint32_t *)clist_content(it);
+	*n = i;
+	mailimap_sort_result_free(result);
+	return 0;
 }
 
 bool

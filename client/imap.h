@@ -64,37 +64,55 @@ struct imap_status {
 	uint64_t highestmodseq;
 };
 
-/* One line of a folder index: what the envelope says, never the content. */
+/*
+ * One line of a folder index: what the envelope says, never the content.
+ * Its strings live in one allocation (strings), not one each: a large
+ * folder's index holds a hundred thousand of these.
+ */
 struct imap_summary {
 	uint32_t uid;
 	uint32_t seq;
 	uint32_t size;		/* RFC822.SIZE */
 	unsigned flags;		/* enum imap_flag bits */
 	time_t internal_date;	/* 0 when not given */
-	char *date;		/* owned; Date header as sent, may be NULL */
-	char *subject;		/* owned; raw (may hold encoded words), may be NULL */
-	char *from_name;	/* owned; ENVELOPE's raw display name, may be NULL */
-	char *from_addr;	/* owned; ENVELOPE's mailbox@host, may be NULL */
-	char *message_id;	/* owned; may be NULL */
-	char *in_reply_to;	/* owned; the envelope's In-Reply-To, may be NULL */
 	uint64_t modseq;	/* MODSEQ when the server sent one, else 0 */
+	char *strings;		/* owned; what the pointers below point into */
+	const char *date;	/* foreign (strings); Date header as sent, may be NULL */
+	const char *subject;	/* foreign; raw (may hold encoded words), may be NULL */
+	const char *from_name;	/* foreign; raw display name, may be NULL */
+	const char *from_addr;	/* foreign; mailbox@host, may be NULL */
+	const char *message_id;	/* foreign; may be NULL */
+	const char *in_reply_to;	/* foreign; the envelope's In-Reply-To, may be NULL */
 	/*
-	 * owned; the top-level Content-Type value, unfolded, control
+	 * foreign; the top-level Content-Type value, unfolded, control
 	 * characters removed, at most IMAP_CONTENT_TYPE_MAX bytes; NULL when
 	 * the message has none (text/plain by RFC 2045)
 	 */
-	char *content_type;
+	const char *content_type;
 	/*
-	 * owned; every From field of the message (BODY[HEADER.FIELDS]),
+	 * foreign; every From field of the message (BODY[HEADER.FIELDS]),
 	 * unfolded, ", " between them, as crypto's mime_from_display reads
 	 * it; NULL when there is none.  The index and list show the sender
 	 * from this, never from_name/from_addr: a server's ENVELOPE picks one
 	 * address of a group or a list, crypto binds another.  At most
 	 * IMAP_FROM_FIELD_MAX bytes.
 	 */
-	char *from_field;
+	const char *from_field;
 };
 
+/* The string fields of a summary, in the order imap_summary_set takes them. */
+enum imap_summary_field {
+	IMAP_SUM_DATE, IMAP_SUM_SUBJECT, IMAP_SUM_FROM_NAME, IMAP_SUM_FROM_ADDR,
+	IMAP_SUM_MESSAGE_ID, IMAP_SUM_IN_REPLY_TO, IMAP_SUM_CONTENT_TYPE,
+	IMAP_SUM_FROM_FIELD, IMAP_SUM_FIELDS
+};
+
+/*
+ * Sets the strings of sum to copies of str[IMAP_SUM_*] (each may be
+ * NULL), in one allocation; what sum held is freed.
+ */
+void imap_summary_set(struct imap_summary *sum,
+		      const char *const str[IMAP_SUM_FIELDS]);
 #define IMAP_CONTENT_TYPE_MAX 1024
 #define IMAP_FROM_FIELD_MAX 4096
 
@@ -215,6 +233,19 @@ int imap_fetch_flags(struct imap_session *s, uint32_t first, uint32_t last,
 int imap_fetch_flags_changed(struct imap_session *s, uint32_t first,
 			     uint32_t last, uint64_t modseq,
 			     struct imap_summary **out, size_t *n, struct err *e);
+/* The same for the messages with these UIDs (UID FETCH of a set). */
+int imap_fetch_index_uids(struct imap_session *s, const uint32_t *uids,
+			  size_t count, struct imap_summary **out, size_t *n,
+			  struct err *e);
+/* True when the server sorts (SORT, RFC 5256). */
+bool imap_has_sort(const struct imap_session *s);
+/*
+ * The UIDs of the selected folder in the order of their Date headers,
+ * oldest first (UID SORT (DATE) UTF-8 ALL; the server uses the arrival
+ * time where a message has no Date); *uids owned by the caller.
+ */
+int imap_sort_date(struct imap_session *s, uint32_t **uids, size_t *n,
+		   struct err *e);
 /* True when the selected folder was opened with CONDSTORE. */
 bool imap_has_condstore(const struct imap_session *s);
 void imap_summaries_free(struct imap_summary **sums, size_t n);

@@ -46,57 +46,69 @@ add_escaped(struct buf *out, const char *s)
 	buf_add(out, run, (size_t)(s - run));
 }
 
+/* One record, as imap_index_format writes it. */
+static void
+format_record(const struct imap_summary *m, struct buf *out)
+{
+	const char *const f[] = {
+		m->date, m->subject, m->from_name, m->from_addr, m->message_id,
+		m->in_reply_to, m->content_type, m->from_field,
+	};
+	char num[80];
+	size_t i;
+	int k;
+
+	k = snprintf(num, sizeof num, "%u\t%u\t%u\t%lld\t", m->uid, m->size, m->flags,
+		     (long long)m->internal_date);
+	buf_add(out, num, (size_t)k);
+	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+		if (i)
+			buf_addc(out, '\t');
+		add_escaped(out, f[i]);
+	}
+	buf_addc(out, '\n');
+}
+
+static void
+format_first_line(const struct imap_index *idx, struct buf *out)
+{
+	buf_addf(out, INDEX_MAGIC " %u %u %llu %zu\n", idx->uidvalidity, idx->uidnext,
+		 (unsigned long long)idx->modseq, idx->n);
+}
+
 void
 imap_index_format(const struct imap_index *idx, struct buf *out)
 {
 	size_t i;
 
 	buf_grow(out, idx->n * 160);
-	buf_addf(out, INDEX_MAGIC " %u %u %llu %zu\n", idx->uidvalidity, idx->uidnext,
-		 (unsigned long long)idx->modseq, idx->n);
-	for (i = 0; i < idx->n; i++) {
-		const struct imap_summary *m = &idx->msgs[i];
-
-		buf_addf(out, "%u\t%u\t%u\t%lld\t", m->uid, m->size, m->flags,
-			 (long long)m->internal_date);
-		add_escaped(out, m->date);
-		buf_addc(out, '\t');
-		add_escaped(out, m->subject);
-		buf_addc(out, '\t');
-		add_escaped(out, m->from_name);
-		buf_addc(out, '\t');
-		add_escaped(out, m->from_addr);
-		buf_addc(out, '\t');
-		add_escaped(out, m->message_id);
-		buf_addc(out, '\t');
-		add_escaped(out, m->in_reply_to);
-		buf_addc(out, '\t');
-		add_escaped(out, m->content_type);
-		buf_addc(out, '\t');
-		add_escaped(out, m->from_field);
-		buf_addc(out, '\n');
-	}
+	format_first_line(idx, out);
+	for (i = 0; i < idx->n; i++)
+		format_record(&idx->msgs[i], out);
 }
 
-/* Unescapes [p, end) into a new string; NULL for an empty field. */
-static char *
-unescape(const char *p, const char *end)
+/*
+ * Unescapes [p, end) at *o, NUL-terminated, and moves *o past it; NULL
+ * (nothing written) for an empty field.
+ */
+static const char *
+unescape_into(const char *p, const char *end, char **o)
 {
-	char *out, *o;
+	char *start = *o, *w = *o;
 
 	if (p == end)
 		return NULL;
-	out = o = xmalloc((size_t)(end - p) + 1);
 	for (; p < end; p++) {
 		if (*p == '\\' && p + 1 < end) {
 			p++;
-			*o++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
+			*w++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
 		} else {
-			*o++ = *p;
+			*w++ = *p;
 		}
 	}
-	*o = '\0';
-	return out;
+	*w++ = '\0';
+	*o = w;
+	return start;
 }
 
 static int
@@ -105,6 +117,7 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 	enum { FIELDS = 12 };
 	const char *f[FIELDS];
 	const char *p = line;
+	char *o;
 	uint64_t v[4];
 	int i;
 
@@ -144,14 +157,16 @@ parse_record(const char *line, const char *end, struct imap_summary *m)
 	m->size = (uint32_t)v[1];
 	m->flags = (unsigned)v[2];
 	m->internal_date = (time_t)v[3];
-	m->date = unescape(f[4], f[5] - 1);
-	m->subject = unescape(f[5], f[6] - 1);
-	m->from_name = unescape(f[6], f[7] - 1);
-	m->from_addr = unescape(f[7], f[8] - 1);
-	m->message_id = unescape(f[8], f[9] - 1);
-	m->in_reply_to = unescape(f[9], f[10] - 1);
-	m->content_type = unescape(f[10], f[11] - 1);
-	m->from_field = unescape(f[11], end);
+	/* The strings, unescaped, are never longer than their fields. */
+	o = m->strings = xmalloc((size_t)(end - f[4]) + 1);
+	m->date = unescape_into(f[4], f[5] - 1, &o);
+	m->subject = unescape_into(f[5], f[6] - 1, &o);
+	m->from_name = unescape_into(f[6], f[7] - 1, &o);
+	m->from_addr = unescape_into(f[7], f[8] - 1, &o);
+	m->message_id = unescape_into(f[8], f[9] - 1, &o);
+	m->in_reply_to = unescape_into(f[9], f[10] - 1, &o);
+	m->content_type = unescape_into(f[10], f[11] - 1, &o);
+	m->from_field = unescape_into(f[11], end, &o);
 	if ((m->content_type && strlen(m->content_type) > IMAP_CONTENT_TYPE_MAX) ||
 	    (m->from_field && strlen(m->from_field) > IMAP_FROM_FIELD_MAX)) {
 		imap_summary_release(m);
@@ -264,6 +279,68 @@ take(struct imap_index *idx, struct imap_summary **src, size_t n)
 	idx->n += n;
 	free(*src);
 	*src = NULL;
+}
+
+/* The envelopes of the messages first..last by sequence number, sorted. */
+static int
+fetch_all_range(struct imap_session *s, uint32_t first, uint32_t last,
+		struct imap_index *idx, struct err *e)
+{
+	struct imap_summary *got = NULL;
+	size_t n = 0;
+
+	if (imap_fetch_index(s, first, last, &got, &n, e) < 0)
+		return -1;
+	take(idx, &got, n);
+	if (idx->n > 1)
+		qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
+	return 0;
+}
+
+static int
+compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The page messages with the newest Date headers (UID SORT), whatever
+ * their UIDs; the rest is then every UID up to the highest, those already
+ * here skipped.
+ */
+static int
+fetch_newest_dated(struct imap_session *s, size_t page, struct imap_index *idx,
+		   struct err *e)
+{
+	uint32_t *uids = NULL, high = 0;
+	struct imap_summary *got = NULL;
+	size_t n = 0, k = 0, i;
+	int rc = -1;
+
+	if (imap_sort_date(s, &uids, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		high = uids[i] > high ? uids[i] : high;
+	if (n > page) {
+		memmove(uids, uids + n - page, page * sizeof *uids);
+		n = page;
+	}
+	qsort(uids, n, sizeof *uids, compare_u32);
+	if (imap_fetch_index_uids(s, uids, n, &got, &k, e) < 0)
+		goto out;
+	take(idx, &got, k);
+	if (idx->n > 1)
+		qsort(idx->msgs, idx->n, sizeof *idx->msgs, compare_uid);
+	if (high > 1) {
+		idx->rest_below = high + 1 > high ? high + 1 : high;
+		idx->rest_span = (uint32_t)page;
+	}
+	rc = 0;
+out:
+	free(uids);
+	return rc;
 }
 
 /* Cold start: every envelope, batch by batch (0: all in one FETCH). */
@@ -391,9 +468,64 @@ update(struct imap_session *s, const struct imap_status *st,
 	return 0;
 }
 
-int
-imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
-		   size_t batch, struct imap_index *idx, struct err *e)
+/*
+ * Writes idx to the cache file at path (NULL: none), a piece at a time:
+ * the text of a large folder's index is never in memory whole.
+ */
+static int
+save(const char *path, const struct imap_index *idx, struct err *e)
+{
+	enum { PIECE = 256 * 1024 };
+	struct file_atomic fa;
+	struct buf text = BUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	if (path == NULL || idx->uidvalidity == 0)
+		return 0;
+	if (mkdirs_for(path, e) < 0 || file_atomic_open(path, &fa, e) < 0)
+		return -1;
+	buf_grow(&text, PIECE + 4096);
+	format_first_line(idx, &text);
+	for (i = 0; i < idx->n; i++) {
+		format_record(&idx->msgs[i], &text);
+		if (text.len >= PIECE) {
+			if (file_atomic_write(&fa, text.data, text.len, e) < 0)
+				goto out;
+			buf_reset(&text);
+		}
+	}
+	if (file_atomic_write(&fa, text.data, text.len, e) < 0)
+		goto out;
+	rc = file_atomic_commit(&fa, 0600, e);
+out:
+	buf_release(&text);
+	return rc;
+}
+
+/*
+ * The folder's state from SELECT, and the highest UID seen + 1 as a floor
+ * of UIDNEXT when the server's is stale.
+ */
+static void
+set_state(struct imap_session *s, const struct imap_status *st,
+	  struct imap_index *idx)
+{
+	idx->uidvalidity = st->uidvalidity;
+	idx->modseq = imap_has_condstore(s) ? st->highestmodseq : 0;
+	idx->uidnext = st->uidnext;
+	if (idx->n && idx->msgs[idx->n - 1].uid >= idx->uidnext)
+		idx->uidnext = idx->msgs[idx->n - 1].uid + 1;
+}
+
+/*
+ * Both ways of opening: page 0 fetches a cold folder whole; else only its
+ * newest page messages, and imap_index_more the rest.
+ */
+static int
+refresh(struct imap_session *s, const char *folder, const char *path,
+	size_t batch, size_t page, bool by_date, struct imap_index *idx,
+	struct err *e)
 {
 	struct imap_status st;
 	struct buf text = BUF_INIT;
@@ -409,6 +541,30 @@ imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 	    idx->uidvalidity == st.uidvalidity && st.uidvalidity != 0)
 		warm = true;
 	buf_release(&text);
+	if (!warm && page && st.exists > page && by_date && imap_has_sort(s)) {
+		imap_index_release(idx);
+		if (fetch_newest_dated(s, page, idx, e) < 0)
+			goto fail;
+		set_state(s, &st, idx);
+		if (idx->rest_below == 0 && save(path, idx, e) < 0)
+			goto fail;
+		return 0;
+	}
+	if (!warm && page && st.exists > page) {
+		imap_index_release(idx);
+		if (fetch_all_range(s, st.exists - (uint32_t)page + 1, st.exists, idx,
+				    e) < 0)
+			goto fail;
+		set_state(s, &st, idx);
+		/* The server may have fewer messages than it said: then none left. */
+		if (idx->n && idx->msgs[0].uid > 1) {
+			idx->rest_below = idx->msgs[0].uid;
+			idx->rest_span = (uint32_t)page;
+		}
+		if (idx->rest_below == 0 && save(path, idx, e) < 0)
+			goto fail;
+		return 0;
+	}
 	if (!warm) {
 		imap_index_release(idx);
 		if (fetch_all(s, st.exists, batch, idx, e) < 0)
@@ -422,25 +578,95 @@ imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
 		if (update(s, &st, idx, &changed, e) < 0)
 			goto fail;
 	}
-	idx->uidvalidity = st.uidvalidity;
-	idx->modseq = imap_has_condstore(s) ? st.highestmodseq : 0;
-	/* The highest UID seen + 1 is a floor when the server's UIDNEXT is stale. */
-	idx->uidnext = st.uidnext;
-	if (idx->n && idx->msgs[idx->n - 1].uid >= idx->uidnext)
-		idx->uidnext = idx->msgs[idx->n - 1].uid + 1;
+	set_state(s, &st, idx);
 	if (warm && (idx->uidnext != old_next || idx->modseq != old_modseq))
 		changed = true;
-	if (path && st.uidvalidity != 0 && changed) {
-		imap_index_format(idx, &text);
-		if (mkdirs_for(path, e) < 0 ||
-		    file_write_atomic(path, text.data, text.len, 0600, e) < 0) {
-			buf_release(&text);
-			goto fail;
-		}
-		buf_release(&text);
-	}
+	if (changed && save(path, idx, e) < 0)
+		goto fail;
 	return 0;
 fail:
 	imap_index_release(idx);
 	return -1;
+}
+
+int
+imap_index_refresh(struct imap_session *s, const char *folder, const char *path,
+		   size_t batch, struct imap_index *idx, struct err *e)
+{
+	return refresh(s, folder, path, batch, 0, false, idx, e);
+}
+
+int
+imap_index_open(struct imap_session *s, const char *folder, const char *path,
+		size_t page, bool by_date, struct imap_index *idx, struct err *e)
+{
+	return refresh(s, folder, path, 0, page ? page : 1, by_date, idx, e);
+}
+
+int
+imap_index_more(struct imap_session *s, const char *path, size_t batch,
+		struct imap_index *idx, size_t **added, size_t *n_added,
+		struct err *e)
+{
+	struct imap_summary *got = NULL, *merged;
+	size_t n = 0, i = 0, j = 0, k = 0, fresh = 0;
+	uint32_t hi, lo, span;
+
+	*added = NULL;
+	*n_added = 0;
+	if (idx->rest_below <= 1) {
+		idx->rest_below = 0;
+		return 0;
+	}
+	if (batch == 0)
+		batch = 1;
+	span = idx->rest_span > batch ? idx->rest_span : (uint32_t)batch;
+	hi = idx->rest_below - 1;
+	lo = hi > span ? hi - span + 1 : 1;
+	if (imap_fetch_index_uid(s, lo, hi, &got, &n, e) < 0)
+		return -1;
+	if (n > 1)
+		qsort(got, n, sizeof *got, compare_uid);
+	*added = xcalloc(n + 1, sizeof **added);
+	if (idx->n == 0 || n == 0 || got[n - 1].uid < idx->msgs[0].uid) {
+		/* All older than what is here: they go first, in place. */
+		idx->msgs = xrealloc(idx->msgs, (idx->n + n + 1) * sizeof *idx->msgs);
+		memmove(idx->msgs + n, idx->msgs, idx->n * sizeof *idx->msgs);
+		if (n)
+			memcpy(idx->msgs, got, n * sizeof *got);
+		for (fresh = 0; fresh < n; fresh++)
+			(*added)[fresh] = fresh;
+		free(got);
+		idx->n += n;
+		goto done;
+	}
+	/*
+	 * Merged by UID; a message already here (the first page, chosen by
+	 * date) is not taken twice.
+	 */
+	merged = xcalloc(idx->n + n + 1, sizeof *merged);
+	while (i < idx->n || j < n) {
+		if (j == n || (i < idx->n && idx->msgs[i].uid < got[j].uid)) {
+			merged[k++] = idx->msgs[i++];
+		} else if (i < idx->n && idx->msgs[i].uid == got[j].uid) {
+			imap_summary_release(&got[j++]);
+		} else {
+			(*added)[fresh++] = k;
+			merged[k++] = got[j++];
+		}
+	}
+	free(got);
+	free(idx->msgs);
+	idx->msgs = merged;
+	idx->n = k;
+done:
+	*n_added = fresh;
+	/* Sparse UIDs: a wider span next time, so the batches stay full. */
+	if (n < batch / 2 && span < UINT32_MAX / 2)
+		span *= 2;
+	idx->rest_span = span;
+	idx->rest_below = lo > 1 ? lo : 0;
+	if (idx->rest_below == 0)
+		return save(path, idx, e);
+	return 0;
 }

@@ -32,6 +32,13 @@ struct imap_index {
 	uint64_t modseq;		/* HIGHESTMODSEQ the index is current to; 0: none */
 	struct imap_summary *msgs;	/* owned; ascending UIDs */
 	size_t n;
+	/*
+	 * A cold folder opened a page at a time (imap_index_open): the UIDs
+	 * below rest_below are still to be fetched by imap_index_more; 0 when
+	 * the index is whole.  rest_span is the UID range the next step asks.
+	 */
+	uint32_t rest_below;
+	uint32_t rest_span;
 };
 
 /*
@@ -44,6 +51,31 @@ struct imap_index {
 int imap_index_refresh(struct imap_session *s, const char *folder,
 		       const char *path, size_t batch, struct imap_index *idx,
 		       struct err *e);
+
+/*
+ * The same, but a folder with no usable cache file and more than page
+ * messages gets only page messages here, so the first screen does not
+ * wait for the rest, and idx->rest_below says that more is to come: its
+ * newest messages by arrival (the highest sequence numbers), or with
+ * by_date and a server that sorts (SORT, RFC 5256) the ones with the
+ * newest Date headers.  A cached folder is brought up to date whole, as
+ * imap_index_refresh does.
+ */
+int imap_index_open(struct imap_session *s, const char *folder, const char *path,
+		    size_t page, bool by_date, struct imap_index *idx,
+		    struct err *e);
+/*
+ * One more step of a folder opened by imap_index_open: the envelopes of
+ * about batch older messages (UID FETCH of the UID range just below the
+ * last step's, so messages expunged or delivered meanwhile cannot shift
+ * it) join idx->msgs in UID order, those already there not twice;
+ * (*added)[0..*n_added) are their places in idx->msgs (owned by the
+ * caller).  When the lowest UID has come, rest_below is 0 and the index
+ * is saved to path.  Nothing happens when idx is whole.
+ */
+int imap_index_more(struct imap_session *s, const char *path, size_t batch,
+		    struct imap_index *idx, size_t **added, size_t *n_added,
+		    struct err *e);
 
 /* The cache file of a folder under data_dir (folder name made safe). */
 char *imap_index_path(const char *data_dir, const char *account,

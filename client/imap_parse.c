@@ -54,6 +54,9 @@ eat_word(struct rd *r, const char *w)
 {
 	size_t n = strlen(w);
 
+	/* Most tries fail on the first letter: no call for those. */
+	if (r->p >= r->end || (*r->p | 0x20) != (w[0] | 0x20))
+		return false;
 	if ((size_t)(r->end - r->p) < n || strncasecmp(r->p, w, n) != 0)
 		return false;
 	if (r->p + n < r->end && is_atom_char((unsigned char)r->p[n]))
@@ -231,42 +234,93 @@ flag_list(struct rd *r, unsigned *flags)
 	return 0;
 }
 
-/* "dd-Mon-yyyy hh:mm:ss +zzzz" (day may be space-padded) as UTC seconds. */
+/* n decimal digits at p (a leading space allowed when pad) into *v. */
+static bool
+digits(const char *p, size_t n, bool pad, int *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (pad && i == 0 && p[i] == ' ')
+			continue;
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		*v = *v * 10 + (p[i] - '0');
+	}
+	return true;
+}
+
+/*
+ * "dd-Mon-yyyy hh:mm:ss +zzzz" (day may be space-padded, or one digit) as
+ * UTC seconds; read in place, as one of these comes with every message.
+ */
 static int
 internal_date(struct rd *r, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *raw = NULL, *p, *m;
+	char padded[26];
+	size_t len = 0;
 	char *s = NULL;
 	struct tm tm = { 0 };
-	char mon[4], sign;
-	int day, year, hh, mm, ss, zone, used = 0;
-	const char *m;
+	int day, year, hh, mm, ss, zone, i;
+	bool ok;
 
 	*out = 0;
 	if (eat_word(r, "NIL"))
 		return 0;
-	if (string_value(r, &s, NULL, NULL) < 0)
-		return -1;
-	if (sscanf(s, "%2d-%3c-%4d %2d:%2d:%2d %c%4d%n", &day, mon, &year, &hh, &mm,
-		   &ss, &sign, &zone, &used) != 8 || s[used] != '\0' ||
-	    (sign != '+' && sign != '-') || day < 1 || day > 31 || year < 1900 ||
-	    year > 9999 || hh > 23 || mm > 59 || ss > 60 || zone < 0 ||
-	    zone % 100 > 59 || zone > 2400) {
+	/* A quoted date holds no escapes; anything else is copied first. */
+	if (at(r, '"')) {
+		const char *q = r->p + 1;
+
+		while (q < r->end && *q != '"' && *q != '\\' && *q != '\r' && *q != '\n' &&
+		       *q != '\0')
+			q++;
+		if (q < r->end && *q == '"') {
+			raw = r->p + 1;
+			len = (size_t)(q - raw);
+			r->p = q + 1;
+		}
+	}
+	if (raw == NULL) {
+		if (string_value(r, &s, NULL, NULL) < 0)
+			return -1;
+		raw = s;
+		len = strlen(s);
+	}
+	/* One-digit days are sent as " 7" or, by some servers, "7". */
+	if (len == 25) {
+		padded[0] = ' ';
+		memcpy(padded + 1, raw, 25);
+		raw = padded;
+		len = 26;
+	}
+	p = raw;
+	ok = len == 26 && digits(p, 2, true, &day);
+	ok = ok && p[2] == '-' && p[6] == '-' && digits(p + 7, 4, false, &year) &&
+	     p[11] == ' ' && digits(p + 12, 2, false, &hh) && p[14] == ':' &&
+	     digits(p + 15, 2, false, &mm) && p[17] == ':' &&
+	     digits(p + 18, 2, false, &ss) && p[20] == ' ' &&
+	     (p[21] == '+' || p[21] == '-') && digits(p + 22, 4, false, &zone);
+	m = NULL;
+	if (ok)
+		for (i = 0; i < 12; i++)
+			if (memcmp(months + 3 * i, p + 3, 3) == 0)
+				m = months + 3 * i;
+	if (!ok || m == NULL || day < 1 || day > 31 || year < 1900 || hh > 23 ||
+	    mm > 59 || ss > 60 || zone % 100 > 59 || zone > 2400) {
 		free(s);
 		return 0;	/* a date we cannot read is no date, not a bad response */
 	}
-	free(s);
-	mon[3] = '\0';
-	m = strstr(months, mon);
-	if (m == NULL || (m - months) % 3 != 0)
-		return 0;
 	tm.tm_year = year - 1900;
 	tm.tm_mon = (int)((m - months) / 3);
 	tm.tm_mday = day;
 	tm.tm_hour = hh;
 	tm.tm_min = mm;
 	tm.tm_sec = ss;
-	*out = timegm(&tm) - (sign == '-' ? -1 : 1) * ((zone / 100) * 3600 + (zone % 100) * 60);
+	*out = timegm(&tm) - (p[21] == '-' ? -1 : 1) * ((zone / 100) * 3600 + (zone % 100) * 60);
+	free(s);
 	return 0;
 }
 
@@ -315,7 +369,7 @@ address_list(struct rd *r, char **name, char **addr)
 }
 
 static int
-envelope(struct rd *r, struct imap_summary *sum)
+envelope(struct rd *r, char **f)
 {
 	char *date = NULL, *subject = NULL, *irt = NULL, *mid = NULL;
 	char *from_name = NULL, *from_addr = NULL;
@@ -345,18 +399,18 @@ envelope(struct rd *r, struct imap_summary *sum)
 	spaces(r);
 	if (!eat(r, ')'))
 		goto bad;
-	free(sum->date);
-	free(sum->subject);
-	free(sum->from_name);
-	free(sum->from_addr);
-	free(sum->in_reply_to);
-	free(sum->message_id);
-	sum->date = date;
-	sum->subject = subject;
-	sum->from_name = from_name;
-	sum->from_addr = from_addr;
-	sum->in_reply_to = irt;
-	sum->message_id = mid;
+	free(f[IMAP_SUM_DATE]);
+	free(f[IMAP_SUM_SUBJECT]);
+	free(f[IMAP_SUM_FROM_NAME]);
+	free(f[IMAP_SUM_FROM_ADDR]);
+	free(f[IMAP_SUM_IN_REPLY_TO]);
+	free(f[IMAP_SUM_MESSAGE_ID]);
+	f[IMAP_SUM_DATE] = date;
+	f[IMAP_SUM_SUBJECT] = subject;
+	f[IMAP_SUM_FROM_NAME] = from_name;
+	f[IMAP_SUM_FROM_ADDR] = from_addr;
+	f[IMAP_SUM_IN_REPLY_TO] = irt;
+	f[IMAP_SUM_MESSAGE_ID] = mid;
 	return 0;
 bad:
 	free(date);
@@ -394,7 +448,7 @@ skip_section(struct rd *r)
 
 /* BODY[section]<origin> SP nstring: the only section the index asks for. */
 static int
-body_section(struct rd *r, struct imap_summary *sum)
+body_section(struct rd *r, char **f)
 {
 	const char *raw = NULL;
 	size_t raw_len = 0;
@@ -416,19 +470,21 @@ body_section(struct rd *r, struct imap_summary *sum)
 	} else if (string_value(r, NULL, &raw, &raw_len) < 0) {
 		return -1;
 	}
-	if (header_fields && sum->content_type == NULL)
-		sum->content_type = imap_content_type_of(raw, raw_len);
-	if (header_fields && sum->from_field == NULL && raw) {
-		sum->from_field = mime_header_joined(raw, raw_len, "From");
-		if (sum->from_field && strlen(sum->from_field) > IMAP_FROM_FIELD_MAX)
-			sum->from_field[IMAP_FROM_FIELD_MAX] = '\0';
+	if (header_fields && f[IMAP_SUM_CONTENT_TYPE] == NULL)
+		f[IMAP_SUM_CONTENT_TYPE] = imap_content_type_of(raw, raw_len);
+	if (header_fields && f[IMAP_SUM_FROM_FIELD] == NULL && raw) {
+		f[IMAP_SUM_FROM_FIELD] = mime_header_joined(raw, raw_len, "From");
+		if (f[IMAP_SUM_FROM_FIELD] &&
+		    strlen(f[IMAP_SUM_FROM_FIELD]) > IMAP_FROM_FIELD_MAX)
+			f[IMAP_SUM_FROM_FIELD][IMAP_FROM_FIELD_MAX] = '\0';
 	}
 	free(s);
 	return 0;
 }
 
+/* One item of a FETCH: numbers into sum, strings into f (owned). */
 static int
-msg_att(struct rd *r, struct imap_summary *sum)
+msg_att(struct rd *r, struct imap_summary *sum, char **f)
 {
 	uint64_t v;
 
@@ -447,7 +503,7 @@ msg_att(struct rd *r, struct imap_summary *sum)
 		if (!eat(r, ' ') || internal_date(r, &sum->internal_date) < 0)
 			return -1;
 	} else if (eat_word(r, "ENVELOPE")) {
-		if (!eat(r, ' ') || envelope(r, sum) < 0)
+		if (!eat(r, ' ') || envelope(r, f) < 0)
 			return -1;
 	} else if (eat_word(r, "MODSEQ")) {
 		spaces(r);
@@ -455,7 +511,7 @@ msg_att(struct rd *r, struct imap_summary *sum)
 			return -1;
 	} else if ((size_t)(r->end - r->p) >= 5 && strncasecmp(r->p, "BODY[", 5) == 0) {
 		r->p += 5;
-		return body_section(r, sum);
+		return body_section(r, f);
 	} else {
 		/* An item not asked for (BODY, X-GM-..., BINARY.SIZE ...): skipped. */
 		const char *start = r->p;
@@ -476,15 +532,40 @@ msg_att(struct rd *r, struct imap_summary *sum)
 void
 imap_summary_release(struct imap_summary *sum)
 {
-	free(sum->date);
-	free(sum->subject);
-	free(sum->from_name);
-	free(sum->from_addr);
-	free(sum->message_id);
-	free(sum->in_reply_to);
-	free(sum->content_type);
-	free(sum->from_field);
+	free(sum->strings);
 	memset(sum, 0, sizeof *sum);
+}
+
+void
+imap_summary_set(struct imap_summary *sum, const char *const str[IMAP_SUM_FIELDS])
+{
+	const char **field[IMAP_SUM_FIELDS] = {
+		[IMAP_SUM_DATE] = &sum->date,
+		[IMAP_SUM_SUBJECT] = &sum->subject,
+		[IMAP_SUM_FROM_NAME] = &sum->from_name,
+		[IMAP_SUM_FROM_ADDR] = &sum->from_addr,
+		[IMAP_SUM_MESSAGE_ID] = &sum->message_id,
+		[IMAP_SUM_IN_REPLY_TO] = &sum->in_reply_to,
+		[IMAP_SUM_CONTENT_TYPE] = &sum->content_type,
+		[IMAP_SUM_FROM_FIELD] = &sum->from_field,
+	};
+	size_t len[IMAP_SUM_FIELDS], total = 0;
+	char *block, *p;
+	int i;
+
+	for (i = 0; i < IMAP_SUM_FIELDS; i++) {
+		len[i] = str[i] ? strlen(str[i]) + 1 : 0;
+		total += len[i];
+	}
+	block = p = total ? xmalloc(total) : NULL;
+	for (i = 0; i < IMAP_SUM_FIELDS; i++) {
+		*field[i] = len[i] ? p : NULL;
+		if (len[i])
+			memcpy(p, str[i], len[i]);
+		p += len[i];
+	}
+	free(sum->strings);
+	sum->strings = block;
 }
 
 char *
@@ -522,7 +603,9 @@ int
 imap_parse_fetch(const char *resp, size_t len, struct imap_summary *sum)
 {
 	struct rd r = { resp, resp + len };
+	char *f[IMAP_SUM_FIELDS] = { NULL };
 	uint64_t seq;
+	int i, rc = -1;
 
 	memset(sum, 0, sizeof *sum);
 	if (!eat(&r, '*') || !eat(&r, ' '))
@@ -536,18 +619,22 @@ imap_parse_fetch(const char *resp, size_t len, struct imap_summary *sum)
 	sum->seq = (uint32_t)seq;
 	spaces(&r);
 	while (!eat(&r, ')')) {
-		if (msg_att(&r, sum) < 0)
-			goto bad;
+		if (msg_att(&r, sum, f) < 0)
+			goto out;
 		if (!at(&r, ')') && !eat(&r, ' '))
-			goto bad;
+			goto out;
 		spaces(&r);
 	}
 	eat(&r, '\r');
 	eat(&r, '\n');
 	if (r.p != r.end)
-		goto bad;
-	return 0;
-bad:
-	imap_summary_release(sum);
-	return -1;
+		goto out;
+	imap_summary_set(sum, (const char *const *)f);
+	rc = 0;
+out:
+	for (i = 0; i < IMAP_SUM_FIELDS; i++)
+		free(f[i]);
+	if (rc < 0)
+		imap_summary_release(sum);
+	return rc;
 }

@@ -18,6 +18,30 @@ mail_source_open_folder(struct mail_source *src, const char *id,
 }
 
 int
+mail_source_open_folder_page(struct mail_source *src, const char *id, size_t page,
+			     bool by_date, struct mail_envelope **out, size_t *n_out,
+			     bool *more, struct err *e)
+{
+	*more = false;
+	if (src->ops->open_folder_page == NULL)
+		return src->ops->open_folder(src, id, out, n_out, e);
+	return src->ops->open_folder_page(src, id, page, by_date, out, n_out, more, e);
+}
+
+int
+mail_source_open_more(struct mail_source *src, size_t batch,
+		      struct mail_envelope **out, size_t *n_out, bool *more,
+		      struct err *e)
+{
+	*out = NULL;
+	*n_out = 0;
+	*more = false;
+	if (src->ops->open_more == NULL)
+		return 0;
+	return src->ops->open_more(src, batch, out, n_out, more, e);
+}
+
+int
 mail_source_fetch(struct mail_source *src, uint32_t uid, struct buf *out,
 		  struct err *e)
 {

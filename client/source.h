@@ -69,6 +69,22 @@ struct mail_source_ops {
 	/* Selects a folder (by id) and returns its envelopes, oldest first. */
 	int (*open_folder)(struct mail_source *src, const char *id,
 			   struct mail_envelope **out, size_t *n_out, struct err *e);
+	/*
+	 * Optional.  Like open_folder, but a folder the source must fetch
+	 * whole (IMAP, no index cached) may come back as page messages only,
+	 * with *more true: its newest by arrival, or with by_date its newest
+	 * by Date where the server can sort.  open_more then brings the
+	 * rest, about batch at a time, until *more is false.  The other
+	 * operations work between steps; opening a folder again drops what
+	 * was still to come.
+	 */
+	int (*open_folder_page)(struct mail_source *src, const char *id,
+				size_t page, bool by_date,
+				struct mail_envelope **out, size_t *n_out,
+				bool *more, struct err *e);
+	int (*open_more)(struct mail_source *src, size_t batch,
+			 struct mail_envelope **out, size_t *n_out, bool *more,
+			 struct err *e);
 	/* The raw bytes of message uid in the open folder (does not set \Seen). */
 	int (*fetch)(struct mail_source *src, uint32_t uid, struct buf *out,
 		     struct err *e);
@@ -132,6 +148,18 @@ int mail_source_list_folders(struct mail_source *src, struct mail_folder **out,
 			     size_t *n_out, struct err *e);
 int mail_source_open_folder(struct mail_source *src, const char *id,
 			    struct mail_envelope **out, size_t *n_out, struct err *e);
+/*
+ * open_folder_page, or for a source without it open_folder with *more
+ * false; mail_source_open_more gives nothing and *more false when the
+ * folder is whole.
+ */
+int mail_source_open_folder_page(struct mail_source *src, const char *id,
+				 size_t page, bool by_date,
+				 struct mail_envelope **out, size_t *n_out,
+				 bool *more, struct err *e);
+int mail_source_open_more(struct mail_source *src, size_t batch,
+			  struct mail_envelope **out, size_t *n_out, bool *more,
+			  struct err *e);
 int mail_source_fetch(struct mail_source *src, uint32_t uid, struct buf *out,
 		      struct err *e);
 int mail_source_set_flags(struct mail_source *src, uint32_t uid, unsigned set,

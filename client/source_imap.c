@@ -19,6 +19,9 @@ struct imap_source {
 	struct imap_session *s;	/* owned */
 	const char *data_dir;	/* foreign; NULL: no index cache */
 	const char *account;	/* foreign */
+	/* A folder opened a page at a time, until its index is whole. */
+	struct imap_index pending;	/* its summaries owned */
+	char *pending_path;		/* owned; its cache file, or NULL */
 };
 
 static unsigned
@@ -92,26 +95,19 @@ decoded_or_empty(const char *raw)
 	return raw ? mime_header_decode(raw) : xstrdup("");
 }
 
-static int
-im_open_folder(struct mail_source *src, const char *id, struct mail_envelope **out,
-	       size_t *n_out, struct err *e)
+/*
+ * The envelopes of n summaries (owned by the caller); with release, each
+ * summary's strings are freed once it is converted, so a large folder's
+ * index is not held twice.
+ */
+static struct mail_envelope *
+envelopes_of(struct imap_summary *sums, size_t n, bool release)
 {
-	struct imap_source *m = (struct imap_source *)src;
-	struct imap_index idx = { 0 };
-	struct mail_envelope *env;
-	char *path = NULL;
+	struct mail_envelope *env = xcalloc(n ? n : 1, sizeof(*env));
 	size_t i;
 
-	if (m->data_dir && m->account)
-		path = imap_index_path(m->data_dir, m->account, id);
-	if (imap_index_refresh(m->s, id, path, INDEX_BATCH, &idx, e) < 0) {
-		free(path);
-		return -1;
-	}
-	free(path);
-	env = xcalloc(idx.n ? idx.n : 1, sizeof(*env));
-	for (i = 0; i < idx.n; i++) {
-		const struct imap_summary *sum = &idx.msgs[i];
+	for (i = 0; i < n; i++) {
+		const struct imap_summary *sum = &sums[i];
 
 		env[i].uid = sum->uid;
 		env[i].size = sum->size;
@@ -125,10 +121,98 @@ im_open_folder(struct mail_source *src, const char *id, struct mail_envelope **o
 		env[i].content_type = xstrdup(sum->content_type ? sum->content_type : "");
 		env[i].message_id = sum->message_id ? xstrdup(sum->message_id) : NULL;
 		env[i].in_reply_to = sum->in_reply_to ? xstrdup(sum->in_reply_to) : NULL;
+		if (release)
+			imap_summary_release(&sums[i]);
 	}
-	*out = env;
+	return env;
+}
+
+static void
+pending_drop(struct imap_source *m)
+{
+	imap_index_release(&m->pending);
+	free(m->pending_path);
+	m->pending_path = NULL;
+}
+
+/* page 0: the whole folder; else maybe its newest page messages first. */
+static int
+open_index(struct imap_source *m, const char *id, size_t page, bool by_date,
+	   struct mail_envelope **out, size_t *n_out, bool *more, struct err *e)
+{
+	struct imap_index idx = { 0 };
+	char *path = NULL;
+	int rc;
+
+	pending_drop(m);
+	if (m->data_dir && m->account)
+		path = imap_index_path(m->data_dir, m->account, id);
+	rc = page ? imap_index_open(m->s, id, path, page, by_date, &idx, e)
+		  : imap_index_refresh(m->s, id, path, INDEX_BATCH, &idx, e);
+	if (rc < 0) {
+		free(path);
+		return -1;
+	}
+	*more = idx.rest_below != 0;
+	*out = envelopes_of(idx.msgs, idx.n, !*more);
 	*n_out = idx.n;
-	imap_index_release(&idx);
+	if (*more) {
+		m->pending = idx;	/* kept until whole, then saved */
+		m->pending_path = path;
+	} else {
+		imap_index_release(&idx);
+		free(path);
+	}
+	return 0;
+}
+
+static int
+im_open_folder(struct mail_source *src, const char *id, struct mail_envelope **out,
+	       size_t *n_out, struct err *e)
+{
+	bool more;
+
+	return open_index((struct imap_source *)src, id, 0, false, out, n_out, &more, e);
+}
+
+static int
+im_open_folder_page(struct mail_source *src, const char *id, size_t page,
+		    bool by_date, struct mail_envelope **out, size_t *n_out,
+		    bool *more, struct err *e)
+{
+	return open_index((struct imap_source *)src, id, page ? page : 1, by_date,
+			  out, n_out, more, e);
+}
+
+static int
+im_open_more(struct mail_source *src, size_t batch, struct mail_envelope **out,
+	     size_t *n_out, bool *more, struct err *e)
+{
+	struct imap_source *m = (struct imap_source *)src;
+	size_t *added = NULL, n = 0, i;
+
+	*out = NULL;
+	*n_out = 0;
+	*more = false;
+	if (m->pending.rest_below == 0)
+		return 0;
+	if (imap_index_more(m->s, m->pending_path, batch, &m->pending, &added, &n,
+			    e) < 0) {
+		pending_drop(m);
+		return -1;
+	}
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		struct mail_envelope *one = envelopes_of(&m->pending.msgs[added[i]], 1, false);
+
+		(*out)[i] = *one;
+		free(one);
+	}
+	free(added);
+	*n_out = n;
+	*more = m->pending.rest_below != 0;
+	if (!*more)
+		pending_drop(m);
 	return 0;
 }
 
@@ -202,6 +286,7 @@ im_close(struct mail_source *src)
 {
 	struct imap_source *m = (struct imap_source *)src;
 
+	pending_drop(m);
 	imap_close(&m->s);
 	free(m);
 }
@@ -210,6 +295,8 @@ static const struct mail_source_ops imap_ops = {
 	.kind = "imap",
 	.list_folders = im_list_folders,
 	.open_folder = im_open_folder,
+	.open_folder_page = im_open_folder_page,
+	.open_more = im_open_more,
 	.fetch = im_fetch,
 	.set_flags = im_set_flags,
 	.append = im_append,

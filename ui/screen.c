@@ -842,8 +842,14 @@ ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e)
 	while (!s.quit) {
 		show_notices(&s);
 		screen_draw(&s);
+		/* While a folder streams in, keys come first, then its next step. */
+		timeout(s.index.streaming ? 0 : 1000);
 		r = get_wch(&ch);
 		if (r == ERR) {
+			if (s.index.streaming) {
+				index_stream_step(&s);
+				continue;
+			}
 			if (interval && s.view == UI_VIEW_INDEX && s.index.folder_id &&
 			    time(NULL) - last_check >= (time_t)interval) {
 				index_rescan(&s, true);

@@ -37,7 +37,7 @@ enum index_order { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE };
 struct index_row {
 	struct mail_envelope env;	/* its strings owned */
 	enum ui_crypto_mark mark;	/* the crypto column */
-	size_t seq;			/* its place in the folder */
+	size_t seq;			/* its place in the folder (its UID) */
 	unsigned depth;			/* its depth in its thread (threads only) */
 };
 
@@ -54,6 +54,8 @@ struct index_view {
 	uint32_t *hits;			/* owned; ascending */
 	size_t n_hits;
 	bool search_whole;		/* n repeats the search of whole messages */
+	/* older messages of a folder opened a page at a time still come */
+	bool streaming;
 };
 
 struct pager_row {	/* one screen row of the pager: a piece of a doc line */
@@ -224,6 +226,12 @@ void index_key(struct screen *s, int action);
 int index_open_folder(struct screen *s, size_t which);
 /* Reads the open folder again; quiet: say something only when mail came. */
 void index_rescan(struct screen *s, bool quiet);
+/*
+ * One step of a folder still coming in (index.streaming): the next batch
+ * of older messages joins the index, the cursor staying on its message,
+ * with the count so far on the status line.
+ */
+void index_stream_step(struct screen *s);
 /* The flag (F) and deleted marks of the index's current message. */
 void index_toggle_flag(struct screen *s);
 void index_set_deleted(struct screen *s, bool on);

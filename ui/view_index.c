@@ -34,6 +34,7 @@ index_close_folder(struct screen *s)
 	free(s->index.folder_id);
 	free(s->index.folder_name);
 	s->index.folder_id = s->index.folder_name = NULL;
+	s->index.streaming = false;
 }
 
 void
@@ -175,27 +176,69 @@ apply_order(struct screen *s)
 			s->index.cur = i;
 }
 
+/*
+ * The newest messages of a folder the source must fetch whole come first,
+ * enough for the first screen and a little scrolling; the rest follows in
+ * steps between keys.
+ */
+#define INDEX_FIRST_PAGE 300
+#define INDEX_STREAM_BATCH 5000
+
+/* Adds n envelopes (their strings taken) to the index's rows. */
+static void
+add_rows(struct screen *s, struct mail_envelope *env, size_t n)
+{
+	struct index_view *ix = &s->index;
+	size_t i;
+
+	ix->rows = xrealloc(ix->rows, (ix->n + n + 1) * sizeof(*ix->rows));
+	for (i = 0; i < n; i++) {
+		struct index_row *r = &ix->rows[ix->n + i];
+
+		memset(r, 0, sizeof(*r));
+		r->env = env[i];	/* its strings now the row's */
+		r->mark = ui_crypto_mark_of(env[i].content_type);
+		r->seq = env[i].uid;
+	}
+	ix->n += n;
+}
+
+/* Moves the last n of had + n rows to the front, the others after them. */
+static void
+rotate_rows(struct index_row *rows, size_t had, size_t n)
+{
+	struct index_row *tail = xcalloc(n ? n : 1, sizeof(*tail));
+
+	memcpy(tail, rows + had, n * sizeof(*tail));
+	memmove(rows + n, rows, had * sizeof(*rows));
+	memcpy(rows, tail, n * sizeof(*tail));
+	free(tail);
+}
+
+static void
+stream_status(struct screen *s)
+{
+	screen_status(s, false, "%s: %zu messages so far, older ones coming",
+		      s->index.folder_name, s->index.n);
+}
+
 int
 index_open_folder(struct screen *s, size_t which)
 {
 	struct err e = { 0 };
 	struct mail_envelope *env = NULL;
 	size_t n = 0, i;
+	bool more = false;
 
 	screen_working(s, "opening folder");
-	if (mail_source_open_folder(s->src, s->folders.list[which].id, &env, &n,
-				    &e) < 0) {
+	if (mail_source_open_folder_page(s->src, s->folders.list[which].id,
+					 INDEX_FIRST_PAGE, s->index.order != ORDER_FOLDER,
+					 &env, &n, &more, &e) < 0) {
 		screen_status(s, true, "%s", e.msg);
 		return -1;
 	}
 	index_close_folder(s);
-	s->index.rows = xcalloc(n ? n : 1, sizeof(*s->index.rows));
-	s->index.n = n;
-	for (i = 0; i < n; i++) {
-		s->index.rows[i].env = env[i];	/* its strings now the row's */
-		s->index.rows[i].mark = ui_crypto_mark_of(env[i].content_type);
-		s->index.rows[i].seq = i;
-	}
+	add_rows(s, env, n);
 	/*
 	 * Start at the first unread message, else the newest, both in the
 	 * folder's order; threads or dates then keep the cursor on it.
@@ -211,9 +254,57 @@ index_open_folder(struct screen *s, size_t which)
 		apply_order(s);
 	s->index.folder_id = xstrdup(s->folders.list[which].id);
 	s->index.folder_name = xstrdup(s->folders.list[which].name);
+	s->index.streaming = more;
 	s->view = UI_VIEW_INDEX;
-	screen_status(s, false, "%s: %zu message%s", s->index.folder_name, n, n == 1 ? "" : "s");
+	if (more)
+		stream_status(s);
+	else
+		screen_status(s, false, "%s: %zu message%s", s->index.folder_name, n,
+			      n == 1 ? "" : "s");
 	return 0;
+}
+
+void
+index_stream_step(struct screen *s)
+{
+	struct index_view *ix = &s->index;
+	struct mail_envelope *env = NULL;
+	struct err e = { 0 };
+	size_t n = 0;
+	bool more = false;
+
+	if (!ix->streaming)
+		return;
+	if (mail_source_open_more(s->src, INDEX_STREAM_BATCH, &env, &n, &more, &e) < 0) {
+		ix->streaming = false;
+		screen_status(s, true, "%s: %zu messages shown, the rest failed: %s",
+			      ix->folder_name, ix->n, e.msg);
+		return;
+	}
+	ix->streaming = more;
+	if (n && ix->order == ORDER_FOLDER &&
+	    (ix->n == 0 || env[n - 1].uid < ix->rows[0].seq)) {
+		/* Older than every row so far: they go first, the cursor stays. */
+		size_t had = ix->n;
+
+		add_rows(s, env, n);
+		if (n > 1)
+			qsort(ix->rows + had, n, sizeof(*ix->rows), seq_cmp);
+		rotate_rows(ix->rows, had, n);
+		if (had) {
+			ix->cur += n;
+			ix->top += n;
+		}
+	} else if (n) {
+		add_rows(s, env, n);
+		apply_order(s);
+	}
+	free(env);
+	if (more)
+		stream_status(s);
+	else
+		screen_status(s, false, "%s: %zu message%s", ix->folder_name, ix->n,
+			      ix->n == 1 ? "" : "s");
 }
 
 static void

@@ -7,6 +7,12 @@
 #   bench_raw_fetch              prints "seconds count" of a raw
 #                                UID FETCH 1:* (UID FLAGS ENVELOPE RFC822.SIZE
 #                                INTERNALDATE) after login over TLS
+#   bench_screen_open COUNT CFG DATA
+#                                prints "first full peak_rss_kb" of cachet's
+#                                screen (in tmux) on the account of CFG with
+#                                the data dir DATA: seconds until INBOX's
+#                                index first shows, until it shows all COUNT
+#                                messages, and its peak RSS
 #   bench_neomutt_open COUNT     prints "seconds peak_rss_kb" of NeoMutt
 #                                opening the folder until its index shows
 #                                COUNT messages; the header cache persists
@@ -37,6 +43,12 @@ bench_folder_make() {
 bench_raw_fetch() {
 	python3 "$BENCH_DIR/imap_raw_fetch.py" 127.0.0.1 "$IMAPS_PORT" \
 		"$HARNESS_PKI/tls-ca.pem" carol carol-pw INBOX
+}
+
+bench_screen_open() {
+	command -v tmux >/dev/null || fail "tmux is not installed"
+	python3 "$BENCH_DIR/screen_open.py" "cachet-bench-$$" "$1" 300 \
+		"$CACHET" --config "$2" --data-dir "$3"
 }
 
 bench_neomutt_open() {

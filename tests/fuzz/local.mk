@@ -142,4 +142,4 @@ fuzz-smoke:
 
 # The IMAP benchmark's peers (run by hand through tests/bench/bench-imap.sh).
 EXTRA_DIST += tests/bench/gen_folder.py tests/bench/imap_raw_fetch.py \
-	tests/bench/neomutt_open.py tests/bench/imap_peers.sh
+	tests/bench/neomutt_open.py tests/bench/imap_peers.sh tests/bench/screen_open.py

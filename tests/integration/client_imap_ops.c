@@ -1,13 +1,17 @@
 /*
  * client_imap_ops.c — client/imap.h against a real IMAP server: append,
  * select, index, fetch (without setting \Seen), flags, copy, move,
- * expunge.  Run by client_imap_ops.sh with the harness's Dovecot:
+ * expunge; a folder's index opened a page at a time (imap_cache.h).
+ * Run by client_imap_ops.sh with the harness's Dovecot:
  *   client_imap_ops HOST PORT CA-FILE USER PASSWORD
  */
 #include "client/imap.h"
+#include "client/imap_cache.h"
 #include "tests/unit/check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static unsigned
 flags_of(struct imap_session *s, uint32_t uid)
@@ -36,6 +40,103 @@ exists(struct imap_session *s, const char *folder)
 		return ~0u;
 	}
 	return st.exists;
+}
+
+/*
+ * Twelve messages, dated each a day before the one delivered before it,
+ * the fourth to seventh expunged (a gap in the UIDs): opened a page of
+ * three at a time, then steps of two, the index comes whole, in UID
+ * order, the same as opened at once, and the cache file is written only
+ * when it is whole.  By date (UID SORT), the first page is the three with
+ * the newest Date headers, the lowest UIDs here, and none comes twice.
+ */
+static void
+test_index_steps(struct imap_session *s)
+{
+	char dir[] = "/tmp/cachet-steps-XXXXXX", *path;
+	struct imap_index idx = { 0 }, whole = { 0 };
+	struct err e = { 0 };
+	size_t i, *added = NULL, n_added, steps = 0, total;
+	bool by_date;
+	uint32_t seq;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	path = xasprintf("%s/INBOX", dir);
+	for (i = 0; i < 12; i++) {
+		char *m = xasprintf("From: steps@localhost\nSubject: step %zu\n"
+				    "Date: %02zu Jan 2026 10:00:00 +0000\n\nbody\n", i, 20 - i);
+
+		CHECK_INT(imap_append(s, "INBOX", 0, m, strlen(m), &e), 0);
+		free(m);
+	}
+	CHECK_INT(exists(s, "INBOX"), 12);
+	for (seq = 4; seq <= 7; seq++) {
+		struct imap_summary *sums = NULL;
+		size_t n = 0;
+
+		CHECK_INT(imap_fetch_index(s, seq, seq, &sums, &n, &e), 0);
+		if (n == 1)
+			CHECK_INT(imap_store_flags(s, sums[0].uid, IMAP_FLAG_DELETED, 0, &e), 0);
+		imap_summaries_free(&sums, n);
+	}
+	CHECK_INT(imap_expunge(s, &e), 0);
+
+	for (by_date = false; ; by_date = true) {
+		unlink(path);
+		steps = 0;
+		CHECK_INT(imap_index_open(s, "INBOX", path, 3, by_date, &idx, &e), 0);
+		CHECK_INT(idx.n, 3);
+		CHECK(idx.rest_below != 0);
+		CHECK(access(path, F_OK) != 0);
+		if (idx.n == 3)
+			CHECK_STR(idx.msgs[by_date ? 0 : 2].subject,
+				  by_date ? "step 0" : "step 11");
+		while (idx.rest_below && steps < 20) {
+			CHECK_INT(imap_index_more(s, path, 2, &idx, &added, &n_added, &e), 0);
+			for (i = 0; i < n_added; i++)
+				CHECK(added[i] < idx.n);
+			free(added);
+			steps++;
+			if (idx.rest_below)
+				CHECK(access(path, F_OK) != 0);
+		}
+		CHECK_INT(idx.rest_below, 0);
+		CHECK_INT(idx.n, 8);
+		CHECK(access(path, F_OK) == 0);
+		if (whole.n == 0)
+			CHECK_INT(imap_index_refresh(s, "INBOX", NULL, 0, &whole, &e), 0);
+		CHECK_INT(whole.n, idx.n);
+		for (i = 0; i < idx.n && i < whole.n; i++) {
+			CHECK_INT(idx.msgs[i].uid, whole.msgs[i].uid);
+			CHECK_STR(idx.msgs[i].subject, whole.msgs[i].subject);
+		}
+		if (by_date)
+			break;
+		imap_index_release(&idx);
+	}
+	/* Nothing more to come: a step does nothing. */
+	total = idx.n;
+	CHECK_INT(imap_index_more(s, path, 2, &idx, &added, &n_added, &e), 0);
+	CHECK_INT(n_added, 0);
+	free(added);
+	CHECK_INT(idx.n, total);
+	/* The cache is whole: opening again gives all of it at once. */
+	imap_index_release(&idx);
+	CHECK_INT(imap_index_open(s, "INBOX", path, 3, false, &idx, &e), 0);
+	CHECK_INT(idx.n, 8);
+	CHECK_INT(idx.rest_below, 0);
+
+	for (i = 0; i < whole.n; i++)
+		CHECK_INT(imap_store_flags(s, whole.msgs[i].uid, IMAP_FLAG_DELETED, 0, &e), 0);
+	CHECK_INT(imap_expunge(s, &e), 0);
+	imap_index_release(&idx);
+	imap_index_release(&whole);
+	unlink(path);
+	rmdir(dir);
+	free(path);
 }
 
 int
@@ -109,6 +210,8 @@ main(int argc, char **argv)
 	CHECK_INT(imap_store_flags(s, uid1, IMAP_FLAG_DELETED, 0, &e), 0);
 	CHECK_INT(imap_expunge(s, &e), 0);
 	CHECK_INT(exists(s, "INBOX"), 0);
+
+	test_index_steps(s);
 
 	imap_close(&s);
 	CHECK(s == NULL);

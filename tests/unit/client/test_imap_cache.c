@@ -20,15 +20,21 @@ test_roundtrip(void)
 	in.msgs[0].size = 1234;
 	in.msgs[0].flags = IMAP_FLAG_SEEN | IMAP_FLAG_FLAGGED;
 	in.msgs[0].internal_date = 1795813026;
-	in.msgs[0].date = xstrdup("Fri, 27 Nov 2026 20:57:06 +0000");
-	in.msgs[0].subject = xstrdup("tab\there, newline\nthere, back\\slash\r");
-	in.msgs[0].from_name = xstrdup("Bob Example");
-	in.msgs[0].from_addr = xstrdup("bob@localhost");
-	in.msgs[0].message_id = xstrdup("<1@x>");
-	in.msgs[0].in_reply_to = xstrdup("<0@x>");
-	in.msgs[0].content_type = xstrdup("multipart/signed; protocol=\"application/"
-					  "pkcs7-signature\"; micalg=sha-256");
-	in.msgs[0].from_field = xstrdup("=?utf-8?q?B=C3=B6b?= <bob@localhost>, eve@x");
+	{
+		const char *str[IMAP_SUM_FIELDS] = {
+			[IMAP_SUM_DATE] = "Fri, 27 Nov 2026 20:57:06 +0000",
+			[IMAP_SUM_SUBJECT] = "tab\there, newline\nthere, back\\slash\r",
+			[IMAP_SUM_FROM_NAME] = "Bob Example",
+			[IMAP_SUM_FROM_ADDR] = "bob@localhost",
+			[IMAP_SUM_MESSAGE_ID] = "<1@x>",
+			[IMAP_SUM_IN_REPLY_TO] = "<0@x>",
+			[IMAP_SUM_CONTENT_TYPE] = "multipart/signed; protocol=\"application/"
+						  "pkcs7-signature\"; micalg=sha-256",
+			[IMAP_SUM_FROM_FIELD] = "=?utf-8?q?B=C3=B6b?= <bob@localhost>, eve@x",
+		};
+
+		imap_summary_set(&in.msgs[0], str);
+	}
 	in.msgs[1].uid = 11;	/* every text field absent */
 
 	imap_index_format(&in, &text);

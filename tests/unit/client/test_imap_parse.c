@@ -105,6 +105,22 @@ test_shapes(void)
 			&s), 0);
 	CHECK_INT(s.internal_date, 1767231000);
 	imap_summary_release(&s);
+	/* ... or not padded; as a literal; with a day of the wrong shape */
+	CHECK_INT(parse("* 1 FETCH (UID 5 INTERNALDATE \"1-Jan-2026 00:00:00 -0130\")\r\n",
+			&s), 0);
+	CHECK_INT(s.internal_date, 1767231000);
+	imap_summary_release(&s);
+	CHECK_INT(parse("* 1 FETCH (UID 5 INTERNALDATE {26}\r\n"
+			"01-Jan-2026 00:00:00 +0000)\r\n", &s), 0);
+	CHECK_INT(s.internal_date, 1767225600);
+	imap_summary_release(&s);
+	CHECK_INT(parse("* 1 FETCH (UID 5 INTERNALDATE \"1x-Jan-2026 00:00:00 +0000\")\r\n",
+			&s), 0);
+	CHECK_INT(s.internal_date, 0);
+	imap_summary_release(&s);
+	/* a NUL in a quoted date breaks the grammar, as in any quoted string */
+	CHECK_INT(imap_parse_fetch("* 1 FETCH (UID 5 INTERNALDATE \"01-Jan\0-2026\")\r\n",
+				   47, &s), -1);
 }
 
 static void
