@@ -532,6 +532,12 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_FORWARD_ATTACHED] = "forward-attached",
 	[CONFIG_ACTION_THREADS] = "threads",
 	[CONFIG_ACTION_SEARCH_SERVER] = "search-server",
+	[CONFIG_ACTION_TAG] = "tag",
+	[CONFIG_ACTION_TAG_PATTERN] = "tag-pattern",
+	[CONFIG_ACTION_TAG_PREFIX] = "tag-prefix",
+	[CONFIG_ACTION_TOGGLE_READ] = "toggle-read",
+	[CONFIG_ACTION_COPY] = "copy",
+	[CONFIG_ACTION_SAVE_MESSAGE] = "save-message",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

@@ -78,6 +78,16 @@ static const struct {
 		"threads, by date, or the folder's order" },
 	[CONFIG_ACTION_SEARCH_SERVER] = { UI_IN(UI_VIEW_INDEX), "S",
 		"search whole messages (on the IMAP server); n: the next one" },
+	[CONFIG_ACTION_TAG] = { UI_IN(UI_VIEW_INDEX), "t", "tag or untag the message" },
+	[CONFIG_ACTION_TAG_PATTERN] = { UI_IN(UI_VIEW_INDEX), "T",
+		"tag the messages whose subject or sender holds a text (as /)" },
+	[CONFIG_ACTION_TAG_PREFIX] = { UI_IN(UI_VIEW_INDEX), ";",
+		"apply the next key (d u s C F N w) to the tagged messages" },
+	[CONFIG_ACTION_TOGGLE_READ] = { READING, "N", "mark the message read or unread" },
+	[CONFIG_ACTION_COPY] = { UI_IN(UI_VIEW_INDEX), "C",
+		"copy the message to another folder" },
+	[CONFIG_ACTION_SAVE_MESSAGE] = { UI_IN(UI_VIEW_INDEX), "w",
+		"save the message, as received, to an mbox file" },
 };
 
 static const char *const view_names[] = {

@@ -589,6 +589,22 @@ key_of(int r, wint_t ch)
 	return (int)ch;
 }
 
+int
+screen_next_key(struct screen *s)
+{
+	wint_t ch;
+	int r, key;
+
+	for (;;) {
+		screen_draw(s);
+		r = get_wch(&ch);
+		if (r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE))
+			continue;
+		if ((key = key_of(r, ch)) >= 0)
+			return key;
+	}
+}
+
 static void
 handle_key(struct screen *s, int key)
 {

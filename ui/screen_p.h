@@ -38,6 +38,7 @@ struct index_row {
 	enum ui_crypto_mark mark;	/* the crypto column */
 	size_t seq;			/* its place in the folder */
 	unsigned depth;			/* its depth in its thread (threads only) */
+	bool tagged;			/* t, T: what ; acts on */
 };
 
 /* The index of the open folder. */
@@ -171,6 +172,8 @@ bool screen_ask_attachment(struct screen *s, const char *verb, size_t n,
  * same as a fresh start at that size.
  */
 void screen_scroll_to(size_t cur, size_t *top, int rows);
+/* Waits for one key and returns it as [keys] names it (enum config_key). */
+int screen_next_key(struct screen *s);
 /* Moves a list cursor; returns true when the action was a movement. */
 bool screen_list_move(const struct screen *s, size_t *cur, size_t n, int action);
 /* The S/MIME engine, started when first needed; NULL: s->eng_error says why. */
@@ -202,6 +205,23 @@ void index_toggle_flag(struct screen *s);
 void index_set_deleted(struct screen *s, bool on);
 /* Closes the folder and forgets the searches. */
 void index_release(struct screen *s);
+/* Takes row i off the index (its message left the folder). */
+void index_drop_row(struct screen *s, size_t i);
+/*
+ * Asks for another folder, listing them ("VERB to folder (...): ");
+ * NULL when cancelled or not one (the status says why).
+ */
+const struct mail_folder *index_ask_folder(struct screen *s, const char *verb);
+
+/* --- view_tag.c: tagging, and acting on several messages -------------- */
+
+/* t (tag or untag), T (tag by the search's matcher), ; (then a key). */
+void tag_key(struct screen *s, int action);
+/*
+ * Applies action (delete, undelete, move, copy, flag, toggle-read,
+ * save-message) to the tagged messages, or to the current one.
+ */
+void tag_apply(struct screen *s, int action, bool tagged);
 
 /* --- view_pager.c: one message ---------------------------------------- */
 

@@ -478,6 +478,9 @@ pager_key(struct screen *s, int action)
 	case CONFIG_ACTION_FLAG:
 		index_toggle_flag(s);
 		break;
+	case CONFIG_ACTION_TOGGLE_READ:
+		tag_apply(s, action, false);
+		break;
 	case CONFIG_ACTION_DELETE:
 		index_set_deleted(s, true);
 		break;
