@@ -8,7 +8,7 @@ UI_UNIT_TESTS = tests/unit/ui/test_banner tests/unit/ui/test_render \
 	tests/unit/ui/test_thread
 check_PROGRAMS += $(UI_UNIT_TESTS)
 # The screens read MIME structure with crypto's parser.
-UI_TEST_LIBS = libui.a libclient.a libcrypto.a libbase.a
+UI_TEST_LIBS = libui.a libclient.a libcrypto.a libbase.a $(GLIB_LIBS)
 TESTS += $(UI_UNIT_TESTS)
 tests_unit_ui_test_banner_SOURCES = tests/unit/ui/test_banner.c
 tests_unit_ui_test_banner_LDADD = $(UI_TEST_LIBS)

@@ -704,6 +704,7 @@ ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e)
 	s.saved_stderr = -1;
 	s.status_rows = 1;
 	s.tty_out = -1;
+	s.pager.find_line = SIZE_MAX;
 	s.passphrase.get = screen_passphrase_get;
 	s.passphrase.opaque = &s;
 	if (mail_source_list_folders(src, &s.folders.list, &s.folders.n, e) < 0)
@@ -801,6 +802,7 @@ restore:
 	ui_draft_release(&s.compose.draft);
 	free(s.compose.plan);
 	pager_close(&s);
+	free(s.pager.find);
 	index_release(&s);
 	mail_folders_free(&s.folders.list, s.folders.n);
 	ui_help_free(&s.help, s.n_help);

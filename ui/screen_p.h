@@ -70,6 +70,8 @@ struct pager_view {
 	struct pager_row *rows;		/* owned; doc wrapped to the width */
 	size_t n_rows, n_pinned, top;
 	int rows_width;
+	char *find;			/* owned; the last search (/), or NULL */
+	size_t find_line;		/* the doc line it found, or SIZE_MAX */
 };
 
 /* The certificate view of the signers of the message in the pager. */

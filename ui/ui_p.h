@@ -191,6 +191,11 @@ void ui_index_line(struct buf *out, size_t number, const struct mail_envelope *e
 		   enum ui_crypto_mark mark, int cols, time_t now);
 /* Case-insensitive (ASCII) search in subject and from. */
 bool ui_envelope_matches(const struct mail_envelope *env, const char *needle);
+/*
+ * Whether text holds needle, case folded by Unicode's rules (full folding,
+ * NFKC) as the index's search compares: the pager's search (/) too.
+ */
+bool ui_text_matches(const char *text, const char *needle);
 
 /* --- thread.c: the index in threads ------------------------------------ */
 

@@ -562,6 +562,30 @@ test_index(void)
 	CHECK(ui_envelope_matches(&env, "ALICE"));
 	CHECK(ui_envelope_matches(&env, "quarterly"));
 	CHECK(!ui_envelope_matches(&env, "bob"));
+	{
+		/* Unicode case folding, not ASCII's: each row a subject, a
+		 * search and whether it finds it. */
+		static const struct {
+			const char *subject, *needle;
+			bool found;
+		} fold[] = {
+			{ "Gr\xc3\xbc\xc3\x9f""e aus Wien", "GR\xc3\x9c", true },
+			{ "GR\xc3\x9c\xc3\x9f""E", "gr\xc3\xbc", true },
+			{ "Stra\xc3\x9f""e", "STRASSE", true },	/* ß is ss */
+			{ "\xce\x9f\xce\x94\xce\x8f\xce\xa3", "\xce\xbf\xce\xb4\xcf\x8e\xcf\x82", true },	/* ΟΔΏΣ, οδώς */
+			{ "\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2", "\xd0\xbf\xd1\x80\xd0\xb8", true },	/* ПРИВЕТ, при */
+			{ "Gru\xcc\x88\xc3\x9f""e", "gr\xc3\xbc", true },	/* u + combining diaeresis */
+			{ "Gruss", "gr\xc3\xbc", false },
+			{ "bad \xff byte", "BAD", true },
+		};
+		size_t i;
+		struct mail_envelope f = { .from = (char *)"" };
+
+		for (i = 0; i < sizeof fold / sizeof fold[0]; i++) {
+			f.subject = (char *)fold[i].subject;
+			CHECK_INT(ui_envelope_matches(&f, fold[i].needle), fold[i].found);
+		}
+	}
 }
 
 struct pieces {
