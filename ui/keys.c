@@ -10,9 +10,9 @@
 
 #define ALL_BUT_HELP (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX) | \
 		      UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_COMPOSE) | \
-		      UI_IN(UI_VIEW_CERT))
+		      UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_URLS))
 #define LISTS (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX))
-#define SCROLLING (LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) | \
+#define SCROLLING (LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_URLS) | \
 		   UI_IN(UI_VIEW_HELP))
 #define READING (UI_IN(UI_VIEW_INDEX) | UI_IN(UI_VIEW_PAGER))
 #define COMPOSE UI_IN(UI_VIEW_COMPOSE)
@@ -30,10 +30,13 @@ static const struct {
 	[CONFIG_ACTION_PREVIOUS] = { SCROLLING, "k Up", "previous (one line up)" },
 	[CONFIG_ACTION_PAGE_DOWN] = { SCROLLING, "PageDown Space", "next page" },
 	[CONFIG_ACTION_PAGE_UP] = { SCROLLING, "PageUp -", "previous page" },
-	[CONFIG_ACTION_FIRST] = { LISTS | UI_IN(UI_VIEW_PAGER), "Home =", "first" },
-	[CONFIG_ACTION_LAST] = { LISTS | UI_IN(UI_VIEW_PAGER), "End *", "last" },
-	[CONFIG_ACTION_OPEN] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT),
-		"Enter", "open the folder, read the message (pager: one line down)" },
+	[CONFIG_ACTION_FIRST] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_URLS),
+		"Home =", "first" },
+	[CONFIG_ACTION_LAST] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_URLS),
+		"End *", "last" },
+	[CONFIG_ACTION_OPEN] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) |
+		UI_IN(UI_VIEW_URLS), "Enter",
+		"open the folder, read the message, open the link (pager: one line down)" },
 	[CONFIG_ACTION_INDEX] = { UI_IN(UI_VIEW_PAGER), "i", "back to the index" },
 	[CONFIG_ACTION_FOLDERS] = { UI_IN(UI_VIEW_INDEX), "c", "the folder list" },
 	[CONFIG_ACTION_SEARCH] = { READING, "/",
@@ -88,12 +91,15 @@ static const struct {
 		"copy the message to another folder" },
 	[CONFIG_ACTION_SAVE_MESSAGE] = { UI_IN(UI_VIEW_INDEX), "w",
 		"save the message, as received, to an mbox file" },
+	[CONFIG_ACTION_URLS] = { UI_IN(UI_VIEW_PAGER), "^B",
+		"the links of the message; Enter opens one with url_command" },
 };
 
 static const char *const view_names[] = {
 	[UI_VIEW_FOLDERS] = "folder list", [UI_VIEW_INDEX] = "index",
 	[UI_VIEW_PAGER] = "pager", [UI_VIEW_HELP] = "help",
 	[UI_VIEW_COMPOSE] = "compose screen", [UI_VIEW_CERT] = "certificate view",
+	[UI_VIEW_URLS] = "link list",
 };
 
 unsigned

@@ -246,6 +246,7 @@ screen_draw(struct screen *s)
 	case UI_VIEW_HELP: draw_help(s); break;
 	case UI_VIEW_COMPOSE: compose_draw(s); break;
 	case UI_VIEW_CERT: certs_draw(s); break;
+	case UI_VIEW_URLS: urls_draw(s); break;
 	}
 	refresh();
 }
@@ -643,6 +644,7 @@ handle_key(struct screen *s, int key)
 	case UI_VIEW_PAGER: pager_key(s, action); break;
 	case UI_VIEW_COMPOSE: compose_key(s, action); break;
 	case UI_VIEW_CERT: certs_key(s, action); break;
+	case UI_VIEW_URLS: urls_key(s, action); break;
 	case UI_VIEW_HELP: break;
 	}
 }
@@ -802,6 +804,7 @@ restore:
 	ui_draft_release(&s.compose.draft);
 	free(s.compose.plan);
 	pager_close(&s);
+	urls_close(&s);
 	free(s.pager.find);
 	index_release(&s);
 	mail_folders_free(&s.folders.list, s.folders.n);

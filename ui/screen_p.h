@@ -94,6 +94,12 @@ struct compose_view {
 	bool plan_bad;
 };
 
+/* The links of the message in the pager (^B). */
+struct urls_view {
+	char **list;			/* owned, each string owned */
+	size_t n, cur, top;
+};
+
 /* --- the screen -------------------------------------------------------- */
 
 struct screen {
@@ -128,6 +134,7 @@ struct screen {
 	struct pager_view pager;
 	struct certs_view certs;
 	struct compose_view compose;
+	struct urls_view urls;
 };
 
 /* --- screen.c: the loop and what every view uses ----------------------- */
@@ -242,6 +249,25 @@ void certs_key(struct screen *s, int action);
 /* Opens the view over the pager's message; says so when it is not signed. */
 void certs_open(struct screen *s);
 void certs_close(struct screen *s);
+
+/* --- view_urls.c: the links of a message ------------------------------- */
+
+void urls_draw(struct screen *s);
+void urls_key(struct screen *s, int action);
+/* Opens the list over the pager's message; says so when it has no link. */
+void urls_open(struct screen *s);
+void urls_close(struct screen *s);
+
+/* --- run.c: other programs ------------------------------------------- */
+
+/*
+ * Runs /bin/sh -c script with $1 = arg (never put through the shell
+ * itself), the terminal handed over and taken back, standard input from
+ * in_fd (or the terminal when -1).  Returns its exit status, or -1 with e
+ * set when it could not be started or was killed.
+ */
+int screen_run(struct screen *s, const char *script, const char *arg, int in_fd,
+	       struct err *e);
 
 /* --- view_compose.c: writing a message --------------------------------- */
 

@@ -158,8 +158,20 @@ void ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 void ui_doc_release(struct ui_doc *doc);
 /* The decoded bytes of an attachment. */
 void ui_attachment_decode(const struct ui_attachment *a, struct buf *out);
-/* HTML to plain text (tags removed, entities decoded), appended to out. */
+/*
+ * HTML to plain text, appended to out (html.c): tags removed, entities
+ * decoded, a table row's cells kept apart by " | ", each link's text
+ * followed by "[N]" and the links listed under the text as "[N] URL"
+ * (http, https, ftp and mailto only).  Images, scripts and styles are
+ * dropped; nothing is fetched.
+ */
 void ui_html_to_text(struct buf *out, const char *html, size_t len);
+/*
+ * The addresses (http, https, ftp, mailto) in the body lines of a doc, in
+ * order, each once: *out (owned, each string owned) gets them; returns how
+ * many.
+ */
+size_t ui_doc_urls(const struct ui_doc *d, char ***out);
 
 /* --- index.c: one line of the message index ----------------------------- */
 
@@ -234,7 +246,7 @@ void ui_cert_doc_build(struct ui_doc *doc, const struct smime_signer *sg,
 
 enum ui_view {
 	UI_VIEW_FOLDERS, UI_VIEW_INDEX, UI_VIEW_PAGER, UI_VIEW_HELP,
-	UI_VIEW_COMPOSE, UI_VIEW_CERT,
+	UI_VIEW_COMPOSE, UI_VIEW_CERT, UI_VIEW_URLS,
 };
 #define UI_IN(view) (1u << (view))
 

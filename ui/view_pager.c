@@ -535,6 +535,9 @@ pager_key(struct screen *s, int action)
 	case CONFIG_ACTION_CERTIFICATE:
 		certs_open(s);
 		break;
+	case CONFIG_ACTION_URLS:
+		urls_open(s);
+		break;
 	case CONFIG_ACTION_FLAG:
 		index_toggle_flag(s);
 		break;

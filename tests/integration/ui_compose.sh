@@ -101,7 +101,7 @@ ui_wait main "will be encrypted to alice@localhost" 30
 # Help scrolls when it is longer than the screen.
 ui_keys main "?"
 ui_wait main "j, Down k, Up: scroll"
-ui_keys main Space
+ui_keys main Space Space Space
 ui_wait main "postpone to Drafts"
 ui_keys main x
 ui_wait main "y:send"

@@ -182,6 +182,49 @@ test_html(void)
 	CHECK(strstr(b.data, "alert") == NULL);
 	CHECK(strstr(b.data, "color") == NULL);
 	buf_release(&b);
+
+	/* Links: numbered after their text, listed under it, each address
+	 * once; an in-page anchor and a script are not links. */
+	html = "<p>Read the <a href=\"https://example.org/news?a=1&amp;b=2\">latest\n"
+	       "news</a> or <A HREF='mailto:carol@example.org'>write</A>.</p>"
+	       "<p><a href=\"#top\">top</a> <a href=\"javascript:x()\">run</a> "
+	       "<a href=https://example.org/news?a=1&amp;b=2>again</a></p>";
+	ui_html_to_text(&b, html, strlen(html));
+	CHECK_STR(b.data, "Read the latest news[1] or write[2].\n\ntop run again[1]\n\n"
+		  "[1] https://example.org/news?a=1&b=2\n[2] mailto:carol@example.org\n");
+	buf_release(&b);
+
+	/* Table cells stay apart, each row on its own line. */
+	html = "<table><tr><th>Item</th><th>Price</th></tr>"
+	       "<tr><td> Tea </td><td>3&euro;</td><td></td></tr></table>after";
+	ui_html_to_text(&b, html, strlen(html));
+	CHECK_STR(b.data, "Item | Price\nTea | 3\xe2\x82\xac | \nafter");
+	buf_release(&b);
+}
+
+static void
+test_doc_urls(void)
+{
+	struct ui_line lines[] = {
+		{ UI_LINE_HEADER, (char *)"From: http://header.example/" },
+		{ UI_LINE_BODY, (char *)"See https://a.example/x, and (http://b.example/y)." },
+		{ UI_LINE_QUOTE, (char *)"> https://a.example/x again <mailto:d@example.org>" },
+		{ UI_LINE_BODY, (char *)"[1] ftp://c.example/file" },
+	};
+	struct ui_doc d = { .lines = lines, .n_lines = 4 };
+	char **urls = NULL;
+	size_t n = ui_doc_urls(&d, &urls), i;
+
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		CHECK_STR(urls[0], "https://a.example/x");
+		CHECK_STR(urls[1], "http://b.example/y");
+		CHECK_STR(urls[2], "mailto:d@example.org");
+		CHECK_STR(urls[3], "ftp://c.example/file");
+	}
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
 }
 
 static char *
@@ -482,7 +525,9 @@ test_pager_html_only(void)
 		  "H|Subject: news\n"
 		  "B|\n"
 		  "N|[HTML shown as text; nothing was loaded]\n"
-		  "B|Hi, link\n");
+		  "B|Hi, link[1]\n"
+		  "B|\n"
+		  "B|[1] http://x\n");
 	free(t);
 	ui_doc_release(&d);
 }
@@ -635,6 +680,7 @@ main(void)
 	test_transfer();
 	test_charsets();
 	test_html();
+	test_doc_urls();
 	test_pager_mixed();
 	test_pager_signed();
 	test_pager_protected_headers();
