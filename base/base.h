@@ -92,6 +92,34 @@ char *buf_detach(struct buf *b, size_t *len);
 int file_read(const char *path, size_t max, struct buf *out, struct err *e);
 int file_write_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct err *e);
+/*
+ * Atomic writes in groups, for a batch of output files: file_group_add
+ * writes a file's bytes to a private temporary file beside path (mode
+ * applied) and keeps it waiting; file_group_commit flushes the file
+ * system of the group's directory once (syncfs) and only then renames
+ * each waiting file into place, so every output is either complete and on
+ * disk or absent, for one flush per group instead of one fsync per file.
+ * file_group_add returns 1 when the group should be committed now (it
+ * holds FILE_GROUP_MAX files, or its oldest waited FILE_GROUP_MS), 0
+ * otherwise, -1 (ERR_IO) when the file could not be written (nothing is
+ * left behind).  file_group_commit calls done(cookie, e, arg) for each
+ * file in the order added, e NULL when the file is in place (else ERR_IO
+ * and the temporary file is removed), and returns how many failed.
+ * file_group_free removes the temporary files of a group never committed.
+ * file_group_unlink_pending is async-signal-safe: it removes the
+ * temporary files of every group still waiting, for a signal handler that
+ * then ends the process.  One group is used by one thread.
+ */
+#define FILE_GROUP_MAX 64
+#define FILE_GROUP_MS 50
+struct file_group;
+typedef void file_group_done_fn(void *cookie, const struct err *e, void *arg);
+int file_group_new(const char *dir, struct file_group **out, struct err *e);
+int file_group_add(struct file_group *g, const char *path, const void *data,
+		   size_t len, unsigned mode, void *cookie, struct err *e);
+size_t file_group_commit(struct file_group *g, file_group_done_fn *done, void *arg);
+void file_group_free(struct file_group **g);
+void file_group_unlink_pending(void);
 /* Reads all of a file descriptor. */
 int fd_read_all(int fd, size_t max, struct buf *out, struct err *e);
 /*
@@ -147,5 +175,15 @@ void utf8_sanitize(struct buf *out, const char *src, size_t len);
  */
 void utf8_from_charset(struct buf *out, const char *charset, const char *src,
 		       size_t len);
+
+/*
+ * A test hook (util.c): when the environment names this point in
+ * CACHET_TEST_PAUSE_AT (read with secure_getenv, so never in a setuid
+ * process), the process stops itself with SIGSTOP there, and a test can
+ * kill -9 it at that exact moment.  It only ever stops the process: it
+ * reads nothing else, writes nothing, and SIGCONT goes on as if nothing
+ * happened.  The points are listed in doc/DESIGN.md (tests).
+ */
+void test_pause_at(const char *point);
 
 #endif

@@ -1,5 +1,5 @@
 noinst_LIBRARIES += libbase.a
-libbase_a_SOURCES = base/base.h base/err.c base/util.c base/text.c
+libbase_a_SOURCES = base/base.h base/err.c base/util.c base/files.c base/text.c
 
 check_PROGRAMS += tests/unit/base/test_base
 TESTS += tests/unit/base/test_base

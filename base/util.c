@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -226,56 +227,6 @@ file_read(const char *path, size_t max, struct buf *out, struct err *e)
 }
 
 int
-file_write_atomic(const char *path, const void *data, size_t len,
-		  unsigned mode, struct err *e)
-{
-	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-	const char *p = data;
-	int fd, rc = -1;
-
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err_set(e, ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-		goto out;
-	}
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err_set(e, ERR_IO, "%s: write failed: %s", path, strerror(errno));
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		err_set(e, ERR_IO, "%s: close failed: %s", path, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		err_set(e, ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-		goto fail;
-	}
-	rc = 0;
-	goto out;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
-	return rc;
-}
-
-int
 mkdir_private(const char *path, struct err *e)
 {
 	char *copy, *p;
@@ -369,4 +320,13 @@ process_forbid_core_dumps(struct err *e)
 		return err_set(e, ERR_IO, "cannot mark the process not dumpable: %s",
 			       strerror(errno));
 	return 0;
+}
+
+void
+test_pause_at(const char *point)
+{
+	const char *want = secure_getenv("CACHET_TEST_PAUSE_AT");
+
+	if (want && strcmp(want, point) == 0)
+		raise(SIGSTOP);
 }

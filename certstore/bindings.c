@@ -434,8 +434,11 @@ certstore_list(struct certstore *s, const char *filter,
 	*n = 0;
 	where = filter_clause(filter, &arg);
 	sql = xasprintf("SELECT b.address, b.state, b.first_seen, b.last_seen,"
-			" b.message_id, b.message_date, b.source, c.der"
-			" FROM bindings b JOIN certificates c USING (fpr_sha1)%s"
+			" b.message_id, b.message_date, b.source, c.der, p.oids,"
+			" p.signing_time"
+			" FROM bindings b JOIN certificates c USING (fpr_sha1)"
+			" LEFT JOIN capabilities p ON p.address = b.address"
+			" AND p.fpr_sha1 = b.fpr_sha1%s"
 			" ORDER BY b.address, c.not_before DESC", where);
 	rc = store_prepare(s, sql, &st, e);
 	free(sql);
@@ -457,6 +460,8 @@ certstore_list(struct certstore *s, const char *filter,
 		b->message_id = store_col_strdup(st, 4);
 		b->message_date = store_col_strdup(st, 5);
 		b->source = store_col_strdup(st, 6);
+		b->capabilities = store_col_strdup(st, 8);
+		b->capabilities_time = (time_t)sqlite3_column_int64(st, 9);
 		if (certstore_cert_parse(sqlite3_column_blob(st, 7),
 					 (size_t)sqlite3_column_bytes(st, 7),
 					 &b->cert, e) < 0) {
@@ -488,6 +493,7 @@ certstore_bindings_free(struct certstore_binding **v, size_t n)
 		free((*v)[i].message_id);
 		free((*v)[i].message_date);
 		free((*v)[i].source);
+		free((*v)[i].capabilities);
 		certstore_cert_free(&(*v)[i].cert);
 	}
 	free(*v);
@@ -633,6 +639,8 @@ certstore_choose(struct certstore *s, const char *address, time_t now,
 		choice->found = true;
 		choice->cert = best->cert;
 		best->cert = NULL;
+		choice->capabilities = best->capabilities;
+		best->capabilities = NULL;
 	} else if (any_valid) {
 		choice->why = CERTSTORE_NONE_UNUSABLE;
 		choice->detail = xasprintf("the certificate for %s does not allow "
@@ -666,5 +674,35 @@ certstore_choice_release(struct certstore_choice *c)
 {
 	certstore_cert_free(&c->cert);
 	free(c->detail);
+	free(c->capabilities);
 	memset(c, 0, sizeof(*c));
+}
+
+int
+certstore_capabilities_record(struct certstore *s, const char *address,
+			      const char *fpr, const char *oids, time_t signing_time,
+			      time_t now, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* The newest signingTime wins; one without a signingTime only fills
+	 * an empty place. */
+	if (store_prepare(s, "INSERT INTO capabilities (address, fpr_sha1, oids,"
+		    " signing_time, recorded) VALUES (?,?,?,?,?)"
+		    " ON CONFLICT (address, fpr_sha1) DO UPDATE SET"
+		    " oids = excluded.oids, signing_time = excluded.signing_time,"
+		    " recorded = excluded.recorded"
+		    " WHERE excluded.signing_time > capabilities.signing_time", &st, e) < 0)
+		return -1;
+	store_bind_text(st, 1, address);
+	store_bind_text(st, 2, fpr);
+	store_bind_text(st, 3, oids);
+	sqlite3_bind_int64(st, 4, signing_time > 0 ? signing_time : 0);
+	sqlite3_bind_int64(st, 5, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(s, e, "cannot record the capabilities");
+	return 0;
 }

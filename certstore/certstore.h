@@ -201,6 +201,12 @@ struct certstore_binding {
 	char *message_date;		/* owned, may be NULL */
 	char *source;			/* owned */
 	struct certstore_cert *cert;	/* owned */
+	/* What the correspondent announced in sMIMECapabilities (dotted
+	 * identifiers, as smime_own_capabilities), or NULL when no harvested
+	 * message said; capabilities_time is that message's signingTime (0:
+	 * it had none). */
+	char *capabilities;		/* owned */
+	time_t capabilities_time;
 };
 
 struct certstore_history {
@@ -255,6 +261,7 @@ struct certstore_choice {
 	struct certstore_cert *cert;	/* owned; when found */
 	enum certstore_none why;	/* when !found */
 	char *detail;			/* owned; a sentence for the person */
+	char *capabilities;		/* owned; the binding's, when found (may be NULL) */
 };
 
 /*
@@ -266,6 +273,19 @@ struct certstore_choice {
 int certstore_choose(struct certstore *s, const char *address, time_t now,
 		     struct certstore_choice *choice, struct err *e);
 void certstore_choice_release(struct certstore_choice *c);
+
+/*
+ * Records what the binding of address to the certificate fpr announced:
+ * oids (dotted, as smime_signer's capabilities) from a harvested message
+ * signed at signing_time (0: no signingTime).  They replace what is
+ * recorded only when signing_time is later than the recorded one (a
+ * message without signingTime fills an empty place only), so the newest
+ * signed message decides whatever order messages are harvested in.
+ * ERR_STORE.
+ */
+int certstore_capabilities_record(struct certstore *s, const char *address,
+				  const char *fpr, const char *oids,
+				  time_t signing_time, time_t now, struct err *e);
 
 /* ---- Chains and trust anchors ------------------------------------------ */
 

@@ -416,7 +416,11 @@ certstore_harvest_verdict(struct certstore *s, const struct smime_verdict *v,
 		if (reason) {
 			outcome_add(out, email, c ? c->fpr_sha1 : sg->fingerprint,
 				    reason, CERTSTORE_TRUSTED, CERTSTORE_CHANGE_NEW);
-		} else if (bind_outcome(s, info->from, c, mode, &o, now, out, e) < 0) {
+		} else if (bind_outcome(s, info->from, c, mode, &o, now, out, e) < 0 ||
+			   (sg->capabilities &&
+			    certstore_capabilities_record(s, info->from, c->fpr_sha1,
+							  sg->capabilities, sg->signing_time,
+							  now, e) < 0)) {
 			certstore_cert_free(&c);
 			return -1;
 		}

@@ -67,7 +67,17 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS anchor_keybox ("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" stamp TEXT NOT NULL);"
-	"PRAGMA user_version = 3;";
+	/* Version 4: per binding, the sMIMECapabilities its correspondent
+	 * announced (dotted identifiers) in the newest signed message
+	 * harvested (signing_time: its signingTime, 0 when it had none). */
+	"CREATE TABLE IF NOT EXISTS capabilities ("
+	" address TEXT NOT NULL,"
+	" fpr_sha1 TEXT NOT NULL,"
+	" oids TEXT NOT NULL,"
+	" signing_time INTEGER NOT NULL,"
+	" recorded INTEGER NOT NULL,"
+	" PRIMARY KEY (address, fpr_sha1));"
+	"PRAGMA user_version = 4;";
 
 static const char *const state_names[] = {
 	[CERTSTORE_TRUSTED] = "trusted",
@@ -239,7 +249,7 @@ certstore_open(const char *data_dir, const char *gnupg_home,
 	/* The schema is written once; later opens only read its version.  A
 	 * store of an older version gets the tables it lacks (all are IF NOT
 	 * EXISTS). */
-	if (schema_version(s) != 3) {
+	if (schema_version(s) != 4) {
 		if (store_begin(s, e) < 0)
 			goto fail;
 		if (exec(s, schema, e) < 0) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ write_stdout(const struct buf *out, struct err *e)
 /* One message's result, computed by a worker and emitted in input order. */
 struct batch_result {
 	struct buf out;		/* owned */
+	struct buf report;	/* owned */
 	struct err e;
 	int status;		/* fn's status, -1 with e */
 	bool done;
@@ -70,6 +72,7 @@ compute(const struct batch *b, const char *name, batch_fn *fn, void *ctx,
 	struct buf in = BUF_INIT;
 
 	buf_init(&r->out);
+	buf_init(&r->report);
 	memset(&r->e, 0, sizeof r->e);
 	if (strcmp(name, "-") == 0) {
 		if (fd_read_all(0, b->max_size, &in, &r->e) < 0) {
@@ -81,73 +84,201 @@ compute(const struct batch *b, const char *name, batch_fn *fn, void *ctx,
 		r->status = -2;
 		goto out;
 	}
-	r->status = fn(ctx, name, in.data ? in.data : "", in.len, &r->out, &r->e);
+	r->status = fn(ctx, name, in.data ? in.data : "", in.len, &r->out, &r->report,
+		       &r->e);
 	if (r->status < 0)
 		err_prefix(&r->e, "%s", name);
 out:
 	buf_release(&in);
 }
 
+/*
+ * Where results go, in input order.  Files of --output-dir are written in
+ * groups (base's file_group): each to a temporary file, then one flush of
+ * the file system and the renames, so an output is complete or absent
+ * and the batch pays one flush per group rather than an fsync per file.
+ * A file's report lines wait with it and are printed once it is in place.
+ */
+struct emitter {
+	struct file_group *group;	/* owned; NULL: standard output */
+	int worst;			/* exit status of failures found at a flush */
+};
+
+struct waiting {
+	struct buf report;	/* owned */
+};
+
+static void
+write_report(const struct buf *report)
+{
+	if (report->len) {
+		fwrite(report->data, 1, report->len, stdout);
+		fflush(stdout);
+	}
+}
+
+static void
+flushed(void *cookie, const struct err *e, void *arg)
+{
+	struct waiting *w = cookie;
+	struct emitter *em = arg;
+
+	if (e) {
+		fprintf(stderr, "cachet: %s\n", e->msg);
+		if (em->worst < err_exit_status(e->code))
+			em->worst = err_exit_status(e->code);
+	} else {
+		write_report(&w->report);
+	}
+	buf_release(&w->report);
+	free(w);
+}
+
+static void
+emitter_flush(struct emitter *em)
+{
+	if (em->group)
+		file_group_commit(em->group, flushed, em);
+}
+
+/* Removes the files waiting for their flush, then dies of the signal. */
+static void
+on_signal(int sig)
+{
+	file_group_unlink_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const int batch_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void
+emitter_init(const struct batch *b, struct emitter *em, struct sigaction *old)
+{
+	struct sigaction sa;
+	struct err e = { 0 };
+	size_t i;
+
+	memset(em, 0, sizeof *em);
+	if (b->output_dir == NULL || b->report_only || b->n_files < 2)
+		return;
+	if (file_group_new(b->output_dir, &em->group, &e) < 0)
+		return;	/* one file at a time, as file_write_atomic does */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof batch_signals / sizeof batch_signals[0]; i++) {
+		sigaction(batch_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler == SIG_DFL)
+			sigaction(batch_signals[i], &sa, NULL);
+	}
+}
+
+static int
+emitter_done(struct emitter *em, const struct sigaction *old)
+{
+	size_t i;
+
+	if (em->group == NULL)
+		return 0;
+	emitter_flush(em);
+	file_group_free(&em->group);
+	for (i = 0; i < sizeof batch_signals / sizeof batch_signals[0]; i++)
+		if (old[i].sa_handler == SIG_DFL)
+			sigaction(batch_signals[i], &old[i], NULL);
+	return em->worst;
+}
+
 /* Writes r's output (stdout or the output dir) or prints its error. */
 static int
-emit(const struct batch *b, const char *name, struct batch_result *r)
+emit(const struct batch *b, struct emitter *em, const char *name,
+     struct batch_result *r)
 {
 	struct err *e = &r->e;
 	int status = r->status;
 
-	if (status == -1) {
+	if (status < 0) {
+		/* What waits is older: its lines come first. */
+		emitter_flush(em);
 		/* A verdict line may still have been produced (verify). */
-		if (b->report_only && write_stdout(&r->out, NULL) < 0)
+		if (status == -1 && b->report_only && write_stdout(&r->out, NULL) < 0)
 			status = 3;
 		goto fail;
 	}
-	if (status < 0)
-		goto fail;
 	if (b->output_dir && !b->report_only) {
 		char *path = xasprintf("%s/%s", b->output_dir, base_name(name));
-		int rc = file_write_atomic(path, r->out.data ? r->out.data : "", r->out.len,
-					   0600, e);
+		int rc;
 
+		if (em->group) {
+			struct waiting *w = xcalloc(1, sizeof *w);
+
+			w->report = r->report;
+			buf_init(&r->report);
+			rc = file_group_add(em->group, path, r->out.data ? r->out.data : "",
+					    r->out.len, 0600, w, e);
+			if (rc < 0) {
+				buf_release(&w->report);
+				free(w);
+			} else if (rc == 1) {
+				emitter_flush(em);
+			}
+		} else {
+			rc = file_write_atomic(path, r->out.data ? r->out.data : "", r->out.len,
+					       0600, e);
+		}
 		free(path);
 		if (rc < 0)
 			goto fail;
 	} else if (write_stdout(&r->out, e) < 0) {
 		goto fail;
 	}
+	write_report(&r->report);
 	buf_release(&r->out);
+	buf_release(&r->report);
 	return status;
 fail:
 	fprintf(stderr, "cachet: %s\n", e->msg);
+	write_report(&r->report);
 	buf_release(&r->out);
+	buf_release(&r->report);
 	return err_exit_status(e->code ? e->code : ERR_IO);
 }
 
 static int
-one(const struct batch *b, const char *name, batch_fn *fn, void *ctx)
+one(const struct batch *b, struct emitter *em, const char *name, batch_fn *fn,
+    void *ctx)
 {
 	struct batch_result r;
 
 	compute(b, name, fn, ctx, &r);
-	return emit(b, name, &r);
+	return emit(b, em, name, &r);
 }
 
 int
 batch_run(const struct batch *b, batch_fn *fn, void *ctx)
 {
 	bool progress = b->n_files > 1 && isatty(2);
+	struct emitter em;
+	struct sigaction old[3];
 	size_t i;
 	int worst = 0, s;
 
-	if (b->n_files == 0)
-		return one(b, "-", fn, ctx);
+	if (b->n_files == 0) {
+		memset(&em, 0, sizeof em);
+		return one(b, &em, "-", fn, ctx);
+	}
+	emitter_init(b, &em, old);
 	for (i = 0; i < b->n_files; i++) {
 		if (progress)
 			fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
 				base_name(b->files[i]));
-		s = one(b, b->files[i], fn, ctx);
+		s = one(b, &em, b->files[i], fn, ctx);
 		if (s > worst)
 			worst = s;
 	}
+	s = emitter_done(&em, old);
+	if (s > worst)
+		worst = s;
 	if (progress)
 		fprintf(stderr, "\r\033[K");
 	return worst;
@@ -217,6 +348,8 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 {
 	struct batch_pool p = { .b = b, .fn = fn };
 	struct batch_worker *w;
+	struct emitter em;
+	struct sigaction old[3];
 	bool progress = b->n_files > 1 && isatty(2);
 	size_t i, started = 0;
 	int worst = 0, s;
@@ -243,6 +376,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 		pthread_mutex_destroy(&p.lock);
 		return batch_run(b, fn, ctxs[0]);
 	}
+	emitter_init(b, &em, old);
 	for (i = 0; i < b->n_files; i++) {
 		pthread_mutex_lock(&p.lock);
 		while (!p.results[i].done)
@@ -251,7 +385,7 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 		if (progress)
 			fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, b->n_files,
 				base_name(b->files[i]));
-		s = emit(b, b->files[i], &p.results[i]);
+		s = emit(b, &em, b->files[i], &p.results[i]);
 		if (s > worst)
 			worst = s;
 		pthread_mutex_lock(&p.lock);
@@ -259,6 +393,9 @@ batch_run_parallel(const struct batch *b, batch_fn *fn, void **ctxs, size_t n_wo
 		pthread_cond_broadcast(&p.cond);
 		pthread_mutex_unlock(&p.lock);
 	}
+	s = emitter_done(&em, old);
+	if (s > worst)
+		worst = s;
 	if (progress)
 		fprintf(stderr, "\r\033[K");
 	for (i = 0; i < started; i++)

@@ -16,10 +16,12 @@
  * One message: name is the file name ("-" for standard input), data its
  * bytes.  The function appends its result to out and returns the message's
  * exit status (0 or 1), or -1 with e filled (the batch prints
- * "cachet: NAME: MESSAGE" and goes on).
+ * "cachet: NAME: MESSAGE" and goes on).  What it appends to report goes to
+ * standard output, in input order, after out is written (or the error
+ * printed): encrypt --json's lines beside the files of --output-dir.
  */
 typedef int batch_fn(void *ctx, const char *name, const char *data, size_t len,
-		     struct buf *out, struct err *e);
+		     struct buf *out, struct buf *report, struct err *e);
 
 struct batch {
 	char **files;		/* foreign; NULL or empty = standard input */

@@ -39,6 +39,13 @@ int cli_load_config(const struct cli_globals *g, struct config **out,
 const struct account *cli_account(const struct cli_globals *g,
 				  const struct config *cfg, struct err *e);
 /*
+ * `cachet outbox retry [ID] [--force]` and `send --retry [--force]`: sends
+ * what waits in the outbox (the --account's entries, or all, or entry ID),
+ * saying on stderr what was done and what still waits; the exit status.
+ */
+int cli_outbox_retry(const struct cli_globals *g, const struct config *cfg,
+		     const char *id, bool force);
+/*
  * Prints "cachet: MESSAGE" on stderr (through cli_put_text) and returns
  * the exit status for e.
  */

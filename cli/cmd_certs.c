@@ -54,6 +54,8 @@ open_store(const struct cli_globals *g, struct certstore **s)
 	return 0;
 }
 
+static void json_capabilities(struct buf *out, const struct certstore_binding *b);
+
 static void
 json_binding(struct buf *out, const struct certstore_binding *b, time_t now)
 {
@@ -95,7 +97,85 @@ json_binding(struct buf *out, const struct certstore_binding *b, time_t now)
 	smime_json_string(out, b->message_date);
 	buf_adds(out, ",\"source\":");
 	smime_json_string(out, b->source);
+	json_capabilities(out, b);
 	buf_addc(out, '}');
+}
+
+/* A capability's name, or its dotted identifier when cachet knows none. */
+static const char *
+capability_word(const char *oid)
+{
+	const char *name = smime_capability_name(oid);
+
+	return name ? name : oid;
+}
+
+/* The next identifier of a space-separated list into oid; false at the end. */
+static bool
+next_capability(const char **p, char oid[SMIME_MAX_CAPABILITY_OID])
+{
+	size_t n;
+
+	for (;;) {
+		*p += strspn(*p, " ");
+		if (**p == '\0')
+			return false;
+		n = strcspn(*p, " ");
+		*p += n;
+		if (n < SMIME_MAX_CAPABILITY_OID) {
+			memcpy(oid, *p - n, n);
+			oid[n] = '\0';
+			return true;
+		}
+	}
+}
+
+/* ,"capabilities":[names...] or null, "capabilities_signed": time or null. */
+static void
+json_capabilities(struct buf *out, const struct certstore_binding *b)
+{
+	char oid[SMIME_MAX_CAPABILITY_OID], t[32];
+	const char *p = b->capabilities;
+	size_t k = 0;
+
+	buf_adds(out, ",\"capabilities\":");
+	if (p == NULL) {
+		buf_adds(out, "null,\"capabilities_signed\":null");
+		return;
+	}
+	buf_addc(out, '[');
+	while (next_capability(&p, oid)) {
+		if (k++)
+			buf_addc(out, ',');
+		smime_json_string(out, capability_word(oid));
+	}
+	buf_adds(out, "],\"capabilities_signed\":");
+	if (b->capabilities_time) {
+		fmt_time(b->capabilities_time, t);
+		buf_addf(out, "\"%s\"", t);
+	} else {
+		buf_adds(out, "null");
+	}
+}
+
+static void
+text_capabilities(struct buf *out, const struct certstore_binding *b)
+{
+	char oid[SMIME_MAX_CAPABILITY_OID], t[32];
+	const char *p = b->capabilities;
+
+	if (p == NULL) {
+		buf_adds(out, "  announces  nothing known (no signed message said)\n");
+		return;
+	}
+	buf_adds(out, "  announces ");
+	while (next_capability(&p, oid))
+		buf_addf(out, " %s", capability_word(oid));
+	if (b->capabilities_time) {
+		fmt_time(b->capabilities_time, t);
+		buf_addf(out, "\n  announced  in a message signed %s", t);
+	}
+	buf_addc(out, '\n');
 }
 
 static void
@@ -239,6 +319,7 @@ certs_show(struct certstore *s, const char *what, bool json)
 			buf_addf(&out, "  message    %s%s%s\n", v[i].message_id,
 				 v[i].message_date ? ", " : "",
 				 v[i].message_date ? v[i].message_date : "");
+		text_capabilities(&out, &v[i]);
 		if (v[i].state == CERTSTORE_CONFLICT || v[i].state == CERTSTORE_PENDING)
 			buf_addf(&out, "  decide     cachet certs trust %s   or   "
 				 "cachet certs remove %s\n", c->fpr_sha1, c->fpr_sha1);

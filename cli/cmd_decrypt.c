@@ -10,7 +10,7 @@ cli_verb_fn cmd_decrypt;
 
 static int
 decrypt_one(void *ctx, const char *name, const char *data, size_t len,
-	    struct buf *out, struct err *e)
+	    struct buf *out, struct buf *report, struct err *e)
 {
 	unsigned notes = 0;
 

@@ -1,5 +1,5 @@
 /* cmd_encrypt.c — cachet encrypt [--to ADDR]... [--sign] [--from ADDR]
- * [--output-dir DIR] [FILE...] */
+ * [--json] [--output-dir DIR] [FILE...] */
 #include "cli/batch.h"
 #include "cli/cli.h"
 #include "client/recipients.h"
@@ -22,8 +22,53 @@ struct encrypt_run {
 	size_t n_to;
 	const char *from;		/* --from, or NULL */
 	bool sign;
+	bool json;			/* a line per message: what was chosen and why */
+	const char *output_dir;		/* foreign; for --json's "output" */
 	char *signer_addr, *signer_fpr;	/* owned; the last signer found */
 };
+
+/*
+ * encrypt --json's line for one message: the file, where the result went,
+ * the content cipher and why, each recipient's certificate and key
+ * transport; or the error, with nulls.
+ */
+static void
+json_line(const struct encrypt_run *r, const char *name, const char *const *addrs,
+	  const char *const *fprs, const struct smime_encryption *how,
+	  const struct err *e, struct buf *report)
+{
+	const char *base = strrchr(name, '/');
+	size_t i;
+
+	buf_adds(report, "{\"file\":");
+	smime_json_string(report, name);
+	buf_adds(report, ",\"output\":");
+	if (e == NULL && r->output_dir) {
+		char *path = xasprintf("%s/%s", r->output_dir, base ? base + 1 : name);
+
+		smime_json_string(report, path);
+		free(path);
+	} else {
+		smime_json_string(report, NULL);
+	}
+	buf_adds(report, ",\"cipher\":");
+	smime_json_string(report, e ? NULL : how->cipher);
+	buf_adds(report, ",\"why\":");
+	smime_json_string(report, e ? NULL : how->why);
+	buf_adds(report, ",\"recipients\":[");
+	for (i = 0; e == NULL && i < how->n; i++) {
+		buf_adds(report, i ? ",{\"email\":" : "{\"email\":");
+		smime_json_string(report, addrs[i]);
+		buf_adds(report, ",\"fingerprint\":");
+		smime_json_string(report, fprs[i]);
+		buf_adds(report, ",\"key_transport\":");
+		smime_json_string(report, how->transports ? how->transports[i] : NULL);
+		buf_addc(report, '}');
+	}
+	buf_adds(report, "],\"error\":");
+	smime_json_string(report, e ? e->msg : NULL);
+	buf_adds(report, "}\n");
+}
 
 /*
  * Refuses a message that names someone in Bcc only: one encrypted output
@@ -74,11 +119,12 @@ out:
 
 static int
 encrypt_one(void *ctx, const char *name, const char *data, size_t len,
-	    struct buf *out, struct err *e)
+	    struct buf *out, struct buf *report, struct err *e)
 {
 	struct encrypt_run *r = ctx;
+	struct smime_encryption how = { 0 };
 	char **addrs = NULL, *from = NULL;
-	const char **list = NULL, **fprs;
+	const char **list = NULL, **fprs = NULL;
 	size_t n = 0, i;
 	int rc = -1;
 
@@ -115,11 +161,14 @@ encrypt_one(void *ctx, const char *name, const char *data, size_t len,
 			r->signer_addr = xstrdup(sa);
 		}
 	}
-	if (smime_encrypt(r->eng, data, len, fprs, i, r->sign ? r->signer_fpr : NULL,
-			  out, e) < 0)
+	if (smime_encrypt(r->eng, data, len, fprs, recipients_capabilities(r->rcpt), i,
+			  r->sign ? r->signer_fpr : NULL, out, &how, e) < 0)
 		goto out;
 	rc = 0;
 out:
+	if (r->json)
+		json_line(r, name, list, fprs, &how, rc < 0 ? e : NULL, report);
+	smime_encryption_release(&how);
 	free(list);
 	free(from);
 	smime_strv_free(&addrs);
@@ -134,6 +183,7 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 		{ "sign", no_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "output-dir", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -154,12 +204,16 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 		case 's': r.sign = true; break;
 		case 'f': r.from = optarg; break;
 		case 'o': b.output_dir = optarg; break;
+		case 'j': r.json = true; break;
 		case 'h':
 			printf("usage: cachet encrypt [--to ADDR]... [--sign] [--from ADDR] "
-			       "[--output-dir DIR] [FILE...]\n"
+			       "[--json] [--output-dir DIR] [FILE...]\n"
 			       "Encrypts each message to its To and Cc (or the --to\n"
 			       "addresses) and to the sender; --sign signs first.  A message\n"
-			       "with Bcc recipients needs --to (or cachet send).\n");
+			       "with Bcc recipients needs --to (or cachet send).  AES-256-GCM\n"
+			       "when every recipient announced it, else AES-256-CBC; RSAES-OAEP\n"
+			       "to those who announced it.  --json (with --output-dir) prints\n"
+			       "a line per message saying what was chosen and why.\n");
 			free(r.to);
 			return 0;
 		default:
@@ -169,6 +223,13 @@ cmd_encrypt(const struct cli_globals *g, int argc, char **argv)
 	}
 	b.files = argv + optind;
 	b.n_files = (size_t)(argc - optind);
+	r.output_dir = b.output_dir;
+	if (r.json && b.output_dir == NULL) {
+		err_set(&e, ERR_USAGE, "encrypt --json needs --output-dir: the messages "
+			"and the lines about them would share standard output");
+		rc = cli_fail(&e);
+		goto out;
+	}
 	if (batch_check(&b, &e) < 0) {
 		rc = cli_fail(&e);
 		goto out;

@@ -67,7 +67,7 @@ send_usage(FILE *f)
 {
 	fprintf(f, "usage: cachet [--account NAME] send [--dry-run] [--sign|--no-sign]\n"
 		"                  [--encrypt|--no-encrypt] [FILE]\n"
-		"       cachet [--account NAME] send --retry\n"
+		"       cachet [--account NAME] send --retry [--force]\n"
 		"\n"
 		"Sends the RFC 5322 message in FILE (or standard input): signs it and\n"
 		"encrypts it as the policy says, submits it over SMTP and files a copy\n"
@@ -88,7 +88,9 @@ send_usage(FILE *f)
 		"  --no-sign       do not sign (refused when the system policy locks it)\n"
 		"  --encrypt       refuse to send unless every recipient can be encrypted to\n"
 		"  --no-encrypt    do not encrypt (refused when the system policy locks it)\n"
-		"  --retry         send what waits in the outbox\n");
+		"  --retry         send what waits in the outbox (as 'cachet outbox retry')\n"
+		"  --force         with --retry: also send again what may have been\n"
+		"                  delivered already (maybe-delivered)\n");
 }
 
 /*
@@ -132,6 +134,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "retry", no_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "sign", no_argument, NULL, 's' },
 		{ "no-sign", no_argument, NULL, 'S' },
 		{ "encrypt", no_argument, NULL, 'e' },
@@ -148,7 +151,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 	struct buf msg = BUF_INIT;
 	struct err e = { 0 };
 	const char *file = NULL;
-	bool retry = false, dry_run = false;
+	bool retry = false, dry_run = false, force = false;
 	int c, rc = 0;
 
 	optind = 1;
@@ -156,6 +159,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		switch (c) {
 		case 'n': dry_run = true; break;
 		case 'r': retry = true; break;
+		case 'f': force = true; break;
 		case 's': o.sign = SEND_YES; break;
 		case 'S': o.sign = SEND_NO; break;
 		case 'e': o.encrypt = SEND_YES; break;
@@ -169,7 +173,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1 || (retry && (argc - optind > 0 || dry_run ||
-					    o.sign || o.encrypt))) {
+					    o.sign || o.encrypt)) || (force && !retry)) {
 		send_usage(stderr);
 		return 2;
 	}
@@ -182,7 +186,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 
 	if (cli_load_config(g, &cfg, &e) < 0)
 		return cli_fail(&e);
-	if (g->account || !retry) {
+	if (!retry) {
 		a = cli_account(g, cfg, &e);
 		if (a == NULL) {
 			rc = cli_fail(&e);
@@ -192,15 +196,7 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 
 	catch_signals();
 	if (retry) {
-		size_t done = 0, left = 0;
-
-		if (send_retry(cfg, a, &o, &done, &left, stderr, &e) < 0) {
-			rc = cli_fail(&e);
-			fprintf(stderr, "cachet: %zu done, %zu still in the outbox\n",
-				done, left);
-		} else {
-			fprintf(stderr, "cachet: outbox: %zu done, nothing waits\n", done);
-		}
+		rc = cli_outbox_retry(g, cfg, NULL, force);
 		goto out;
 	}
 
@@ -230,6 +226,8 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		rc = cli_fail(&e);
 		goto out;
 	}
+	if (rep.notice)
+		fprintf(stderr, "cachet: %s\n", rep.notice);
 	if (rep.warning)
 		fprintf(stderr, "cachet: %s\n", rep.warning);
 out:

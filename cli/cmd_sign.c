@@ -45,7 +45,7 @@ signer_for(struct sign_run *s, const char *addr, struct err *e)
 
 static int
 sign_one(void *ctx, const char *name, const char *data, size_t len,
-	 struct buf *out, struct err *e)
+	 struct buf *out, struct buf *report, struct err *e)
 {
 	struct sign_run *s = ctx;
 	const char *fpr;

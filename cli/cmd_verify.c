@@ -68,7 +68,7 @@ human_line(const struct smime_verdict *v, const char *name, struct buf *out)
 
 static int
 verify_one(void *ctx, const char *name, const char *data, size_t len,
-	   struct buf *out, struct err *e)
+	   struct buf *out, struct buf *report, struct err *e)
 {
 	struct verify_run *r = ctx;
 	struct smime_verdict *v = NULL;

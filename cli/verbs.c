@@ -7,6 +7,7 @@ cli_verb_fn cmd_passwd;
 cli_verb_fn cmd_ui;
 cli_verb_fn cmd_folders;
 cli_verb_fn cmd_send;
+cli_verb_fn cmd_outbox;
 cli_verb_fn cmd_list;
 cli_verb_fn cmd_sign, cmd_encrypt, cmd_decrypt, cmd_verify;
 cli_verb_fn cmd_harvest, cmd_certs;
@@ -16,6 +17,7 @@ const struct cli_verb cli_verbs[] = {
 	{ "folders", cmd_folders, "list the account's IMAP folders" },
 	{ "list", cmd_list, "print the index of an IMAP folder" },
 	{ "send", cmd_send, "sign/encrypt as the policy says, submit, file a copy in Sent" },
+	{ "outbox", cmd_outbox, "list, show, drop or retry what waits to be sent" },
 	{ "passwd", cmd_passwd, "store the account password in the Secret Service" },
 	{ "sign", cmd_sign, "sign messages (multipart/signed, S/MIME)" },
 	{ "encrypt", cmd_encrypt, "encrypt messages to their recipients and the sender" },

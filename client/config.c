@@ -655,8 +655,10 @@ account_finish(const char *name, struct account *a, struct err *e)
 {
 	if (a->from == NULL)
 		return err_set(e, ERR_CONFIG, "%s: [account %s] has no 'from'", name, a->name);
+	a->sent_default = a->sent == NULL;
 	if (a->sent == NULL)
 		a->sent = xstrdup("Sent");
+	a->drafts_default = a->drafts == NULL;
 	if (a->drafts == NULL)
 		a->drafts = xstrdup("Drafts");
 	if (!a->check_interval_set)

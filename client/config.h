@@ -72,6 +72,9 @@ struct account {
 	char *signing_cert;	/* owned, may be NULL */
 	char *sent;		/* owned; default "Sent" */
 	char *drafts;		/* owned; default "Drafts" */
+	/* sent or drafts not configured: the server's SPECIAL-USE folder
+	 * (RFC 6154) is used when it marks one, else the default name */
+	bool sent_default, drafts_default;
 	unsigned timeout;	/* seconds for network operations, 1..3600;
 				   0: the built-in default */
 	/* seconds between looks for new mail in the screen's index; 0: never */
@@ -111,6 +114,8 @@ enum config_action {
 	CONFIG_ACTION_TAG, CONFIG_ACTION_TAG_PATTERN, CONFIG_ACTION_TAG_PREFIX,
 	CONFIG_ACTION_TOGGLE_READ, CONFIG_ACTION_COPY, CONFIG_ACTION_SAVE_MESSAGE,
 	CONFIG_ACTION_URLS,
+	CONFIG_ACTION_OUTBOX, CONFIG_ACTION_RETRY, CONFIG_ACTION_DROP,
+	CONFIG_ACTION_RESUME,
 	CONFIG_ACTION_COUNT
 };
 

@@ -1,5 +1,6 @@
 /* imap.c — an IMAP session over cachet's TLS stream. */
 #include "client/imap.h"
+#include "client/imap_p.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,19 +15,6 @@
 /* The longest answer (line and literals) taken from the server. */
 #define RESPONSE_MAX ((size_t)16 << 20)
 
-struct imap_session {
-	mailimap *imap;			/* owned; owns the stream once connected */
-	struct tls_options tls;		/* host and ca_file foreign */
-	bool authenticated;
-	bool condstore;			/* the selected folder has MODSEQs */
-	unsigned tag;			/* of the commands sent without libetpan */
-	struct buf alerts;		/* [ALERT] texts received inside TLS */
-	imap_progress_fn *progress;	/* may be NULL */
-	void *progress_arg;		/* foreign */
-	char *user;			/* owned; the account's user, or NULL */
-	char *folder;			/* owned; the selected folder, or NULL */
-	uint32_t uidvalidity;		/* of the selected folder */
-};
 
 /*
  * Keeps the [ALERT] text of the last answer (RFC 3501 says the person must
@@ -64,8 +52,8 @@ response_text(const struct imap_session *s)
 }
 
 /* libetpan's result code, in words a person can act on. */
-static int
-imap_error(struct imap_session *s, int r, struct err *e, const char *doing)
+int
+imap_fail(struct imap_session *s, int r, struct err *e, const char *doing)
 {
 	const char *why;
 
@@ -78,7 +66,7 @@ imap_error(struct imap_session *s, int r, struct err *e, const char *doing)
 	case MAILIMAP_ERROR_PARSE:
 		/* An answer cut by the end of the stream is a lost connection. */
 		if (tls_peer_closed(stream_of(s)) || tls_last_error(stream_of(s)))
-			return imap_error(s, MAILIMAP_ERROR_STREAM, e, doing);
+			return imap_fail(s, MAILIMAP_ERROR_STREAM, e, doing);
 		return err_set(e, ERR_PROTOCOL, "%s:%u: unparsable answer while %s",
 			       s->tls.host, s->tls.port, doing);
 	case MAILIMAP_ERROR_LOGIN:
@@ -90,8 +78,8 @@ imap_error(struct imap_session *s, int r, struct err *e, const char *doing)
 	}
 }
 
-static bool
-has_capability(const struct imap_session *s, const char *name)
+bool
+imap_has_capability(const struct imap_session *s, const char *name)
 {
 	struct mailimap_capability_data *caps;
 	clistiter *it;
@@ -135,7 +123,7 @@ refresh_capabilities(struct imap_session *s, struct err *e)
 	drop_capabilities(s);
 	r = mailimap_capability(s->imap, &caps);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "CAPABILITY");
+		return imap_fail(s, r, e, "CAPABILITY");
 	mailimap_capability_data_free(caps);
 	return 0;
 }
@@ -170,7 +158,7 @@ imap_open(const struct imap_server *srv, struct imap_session **out,
 			err_set(e, ERR_PROTOCOL, "%s:%u refuses the connection (BYE): %s",
 				srv->host, srv->port, response_text(s));
 		else
-			imap_error(s, r, e, "reading the greeting");
+			imap_fail(s, r, e, "reading the greeting");
 		goto fail;
 	}
 	if (srv->security == URL_STARTTLS) {
@@ -183,7 +171,7 @@ imap_open(const struct imap_server *srv, struct imap_session **out,
 		}
 		if (refresh_capabilities(s, e) < 0)
 			goto fail;
-		if (!has_capability(s, "STARTTLS")) {
+		if (!imap_has_capability(s, "STARTTLS")) {
 			err_set(e, ERR_TLS, "%s:%u does not offer STARTTLS; cachet never "
 				"logs in or reads mail without TLS (use imaps:// if the "
 				"server has an implicit-TLS port)", srv->host, srv->port);
@@ -195,7 +183,7 @@ imap_open(const struct imap_server *srv, struct imap_session **out,
 			if (stream_of(s) && stream_of(s)->read_buffer_len > 0)
 				tls_starttls(stream_of(s), &s->tls, e);
 			else if (r == MAILIMAP_ERROR_STREAM)
-				imap_error(s, r, e, "starting TLS");
+				imap_fail(s, r, e, "starting TLS");
 			else
 				err_set(e, ERR_TLS, "%s:%u refused STARTTLS: %s", srv->host,
 					srv->port, response_text(s));
@@ -243,7 +231,7 @@ imap_login(struct imap_session *s, const char *user, const char *password,
 			       "outside TLS", s->tls.host, s->tls.port);
 	if (s->authenticated)
 		return 0;
-	if (has_capability(s, "LOGINDISABLED"))
+	if (imap_has_capability(s, "LOGINDISABLED"))
 		return err_set(e, ERR_AUTH, "%s:%u does not allow LOGIN (LOGINDISABLED) "
 			       "even inside TLS", s->tls.host, s->tls.port);
 	/* Servers may announce more after login: in the OK, or when asked. */
@@ -251,7 +239,7 @@ imap_login(struct imap_session *s, const char *user, const char *password,
 	r = mailimap_login(s->imap, user, password);
 	take_alert(s, true);
 	if (r != MAILIMAP_NO_ERROR) {
-		imap_error(s, r, e, "the login");
+		imap_fail(s, r, e, "the login");
 		/* The session ends here: its alert goes with the error. */
 		if (e && s->alerts.len) {
 			char *why = xstrdup(e->msg);
@@ -266,49 +254,6 @@ imap_login(struct imap_session *s, const char *user, const char *password,
 }
 
 int
-imap_list(struct imap_session *s, struct imap_folder **out, size_t *n,
-	  struct err *e)
-{
-	clist *list = NULL;
-	clistiter *it;
-	size_t i = 0;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	r = mailimap_list(s->imap, "", "*", &list);
-	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "LIST");
-	*out = xcalloc(clist_count(list) + 1, sizeof **out);
-	for (it = clist_begin(list); it; it = clist_next(it)) {
-		struct mailimap_mailbox_list *mb = clist_content(it);
-		struct imap_folder *f = &(*out)[i++];
-
-		f->name = xstrdup(mb->mb_name);
-		f->delimiter = mb->mb_delimiter;
-		f->noselect = mb->mb_flag && mb->mb_flag->mbf_type ==
-			      MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
-			      mb->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT;
-	}
-	*n = i;
-	mailimap_list_result_free(list);
-	return 0;
-}
-
-void
-imap_folders_free(struct imap_folder **f, size_t n)
-{
-	size_t i;
-
-	if (f == NULL || *f == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free((*f)[i].name);
-	free(*f);
-	*f = NULL;
-}
-
-int
 imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 	    struct err *e)
 {
@@ -316,7 +261,7 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 	uint64_t modseq = 0;
 	int r;
 
-	s->condstore = has_capability(s, "CONDSTORE");
+	s->condstore = imap_has_capability(s, "CONDSTORE");
 	r = s->condstore ? mailimap_select_condstore(s->imap, folder, &modseq)
 			 : mailimap_select(s->imap, folder);
 	take_alert(s, true);
@@ -325,7 +270,7 @@ imap_select(struct imap_session *s, const char *folder, struct imap_status *st,
 		s->condstore = false;
 		free(s->folder);
 		s->folder = NULL;
-		imap_error(s, r, e, "SELECT");
+		imap_fail(s, r, e, "SELECT");
 		return err_prefix(e, "folder %s", folder);
 	}
 	sel = s->imap->imap_selection_info;
@@ -441,6 +386,53 @@ add_server_text(struct buf *b, const char *p, size_t len)
 		buf_addc(b, (char)c);
 		n++;
 	}
+}
+
+int
+imap_simple_command(struct imap_session *s, const char *cmd, const char *doing,
+		    struct err *e)
+{
+	MMAPString *line = mmap_string_new("");
+	struct buf out = BUF_INIT, resp = BUF_INIT;
+	char tag[32];
+	size_t tl;
+	int rc = -1;
+
+	if (line == NULL)
+		abort();
+	snprintf(tag, sizeof tag, "c%u", ++s->tag);
+	tl = strlen(tag);
+	buf_addf(&out, "%s %s\r\n", tag, cmd);
+	if (mailstream_write(stream_of(s), out.data, out.len) != (ssize_t)out.len ||
+	    mailstream_flush(stream_of(s)) < 0) {
+		lost(s, doing, e);
+		goto out;
+	}
+	for (;;) {
+		const char *st;
+		struct buf why = BUF_INIT;
+
+		if (read_response(s, line, &resp, doing, e) < 0)
+			goto out;
+		if (resp.len <= tl || memcmp(resp.data, tag, tl) != 0 ||
+		    resp.data[tl] != ' ')
+			continue;
+		st = resp.data + tl + 1;
+		if (strncasecmp(st, "OK", 2) == 0) {
+			rc = 0;
+			goto out;
+		}
+		add_server_text(&why, st, resp.len - tl - 1);
+		err_set(e, ERR_PROTOCOL, "%s:%u refused %s: %s", s->tls.host,
+			s->tls.port, doing, why.data ? why.data : "(no text)");
+		buf_release(&why);
+		goto out;
+	}
+out:
+	mmap_string_free(line);
+	buf_release(&out);
+	buf_release(&resp);
+	return rc;
 }
 
 /*
@@ -654,7 +646,7 @@ imap_fetch_message(struct imap_session *s, uint32_t uid, struct buf *out,
 	mailimap_fetch_type_free(type);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "UID FETCH");
+		return imap_fail(s, r, e, "UID FETCH");
 	for (it = clist_begin(result); it && !found; it = clist_next(it)) {
 		struct mailimap_msg_att *att = clist_content(it);
 
@@ -680,8 +672,8 @@ imap_fetch_message(struct imap_session *s, uint32_t uid, struct buf *out,
 	return 0;
 }
 
-static struct mailimap_flag_list *
-flag_list_of(unsigned flags)
+struct mailimap_flag_list *
+imap_flag_list(unsigned flags)
 {
 	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
 
@@ -709,13 +701,13 @@ store(struct imap_session *s, uint32_t uid, unsigned flags, bool add,
 	if (flags == 0)
 		return 0;
 	set = mailimap_set_new_single(uid);
-	att = add ? mailimap_store_att_flags_new_add_flags_silent(flag_list_of(flags))
-		  : mailimap_store_att_flags_new_remove_flags_silent(flag_list_of(flags));
+	att = add ? mailimap_store_att_flags_new_add_flags_silent(imap_flag_list(flags))
+		  : mailimap_store_att_flags_new_remove_flags_silent(imap_flag_list(flags));
 	r = mailimap_uid_store(s->imap, set, att);
 	mailimap_store_att_flags_free(att);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "UID STORE");
+		return imap_fail(s, r, e, "UID STORE");
 	return 0;
 }
 
@@ -737,7 +729,7 @@ imap_copy(struct imap_session *s, uint32_t uid, const char *folder,
 
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "UID COPY");
+		return imap_fail(s, r, e, "UID COPY");
 	return 0;
 }
 
@@ -748,26 +740,40 @@ imap_move(struct imap_session *s, uint32_t uid, const char *folder,
 	struct mailimap_set *set;
 	int r;
 
-	if (has_capability(s, "MOVE")) {
+	if (imap_has_capability(s, "MOVE")) {
 		set = mailimap_set_new_single(uid);
 		r = mailimap_uid_move(s->imap, set, folder);
 		mailimap_set_free(set);
 		if (r != MAILIMAP_NO_ERROR)
-			return imap_error(s, r, e, "UID MOVE");
+			return imap_fail(s, r, e, "UID MOVE");
 		return 0;
 	}
-	if (!has_capability(s, "UIDPLUS"))
+	if (!imap_has_capability(s, "UIDPLUS"))
 		return err_set(e, ERR_PROTOCOL, "%s:%u has neither MOVE nor UIDPLUS; "
 			       "moving one message would expunge others",
 			       s->tls.host, s->tls.port);
-	if (imap_copy(s, uid, folder, e) < 0 ||
-	    store(s, uid, IMAP_FLAG_DELETED, true, e) < 0)
+	if (imap_copy(s, uid, folder, e) < 0)
 		return -1;
+	return imap_remove(s, uid, e);
+}
+
+int
+imap_remove(struct imap_session *s, uint32_t uid, struct err *e)
+{
+	struct mailimap_set *set;
+	int r;
+
+	if (store(s, uid, IMAP_FLAG_DELETED, true, e) < 0)
+		return -1;
+	if (!imap_has_capability(s, "UIDPLUS"))
+		return err_set(e, ERR_PROTOCOL, "%s:%u has no UIDPLUS: the message is "
+			       "marked deleted, and expunging it would expunge the "
+			       "others marked so", s->tls.host, s->tls.port);
 	set = mailimap_set_new_single(uid);
 	r = mailimap_uid_expunge(s->imap, set);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "UID EXPUNGE");
+		return imap_fail(s, r, e, "UID EXPUNGE");
 	return 0;
 }
 
@@ -793,7 +799,7 @@ imap_search_text(struct imap_session *s, const char *text, uint32_t **uids,
 	r = mailimap_uid_search(s->imap, ascii ? NULL : "UTF-8", key, &result);
 	mailimap_search_key_free(key);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "UID SEARCH");
+		return imap_fail(s, r, e, "UID SEARCH");
 	*uids = xcalloc(clist_count(result) + 1, sizeof **uids);
 	for (it = clist_begin(result); it; it = clist_next(it))
 		(*uids)[i++] = *(uint32_t *)clist_content(it);
@@ -808,34 +814,7 @@ imap_expunge(struct imap_session *s, struct err *e)
 	int r = mailimap_expunge(s->imap);
 
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_error(s, r, e, "EXPUNGE");
-	return 0;
-}
-
-int
-imap_append(struct imap_session *s, const char *folder, unsigned flags,
-	    const char *msg, size_t len, struct err *e)
-{
-	struct mailimap_flag_list *fl = flag_list_of(flags);
-	struct buf crlf = BUF_INIT;
-	size_t i;
-	int r;
-
-	/* IMAP literals carry CRLF line ends; LF alone is made CRLF. */
-	buf_grow(&crlf, len + len / 32);
-	for (i = 0; i < len; i++) {
-		if (msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r'))
-			buf_addc(&crlf, '\r');
-		buf_addc(&crlf, msg[i]);
-	}
-	r = mailimap_append(s->imap, folder, fl, NULL, crlf.data ? crlf.data : "",
-			    crlf.len);
-	mailimap_flag_list_free(fl);
-	buf_release(&crlf);
-	if (r != MAILIMAP_NO_ERROR) {
-		imap_error(s, r, e, "APPEND");
-		return err_prefix(e, "folder %s", folder);
-	}
+		return imap_fail(s, r, e, "EXPUNGE");
 	return 0;
 }
 

@@ -46,10 +46,14 @@ enum imap_flag {
 	IMAP_FLAG_DRAFT = 1 << 4,
 };
 
+/* What a folder is for, as the server marks it (RFC 6154). */
+enum imap_use { IMAP_USE_NONE = 0, IMAP_USE_SENT, IMAP_USE_DRAFTS };
+
 struct imap_folder {
 	char *name;		/* owned; modified UTF-7 as the server sends it */
 	char delimiter;		/* 0 when the server has no hierarchy */
 	bool noselect;
+	enum imap_use use;	/* \Sent or \Drafts in its LIST attributes */
 };
 
 struct imap_status {
@@ -137,6 +141,28 @@ int imap_list(struct imap_session *s, struct imap_folder **out, size_t *n,
 void imap_folders_free(struct imap_folder **f, size_t n);
 
 /*
+ * The folder the server marks for use (RFC 6154 SPECIAL-USE: "\Sent",
+ * "\Drafts") in its LIST answer, owned, or NULL when none is marked.
+ */
+int imap_special_folder(struct imap_session *s, enum imap_use use, char **out,
+			struct err *e);
+
+/*
+ * The account's folder for use (IMAP_USE_SENT or IMAP_USE_DRAFTS), owned:
+ * the one configured (sent, drafts), else the one the server marks for
+ * that use, else the default name ("Sent", "Drafts").
+ */
+int imap_account_folder(struct imap_session *s, const struct account *a,
+			enum imap_use use, char **out, struct err *e);
+
+/*
+ * CREATE folder; with use, marked so (CREATE ... (USE (\Sent))) when the
+ * server announces CREATE-SPECIAL-USE (RFC 6154), plainly otherwise.
+ */
+int imap_create(struct imap_session *s, const char *folder, enum imap_use use,
+		struct err *e);
+
+/*
  * SELECT, with CONDSTORE (RFC 7162) when the server announces it, so that
  * st->highestmodseq says whether anything changed since a cached index.
  */
@@ -195,6 +221,12 @@ int imap_copy(struct imap_session *s, uint32_t uid, const char *folder,
 int imap_move(struct imap_session *s, uint32_t uid, const char *folder,
 	      struct err *e);
 int imap_expunge(struct imap_session *s, struct err *e);
+/*
+ * Removes message uid of the selected folder and no other: \Deleted, then
+ * UID EXPUNGE (UIDPLUS); without UIDPLUS the message stays marked deleted
+ * and ERR_PROTOCOL says so.
+ */
+int imap_remove(struct imap_session *s, uint32_t uid, struct err *e);
 
 /*
  * The UIDs of the selected folder's messages whose headers or body hold
@@ -207,6 +239,20 @@ int imap_search_text(struct imap_session *s, const char *text, uint32_t **uids,
 /* Stores msg (line ends made CRLF) in folder with the given flags. */
 int imap_append(struct imap_session *s, const char *folder, unsigned flags,
 		const char *msg, size_t len, struct err *e);
+/*
+ * imap_append, and when the server answers that the folder does not exist
+ * ([TRYCREATE], RFC 3501 6.3.11): imap_create (with use) and one more
+ * APPEND.  *created says whether the folder was created.
+ */
+int imap_append_create(struct imap_session *s, const char *folder,
+		       enum imap_use use, unsigned flags, const char *msg,
+		       size_t len, bool *created, struct err *e);
+/*
+ * Whether the selected folder holds a message whose Message-ID field is
+ * message_id (UID SEARCH HEADER): 1 yes, 0 no, -1 on error.
+ */
+int imap_has_message_id(struct imap_session *s, const char *message_id,
+			struct err *e);
 
 /*
  * Called every 1,000 messages a FETCH brings (done: how many so far), so

@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
 #define OUTBOX_META_MAX 65536
 #define OUTBOX_MESSAGE_MAX ((size_t)256 << 20)
 
@@ -75,6 +78,9 @@ outbox_entry_release(struct outbox_entry *ent)
 	size_t i;
 
 	free(ent->id);
+	free(ent->message_id);
+	free(ent->copy);
+	free(ent->subject);
 	free(ent->account);
 	free(ent->from);
 	for (i = 0; i < ent->n_rcpts; i++)
@@ -124,7 +130,13 @@ outbox_meta_format(const struct outbox_entry *ent, struct buf *out)
 {
 	size_t i;
 
-	add_field(out, "state", ent->state == OUTBOX_SUBMIT ? "submit" : "append");
+	add_field(out, "state", outbox_state_name(ent->state));
+	if (ent->message_id)
+		add_field(out, "message-id", ent->message_id);
+	if (ent->copy)
+		add_field(out, "copy", ent->copy);
+	if (ent->subject)
+		add_field(out, "subject", ent->subject);
 	add_field(out, "account", ent->account);
 	add_field(out, "from", ent->from);
 	for (i = 0; i < ent->n_rcpts; i++)
@@ -159,12 +171,20 @@ outbox_meta_parse(const char *text, struct outbox_entry *ent, struct err *e)
 		if (strcmp(key, "state") == 0) {
 			if (strcmp(value, "submit") == 0) {
 				ent->state = OUTBOX_SUBMIT;
+			} else if (strcmp(value, "sending") == 0) {
+				ent->state = OUTBOX_SENDING;
 			} else if (strcmp(value, "append") == 0) {
 				ent->state = OUTBOX_APPEND;
 			} else {
 				err_set(e, ERR_INPUT, "line %u: unknown state '%s'", lineno, value);
 				goto out;
 			}
+		} else if (strcmp(key, "message-id") == 0 && !ent->message_id) {
+			ent->message_id = xstrdup(value);
+		} else if (strcmp(key, "copy") == 0 && !ent->copy) {
+			ent->copy = xstrdup(value);
+		} else if (strcmp(key, "subject") == 0 && !ent->subject) {
+			ent->subject = xstrdup(value);
 		} else if (strcmp(key, "account") == 0 && !ent->account) {
 			ent->account = xstrdup(value);
 		} else if (strcmp(key, "from") == 0 && !ent->from) {
@@ -190,7 +210,7 @@ outbox_meta_parse(const char *text, struct outbox_entry *ent, struct err *e)
 			goto out;
 		}
 	}
-	if (!ent->account || !ent->from || (ent->state == OUTBOX_SUBMIT && !ent->n_rcpts)) {
+	if (!ent->account || !ent->from || (ent->state != OUTBOX_APPEND && !ent->n_rcpts)) {
 		err_set(e, ERR_INPUT, "account, from or rcpt missing");
 		goto out;
 	}
@@ -251,7 +271,7 @@ outbox_update(struct outbox *ob, const struct outbox_entry *ent, struct err *e)
 }
 
 int
-outbox_add(struct outbox *ob, struct outbox_entry *ent, const char *msg,
+outbox_put(struct outbox *ob, struct outbox_entry *ent, const char *msg,
 	   size_t len, struct err *e)
 {
 	char *eml;
@@ -259,19 +279,23 @@ outbox_add(struct outbox *ob, struct outbox_entry *ent, const char *msg,
 	if (ent->created == 0)
 		ent->created = time(NULL);
 	free(ent->id);
-	ent->id = new_id(ob, ent->created);
+	ent->id = ent->message_id ? outbox_key(ent->message_id, ent->copy) :
+		new_id(ob, ent->created);
+	/* Sending the same message again: its attempts go on counting. */
+	if (ent->message_id) {
+		struct outbox_entry old;
+
+		if (outbox_get(ob, ent->id, &old, NULL) == 0)
+			ent->attempts += old.attempts;
+		outbox_entry_release(&old);
+	}
 	eml = entry_path(ob, ent->id, "eml");
 	if (file_write_atomic(eml, msg, len, 0600, e) < 0) {
 		free(eml);
 		return -1;
 	}
-	if (outbox_update(ob, ent, e) < 0) {
-		unlink(eml);
-		free(eml);
-		return -1;
-	}
 	free(eml);
-	return 0;
+	return outbox_update(ob, ent, e);
 }
 
 int
@@ -290,11 +314,15 @@ outbox_remove(struct outbox *ob, const char *id, struct err *e)
 	return rc;
 }
 
+/* Oldest first; ids break ties. */
 static int
-compare_ids(const void *a, const void *b)
+compare_entries(const void *a, const void *b)
 {
-	return strcmp(((const struct outbox_entry *)a)->id,
-		      ((const struct outbox_entry *)b)->id);
+	const struct outbox_entry *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
 }
 
 int
@@ -338,7 +366,7 @@ outbox_list(struct outbox *ob, struct outbox_entry **out, size_t *n,
 	}
 	closedir(dir);
 	if (count)
-		qsort(ents, count, sizeof *ents, compare_ids);
+		qsort(ents, count, sizeof *ents, compare_entries);
 	*out = ents;
 	*n = count;
 	return 0;
@@ -353,4 +381,134 @@ outbox_read_message(struct outbox *ob, const char *id, struct buf *out,
 
 	free(path);
 	return rc;
+}
+
+const char *
+outbox_state_name(enum outbox_state st)
+{
+	switch (st) {
+	case OUTBOX_SUBMIT: return "submit";
+	case OUTBOX_SENDING: return "sending";
+	default: return "append";
+	}
+}
+
+char *
+outbox_key(const char *message_id, const char *copy)
+{
+	struct buf in = BUF_INIT;
+	unsigned char md[32];
+	char *id = xcalloc(1, 17);
+	size_t i;
+
+	buf_adds(&in, message_id);
+	buf_addc(&in, '\0');
+	if (copy)
+		buf_adds(&in, copy);
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, in.data, in.len, md) < 0)
+		abort();
+	for (i = 0; i < 8; i++)
+		snprintf(id + 2 * i, 3, "%02x", md[i]);
+	buf_release(&in);
+	return id;
+}
+
+/* An id as a person may type it: no path, no hidden file. */
+static bool
+id_valid(const char *id)
+{
+	const char *p;
+
+	if (*id == '\0' || *id == '.' || strlen(id) > 64)
+		return false;
+	for (p = id; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z') || *p == '-'))
+			return false;
+	return true;
+}
+
+int
+outbox_get(struct outbox *ob, const char *id, struct outbox_entry *ent,
+	   struct err *e)
+{
+	struct buf text = BUF_INIT;
+	struct err le = { 0 };
+	char *path;
+	int rc;
+
+	memset(ent, 0, sizeof *ent);
+	if (!id_valid(id))
+		return err_set(e, ERR_USAGE, "no outbox entry '%s' (cachet outbox "
+			       "list shows them)", id);
+	path = entry_path(ob, id, "meta");
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		free(path);
+		return err_set(e, ERR_USAGE, "no outbox entry %s (cachet outbox list "
+			       "shows them)", id);
+	}
+	rc = file_read(path, OUTBOX_META_MAX, &text, &le);
+	if (rc == 0)
+		rc = outbox_meta_parse(text.data ? text.data : "", ent, &le);
+	if (rc < 0) {
+		err_prefix(&le, "%s", path);
+		if (e)
+			*e = le;
+	} else {
+		ent->id = xstrdup(id);
+	}
+	free(path);
+	buf_release(&text);
+	return rc;
+}
+
+int
+outbox_supersede(struct outbox *ob, const char *message_id,
+		 const char *const *keep, size_t n_keep, size_t *n, struct err *e)
+{
+	struct outbox_entry *ents = NULL;
+	size_t count = 0, i, k;
+	int rc = 0;
+
+	*n = 0;
+	if (outbox_list(ob, &ents, &count, e) < 0)
+		return -1;
+	for (i = 0; i < count && rc == 0; i++) {
+		bool kept = false;
+
+		if (ents[i].state == OUTBOX_APPEND || ents[i].message_id == NULL ||
+		    strcmp(ents[i].message_id, message_id) != 0)
+			continue;
+		for (k = 0; k < n_keep && !kept; k++)
+			kept = strcmp(keep[k], ents[i].id) == 0;
+		if (kept)
+			continue;
+		rc = outbox_remove(ob, ents[i].id, e);
+		if (rc == 0)
+			(*n)++;
+	}
+	outbox_entries_free(&ents, count);
+	return rc;
+}
+
+size_t
+outbox_count(const char *data_dir)
+{
+	char *dir = xasprintf("%s/outbox", data_dir);
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dp = opendir(dir);
+
+	free(dir);
+	if (dp == NULL)
+		return 0;
+	while ((d = readdir(dp)) != NULL) {
+		size_t len = strlen(d->d_name);
+
+		if (len > 5 && d->d_name[0] != '.' &&
+		    strcmp(d->d_name + len - 5, ".meta") == 0)
+			n++;
+	}
+	closedir(dp);
+	return n;
 }

@@ -14,6 +14,8 @@ struct entry {
 	char *reason;		/* owned; why not */
 	bool conflict;		/* a certificate conflict waits for a decision */
 	struct certstore_cert *cert; /* owned; chosen, not yet given to the engine */
+	unsigned caps;		/* SMIME_CAP_* the binding announced */
+	const char *transport;	/* static; the key transport, when known */
 };
 
 struct recipients {
@@ -24,6 +26,7 @@ struct recipients {
 	struct entry *v;		/* owned */
 	size_t n;
 	const char **out;		/* owned array, strings foreign */
+	unsigned *caps_out;		/* owned; beside out */
 };
 
 struct recipients *
@@ -54,6 +57,7 @@ recipients_free(struct recipients **rp)
 	}
 	free(r->v);
 	free(r->out);
+	free(r->caps_out);
 	certstore_close(&r->store);
 	free(r);
 	*rp = NULL;
@@ -75,7 +79,10 @@ lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
 	struct entry *en;
 	size_t i;
 	char *fpr = NULL, *reason = NULL;
+	const char *transport = NULL;
 	bool conflict = false;
+	/* The sender's own certificate announces what cachet does. */
+	unsigned caps = smime_capabilities_flags(smime_own_capabilities());
 
 	for (i = 0; i < r->n; i++)
 		if (str_casecmp_ascii(r->v[i].addr, addr) == 0) {
@@ -89,7 +96,9 @@ lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
 			*out = en;
 			return 0;
 		}
-	if (smime_find_signer(r->eng, addr, &fpr, &le) < 0) {
+	if (smime_find_signer(r->eng, addr, &fpr, &le) == 0) {
+		transport = smime_keybox_transport(r->eng, fpr, caps);
+	} else {
 		if (le.code != ERR_NOCERT) {
 			*e = le;
 			return -1;
@@ -100,6 +109,8 @@ lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
 		if (certstore_choose(r->store, addr, time(NULL), &ch, e) < 0)
 			return -1;
 		if (ch.found) {
+			caps = smime_capabilities_flags(ch.capabilities);
+			transport = smime_key_transport(ch.cert->der, ch.cert->der_len, caps);
 			if (import && smime_engine_add_cert(r->eng, ch.cert->der,
 							    ch.cert->der_len, e) < 0) {
 				certstore_choice_release(&ch);
@@ -124,18 +135,23 @@ lookup(struct recipients *r, const char *addr, bool import, struct entry **out,
 	en->reason = reason;
 	en->conflict = conflict;
 	en->cert = cert;
+	en->caps = fpr ? caps : 0;
+	en->transport = transport;
 	*out = en;
 	return 0;
 }
 
 int
 recipients_check(struct recipients *r, const char *addr, const char **fpr,
-		 const char **why, bool *conflict, struct err *e)
+		 const char **why, bool *conflict, unsigned *caps,
+		 const char **transport, struct err *e)
 {
 	struct entry *en;
 
 	if (lookup(r, addr, false, &en, e) < 0)
 		return -1;
+	*caps = en->caps;
+	*transport = en->transport;
 	*fpr = en->fpr;
 	*why = en->reason;
 	*conflict = en->conflict;
@@ -151,7 +167,9 @@ recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 	size_t i;
 
 	free(r->out);
+	free(r->caps_out);
 	r->out = xcalloc(n + 1, sizeof *r->out);
+	r->caps_out = xcalloc(n + 1, sizeof *r->caps_out);
 	*fprs = NULL;
 	for (i = 0; i < n; i++) {
 		struct entry *en;
@@ -166,6 +184,7 @@ recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 			conflict |= en->conflict;
 		}
 		r->out[i] = en->fpr;
+		r->caps_out[i] = en->caps;
 	}
 	/*
 	 * A conflict may be someone slipping in their own certificate: that is
@@ -180,4 +199,10 @@ recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
 	}
 	*fprs = r->out;
 	return 0;
+}
+
+const unsigned *
+recipients_capabilities(const struct recipients *r)
+{
+	return r->caps_out;
 }

@@ -45,11 +45,22 @@ int recipients_resolve(struct recipients *r, const char *const *addrs, size_t n,
  * The same choice for one address, made without touching gpgsm's keybox
  * (a look-up only, for a send plan): *fpr is the certificate's
  * fingerprint, or NULL and *why says why none is usable (*conflict when a
- * certificate conflict waits for the person's decision).  The strings
- * are owned by r.  A later recipients_resolve on r still puts the chosen
+ * certificate conflict waits for the person's decision).  *caps is what
+ * the binding announced (SMIME_CAP_*; the sender's own certificate
+ * announces what cachet does), *transport the key transport its key gets
+ * (SMIME_KT_*, static; NULL for a key cachet cannot encrypt to).  The
+ * strings are owned by r.  A later recipients_resolve on r still puts the chosen
  * certificates in the keybox.  ERR_CRYPTO, ERR_STORE.
  */
 int recipients_check(struct recipients *r, const char *addr, const char **fpr,
-		     const char **why, bool *conflict, struct err *e);
+		     const char **why, bool *conflict, unsigned *caps,
+		     const char **transport, struct err *e);
+
+/*
+ * What each certificate of the last successful recipients_resolve
+ * announced (SMIME_CAP_*), in the same order: the caps argument of
+ * smime_encrypt.  Owned by r, valid until the next resolve.
+ */
+const unsigned *recipients_capabilities(const struct recipients *r);
 
 #endif

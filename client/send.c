@@ -1,5 +1,5 @@
-/* send.c — the plan (policy, signer, certificates), then its perform: crypto,
- * submission and the copy in Sent. */
+/* send.c — the plan (policy, signer, certificates), then its perform: the
+ * copies signed and encrypted, handed to delivery (send_deliver.c). */
 #include "client/send.h"
 
 #include <stdlib.h>
@@ -9,10 +9,8 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "client/imap.h"
-#include "client/outbox.h"
 #include "client/recipients.h"
-#include "client/smtp.h"
+#include "client/send_p.h"
 #include "crypto/smime.h"
 
 /* --- the header ------------------------------------------------------- */
@@ -35,18 +33,29 @@ add_date(struct buf *out, time_t now)
 		 labs(off) / 60, labs(off) % 60);
 }
 
-static void
-add_message_id(struct buf *out, const char *domain)
+char *
+send_new_message_id(const char *domain)
 {
 	unsigned char rnd[16];
+	struct buf b = BUF_INIT;
 	size_t i;
 
 	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof rnd) < 0)
 		abort();
-	buf_adds(out, "Message-ID: <");
+	buf_adds(&b, "<");
 	for (i = 0; i < sizeof rnd; i++)
-		buf_addf(out, "%02x", rnd[i]);
-	buf_addf(out, ".cachet@%s>", domain);
+		buf_addf(&b, "%02x", rnd[i]);
+	buf_addf(&b, ".cachet@%s>", domain);
+	return buf_detach(&b, NULL);
+}
+
+static void
+add_message_id(struct buf *out, const char *domain)
+{
+	char *id = send_new_message_id(domain);
+
+	buf_addf(out, "Message-ID: %s", id);
+	free(id);
 }
 
 int
@@ -108,6 +117,7 @@ send_report_release(struct send_report *rep)
 	free(rep->why_not_encrypted);
 	free(rep->queued);
 	free(rep->warning);
+	free(rep->notice);
 	memset(rep, 0, sizeof *rep);
 }
 
@@ -211,7 +221,8 @@ static int
 plan_certificates(struct send_plan *plan, struct recipients *rr,
 		  struct buf *missing, bool *conflict, struct err *e)
 {
-	const char *fpr, *why;
+	const char *fpr, *why, *kt;
+	unsigned caps;
 	bool c;
 	size_t i;
 
@@ -219,8 +230,15 @@ plan_certificates(struct send_plan *plan, struct recipients *rr,
 	for (i = 0; i <= plan->n_rcpts; i++) {
 		const char *addr = i < plan->n_rcpts ? plan->rcpts[i].addr : plan->from;
 
-		if (recipients_check(rr, addr, &fpr, &why, &c, e) < 0)
+		if (recipients_check(rr, addr, &fpr, &why, &c, &caps, &kt, e) < 0)
 			return -1;
+		if (i == plan->n_rcpts) {
+			plan->sender_caps = caps;
+			plan->sender_transport = kt;
+		} else {
+			plan->rcpts[i].caps = caps;
+			plan->rcpts[i].transport = kt;
+		}
 		if (fpr == NULL) {
 			buf_addf(missing, "%s%s (%s)", missing->len ? ", " : "", addr, why);
 			*conflict |= c;
@@ -344,6 +362,48 @@ out:
 	return rc;
 }
 
+/* ", key transport RSAES-OAEP (announced)" and the end of a cert line. */
+static void
+print_transport(const char *kt, unsigned caps, FILE *out)
+{
+	if (kt == NULL)
+		fprintf(out, "\n");
+	else if (strcmp(kt, SMIME_KT_RSAES_OAEP) == 0)
+		fprintf(out, ", key transport %s (announced)\n", kt);
+	else if (strcmp(kt, SMIME_KT_RSA_PKCS1) == 0)
+		fprintf(out, ", key transport %s (RSAES-OAEP not announced)\n", kt);
+	else
+		fprintf(out, ", key transport %s (an EC key)\n", kt);
+}
+
+/* The content cipher of the To/Cc copy and of each Bcc copy, and why. */
+static void
+print_ciphers(const struct send_plan *plan, FILE *out)
+{
+	struct smime_encryption how;
+	unsigned *caps = xcalloc(plan->n_rcpts + 1, sizeof *caps), pair[2];
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->n_rcpts; i++)
+		if (!plan->rcpts[i].bcc)
+			caps[n++] = plan->rcpts[i].caps;
+	caps[n++] = plan->sender_caps;
+	smime_encryption_choose(caps, n, &how);
+	fprintf(out, "cipher:    %s: %s\n", how.cipher, how.why);
+	smime_encryption_release(&how);
+	for (i = 0; i < plan->n_rcpts; i++) {
+		if (!plan->rcpts[i].bcc)
+			continue;
+		pair[0] = plan->rcpts[i].caps;
+		pair[1] = plan->sender_caps;
+		smime_encryption_choose(pair, 2, &how);
+		fprintf(out, "cipher:    %s for the copy of %s: %s\n", how.cipher,
+			plan->rcpts[i].addr, how.why);
+		smime_encryption_release(&how);
+	}
+	free(caps);
+}
+
 void
 send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out)
 {
@@ -382,16 +442,22 @@ send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out
 		fprintf(out, "encrypted: no: %s\n",
 			plan->why_not_encrypted ? plan->why_not_encrypted : "");
 	}
+	if (plan->encrypt)
+		print_ciphers(plan, out);
 	for (i = 0; i < plan->n_rcpts; i++) {
 		const struct send_plan_rcpt *r = &plan->rcpts[i];
 
-		if (r->cert)
-			fprintf(out, "cert:      %s %s\n", r->addr, r->cert);
-		else if (r->why_no_cert)
+		if (r->cert) {
+			fprintf(out, "cert:      %s %s", r->addr, r->cert);
+			print_transport(r->transport, r->caps, out);
+		} else if (r->why_no_cert) {
 			fprintf(out, "cert:      %s none: %s\n", r->addr, r->why_no_cert);
+		}
 	}
-	if (plan->sender_cert)
-		fprintf(out, "cert:      %s %s (sender)\n", plan->from, plan->sender_cert);
+	if (plan->sender_cert) {
+		fprintf(out, "cert:      %s %s (sender)", plan->from, plan->sender_cert);
+		print_transport(plan->sender_transport, plan->sender_caps, out);
+	}
 	fprintf(out, "via:       %s://%s:%u\n", a->smtp.scheme ? a->smtp.scheme : "?",
 		a->smtp.host ? a->smtp.host : "?", a->smtp.port);
 	fprintf(out, "copy in:   %s\n", a->imap.host ? a->sent : "(no imap server)");
@@ -400,85 +466,6 @@ send_plan_print(const struct account *a, const struct send_plan *plan, FILE *out
 }
 
 /* --- performing ------------------------------------------------------- */
-
-/* Submits final; on failure the message goes to the outbox. */
-static int
-submit(const struct account *a, const char *from, char *const *rcpts, size_t n,
-       const char *final, size_t len, struct err *e)
-{
-	struct smtp_session *s = NULL;
-	int rc = -1;
-
-	if (smtp_open_account(a, &s, e) < 0)
-		goto out;
-	if (smtp_send(s, from, (const char *const *)rcpts, n, final, len, NULL, e) < 0)
-		goto out;
-	rc = 0;
-out:
-	smtp_close(&s);
-	return rc;
-}
-
-static int
-file_copy(const struct account *a, const char *final, size_t len, struct err *e)
-{
-	struct imap_session *s = NULL;
-	int rc = -1;
-
-	if (imap_open_account(a, &s, e) < 0)
-		goto out;
-	if (imap_append(s, a->sent, IMAP_FLAG_SEEN, final, len, e) < 0)
-		goto out;
-	rc = 0;
-out:
-	imap_close(&s);
-	return rc;
-}
-
-/* filed: the entry's copy goes to Sent once submitted (the To/Cc copy). */
-static void
-entry_fill(struct outbox_entry *ent, const struct account *a, const char *from,
-	   char *const *rcpts, size_t n, bool filed, enum outbox_state state,
-	   const char *reason)
-{
-	size_t i;
-
-	memset(ent, 0, sizeof *ent);
-	ent->state = state;
-	ent->account = xstrdup(a->name);
-	ent->from = xstrdup(from);
-	ent->rcpts = xcalloc(n + 1, sizeof *ent->rcpts);
-	for (i = 0; i < n; i++)
-		ent->rcpts[i] = xstrdup(rcpts[i]);
-	ent->n_rcpts = n;
-	ent->folder = filed && a->imap.host ? xstrdup(a->sent) : NULL;
-	ent->reason = xstrdup(reason);
-	ent->attempts = 1;
-}
-
-/* Puts final in the outbox; on success *id is the entry. */
-static int
-queue(const struct send_options *o, const struct account *a, const char *from,
-      char *const *rcpts, size_t n, bool filed, enum outbox_state state,
-      const char *reason, const char *final, size_t len, char **id, char **path,
-      struct err *e)
-{
-	struct outbox *ob = NULL;
-	struct outbox_entry ent;
-	int rc = -1;
-
-	entry_fill(&ent, a, from, rcpts, n, filed, state, reason);
-	if (outbox_open(o->data_dir, &ob, e) < 0 ||
-	    outbox_add(ob, &ent, final, len, e) < 0)
-		goto out;
-	*id = xstrdup(ent.id);
-	*path = outbox_message_path(ob, ent.id);
-	rc = 0;
-out:
-	outbox_entry_release(&ent);
-	outbox_close(&ob);
-	return rc;
-}
 
 /*
  * The certificates to encrypt to, now in gpgsm's keybox: the ones the plan
@@ -505,35 +492,6 @@ perform_certificates(struct recipients *rr, const struct send_plan *plan,
 }
 
 /*
- * One message as it is submitted: the To/Cc copy, filed in Sent, or, when
- * the message is encrypted, the copy of one Bcc recipient, whose
- * RecipientInfos name that recipient and the sender only.
- */
-struct send_copy {
-	struct buf msg;		/* owned; the bytes submitted */
-	char **rcpts;		/* owned array of foreign addresses: the envelope */
-	size_t n_rcpts;
-	bool filed;		/* the copy that goes to Sent */
-	bool accepted;		/* the server took it */
-	struct err failure;	/* why not, when submission failed */
-};
-
-static void
-copies_free(struct send_copy **copies, size_t n)
-{
-	size_t i;
-
-	if (*copies == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		buf_release(&(*copies)[i].msg);
-		free((*copies)[i].rcpts);
-	}
-	free(*copies);
-	*copies = NULL;
-}
-
-/*
  * The copies of plan to submit, signed and encrypted as planned.  Signed
  * once: the signature names no recipient, so every copy carries the same
  * one.  Encrypted, the To/Cc copy goes to the To/Cc recipients and the
@@ -549,6 +507,8 @@ make_copies(struct smime_engine *eng, struct recipients *rr,
 	struct send_copy *c;
 	const char **all = NULL, **to = NULL;
 	const char *const *fprs = NULL;
+	const unsigned *caps;
+	unsigned *to_caps = NULL;
 	size_t n = plan->n_rcpts, nc = 1, n_to = 0, i, k;
 	int rc = -1;
 
@@ -583,26 +543,35 @@ make_copies(struct smime_engine *eng, struct recipients *rr,
 	all[n] = plan->from;	/* the sender can read every copy, Sent's too */
 	if (perform_certificates(rr, plan, all, &fprs, e) < 0)
 		goto out;
+	caps = recipients_capabilities(rr);
 	to = xcalloc(n + 2, sizeof *to);
+	to_caps = xcalloc(n + 2, sizeof *to_caps);
 	for (i = 0; i < n; i++)
-		if (!plan->rcpts[i].bcc)
+		if (!plan->rcpts[i].bcc) {
+			to_caps[n_to] = caps[i];
 			to[n_to++] = fprs[i];
+		}
+	to_caps[n_to] = caps[n];
 	to[n_to++] = fprs[n];
-	if (smime_encrypt(eng, content.data, content.len, to, n_to, NULL, &c[0].msg,
-			  e) < 0)
+	if (smime_encrypt(eng, content.data, content.len, to, to_caps, n_to, NULL,
+			  &c[0].msg, NULL, e) < 0)
 		goto out;
 	for (i = 0, k = 1; i < n; i++) {
 		const char *pair[2];
+		unsigned pair_caps[2];
 
 		if (!plan->rcpts[i].bcc)
 			continue;
 		pair[0] = fprs[i];
 		pair[1] = fprs[n];
+		pair_caps[0] = caps[i];
+		pair_caps[1] = caps[n];
 		c[k].rcpts = xcalloc(2, sizeof *c[k].rcpts);
 		c[k].rcpts[0] = plan->rcpts[i].addr;
 		c[k].n_rcpts = 1;
-		if (smime_encrypt(eng, content.data, content.len, pair, 2, NULL,
-				  &c[k++].msg, e) < 0) {
+		c[k].bcc = plan->rcpts[i].addr;
+		if (smime_encrypt(eng, content.data, content.len, pair, pair_caps, 2, NULL,
+				  &c[k++].msg, NULL, e) < 0) {
 			err_prefix(e, "the copy for %s (Bcc); nothing was sent",
 				   plan->rcpts[i].addr);
 			goto out;
@@ -612,110 +581,13 @@ make_copies(struct smime_engine *eng, struct recipients *rr,
 out:
 	free(all);
 	free(to);
+	free(to_caps);
 	buf_release(&content);
 	if (rc < 0)
-		copies_free(&c, nc);
+		send_copies_free(&c, nc);
 	*out = c;
 	*n_out = rc < 0 ? 0 : nc;
 	return rc;
-}
-
-/*
- * Submits each copy in its own transaction over one session.  A copy the
- * server refuses does not stop the others; a session that fails (network,
- * TLS, login) leaves the rest unsent with the same reason.
- */
-static void
-submit_copies(const struct account *a, const char *from, struct send_copy *c,
-	      size_t nc)
-{
-	struct smtp_session *s = NULL;
-	struct err broken = { 0 };
-	size_t i;
-
-	for (i = 0; i < nc; i++) {
-		if (c[i].n_rcpts == 0) {	/* only Bcc recipients: Sent's copy */
-			c[i].accepted = true;
-			continue;
-		}
-		if (s == NULL && broken.code == ERR_NONE &&
-		    smtp_open_account(a, &s, &broken) < 0)
-			smtp_close(&s);
-		if (broken.code != ERR_NONE) {
-			c[i].failure = broken;
-			continue;
-		}
-		if (smtp_send(s, from, (const char *const *)c[i].rcpts, c[i].n_rcpts,
-			      c[i].msg.data, c[i].msg.len, NULL, &c[i].failure) == 0) {
-			c[i].accepted = true;
-		} else if (c[i].failure.code != ERR_PROTOCOL) {
-			broken = c[i].failure;
-			smtp_close(&s);
-		}
-	}
-	smtp_close(&s);
-}
-
-/*
- * Keeps every copy the server did not accept in the outbox, one entry
- * each, so that a retry sends only those.  Returns -1 with e saying what
- * was and was not sent when any copy waits.
- */
-static int
-queue_unsent(const struct send_options *o, const struct account *a,
-	     const char *from, struct send_copy *c, size_t nc,
-	     struct send_report *rep, struct err *e)
-{
-	struct buf ids = BUF_INIT, msg = BUF_INIT;
-	char *last_path = NULL;
-	size_t i;
-	int code = ERR_NONE;
-
-	for (i = 0; i < nc; i++) {
-		const struct err *why = &c[i].failure;
-		char *id = NULL, *path = NULL;
-		struct err qe = { 0 };
-
-		if (c[i].accepted)
-			continue;
-		if (code == ERR_NONE)
-			code = why->code;
-		/* When the To/Cc copy failed, a Bcc copy that failed the same
-		 * way adds nothing to its reason. */
-		if (c[i].filed)
-			buf_addf(&msg, "%s", why->msg);
-		else if (c[0].accepted || strcmp(why->msg, c[0].failure.msg) != 0)
-			buf_addf(&msg, "%sthe copy for %s (Bcc) was not sent: %s",
-				 msg.len ? "; " : "", c[i].rcpts[0], why->msg);
-		if (queue(o, a, from, c[i].rcpts, c[i].n_rcpts, c[i].filed,
-			  OUTBOX_SUBMIT, why->msg, c[i].msg.data, c[i].msg.len, &id,
-			  &path, &qe) < 0) {
-			buf_addf(&msg, "; %s, and the outbox failed too (%s)",
-				 c[i].filed ? "not sent" : "that copy was not sent",
-				 qe.msg);
-			continue;
-		}
-		buf_addf(&ids, "%s%s", ids.len ? ", " : "", id);
-		free(last_path);
-		last_path = path;
-		free(id);
-	}
-	if (code == ERR_NONE)
-		return 0;
-	if (last_path && !c[0].accepted)
-		buf_addf(&msg, "\nThe message was not sent; it is kept in the outbox "
-			 "(%s): 'cachet send --retry' sends it again.", last_path);
-	else if (last_path)
-		buf_addf(&msg, "\nThe To and Cc recipients have the message; what was "
-			 "not sent is kept in the outbox (%s): 'cachet send --retry' "
-			 "sends only that.", last_path);
-	if (ids.len)
-		rep->queued = xstrdup(ids.data);
-	err_set(e, code, "%s", msg.data);
-	free(last_path);
-	buf_release(&ids);
-	buf_release(&msg);
-	return -1;
 }
 
 int
@@ -726,12 +598,11 @@ send_perform(const struct account *a, const struct send_plan *plan,
 	struct smime_engine *eng = NULL;
 	struct recipients *rr = NULL;
 	struct send_copy *copies = NULL;
-	const char *from = plan->from;
-	size_t n = plan->n_rcpts, n_copies = 0, n_sent = 0, i;
+	size_t n = plan->n_rcpts, n_copies = 0, i;
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
-	if (plan->refusal || from == NULL)
+	if (plan->refusal || plan->from == NULL)
 		return err_set(e, ERR_POLICY, "%s", plan->refusal ? plan->refusal :
 			       "the message has no plan");
 	rep->rcpts = xcalloc(n + 1, sizeof *rep->rcpts);
@@ -756,142 +627,10 @@ send_perform(const struct account *a, const struct send_plan *plan,
 	/* Done with the engine before the network: no agent waits on a socket. */
 	recipients_free(&rr);
 	smime_engine_free(&eng);
-
-	submit_copies(a, from, copies, n_copies);
-	for (i = 0; i < n_copies; i++)
-		if (copies[i].accepted)
-			n_sent += copies[i].n_rcpts;
-	rep->submitted = copies[0].accepted;
-	if (info && n_sent)
-		fprintf(info, "cachet: sent to %zu recipient%s%s%s%s\n", n_sent,
-			n_sent == 1 ? "" : "s", n_copies > 1 ? " (each Bcc in a copy of "
-			"its own)" : "", rep->signed_ ? ", signed" : "",
-			rep->encrypted ? ", encrypted" : "");
-	rc = queue_unsent(o, a, from, copies, n_copies, rep, e);
-
-	if (copies[0].accepted && a->imap.host) {
-		struct send_copy *c = &copies[0];
-		struct err ae = { 0 };
-
-		if (file_copy(a, c->msg.data, c->msg.len, &ae) < 0) {
-			char *id = NULL, *path = NULL, *ids;
-			struct err qe = { 0 };
-
-			if (queue(o, a, from, c->rcpts, c->n_rcpts, true, OUTBOX_APPEND,
-				  ae.msg, c->msg.data, c->msg.len, &id, &path, &qe) < 0)
-				rep->warning = xasprintf("sent, but the copy could not be "
-					"filed in %s (%s) nor kept in the outbox (%s)",
-					a->sent, ae.msg, qe.msg);
-			else
-				rep->warning = xasprintf("sent, but the copy could not be "
-					"filed in %s (%s); it waits in the outbox (%s) for "
-					"'cachet send --retry', which files it without sending "
-					"again", a->sent, ae.msg, path);
-			if (id) {
-				ids = rep->queued ? xasprintf("%s, %s", rep->queued, id) :
-					xstrdup(id);
-				free(rep->queued);
-				rep->queued = ids;
-			}
-			free(id);
-			free(path);
-		} else {
-			rep->filed = true;
-		}
-	}
+	rc = send_deliver(a, plan, o, copies, n_copies, rep, info, e);
 out:
 	recipients_free(&rr);
 	smime_engine_free(&eng);
-	copies_free(&copies, n_copies);
-	return rc;
-}
-
-/* --- retrying --------------------------------------------------------- */
-
-static int
-retry_one(struct outbox *ob, struct outbox_entry *ent, const struct account *a,
-	  FILE *info, struct err *e)
-{
-	struct buf msg = BUF_INIT;
-	int rc = -1;
-
-	if (outbox_read_message(ob, ent->id, &msg, e) < 0)
-		goto out;
-	if (ent->state == OUTBOX_SUBMIT) {
-		if (submit(a, ent->from, ent->rcpts, ent->n_rcpts, msg.data, msg.len,
-			   e) < 0)
-			goto failed;
-		/* Sent: from now on this entry is only ever filed, never sent. */
-		ent->state = OUTBOX_APPEND;
-		free(ent->reason);
-		ent->reason = xstrdup("submitted; the copy is not filed yet");
-		if (outbox_update(ob, ent, e) < 0) {
-			/* Removing beats a second delivery. */
-			outbox_remove(ob, ent->id, NULL);
-			goto out;
-		}
-		if (info)
-			fprintf(info, "cachet: sent %s to %zu recipient%s\n", ent->id,
-				ent->n_rcpts, ent->n_rcpts == 1 ? "" : "s");
-	}
-	if (ent->folder && a->imap.host) {
-		if (file_copy(a, msg.data, msg.len, e) < 0)
-			goto failed;
-		if (info)
-			fprintf(info, "cachet: filed %s in %s\n", ent->id, ent->folder);
-	}
-	rc = outbox_remove(ob, ent->id, e);
-	goto out;
-failed:
-	ent->attempts++;
-	free(ent->reason);
-	ent->reason = xstrdup(e->msg);
-	outbox_update(ob, ent, NULL);
-out:
-	buf_release(&msg);
-	return rc;
-}
-
-int
-send_retry(const struct config *cfg, const struct account *a,
-	   const struct send_options *o, size_t *done, size_t *left, FILE *info,
-	   struct err *e)
-{
-	struct outbox *ob = NULL;
-	struct outbox_entry *ents = NULL;
-	struct err first = { 0 };
-	size_t n = 0, i;
-	int rc = 0;
-
-	*done = *left = 0;
-	if (outbox_open(o->data_dir, &ob, e) < 0 || outbox_list(ob, &ents, &n, e) < 0) {
-		outbox_close(&ob);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		const struct account *acc = config_account(cfg, ents[i].account);
-		struct err le = { 0 };
-
-		if (a && acc != a)
-			continue;
-		if (acc == NULL) {
-			err_set(&le, ERR_CONFIG, "outbox entry %s belongs to account %s, "
-				"which the configuration no longer has", ents[i].id,
-				ents[i].account);
-		} else if (retry_one(ob, &ents[i], acc, info, &le) == 0) {
-			(*done)++;
-			continue;
-		}
-		(*left)++;
-		if (first.code == ERR_NONE)
-			first = le;
-		if (info)
-			fprintf(info, "cachet: %s still waits: %s\n", ents[i].id, le.msg);
-		rc = -1;
-	}
-	if (rc < 0 && e)
-		*e = first;
-	outbox_entries_free(&ents, n);
-	outbox_close(&ob);
+	send_copies_free(&copies, n_copies);
 	return rc;
 }

@@ -65,6 +65,8 @@ struct send_plan_rcpt {
 	bool bcc;		/* named only in Bcc */
 	char *cert;		/* owned; fingerprint to encrypt to, or NULL */
 	char *why_no_cert;	/* owned; when cert is NULL and it was looked up */
+	unsigned caps;		/* SMIME_CAP_* its binding announced */
+	const char *transport;	/* static SMIME_KT_*, or NULL when not known */
 };
 
 /* What sending a message will do, decided before any crypto operation. */
@@ -80,6 +82,8 @@ struct send_plan {
 	bool encrypt;		/* To/Cc copy to them and the sender; each Bcc
 				 * a copy to it and the sender */
 	char *sender_cert;	/* owned; the sender's fingerprint, when encrypt */
+	unsigned sender_caps;	/* what the sender's certificate announces */
+	const char *sender_transport;	/* static, or NULL */
 	char *why_not_encrypted; /* owned; when !encrypt */
 	char *refusal;		/* owned; why it cannot be sent as it is, or NULL */
 };
@@ -97,6 +101,8 @@ struct send_report {
 	char *queued;		/* owned; outbox entry ids (", " between) when
 				 * something waits */
 	char *warning;		/* owned; a failure after submission, or NULL */
+	char *notice;		/* owned; something done on the way the person
+				 * should hear of (a folder created), or NULL */
 };
 
 /*
@@ -151,15 +157,22 @@ int send_perform(const struct account *a, const struct send_plan *plan,
 
 /*
  * Sends again what waits in the outbox for account a (all accounts of cfg
- * when a is NULL).  Returns 0 when everything went out; -1 with the first
- * failure in e otherwise (the rest is still tried).  *done and *left
- * count entries.
+ * when a is NULL), or only the entry id (when not NULL, whatever its
+ * account): SUBMIT entries are sent and filed, APPEND entries only filed
+ * (not twice: a copy already in Sent is left alone), SENDING entries
+ * (possibly delivered) are sent again only with force, and refused with
+ * ERR_POLICY otherwise.  Returns 0 when everything went out; -1 with the
+ * first failure in e otherwise (the rest is still tried).  *done and
+ * *left count entries.
  */
 int send_retry(const struct config *cfg, const struct account *a,
-	       const struct send_options *o, size_t *done, size_t *left,
-	       FILE *info, struct err *e);
+	       const struct send_options *o, const char *id, bool force,
+	       size_t *done, size_t *left, FILE *info, struct err *e);
 
 void send_report_release(struct send_report *rep);
+
+/* A new Message-ID, "<32 hex digits.cachet@domain>", owned. */
+char *send_new_message_id(const char *domain);
 
 /*
  * Exposed for the unit tests.  send_prepare_headers copies msg to out

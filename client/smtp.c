@@ -384,6 +384,15 @@ smtp_result_release(struct smtp_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+static int
+write_flushed(struct smtp_session *s, const char *p, size_t n)
+{
+	if (mailstream_write(stream_of(s), p, n) < 0 ||
+	    mailstream_flush(stream_of(s)) < 0)
+		return -1;
+	return 0;
+}
+
 /* An address must not be able to smuggle a command into the envelope. */
 static bool
 envelope_ok(const char *addr)
@@ -401,7 +410,7 @@ smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
 	struct buf data = BUF_INIT, names = BUF_INIT;
 	bool all_temporary = true;
 	int r, code, rc = -1;
-	size_t i;
+	size_t i, half;
 
 	memset(res, 0, sizeof *res);
 	if (n_rcpts == 0)
@@ -454,12 +463,20 @@ smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
 		goto out;
 	}
 	smtp_dot_stuff(msg, len, &data);
-	if (mailstream_write(stream_of(s), data.data, data.len) < 0 ||
-	    mailstream_flush(stream_of(s)) < 0) {
+	/* Half, then the rest with the final dot: a test can stop cachet
+	 * in the middle of the transfer (test_pause_at). */
+	half = data.len / 2;
+	r = write_flushed(s, data.data, half);
+	if (r == 0) {
+		test_pause_at("during-data");
+		r = write_flushed(s, data.data + half, data.len - half);
+	}
+	if (r < 0) {
 		res->temporary = true;
 		stream_error(s, e, "sending the message");
 		goto out;
 	}
+	test_pause_at("after-dot");
 	/*
 	 * Once the final dot is out the server may have taken the message:
 	 * its answer is awaited even when cachet is interrupted, so that the
@@ -473,6 +490,7 @@ smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
 
 		/* Whoever retries should know it may arrive twice. */
 		res->temporary = true;
+		res->maybe_sent = true;
 		buf_addf(&why, "%s; the whole message had gone out, so the server may "
 			 "have accepted it before the answer was lost", e ? e->msg : "");
 		err_set(e, e ? e->code : ERR_NETWORK, "%s", why.data);

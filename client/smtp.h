@@ -61,6 +61,9 @@ struct smtp_refusal {
 
 struct smtp_result {
 	bool temporary;			/* every refusal was 4xx: worth a retry */
+	/* the whole message went out and the answer to it was lost: the
+	 * server may have accepted it */
+	bool maybe_sent;
 	struct smtp_refusal *refused;	/* owned */
 	size_t n_refused;
 };

@@ -70,6 +70,12 @@ mail_source_expunge(struct mail_source *src, struct err *e)
 	return src->ops->expunge(src, e);
 }
 
+int
+mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e)
+{
+	return src->ops->remove(src, uid, e);
+}
+
 void
 mail_source_free(struct mail_source **src)
 {

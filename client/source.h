@@ -36,6 +36,8 @@ enum mail_flag {
 struct mail_folder {
 	char *name;	/* owned; UTF-8, as shown ("INBOX", "Sent", "Lists/dev") */
 	char *id;	/* owned; the source's own name for the folder */
+	bool sent;	/* marked \Sent by the server (RFC 6154) */
+	bool drafts;	/* marked \Drafts */
 };
 
 struct mail_envelope {
@@ -67,7 +69,12 @@ struct mail_source_ops {
 	/* Adds the flags in set and removes those in clear. */
 	int (*set_flags)(struct mail_source *src, uint32_t uid, unsigned set,
 			 unsigned clear, struct err *e);
-	/* Stores a message into folder id with the given flags. */
+	/*
+	 * Stores a message into folder id with the given flags.  IMAP: a
+	 * folder the server says does not exist ([TRYCREATE]) is created
+	 * (marked \Drafts for a message flagged MAIL_FLAG_DRAFT, where the
+	 * server has CREATE-SPECIAL-USE) and the message stored there.
+	 */
 	int (*append)(struct mail_source *src, const char *id, const char *msg,
 		      size_t len, unsigned flags, struct err *e);
 	/*
@@ -81,6 +88,12 @@ struct mail_source_ops {
 	 * MAIL_FLAG_DELETED; open the folder again to see what is left.
 	 */
 	int (*expunge)(struct mail_source *src, struct err *e);
+	/*
+	 * Removes message uid of the open folder for good, and no other: a
+	 * server without UIDPLUS (no UID EXPUNGE) keeps it marked deleted and
+	 * the call fails saying so.
+	 */
+	int (*remove)(struct mail_source *src, uint32_t uid, struct err *e);
 	/*
 	 * The UIDs of the open folder's messages whose headers or text hold
 	 * text, case-insensitively (IMAP: the server searches, so encrypted
@@ -122,6 +135,7 @@ int mail_source_append(struct mail_source *src, const char *id, const char *msg,
 int mail_source_move(struct mail_source *src, uint32_t uid, const char *id,
 		     struct err *e);
 int mail_source_expunge(struct mail_source *src, struct err *e);
+int mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e);
 int mail_source_search(struct mail_source *src, const char *text, uint32_t **out,
 		       size_t *n_out, struct err *e);
 char *mail_source_take_notices(struct mail_source *src);

@@ -71,6 +71,8 @@ im_list_folders(struct mail_source *src, struct mail_folder **out, size_t *n_out
 			continue;
 		uf[k].id = xstrdup(f[i].name);
 		uf[k].name = imap_folder_name_shown(f[i].name);
+		uf[k].sent = f[i].use == IMAP_USE_SENT;
+		uf[k].drafts = f[i].use == IMAP_USE_DRAFTS;
 		if (f[i].delimiter && f[i].delimiter != '/')
 			for (p = uf[k].name; *p; p++)
 				if (*p == f[i].delimiter)
@@ -152,8 +154,14 @@ static int
 im_append(struct mail_source *src, const char *id, const char *msg, size_t len,
 	  unsigned flags, struct err *e)
 {
-	return imap_append(((struct imap_source *)src)->s, id, flags_to_imap(flags),
-			   msg, len, e);
+	bool created;
+
+	/* A Drafts the server does not have yet is created (RFC 6154 USE
+	 * where it can), as Sent is when sending. */
+	return imap_append_create(((struct imap_source *)src)->s, id,
+				  flags & MAIL_FLAG_DRAFT ? IMAP_USE_DRAFTS :
+				  IMAP_USE_NONE, flags_to_imap(flags), msg, len,
+				  &created, e);
 }
 
 static int
@@ -173,6 +181,12 @@ static int
 im_expunge(struct mail_source *src, struct err *e)
 {
 	return imap_expunge(((struct imap_source *)src)->s, e);
+}
+
+static int
+im_remove(struct mail_source *src, uint32_t uid, struct err *e)
+{
+	return imap_remove(((struct imap_source *)src)->s, uid, e);
 }
 
 static char *
@@ -205,6 +219,7 @@ static const struct mail_source_ops imap_ops = {
 	.append = im_append,
 	.move = im_move,
 	.expunge = im_expunge,
+	.remove = im_remove,
 	.search = im_search,
 	.take_notices = im_take_notices,
 	.identity = im_identity,

@@ -543,12 +543,27 @@ out:
 	return rc;
 }
 
+/* Unlinks the message's file for good. */
+static int
+remove_file(struct maildir_source *m, struct mfile *f, struct err *e)
+{
+	char *path = current_path(m, f);
+
+	if (unlink(path) < 0 && errno != ENOENT) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	mfile_gone(f);
+	free(path);
+	return 0;
+}
+
 static int
 md_expunge(struct mail_source *src, struct err *e)
 {
 	struct maildir_source *m = (struct maildir_source *)src;
 	struct mfile *f;
-	char *path;
 	size_t i;
 
 	if (m->dir == NULL)
@@ -557,18 +572,20 @@ md_expunge(struct mail_source *src, struct err *e)
 		f = &m->files[i];
 		if (f->sub == NULL)
 			continue;
-		path = current_path(m, f);
-		if (flags_of_name(f->name) & MAIL_FLAG_DELETED) {
-			if (unlink(path) < 0 && errno != ENOENT) {
-				err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-				free(path);
-				return -1;
-			}
-			mfile_gone(f);
-		}
-		free(path);
+		if ((flags_of_name(f->name) & MAIL_FLAG_DELETED) &&
+		    remove_file(m, f, e) < 0)
+			return -1;
 	}
 	return 0;
+}
+
+static int
+md_remove(struct mail_source *src, uint32_t uid, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	struct mfile *f = lookup(m, uid, e);
+
+	return f ? remove_file(m, f, e) : -1;
 }
 
 static int
@@ -646,6 +663,7 @@ static const struct mail_source_ops maildir_ops = {
 	.append = md_append,
 	.move = md_move,
 	.expunge = md_expunge,
+	.remove = md_remove,
 	.search = md_search,
 	.close = md_close,
 };

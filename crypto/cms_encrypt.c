@@ -1,13 +1,17 @@
 /* cms_encrypt.c — EnvelopedData made in cachet's process: AES-256-CBC
  * with a fresh key and IV (GnuTLS), the key sent to each recipient by RSA
- * PKCS#1 v1.5 key transport (GnuTLS), the CMS built by libksba.  No
- * private key is involved, so neither gpgsm nor gpg-agent is asked. */
+ * PKCS#1 v1.5 (GnuTLS) or RSAES-OAEP (libgcrypt) key transport, or ECDH
+ * (nettle), the CMS built by libksba; AuthEnvelopedData with AES-256-GCM
+ * around the same recipient infos (cms_envelope.c).  No private key is
+ * involved, so neither gpgsm nor gpg-agent is asked. */
 #include "crypto/agent_p.h"
 #include "crypto/cms_p.h"
 
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
+#include <gcrypt.h>
+#include <pthread.h>
 #include <ksba.h>
 #include <nettle/aes.h>
 #include <nettle/bignum.h>
@@ -172,64 +176,168 @@ out:
 	return rc;
 }
 
-/* The content key for the certificate der, as the enc-val S-expression
- * libksba writes into a recipient info: RSA PKCS#1 v1.5 key transport, or
- * ECDH key agreement for an EC key. */
-static int
-wrap_key(struct smime_engine *eng, const char *fpr, const struct buf *der,
-	 const gnutls_datum_t *key, struct buf *enc_val, struct err *e)
+static pthread_once_t gcrypt_once = PTHREAD_ONCE_INIT;
+static bool gcrypt_ready;
+
+static void
+gcrypt_init(void)
 {
-	char *name;
+	/* Only public-key operations: no secret key ever lives in libgcrypt,
+	 * so it needs no secure memory. */
+	if (gcry_check_version(GCRYPT_VERSION) == NULL)
+		return;
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	gcrypt_ready = true;
+}
 
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t d, ct = { NULL, 0 };
-	int g, pk, rc = -1;
+/* RSAES-OAEP with SHA-256 (and MGF1 with SHA-256, no label) of key to
+ * pub, the ciphertext as long as the modulus, appended to ct. */
+static int
+oaep_encrypt(const char *fpr, gnutls_pubkey_t pub, const gnutls_datum_t *key,
+	     struct buf *ct, struct err *e)
+{
+	gnutls_datum_t m = { NULL, 0 }, x = { NULL, 0 };
+	gcry_mpi_t gm = NULL, gx = NULL, ga = NULL;
+	gcry_sexp_t spub = NULL, sdata = NULL, sres = NULL, sa = NULL;
+	unsigned char *out = NULL;
+	size_t written = 0;
+	gcry_error_t g;
+	int rc = -1;
 
-	d.data = (unsigned char *)der->data;
-	d.size = (unsigned)der->len;
-	if ((g = gnutls_x509_crt_init(&crt)) < 0 ||
-	    (g = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER)) < 0 ||
-	    (g = gnutls_pubkey_init(&pub)) < 0 ||
-	    (g = gnutls_pubkey_import_x509(pub, crt, 0)) < 0) {
-		err_set(e, ERR_NOCERT, "certificate %s cannot be read: %s", fpr,
-			gnutls_strerror(g));
+	pthread_once(&gcrypt_once, gcrypt_init);
+	if (!gcrypt_ready)
+		return err_set(e, ERR_CRYPTO, "encrypting: libgcrypt is older than the "
+			       "version cachet was built with");
+	if (gnutls_pubkey_export_rsa_raw2(pub, &m, &x, GNUTLS_EXPORT_FLAG_NO_LZ) < 0)
+		return err_set(e, ERR_NOCERT, "certificate %s: the RSA key cannot be read", fpr);
+	if ((g = gcry_mpi_scan(&gm, GCRYMPI_FMT_USG, m.data, m.size, NULL)) ||
+	    (g = gcry_mpi_scan(&gx, GCRYMPI_FMT_USG, x.data, x.size, NULL)) ||
+	    (g = gcry_sexp_build(&spub, NULL, "(public-key(rsa(n%m)(e%m)))", gm, gx)) ||
+	    (g = gcry_sexp_build(&sdata, NULL, "(data(flags oaep)(hash-algo sha256)"
+				 "(value%b))", (int)key->size, key->data)) ||
+	    (g = gcry_pk_encrypt(&sres, sdata, spub))) {
+		err_set(e, ERR_CRYPTO, "encrypting to %s: RSAES-OAEP: %s", fpr, gcry_strerror(g));
 		goto out;
 	}
-	pk = gnutls_pubkey_get_pk_algorithm(pub, NULL);
-	if (pk == GNUTLS_PK_ECDSA) {
-		name = cert_name(eng, fpr);
-		rc = ecdh_wrap(name, pub, key, enc_val, e);
-		free(name);
+	if ((sa = gcry_sexp_find_token(sres, "a", 0)) == NULL ||
+	    (ga = gcry_sexp_nth_mpi(sa, 1, GCRYMPI_FMT_USG)) == NULL) {
+		err_set(e, ERR_CRYPTO, "encrypting to %s: RSAES-OAEP gave no ciphertext", fpr);
 		goto out;
 	}
-	if (pk != GNUTLS_PK_RSA) {
-		name = cert_name(eng, fpr);
-		err_set(e, ERR_UNSUPPORTED, "%s: cachet encrypts to RSA and EC keys only, "
-			"not %s", name, gnutls_pk_get_name((gnutls_pk_algorithm_t)pk));
-		free(name);
+	/* I2OSP: as many bytes as the modulus, leading zeros included. */
+	out = xcalloc(1, m.size);
+	if ((g = gcry_mpi_print(GCRYMPI_FMT_USG, out, m.size, &written, ga)) ||
+	    written > m.size) {
+		err_set(e, ERR_CRYPTO, "encrypting to %s: RSAES-OAEP: %s", fpr, gcry_strerror(g));
 		goto out;
 	}
-	if ((g = gnutls_pubkey_encrypt_data(pub, 0, key, &ct)) < 0) {
-		err_set(e, ERR_CRYPTO, "encrypting to %s: %s", fpr, gnutls_strerror(g));
-		goto out;
-	}
-	buf_adds(enc_val, "(7:enc-val(3:rsa(1:a");
-	agent_sexp_atom(enc_val, ct.data, ct.size);
-	buf_adds(enc_val, ")))");
+	memmove(out + (m.size - written), out, written);
+	memset(out, 0, m.size - written);
+	buf_add(ct, out, m.size);
 	rc = 0;
 out:
-	gnutls_free(ct.data);
-	gnutls_pubkey_deinit(pub);
-	if (crt)
-		gnutls_x509_crt_deinit(crt);
+	free(out);
+	gcry_mpi_release(gm);
+	gcry_mpi_release(gx);
+	gcry_mpi_release(ga);
+	gcry_sexp_release(spub);
+	gcry_sexp_release(sdata);
+	gcry_sexp_release(sres);
+	gcry_sexp_release(sa);
+	gnutls_free(m.data);
+	gnutls_free(x.data);
 	return rc;
+}
+
+/* The public key of c and libksba's copy of c, read once per batch. */
+static int
+cert_keys(struct engine_cert *c, struct err *e)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t d = { (unsigned char *)c->der.data, (unsigned)c->der.len };
+	ksba_cert_t kc = NULL;
+	gpg_error_t kg;
+	int g;
+
+	if (c->pub && c->ksba)
+		return 0;
+	if ((g = gnutls_x509_crt_init(&crt)) < 0 ||
+	    (g = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER)) < 0 ||
+	    (g = gnutls_pubkey_init(&c->pub)) < 0 ||
+	    (g = gnutls_pubkey_import_x509(c->pub, crt, 0)) < 0) {
+		if (crt)
+			gnutls_x509_crt_deinit(crt);
+		if (c->pub)
+			gnutls_pubkey_deinit(c->pub);
+		c->pub = NULL;
+		return err_set(e, ERR_NOCERT, "certificate %s cannot be read: %s", c->fpr,
+			       gnutls_strerror(g));
+	}
+	gnutls_x509_crt_deinit(crt);
+	c->pk = gnutls_pubkey_get_pk_algorithm(c->pub, NULL);
+	if ((kg = ksba_cert_new(&kc)) ||
+	    (kg = ksba_cert_init_from_mem(kc, c->der.data, c->der.len))) {
+		ksba_cert_release(kc);
+		return err_set(e, ERR_NOCERT, "recipient certificate %s cannot be read: %s",
+			       c->fpr, gpg_strerror(kg));
+	}
+	c->ksba = kc;
+	return 0;
+}
+
+/* The content key for the certificate c, as the enc-val S-expression
+ * libksba writes into a recipient info: RSA key transport (PKCS#1 v1.5,
+ * or RSAES-OAEP when the recipient announced it: the ciphertext also
+ * appended to oaep_ct, for cms_envelope_rewrite), or ECDH key agreement
+ * for an EC key.  *kt names the key transport. */
+static int
+wrap_key(struct smime_engine *eng, struct engine_cert *c, unsigned caps,
+	 const gnutls_datum_t *key, struct buf *enc_val, struct buf *oaep_ct,
+	 const char **kt, struct err *e)
+{
+	gnutls_datum_t ct = { NULL, 0 };
+	char *name;
+	int g, rc;
+
+	if (c->pk == GNUTLS_PK_ECDSA) {
+		*kt = SMIME_KT_ECDH;
+		name = cert_name(eng, c->fpr);
+		rc = ecdh_wrap(name, c->pub, key, enc_val, e);
+		free(name);
+		return rc;
+	}
+	if (c->pk != GNUTLS_PK_RSA) {
+		name = cert_name(eng, c->fpr);
+		err_set(e, ERR_UNSUPPORTED, "%s: cachet encrypts to RSA and EC keys only, "
+			"not %s", name, gnutls_pk_get_name((gnutls_pk_algorithm_t)c->pk));
+		free(name);
+		return -1;
+	}
+	buf_adds(enc_val, "(7:enc-val(3:rsa(1:a");
+	if (caps & SMIME_CAP_RSAES_OAEP) {
+		size_t at = oaep_ct->len;
+
+		*kt = SMIME_KT_RSAES_OAEP;
+		if (oaep_encrypt(c->fpr, c->pub, key, oaep_ct, e) < 0)
+			return -1;
+		agent_sexp_atom(enc_val, oaep_ct->data + at, oaep_ct->len - at);
+	} else {
+		*kt = SMIME_KT_RSA_PKCS1;
+		if ((g = gnutls_pubkey_encrypt_data(c->pub, 0, key, &ct)) < 0)
+			return err_set(e, ERR_CRYPTO, "encrypting to %s: %s", c->fpr,
+				       gnutls_strerror(g));
+		agent_sexp_atom(enc_val, ct.data, ct.size);
+		gnutls_free(ct.data);
+	}
+	buf_adds(enc_val, ")))");
+	return 0;
 }
 
 /* data encrypted with AES-256-CBC, padded as RFC 5652 6.3 says. */
 static int
-encrypt_content(const void *data, size_t len, const gnutls_datum_t *key,
-		const gnutls_datum_t *iv, struct buf *out, struct err *e)
+encrypt_cbc(const void *data, size_t len, const gnutls_datum_t *key,
+	    const gnutls_datum_t *iv, struct buf *out, struct err *e)
 {
 	gnutls_cipher_hd_t h = NULL;
 	size_t pad = 16 - len % 16;
@@ -250,6 +358,31 @@ encrypt_content(const void *data, size_t len, const gnutls_datum_t *key,
 	return 0;
 }
 
+/* data encrypted with AES-256-GCM under a 12-byte nonce, no additional
+ * data (cachet sends no authAttrs); out is the ciphertext followed by the
+ * 16-byte tag. */
+static int
+encrypt_gcm(const void *data, size_t len, const gnutls_datum_t *key,
+	    const unsigned char nonce[CMS_GCM_NONCE], struct buf *out, struct err *e)
+{
+	gnutls_aead_cipher_hd_t h = NULL;
+	size_t outlen = len + CMS_GCM_TAG;
+	int g;
+
+	buf_reset(out);
+	buf_grow(out, outlen);
+	if ((g = gnutls_aead_cipher_init(&h, GNUTLS_CIPHER_AES_256_GCM, key)) < 0 ||
+	    (g = gnutls_aead_cipher_encrypt(h, nonce, CMS_GCM_NONCE, NULL, 0, CMS_GCM_TAG,
+					    data, len, out->data, &outlen)) < 0) {
+		if (h)
+			gnutls_aead_cipher_deinit(h);
+		return err_set(e, ERR_CRYPTO, "encrypting: AES-256-GCM: %s", gnutls_strerror(g));
+	}
+	gnutls_aead_cipher_deinit(h);
+	out->len = outlen;
+	return 0;
+}
+
 static int
 ksba_fail(struct err *e, gpg_error_t g, const char *what)
 {
@@ -257,33 +390,45 @@ ksba_fail(struct err *e, gpg_error_t g, const char *what)
 }
 
 int
-cms_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
-	    const void *data, size_t len, struct buf *der, struct err *e)
+cms_encrypt(struct smime_engine *eng, const char *const *fprs, const unsigned *caps,
+	    size_t n, const void *data, size_t len, struct buf *der,
+	    struct smime_encryption *how, struct err *e)
 {
-	unsigned char k[32], ivb[16];
+	unsigned char k[32], ivb[16], nonce[CMS_GCM_NONCE];
 	gnutls_datum_t key = { k, sizeof k }, iv = { ivb, sizeof ivb };
-	struct buf ct = BUF_INIT, enc_val = BUF_INIT;
-	const struct buf *cert_der;
+	struct buf ct = BUF_INIT, enc_val = BUF_INIT, oaep_ct = BUF_INIT, built = BUF_INIT;
+	struct smime_encryption choice;
+	struct engine_cert *c;
 	ksba_cms_t cms = NULL;
 	ksba_reader_t reader = NULL;
 	ksba_writer_t writer = NULL;
-	ksba_cert_t cert = NULL;
 	ksba_stop_reason_t stop;
 	gpg_error_t g;
-	size_t i, outlen = 0;
+	size_t i, outlen = 0, n_oaep = 0;
 	void *outp;
 	int rc = -1;
 
 	if (n == 0)
 		return err_set(e, ERR_USAGE, "no recipient to encrypt to");
+	smime_encryption_choose(caps, n, &choice);
+	choice.transports = xcalloc(n, sizeof *choice.transports);
+	choice.n = n;
 	if (gnutls_rnd(GNUTLS_RND_KEY, k, sizeof k) < 0 ||
-	    gnutls_rnd(GNUTLS_RND_NONCE, ivb, sizeof ivb) < 0)
-		return err_set(e, ERR_CRYPTO, "encrypting: no random numbers");
-	if (encrypt_content(data, len, &key, &iv, &ct, e) < 0)
+	    gnutls_rnd(GNUTLS_RND_NONCE, ivb, sizeof ivb) < 0 ||
+	    gnutls_rnd(GNUTLS_RND_NONCE, nonce, sizeof nonce) < 0) {
+		err_set(e, ERR_CRYPTO, "encrypting: no random numbers");
+		goto out;
+	}
+	/* With GCM, libksba builds the recipient infos only (around no
+	 * content); cms_envelope_rewrite puts them in AuthEnvelopedData. */
+	if (choice.gcm ? encrypt_gcm(data, len, &key, nonce, &ct, e) < 0
+		       : encrypt_cbc(data, len, &key, &iv, &ct, e) < 0)
 		goto out;
 	if ((g = ksba_cms_new(&cms)) || (g = ksba_reader_new(&reader)) ||
-	    (g = ksba_reader_set_mem(reader, ct.data, ct.len)) ||
-	    (g = ksba_writer_new(&writer)) || (g = ksba_writer_set_mem(writer, ct.len + 4096)) ||
+	    (g = ksba_reader_set_mem(reader, choice.gcm ? "" : ct.data,
+				     choice.gcm ? 0 : ct.len)) ||
+	    (g = ksba_writer_new(&writer)) ||
+	    (g = ksba_writer_set_mem(writer, (choice.gcm ? 0 : ct.len) + 4096)) ||
 	    (g = ksba_cms_set_reader_writer(cms, reader, writer)) ||
 	    (g = ksba_cms_set_content_type(cms, 0, KSBA_CT_ENVELOPED_DATA)) ||
 	    (g = ksba_cms_set_content_type(cms, 1, KSBA_CT_DATA)) ||
@@ -292,26 +437,25 @@ cms_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (engine_cert_der(eng, fprs[i], &cert_der, e) < 0) {
+		size_t before = oaep_ct.len;
+
+		if (engine_cert_get(eng, fprs[i], &c, e) < 0) {
 			err_prefix(e, "recipient certificate");
 			goto out;
 		}
 		buf_reset(&enc_val);
-		if (wrap_key(eng, fprs[i], cert_der, &key, &enc_val, e) < 0)
+		if (cert_keys(c, e) < 0 ||
+		    wrap_key(eng, c, caps ? caps[i] : 0, &key, &enc_val, &oaep_ct,
+			     &choice.transports[i], e) < 0)
 			goto out;
-		if ((g = ksba_cert_new(&cert)) ||
-		    (g = ksba_cert_init_from_mem(cert, cert_der->data, cert_der->len))) {
-			err_set(e, ERR_NOCERT, "recipient certificate %s cannot be read: %s",
-				fprs[i], gpg_strerror(g));
-			goto out;
-		}
-		if ((g = ksba_cms_add_recipient(cms, cert)) ||
+		if (oaep_ct.len != before)
+			n_oaep++;
+		/* The CMS takes its own reference to the engine's certificate. */
+		if ((g = ksba_cms_add_recipient(cms, c->ksba)) ||
 		    (g = ksba_cms_set_enc_val(cms, (int)i, (const unsigned char *)enc_val.data))) {
 			ksba_fail(e, g, "adding a recipient");
 			goto out;
 		}
-		ksba_cert_release(cert);	/* the CMS holds its own reference */
-		cert = NULL;
 	}
 	do {
 		if ((g = ksba_cms_build(cms, &stop))) {
@@ -324,16 +468,34 @@ cms_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
 		err_set(e, ERR_CRYPTO, "encrypting: libksba wrote nothing");
 		goto out;
 	}
-	buf_add(der, outp, outlen);
-	ksba_free(outp);
+	if (n_oaep == 0 && !choice.gcm) {
+		buf_add(der, outp, outlen);
+		ksba_free(outp);
+	} else {
+		struct cms_envelope env = {
+			.oaep_ct = &oaep_ct, .n_oaep = n_oaep,
+			.gcm = choice.gcm, .nonce = nonce, .gcm_ct = &ct,
+		};
+
+		buf_add(&built, outp, outlen);
+		ksba_free(outp);
+		if (cms_envelope_rewrite(&built, &env, der, e) < 0)
+			goto out;
+	}
+	if (how) {
+		*how = choice;
+		memset(&choice, 0, sizeof choice);
+	}
 	rc = 0;
 out:
 	gnutls_memset(k, 0, sizeof k);
-	ksba_cert_release(cert);
 	ksba_cms_release(cms);
 	ksba_reader_release(reader);
 	ksba_writer_release(writer);
+	smime_encryption_release(&choice);
 	buf_release(&ct);
 	buf_release(&enc_val);
+	buf_release(&oaep_ct);
+	buf_release(&built);
 	return rc;
 }

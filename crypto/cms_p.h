@@ -12,6 +12,7 @@
 #ifndef CACHET_CMS_P_H
 #define CACHET_CMS_P_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/base.h"
@@ -55,18 +56,60 @@ int cms_sign(struct smime_engine *eng, const char *fpr, const void *data,
 
 /*
  * EnvelopedData (DER) of data to the certificates fprs (n >= 1), read
- * from the keybox: AES-256-CBC with a fresh key and IV, one
- * KeyTransRecipientInfo (issuerAndSerialNumber, RSA PKCS#1 v1.5) per
- * certificate.  ERR_UNSUPPORTED for a certificate whose key is not RSA.
+ * from the keybox, whose bindings announced caps[i] (SMIME_CAP_*; caps
+ * NULL: nothing announced): AES-256-CBC with a fresh key and IV, or
+ * AES-256-GCM in AuthEnvelopedData when every recipient announced it; per
+ * certificate a KeyTransRecipientInfo (issuerAndSerialNumber, RSA PKCS#1
+ * v1.5, or RSAES-OAEP with SHA-256 when announced) or, for an EC key, a
+ * KeyAgreeRecipientInfo (ECDH).  *how (may be NULL) gets what was chosen
+ * and why (smime_encryption_release).  ERR_UNSUPPORTED for a key neither
+ * RSA nor EC.
  */
-int cms_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
-		const void *data, size_t len, struct buf *der, struct err *e);
+int cms_encrypt(struct smime_engine *eng, const char *const *fprs,
+		const unsigned *caps, size_t n, const void *data, size_t len,
+		struct buf *der, struct smime_encryption *how, struct err *e);
+
+#define CMS_GCM_NONCE 12
+#define CMS_GCM_TAG 16
+
+/* What cms_envelope_rewrite changes in libksba's EnvelopedData. */
+struct cms_envelope {
+	const struct buf *oaep_ct;	/* foreign; the OAEP ciphertexts, one after another */
+	size_t n_oaep;
+	bool gcm;			/* make it AuthEnvelopedData */
+	const unsigned char *nonce;	/* foreign; CMS_GCM_NONCE bytes */
+	const struct buf *gcm_ct;	/* foreign; ciphertext, then the tag */
+};
+
+/*
+ * in is libksba's ContentInfo of EnvelopedData; out gets the same with the
+ * KeyTransRecipientInfos whose encryptedKey is an OAEP ciphertext named
+ * RSAES-OAEP (SHA-256, MGF1-SHA-256), and with env->gcm an
+ * AuthEnvelopedData of those recipient infos around env->gcm_ct (libksba's
+ * content is then dropped).  ERR_CRYPTO when in is not what libksba
+ * writes.
+ */
+int cms_envelope_rewrite(const struct buf *in, const struct cms_envelope *env,
+			 struct buf *out, struct err *e);
+
+/*
+ * The capability identifiers of an sMIMECapabilities attribute value (DER
+ * SMIMECapabilities), dotted, separated by one space, in the order given
+ * (*out owned; "" when the list is empty); parameters are not kept.
+ * ERR_INPUT when malformed or over SMIME_MAX_CAPABILITIES entries.
+ */
+int cms_capabilities_parse(const unsigned char *der, size_t len, char **out,
+			   struct err *e);
 
 /* The DER of the certificate fpr from the keybox (read-only, through
  * eng's GPGME context), kept in eng (engine_certs.c); *der is borrowed
  * from eng. */
 int engine_cert_der(struct smime_engine *eng, const char *fpr,
 		    const struct buf **der, struct err *e);
+/* The same, the whole entry (its key fields filled by cms_encrypt); valid
+ * until the next engine_cert_get on eng. */
+int engine_cert_get(struct smime_engine *eng, const char *fpr,
+		    struct engine_cert **out, struct err *e);
 void engine_certs_free(struct smime_engine *eng);
 
 /* What cms_sign keeps in an engine (the signer, the agent connection). */

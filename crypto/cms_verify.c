@@ -5,6 +5,7 @@
  * certificates as intermediates for this message only.  Nothing is
  * written anywhere: no keybox learns what a message carries.
  */
+#include "crypto/cms_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 
@@ -28,6 +29,7 @@ cms_sigs_free(struct cms_sig *sigs, size_t n)
 		free(sigs[i].revocation);
 		for (j = 0; j < sigs[i].n_issuers; j++)
 			gnutls_free(sigs[i].issuers[j].data);
+		free(sigs[i].capabilities);
 		if (sigs[i].crt)
 			gnutls_x509_crt_deinit(sigs[i].crt);
 	}
@@ -294,6 +296,27 @@ given_signer(struct smime_engine *eng, const gnutls_pkcs7_signature_info_st *si)
 	return NULL;
 }
 
+/* What a verified SignerInfo announces: its sMIMECapabilities (the first
+ * such attribute; one that cannot be read is left out) and signingTime. */
+static void
+signed_attrs(const gnutls_pkcs7_signature_info_st *si, struct cms_sig *s)
+{
+	gnutls_datum_t d;
+	char *oid;
+	struct err ignored;
+	unsigned i;
+
+	s->signing_time = si->signing_time > 0 ? si->signing_time : 0;
+	for (i = 0; i < 64; i++) {
+		d.data = NULL;
+		if (gnutls_pkcs7_get_attr(si->signed_attrs, i, &oid, &d, 0) < 0)
+			break;
+		if (s->capabilities == NULL && strcmp(oid, CMS_OID_SMIME_CAPABILITIES) == 0)
+			cms_capabilities_parse(d.data, d.size, &s->capabilities, &ignored);
+		gnutls_free(d.data);
+	}
+}
+
 /* The state of one SignerInfo: its signature, then its signer's chain. */
 static void
 check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
@@ -362,6 +385,7 @@ check_one(struct smime_engine *eng, gnutls_pkcs7_t p7, unsigned idx,
 		s->detail = xasprintf("the signature cannot be checked (%s)", gnutls_strerror(r));
 		goto out;
 	}
+	signed_attrs(&si, s);
 	k = build_chain(signer, crts, n, chain);
 	for (i = 1; i < k && s->n_issuers < sizeof s->issuers / sizeof s->issuers[0]; i++)
 		if (gnutls_x509_crt_export2(chain[i], GNUTLS_X509_FMT_DER,

@@ -252,10 +252,11 @@ engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 }
 
 int
-engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
-	       const char *data, size_t len, struct buf *der, struct err *e)
+engine_encrypt(struct smime_engine *eng, const char *const *fprs,
+	       const unsigned *caps, size_t n, const char *data, size_t len,
+	       struct buf *der, struct smime_encryption *how, struct err *e)
 {
-	return cms_encrypt(eng, fprs, n, data, len, der, e);
+	return cms_encrypt(eng, fprs, caps, n, data, len, der, how, e);
 }
 
 /* The secret keys of the keybox, listed once per engine. */

@@ -4,9 +4,10 @@
  * for the rest of the batch. */
 #include "crypto/cms_p.h"
 
+#include <gnutls/abstract.h>
+#include <ksba.h>
 #include <limits.h>
 #include <stdio.h>
-
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,6 +29,9 @@ certs_drop(struct smime_engine *eng, bool every)
 		}
 		free(eng->certs[i].fpr);
 		buf_release(&eng->certs[i].der);
+		if (eng->certs[i].pub)
+			gnutls_pubkey_deinit(eng->certs[i].pub);
+		ksba_cert_release(eng->certs[i].ksba);
 	}
 	eng->n_certs = k;
 	if (k == 0) {
@@ -61,6 +65,7 @@ certs_add(struct smime_engine *eng, const char *fpr, const void *der, size_t n,
 
 	eng->certs = xrealloc(eng->certs, (eng->n_certs + 1) * sizeof *eng->certs);
 	c = &eng->certs[eng->n_certs++];
+	memset(c, 0, sizeof *c);
 	c->fpr = xstrdup(fpr);
 	c->given = given;
 	buf_init(&c->der);
@@ -99,6 +104,18 @@ int
 engine_cert_der(struct smime_engine *eng, const char *fpr, const struct buf **der,
 		struct err *e)
 {
+	struct engine_cert *c;
+
+	if (engine_cert_get(eng, fpr, &c, e) < 0)
+		return -1;
+	*der = &c->der;
+	return 0;
+}
+
+int
+engine_cert_get(struct smime_engine *eng, const char *fpr, struct engine_cert **cp,
+		struct err *e)
+{
 	const char *pat[2] = { fpr, NULL };
 	struct engine_cert *c;
 	gpgme_data_t out = NULL;
@@ -107,7 +124,7 @@ engine_cert_der(struct smime_engine *eng, const char *fpr, const struct buf **de
 	char *p;
 
 	if ((c = certs_find(eng, fpr)) != NULL) {
-		*der = &c->der;
+		*cp = c;
 		return 0;
 	}
 	if (eng->n_certs >= ENGINE_MAX_CERTS)
@@ -128,6 +145,6 @@ engine_cert_der(struct smime_engine *eng, const char *fpr, const struct buf **de
 	}
 	c = certs_add(eng, fpr, p, n, false);
 	gpgme_free(p);
-	*der = &c->der;
+	*cp = c;
 	return 0;
 }

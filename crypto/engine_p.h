@@ -60,6 +60,12 @@ struct smime_engine {
 		char *fpr;		/* owned */
 		struct buf der;		/* owned */
 		bool given;		/* handed over: kept for the engine's life */
+		/* Read from der once per batch by cms_encrypt: the public
+		 * key, its algorithm, and libksba's certificate (a
+		 * ksba_cert_t; the CMS it goes in takes its own reference). */
+		gnutls_pubkey_t pub;	/* owned, or NULL */
+		int pk;			/* gnutls_pk_algorithm_t of pub */
+		void *ksba;		/* owned, or NULL */
 	} *certs;
 	size_t n_certs;
 };
@@ -89,8 +95,9 @@ int engine_fail(struct err *e, gpgme_error_t gerr, const char *what);
 /* Detached CMS signature (DER) of data by the key fpr; *micalg is static. */
 int engine_sign(struct smime_engine *eng, const char *fpr, const char *data,
 		size_t len, struct buf *der, const char **micalg, struct err *e);
-int engine_encrypt(struct smime_engine *eng, const char *const *fprs, size_t n,
-		   const char *data, size_t len, struct buf *der, struct err *e);
+int engine_encrypt(struct smime_engine *eng, const char *const *fprs,
+		   const unsigned *caps, size_t n, const char *data, size_t len,
+		   struct buf *der, struct smime_encryption *how, struct err *e);
 int engine_decrypt(struct smime_engine *eng, const unsigned char *der,
 		   size_t len, struct buf *plain, struct err *e);
 
@@ -116,6 +123,9 @@ struct cms_sig {
 	 * signer's issuer first; owned, gnutls_free). */
 	gnutls_datum_t issuers[16];
 	size_t n_issuers;
+	char *capabilities;	/* owned; sMIMECapabilities of a verified
+				 * signature, or NULL */
+	time_t signing_time;	/* its signingTime, or 0 */
 };
 
 /*

@@ -1,7 +1,7 @@
 noinst_LIBRARIES += libcrypto.a
 libcrypto_a_SOURCES = crypto/smime.h crypto/smime_p.h crypto/engine_p.h crypto/agent_p.h \
 	crypto/agent.c crypto/identity.c crypto/cms_decrypt_p.h crypto/cms_decrypt.c crypto/cms_decrypt_key.c \
-	crypto/cms_p.h crypto/cms_attrs.c crypto/cms_sign.c crypto/cms_encrypt.c crypto/engine_certs.c \
+	crypto/cms_p.h crypto/cms_attrs.c crypto/cms_sign.c crypto/cms_encrypt.c crypto/cms_envelope.c crypto/caps.c crypto/engine_certs.c \
 	crypto/names.c crypto/mime.c crypto/codec.c crypto/der.c crypto/engine.c \
 	crypto/keys.c crypto/sign.c crypto/hp.c crypto/verify.c crypto/json.c crypto/summary.c \
 	crypto/cms_verify.c crypto/anchors.c crypto/revocation_p.h crypto/revocation.c \

@@ -65,6 +65,7 @@ smime_verdict_free(struct smime_verdict **vp)
 			free(s->issuers[j].der);
 		free(s->issuers);
 		free(s->detail);
+		free(s->capabilities);
 	}
 	free(v->signers);
 	free(v->from);

@@ -122,9 +122,11 @@ already_signed(const struct mime_entity *m, bool *cipher)
 
 int
 smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
-	      const char *const *fprs, size_t n, const char *signer,
-	      struct buf *out, struct err *e)
+	      const char *const *fprs, const unsigned *caps, size_t n,
+	      const char *signer, struct buf *out, struct smime_encryption *how,
+	      struct err *e)
 {
+	struct smime_encryption chosen = { 0 };
 	struct buf plain = BUF_INIT, canon = BUF_INIT, der = BUF_INIT;
 	struct mime_entity m;
 	bool hide = true, signed_hide;
@@ -156,18 +158,25 @@ smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
 			goto out;
 	}
 	codec_crlf(plain.data, plain.len, &canon);
-	if (engine_encrypt(eng, fprs, n, canon.data, canon.len, &der, e) < 0)
+	if (engine_encrypt(eng, fprs, caps, n, canon.data, canon.len, &der, &chosen, e) < 0)
 		goto out;
 	hp_outer_fields(&m, hide, out);
+	/* RFC 8551 3.2.2: AuthEnvelopedData is smime-type authEnveloped-data. */
 	buf_addf(out, "MIME-Version: 1.0%s"
-		 "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;%s"
+		 "Content-Type: application/pkcs7-mime; smime-type=%s;%s"
 		 "\tname=\"smime.p7m\"%s"
 		 "Content-Transfer-Encoding: base64%s"
 		 "Content-Disposition: attachment; filename=\"smime.p7m\"%s%s",
-		 m.eol, m.eol, m.eol, m.eol, m.eol, m.eol);
+		 m.eol, chosen.gcm ? "authEnveloped-data" : "enveloped-data", m.eol,
+		 m.eol, m.eol, m.eol, m.eol);
 	codec_base64_encode(der.data, der.len, m.eol, out);
+	if (how) {
+		*how = chosen;
+		memset(&chosen, 0, sizeof chosen);
+	}
 	rc = 0;
 out:
+	smime_encryption_release(&chosen);
 	buf_release(&plain);
 	buf_release(&canon);
 	buf_release(&der);

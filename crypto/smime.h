@@ -253,6 +253,11 @@ struct smime_signer {
 	size_t n_issuers;
 	char *detail;		/* owned; why the state is what it is, or NULL */
 	enum smime_coverage coverage;	/* of the layer this signer signed */
+	/* The signed attributes sMIMECapabilities (dotted identifiers, as
+	 * smime_own_capabilities) and signingTime, read only from a signature
+	 * that verified: NULL and 0 otherwise, or when absent. */
+	char *capabilities;	/* owned */
+	time_t signing_time;
 };
 
 /*
@@ -630,22 +635,71 @@ int smime_sign(struct smime_engine *eng, const char *msg, size_t len,
 	       struct err *e);
 
 /*
- * Encrypt: msg becomes application/pkcs7-mime enveloped-data to the
- * certificates fprs[0..n) (the caller includes the sender).  With signer
- * not NULL the message is signed first (as smime_sign) and then
- * encrypted.  The Bcc field is removed from the result.  The encrypted
- * part carries the message's header fields (hp="cipher", RFC 9788) and
- * the outer header follows hcp_baseline: Subject "[...]", no Keywords or
- * Comments.  A msg that is already signed (multipart/signed at its top)
- * is encrypted as it is; its outer header is obscured only when its
- * signed part says hp="cipher" (smime_sign with SMIME_SIGN_TO_ENCRYPT).  The cipher is
- * AES-256-CBC: the engine starts gpgsm through cachet-gpgsm, which asks
- * for it; output with any other cipher is refused (ERR_CRYPTO, naming
- * the missing cachet-gpgsm).
+ * sMIMECapabilities (RFC 8551 2.5.2): what a correspondent announced in the
+ * signed attributes of a message, kept as dotted object identifiers
+ * separated by single spaces (at most SMIME_MAX_CAPABILITIES, each shorter
+ * than SMIME_MAX_CAPABILITY_OID).  smime_own_capabilities: what cachet
+ * announces when it signs (the sender's own certificate counts with
+ * these).  smime_capability_name: a short name for a known identifier
+ * ("AES-256-GCM"), else NULL.  smime_capabilities_flags: the SMIME_CAP_*
+ * bits the encryption choice looks at.
+ */
+#define SMIME_MAX_CAPABILITIES 32
+#define SMIME_MAX_CAPABILITY_OID 64
+#define SMIME_CAP_AES256_GCM 0x1u	/* id-aes256-GCM */
+#define SMIME_CAP_RSAES_OAEP 0x2u	/* id-RSAES-OAEP */
+const char *smime_own_capabilities(void);
+const char *smime_capability_name(const char *oid);
+unsigned smime_capabilities_flags(const char *oids);
+
+/*
+ * The encryption of one message: the content cipher is AES-256-GCM
+ * (AuthEnvelopedData) only when every recipient announced AES-256-GCM,
+ * else AES-256-CBC, which every client reads; the key goes to an RSA key by
+ * RSAES-OAEP (SHA-256, MGF1-SHA-256) when that recipient announced OAEP,
+ * else by RSA PKCS#1 v1.5, and to an EC key by ECDH.
+ * smime_encryption_choose fills cipher and why for recipients that
+ * announced caps[0..n) (caps NULL: nothing announced); smime_encrypt also
+ * fills transports.  smime_key_transport: the key transport for one
+ * certificate (DER) that announced caps, or NULL for a key that is neither
+ * RSA nor EC (or not a certificate).
+ */
+#define SMIME_KT_RSA_PKCS1 "RSA PKCS#1 v1.5"
+#define SMIME_KT_RSAES_OAEP "RSAES-OAEP"
+#define SMIME_KT_ECDH "ECDH"
+struct smime_encryption {
+	bool gcm;
+	const char *cipher;		/* static: "AES-256-GCM", "AES-256-CBC" */
+	char *why;			/* owned; a sentence */
+	const char **transports;	/* owned array of n static names, or NULL */
+	size_t n;
+};
+void smime_encryption_choose(const unsigned *caps, size_t n,
+			     struct smime_encryption *out);
+void smime_encryption_release(struct smime_encryption *c);
+const char *smime_key_transport(const void *der, size_t len, unsigned caps);
+/* The same for the certificate fpr of gpgsm's keybox (read-only). */
+const char *smime_keybox_transport(struct smime_engine *eng, const char *fpr,
+				   unsigned caps);
+
+/*
+ * Encrypt: msg becomes application/pkcs7-mime (enveloped-data, or
+ * authEnveloped-data with AES-256-GCM) to the certificates fprs[0..n)
+ * (the caller includes the sender), whose bindings announced caps[0..n)
+ * (NULL: nothing announced), chosen as smime_encryption says; *how (may be
+ * NULL) gets the choice (smime_encryption_release).  With signer not NULL
+ * the message is signed first (as smime_sign) and then encrypted.  The Bcc
+ * field is removed from the result.  The encrypted part carries the
+ * message's header fields (hp="cipher", RFC 9788) and the outer header
+ * follows hcp_baseline: Subject "[...]", no Keywords or Comments.  A msg
+ * that is already signed (multipart/signed at its top) is encrypted as it
+ * is; its outer header is obscured only when its signed part says
+ * hp="cipher" (smime_sign with SMIME_SIGN_TO_ENCRYPT).
  */
 int smime_encrypt(struct smime_engine *eng, const char *msg, size_t len,
-		  const char *const *fprs, size_t n, const char *signer,
-		  struct buf *out, struct err *e);
+		  const char *const *fprs, const unsigned *caps, size_t n,
+		  const char *signer, struct buf *out, struct smime_encryption *how,
+		  struct err *e);
 
 /*
  * Verify and decrypt.  smime_verify computes the verdict of msg, decrypting

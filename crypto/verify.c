@@ -108,6 +108,9 @@ signer_add(struct walk *w, struct layer *l, struct cms_sig *s)
 	memset(sg, 0, sizeof *sg);
 	l->n_signers++;
 	sg->state = s->state;
+	sg->capabilities = s->capabilities;
+	s->capabilities = NULL;
+	sg->signing_time = s->signing_time;
 	if (s->crt)
 		cms_describe(s->crt, (w->flags & SMIME_VERIFY_CERT_DER) != 0, sg);
 	if (sg->cert_der && s->n_issuers) {

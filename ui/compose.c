@@ -19,6 +19,7 @@ ui_draft_release(struct ui_draft *d)
 	free(d->subject);
 	free(d->in_reply_to);
 	free(d->references);
+	free(d->message_id);
 	free(d->body);
 	ui_draft_parts_release(d);
 	memset(d, 0, sizeof(*d));
@@ -186,6 +187,59 @@ original_field(const char *msg, size_t hlen, const struct smime_verdict *v,
 	return decoded ? mime_header_decode(pv) : xstrdup(pv);
 }
 
+/*
+ * The attachments of a message read in the pager, decoded, as the draft's;
+ * a signature part stays behind (it vouched for the original only).
+ */
+static void
+draft_take_attachments(struct ui_draft *d, const struct ui_doc *doc)
+{
+	struct buf data = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < doc->n_atts; i++) {
+		const struct ui_attachment *a = &doc->atts[i];
+		char *name;
+
+		if (strcmp(a->type, "application/pkcs7-signature") == 0 ||
+		    strcmp(a->type, "application/x-pkcs7-signature") == 0)
+			continue;
+		buf_reset(&data);
+		ui_attachment_decode(a, &data);
+		name = a->name && *a->name ? xstrdup(a->name) :
+			xasprintf("attachment-%zu", i + 1);
+		ui_draft_attach(d, name, a->type, data.data ? data.data : "", data.len);
+		free(name);
+	}
+	buf_release(&data);
+}
+
+void
+ui_draft_resume(struct ui_draft *d, const char *msg, size_t len,
+		const struct ui_doc *doc)
+{
+	size_t hlen = mime_header_end(msg, len);
+	char *v;
+	struct buf body = BUF_INIT;
+
+	memset(d, 0, sizeof(*d));
+	v = mime_header_first(msg, hlen, "To");
+	d->to = v ? v : xstrdup("");
+	v = mime_header_first(msg, hlen, "Cc");
+	d->cc = v ? v : xstrdup("");
+	v = mime_header_first(msg, hlen, "Bcc");
+	d->bcc = v ? v : xstrdup("");
+	v = mime_header_first_decoded(msg, hlen, "Subject");
+	d->subject = v ? v : xstrdup("");
+	d->in_reply_to = mime_header_first(msg, hlen, "In-Reply-To");
+	d->references = mime_header_first(msg, hlen, "References");
+	d->message_id = mime_header_first(msg, hlen, "Message-ID");
+	buf_adds(&body, "");
+	doc_body(doc, false, &body);
+	d->body = buf_detach(&body, NULL);
+	draft_take_attachments(d, doc);
+}
+
 void
 ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 	      size_t len, const struct ui_doc *doc, const struct smime_verdict *v,
@@ -254,6 +308,9 @@ ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *msg,
 		if (doc)
 			doc_body(doc, false, &body);
 		buf_adds(&body, "----- End of forwarded message -----\n");
+		/* Its attachments go along, as read (decrypted) in the pager. */
+		if (doc)
+			draft_take_attachments(d, doc);
 		free(dfrom);
 		free(dto);
 	} else {
@@ -330,6 +387,8 @@ ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out)
 		buf_addf(out, "In-Reply-To: %s\n", d->in_reply_to);
 	if (d->references)
 		buf_addf(out, "References: %s\n", d->references);
+	if (d->message_id)
+		buf_addf(out, "Message-ID: %s\n", d->message_id);
 	buf_adds(out, "MIME-Version: 1.0\n");
 	ui_draft_body_parts(d, out);
 }

@@ -10,10 +10,12 @@
 
 #define ALL_BUT_HELP (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX) | \
 		      UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_COMPOSE) | \
-		      UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_URLS))
+		      UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_OUTBOX) | UI_IN(UI_VIEW_URLS))
 #define LISTS (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX))
-#define SCROLLING (LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_URLS) | \
-		   UI_IN(UI_VIEW_HELP))
+#define OUTBOX UI_IN(UI_VIEW_OUTBOX)
+#define URLS UI_IN(UI_VIEW_URLS)
+#define SCROLLING (LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) | \
+		   UI_IN(UI_VIEW_HELP) | OUTBOX | URLS)
 #define READING (UI_IN(UI_VIEW_INDEX) | UI_IN(UI_VIEW_PAGER))
 #define COMPOSE UI_IN(UI_VIEW_COMPOSE)
 
@@ -30,13 +32,13 @@ static const struct {
 	[CONFIG_ACTION_PREVIOUS] = { SCROLLING, "k Up", "previous (one line up)" },
 	[CONFIG_ACTION_PAGE_DOWN] = { SCROLLING, "PageDown Space", "next page" },
 	[CONFIG_ACTION_PAGE_UP] = { SCROLLING, "PageUp -", "previous page" },
-	[CONFIG_ACTION_FIRST] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_URLS),
-		"Home =", "first" },
-	[CONFIG_ACTION_LAST] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_URLS),
-		"End *", "last" },
+	[CONFIG_ACTION_FIRST] = { LISTS | UI_IN(UI_VIEW_PAGER) | OUTBOX | URLS, "Home =",
+		"first" },
+	[CONFIG_ACTION_LAST] = { LISTS | UI_IN(UI_VIEW_PAGER) | OUTBOX | URLS, "End *",
+		"last" },
 	[CONFIG_ACTION_OPEN] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) |
-		UI_IN(UI_VIEW_URLS), "Enter",
-		"open the folder, read the message, open the link (pager: one line down)" },
+		OUTBOX | URLS, "Enter", "open the folder, read the message (pager: one line "
+		"down; outbox: all about the entry; link list: open the link)" },
 	[CONFIG_ACTION_INDEX] = { UI_IN(UI_VIEW_PAGER), "i", "back to the index" },
 	[CONFIG_ACTION_FOLDERS] = { UI_IN(UI_VIEW_INDEX), "c", "the folder list" },
 	[CONFIG_ACTION_SEARCH] = { READING, "/",
@@ -93,6 +95,13 @@ static const struct {
 		"save the message, as received, to an mbox file" },
 	[CONFIG_ACTION_URLS] = { UI_IN(UI_VIEW_PAGER), "^B",
 		"the links of the message; Enter opens one with url_command" },
+	[CONFIG_ACTION_OUTBOX] = { LISTS | UI_IN(UI_VIEW_PAGER), "O",
+		"the outbox: what waits to be sent" },
+	[CONFIG_ACTION_RETRY] = { OUTBOX, "r",
+		"send the entry again (you type yes when it may have been delivered)" },
+	[CONFIG_ACTION_DROP] = { OUTBOX, "d", "drop the entry: it is not sent" },
+	[CONFIG_ACTION_RESUME] = { READING, "e R",
+		"resume a postponed message (in Drafts; elsewhere: open Drafts)" },
 };
 
 static const char *const view_names[] = {
@@ -100,6 +109,7 @@ static const char *const view_names[] = {
 	[UI_VIEW_PAGER] = "pager", [UI_VIEW_HELP] = "help",
 	[UI_VIEW_COMPOSE] = "compose screen", [UI_VIEW_CERT] = "certificate view",
 	[UI_VIEW_URLS] = "link list",
+	[UI_VIEW_OUTBOX] = "outbox view",
 };
 
 unsigned
@@ -214,6 +224,7 @@ ui_help_build(const struct ui_keymap *km, size_t *n_out)
 		{ "Pager", UI_IN(UI_VIEW_PAGER) },
 		{ "Certificate view", UI_IN(UI_VIEW_CERT) },
 		{ "Compose screen", COMPOSE },
+		{ "Outbox view", OUTBOX },
 	};
 	char **lines = NULL;
 	size_t n = 0, g;

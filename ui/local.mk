@@ -26,5 +26,6 @@ tests_unit_ui_test_thread_SOURCES = tests/unit/ui/test_thread.c
 tests_unit_ui_test_thread_LDADD = $(UI_TEST_LIBS)
 
 # The screen: a loop (screen.c) and one file per view.
-libui_a_SOURCES += ui/screen_p.h ui/view_folders.c ui/view_index.c ui/view_tag.c ui/view_pager.c \
-	ui/view_certs.c ui/view_compose.c ui/view_urls.c ui/run.c
+libui_a_SOURCES += ui/screen_p.h ui/view_folders.c ui/view_index.c ui/view_tag.c \
+	ui/view_pager.c ui/view_certs.c ui/view_compose.c ui/view_compose_keep.c \
+	ui/view_outbox.c ui/view_urls.c ui/run.c

@@ -6,6 +6,7 @@
  * from there.
  */
 #include "ui/screen_p.h"
+#include "client/outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,10 +128,10 @@ draw_status(struct screen *s)
 	int i;
 
 	if (s->status_rows == 1) {
-		screen_put_row(LINES - 1, s->status, a);
+		screen_put_row(LINES - 1, s->status_shown, a);
 		return;
 	}
-	ui_text_wrap(s->status, COLS, add_status_piece, &p);
+	ui_text_wrap(s->status_shown, COLS, add_status_piece, &p);
 	for (i = 0; i < s->status_rows; i++) {
 		struct buf last = BUF_INIT;
 
@@ -154,11 +155,22 @@ measure_status(struct screen *s)
 {
 	struct status_pieces p = { .n = 0 };
 	int i, most = LINES / 3;
+	size_t n;
 
+	/* What waits in the outbox is said whenever something does. */
+	n = s->opt->data_dir && !s->asking ? outbox_count(s->opt->data_dir) : 0;
+	if (n && s->status[0])
+		snprintf(s->status_shown, sizeof s->status_shown, "%s \xc2\xb7 %zu "
+			 "waiting in the outbox", s->status, n);
+	else if (n)
+		snprintf(s->status_shown, sizeof s->status_shown, "%zu waiting in "
+			 "the outbox", n);
+	else
+		snprintf(s->status_shown, sizeof s->status_shown, "%s", s->status);
 	s->status_rows = 1;
-	if (ui_text_width(s->status) <= COLS || most < 2)
+	if (ui_text_width(s->status_shown) <= COLS || most < 2)
 		return;
-	ui_text_wrap(s->status, COLS, add_status_piece, &p);
+	ui_text_wrap(s->status_shown, COLS, add_status_piece, &p);
 	for (i = 0; i < p.n; i++)
 		free(p.text[i]);
 	s->status_rows = p.n < most ? p.n : most;
@@ -247,6 +259,7 @@ screen_draw(struct screen *s)
 	case UI_VIEW_COMPOSE: compose_draw(s); break;
 	case UI_VIEW_CERT: certs_draw(s); break;
 	case UI_VIEW_URLS: urls_draw(s); break;
+	case UI_VIEW_OUTBOX: outbox_view_draw(s); break;
 	}
 	refresh();
 }
@@ -387,6 +400,7 @@ screen_prompt_secret(struct screen *s, const char *question, struct buf *out)
 	 * description can be long) and drawn again after a resize. */
 	memcpy(before, s->status, sizeof before);
 	screen_status(s, false, "%s", question);
+	s->asking = true;	/* the question alone on the status line */
 	curs_set(1);
 	for (;;) {
 		/* The question alone: nothing of the answer, not even its length. */
@@ -428,6 +442,7 @@ screen_prompt_secret(struct screen *s, const char *question, struct buf *out)
 	}
 	rc = 0;
 done:
+	s->asking = false;
 	if (rc < 0) {
 		explicit_bzero(out->data ? out->data : (char *)"", out->data ? out->cap : 0);
 		buf_reset(out);
@@ -638,6 +653,10 @@ handle_key(struct screen *s, int key)
 	}
 	if (action < 0)
 		return;
+	if (action == CONFIG_ACTION_OUTBOX) {
+		outbox_view_open(s);
+		return;
+	}
 	switch (s->view) {
 	case UI_VIEW_FOLDERS: folders_key(s, action); break;
 	case UI_VIEW_INDEX: index_key(s, action); break;
@@ -645,6 +664,7 @@ handle_key(struct screen *s, int key)
 	case UI_VIEW_COMPOSE: compose_key(s, action); break;
 	case UI_VIEW_CERT: certs_key(s, action); break;
 	case UI_VIEW_URLS: urls_key(s, action); break;
+	case UI_VIEW_OUTBOX: outbox_view_key(s, action); break;
 	case UI_VIEW_HELP: break;
 	}
 }
@@ -761,6 +781,8 @@ ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e)
 	s.help = ui_help_build(&s.keys, &s.n_help);
 
 	folders_start(&s);
+	screen_draw(&s);
+	compose_recover(&s);
 
 	/* Keys are waited for a second at a time, to look for new mail. */
 	interval = opt->account ? opt->account->check_interval : CONFIG_CHECK_INTERVAL_DEFAULT;
@@ -807,6 +829,7 @@ restore:
 	urls_close(&s);
 	free(s.pager.find);
 	index_release(&s);
+	outbox_view_close(&s);
 	mail_folders_free(&s.folders.list, s.folders.n);
 	ui_help_free(&s.help, s.n_help);
 	smime_engine_free(&s.eng);

@@ -20,6 +20,7 @@
 
 #include <curses.h>
 
+#include "client/outbox.h"
 #include "ui/ui_p.h"
 
 /* --- the views' states -------------------------------------------------- */
@@ -87,6 +88,10 @@ struct compose_view {
 	struct ui_draft draft;		/* owned */
 	enum ui_view from;		/* where compose returns to */
 	uint32_t reply_uid;		/* the message answered, or 0 */
+	/* A draft resumed from Drafts: its UID there and that folder, so the
+	 * old one goes once this one is sent or postponed (0, NULL: none). */
+	uint32_t resumed_uid;
+	char *resumed_folder;		/* owned */
 	enum send_request req_sign;	/* the person's wish on top of policy */
 	enum send_request req_encrypt;
 	bool reply_encrypted;		/* the original was encrypted */
@@ -98,6 +103,13 @@ struct compose_view {
 struct urls_view {
 	char **list;			/* owned, each string owned */
 	size_t n, cur, top;
+};
+
+/* What waits in the outbox. */
+struct outbox_view {
+	struct outbox_entry *ents;	/* owned; oldest first */
+	size_t n, cur, top;
+	enum ui_view from;		/* where q returns to */
 };
 
 /* --- the screen -------------------------------------------------------- */
@@ -117,6 +129,8 @@ struct screen {
 	size_t help_top;		/* first help line shown */
 
 	char status[1024];
+	char status_shown[1100];	/* status, and what waits in the outbox */
+	bool asking;			/* the status is a question being answered */
 	bool status_bad;
 	int status_rows;		/* rows the status line takes, set by each draw */
 	bool quit;
@@ -135,6 +149,7 @@ struct screen {
 	struct certs_view certs;
 	struct compose_view compose;
 	struct urls_view urls;
+	struct outbox_view outbox;
 };
 
 /* --- screen.c: the loop and what every view uses ----------------------- */
@@ -277,5 +292,36 @@ void compose_key(struct screen *s, int action);
 void compose_start(struct screen *s, enum ui_compose_kind kind);
 /* The keys that write a message (new, reply, forward...); false: not one. */
 bool compose_start_by_key(struct screen *s, int action);
+/*
+ * msg (a draft) encrypted to its author's own certificate, in place;
+ * NULL then, else why it stays in the clear (owned).
+ */
+char *compose_seal(struct screen *s, struct buf *msg);
+/* What sending the draft will do, for the line under its headers. */
+void compose_plan(struct screen *s);
+
+/* --- view_compose_keep.c: the draft being written, kept against a crash - */
+
+/*
+ * Keeps the draft on the compose screen in DATA/compose.eml (0600),
+ * encrypted to you; without a certificate of yours nothing is kept (the
+ * data directory holds no readable mail).
+ */
+void compose_keep(struct screen *s);
+/* Removes the kept draft (sent, postponed or abandoned). */
+void compose_keep_drop(struct screen *s);
+/*
+ * At start: a draft kept by a cachet that stopped while it was written is
+ * offered again (Enter resumes it, d drops it, Esc leaves it for later).
+ */
+void compose_recover(struct screen *s);
+
+/* --- view_outbox.c: what waits to be sent ----------------------------- */
+
+void outbox_view_draw(struct screen *s);
+void outbox_view_key(struct screen *s, int action);
+/* Opens the outbox view (from a list or the pager). */
+void outbox_view_open(struct screen *s);
+void outbox_view_close(struct screen *s);
 
 #endif

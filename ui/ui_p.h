@@ -246,7 +246,7 @@ void ui_cert_doc_build(struct ui_doc *doc, const struct smime_signer *sg,
 
 enum ui_view {
 	UI_VIEW_FOLDERS, UI_VIEW_INDEX, UI_VIEW_PAGER, UI_VIEW_HELP,
-	UI_VIEW_COMPOSE, UI_VIEW_CERT, UI_VIEW_URLS,
+	UI_VIEW_COMPOSE, UI_VIEW_CERT, UI_VIEW_OUTBOX, UI_VIEW_URLS,
 };
 #define UI_IN(view) (1u << (view))
 
@@ -312,6 +312,9 @@ struct ui_draft {
 	char *body;		/* owned; UTF-8, LF line ends */
 	struct ui_draft_part *parts;	/* owned; attachments */
 	size_t n_parts;
+	/* owned, or NULL; fixed when writing begins, so that sending the
+	 * draft again replaces its outbox entry rather than adding one */
+	char *message_id;
 };
 
 /*
@@ -327,6 +330,14 @@ void ui_draft_init(struct ui_draft *d, enum ui_compose_kind kind, const char *ms
 		   size_t len, const struct ui_doc *doc,
 		   const struct smime_verdict *v, const char *self);
 void ui_draft_release(struct ui_draft *d);
+/*
+ * A draft again from a postponed message msg (decrypted already) and its
+ * pager lines doc: To, Cc and Bcc as written, the Subject decoded,
+ * In-Reply-To, References and Message-ID kept, the text, and the
+ * attachments decoded.
+ */
+void ui_draft_resume(struct ui_draft *d, const char *msg, size_t len,
+		     const struct ui_doc *doc);
 /* The RFC 5322 message of a draft (UTF-8 text; Subject encoded if needed). */
 void ui_draft_message(const struct ui_draft *d, const char *from, struct buf *out);
 /* --- attach.c: attachments ---------------------------------------------- */

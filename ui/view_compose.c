@@ -5,6 +5,7 @@
  * the author when it can be) or abandoning.
  */
 #include "ui/screen_p.h"
+#include "client/outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,16 @@ compose_draw(struct screen *s)
 	for (y = 0; y < 5 && y < rows; y++) {
 		buf_reset(&b);
 		buf_adds(&b, labels[y]);
-		utf8_from_charset(&b, NULL, values[y], strlen(values[y]));
+		if (y < 4) {
+			/* Addresses stay encoded in the draft, as they are sent;
+			 * their names are shown decoded (RFC 2047). */
+			char *shown = mime_header_decode(values[y]);
+
+			buf_adds(&b, shown);
+			free(shown);
+		} else {
+			utf8_from_charset(&b, NULL, values[y], strlen(values[y]));
+		}
 		screen_put_row(y + 1, b.data, s->paint[CONFIG_ELEM_HEADER]);
 	}
 	if (y < rows) {
@@ -196,8 +206,8 @@ draft_plan(struct screen *s, struct send_options *o, struct send_plan *plan,
 }
 
 /* The plan's line: signer, encryption and recipients, or why it cannot go. */
-static void
-compute_plan(struct screen *s)
+void
+compose_plan(struct screen *s)
 {
 	struct ui_draft *d = &s->compose.draft;
 	struct send_options o;
@@ -227,6 +237,7 @@ compute_plan(struct screen *s)
 	}
 	send_plan_release(&plan);
 	screen_status(s, false, "%s", "");
+	compose_keep(s);
 }
 
 void
@@ -248,6 +259,7 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	}
 	s->compose.from = s->view;
 	s->compose.req_sign = s->compose.req_encrypt = SEND_DEFAULT;
+	s->compose.resumed_uid = 0;
 	ui_draft_release(&s->compose.draft);
 	ui_draft_init(&s->compose.draft, kind,
 		      kind == UI_COMPOSE_NEW ? NULL : s->pager.raw.data, s->pager.raw.len,
@@ -256,6 +268,7 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	s->compose.reply_uid = kind == UI_COMPOSE_REPLY || kind == UI_COMPOSE_REPLY_ALL ?
 		       s->index.rows[s->index.cur].env.uid : 0;
 	s->compose.reply_encrypted = kind != UI_COMPOSE_NEW && s->pager.encrypted;
+	s->compose.draft.message_id = send_new_message_id(strchr(a->from_addr, '@') + 1);
 	if (kind == UI_COMPOSE_NEW || kind == UI_COMPOSE_FORWARD ||
 	    kind == UI_COMPOSE_FORWARD_ATTACHED) {
 		answer = screen_prompt(s, "To: ", s->compose.draft.to);
@@ -279,12 +292,16 @@ compose_start(struct screen *s, enum ui_compose_kind kind)
 	}
 	edit_body(s);
 	s->view = UI_VIEW_COMPOSE;
-	compute_plan(s);
+	compose_plan(s);
 }
 
 static void
 compose_end(struct screen *s)
 {
+	compose_keep_drop(s);
+	s->compose.resumed_uid = 0;
+	free(s->compose.resumed_folder);
+	s->compose.resumed_folder = NULL;
 	ui_draft_release(&s->compose.draft);
 	free(s->compose.plan);
 	s->compose.plan = NULL;
@@ -294,6 +311,83 @@ compose_end(struct screen *s)
 		s->view = UI_VIEW_INDEX;
 	if (s->view == UI_VIEW_INDEX && s->index.folder_id == NULL)
 		s->view = UI_VIEW_FOLDERS;
+}
+
+/*
+ * The account's Drafts in the folder list: the configured one, else the
+ * one the server marks \Drafts, else "Drafts"; s->folders.n when none.
+ */
+static size_t
+drafts_folder(const struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	size_t i;
+
+	for (i = 0; a->drafts_default && i < s->folders.n; i++)
+		if (s->folders.list[i].drafts)
+			return i;
+	for (i = 0; i < s->folders.n; i++)
+		if (strcmp(s->folders.list[i].name, a->drafts) == 0)
+			break;
+	return i;
+}
+
+/* Whether the index shows the account's Drafts. */
+static bool
+in_drafts(const struct screen *s)
+{
+	size_t i = drafts_folder(s);
+
+	return s->opt->account && s->index.folder_id && i < s->folders.n &&
+	       strcmp(s->folders.list[i].id, s->index.folder_id) == 0;
+}
+
+/* The folder list again (a folder was created), the cursor where it was. */
+static void
+folders_reload(struct screen *s)
+{
+	struct mail_folder *list = NULL;
+	struct err e = { 0 };
+	size_t n = 0, i;
+	char *cur = s->folders.n ? xstrdup(s->folders.list[s->folders.cur].id) : NULL;
+
+	if (mail_source_list_folders(s->src, &list, &n, &e) < 0) {
+		free(cur);
+		return;
+	}
+	mail_folders_free(&s->folders.list, s->folders.n);
+	s->folders.list = list;
+	s->folders.n = n;
+	s->folders.cur = 0;
+	for (i = 0; cur && i < n; i++)
+		if (strcmp(list[i].id, cur) == 0)
+			s->folders.cur = i;
+	free(cur);
+}
+
+/*
+ * Once a resumed draft is sent or postponed again, the old one leaves
+ * Drafts (that UID alone); when it cannot, the status says so.
+ */
+static void
+forget_resumed(struct screen *s)
+{
+	struct err e = { 0 };
+	uint32_t uid = s->compose.resumed_uid;
+
+	if (uid == 0)
+		return;
+	if (s->index.folder_id == NULL || s->compose.resumed_folder == NULL ||
+	    strcmp(s->index.folder_id, s->compose.resumed_folder) != 0) {
+		screen_status(s, true, "the old draft stays in Drafts: its folder "
+			      "is no longer open");
+		return;
+	}
+	if (mail_source_remove(s->src, uid, &e) < 0) {
+		screen_status(s, true, "the old draft stays in Drafts: %s", e.msg);
+		return;
+	}
+	index_rescan(s, true);
 }
 
 static void
@@ -317,12 +411,15 @@ compose_send(struct screen *s)
 		if (rep.queued && rep.submitted)	/* a Bcc copy waits */
 			screen_status(s, true, "sent, but not to everyone: %s", e.msg);
 		else if (rep.queued)
-			screen_status(s, true, "not sent, kept in the outbox: %s",
+			screen_status(s, true, "not sent, kept in the outbox (y tries "
+				      "again, q asks whether to keep it there): %s",
 				      locked ? locked : e.msg);
 		else
 			screen_status(s, true, "not sent: %s", locked ? locked : e.msg);
 		free(locked);
-		if (rep.queued)
+		/* Sent to To and Cc: done.  Not sent: the draft stays, and
+		 * sending it again replaces its outbox entry (same Message-ID). */
+		if (rep.queued && rep.submitted)
 			compose_end(s);
 		send_report_release(&rep);
 		return;
@@ -336,8 +433,13 @@ compose_send(struct screen *s)
 						  MAIL_FLAG_ANSWERED, 0, &fe) == 0)
 				s->index.rows[i].env.flags |= MAIL_FLAG_ANSWERED;
 	}
-	screen_status(s, rep.warning != NULL, "sent%s%s%s%s", rep.signed_ ? ", signed" : "",
+	screen_status(s, false, "%s", "");
+	forget_resumed(s);
+	if (!s->status_bad)
+		screen_status(s, rep.warning != NULL, "sent%s%s%s%s%s%s",
+		      rep.signed_ ? ", signed" : "",
 		      rep.encrypted ? ", encrypted" : ", not encrypted",
+		      rep.notice ? "; " : "", rep.notice ? rep.notice : "",
 		      rep.warning ? "; " : "", rep.warning ? rep.warning : "");
 	send_report_release(&rep);
 	compose_end(s);
@@ -348,8 +450,8 @@ compose_send(struct screen *s)
  * when there is one: msg is replaced by the enveloped message.  Returns
  * NULL then, else why it stays in the clear (owned).
  */
-static char *
-seal_draft(struct screen *s, struct buf *msg)
+char *
+compose_seal(struct screen *s, struct buf *msg)
 {
 	const struct account *a = s->opt->account;
 	struct smime_engine *eng = screen_engine(s);
@@ -363,7 +465,11 @@ seal_draft(struct screen *s, struct buf *msg)
 	if (smime_find_recipient(eng, a->from_addr, &fpr, &e) < 0)
 		return xasprintf("no certificate of yours to encrypt to (%s)", e.msg);
 	fprs[0] = fpr;
-	if (smime_encrypt(eng, msg->data, msg->len, fprs, 1, NULL, &sealed, &e) < 0) {
+	/* Caps NULL: the person may open Drafts with another client, which
+	 * announced nothing to cachet, so the draft gets what every client
+	 * reads. */
+	if (smime_encrypt(eng, msg->data, msg->len, fprs, NULL, 1, NULL, &sealed, NULL,
+			  &e) < 0) {
 		free(fpr);
 		buf_release(&sealed);
 		return xasprintf("encryption failed (%s)", e.msg);
@@ -381,31 +487,54 @@ compose_postpone(struct screen *s)
 	const struct account *a = s->opt->account;
 	struct buf msg = BUF_INIT;
 	struct err e = { 0 };
-	char *why_clear;
+	char *why_clear, *made = NULL;
 	size_t i;
 
-	for (i = 0; i < s->folders.n; i++)
-		if (strcmp(s->folders.list[i].name, a->drafts) == 0)
-			break;
-	if (i == s->folders.n) {
+	i = drafts_folder(s);
+	/* A server without Drafts: the IMAP source creates it ([TRYCREATE]). */
+	if (i == s->folders.n && strcmp(s->src->ops->kind, "imap") != 0) {
 		screen_status(s, true, "no folder \"%s\" to keep drafts in", a->drafts);
 		return;
 	}
 	ui_draft_message(&s->compose.draft, a->from, &msg);
 	screen_working(s, "postponing");
-	why_clear = seal_draft(s, &msg);
-	if (mail_source_append(s->src, s->folders.list[i].id, msg.data, msg.len,
+	why_clear = compose_seal(s, &msg);
+	if (mail_source_append(s->src, i < s->folders.n ? s->folders.list[i].id :
+			       a->drafts, msg.data, msg.len,
 			       MAIL_FLAG_DRAFT | MAIL_FLAG_SEEN, &e) < 0) {
 		screen_status(s, true, "not postponed: %s", e.msg);
 	} else {
-		if (why_clear)
-			screen_status(s, true, "postponed to %s in the clear: %s",
-				      a->drafts, why_clear);
+		char *name;
+		bool shown = in_drafts(s);
+
+		if (i == s->folders.n) {
+			made = xasprintf("the server had no folder %s: cachet created "
+					 "it; ", a->drafts);
+			folders_reload(s);
+		}
+		name = xstrdup(a->drafts);
+		if (i < s->folders.n) {
+			free(name);
+			name = xstrdup(s->folders.list[i].name);
+		}
+
+		screen_status(s, false, "%s", "");
+		forget_resumed(s);
+		/* Drafts open: the index shows the new draft (and not the old). */
+		if (shown && s->compose.resumed_uid == 0)
+			index_rescan(s, true);
+		if (s->status_bad)
+			;	/* the old draft could not be removed: said */
+		else if (why_clear)
+			screen_status(s, true, "%spostponed to %s in the clear: %s",
+				      made ? made : "", name, why_clear);
 		else
-			screen_status(s, false, "postponed to %s, encrypted to you",
-				      a->drafts);
+			screen_status(s, false, "%spostponed to %s, encrypted to you",
+				      made ? made : "", name);
+		free(name);
 		compose_end(s);
 	}
+	free(made);
 	free(why_clear);
 	explicit_bzero(msg.data ? msg.data : (char *)"", msg.data ? msg.cap : 0);
 	buf_release(&msg);
@@ -422,7 +551,7 @@ edit_field(struct screen *s, const char *label, char **field)
 	}
 	free(*field);
 	*field = answer;
-	compute_plan(s);
+	compose_plan(s);
 }
 
 /*
@@ -447,7 +576,7 @@ toggle_request(struct screen *s, bool sign)
 		}
 		*r = SEND_NO;
 	}
-	compute_plan(s);
+	compose_plan(s);
 }
 
 /* Asks for a file and attaches it, its type guessed from name and bytes. */
@@ -478,7 +607,7 @@ compose_attach(struct screen *s)
 		type = ui_media_type_guess(path, data.data ? data.data : "", data.len);
 		ui_draft_attach(d, path, type, data.data ? data.data : "", data.len);
 		/* The plan first: it sets the status line of its own. */
-		compute_plan(s);
+		compose_plan(s);
 		if (!s->status_bad)
 			screen_status(s, false, "attached %s (%s, %zu bytes)",
 				      d->parts[d->n_parts - 1].name, type, data.len);
@@ -501,10 +630,71 @@ compose_detach(struct screen *s)
 		return;
 	name = xstrdup(s->compose.draft.parts[which].name);
 	ui_draft_detach(&s->compose.draft, which);
-	compute_plan(s);
+	compose_plan(s);
 	if (!s->status_bad)
 		screen_status(s, false, "removed %s", name);
 	free(name);
+}
+
+/* Whether the draft's message waits in the outbox, not sent yet. */
+static bool
+compose_queued(struct screen *s)
+{
+	struct outbox *ob = NULL;
+	struct outbox_entry *ents = NULL;
+	const char *mid = s->compose.draft.message_id;
+	size_t n = 0, i;
+	bool queued = false;
+
+	if (mid == NULL || s->opt->data_dir == NULL || outbox_count(s->opt->data_dir) == 0)
+		return false;
+	if (outbox_open(s->opt->data_dir, &ob, NULL) == 0 &&
+	    outbox_list(ob, &ents, &n, NULL) == 0)
+		for (i = 0; i < n && !queued; i++)
+			queued = ents[i].state != OUTBOX_APPEND && ents[i].message_id &&
+				 strcmp(ents[i].message_id, mid) == 0;
+	outbox_entries_free(&ents, n);
+	outbox_close(&ob);
+	return queued;
+}
+
+/*
+ * Leaving a draft whose message waits in the outbox: keep it queued (the
+ * default: a retry sends it), drop it (it is then never sent), or stay.
+ */
+static void
+compose_leave_queued(struct screen *s)
+{
+	struct outbox *ob = NULL;
+	struct err e = { 0 };
+	size_t dropped = 0;
+	char *answer = screen_prompt(s, "This message waits in the outbox: keep it "
+				     "there to be sent later (Enter, the default), drop "
+				     "it (d), or go on writing (n)? ", NULL);
+
+	if (answer == NULL || answer[0] == 'n' || answer[0] == 'N') {
+		free(answer);
+		screen_status(s, false, "%s", "");
+		return;
+	}
+	if (answer[0] == 'd' || answer[0] == 'D') {
+		if (outbox_open(s->opt->data_dir, &ob, &e) < 0 ||
+		    outbox_supersede(ob, s->compose.draft.message_id, NULL, 0,
+				     &dropped, &e) < 0) {
+			screen_status(s, true, "not dropped: %s", e.msg);
+			outbox_close(&ob);
+			free(answer);
+			return;
+		}
+		outbox_close(&ob);
+		compose_end(s);
+		screen_status(s, false, "dropped from the outbox: not sent");
+	} else {
+		compose_end(s);
+		screen_status(s, false, "kept in the outbox: it is sent when you retry "
+			      "(outbox view, or cachet outbox retry)");
+	}
+	free(answer);
 }
 
 void
@@ -521,7 +711,7 @@ compose_key(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_EDIT_BODY:
 		edit_body(s);
-		compute_plan(s);
+		compose_plan(s);
 		break;
 	case CONFIG_ACTION_TOGGLE_SIGN:
 		toggle_request(s, true);
@@ -542,6 +732,10 @@ compose_key(struct screen *s, int action)
 		compose_detach(s);
 		break;
 	case CONFIG_ACTION_QUIT:
+		if (compose_queued(s)) {
+			compose_leave_queued(s);
+			break;
+		}
 		yn = screen_prompt(s, "Abandon this message (y/n)? ", NULL);
 		if (yn && (yn[0] == 'y' || yn[0] == 'Y')) {
 			compose_end(s);
@@ -550,6 +744,84 @@ compose_key(struct screen *s, int action)
 		free(yn);
 		break;
 	}
+}
+
+/*
+ * The current message of Drafts on the compose screen again: decrypted
+ * first when it was postponed encrypted to you, with its headers, text and
+ * attachments; the old draft leaves Drafts once this one is sent or
+ * postponed.
+ */
+static void
+compose_resume(struct screen *s)
+{
+	const struct account *a = s->opt->account;
+	struct buf inner = BUF_INIT;
+	struct err e = { 0 };
+	const char *msg;
+	size_t len;
+	uint32_t uid;
+	enum ui_view from = s->view;
+
+	if (s->view == UI_VIEW_INDEX) {
+		if (s->index.n == 0)
+			return;
+		pager_open(s);
+		if (s->view != UI_VIEW_PAGER)
+			return;
+	}
+	uid = s->index.rows[s->index.cur].env.uid;
+	msg = s->pager.raw.data;
+	len = s->pager.raw.len;
+	if (s->pager.encrypted) {
+		struct smime_engine *eng = screen_engine(s);
+
+		screen_working(s, "decrypting the draft");
+		if (eng == NULL || smime_decrypt(eng, msg, len, &inner, &e) < 0) {
+			screen_status(s, true, "the draft cannot be resumed: it cannot be "
+				      "decrypted (%s)", eng ? e.msg : s->eng_error);
+			buf_release(&inner);
+			return;
+		}
+		msg = inner.data;
+		len = inner.len;
+	}
+	ui_draft_release(&s->compose.draft);
+	ui_draft_resume(&s->compose.draft, msg, len, &s->pager.doc);
+	if (inner.data)
+		explicit_bzero(inner.data, inner.cap);
+	buf_release(&inner);
+	if (s->compose.draft.message_id == NULL)
+		s->compose.draft.message_id =
+			send_new_message_id(strchr(a->from_addr, '@') + 1);
+	s->compose.from = from;
+	s->compose.req_sign = s->compose.req_encrypt = SEND_DEFAULT;
+	s->compose.reply_uid = 0;
+	s->compose.reply_encrypted = false;
+	s->compose.resumed_uid = uid;
+	free(s->compose.resumed_folder);
+	s->compose.resumed_folder = xstrdup(s->index.folder_id);
+	s->view = UI_VIEW_COMPOSE;
+	compose_plan(s);
+	if (s->status[0] == '\0')
+		screen_status(s, false, "resumed the draft: once sent or postponed, "
+			      "the old one leaves Drafts");
+}
+
+/* R outside Drafts: opens Drafts to pick the draft from. */
+static void
+recall_postponed(struct screen *s)
+{
+	size_t i = drafts_folder(s);
+
+	if (s->opt->account == NULL || i == s->folders.n) {
+		screen_status(s, true, "no Drafts folder to resume a draft from");
+		return;
+	}
+	if (index_open_folder(s, i) < 0)
+		return;
+	s->view = UI_VIEW_INDEX;
+	screen_status(s, false, "the postponed messages: e or R on one resumes it");
 }
 
 /* The keys that write a message, from the index and the pager. */
@@ -568,6 +840,18 @@ compose_start_by_key(struct screen *s, int action)
 	};
 	size_t i;
 
+	/* In Drafts, writing starts from the draft shown. */
+	if (action == CONFIG_ACTION_RESUME ||
+	    (action == CONFIG_ACTION_COMPOSE && s->view != UI_VIEW_FOLDERS)) {
+		if (in_drafts(s) && s->index.n) {
+			compose_resume(s);
+			return true;
+		}
+		if (action == CONFIG_ACTION_RESUME) {
+			recall_postponed(s);
+			return true;
+		}
+	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].action == action) {
 			compose_start(s, keys[i].kind);

@@ -44,14 +44,16 @@ SH
 chmod 755 editor.sh
 # draft NAME KEY...: the draft the screen hands the editor after KEYs on
 # the only message of a Maildir holding FX/efail/NAME.eml (the pager's
-# screen before the KEYs in pager-NAME-KEY).
+# screen before the KEYs in pager-NAME-KEY).  Each screen has a data
+# directory of its own: it is killed while composing, and the draft it
+# kept would be offered to the next one.
 draft() {
 	local name=$1 tag=$1-$2 i
 	shift
 	ui_maildir "md-$tag"
 	cp "$FX/efail/$name.eml" "md-$tag/new/1700000001.M1P1.test"
 	ui_start "$tag" 100 30 env XDG_CONFIG_HOME="$H/config" EDITOR="$H/editor.sh" \
-		DRAFT_COPY="$H/draft-$tag" "$CACHET" --data-dir "$H/data" --gnupg-home "$BOB" \
+		DRAFT_COPY="$H/draft-$tag" "$CACHET" --data-dir "$H/data-$tag" --gnupg-home "$BOB" \
 		ui --maildir "$H/md-$tag"
 	ui_wait "$tag" "INBOX [1 message]"
 	ui_keys "$tag" Enter

@@ -216,18 +216,23 @@ run close-literal --config "$cfg" --data-dir "$H/d-close" list INBOX
 expect close-literal 5 "localhost:$FPORT: connection lost while FETCH"
 [ -s "$H/close-literal.out" ] && bad "close-literal: a partial index was printed"
 
-# SMTP closes during DATA: kept, and the retry delivers it once.
+# SMTP closes during DATA, after cachet wrote the whole (small) message:
+# cachet cannot tell whether the final dot arrived, so the message is kept
+# as possibly delivered; a plain retry refuses, --force delivers it once.
 fake smtp close-data implicit
 cfg=$(config close-data "imaps://alice@localhost:$IMAPS_PORT" "smtps://alice@localhost:$FPORT")
 bob0=$(harness_mail_count bob)
 run close-data --config "$cfg" --data-dir "$H/d-data" send "$(msg close-data)"
 expect close-data 5 "localhost:$FPORT: connection lost while sending the message" \
-	"kept in the outbox" "cachet send --retry"
-outbox "$H/d-data" 1 submit
+	"kept in the outbox" "as possibly delivered" "cachet outbox retry --force"
+outbox "$H/d-data" 1 sending
 grep -q DELIVERED "$FLOG" && bad "close-data: the peer says it took the message"
 sleep 0.5
 [ "$(harness_mail_count bob)" = "$bob0" ] || bad "close-data: bob got mail before the retry"
-run close-data-retry --config "$REAL" --data-dir "$H/d-data" send --retry
+run close-data-noforce --config "$REAL" --data-dir "$H/d-data" send --retry
+expect close-data-noforce 1 "may have been delivered already"
+outbox "$H/d-data" 1 sending
+run close-data-retry --config "$REAL" --data-dir "$H/d-data" send --retry --force
 expect close-data-retry 0 "sent " "nothing waits"
 outbox "$H/d-data" 0
 settled bob $((bob0 + 1))
@@ -243,8 +248,13 @@ cfg=$(config slow-final "imaps://alice@localhost:$IMAPS_PORT" "smtps://alice@loc
 	"timeout = 2")
 run slow-final --config "$cfg" --data-dir "$H/d-slow-final" send "$(msg slow-final)"
 expect slow-final 5 "localhost:$FPORT: connection lost while sending the message: connection timed out" \
-	"the server may have accepted it" "kept in the outbox"
-outbox "$H/d-slow-final" 1 submit
+	"the server may have accepted it" "kept in the outbox" "as possibly delivered" \
+	"only 'cachet outbox retry --force"
+outbox "$H/d-slow-final" 1 sending
+# Possibly delivered: a retry without --force refuses to send it again.
+run slow-final-retry --config "$cfg" --data-dir "$H/d-slow-final" outbox retry
+expect slow-final-retry 1 "may have been delivered already" "--force"
+outbox "$H/d-slow-final" 1 sending
 
 # The copy in Sent breaks off after a good submission: the retry files it
 # and does not submit again.

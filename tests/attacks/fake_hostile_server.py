@@ -49,6 +49,8 @@ IMAP_SCENARIOS = [
     "close-fetch",        # FETCH answer cut after one message
     "close-literal",      # FETCH answer cut inside a literal
     "close-append",       # APPEND literal cut
+    "create-special-use", # no Sent: APPEND says TRYCREATE until a CREATE;
+                          # CREATE-SPECIAL-USE offered
     "silent",             # accepts (and does TLS), never says a word
     "mute",               # accepts, never answers the TLS handshake
     "flood",              # a greeting line that never ends
@@ -103,6 +105,7 @@ def imap(conn, a, ctx):
     else:
         conn.send(b"* OK [CAPABILITY %s] fake ready\r\n" % caps)
     tls = not starttls
+    created = False
     while True:
         line = conn.line()
         if line is None:
@@ -144,8 +147,10 @@ def imap(conn, a, ctx):
                 conn.send(tag + b" BAD not before TLS\r\n")
             continue
         if cmd == b"CAPABILITY":
-            conn.send(b"* CAPABILITY IMAP4rev1 LOGIN-REFERRALS UIDPLUS\r\n"
-                      b"%s OK done\r\n" % tag)
+            conn.send(b"* CAPABILITY IMAP4rev1 LOGIN-REFERRALS UIDPLUS%s\r\n"
+                      b"%s OK done\r\n" % (
+                          b" SPECIAL-USE CREATE-SPECIAL-USE"
+                          if sc == "create-special-use" else b"", tag))
         elif cmd == b"LOGIN":
             if sc == "login-esc":
                 conn.send(tag + b" NO [AUTHENTICATIONFAILED] %swrong password "
@@ -162,6 +167,8 @@ def imap(conn, a, ctx):
                           b"%s OK logged in\r\n" % (ESC_TEXT, ESC_TEXT, tag))
             else:
                 conn.send(tag + b" OK logged in\r\n")
+        elif cmd == b"LIST" and sc == "create-special-use":
+            conn.send(b'* LIST (\\HasNoChildren) "/" INBOX\r\n%s OK done\r\n' % tag)
         elif cmd == b"LIST":
             if sc == "list-bad-esc":
                 conn.send(tag + b" BAD %sLIST-BAD-TEXT\r\n" % ESC_TEXT)
@@ -191,7 +198,13 @@ def imap(conn, a, ctx):
             conn.send(fetch_item(1) + fetch_item(2) + fetch_item(3) +
                       tag + b" OK done\r\n")
         elif cmd == b"APPEND":
-            conn.send(tag + b" OK [APPENDUID 7 9] appended\r\n")
+            if sc == "create-special-use" and not created:
+                conn.send(tag + b" NO [TRYCREATE] Mailbox doesn't exist\r\n")
+            else:
+                conn.send(tag + b" OK [APPENDUID 7 9] appended\r\n")
+        elif cmd == b"CREATE":
+            created = True
+            conn.send(tag + b" OK created\r\n")
         elif cmd == b"NOOP":
             conn.send(tag + b" OK done\r\n")
         elif cmd == b"LOGOUT":

@@ -4,12 +4,15 @@
  * SignedData within the limits, the in-process check (GnuTLS): every
  * SignerInfo, its signer's certificate and chain.  The engine has no trust
  * anchors, so nothing reaches one and no revocation is asked; what is
- * checked is that any input gets states without a crash or a leak.
+ * checked is that any input gets states without a crash or a leak.  The
+ * bytes are also read as an sMIMECapabilities value (bounded list of
+ * identifiers).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
+#include "crypto/cms_p.h"
 #include "crypto/engine_p.h"
 #include "crypto/smime_p.h"
 #include "tests/fuzz/fuzz.h"
@@ -46,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf plain = BUF_INIT;
 	struct err e;
 	size_t n = 0, i;
-	char oid[128];
+	char oid[128], *caps = NULL;
 
 	memcpy(copy, data, size);
 	memset(&info, 0, sizeof info);
@@ -64,6 +67,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	(void)der_oid_string(copy, size, oid, sizeof oid);
+	/* The same bytes as an sMIMECapabilities value, as a verified
+	 * signature's signed attributes hand it over. */
+	if (cms_capabilities_parse(copy, size, &caps, NULL) == 0) {
+		(void)smime_capabilities_flags(caps);
+		free(caps);
+	}
 	buf_release(&plain);
 	free(copy);
 	return 0;

@@ -65,9 +65,11 @@ out=$(bob harvest --json imap:INBOX)
 assert_eq 1 "$(printf '%s\n' "$out" | grep -c '"seen":false')" "new messages over IMAP"
 cs_json_has "$out" "\"fingerprint\":\"$ALICE\",\"state\":\"trusted\",\"change\":\"known\""
 
-# Now bob encrypts to alice; alice reads it with gpgsm and with openssl.
+# Now bob encrypts to alice; alice reads it with cachet and with openssl.
+# alice's signed mail, harvested, announced what cachet reads, bob is
+# cachet too: AES-256-GCM.
 bob encrypt --to alice@localhost secret.eml > enc.eml 2> enc.err || fail "encrypt: $(cat enc.err)"
-assert_file_contains enc.eml "application/pkcs7-mime; smime-type=enveloped-data"
+assert_file_contains enc.eml "application/pkcs7-mime; smime-type=authEnveloped-data"
 assert_not_contains "$(cat enc.eml)" "the quiet words" "encrypted message"
 "$CACHET" --gnupg-home "$alice_home" decrypt enc.eml > dec-gpgsm.eml 2> dec.err ||
 	fail "alice's gpgsm cannot decrypt: $(cat dec.err)"

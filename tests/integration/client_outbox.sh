@@ -24,32 +24,9 @@ outbox_count() {
 	find "$outbox" -name '*.meta' 2> /dev/null | wc -l
 }
 
-postfix_stop() {
-	kill -TERM "$POSTFIX_PID"
-	local i
-	for i in $(seq 1 250); do
-		harness_pid_running "$POSTFIX_PID" || return 0
-		sleep 0.02
-	done
-	fail "Postfix did not stop"
-}
-
-# Starts the same Postfix again (same configuration, same ports); the new
-# master is recorded so that the harness stops it at cleanup.
-postfix_restart() {
-	setsid /usr/lib/postfix/sbin/master -c "$H/postfix" -d \
-		< /dev/null >> "$H/postfix/master.log" 2>&1 &
-	POSTFIX_PID=$!
-	echo "$POSTFIX_PID" >> "$H/run/daemons"
-	harness__wait_port 127.0.0.1 "$SMTPS_PORT" 10 || {
-		harness_log_tail "$H/postfix/master.log"
-		fail "Postfix did not come back on $SMTPS_PORT"
-	}
-}
-
 printf 'To: bob@localhost\nSubject: outbox %s\n\nkept, then sent once\n' $$ > "$H/m.eml"
 
-postfix_stop
+harness_postfix_stop
 rc=0
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send "$H/m.eml" 2>&1) || rc=$?
 assert_eq 5 "$rc" "exit status with Postfix down; output: $out"
@@ -75,7 +52,7 @@ assert_contains "$out" "still waits" "--retry with Postfix down"
 assert_eq 1 "$(outbox_count)" "outbox entries after a failed retry"
 assert_file_contains "$meta" "attempts: 2"
 
-postfix_restart
+harness_postfix_restart
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send --retry 2>&1) ||
 	fail "--retry after the restart failed: $out"
 assert_contains "$out" "nothing waits" "--retry after the restart"
@@ -93,17 +70,17 @@ out=$("$CACHET" --config "$cfg" --data-dir "$data" send --retry 2>&1) ||
 sleep 1
 assert_eq 1 "$(harness_mail_count bob)" "bob's messages after the retries (exactly once)"
 
-# The copy in Sent fails (no such folder): delivered once, copy queued.
-sed -i 's/^\[account alice\]$/&\nsent = NoSuchFolder/' "$cfg"
+# The copy in Sent fails (a folder name the server refuses): delivered once, copy queued.
+sed -i 's/^\[account alice\]$/&\nsent = ~NoSuch/' "$cfg"
 printf 'To: bob@localhost\nSubject: copy later %s\n\nfiled later\n' $$ > "$H/m2.eml"
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send "$H/m2.eml" 2>&1) ||
 	fail "send with a failing copy exited non-zero: $out"
-assert_contains "$out" "sent, but the copy could not be filed in NoSuchFolder" "send"
+assert_contains "$out" "sent, but the copy could not be filed in ~NoSuch" "send"
 assert_contains "$out" "without sending again" "send"
 harness_wait_mail bob 2
 assert_eq 1 "$(outbox_count)" "outbox entries after the failed copy"
 assert_file_contains "$(find "$outbox" -name '*.meta')" "state: append"
-sed -i 's/^sent = NoSuchFolder$/sent = Sent/' "$cfg"
+sed -i 's/^sent = ~NoSuch$/sent = Sent/' "$cfg"
 out=$("$CACHET" --config "$cfg" --data-dir "$data" send --retry 2>&1) ||
 	fail "--retry of the copy failed: $out"
 assert_contains "$out" "filed" "--retry of the copy"

@@ -6,14 +6,15 @@ TESTS += tests/integration/crypto_interop.sh tests/integration/crypto_verdicts.s
 	tests/integration/crypto_revocation.sh tests/integration/crypto_sign_inproc.sh \
 	tests/integration/crypto_cms_attrs.sh tests/integration/crypto_decrypt.sh \
 	tests/integration/crypto_nss.sh tests/integration/crypto_ocsp.sh \
-	tests/integration/crypto_header_protection.sh
+	tests/integration/crypto_header_protection.sh tests/integration/crypto_encrypt_choice.sh
 EXTRA_DIST += tests/integration/crypto_interop.sh tests/integration/crypto_verdicts.sh \
 	tests/integration/crypto_batch.sh tests/integration/crypto_passphrase.sh \
 	tests/integration/crypto_agent.sh tests/integration/crypto_identity.sh \
 	tests/integration/crypto_revocation.sh tests/integration/crypto_sign_inproc.sh \
 	tests/integration/crypto_cms_attrs.sh tests/integration/crypto_decrypt.sh \
 	tests/integration/crypto_nss.sh tests/integration/crypto_ocsp.sh \
-	tests/integration/crypto_header_protection.sh tests/fixtures/gen-smime.sh \
+	tests/integration/crypto_header_protection.sh tests/integration/crypto_encrypt_choice.sh \
+	tests/fixtures/gen-smime.sh \
 	tests/bench/bench-crypto.sh
 
 # A program run by crypto_agent.sh against a real gpg-agent.

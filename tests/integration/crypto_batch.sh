@@ -129,4 +129,30 @@ for f in part*; do
 		fail "part $n does not verify"
 done
 assert_eq 24 "$n" "signed parts"
+
+# An interrupted batch: the files of --output-dir are flushed to disk a
+# group at a time before they take their names, and SIGTERM removes the
+# temporary files still waiting, so every output is whole or absent.
+mkdir in3 out3
+for i in $(seq 1 3000); do
+	printf 'From: alice@localhost\nTo: bob@localhost\nSubject: r%d\n\nreport number %d\n' "$i" "$i" > in3/m$i.eml
+done
+"$CACHET" --gnupg-home "$alice" --data-dir "$H/data-alice" encrypt --output-dir out3 in3/*.eml &
+pid=$!
+for _ in $(seq 1 1000); do
+	[ -n "$(ls out3)" ] && break
+	sleep 0.01
+done
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq 143 "$rc" "exit status of the batch after SIGTERM"
+n=$(ls out3 | wc -l)
+[ "$n" -lt 3000 ] || fail "control: the batch ended before SIGTERM ($n files)"
+leftover=$(ls out3 | grep -c 'tmp-' || true)
+assert_eq 0 "$leftover" "temporary files left in out3/ by SIGTERM"
+for f in out3/*; do
+	[ -e "$f" ] || continue
+	openssl cms -cmsout -in "$f" -out /dev/null 2> /dev/null || fail "$f is not whole"
+done
 echo PASS

@@ -166,7 +166,10 @@ printf 'From: alice@localhost\nTo: bob@localhost\nCc: carol@localhost\nSubject: 
 	3<<< 'alice pw' < /dev/null || fail "encrypt --sign"
 openssl cms -cmsout -print -in "$H/enc.eml" > "$H/enc.print"
 assert_file_contains "$H/enc.print" 'aes-256-cbc (2.16.840.1.101.3.4.1.42)'
-assert_eq 3 "$(grep -c 'algorithm: rsaEncryption' "$H/enc.print")" "RSA key transport recipient infos"
+# bob and carol announced nothing: PKCS#1 v1.5; alice, the sender, is
+# cachet, which announces RSAES-OAEP.
+assert_eq 2 "$(grep -c 'algorithm: rsaEncryption' "$H/enc.print")" "RSA PKCS#1 v1.5 recipient infos"
+assert_eq 1 "$(grep -c 'algorithm: rsaesOaep' "$H/enc.print")" "RSAES-OAEP recipient infos"
 for u in alice bob carol; do
 	openssl cms -decrypt -in "$H/enc.eml" -recip "$P/$u.pem" -inkey "$P/$u.key" \
 		-out "$H/dec-$u.txt" 2> "$H/ossl.err" || fail "openssl cannot decrypt for $u: $(cat "$H/ossl.err")"

@@ -1,7 +1,9 @@
 # The screen's integration tests: the real binary in tmux, over a Maildir and
 # over the private Dovecot (reading) and Postfix (sending).
 UI_INTEGRATION_TESTS = tests/integration/ui_maildir.sh tests/integration/ui_resize.sh \
-	tests/integration/ui_imap.sh tests/integration/ui_compose.sh \
+	tests/integration/ui_imap.sh tests/integration/ui_compose.sh tests/integration/ui_outbox.sh \
+	tests/integration/ui_drafts.sh tests/integration/ui_folders_create.sh \
+	tests/integration/ui_compose_crash.sh \
 	tests/integration/ui_verdicts.sh tests/integration/ui_certs.sh \
 	tests/integration/ui_passphrase.sh tests/integration/ui_keys.sh \
 	tests/integration/ui_delete.sh tests/integration/ui_attach.sh \

@@ -217,7 +217,7 @@ assert_contains "$(tail -n 3 <<< "$screen" | tr '\n' ' ' | tr -s ' ')" \
 assert_eq 0 "$(outbox_count)" "messages in the outbox after Esc"
 
 # The right passphrase signs; the closed SMTP port keeps the signed message
-# in the outbox, and the compose screen ends.
+# in the outbox, and the draft stays on the compose screen.
 ui_keys main y
 wait_question "$sign_question"
 ui_keys main alice-p12 Enter
@@ -225,13 +225,17 @@ ui_wait main "kept in the outbox" 30
 screen=$(ui_screen main)
 printf '%s\n' "--- signed, kept in the outbox ---" "$screen"
 check_screen "$screen" "the screen after signing"
-assert_not_contains "$screen" "cachet: compose" "the screen after signing"
+assert_contains "$screen" "cachet: compose" "the screen after signing"
 assert_eq 1 "$(outbox_count)" "messages in the outbox after signing"
 queued=$(find "$H/data" -path '*outbox*' -type f -name '*.eml')
 grep -q 'multipart/signed' "$queued" || fail "the queued message is not signed"
 grep -q 'application/pkcs7-signature' "$queued" || fail "the queued message has no signature"
 assert_not_contains "$(cat "$queued")" "alice-p12" "the queued message"
-ui_keys main q q q
+ui_keys main q
+ui_wait main "drop it (d)"
+ui_keys main Enter
+ui_wait main "kept in the outbox"
+ui_keys main q q
 ui_wait_exit main
 [ ! -e "$marker" ] || fail "a pinentry was started"
 exit 0

@@ -21,11 +21,17 @@
 #                            127.0.0.2 (advertises LOGINDISABLED before
 #                            STARTTLS). Users alice/bob/carol/dave, passwords
 #                            alice-pw/bob-pw/carol-pw/dave-pw, Maildirs in
-#                            $H/mail/USER/Maildir.
+#                            $H/mail/USER/Maildir. Sent and Drafts exist,
+#                            marked \Sent and \Drafts, unless
+#                            HARNESS_DOVECOT_MAILBOXES holds other Dovecot
+#                            "mailbox" blocks (empty: no folder but INBOX).
 #   harness_postfix          private Postfix (root only): submission with
 #                            implicit TLS and with STARTTLS, SASL through
 #                            Dovecot, USER@localhost delivered over LMTP into
-#                            the Maildirs. Starts Dovecot first if needed.
+#                            the Maildirs; RCPT refused@localhost is refused
+#                            (554). Starts Dovecot first if needed.
+#   harness_postfix_stop     stops that Postfix (waits until it is gone).
+#   harness_postfix_restart  starts it again on the same ports.
 #   harness_gnupg USER       prints the path of USER's gpgsm home
 #                            $H/gnupg/USER (key, certificate, trusted CA; the
 #                            key needs no passphrase). Its agent is stopped at
@@ -270,6 +276,21 @@ harness_pid_running() {
 
 # ---------------------------------------------------------------- Dovecot
 
+# The special folders every user has unless HARNESS_DOVECOT_MAILBOXES says
+# otherwise (Dovecot "mailbox NAME { ... }" blocks; empty: none at all).
+harness__default_mailboxes() {
+	cat <<'EOF'
+  mailbox Sent {
+    special_use = \Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \Drafts
+    auto = subscribe
+  }
+EOF
+}
+
 harness__dovecot_conf() {
 	local d=$H/dovecot run_user run_group login_user chroot_line
 	if [ "$(id -u)" = 0 ]; then
@@ -322,14 +343,7 @@ default_internal_group = $run_group
 namespace inbox {
   inbox = yes
   separator = /
-  mailbox Sent {
-    special_use = \\Sent
-    auto = subscribe
-  }
-  mailbox Drafts {
-    special_use = \\Drafts
-    auto = subscribe
-  }
+${HARNESS_DOVECOT_MAILBOXES-$(harness__default_mailboxes)}
 }
 
 service imap-login {
@@ -473,7 +487,9 @@ smtpd_tls_mandatory_protocols = >=TLSv1.2
 smtpd_tls_loglevel = 1
 smtpd_tls_session_cache_database =
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
-smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+smtpd_recipient_restrictions =
+  check_recipient_access inline:{ { refused@localhost = REJECT no such user here } }
+  permit_sasl_authenticated, reject
 EOF
 	cat > "$p/master.cf" <<EOF
 # service type private unpriv chroot wakeup maxproc command
@@ -574,6 +590,29 @@ harness_postfix() {
 	echo "Postfix's own check says:" >&2
 	script -qc "postfix -c $p check" /dev/null >&2 || true
 	fail "Postfix did not start (config: $p)"
+}
+
+harness_postfix_stop() {
+	kill -TERM "${POSTFIX_PID:?harness_postfix_stop: no Postfix}"
+	local i
+	for i in $(seq 1 250); do
+		harness_pid_running "$POSTFIX_PID" || return 0
+		sleep 0.02
+	done
+	fail "Postfix did not stop"
+}
+
+# The same Postfix again (configuration, ports); the new master is
+# stopped at cleanup.
+harness_postfix_restart() {
+	setsid /usr/lib/postfix/sbin/master -c "$H/postfix" -d \
+		< /dev/null >> "$H/postfix/master.log" 2>&1 &
+	POSTFIX_PID=$!
+	harness__own "$POSTFIX_PID"
+	harness__wait_port 127.0.0.1 "$SMTPS_PORT" 10 || {
+		harness_log_tail "$H/postfix/master.log"
+		fail "Postfix did not come back on $SMTPS_PORT"
+	}
 }
 
 # True when something listens on 127.0.0.1:PORT; a probe that does not

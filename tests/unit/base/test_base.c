@@ -102,6 +102,70 @@ test_files(void)
 	buf_release(&b);
 }
 
+/* What file_group_commit reported, in order. */
+struct group_log {
+	char seen[8];
+	size_t n, failed;
+};
+
+static void
+group_done(void *cookie, const struct err *e, void *arg)
+{
+	struct group_log *log = arg;
+
+	if (log->n < sizeof log->seen - 1)
+		log->seen[log->n++] = *(const char *)cookie;
+	if (e)
+		log->failed++;
+}
+
+/* Group writes: nothing takes its name before the commit; the commit puts
+ * each in place, in order; a group freed uncommitted leaves nothing. */
+static void
+test_file_group(void)
+{
+	char dir[] = "/tmp/cachet-test-group-XXXXXX";
+	struct file_group *g = NULL;
+	struct group_log log = { { 0 }, 0, 0 };
+	struct err e = { 0 };
+	struct buf b = BUF_INIT;
+	struct stat st;
+	char *a, *c, *missing, ka = 'a', kc = 'c', km = 'm';
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	a = xasprintf("%s/a", dir);
+	c = xasprintf("%s/c", dir);
+	missing = xasprintf("%s/none/x", dir);
+	CHECK_INT(file_group_new(dir, &g, &e), 0);
+	CHECK_INT(file_group_add(g, a, "one\n", 4, 0600, &ka, &e), 0);
+	CHECK_INT(file_group_add(g, missing, "x", 1, 0600, &km, &e), -1);
+	CHECK_CONTAINS(e.msg, "cannot create");
+	CHECK_INT(file_group_add(g, c, "three\n", 6, 0640, &kc, &e), 0);
+	CHECK_INT(stat(a, &st), -1);	/* not yet */
+	CHECK_INT((int)file_group_commit(g, group_done, &log), 0);
+	CHECK_STR(log.seen, "ac");
+	CHECK_INT((int)log.failed, 0);
+	CHECK_INT(file_read(a, 0, &b, &e), 0);
+	CHECK_STR(b.data, "one\n");
+	CHECK_INT(stat(c, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0640);
+	/* Freed before its commit: the waiting file is removed, not placed. */
+	unlink(a);
+	CHECK_INT(file_group_add(g, a, "again", 5, 0600, &ka, &e), 0);
+	file_group_free(&g);
+	CHECK(g == NULL);
+	CHECK_INT(stat(a, &st), -1);
+	unlink(c);
+	CHECK_INT(rmdir(dir), 0);	/* no temporary file was left */
+	free(a);
+	free(c);
+	free(missing);
+	buf_release(&b);
+}
+
 /* mkdir_private: missing directories made 0700, existing ones left alone. */
 static void
 test_mkdir_private(void)
@@ -240,6 +304,7 @@ main(void)
 	test_buf();
 	test_err();
 	test_files();
+	test_file_group();
 	test_mkdir_private();
 	test_utf8_decode();
 	test_utf8_text();

@@ -119,6 +119,42 @@ test_meta(void)
 	outbox_entry_release(&in);
 	buf_release(&text);
 
+	/* A keyed entry: its key depends on the Message-ID and the copy. */
+	in.state = OUTBOX_SENDING;
+	in.message_id = xstrdup("<m1@x>");
+	in.copy = xstrdup("d@z");
+	in.subject = xstrdup("=?utf-8?q?caf=C3=A9?=");
+	in.account = xstrdup("work");
+	in.from = xstrdup("a@x");
+	in.rcpts = xcalloc(1, sizeof *in.rcpts);
+	in.rcpts[0] = xstrdup("d@z");
+	in.n_rcpts = 1;
+	outbox_meta_format(&in, &text);
+	CHECK_STR(text.data, "state: sending\nmessage-id: <m1@x>\ncopy: d@z\n"
+		  "subject: =?utf-8?q?caf=C3=A9?=\naccount: work\nfrom: a@x\n"
+		  "rcpt: d@z\nreason: \ncreated: 0\nattempts: 0\n");
+	CHECK_INT(outbox_meta_parse(text.data, &out, &e), 0);
+	CHECK_INT(out.state, OUTBOX_SENDING);
+	CHECK_STR(out.message_id, "<m1@x>");
+	CHECK_STR(out.copy, "d@z");
+	CHECK_STR(out.subject, "=?utf-8?q?caf=C3=A9?=");
+	outbox_entry_release(&out);
+	outbox_entry_release(&in);
+	buf_release(&text);
+	{
+		char *k1 = outbox_key("<m1@x>", NULL), *k2 = outbox_key("<m1@x>", NULL);
+		char *k3 = outbox_key("<m1@x>", "d@z"), *k4 = outbox_key("<m2@x>", NULL);
+
+		CHECK_INT(strlen(k1), 16);
+		CHECK_STR(k1, k2);
+		CHECK(strcmp(k1, k3) != 0);
+		CHECK(strcmp(k1, k4) != 0);
+		free(k1);
+		free(k2);
+		free(k3);
+		free(k4);
+	}
+
 	static const struct {
 		const char *text, *err;
 	} bad[] = {
@@ -402,7 +438,7 @@ test_plan(void)
 			       "bcc:       dave@localhost\nsigned:    yes, certificate ");
 		CHECK_CONTAINS(text, "\ncert:      carol@localhost ");
 		CHECK_CONTAINS(text, "\ncert:      dave@localhost none: ");
-		CHECK_CONTAINS(text, " (sender)\nvia:       smtps://127.0.0.1:1\n");
+		CHECK_CONTAINS(text, " (sender), key transport RSAES-OAEP (announced)\nvia:       smtps://127.0.0.1:1\n");
 		CHECK_CONTAINS(text, "\nrefused:   encryption is required (encrypt = "
 			       "always), nothing was sent: no usable certificate for "
 			       "dave@localhost");

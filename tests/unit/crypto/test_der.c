@@ -1,6 +1,7 @@
 /* test_der.c — the BER/DER walker: OIDs, and CMS structures assembled
  * here from their ASN.1 definitions (RFC 5652, RFC 5083), definite and
  * indefinite lengths, every truncation. */
+#include "crypto/cms_p.h"
 #include "crypto/smime_p.h"
 #include "tests/unit/check.h"
 
@@ -271,10 +272,82 @@ test_cms(void)
 	}
 }
 
+/* sMIMECapabilities: what cachet announces reads back as
+ * smime_own_capabilities says; the list is bounded and malformed
+ * entries are refused; the flags and names of the choice. */
+static void
+test_capabilities(void)
+{
+	struct buf der = BUF_INIT, big = BUF_INIT, one = BUF_INIT;
+	struct err e = { 0 };
+	char *oids = NULL;
+	size_t i;
+	/* One SMIMECapability (AES-128-CBC) inside its SEQUENCE OF. */
+	static const unsigned char aes128cbc[] = { 0x30, 0x0d, 0x30, 0x0b, 0x06, 0x09,
+		0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02 };
+	static const unsigned char not_oid[] = { 0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05 };
+	static const unsigned char rc2[] = { 0x30, 0x0f, 0x30, 0x0d, 0x06, 0x08, 0x2a,
+		0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x02, 0x02, 0x01, 0x28 };
+	unsigned caps[2];
+	struct smime_encryption how;
+
+	cms_attr_smime_capabilities(&der);
+	CHECK_INT(cms_capabilities_parse((const unsigned char *)der.data, der.len, &oids, &e), 0);
+	CHECK_STR(oids, smime_own_capabilities());
+	free(oids);
+	CHECK_INT(smime_capabilities_flags(smime_own_capabilities()),
+		  SMIME_CAP_AES256_GCM | SMIME_CAP_RSAES_OAEP);
+	CHECK_INT(smime_capabilities_flags("2.16.840.1.101.3.4.1.42 2.16.840.1.101.3.4.1.6"), 0);
+	CHECK_INT(smime_capabilities_flags(NULL), 0);
+	CHECK_STR(smime_capability_name("2.16.840.1.101.3.4.1.46"), "AES-256-GCM");
+	CHECK(smime_capability_name("1.2.3") == NULL);
+
+	/* RC2 with its key size: the parameters are not kept. */
+	CHECK_INT(cms_capabilities_parse(rc2, sizeof rc2, &oids, &e), 0);
+	CHECK_STR(oids, "1.2.840.113549.3.2");
+	free(oids);
+	CHECK_INT(cms_capabilities_parse(not_oid, sizeof not_oid, &oids, &e), -1);
+	CHECK_CONTAINS(e.msg, "not an object identifier");
+	CHECK_INT(cms_capabilities_parse(der.data ? (const unsigned char *)der.data : NULL,
+					 der.len - 1, &oids, &e), -1);
+	/* SMIME_MAX_CAPABILITIES entries are read, one more is refused. */
+	for (i = 0; i < SMIME_MAX_CAPABILITIES; i++)
+		buf_add(&one, aes128cbc + 2, sizeof aes128cbc - 2);
+	cms_der_tlv(&big, 0x30, one.data, one.len);
+	CHECK_INT(cms_capabilities_parse((const unsigned char *)big.data, big.len, &oids, &e), 0);
+	free(oids);
+	buf_add(&one, aes128cbc + 2, sizeof aes128cbc - 2);
+	buf_reset(&big);
+	cms_der_tlv(&big, 0x30, one.data, one.len);
+	CHECK_INT(cms_capabilities_parse((const unsigned char *)big.data, big.len, &oids, &e), -1);
+	CHECK_CONTAINS(e.msg, "more than 32");
+
+	/* GCM only when every recipient announced it. */
+	caps[0] = SMIME_CAP_AES256_GCM;
+	caps[1] = SMIME_CAP_AES256_GCM | SMIME_CAP_RSAES_OAEP;
+	smime_encryption_choose(caps, 2, &how);
+	CHECK(how.gcm);
+	CHECK_STR(how.cipher, "AES-256-GCM");
+	smime_encryption_release(&how);
+	caps[0] = SMIME_CAP_RSAES_OAEP;
+	smime_encryption_choose(caps, 2, &how);
+	CHECK(!how.gcm);
+	CHECK_STR(how.why, "1 of 2 recipients did not announce AES-256-GCM");
+	smime_encryption_release(&how);
+	smime_encryption_choose(NULL, 2, &how);
+	CHECK(!how.gcm);
+	CHECK_STR(how.why, "no recipient has announced AES-256-GCM");
+	smime_encryption_release(&how);
+	buf_release(&der);
+	buf_release(&big);
+	buf_release(&one);
+}
+
 int
 main(void)
 {
 	test_oids();
 	test_cms();
+	test_capabilities();
 	return check_exit();
 }

@@ -20,6 +20,106 @@ static const char original[] =
 	"\n"
 	"J.\n";
 
+/* A postponed message: a text and an attachment, Bcc and Message-ID kept. */
+static const char postponed[] =
+	"From: Bob Example <bob@localhost>\n"
+	"To: =?utf-8?q?J=C3=BCrgen?= <jurgen@localhost>\n"
+	"Cc: carol@localhost\n"
+	"Bcc: dave@localhost\n"
+	"Subject: =?utf-8?q?Caf=C3=A9?= plans\n"
+	"In-Reply-To: <m2@localhost>\n"
+	"Message-ID: <draft1@localhost>\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/mixed; boundary=\"b\"\n"
+	"\n"
+	"--b\n"
+	"Content-Type: text/plain; charset=utf-8\n"
+	"\n"
+	"First line.\n"
+	"Second line.\n"
+	"--b\n"
+	"Content-Type: application/octet-stream; name=\"data.bin\"\n"
+	"Content-Disposition: attachment; filename=\"data.bin\"\n"
+	"Content-Transfer-Encoding: base64\n"
+	"\n"
+	"YXR0YWNobWVudC1ieXRlcy0xMjMK\n"
+	"--b--\n";
+
+/* A signed original with an attachment: forwarded without its signature. */
+static const char signed_original[] =
+	"From: alice@localhost\n"
+	"To: bob@localhost\n"
+	"Subject: Signed\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; "
+	"micalg=sha-256; boundary=\"s\"\n"
+	"\n"
+	"--s\n"
+	"Content-Type: multipart/mixed; boundary=\"m\"\n"
+	"\n"
+	"--m\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"Signed words.\n"
+	"--m\n"
+	"Content-Type: text/csv; name=\"t.csv\"\n"
+	"Content-Disposition: attachment; filename=\"t.csv\"\n"
+	"\n"
+	"a,b\n"
+	"--m--\n"
+	"--s\n"
+	"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\n"
+	"Content-Disposition: attachment; filename=\"smime.p7s\"\n"
+	"Content-Transfer-Encoding: base64\n"
+	"\n"
+	"MAA=\n"
+	"--s--\n";
+
+static void
+test_resume_and_forward(void)
+{
+	struct ui_draft d;
+	struct ui_doc doc;
+	struct buf b = BUF_INIT;
+
+	ui_doc_build(&doc, postponed, strlen(postponed), NULL, NULL, 0);
+	ui_draft_resume(&d, postponed, strlen(postponed), &doc);
+	CHECK_STR(d.to, "=?utf-8?q?J=C3=BCrgen?= <jurgen@localhost>");
+	CHECK_STR(d.cc, "carol@localhost");
+	CHECK_STR(d.bcc, "dave@localhost");
+	CHECK_STR(d.subject, "Caf\xc3\xa9 plans");
+	CHECK_STR(d.in_reply_to, "<m2@localhost>");
+	CHECK_STR(d.message_id, "<draft1@localhost>");
+	CHECK_CONTAINS(d.body, "First line.\nSecond line.\n");
+	CHECK_INT(d.n_parts, 1);
+	if (d.n_parts == 1) {
+		CHECK_STR(d.parts[0].name, "data.bin");
+		CHECK_STR(d.parts[0].type, "application/octet-stream");
+		CHECK_INT(d.parts[0].len, 21);
+		CHECK_STR(d.parts[0].data, "attachment-bytes-123\n");
+	}
+	/* Sent or postponed again, it keeps its Message-ID. */
+	ui_draft_message(&d, "Bob Example <bob@localhost>", &b);
+	CHECK_CONTAINS(b.data, "\nMessage-ID: <draft1@localhost>\n");
+	CHECK_CONTAINS(b.data, "\nBcc: dave@localhost\n");
+	buf_release(&b);
+	ui_draft_release(&d);
+	ui_doc_release(&doc);
+
+	ui_doc_build(&doc, signed_original, strlen(signed_original), NULL, NULL, 0);
+	ui_draft_init(&d, UI_COMPOSE_FORWARD, signed_original, strlen(signed_original),
+		      &doc, NULL, NULL);
+	CHECK_CONTAINS(d.body, "Signed words.");
+	CHECK_INT(d.n_parts, 1);
+	if (d.n_parts == 1) {
+		CHECK_STR(d.parts[0].name, "t.csv");
+		/* The line end before a delimiter is the delimiter's (RFC 2046). */
+		CHECK_STR(d.parts[0].data, "a,b");
+	}
+	ui_draft_release(&d);
+	ui_doc_release(&doc);
+}
+
 int
 main(void)
 {
@@ -34,6 +134,7 @@ main(void)
 	bool bad;
 
 	setlocale(LC_ALL, "C.UTF-8");
+	test_resume_and_forward();
 	ui_doc_build(&doc, original, strlen(original), NULL, NULL, 0);
 
 	ui_draft_init(&d, UI_COMPOSE_REPLY, original, strlen(original), &doc, NULL,
