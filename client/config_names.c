@@ -64,6 +64,8 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_COPY] = "copy",
 	[CONFIG_ACTION_SAVE_MESSAGE] = "save-message",
 	[CONFIG_ACTION_URLS] = "urls",
+	[CONFIG_ACTION_ATTACHMENTS] = "attachments",
+	[CONFIG_ACTION_PIPE] = "pipe",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

@@ -10,10 +10,11 @@
 
 #define ALL_BUT_HELP (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX) | \
 		      UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_COMPOSE) | \
-		      UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_OUTBOX) | UI_IN(UI_VIEW_URLS))
+		      UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_OUTBOX) | UI_IN(UI_VIEW_URLS) | \
+		      UI_IN(UI_VIEW_ATTACH))
 #define LISTS (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX))
 #define OUTBOX UI_IN(UI_VIEW_OUTBOX)
-#define URLS UI_IN(UI_VIEW_URLS)
+#define URLS (UI_IN(UI_VIEW_URLS) | UI_IN(UI_VIEW_ATTACH))
 #define SCROLLING (LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) | \
 		   UI_IN(UI_VIEW_HELP) | OUTBOX | URLS)
 #define READING (UI_IN(UI_VIEW_INDEX) | UI_IN(UI_VIEW_PAGER))
@@ -38,7 +39,8 @@ static const struct {
 		"last" },
 	[CONFIG_ACTION_OPEN] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) |
 		OUTBOX | URLS, "Enter", "open the folder, read the message (pager: one line "
-		"down; outbox: all about the entry; link list: open the link)" },
+		"down; outbox: all about the entry; link list: open the link; attachments: "
+		"view it through mailcap)" },
 	[CONFIG_ACTION_INDEX] = { UI_IN(UI_VIEW_PAGER), "i", "back to the index" },
 	[CONFIG_ACTION_FOLDERS] = { UI_IN(UI_VIEW_INDEX), "c", "the folder list" },
 	[CONFIG_ACTION_SEARCH] = { READING, "/",
@@ -54,7 +56,7 @@ static const struct {
 	[CONFIG_ACTION_NEXT_MESSAGE] = { UI_IN(UI_VIEW_PAGER), "J", "next message" },
 	[CONFIG_ACTION_PREVIOUS_MESSAGE] = { UI_IN(UI_VIEW_PAGER), "K",
 		"previous message" },
-	[CONFIG_ACTION_SAVE] = { UI_IN(UI_VIEW_PAGER), "s",
+	[CONFIG_ACTION_SAVE] = { UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_ATTACH), "s",
 		"save an attachment to a file" },
 	[CONFIG_ACTION_CERTIFICATE] = { UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT), "C",
 		"the signer's certificate and whether the store trusts it" },
@@ -95,6 +97,10 @@ static const struct {
 		"save the message, as received, to an mbox file" },
 	[CONFIG_ACTION_URLS] = { UI_IN(UI_VIEW_PAGER), "^B",
 		"the links of the message; Enter opens one with url_command" },
+	[CONFIG_ACTION_ATTACHMENTS] = { UI_IN(UI_VIEW_PAGER), "v",
+		"the attachments: Enter views one (mailcap), s saves, | pipes" },
+	[CONFIG_ACTION_PIPE] = { UI_IN(UI_VIEW_ATTACH), "|",
+		"pipe the attachment to a command" },
 	[CONFIG_ACTION_OUTBOX] = { LISTS | UI_IN(UI_VIEW_PAGER), "O",
 		"the outbox: what waits to be sent" },
 	[CONFIG_ACTION_RETRY] = { OUTBOX, "r",
@@ -108,7 +114,7 @@ static const char *const view_names[] = {
 	[UI_VIEW_FOLDERS] = "folder list", [UI_VIEW_INDEX] = "index",
 	[UI_VIEW_PAGER] = "pager", [UI_VIEW_HELP] = "help",
 	[UI_VIEW_COMPOSE] = "compose screen", [UI_VIEW_CERT] = "certificate view",
-	[UI_VIEW_URLS] = "link list",
+	[UI_VIEW_URLS] = "link list", [UI_VIEW_ATTACH] = "attachment menu",
 	[UI_VIEW_OUTBOX] = "outbox view",
 };
 

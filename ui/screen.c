@@ -259,6 +259,7 @@ screen_draw(struct screen *s)
 	case UI_VIEW_COMPOSE: compose_draw(s); break;
 	case UI_VIEW_CERT: certs_draw(s); break;
 	case UI_VIEW_URLS: urls_draw(s); break;
+	case UI_VIEW_ATTACH: attach_view_draw(s); break;
 	case UI_VIEW_OUTBOX: outbox_view_draw(s); break;
 	}
 	refresh();
@@ -664,6 +665,7 @@ handle_key(struct screen *s, int key)
 	case UI_VIEW_COMPOSE: compose_key(s, action); break;
 	case UI_VIEW_CERT: certs_key(s, action); break;
 	case UI_VIEW_URLS: urls_key(s, action); break;
+	case UI_VIEW_ATTACH: attach_view_key(s, action); break;
 	case UI_VIEW_OUTBOX: outbox_view_key(s, action); break;
 	case UI_VIEW_HELP: break;
 	}

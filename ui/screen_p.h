@@ -99,6 +99,11 @@ struct compose_view {
 	bool plan_bad;
 };
 
+/* The attachments of the message in the pager (v). */
+struct attach_view {
+	size_t cur, top;
+};
+
 /* The links of the message in the pager (^B). */
 struct urls_view {
 	char **list;			/* owned, each string owned */
@@ -149,6 +154,7 @@ struct screen {
 	struct certs_view certs;
 	struct compose_view compose;
 	struct urls_view urls;
+	struct attach_view attach;
 	struct outbox_view outbox;
 };
 
@@ -254,6 +260,8 @@ void pager_key(struct screen *s, int action);
 /* Opens the index's current message in the pager. */
 void pager_open(struct screen *s);
 void pager_close(struct screen *s);
+/* Saves attachment which of the message to a file asked for. */
+void pager_save_attachment(struct screen *s, size_t which);
 /* Forgets the message's rows, to wrap it again at the new width. */
 void pager_free_rows(struct screen *s);
 
@@ -272,6 +280,13 @@ void urls_key(struct screen *s, int action);
 /* Opens the list over the pager's message; says so when it has no link. */
 void urls_open(struct screen *s);
 void urls_close(struct screen *s);
+
+/* --- view_attach.c: the attachments of a message ----------------------- */
+
+void attach_view_draw(struct screen *s);
+void attach_view_key(struct screen *s, int action);
+/* Opens the menu over the pager's message; says so when it has none. */
+void attach_view_open(struct screen *s);
 
 /* --- run.c: other programs ------------------------------------------- */
 

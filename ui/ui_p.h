@@ -173,6 +173,20 @@ void ui_html_to_text(struct buf *out, const char *html, size_t len);
  */
 size_t ui_doc_urls(const struct ui_doc *d, char ***out);
 
+/*
+ * mailcap.c — RFC 1524: the viewer of a media type.  ui_mailcap_find reads
+ * the files named (NULL-terminated; a missing one is skipped), in order,
+ * and returns the first entry for type ("text/html", or "text/ *" as a
+ * pattern in the file) whose test= command, if any, exits 0: its view
+ * command with %s replaced by file, %t by type (when type is only letters,
+ * digits and "/.+-", else by nothing) and %{...} by nothing (a message's
+ * parameters are not put into a shell command).  *stdin_data is true when
+ * the command has no %s and reads the content on its standard input;
+ * *needs_terminal and *copious give the flags.  NULL when no entry fits.
+ */
+char *ui_mailcap_find(const char *const *files, const char *type, const char *file,
+		      bool *stdin_data, bool *needs_terminal, bool *copious);
+
 /* --- index.c: one line of the message index ----------------------------- */
 
 enum ui_crypto_mark {
@@ -247,6 +261,7 @@ void ui_cert_doc_build(struct ui_doc *doc, const struct smime_signer *sg,
 enum ui_view {
 	UI_VIEW_FOLDERS, UI_VIEW_INDEX, UI_VIEW_PAGER, UI_VIEW_HELP,
 	UI_VIEW_COMPOSE, UI_VIEW_CERT, UI_VIEW_OUTBOX, UI_VIEW_URLS,
+	UI_VIEW_ATTACH,
 };
 #define UI_IN(view) (1u << (view))
 

@@ -384,20 +384,25 @@ safe_file_name(const char *name)
 static void
 save_attachment(struct screen *s)
 {
-	struct ui_attachment *a;
-	struct buf data = BUF_INIT;
-	struct err e = { 0 };
-	char *answer, *path, *def;
-	struct stat st;
 	size_t which = 0;
 
 	if (s->pager.doc.n_atts == 0) {
 		screen_status(s, false, "This message has no attachments");
 		return;
 	}
-	if (!screen_ask_attachment(s, "Save", s->pager.doc.n_atts, &which))
-		return;
-	a = &s->pager.doc.atts[which];
+	if (screen_ask_attachment(s, "Save", s->pager.doc.n_atts, &which))
+		pager_save_attachment(s, which);
+}
+
+void
+pager_save_attachment(struct screen *s, size_t which)
+{
+	struct ui_attachment *a = &s->pager.doc.atts[which];
+	struct buf data = BUF_INIT;
+	struct err e = { 0 };
+	char *answer, *path, *def;
+	struct stat st;
+
 	def = safe_file_name(a->name);
 	answer = screen_prompt(s, "Save to file: ", def);
 	free(def);
@@ -537,6 +542,9 @@ pager_key(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_URLS:
 		urls_open(s);
+		break;
+	case CONFIG_ACTION_ATTACHMENTS:
+		attach_view_open(s);
 		break;
 	case CONFIG_ACTION_FLAG:
 		index_toggle_flag(s);

@@ -5,6 +5,7 @@
  */
 #include <locale.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tests/unit/check.h"
 #include "ui/ui_p.h"
@@ -200,6 +201,47 @@ test_html(void)
 	ui_html_to_text(&b, html, strlen(html));
 	CHECK_STR(b.data, "Item | Price\nTea | 3\xe2\x82\xac | \nafter");
 	buf_release(&b);
+}
+
+static void
+test_mailcap(void)
+{
+	static const char text[] =
+		"# comment\n"
+		"text/plain; echo no; test=false\n"
+		"text/plain; less %s\\; echo %t %{charset} 100%%; copiousoutput\n"
+		"image/*; view \\\n  --file=%s; needsterminal\n"
+		"application/pdf; pdfread\n";
+	char path[] = "/tmp/cachet-mailcap-XXXXXX";
+	const char *files[] = { "/nonexistent/mailcap", path, NULL };
+	bool in = false, term = false, copious = false;
+	char *cmd;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	CHECK_INT(write(fd, text, strlen(text)), (long)strlen(text));
+	close(fd);
+	/* The first entry's test fails; %t, %{...} and %% in the second. */
+	cmd = ui_mailcap_find(files, "TEXT/plain", "/tmp/f", &in, &term, &copious);
+	CHECK_STR(cmd, "less /tmp/f; echo TEXT/plain  100%");
+	CHECK(!in && !term && copious);
+	free(cmd);
+	/* A type that is not plain never reaches the shell. */
+	cmd = ui_mailcap_find(files, "text/plain;x`id`", "/tmp/f", &in, &term, &copious);
+	CHECK(cmd == NULL);
+	free(cmd);
+	/* A wildcard, a continued line, a flag. */
+	cmd = ui_mailcap_find(files, "image/png", "/tmp/f", &in, &term, &copious);
+	CHECK_STR(cmd, "view   --file=/tmp/f");
+	CHECK(!in && term && !copious);
+	free(cmd);
+	/* No %s: the content on standard input. */
+	cmd = ui_mailcap_find(files, "application/pdf", "/tmp/f", &in, &term, &copious);
+	CHECK_STR(cmd, "pdfread");
+	CHECK(in);
+	free(cmd);
+	CHECK(ui_mailcap_find(files, "audio/ogg", "/tmp/f", &in, &term, &copious) == NULL);
+	unlink(path);
 }
 
 static void
@@ -681,6 +723,7 @@ main(void)
 	test_charsets();
 	test_html();
 	test_doc_urls();
+	test_mailcap();
 	test_pager_mixed();
 	test_pager_signed();
 	test_pager_protected_headers();
