@@ -66,6 +66,7 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_URLS] = "urls",
 	[CONFIG_ACTION_ATTACHMENTS] = "attachments",
 	[CONFIG_ACTION_PIPE] = "pipe",
+	[CONFIG_ACTION_CREATE_FOLDER] = "create-folder",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

@@ -71,6 +71,12 @@ mail_source_expunge(struct mail_source *src, struct err *e)
 }
 
 int
+mail_source_create(struct mail_source *src, const char *name, struct err *e)
+{
+	return src->ops->create(src, name, e);
+}
+
+int
 mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e)
 {
 	return src->ops->remove(src, uid, e);

@@ -114,6 +114,11 @@ struct mail_source_ops {
 	 * owned; NULL (or no function) when the message's bytes are its key.
 	 */
 	char *(*identity)(struct mail_source *src, uint32_t uid);
+	/*
+	 * Creates a folder named name (UTF-8, as list_folders shows names;
+	 * "/" separates levels); ERR_INPUT for a name the source cannot hold.
+	 */
+	int (*create)(struct mail_source *src, const char *name, struct err *e);
 	void (*close)(struct mail_source *src);
 };
 
@@ -135,6 +140,7 @@ int mail_source_append(struct mail_source *src, const char *id, const char *msg,
 int mail_source_move(struct mail_source *src, uint32_t uid, const char *id,
 		     struct err *e);
 int mail_source_expunge(struct mail_source *src, struct err *e);
+int mail_source_create(struct mail_source *src, const char *name, struct err *e);
 int mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e);
 int mail_source_search(struct mail_source *src, const char *text, uint32_t **out,
 		       size_t *n_out, struct err *e);

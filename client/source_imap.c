@@ -171,6 +171,19 @@ im_move(struct mail_source *src, uint32_t uid, const char *id, struct err *e)
 }
 
 static int
+im_create(struct mail_source *src, const char *name, struct err *e)
+{
+	char *id = NULL;
+	int rc;
+
+	if (imap_utf7_encode(name, &id, e) < 0)
+		return -1;
+	rc = imap_create(((struct imap_source *)src)->s, id, IMAP_USE_NONE, e);
+	free(id);
+	return rc;
+}
+
+static int
 im_search(struct mail_source *src, const char *text, uint32_t **out, size_t *n_out,
 	  struct err *e)
 {
@@ -223,6 +236,7 @@ static const struct mail_source_ops imap_ops = {
 	.search = im_search,
 	.take_notices = im_take_notices,
 	.identity = im_identity,
+	.create = im_create,
 	.close = im_close,
 };
 

@@ -654,6 +654,37 @@ md_close(struct mail_source *src)
 	free(m);
 }
 
+/* A Maildir++ folder: ".Name" with "/" as ".", and cur/, new/, tmp/. */
+static int
+md_create(struct mail_source *src, const char *name, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	static const char *const subs[] = { "", "/cur", "/new", "/tmp" };
+	char *dir, *p, *path;
+	size_t i;
+	int rc = 0;
+
+	if (*name == '\0' || strcmp(name, "INBOX") == 0 || strchr(name, '.') ||
+	    name[0] == '/' || name[strlen(name) - 1] == '/' || strstr(name, "//"))
+		return err_set(e, ERR_INPUT, "\"%s\" cannot be a Maildir++ folder name "
+			       "(no dots, no empty level)", name);
+	dir = xasprintf("%s/.%s", m->root, name);
+	for (p = dir + strlen(m->root) + 2; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	if (is_maildir(dir)) {
+		free(dir);
+		return err_set(e, ERR_INPUT, "there is a folder \"%s\" already", name);
+	}
+	for (i = 0; i < sizeof subs / sizeof subs[0] && rc == 0; i++) {
+		path = xasprintf("%s%s", dir, subs[i]);
+		rc = mkdir_private(path, e);
+		free(path);
+	}
+	free(dir);
+	return rc;
+}
+
 static const struct mail_source_ops maildir_ops = {
 	.kind = "maildir",
 	.list_folders = md_list_folders,
@@ -665,6 +696,7 @@ static const struct mail_source_ops maildir_ops = {
 	.expunge = md_expunge,
 	.remove = md_remove,
 	.search = md_search,
+	.create = md_create,
 	.close = md_close,
 };
 

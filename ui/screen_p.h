@@ -221,6 +221,10 @@ void folders_key(struct screen *s, int action);
  * several.
  */
 const struct mail_folder *folders_find(const struct screen *s, const char *typed);
+/* Reads the folder list again, the cursor kept on its folder; -1: status says why. */
+int folders_reload(struct screen *s);
+/* Creates folder name and reads the list again, the cursor on it; -1: status says why. */
+int folders_create(struct screen *s, const char *name);
 
 /* --- view_index.c: the open folder's index ---------------------------- */
 

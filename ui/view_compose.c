@@ -342,29 +342,6 @@ in_drafts(const struct screen *s)
 	       strcmp(s->folders.list[i].id, s->index.folder_id) == 0;
 }
 
-/* The folder list again (a folder was created), the cursor where it was. */
-static void
-folders_reload(struct screen *s)
-{
-	struct mail_folder *list = NULL;
-	struct err e = { 0 };
-	size_t n = 0, i;
-	char *cur = s->folders.n ? xstrdup(s->folders.list[s->folders.cur].id) : NULL;
-
-	if (mail_source_list_folders(s->src, &list, &n, &e) < 0) {
-		free(cur);
-		return;
-	}
-	mail_folders_free(&s->folders.list, s->folders.n);
-	s->folders.list = list;
-	s->folders.n = n;
-	s->folders.cur = 0;
-	for (i = 0; cur && i < n; i++)
-		if (strcmp(list[i].id, cur) == 0)
-			s->folders.cur = i;
-	free(cur);
-}
-
 /*
  * Once a resumed draft is sent or postponed again, the old one leaves
  * Drafts (that UID alone); when it cannot, the status says so.

@@ -1,9 +1,11 @@
 /*
  * view_folders.c — the list of folders: the source's folders, INBOX
- * first; opening one shows its index.
+ * first; opening one shows its index; $ reads the list again (folders
+ * made elsewhere), C creates one.
  */
 #include "ui/screen_p.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -45,6 +47,50 @@ folders_draw(struct screen *s)
 	screen_bars(s, "folders", b.data ? b.data : "");
 }
 
+int
+folders_reload(struct screen *s)
+{
+	struct mail_folder *list = NULL;
+	struct err e = { 0 };
+	size_t n = 0, i;
+	char *cur = s->folders.n ? xstrdup(s->folders.list[s->folders.cur].id) : NULL;
+
+	if (mail_source_list_folders(s->src, &list, &n, &e) < 0) {
+		screen_status(s, true, "the folder list: %s", e.msg);
+		free(cur);
+		return -1;
+	}
+	mail_folders_free(&s->folders.list, s->folders.n);
+	s->folders.list = list;
+	s->folders.n = n;
+	s->folders.cur = 0;
+	for (i = 0; cur && i < n; i++)
+		if (strcmp(list[i].id, cur) == 0)
+			s->folders.cur = i;
+	free(cur);
+	return 0;
+}
+
+int
+folders_create(struct screen *s, const char *name)
+{
+	struct err e = { 0 };
+	size_t i;
+
+	screen_working(s, "creating the folder");
+	if (mail_source_create(s->src, name, &e) < 0) {
+		screen_status(s, true, "not created: %s", e.msg);
+		return -1;
+	}
+	if (folders_reload(s) < 0)
+		return -1;
+	for (i = 0; i < s->folders.n; i++)
+		if (strcmp(s->folders.list[i].name, name) == 0)
+			s->folders.cur = i;
+	screen_status(s, false, "created %s", name);
+	return 0;
+}
+
 void
 folders_key(struct screen *s, int action)
 {
@@ -58,6 +104,22 @@ folders_key(struct screen *s, int action)
 	case CONFIG_ACTION_COMPOSE:
 		compose_start(s, UI_COMPOSE_NEW);
 		break;
+	case CONFIG_ACTION_EXPUNGE:
+		screen_working(s, "reading the folder list");
+		if (folders_reload(s) == 0)
+			screen_status(s, false, "%zu folder%s", s->folders.n,
+				      s->folders.n == 1 ? "" : "s");
+		break;
+	case CONFIG_ACTION_CREATE_FOLDER: {
+		char *name = screen_prompt(s, "Create folder: ", NULL);
+
+		if (name && *name)
+			folders_create(s, name);
+		else
+			screen_status(s, false, "nothing created");
+		free(name);
+		break;
+	}
 	case CONFIG_ACTION_QUIT:
 		s->quit = true;
 		break;

@@ -413,6 +413,17 @@ index_drop_row(struct screen *s, size_t i)
 		s->index.cur = s->index.n ? s->index.n - 1 : 0;
 }
 
+/* Whether typed begins the names of several folders (folders_find's NULL). */
+static bool
+folder_prefix_of_several(const struct screen *s, const char *typed)
+{
+	size_t i, n = 0, len = strlen(typed);
+
+	for (i = 0; i < s->folders.n; i++)
+		n += strncmp(s->folders.list[i].name, typed, len) == 0;
+	return n > 1;
+}
+
 const struct mail_folder *
 index_ask_folder(struct screen *s, const char *verb)
 {
@@ -428,12 +439,8 @@ index_ask_folder(struct screen *s, const char *verb)
 			continue;
 		buf_addf(&q, "%s%s", shown++ ? ", " : "", s->folders.list[i].name);
 	}
-	buf_adds(&q, "): ");
-	if (shown == 0) {
-		screen_status(s, true, "there is no other folder to %s to", verb);
-		buf_release(&q);
-		return NULL;
-	}
+	/* With no other folder, a new one can still be named. */
+	buf_adds(&q, shown ? "): " : "a new one): ");
 	answer = screen_prompt(s, q.data, NULL);
 	buf_release(&q);
 	if (answer == NULL || *answer == '\0') {
@@ -442,6 +449,24 @@ index_ask_folder(struct screen *s, const char *verb)
 		return NULL;
 	}
 	to = folders_find(s, answer);
+	if (to == NULL && !folder_prefix_of_several(s, answer)) {
+		/* No such folder: offered, created on a yes. */
+		char *ask = xasprintf("No folder \"%s\"; create it (y/n)? ", answer);
+		char *yn = screen_prompt(s, ask, NULL);
+
+		free(ask);
+		if (yn && (yn[0] == 'y' || yn[0] == 'Y') && yn[1] == '\0' &&
+		    folders_create(s, answer) == 0)
+			to = folders_find(s, answer);
+		else if (!s->status_bad)
+			screen_status(s, false, "not %s: no folder \"%s\"",
+				      strcmp(verb, "Copy") == 0 ? "copied" : "moved", answer);
+		free(yn);
+		if (to == NULL) {
+			free(answer);
+			return NULL;
+		}
+	}
 	if (to == NULL)
 		screen_status(s, true, "not %s: no folder \"%s\" (or several start so)",
 			      strcmp(verb, "Copy") == 0 ? "copied" : "moved", answer);

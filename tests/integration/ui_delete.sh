@@ -56,6 +56,8 @@ assert_eq 0 "$(ui_files_with "$MD" "Subject: Message 2")" "message 2 in INBOX"
 ui_keys md s
 ui_wait_prompt md "Move to folder (Archive, Sent):"
 ui_keys md Nowhere Enter
+ui_wait_prompt md "No folder \"Nowhere\"; create it (y/n)?"
+ui_keys md n Enter
 ui_wait md "not moved: no folder \"Nowhere\""
 ui_wait md "INBOX [3 messages]"
 
