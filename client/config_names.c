@@ -67,6 +67,8 @@ static const char *const action_names[CONFIG_ACTION_COUNT] = {
 	[CONFIG_ACTION_ATTACHMENTS] = "attachments",
 	[CONFIG_ACTION_PIPE] = "pipe",
 	[CONFIG_ACTION_CREATE_FOLDER] = "create-folder",
+	[CONFIG_ACTION_RENAME_FOLDER] = "rename-folder",
+	[CONFIG_ACTION_DELETE_FOLDER] = "delete-folder",
 };
 
 static const char *const element_names[CONFIG_ELEM_COUNT] = {

@@ -159,6 +159,35 @@ imap_create(struct imap_session *s, const char *folder, enum imap_use use,
 }
 
 int
+imap_rename(struct imap_session *s, const char *folder, const char *to, struct err *e)
+{
+	struct buf cmd = BUF_INIT;
+	int rc = -1;
+
+	buf_adds(&cmd, "RENAME ");
+	if (add_quoted(&cmd, folder, e) == 0) {
+		buf_addc(&cmd, ' ');
+		if (add_quoted(&cmd, to, e) == 0)
+			rc = imap_simple_command(s, cmd.data, "RENAME", e);
+	}
+	buf_release(&cmd);
+	return rc < 0 ? err_prefix(e, "folder %s", folder) : 0;
+}
+
+int
+imap_delete(struct imap_session *s, const char *folder, struct err *e)
+{
+	struct buf cmd = BUF_INIT;
+	int rc = -1;
+
+	buf_adds(&cmd, "DELETE ");
+	if (add_quoted(&cmd, folder, e) == 0)
+		rc = imap_simple_command(s, cmd.data, "DELETE", e);
+	buf_release(&cmd);
+	return rc < 0 ? err_prefix(e, "folder %s", folder) : 0;
+}
+
+int
 imap_append(struct imap_session *s, const char *folder, unsigned flags,
 	    const char *msg, size_t len, struct err *e)
 {

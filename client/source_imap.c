@@ -184,6 +184,25 @@ im_create(struct mail_source *src, const char *name, struct err *e)
 }
 
 static int
+im_rename(struct mail_source *src, const char *id, const char *name, struct err *e)
+{
+	char *to = NULL;
+	int rc;
+
+	if (imap_utf7_encode(name, &to, e) < 0)
+		return -1;
+	rc = imap_rename(((struct imap_source *)src)->s, id, to, e);
+	free(to);
+	return rc;
+}
+
+static int
+im_remove_folder(struct mail_source *src, const char *id, struct err *e)
+{
+	return imap_delete(((struct imap_source *)src)->s, id, e);
+}
+
+static int
 im_search(struct mail_source *src, const char *text, uint32_t **out, size_t *n_out,
 	  struct err *e)
 {
@@ -237,6 +256,8 @@ static const struct mail_source_ops imap_ops = {
 	.take_notices = im_take_notices,
 	.identity = im_identity,
 	.create = im_create,
+	.rename = im_rename,
+	.remove_folder = im_remove_folder,
 	.close = im_close,
 };
 

@@ -1,7 +1,8 @@
 /*
  * view_folders.c — the list of folders: the source's folders, INBOX
  * first; opening one shows its index; $ reads the list again (folders
- * made elsewhere), C creates one.
+ * made elsewhere), C creates one, R renames and D deletes the one under
+ * the cursor.
  */
 #include "ui/screen_p.h"
 
@@ -91,6 +92,67 @@ folders_create(struct screen *s, const char *name)
 	return 0;
 }
 
+/* The folder under the cursor changes: an index open on it is closed. */
+static void
+leave_folder(struct screen *s, const char *id)
+{
+	if (s->index.folder_id && strcmp(s->index.folder_id, id) == 0)
+		index_release(s);
+}
+
+static void
+rename_folder(struct screen *s)
+{
+	struct mail_folder *f = &s->folders.list[s->folders.cur];
+	struct err e = { 0 };
+	char *q = xasprintf("Rename %s to: ", f->name), *name = screen_prompt(s, q, f->name);
+	char *id = xstrdup(f->id);
+
+	free(q);
+	if (name == NULL || *name == '\0' || strcmp(name, f->name) == 0) {
+		screen_status(s, false, "not renamed");
+	} else {
+		screen_working(s, "renaming the folder");
+		if (mail_source_rename(s->src, id, name, &e) < 0) {
+			screen_status(s, true, "not renamed: %s", e.msg);
+		} else {
+			leave_folder(s, id);
+			if (folders_reload(s) == 0)
+				screen_status(s, false, "renamed to %s", name);
+		}
+	}
+	free(id);
+	free(name);
+}
+
+static void
+delete_folder(struct screen *s)
+{
+	struct mail_folder *f = &s->folders.list[s->folders.cur];
+	struct err e = { 0 };
+	char *q, *yes, *id = xstrdup(f->id), *name = xstrdup(f->name);
+
+	q = xasprintf("Delete the folder %s and every message in it, for good? "
+		      "Type yes: ", f->name);
+	yes = screen_prompt(s, q, NULL);
+	free(q);
+	if (yes == NULL || strcmp(yes, "yes") != 0) {
+		screen_status(s, false, "not deleted");
+	} else {
+		screen_working(s, "deleting the folder");
+		if (mail_source_remove_folder(s->src, id, &e) < 0) {
+			screen_status(s, true, "not deleted: %s", e.msg);
+		} else {
+			leave_folder(s, id);
+			if (folders_reload(s) == 0)
+				screen_status(s, false, "deleted %s", name);
+		}
+	}
+	free(yes);
+	free(id);
+	free(name);
+}
+
 void
 folders_key(struct screen *s, int action)
 {
@@ -109,6 +171,14 @@ folders_key(struct screen *s, int action)
 		if (folders_reload(s) == 0)
 			screen_status(s, false, "%zu folder%s", s->folders.n,
 				      s->folders.n == 1 ? "" : "s");
+		break;
+	case CONFIG_ACTION_RENAME_FOLDER:
+		if (s->folders.n)
+			rename_folder(s);
+		break;
+	case CONFIG_ACTION_DELETE_FOLDER:
+		if (s->folders.n)
+			delete_folder(s);
 		break;
 	case CONFIG_ACTION_CREATE_FOLDER: {
 		char *name = screen_prompt(s, "Create folder: ", NULL);
