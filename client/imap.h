@@ -164,6 +164,9 @@ int imap_create(struct imap_session *s, const char *folder, enum imap_use use,
 /* RENAME folder to (both as the server names them). */
 int imap_rename(struct imap_session *s, const char *folder, const char *to,
 		struct err *e);
+/* STATUS folder (MESSAGES UNSEEN): how many messages it holds, how many unread. */
+int imap_folder_counts(struct imap_session *s, const char *folder, uint32_t *unseen,
+		       uint32_t *total, struct err *e);
 /* DELETE folder: the server removes it with its messages. */
 int imap_delete(struct imap_session *s, const char *folder, struct err *e);
 

@@ -90,6 +90,13 @@ mail_source_remove_folder(struct mail_source *src, const char *id, struct err *e
 }
 
 int
+mail_source_counts(struct mail_source *src, const char *id, unsigned *unseen,
+		   unsigned *total, struct err *e)
+{
+	return src->ops->counts(src, id, unseen, total, e);
+}
+
+int
 mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e)
 {
 	return src->ops->remove(src, uid, e);

@@ -122,6 +122,9 @@ struct mail_source_ops {
 	/* Renames folder id to name (as create names it). */
 	int (*rename)(struct mail_source *src, const char *id, const char *name,
 		      struct err *e);
+	/* How many messages folder id holds, and how many are unread. */
+	int (*counts)(struct mail_source *src, const char *id, unsigned *unseen,
+		      unsigned *total, struct err *e);
 	/* Removes folder id and the messages in it, for good. */
 	int (*remove_folder)(struct mail_source *src, const char *id, struct err *e);
 	void (*close)(struct mail_source *src);
@@ -149,6 +152,8 @@ int mail_source_create(struct mail_source *src, const char *name, struct err *e)
 int mail_source_rename(struct mail_source *src, const char *id, const char *name,
 		       struct err *e);
 int mail_source_remove_folder(struct mail_source *src, const char *id, struct err *e);
+int mail_source_counts(struct mail_source *src, const char *id, unsigned *unseen,
+		       unsigned *total, struct err *e);
 int mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e);
 int mail_source_search(struct mail_source *src, const char *text, uint32_t **out,
 		       size_t *n_out, struct err *e);

@@ -197,6 +197,19 @@ im_rename(struct mail_source *src, const char *id, const char *name, struct err 
 }
 
 static int
+im_counts(struct mail_source *src, const char *id, unsigned *unseen, unsigned *total,
+	  struct err *e)
+{
+	uint32_t u, t;
+
+	if (imap_folder_counts(((struct imap_source *)src)->s, id, &u, &t, e) < 0)
+		return -1;
+	*unseen = u;
+	*total = t;
+	return 0;
+}
+
+static int
 im_remove_folder(struct mail_source *src, const char *id, struct err *e)
 {
 	return imap_delete(((struct imap_source *)src)->s, id, e);
@@ -258,6 +271,7 @@ static const struct mail_source_ops imap_ops = {
 	.create = im_create,
 	.rename = im_rename,
 	.remove_folder = im_remove_folder,
+	.counts = im_counts,
 	.close = im_close,
 };
 

@@ -783,6 +783,43 @@ md_remove_folder(struct mail_source *src, const char *id, struct err *e)
 	return rc;
 }
 
+/* Files in new/ are unread; in cur/, those without the S flag. */
+static int
+md_counts(struct mail_source *src, const char *id, unsigned *unseen, unsigned *total,
+	  struct err *e)
+{
+	static const char *const subs[] = { "new", "cur" };
+	char *dir = folder_dir((struct maildir_source *)src, id), *path;
+	const char *info;
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	*unseen = *total = 0;
+	if (dir == NULL || !is_maildir(dir)) {
+		free(dir);
+		return err_set(e, ERR_INPUT, "no folder \"%s\"", id);
+	}
+	for (i = 0; i < 2; i++) {
+		path = xasprintf("%s/%s", dir, subs[i]);
+		d = opendir(path);
+		free(path);
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			(*total)++;
+			info = strstr(de->d_name, ":2,");
+			if (i == 0 || info == NULL || strchr(info + 3, 'S') == NULL)
+				(*unseen)++;
+		}
+		closedir(d);
+	}
+	free(dir);
+	return 0;
+}
+
 static const struct mail_source_ops maildir_ops = {
 	.kind = "maildir",
 	.list_folders = md_list_folders,
@@ -797,6 +834,7 @@ static const struct mail_source_ops maildir_ops = {
 	.create = md_create,
 	.rename = md_rename,
 	.remove_folder = md_remove_folder,
+	.counts = md_counts,
 	.close = md_close,
 };
 

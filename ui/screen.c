@@ -833,6 +833,8 @@ restore:
 	index_release(&s);
 	outbox_view_close(&s);
 	mail_folders_free(&s.folders.list, s.folders.n);
+	free(s.folders.unseen);
+	free(s.folders.total);
 	ui_help_free(&s.help, s.n_help);
 	smime_engine_free(&s.eng);
 	free(s.eng_error);

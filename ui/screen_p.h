@@ -29,6 +29,8 @@
 struct folders_view {
 	struct mail_folder *list;	/* owned */
 	size_t n, cur, top;
+	/* owned, n each, or NULL: what each folder holds, and how much unread */
+	unsigned *unseen, *total;
 };
 
 enum index_order { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE };
@@ -221,6 +223,8 @@ void folders_key(struct screen *s, int action);
  * several.
  */
 const struct mail_folder *folders_find(const struct screen *s, const char *typed);
+/* Asks the source how many messages each folder holds, and how many are unread. */
+void folders_count(struct screen *s);
 /* Reads the folder list again, the cursor kept on its folder; -1: status says why. */
 int folders_reload(struct screen *s);
 /* Creates folder name and reads the list again, the cursor on it; -1: status says why. */

@@ -1,6 +1,8 @@
 /*
  * view_folders.c — the list of folders: the source's folders, INBOX
- * first; opening one shows its index; $ reads the list again (folders
+ * first, with how many messages each holds and how many are unread
+ * (asked again each time the list is shown); opening one shows its
+ * index; $ reads the list again (folders
  * made elsewhere), C creates one, R renames and D deletes the one under
  * the cursor.
  */
@@ -8,6 +10,28 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+void
+folders_count(struct screen *s)
+{
+	struct err e = { 0 };
+	size_t i;
+
+	free(s->folders.unseen);
+	free(s->folders.total);
+	s->folders.unseen = xcalloc(s->folders.n ? s->folders.n : 1, sizeof(unsigned));
+	s->folders.total = xcalloc(s->folders.n ? s->folders.n : 1, sizeof(unsigned));
+	for (i = 0; i < s->folders.n; i++)
+		if (mail_source_counts(s->src, s->folders.list[i].id, &s->folders.unseen[i],
+				       &s->folders.total[i], &e) < 0) {
+			/* The list stays usable without its counts. */
+			free(s->folders.unseen);
+			free(s->folders.total);
+			s->folders.unseen = s->folders.total = NULL;
+			screen_status(s, true, "unread counts: %s", e.msg);
+			return;
+		}
+}
 
 void
 folders_start(struct screen *s)
@@ -19,6 +43,7 @@ folders_start(struct screen *s)
 			break;
 	s->folders.cur = i < s->folders.n ? i : 0;
 	s->view = UI_VIEW_FOLDERS;
+	folders_count(s);
 	if (s->folders.n > 0)
 		index_open_folder(s, s->folders.cur);
 }
@@ -37,6 +62,11 @@ folders_draw(struct screen *s)
 			break;
 		buf_reset(&b);
 		buf_addf(&b, "%4zu  %s", i + 1, s->folders.list[i].name);
+		if (s->folders.total && s->folders.unseen[i])
+			buf_addf(&b, "  (%u unread of %u)", s->folders.unseen[i],
+				 s->folders.total[i]);
+		else if (s->folders.total)
+			buf_addf(&b, "  (%u)", s->folders.total[i]);
 		screen_put_row(y + 1, b.data, i == s->folders.cur ?
 			       s->paint[CONFIG_ELEM_INDEX_SELECTED] : A_NORMAL);
 	}
@@ -64,11 +94,15 @@ folders_reload(struct screen *s)
 	mail_folders_free(&s->folders.list, s->folders.n);
 	s->folders.list = list;
 	s->folders.n = n;
+	free(s->folders.unseen);
+	free(s->folders.total);
+	s->folders.unseen = s->folders.total = NULL;
 	s->folders.cur = 0;
 	for (i = 0; cur && i < n; i++)
 		if (strcmp(list[i].id, cur) == 0)
 			s->folders.cur = i;
 	free(cur);
+	folders_count(s);
 	return 0;
 }
 

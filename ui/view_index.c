@@ -591,6 +591,7 @@ index_key(struct screen *s, int action)
 	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
 		s->view = UI_VIEW_FOLDERS;
 		screen_status(s, false, "%s", "");
+		folders_count(s);
 		break;
 	}
 }

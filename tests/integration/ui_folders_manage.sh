@@ -4,7 +4,8 @@
 # creates a folder on the server, and moving a message to a folder that
 # does not exist offers to create it (n leaves everything as it was, y
 # creates it and moves the message there); R renames a folder, D deletes
-# one and its messages after a typed yes.
+# one and its messages after a typed yes.  Each folder shows how many
+# messages it holds and how many are unread.
 set -euo pipefail
 . "${top_srcdir:?}/tests/lib/harness.sh"
 harness_init
@@ -26,6 +27,10 @@ ui_wait imap "INBOX [2 messages]" 20
 ui_keys imap c
 ui_wait imap "cachet: folders"
 assert_not_contains "$(ui_screen imap)" "Outside"
+# Each folder with its messages and, when there are, its unread ones
+# (STATUS).
+ui_wait imap "INBOX  (2 unread of 2)"
+ui_wait imap "Sent  (0)"
 
 # Another client (Python's imaplib) creates a folder; $ shows it.
 python3 -c '
@@ -73,12 +78,20 @@ done
 assert_eq 1 "$(ui_files_with "$MB/.Later" "Subject: Note 1")" "Note 1 in Later"
 assert_eq 0 "$(ui_files_with "$MB" "Subject: Note 1")" "Note 1 in INBOX"
 ui_keys imap c
-ui_wait imap "Later"
+ui_wait imap "Later  (1 unread of 1)"
+ui_wait imap "INBOX  (1 unread of 1)"
+# Read in the index, unread no more.
+ui_keys imap Home Enter
+ui_wait imap "INBOX [1 message]" 20
+ui_keys imap N
+ui_wait imap "marked read"
+ui_keys imap c
+ui_wait imap "INBOX  (1)"
 
 # to_folder NAME: the cursor on folder NAME of the list.
 to_folder() {
 	local n
-	n=$(ui_screen imap | sed -n "s/^ *\([0-9][0-9]*\)  $1 *\$/\1/p")
+	n=$(ui_screen imap | sed -n "s/^ *\([0-9][0-9]*\)  $1  (.*/\1/p")
 	[ -n "$n" ] || fail "no folder $1 in the list: $(ui_screen imap)"
 	ui_keys imap Home
 	for ((i = 1; i < n; i++)); do ui_keys imap j; done
