@@ -3,8 +3,9 @@
  * user's INI file and merged with the administrator's system policy file.
  *
  * The format (doc/DESIGN.md, 2.4; cachet(5)):
+ *   url_command = COMMAND    (before any section; user file only)
  *   [account NAME]  from, imap, smtp, tls_ca_file, password_command,
- *                   signing_cert, sent, drafts
+ *                   signing_cert, sent, drafts, url_command
  *                   timeout, check_interval, authserv_id = HOST...
  *   [policy]        sign = always|ask|never
  *                   encrypt = opportunistic|always|never
@@ -67,6 +68,7 @@ struct account {
 	struct server_url smtp;	/* host NULL when absent */
 	char *tls_ca_file;	/* owned, may be NULL */
 	char *password_command;	/* owned, may be NULL */
+	char *url_command;	/* owned, may be NULL; opens a link (the screen) */
 	char *signing_cert;	/* owned, may be NULL */
 	char *sent;		/* owned; default "Sent" */
 	char *drafts;		/* owned; default "Drafts" */
@@ -112,6 +114,11 @@ enum config_action {
 	CONFIG_ACTION_SEND, CONFIG_ACTION_POSTPONE, CONFIG_ACTION_ATTACH,
 	CONFIG_ACTION_DETACH, CONFIG_ACTION_FORWARD_ATTACHED,
 	CONFIG_ACTION_THREADS, CONFIG_ACTION_SEARCH_SERVER,
+	CONFIG_ACTION_TAG, CONFIG_ACTION_TAG_PATTERN, CONFIG_ACTION_TAG_PREFIX,
+	CONFIG_ACTION_TOGGLE_READ, CONFIG_ACTION_COPY, CONFIG_ACTION_SAVE_MESSAGE,
+	CONFIG_ACTION_URLS, CONFIG_ACTION_ATTACHMENTS, CONFIG_ACTION_PIPE,
+	CONFIG_ACTION_CREATE_FOLDER, CONFIG_ACTION_RENAME_FOLDER,
+	CONFIG_ACTION_DELETE_FOLDER,
 	CONFIG_ACTION_OUTBOX, CONFIG_ACTION_RETRY, CONFIG_ACTION_DROP,
 	CONFIG_ACTION_RESUME,
 	CONFIG_ACTION_COUNT
@@ -175,6 +182,8 @@ struct config {
 	 * unsigned mail is not the warning unsigned-from-signer */
 	char **signs_sometimes;
 	size_t n_signs_sometimes;
+	/* owned, may be NULL; the url_command of every account that has none */
+	char *url_command;
 };
 
 /*
@@ -224,9 +233,12 @@ void config_list_free(char ***v, size_t *n);
 /* True when addr, or its domain, is in the policy's signs_sometimes. */
 bool config_signs_sometimes(const struct config *cfg, const char *addr);
 
-/* The names the file uses: "reply-all", "banner-bad". */
+/* The names the file uses: "reply-all", "banner-bad" (config_names.c). */
 const char *config_action_name(enum config_action a);
 const char *config_element_name(enum config_element el);
+/* What a name in [keys] or [colors] means: its index in the kind, or -1. */
+enum config_names { CONFIG_NAMES_ACTION, CONFIG_NAMES_ELEMENT, CONFIG_NAMES_COLOR };
+int config_name_index(const char *name, enum config_names kind);
 /*
  * Parses one key name ("j", "^G", "PageDown", "F5"); -1 when it is none.
  * config_key_text writes the name back, in at most 16 bytes.

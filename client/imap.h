@@ -189,6 +189,14 @@ int imap_account_folder(struct imap_session *s, const struct account *a,
  */
 int imap_create(struct imap_session *s, const char *folder, enum imap_use use,
 		struct err *e);
+/* RENAME folder to (both as the server names them). */
+int imap_rename(struct imap_session *s, const char *folder, const char *to,
+		struct err *e);
+/* STATUS folder (MESSAGES UNSEEN): how many messages it holds, how many unread. */
+int imap_folder_counts(struct imap_session *s, const char *folder, uint32_t *unseen,
+		       uint32_t *total, struct err *e);
+/* DELETE folder: the server removes it with its messages. */
+int imap_delete(struct imap_session *s, const char *folder, struct err *e);
 
 /*
  * SELECT, with CONDSTORE (RFC 7162) when the server announces it, so that

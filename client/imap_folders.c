@@ -159,6 +159,65 @@ imap_create(struct imap_session *s, const char *folder, enum imap_use use,
 }
 
 int
+imap_rename(struct imap_session *s, const char *folder, const char *to, struct err *e)
+{
+	struct buf cmd = BUF_INIT;
+	int rc = -1;
+
+	buf_adds(&cmd, "RENAME ");
+	if (add_quoted(&cmd, folder, e) == 0) {
+		buf_addc(&cmd, ' ');
+		if (add_quoted(&cmd, to, e) == 0)
+			rc = imap_simple_command(s, cmd.data, "RENAME", e);
+	}
+	buf_release(&cmd);
+	return rc < 0 ? err_prefix(e, "folder %s", folder) : 0;
+}
+
+int
+imap_delete(struct imap_session *s, const char *folder, struct err *e)
+{
+	struct buf cmd = BUF_INIT;
+	int rc = -1;
+
+	buf_adds(&cmd, "DELETE ");
+	if (add_quoted(&cmd, folder, e) == 0)
+		rc = imap_simple_command(s, cmd.data, "DELETE", e);
+	buf_release(&cmd);
+	return rc < 0 ? err_prefix(e, "folder %s", folder) : 0;
+}
+
+int
+imap_folder_counts(struct imap_session *s, const char *folder, uint32_t *unseen,
+		   uint32_t *total, struct err *e)
+{
+	struct mailimap_status_att_list *att = mailimap_status_att_list_new_empty();
+	struct mailimap_mailbox_data_status *st = NULL;
+	clistiter *cur;
+	int r;
+
+	*unseen = *total = 0;
+	mailimap_status_att_list_add(att, MAILIMAP_STATUS_ATT_MESSAGES);
+	mailimap_status_att_list_add(att, MAILIMAP_STATUS_ATT_UNSEEN);
+	r = mailimap_status(s->imap, folder, att, &st);
+	mailimap_status_att_list_free(att);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, r, e, "STATUS");
+		return err_prefix(e, "folder %s", folder);
+	}
+	for (cur = clist_begin(st->st_info_list); cur; cur = clist_next(cur)) {
+		struct mailimap_status_info *info = clist_content(cur);
+
+		if (info->st_att == MAILIMAP_STATUS_ATT_MESSAGES)
+			*total = info->st_value;
+		else if (info->st_att == MAILIMAP_STATUS_ATT_UNSEEN)
+			*unseen = info->st_value;
+	}
+	mailimap_mailbox_data_status_free(st);
+	return 0;
+}
+
+int
 imap_append(struct imap_session *s, const char *folder, unsigned flags,
 	    const char *msg, size_t len, struct err *e)
 {

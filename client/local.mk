@@ -1,5 +1,6 @@
 noinst_LIBRARIES += libclient.a
 libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c client/config_url.c \
+	client/config_names.c \
 	client/sender_check.h client/sender_check.c \
 	client/tls.h client/tls.c \
 	client/cred.h client/cred.c \

@@ -95,6 +95,32 @@ mail_source_expunge(struct mail_source *src, struct err *e)
 }
 
 int
+mail_source_create(struct mail_source *src, const char *name, struct err *e)
+{
+	return src->ops->create(src, name, e);
+}
+
+int
+mail_source_rename(struct mail_source *src, const char *id, const char *name,
+		   struct err *e)
+{
+	return src->ops->rename(src, id, name, e);
+}
+
+int
+mail_source_remove_folder(struct mail_source *src, const char *id, struct err *e)
+{
+	return src->ops->remove_folder(src, id, e);
+}
+
+int
+mail_source_counts(struct mail_source *src, const char *id, unsigned *unseen,
+		   unsigned *total, struct err *e)
+{
+	return src->ops->counts(src, id, unseen, total, e);
+}
+
+int
 mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e)
 {
 	return src->ops->remove(src, uid, e);

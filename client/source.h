@@ -136,6 +136,19 @@ struct mail_source_ops {
 	 * owned; NULL (or no function) when the message's bytes are its key.
 	 */
 	char *(*identity)(struct mail_source *src, uint32_t uid);
+	/*
+	 * Creates a folder named name (UTF-8, as list_folders shows names;
+	 * "/" separates levels); ERR_INPUT for a name the source cannot hold.
+	 */
+	int (*create)(struct mail_source *src, const char *name, struct err *e);
+	/* Renames folder id to name (as create names it). */
+	int (*rename)(struct mail_source *src, const char *id, const char *name,
+		      struct err *e);
+	/* How many messages folder id holds, and how many are unread. */
+	int (*counts)(struct mail_source *src, const char *id, unsigned *unseen,
+		      unsigned *total, struct err *e);
+	/* Removes folder id and the messages in it, for good. */
+	int (*remove_folder)(struct mail_source *src, const char *id, struct err *e);
 	void (*close)(struct mail_source *src);
 };
 
@@ -169,6 +182,12 @@ int mail_source_append(struct mail_source *src, const char *id, const char *msg,
 int mail_source_move(struct mail_source *src, uint32_t uid, const char *id,
 		     struct err *e);
 int mail_source_expunge(struct mail_source *src, struct err *e);
+int mail_source_create(struct mail_source *src, const char *name, struct err *e);
+int mail_source_rename(struct mail_source *src, const char *id, const char *name,
+		       struct err *e);
+int mail_source_remove_folder(struct mail_source *src, const char *id, struct err *e);
+int mail_source_counts(struct mail_source *src, const char *id, unsigned *unseen,
+		       unsigned *total, struct err *e);
 int mail_source_remove(struct mail_source *src, uint32_t uid, struct err *e);
 int mail_source_search(struct mail_source *src, const char *text, uint32_t **out,
 		       size_t *n_out, struct err *e);

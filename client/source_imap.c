@@ -251,6 +251,51 @@ im_move(struct mail_source *src, uint32_t uid, const char *id, struct err *e)
 }
 
 static int
+im_create(struct mail_source *src, const char *name, struct err *e)
+{
+	char *id = NULL;
+	int rc;
+
+	if (imap_utf7_encode(name, &id, e) < 0)
+		return -1;
+	rc = imap_create(((struct imap_source *)src)->s, id, IMAP_USE_NONE, e);
+	free(id);
+	return rc;
+}
+
+static int
+im_rename(struct mail_source *src, const char *id, const char *name, struct err *e)
+{
+	char *to = NULL;
+	int rc;
+
+	if (imap_utf7_encode(name, &to, e) < 0)
+		return -1;
+	rc = imap_rename(((struct imap_source *)src)->s, id, to, e);
+	free(to);
+	return rc;
+}
+
+static int
+im_counts(struct mail_source *src, const char *id, unsigned *unseen, unsigned *total,
+	  struct err *e)
+{
+	uint32_t u, t;
+
+	if (imap_folder_counts(((struct imap_source *)src)->s, id, &u, &t, e) < 0)
+		return -1;
+	*unseen = u;
+	*total = t;
+	return 0;
+}
+
+static int
+im_remove_folder(struct mail_source *src, const char *id, struct err *e)
+{
+	return imap_delete(((struct imap_source *)src)->s, id, e);
+}
+
+static int
 im_search(struct mail_source *src, const char *text, uint32_t **out, size_t *n_out,
 	  struct err *e)
 {
@@ -306,6 +351,10 @@ static const struct mail_source_ops imap_ops = {
 	.search = im_search,
 	.take_notices = im_take_notices,
 	.identity = im_identity,
+	.create = im_create,
+	.rename = im_rename,
+	.remove_folder = im_remove_folder,
+	.counts = im_counts,
 	.close = im_close,
 };
 

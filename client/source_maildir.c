@@ -659,6 +659,172 @@ md_close(struct mail_source *src)
 	free(m);
 }
 
+/*
+ * The directory of a new Maildir++ folder: ".Name" with "/" as "."; NULL
+ * (e says why) for a name it cannot be or one that is taken.
+ */
+static char *
+new_folder_dir(struct maildir_source *m, const char *name, struct err *e)
+{
+	char *dir, *p;
+
+	if (*name == '\0' || strcmp(name, "INBOX") == 0 || strchr(name, '.') ||
+	    name[0] == '/' || name[strlen(name) - 1] == '/' || strstr(name, "//")) {
+		err_set(e, ERR_INPUT, "\"%s\" cannot be a Maildir++ folder name "
+			"(no dots, no empty level)", name);
+		return NULL;
+	}
+	dir = xasprintf("%s/.%s", m->root, name);
+	for (p = dir + strlen(m->root) + 2; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	if (is_maildir(dir)) {
+		err_set(e, ERR_INPUT, "there is a folder \"%s\" already", name);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* A Maildir++ folder with its cur/, new/ and tmp/. */
+static int
+md_create(struct mail_source *src, const char *name, struct err *e)
+{
+	static const char *const subs[] = { "", "/cur", "/new", "/tmp" };
+	char *dir = new_folder_dir((struct maildir_source *)src, name, e), *path;
+	size_t i;
+	int rc = 0;
+
+	if (dir == NULL)
+		return -1;
+	for (i = 0; i < sizeof subs / sizeof subs[0] && rc == 0; i++) {
+		path = xasprintf("%s%s", dir, subs[i]);
+		rc = mkdir_private(path, e);
+		free(path);
+	}
+	free(dir);
+	return rc;
+}
+
+/* An existing folder other than INBOX and the open one; NULL: e says why. */
+static char *
+other_folder_dir(struct maildir_source *m, const char *id, struct err *e)
+{
+	char *dir = strcmp(id, "INBOX") == 0 ? NULL : folder_dir(m, id);
+
+	if (dir == NULL || !is_maildir(dir)) {
+		err_set(e, ERR_INPUT, "no folder \"%s\" that can change in %s", id, m->root);
+		free(dir);
+		return NULL;
+	}
+	if (m->dir && strcmp(dir, m->dir) == 0) {
+		err_set(e, ERR_INPUT, "the folder is open; open another one first");
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static int
+md_rename(struct mail_source *src, const char *id, const char *name, struct err *e)
+{
+	struct maildir_source *m = (struct maildir_source *)src;
+	char *from = other_folder_dir(m, id, e), *to;
+	int rc = -1;
+
+	if (from == NULL)
+		return -1;
+	to = new_folder_dir(m, name, e);
+	if (to && rename(from, to) < 0)
+		err_set(e, ERR_IO, "cannot rename %s: %s", from, strerror(errno));
+	else if (to)
+		rc = 0;
+	free(from);
+	free(to);
+	return rc;
+}
+
+/* Removes the files of dir (not its subdirectories), then dir if empty. */
+static int
+remove_files(const char *dir, struct err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *path;
+	int rc = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : err_set(e, ERR_IO, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL && rc == 0) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (unlink(path) < 0 && errno != EISDIR && errno != EPERM)
+			rc = err_set(e, ERR_IO, "cannot remove %s: %s", path, strerror(errno));
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+md_remove_folder(struct mail_source *src, const char *id, struct err *e)
+{
+	static const char *const subs[] = { "/cur", "/new", "/tmp", "" };
+	char *dir = other_folder_dir((struct maildir_source *)src, id, e), *path;
+	size_t i;
+	int rc = 0;
+
+	if (dir == NULL)
+		return -1;
+	for (i = 0; i < sizeof subs / sizeof subs[0] && rc == 0; i++) {
+		path = xasprintf("%s%s", dir, subs[i]);
+		rc = remove_files(path, e);
+		if (rc == 0 && rmdir(path) < 0 && errno != ENOENT)
+			rc = err_set(e, ERR_IO, "cannot remove %s: %s", path, strerror(errno));
+		free(path);
+	}
+	free(dir);
+	return rc;
+}
+
+/* Files in new/ are unread; in cur/, those without the S flag. */
+static int
+md_counts(struct mail_source *src, const char *id, unsigned *unseen, unsigned *total,
+	  struct err *e)
+{
+	static const char *const subs[] = { "new", "cur" };
+	char *dir = folder_dir((struct maildir_source *)src, id), *path;
+	const char *info;
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	*unseen = *total = 0;
+	if (dir == NULL || !is_maildir(dir)) {
+		free(dir);
+		return err_set(e, ERR_INPUT, "no folder \"%s\"", id);
+	}
+	for (i = 0; i < 2; i++) {
+		path = xasprintf("%s/%s", dir, subs[i]);
+		d = opendir(path);
+		free(path);
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			(*total)++;
+			info = strstr(de->d_name, ":2,");
+			if (i == 0 || info == NULL || strchr(info + 3, 'S') == NULL)
+				(*unseen)++;
+		}
+		closedir(d);
+	}
+	free(dir);
+	return 0;
+}
+
 static const struct mail_source_ops maildir_ops = {
 	.kind = "maildir",
 	.list_folders = md_list_folders,
@@ -670,6 +836,10 @@ static const struct mail_source_ops maildir_ops = {
 	.expunge = md_expunge,
 	.remove = md_remove,
 	.search = md_search,
+	.create = md_create,
+	.rename = md_rename,
+	.remove_folder = md_remove_folder,
+	.counts = md_counts,
 	.close = md_close,
 };
 

@@ -1,6 +1,10 @@
-/* index.c — one line of the message index, and what it is made of. */
+/*
+ * index.c — one line of the message index, and what it is made of; the
+ * match of the index's search (/, T), case folded by Unicode's rules.
+ */
 #include "ui/ui_p.h"
 
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,21 +134,56 @@ ui_index_line(struct buf *out, size_t number, const struct mail_envelope *env,
 	buf_release(&line);
 }
 
-static int
-contains_ci(const char *hay, const char *needle)
+/*
+ * The text as a search compares it: Unicode full case folding (GLib's
+ * table of CaseFolding.txt: "GRÜ" and "grü" are one, "STRASSE" and
+ * "Straße" too), in NFKC so that a precomposed letter and the same letter
+ * with a combining mark are one.  Bytes that are not UTF-8 become U+FFFD.
+ */
+static char *
+search_fold(const char *text)
 {
-	size_t n = strlen(needle);
+	gchar *valid = g_utf8_make_valid(text, -1);
+	gchar *folded = g_utf8_casefold(valid, -1);
+	gchar *norm = g_utf8_normalize(folded, -1, G_NORMALIZE_NFKC);
+	char *out = xstrdup(norm ? norm : folded);
+
+	g_free(norm);
+	g_free(folded);
+	g_free(valid);
+	return out;
+}
+
+static bool
+contains_folded(const char *hay, const char *folded_needle)
+{
+	char *h;
+	bool found;
 
 	if (hay == NULL)
-		return 0;
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return n == 0;
+		return *folded_needle == '\0';
+	h = search_fold(hay);
+	found = strstr(h, folded_needle) != NULL;
+	free(h);
+	return found;
+}
+
+bool
+ui_text_matches(const char *text, const char *needle)
+{
+	char *n = search_fold(needle);
+	bool found = contains_folded(text, n);
+
+	free(n);
+	return found;
 }
 
 bool
 ui_envelope_matches(const struct mail_envelope *env, const char *needle)
 {
-	return contains_ci(env->subject, needle) || contains_ci(env->from, needle);
+	char *n = search_fold(needle);
+	bool found = contains_folded(env->subject, n) || contains_folded(env->from, n);
+
+	free(n);
+	return found;
 }

@@ -10,11 +10,13 @@
 
 #define ALL_BUT_HELP (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX) | \
 		      UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_COMPOSE) | \
-		      UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_OUTBOX))
+		      UI_IN(UI_VIEW_CERT) | UI_IN(UI_VIEW_OUTBOX) | UI_IN(UI_VIEW_URLS) | \
+		      UI_IN(UI_VIEW_ATTACH))
 #define LISTS (UI_IN(UI_VIEW_FOLDERS) | UI_IN(UI_VIEW_INDEX))
 #define OUTBOX UI_IN(UI_VIEW_OUTBOX)
+#define URLS (UI_IN(UI_VIEW_URLS) | UI_IN(UI_VIEW_ATTACH))
 #define SCROLLING (LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) | \
-		   UI_IN(UI_VIEW_HELP) | OUTBOX)
+		   UI_IN(UI_VIEW_HELP) | OUTBOX | URLS)
 #define READING (UI_IN(UI_VIEW_INDEX) | UI_IN(UI_VIEW_PAGER))
 #define COMPOSE UI_IN(UI_VIEW_COMPOSE)
 
@@ -31,28 +33,31 @@ static const struct {
 	[CONFIG_ACTION_PREVIOUS] = { SCROLLING, "k Up", "previous (one line up)" },
 	[CONFIG_ACTION_PAGE_DOWN] = { SCROLLING, "PageDown Space", "next page" },
 	[CONFIG_ACTION_PAGE_UP] = { SCROLLING, "PageUp -", "previous page" },
-	[CONFIG_ACTION_FIRST] = { LISTS | UI_IN(UI_VIEW_PAGER) | OUTBOX, "Home =",
+	[CONFIG_ACTION_FIRST] = { LISTS | UI_IN(UI_VIEW_PAGER) | OUTBOX | URLS, "Home =",
 		"first" },
-	[CONFIG_ACTION_LAST] = { LISTS | UI_IN(UI_VIEW_PAGER) | OUTBOX, "End *", "last" },
+	[CONFIG_ACTION_LAST] = { LISTS | UI_IN(UI_VIEW_PAGER) | OUTBOX | URLS, "End *",
+		"last" },
 	[CONFIG_ACTION_OPEN] = { LISTS | UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT) |
-		OUTBOX, "Enter", "open the folder, read the message (pager: one line "
-		"down; outbox: all about the entry)" },
+		OUTBOX | URLS, "Enter", "open the folder, read the message (pager: one line "
+		"down; outbox: all about the entry; link list: open the link; attachments: "
+		"view it through mailcap)" },
 	[CONFIG_ACTION_INDEX] = { UI_IN(UI_VIEW_PAGER), "i", "back to the index" },
 	[CONFIG_ACTION_FOLDERS] = { UI_IN(UI_VIEW_INDEX), "c", "the folder list" },
-	[CONFIG_ACTION_SEARCH] = { UI_IN(UI_VIEW_INDEX), "/",
-		"search in subject and sender" },
-	[CONFIG_ACTION_SEARCH_NEXT] = { UI_IN(UI_VIEW_INDEX), "n", "search again" },
+	[CONFIG_ACTION_SEARCH] = { READING, "/",
+		"search in subject and sender (pager: in the message), case aside" },
+	[CONFIG_ACTION_SEARCH_NEXT] = { READING, "n", "search again: the next match" },
 	[CONFIG_ACTION_FLAG] = { READING, "F", "flag or unflag the message" },
 	[CONFIG_ACTION_DELETE] = { READING, "d", "mark the message deleted" },
 	[CONFIG_ACTION_UNDELETE] = { READING, "u", "unmark it" },
 	[CONFIG_ACTION_MOVE] = { UI_IN(UI_VIEW_INDEX), "s",
 		"move the message to another folder" },
-	[CONFIG_ACTION_EXPUNGE] = { UI_IN(UI_VIEW_INDEX), "$",
-		"remove the messages marked deleted, read the folder again" },
+	[CONFIG_ACTION_EXPUNGE] = { LISTS, "$",
+		"remove the messages marked deleted, read the folder again "
+		"(folder list: read the list again)" },
 	[CONFIG_ACTION_NEXT_MESSAGE] = { UI_IN(UI_VIEW_PAGER), "J", "next message" },
 	[CONFIG_ACTION_PREVIOUS_MESSAGE] = { UI_IN(UI_VIEW_PAGER), "K",
 		"previous message" },
-	[CONFIG_ACTION_SAVE] = { UI_IN(UI_VIEW_PAGER), "s",
+	[CONFIG_ACTION_SAVE] = { UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_ATTACH), "s",
 		"save an attachment to a file" },
 	[CONFIG_ACTION_CERTIFICATE] = { UI_IN(UI_VIEW_PAGER) | UI_IN(UI_VIEW_CERT), "C",
 		"the signer's certificate and whether the store trusts it" },
@@ -81,6 +86,27 @@ static const struct {
 		"threads, by date, or the folder's order" },
 	[CONFIG_ACTION_SEARCH_SERVER] = { UI_IN(UI_VIEW_INDEX), "S",
 		"search whole messages (on the IMAP server); n: the next one" },
+	[CONFIG_ACTION_TAG] = { UI_IN(UI_VIEW_INDEX), "t", "tag or untag the message" },
+	[CONFIG_ACTION_TAG_PATTERN] = { UI_IN(UI_VIEW_INDEX), "T",
+		"tag the messages whose subject or sender holds a text (as /)" },
+	[CONFIG_ACTION_TAG_PREFIX] = { UI_IN(UI_VIEW_INDEX), ";",
+		"apply the next key (d u s C F N w) to the tagged messages" },
+	[CONFIG_ACTION_TOGGLE_READ] = { READING, "N", "mark the message read or unread" },
+	[CONFIG_ACTION_COPY] = { UI_IN(UI_VIEW_INDEX), "C",
+		"copy the message to another folder" },
+	[CONFIG_ACTION_SAVE_MESSAGE] = { UI_IN(UI_VIEW_INDEX), "w",
+		"save the message, as received, to an mbox file" },
+	[CONFIG_ACTION_URLS] = { UI_IN(UI_VIEW_PAGER), "^B",
+		"the links of the message; Enter opens one with url_command" },
+	[CONFIG_ACTION_ATTACHMENTS] = { UI_IN(UI_VIEW_PAGER), "v",
+		"the attachments: Enter views one (mailcap), s saves, | pipes" },
+	[CONFIG_ACTION_PIPE] = { UI_IN(UI_VIEW_ATTACH), "|",
+		"pipe the attachment to a command" },
+	[CONFIG_ACTION_CREATE_FOLDER] = { UI_IN(UI_VIEW_FOLDERS), "C",
+		"create a folder" },
+	[CONFIG_ACTION_RENAME_FOLDER] = { UI_IN(UI_VIEW_FOLDERS), "R", "rename the folder" },
+	[CONFIG_ACTION_DELETE_FOLDER] = { UI_IN(UI_VIEW_FOLDERS), "D",
+		"delete the folder and its messages (you type yes)" },
 	[CONFIG_ACTION_OUTBOX] = { LISTS | UI_IN(UI_VIEW_PAGER), "O",
 		"the outbox: what waits to be sent" },
 	[CONFIG_ACTION_RETRY] = { OUTBOX, "r",
@@ -94,6 +120,7 @@ static const char *const view_names[] = {
 	[UI_VIEW_FOLDERS] = "folder list", [UI_VIEW_INDEX] = "index",
 	[UI_VIEW_PAGER] = "pager", [UI_VIEW_HELP] = "help",
 	[UI_VIEW_COMPOSE] = "compose screen", [UI_VIEW_CERT] = "certificate view",
+	[UI_VIEW_URLS] = "link list", [UI_VIEW_ATTACH] = "attachment menu",
 	[UI_VIEW_OUTBOX] = "outbox view",
 };
 

@@ -258,6 +258,8 @@ screen_draw(struct screen *s)
 	case UI_VIEW_HELP: draw_help(s); break;
 	case UI_VIEW_COMPOSE: compose_draw(s); break;
 	case UI_VIEW_CERT: certs_draw(s); break;
+	case UI_VIEW_URLS: urls_draw(s); break;
+	case UI_VIEW_ATTACH: attach_view_draw(s); break;
 	case UI_VIEW_OUTBOX: outbox_view_draw(s); break;
 	}
 	refresh();
@@ -674,6 +676,22 @@ key_of(int r, wint_t ch)
 	return (int)ch;
 }
 
+int
+screen_next_key(struct screen *s)
+{
+	wint_t ch;
+	int r, key;
+
+	for (;;) {
+		screen_draw(s);
+		r = get_wch(&ch);
+		if (r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE))
+			continue;
+		if ((key = key_of(r, ch)) >= 0)
+			return key;
+	}
+}
+
 static void
 handle_key(struct screen *s, int key)
 {
@@ -716,6 +734,8 @@ handle_key(struct screen *s, int key)
 	case UI_VIEW_PAGER: pager_key(s, action); break;
 	case UI_VIEW_COMPOSE: compose_key(s, action); break;
 	case UI_VIEW_CERT: certs_key(s, action); break;
+	case UI_VIEW_URLS: urls_key(s, action); break;
+	case UI_VIEW_ATTACH: attach_view_key(s, action); break;
 	case UI_VIEW_OUTBOX: outbox_view_key(s, action); break;
 	case UI_VIEW_HELP: break;
 	}
@@ -778,6 +798,7 @@ ui_run(struct mail_source *src, const struct ui_options *opt, struct err *e)
 	s.saved_stderr = -1;
 	s.status_rows = 1;
 	s.tty_out = -1;
+	s.pager.find_line = SIZE_MAX;
 	s.passphrase.get = screen_passphrase_get;
 	s.passphrase.opaque = &s;
 	if (mail_source_list_folders(src, &s.folders.list, &s.folders.n, e) < 0)
@@ -883,9 +904,13 @@ restore:
 	ui_draft_release(&s.compose.draft);
 	free(s.compose.plan);
 	pager_close(&s);
+	urls_close(&s);
+	free(s.pager.find);
 	index_release(&s);
 	outbox_view_close(&s);
 	mail_folders_free(&s.folders.list, s.folders.n);
+	free(s.folders.unseen);
+	free(s.folders.total);
 	ui_help_free(&s.help, s.n_help);
 	smime_engine_free(&s.eng);
 	free(s.eng_error);

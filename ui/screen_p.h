@@ -29,6 +29,8 @@
 struct folders_view {
 	struct mail_folder *list;	/* owned */
 	size_t n, cur, top;
+	/* owned, n each, or NULL: what each folder holds, and how much unread */
+	unsigned *unseen, *total;
 };
 
 enum index_order { ORDER_FOLDER, ORDER_THREADS, ORDER_DATE };
@@ -39,6 +41,7 @@ struct index_row {
 	enum ui_crypto_mark mark;	/* the crypto column */
 	size_t seq;			/* its place in the folder (its UID) */
 	unsigned depth;			/* its depth in its thread (threads only) */
+	bool tagged;			/* t, T: what ; acts on */
 };
 
 /* The index of the open folder. */
@@ -72,6 +75,8 @@ struct pager_view {
 	struct pager_row *rows;		/* owned; doc wrapped to the width */
 	size_t n_rows, n_pinned, top;
 	int rows_width;
+	char *find;			/* owned; the last search (/), or NULL */
+	size_t find_line;		/* the doc line it found, or SIZE_MAX */
 };
 
 /* The certificate view of the signers of the message in the pager. */
@@ -96,6 +101,17 @@ struct compose_view {
 	bool reply_encrypted;		/* the original was encrypted */
 	char *plan;			/* owned; what sending will do, or NULL */
 	bool plan_bad;
+};
+
+/* The attachments of the message in the pager (v). */
+struct attach_view {
+	size_t cur, top;
+};
+
+/* The links of the message in the pager (^B). */
+struct urls_view {
+	char **list;			/* owned, each string owned */
+	size_t n, cur, top;
 };
 
 /* What waits in the outbox. */
@@ -141,6 +157,8 @@ struct screen {
 	struct pager_view pager;
 	struct certs_view certs;
 	struct compose_view compose;
+	struct urls_view urls;
+	struct attach_view attach;
 	struct outbox_view outbox;
 };
 
@@ -200,6 +218,8 @@ bool screen_ask_attachment(struct screen *s, const char *verb, size_t n,
  * same as a fresh start at that size.
  */
 void screen_scroll_to(size_t cur, size_t *top, int rows);
+/* Waits for one key and returns it as [keys] names it (enum config_key). */
+int screen_next_key(struct screen *s);
 /* Moves a list cursor; returns true when the action was a movement. */
 bool screen_list_move(const struct screen *s, size_t *cur, size_t n, int action);
 /* The S/MIME engine, started when first needed; NULL: s->eng_error says why. */
@@ -217,6 +237,12 @@ void folders_key(struct screen *s, int action);
  * several.
  */
 const struct mail_folder *folders_find(const struct screen *s, const char *typed);
+/* Asks the source how many messages each folder holds, and how many are unread. */
+void folders_count(struct screen *s);
+/* Reads the folder list again, the cursor kept on its folder; -1: status says why. */
+int folders_reload(struct screen *s);
+/* Creates folder name and reads the list again, the cursor on it; -1: status says why. */
+int folders_create(struct screen *s, const char *name);
 
 /* --- view_index.c: the open folder's index ---------------------------- */
 
@@ -237,6 +263,23 @@ void index_toggle_flag(struct screen *s);
 void index_set_deleted(struct screen *s, bool on);
 /* Closes the folder and forgets the searches. */
 void index_release(struct screen *s);
+/* Takes row i off the index (its message left the folder). */
+void index_drop_row(struct screen *s, size_t i);
+/*
+ * Asks for another folder, listing them ("VERB to folder (...): ");
+ * NULL when cancelled or not one (the status says why).
+ */
+const struct mail_folder *index_ask_folder(struct screen *s, const char *verb);
+
+/* --- view_tag.c: tagging, and acting on several messages -------------- */
+
+/* t (tag or untag), T (tag by the search's matcher), ; (then a key). */
+void tag_key(struct screen *s, int action);
+/*
+ * Applies action (delete, undelete, move, copy, flag, toggle-read,
+ * save-message) to the tagged messages, or to the current one.
+ */
+void tag_apply(struct screen *s, int action, bool tagged);
 
 /* --- view_pager.c: one message ---------------------------------------- */
 
@@ -245,6 +288,8 @@ void pager_key(struct screen *s, int action);
 /* Opens the index's current message in the pager. */
 void pager_open(struct screen *s);
 void pager_close(struct screen *s);
+/* Saves attachment which of the message to a file asked for. */
+void pager_save_attachment(struct screen *s, size_t which);
 /* Forgets the message's rows, to wrap it again at the new width. */
 void pager_free_rows(struct screen *s);
 
@@ -255,6 +300,32 @@ void certs_key(struct screen *s, int action);
 /* Opens the view over the pager's message; says so when it is not signed. */
 void certs_open(struct screen *s);
 void certs_close(struct screen *s);
+
+/* --- view_urls.c: the links of a message ------------------------------- */
+
+void urls_draw(struct screen *s);
+void urls_key(struct screen *s, int action);
+/* Opens the list over the pager's message; says so when it has no link. */
+void urls_open(struct screen *s);
+void urls_close(struct screen *s);
+
+/* --- view_attach.c: the attachments of a message ----------------------- */
+
+void attach_view_draw(struct screen *s);
+void attach_view_key(struct screen *s, int action);
+/* Opens the menu over the pager's message; says so when it has none. */
+void attach_view_open(struct screen *s);
+
+/* --- run.c: other programs ------------------------------------------- */
+
+/*
+ * Runs /bin/sh -c script with $1 = arg (never put through the shell
+ * itself), the terminal handed over and taken back, standard input from
+ * in_fd (or the terminal when -1).  Returns its exit status, or -1 with e
+ * set when it could not be started or was killed.
+ */
+int screen_run(struct screen *s, const char *script, const char *arg, int in_fd,
+	       struct err *e);
 
 /* --- view_compose.c: writing a message --------------------------------- */
 

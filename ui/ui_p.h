@@ -158,8 +158,34 @@ void ui_doc_build(struct ui_doc *doc, const char *msg, size_t len,
 void ui_doc_release(struct ui_doc *doc);
 /* The decoded bytes of an attachment. */
 void ui_attachment_decode(const struct ui_attachment *a, struct buf *out);
-/* HTML to plain text (tags removed, entities decoded), appended to out. */
+/*
+ * HTML to plain text, appended to out (html.c): tags removed, entities
+ * decoded, a table row's cells kept apart by " | ", each link's text
+ * followed by "[N]" and the links listed under the text as "[N] URL"
+ * (http, https, ftp and mailto only).  Images, scripts and styles are
+ * dropped; nothing is fetched.
+ */
 void ui_html_to_text(struct buf *out, const char *html, size_t len);
+/*
+ * The addresses (http, https, ftp, mailto) in the body lines of a doc, in
+ * order, each once: *out (owned, each string owned) gets them; returns how
+ * many.
+ */
+size_t ui_doc_urls(const struct ui_doc *d, char ***out);
+
+/*
+ * mailcap.c — RFC 1524: the viewer of a media type.  ui_mailcap_find reads
+ * the files named (NULL-terminated; a missing one is skipped), in order,
+ * and returns the first entry for type ("text/html", or "text/ *" as a
+ * pattern in the file) whose test= command, if any, exits 0: its view
+ * command with %s replaced by file, %t by type (when type is only letters,
+ * digits and "/.+-", else by nothing) and %{...} by nothing (a message's
+ * parameters are not put into a shell command).  *stdin_data is true when
+ * the command has no %s and reads the content on its standard input;
+ * *needs_terminal and *copious give the flags.  NULL when no entry fits.
+ */
+char *ui_mailcap_find(const char *const *files, const char *type, const char *file,
+		      bool *stdin_data, bool *needs_terminal, bool *copious);
 
 /* --- index.c: one line of the message index ----------------------------- */
 
@@ -189,6 +215,11 @@ void ui_index_line(struct buf *out, size_t number, const struct mail_envelope *e
 		   enum ui_crypto_mark mark, int cols, time_t now);
 /* Case-insensitive (ASCII) search in subject and from. */
 bool ui_envelope_matches(const struct mail_envelope *env, const char *needle);
+/*
+ * Whether text holds needle, case folded by Unicode's rules (full folding,
+ * NFKC) as the index's search compares: the pager's search (/) too.
+ */
+bool ui_text_matches(const char *text, const char *needle);
 
 /* --- thread.c: the index in threads ------------------------------------ */
 
@@ -227,7 +258,8 @@ void ui_cert_doc_build(struct ui_doc *doc, const struct smime_signer *sg,
 
 enum ui_view {
 	UI_VIEW_FOLDERS, UI_VIEW_INDEX, UI_VIEW_PAGER, UI_VIEW_HELP,
-	UI_VIEW_COMPOSE, UI_VIEW_CERT, UI_VIEW_OUTBOX,
+	UI_VIEW_COMPOSE, UI_VIEW_CERT, UI_VIEW_OUTBOX, UI_VIEW_URLS,
+	UI_VIEW_ATTACH,
 };
 #define UI_IN(view) (1u << (view))
 

@@ -141,8 +141,7 @@ run_editor(struct screen *s, struct buf *text, struct err *e)
 	const char *tmpdir = getenv("TMPDIR");
 	char *path = xasprintf("%s/cachet-draft-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	struct buf edited = BUF_INIT;
-	int fd = mkstemp(path), status = 0, rc = -1;
-	pid_t pid;
+	int fd = mkstemp(path), status, rc = -1;
 
 	if (fd < 0) {
 		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
@@ -154,32 +153,14 @@ run_editor(struct screen *s, struct buf *text, struct err *e)
 		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	def_prog_mode();
-	endwin();
-	pid = fork();
-	if (pid == 0) {
-		/* The editor gets the terminal's stderr back. */
-		if (s->tty_out >= 0)
-			dup2(s->tty_out, STDOUT_FILENO);
-		if (s->saved_stderr >= 0)
-			dup2(s->saved_stderr, STDERR_FILENO);
-		execl("/bin/sh", "sh", "-c", "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"", "sh",
-		      path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	refresh();
-	if (pid < 0) {
-		err_set(e, ERR_IO, "cannot start the editor: %s", strerror(errno));
+	status = screen_run(s, "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"", path, -1, e);
+	if (status < 0) {
+		err_prefix(e, "the editor");
 		goto out;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (status != 0) {
 		err_set(e, ERR_IO, "the editor failed (status %d); the text is unchanged",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			status);
 		goto out;
 	}
 	if (file_read(path, 0, &edited, e) < 0)
@@ -427,29 +408,6 @@ in_drafts(const struct screen *s)
 
 	return s->opt->account && s->index.folder_id && i < s->folders.n &&
 	       strcmp(s->folders.list[i].id, s->index.folder_id) == 0;
-}
-
-/* The folder list again (a folder was created), the cursor where it was. */
-static void
-folders_reload(struct screen *s)
-{
-	struct mail_folder *list = NULL;
-	struct err e = { 0 };
-	size_t n = 0, i;
-	char *cur = s->folders.n ? xstrdup(s->folders.list[s->folders.cur].id) : NULL;
-
-	if (mail_source_list_folders(s->src, &list, &n, &e) < 0) {
-		free(cur);
-		return;
-	}
-	mail_folders_free(&s->folders.list, s->folders.n);
-	s->folders.list = list;
-	s->folders.n = n;
-	s->folders.cur = 0;
-	for (i = 0; cur && i < n; i++)
-		if (strcmp(list[i].id, cur) == 0)
-			s->folders.cur = i;
-	free(cur);
 }
 
 /*

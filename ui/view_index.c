@@ -84,6 +84,8 @@ index_draw(struct screen *s)
 		} else {
 			ui_index_line(&b, i + 1, &r->env, r->mark, COLS, now);
 		}
+		if (r->tagged && b.len > 4)
+			b.data[4] = '*';	/* between the number and the flags */
 		if (i == ix->cur)
 			a = s->paint[CONFIG_ELEM_INDEX_SELECTED];
 		else if (r->env.flags & MAIL_FLAG_DELETED)
@@ -491,9 +493,8 @@ index_set_deleted(struct screen *s, bool on)
 	}
 }
 
-/* Takes row i off the index (its message left the folder). */
-static void
-drop_row(struct screen *s, size_t i)
+void
+index_drop_row(struct screen *s, size_t i)
 {
 	row_release(&s->index.rows[i]);
 	memmove(s->index.rows + i, s->index.rows + i + 1,
@@ -503,54 +504,87 @@ drop_row(struct screen *s, size_t i)
 		s->index.cur = s->index.n ? s->index.n - 1 : 0;
 }
 
-static void
-move_message(struct screen *s)
+/* Whether typed begins the names of several folders (folders_find's NULL). */
+static bool
+folder_prefix_of_several(const struct screen *s, const char *typed)
 {
-	const struct mail_folder *to;
+	size_t i, n = 0, len = strlen(typed);
+
+	for (i = 0; i < s->folders.n; i++)
+		n += strncmp(s->folders.list[i].name, typed, len) == 0;
+	return n > 1;
+}
+
+const struct mail_folder *
+index_ask_folder(struct screen *s, const char *verb)
+{
+	const struct mail_folder *to = NULL;
 	struct buf q = BUF_INIT;
-	struct err e = { 0 };
 	char *answer;
 	size_t i, shown = 0;
 
-	if (s->index.n == 0)
-		return;
 	/* The question lists the other folders. */
-	buf_adds(&q, "Move to folder (");
+	buf_addf(&q, "%s to folder (", verb);
 	for (i = 0; i < s->folders.n; i++) {
 		if (strcmp(s->folders.list[i].id, s->index.folder_id) == 0)
 			continue;
 		buf_addf(&q, "%s%s", shown++ ? ", " : "", s->folders.list[i].name);
 	}
-	buf_adds(&q, "): ");
-	if (shown == 0) {
-		screen_status(s, true, "there is no other folder to move to");
-		buf_release(&q);
-		return;
-	}
+	/* With no other folder, a new one can still be named. */
+	buf_adds(&q, shown ? "): " : "a new one): ");
 	answer = screen_prompt(s, q.data, NULL);
 	buf_release(&q);
 	if (answer == NULL || *answer == '\0') {
-		screen_status(s, false, "not moved");
+		screen_status(s, false, "not %s", strcmp(verb, "Copy") == 0 ? "copied" : "moved");
 		free(answer);
-		return;
+		return NULL;
 	}
 	to = folders_find(s, answer);
-	if (to == NULL) {
-		screen_status(s, true, "not moved: no folder \"%s\" (or several start so)",
-			      answer);
-	} else if (strcmp(to->id, s->index.folder_id) == 0) {
-		screen_status(s, true, "not moved: the message is in %s already", to->name);
-	} else {
-		screen_working(s, "moving the message");
-		if (mail_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id,
-				     &e) < 0) {
-			screen_status(s, true, "not moved: %s", e.msg);
-		} else {
-			drop_row(s, s->index.cur);
-			screen_status(s, false, "moved to %s", to->name);
+	if (to == NULL && !folder_prefix_of_several(s, answer)) {
+		/* No such folder: offered, created on a yes. */
+		char *ask = xasprintf("No folder \"%s\"; create it (y/n)? ", answer);
+		char *yn = screen_prompt(s, ask, NULL);
+
+		free(ask);
+		if (yn && (yn[0] == 'y' || yn[0] == 'Y') && yn[1] == '\0' &&
+		    folders_create(s, answer) == 0)
+			to = folders_find(s, answer);
+		else if (!s->status_bad)
+			screen_status(s, false, "not %s: no folder \"%s\"",
+				      strcmp(verb, "Copy") == 0 ? "copied" : "moved", answer);
+		free(yn);
+		if (to == NULL) {
+			free(answer);
+			return NULL;
 		}
 	}
+	if (to == NULL)
+		screen_status(s, true, "not %s: no folder \"%s\" (or several start so)",
+			      strcmp(verb, "Copy") == 0 ? "copied" : "moved", answer);
+	else if (strcmp(to->id, s->index.folder_id) == 0) {
+		screen_status(s, true, "not %s: the message is in %s already",
+			      strcmp(verb, "Copy") == 0 ? "copied" : "moved", to->name);
+		to = NULL;
+	}
 	free(answer);
+	return to;
+}
+
+static void
+move_message(struct screen *s)
+{
+	const struct mail_folder *to;
+	struct err e = { 0 };
+
+	if (s->index.n == 0 || (to = index_ask_folder(s, "Move")) == NULL)
+		return;
+	screen_working(s, "moving the message");
+	if (mail_source_move(s->src, s->index.rows[s->index.cur].env.uid, to->id, &e) < 0) {
+		screen_status(s, true, "not moved: %s", e.msg);
+	} else {
+		index_drop_row(s, s->index.cur);
+		screen_status(s, false, "moved to %s", to->name);
+	}
 }
 
 /* Removes the messages marked deleted, after a yes; then reads the folder. */
@@ -628,6 +662,14 @@ index_key(struct screen *s, int action)
 	case CONFIG_ACTION_MOVE:
 		move_message(s);
 		break;
+	case CONFIG_ACTION_TAG: case CONFIG_ACTION_TAG_PATTERN:
+	case CONFIG_ACTION_TAG_PREFIX:
+		tag_key(s, action);
+		break;
+	case CONFIG_ACTION_TOGGLE_READ: case CONFIG_ACTION_COPY:
+	case CONFIG_ACTION_SAVE_MESSAGE:
+		tag_apply(s, action, false);
+		break;
 	case CONFIG_ACTION_THREADS:
 		/* folder order, threads, by date, folder order... */
 		s->index.order = s->index.order == ORDER_FOLDER ? ORDER_THREADS :
@@ -639,6 +681,7 @@ index_key(struct screen *s, int action)
 	case CONFIG_ACTION_FOLDERS: case CONFIG_ACTION_QUIT:
 		s->view = UI_VIEW_FOLDERS;
 		screen_status(s, false, "%s", "");
+		folders_count(s);
 		break;
 	}
 }

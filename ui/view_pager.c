@@ -23,6 +23,7 @@ pager_close(struct screen *s)
 	s->pager.encrypted = false;
 	pager_free_rows(s);
 	s->pager.top = 0;
+	s->pager.find_line = SIZE_MAX;
 }
 
 struct wrap_ctx {
@@ -116,7 +117,10 @@ pager_draw(struct screen *s)
 		i = pin + p->top + y;
 		if (i >= p->n_rows)
 			break;
+		/* The line the search found stands out as the index's cursor does. */
 		screen_put_row((int)(pin + y) + 1, p->rows[i].text,
+			       p->rows[i].line == p->find_line ?
+			       s->paint[CONFIG_ELEM_INDEX_SELECTED] :
 			       screen_line_attr(s, p->doc.lines[p->rows[i].line].kind));
 	}
 	if (smime_protected_header(p->verdict, "Subject")) {
@@ -380,20 +384,25 @@ safe_file_name(const char *name)
 static void
 save_attachment(struct screen *s)
 {
-	struct ui_attachment *a;
-	struct buf data = BUF_INIT;
-	struct err e = { 0 };
-	char *answer, *path, *def;
-	struct stat st;
 	size_t which = 0;
 
 	if (s->pager.doc.n_atts == 0) {
 		screen_status(s, false, "This message has no attachments");
 		return;
 	}
-	if (!screen_ask_attachment(s, "Save", s->pager.doc.n_atts, &which))
-		return;
-	a = &s->pager.doc.atts[which];
+	if (screen_ask_attachment(s, "Save", s->pager.doc.n_atts, &which))
+		pager_save_attachment(s, which);
+}
+
+void
+pager_save_attachment(struct screen *s, size_t which)
+{
+	struct ui_attachment *a = &s->pager.doc.atts[which];
+	struct buf data = BUF_INIT;
+	struct err e = { 0 };
+	char *answer, *path, *def;
+	struct stat st;
+
 	def = safe_file_name(a->name);
 	answer = screen_prompt(s, "Save to file: ", def);
 	free(def);
@@ -424,6 +433,56 @@ save_attachment(struct screen *s)
 	free(path);
 }
 
+/*
+ * The search in the message (/, then n): the next line after the one found
+ * last (else from the first line shown) that holds the text, case folded
+ * as the index's search is, goes to the top of the scrolled part and is
+ * shown in the cursor's colours; past the last line it goes on from the
+ * first.  The banner, always shown, is not searched.
+ */
+static void
+pager_find(struct screen *s, bool ask)
+{
+	struct pager_view *p = &s->pager;
+	size_t pin, from, k, line, r;
+	char *q;
+
+	if (ask || p->find == NULL) {
+		q = screen_prompt(s, "Search in the message: ", NULL);
+		if (q == NULL || *q == '\0') {
+			free(q);
+			screen_status(s, false, "%s", "");
+			return;
+		}
+		free(p->find);
+		p->find = q;
+		p->find_line = SIZE_MAX;
+	}
+	wrap_doc(s);
+	pin = pinned_rows(s);
+	if (p->n_rows == 0)
+		return;
+	if (p->find_line != SIZE_MAX)
+		from = p->find_line + 1;
+	else
+		from = p->rows[pin + p->top < p->n_rows ? pin + p->top : p->n_rows - 1].line;
+	for (k = 0; k < p->doc.n_lines; k++) {
+		line = (from + k) % p->doc.n_lines;
+		if (p->doc.lines[line].kind <= UI_LINE_BANNER_BAD ||
+		    !ui_text_matches(p->doc.lines[line].text, p->find))
+			continue;
+		for (r = 0; r < p->n_rows && p->rows[r].line != line; r++)
+			;
+		p->find_line = line;
+		p->top = r > pin ? r - pin : 0;
+		screen_status(s, false, "%s%s", from + k >= p->doc.n_lines ?
+			      "from the top: " : "", p->find);
+		return;
+	}
+	p->find_line = SIZE_MAX;
+	screen_status(s, true, "not found: %s", p->find);
+}
+
 void
 pager_key(struct screen *s, int action)
 {
@@ -444,6 +503,12 @@ pager_key(struct screen *s, int action)
 		break;
 	case CONFIG_ACTION_PAGE_UP:
 		s->pager.top = s->pager.top > room - 1 ? s->pager.top - (room - 1) : 0;
+		break;
+	case CONFIG_ACTION_SEARCH:
+		pager_find(s, true);
+		break;
+	case CONFIG_ACTION_SEARCH_NEXT:
+		pager_find(s, false);
 		break;
 	case CONFIG_ACTION_FIRST:
 		s->pager.top = 0;
@@ -473,8 +538,17 @@ pager_key(struct screen *s, int action)
 	case CONFIG_ACTION_CERTIFICATE:
 		certs_open(s);
 		break;
+	case CONFIG_ACTION_URLS:
+		urls_open(s);
+		break;
+	case CONFIG_ACTION_ATTACHMENTS:
+		attach_view_open(s);
+		break;
 	case CONFIG_ACTION_FLAG:
 		index_toggle_flag(s);
+		break;
+	case CONFIG_ACTION_TOGGLE_READ:
+		tag_apply(s, action, false);
 		break;
 	case CONFIG_ACTION_DELETE:
 		index_set_deleted(s, true);

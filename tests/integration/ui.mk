@@ -10,6 +10,8 @@ UI_INTEGRATION_TESTS = tests/integration/ui_maildir.sh tests/integration/ui_resi
 	tests/integration/ui_threads.sh tests/integration/ui_newmail.sh \
 	tests/integration/ui_search.sh tests/integration/ui_harvest_seen.sh \
 	tests/integration/ui_authres.sh tests/integration/ui_complete.sh \
-	tests/integration/ui_signature.sh tests/integration/ui_index_stream.sh
+	tests/integration/ui_signature.sh tests/integration/ui_index_stream.sh \
+	tests/integration/ui_tag.sh tests/integration/ui_find.sh tests/integration/ui_html.sh \
+	tests/integration/ui_attach_view.sh tests/integration/ui_folders_manage.sh
 TESTS += $(UI_INTEGRATION_TESTS)
 EXTRA_DIST += $(UI_INTEGRATION_TESTS) tests/integration/ui_lib.sh

@@ -15,42 +15,6 @@ message() {
 	printf 'From: carol@localhost\nTo: bob@localhost\nSubject: Message %s\nDate: Mon, 3 Mar 2025 1%s:00:00 +0000\n\nBody %s.\n' "$1" "$1" "$1"
 }
 
-# files_with DIR TEXT: how many message files under DIR's cur/ and new/ hold TEXT.
-files_with() {
-	local n=0 f
-	for f in "$1"/cur/* "$1"/new/*; do
-		[ -f "$f" ] && grep -qF -- "$2" "$f" && n=$((n + 1))
-	done
-	echo "$n"
-}
-
-# flags_of DIR TEXT: the Maildir flag letters of the file holding TEXT.
-flags_of() {
-	local f
-	for f in "$1"/cur/* "$1"/new/*; do
-		if [ -f "$f" ] && grep -qF -- "$2" "$f"; then
-			case $f in
-			*:2,*) echo "${f##*:2,}" ;;
-			*) echo "" ;;
-			esac
-			return 0
-		fi
-	done
-	echo "(none)"
-}
-
-wait_flags() {
-	local dir=$1 text=$2 want=$3 has=$4 i
-	for ((i = 0; i < 100; i++)); do
-		case $(flags_of "$dir" "$text") in
-		*"$want"*) [ "$has" = yes ] && return 0 ;;
-		*) [ "$has" = no ] && return 0 ;;
-		esac
-		sleep 0.05
-	done
-	fail "flags of \"$text\" in $dir: '$(flags_of "$dir" "$text")'; wanted $want: $has"
-}
-
 # --- Maildir ---------------------------------------------------------------
 MD=$H/Maildir
 ui_maildir "$MD"
@@ -68,11 +32,11 @@ ui_wait md "INBOX [4 messages]"
 ui_keys md d
 ui_wait md "marked deleted"
 assert_contains "$(ui_screen md | grep 'Message 1')" "   1 D"
-wait_flags "$MD" "Subject: Message 1" T yes
+ui_wait_flags "$MD" "Subject: Message 1" T yes
 # u takes the mark away again.
 ui_keys md k u
 ui_wait md "no longer marked deleted"
-wait_flags "$MD" "Subject: Message 1" T no
+ui_wait_flags "$MD" "Subject: Message 1" T no
 assert_not_contains "$(ui_screen md | grep 'Message 1')" "   1 D"
 ui_keys md d
 ui_wait_gone md "no longer marked deleted"
@@ -85,13 +49,15 @@ ui_keys md Arch Enter
 ui_wait md "moved to Archive"
 ui_wait md "INBOX [3 messages]"
 assert_not_contains "$(ui_screen md)" "Message 2"
-assert_eq 1 "$(files_with "$MD/.Archive" "Subject: Message 2")" "message 2 in Archive"
-assert_eq 0 "$(files_with "$MD" "Subject: Message 2")" "message 2 in INBOX"
+assert_eq 1 "$(ui_files_with "$MD/.Archive" "Subject: Message 2")" "message 2 in Archive"
+assert_eq 0 "$(ui_files_with "$MD" "Subject: Message 2")" "message 2 in INBOX"
 
 # A folder that does not exist: nothing moves.
 ui_keys md s
 ui_wait_prompt md "Move to folder (Archive, Sent):"
 ui_keys md Nowhere Enter
+ui_wait_prompt md "No folder \"Nowhere\"; create it (y/n)?"
+ui_keys md n Enter
 ui_wait md "not moved: no folder \"Nowhere\""
 ui_wait md "INBOX [3 messages]"
 
@@ -100,7 +66,7 @@ ui_keys md j Enter
 ui_wait md "Body 4."
 ui_keys md d
 ui_wait md "marked deleted"
-wait_flags "$MD" "Subject: Message 4" T yes
+ui_wait_flags "$MD" "Subject: Message 4" T yes
 ui_keys md q
 ui_wait md "INBOX [3 messages]"
 assert_contains "$(ui_screen md | grep 'Message 4')" " D"
@@ -110,17 +76,17 @@ ui_keys md '$'
 ui_wait_prompt md "Remove 2 messages marked deleted for good (y/n)?"
 ui_keys md n
 ui_wait md "nothing removed"
-assert_eq 1 "$(files_with "$MD" "Subject: Message 1")" "message 1 after no"
+assert_eq 1 "$(ui_files_with "$MD" "Subject: Message 1")" "message 1 after no"
 # y removes the marked messages, and only those.
 ui_keys md '$'
 ui_wait_prompt md "Remove 2 messages marked deleted for good (y/n)?"
 ui_keys md y
 ui_wait md "2 messages removed; INBOX: 1 left"
 ui_wait md "INBOX [1 message]"
-assert_eq 0 "$(files_with "$MD" "Subject: Message 1")" "message 1 after expunge"
-assert_eq 0 "$(files_with "$MD" "Subject: Message 4")" "message 4 after expunge"
-assert_eq 1 "$(files_with "$MD" "Subject: Message 3")" "message 3 after expunge"
-assert_eq 1 "$(files_with "$MD/.Archive" "Subject: Message 2")" "the moved message"
+assert_eq 0 "$(ui_files_with "$MD" "Subject: Message 1")" "message 1 after expunge"
+assert_eq 0 "$(ui_files_with "$MD" "Subject: Message 4")" "message 4 after expunge"
+assert_eq 1 "$(ui_files_with "$MD" "Subject: Message 3")" "message 3 after expunge"
+assert_eq 1 "$(ui_files_with "$MD/.Archive" "Subject: Message 2")" "the moved message"
 ui_keys md q q
 ui_wait_exit md
 
@@ -143,25 +109,25 @@ ui_wait imap "INBOX [3 messages]" 20
 ui_keys imap d
 ui_wait imap "marked deleted"
 # \Deleted on the server: Dovecot's Maildir flag T.
-wait_flags "$MB" "Subject: Message 1" T yes
+ui_wait_flags "$MB" "Subject: Message 1" T yes
 ui_keys imap s
 ui_wait_prompt imap "Move to folder (Archive, Drafts, Sent):"
 ui_keys imap Archive Enter
 ui_wait imap "moved to Archive" 20
 ui_wait imap "INBOX [2 messages]"
 for ((i = 0; i < 100; i++)); do
-	[ "$(files_with "$MB/.Archive" "Subject: Message 2")" = 1 ] && break
+	[ "$(ui_files_with "$MB/.Archive" "Subject: Message 2")" = 1 ] && break
 	sleep 0.05
 done
-assert_eq 1 "$(files_with "$MB/.Archive" "Subject: Message 2")" "message 2 in Archive on the server"
-assert_eq 0 "$(files_with "$MB" "Subject: Message 2")" "message 2 in INBOX on the server"
+assert_eq 1 "$(ui_files_with "$MB/.Archive" "Subject: Message 2")" "message 2 in Archive on the server"
+assert_eq 0 "$(ui_files_with "$MB" "Subject: Message 2")" "message 2 in INBOX on the server"
 ui_keys imap '$'
 ui_wait_prompt imap "Remove 1 message marked deleted for good (y/n)?"
 ui_keys imap y
 ui_wait imap "1 message removed; INBOX: 1 left" 20
 ui_wait imap "INBOX [1 message]"
-assert_eq 0 "$(files_with "$MB" "Subject: Message 1")" "message 1 on the server"
-assert_eq 1 "$(files_with "$MB" "Subject: Message 3")" "message 3 on the server"
+assert_eq 0 "$(ui_files_with "$MB" "Subject: Message 1")" "message 1 on the server"
+assert_eq 1 "$(ui_files_with "$MB" "Subject: Message 3")" "message 3 on the server"
 ui_keys imap q q
 ui_wait_exit imap
 

@@ -23,6 +23,12 @@
 #   ui_alive NAME                    true while NAME's session exists
 #   ui_wait_exit NAME [SECONDS]      waits until NAME's session has ended (its
 #                                    program quit); fails otherwise
+#   ui_files_with DIR TEXT           how many message files under Maildir DIR's
+#                                    cur/ and new/ hold TEXT
+#   ui_flags_of DIR TEXT             the Maildir flag letters of the file holding
+#                                    TEXT ("(none)" when no file does)
+#   ui_wait_flags DIR TEXT L yes|no  waits until that file has (yes) or lacks
+#                                    (no) flag letter L; fails otherwise
 #
 # The tmux server runs on its own socket with a configuration of its own,
 # lives until the script ends (also between sessions: a server that left
@@ -165,4 +171,38 @@ ui_maildir() {
 ui_deliver() {
 	local dir=$1 n=$2
 	cat > "$dir/new/$((1700000000 + n)).M${n}P1.test"
+}
+
+ui_files_with() {
+	local n=0 f
+	for f in "$1"/cur/* "$1"/new/*; do
+		[ -f "$f" ] && grep -qF -- "$2" "$f" && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+ui_flags_of() {
+	local f
+	for f in "$1"/cur/* "$1"/new/*; do
+		if [ -f "$f" ] && grep -qF -- "$2" "$f"; then
+			case $f in
+			*:2,*) echo "${f##*:2,}" ;;
+			*) echo "" ;;
+			esac
+			return 0
+		fi
+	done
+	echo "(none)"
+}
+
+ui_wait_flags() {
+	local dir=$1 text=$2 want=$3 has=$4 i
+	for ((i = 0; i < 100; i++)); do
+		case $(ui_flags_of "$dir" "$text") in
+		*"$want"*) [ "$has" = yes ] && return 0 ;;
+		*) [ "$has" = no ] && return 0 ;;
+		esac
+		sleep 0.05
+	done
+	fail "flags of \"$text\" in $dir: '$(ui_flags_of "$dir" "$text")'; wanted $want: $has"
 }

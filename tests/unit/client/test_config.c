@@ -9,12 +9,14 @@
 
 static const char good[] =
 	"# a comment\n"
+	"url_command = xdg-open\n"
 	"[account work]\n"
 	"from = Alice Example <alice@example.org>\n"
 	"imap = imaps://alice@imap.example.org          # inline comment\n"
 	"smtp = submission://alice%40example.org@smtp.example.org:2587\n"
 	"tls_ca_file = /etc/extra-ca.pem\n"
 	"password_command = pass show mail/work#1\n"
+	"url_command = firefox --new-tab\n"
 	"signing_cert = 0123456789ABCDEF0123456789ABCDEF01234567\n"
 	"\n"
 	"[account home]\n"
@@ -50,6 +52,9 @@ test_good(void)
 	CHECK_INT(a->smtp.security, URL_STARTTLS);
 	/* '#' without a space before it is part of the value */
 	CHECK_STR(a->password_command, "pass show mail/work#1");
+	/* The account's url_command, else the one before the sections. */
+	CHECK_STR(a->url_command, "firefox --new-tab");
+	CHECK_STR(cfg->url_command, "xdg-open");
 	CHECK_STR(a->sent, "Sent");
 	CHECK_STR(a->drafts, "Drafts");
 	a = config_account(cfg, "home");
@@ -60,6 +65,7 @@ test_good(void)
 	CHECK_INT(a->imap.security, URL_STARTTLS);
 	CHECK(a->smtp.host == NULL);
 	CHECK_STR(a->sent, "Sent Items");
+	CHECK(a->url_command == NULL);
 	CHECK(config_account(cfg, "nope") == NULL);
 	CHECK_INT(cfg->policy.sign, POLICY_SIGN_ASK);
 	CHECK_INT(cfg->policy.encrypt, POLICY_ENCRYPT_ALWAYS);

@@ -5,6 +5,7 @@
  */
 #include <locale.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tests/unit/check.h"
 #include "ui/ui_p.h"
@@ -182,6 +183,90 @@ test_html(void)
 	CHECK(strstr(b.data, "alert") == NULL);
 	CHECK(strstr(b.data, "color") == NULL);
 	buf_release(&b);
+
+	/* Links: numbered after their text, listed under it, each address
+	 * once; an in-page anchor and a script are not links. */
+	html = "<p>Read the <a href=\"https://example.org/news?a=1&amp;b=2\">latest\n"
+	       "news</a> or <A HREF='mailto:carol@example.org'>write</A>.</p>"
+	       "<p><a href=\"#top\">top</a> <a href=\"javascript:x()\">run</a> "
+	       "<a href=https://example.org/news?a=1&amp;b=2>again</a></p>";
+	ui_html_to_text(&b, html, strlen(html));
+	CHECK_STR(b.data, "Read the latest news[1] or write[2].\n\ntop run again[1]\n\n"
+		  "[1] https://example.org/news?a=1&b=2\n[2] mailto:carol@example.org\n");
+	buf_release(&b);
+
+	/* Table cells stay apart, each row on its own line. */
+	html = "<table><tr><th>Item</th><th>Price</th></tr>"
+	       "<tr><td> Tea </td><td>3&euro;</td><td></td></tr></table>after";
+	ui_html_to_text(&b, html, strlen(html));
+	CHECK_STR(b.data, "Item | Price\nTea | 3\xe2\x82\xac | \nafter");
+	buf_release(&b);
+}
+
+static void
+test_mailcap(void)
+{
+	static const char text[] =
+		"# comment\n"
+		"text/plain; echo no; test=false\n"
+		"text/plain; less %s\\; echo %t %{charset} 100%%; copiousoutput\n"
+		"image/*; view \\\n  --file=%s; needsterminal\n"
+		"application/pdf; pdfread\n";
+	char path[] = "/tmp/cachet-mailcap-XXXXXX";
+	const char *files[] = { "/nonexistent/mailcap", path, NULL };
+	bool in = false, term = false, copious = false;
+	char *cmd;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	CHECK_INT(write(fd, text, strlen(text)), (long)strlen(text));
+	close(fd);
+	/* The first entry's test fails; %t, %{...} and %% in the second. */
+	cmd = ui_mailcap_find(files, "TEXT/plain", "/tmp/f", &in, &term, &copious);
+	CHECK_STR(cmd, "less /tmp/f; echo TEXT/plain  100%");
+	CHECK(!in && !term && copious);
+	free(cmd);
+	/* A type that is not plain never reaches the shell. */
+	cmd = ui_mailcap_find(files, "text/plain;x`id`", "/tmp/f", &in, &term, &copious);
+	CHECK(cmd == NULL);
+	free(cmd);
+	/* A wildcard, a continued line, a flag. */
+	cmd = ui_mailcap_find(files, "image/png", "/tmp/f", &in, &term, &copious);
+	CHECK_STR(cmd, "view   --file=/tmp/f");
+	CHECK(!in && term && !copious);
+	free(cmd);
+	/* No %s: the content on standard input. */
+	cmd = ui_mailcap_find(files, "application/pdf", "/tmp/f", &in, &term, &copious);
+	CHECK_STR(cmd, "pdfread");
+	CHECK(in);
+	free(cmd);
+	CHECK(ui_mailcap_find(files, "audio/ogg", "/tmp/f", &in, &term, &copious) == NULL);
+	unlink(path);
+}
+
+static void
+test_doc_urls(void)
+{
+	struct ui_line lines[] = {
+		{ UI_LINE_HEADER, (char *)"From: http://header.example/" },
+		{ UI_LINE_BODY, (char *)"See https://a.example/x, and (http://b.example/y)." },
+		{ UI_LINE_QUOTE, (char *)"> https://a.example/x again <mailto:d@example.org>" },
+		{ UI_LINE_BODY, (char *)"[1] ftp://c.example/file" },
+	};
+	struct ui_doc d = { .lines = lines, .n_lines = 4 };
+	char **urls = NULL;
+	size_t n = ui_doc_urls(&d, &urls), i;
+
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		CHECK_STR(urls[0], "https://a.example/x");
+		CHECK_STR(urls[1], "http://b.example/y");
+		CHECK_STR(urls[2], "mailto:d@example.org");
+		CHECK_STR(urls[3], "ftp://c.example/file");
+	}
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
 }
 
 static char *
@@ -482,7 +567,9 @@ test_pager_html_only(void)
 		  "H|Subject: news\n"
 		  "B|\n"
 		  "N|[HTML shown as text; nothing was loaded]\n"
-		  "B|Hi, link\n");
+		  "B|Hi, link[1]\n"
+		  "B|\n"
+		  "B|[1] http://x\n");
 	free(t);
 	ui_doc_release(&d);
 }
@@ -552,6 +639,30 @@ test_index(void)
 	CHECK(ui_envelope_matches(&env, "ALICE"));
 	CHECK(ui_envelope_matches(&env, "quarterly"));
 	CHECK(!ui_envelope_matches(&env, "bob"));
+	{
+		/* Unicode case folding, not ASCII's: each row a subject, a
+		 * search and whether it finds it. */
+		static const struct {
+			const char *subject, *needle;
+			bool found;
+		} fold[] = {
+			{ "Gr\xc3\xbc\xc3\x9f""e aus Wien", "GR\xc3\x9c", true },
+			{ "GR\xc3\x9c\xc3\x9f""E", "gr\xc3\xbc", true },
+			{ "Stra\xc3\x9f""e", "STRASSE", true },	/* ß is ss */
+			{ "\xce\x9f\xce\x94\xce\x8f\xce\xa3", "\xce\xbf\xce\xb4\xcf\x8e\xcf\x82", true },	/* ΟΔΏΣ, οδώς */
+			{ "\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2", "\xd0\xbf\xd1\x80\xd0\xb8", true },	/* ПРИВЕТ, при */
+			{ "Gru\xcc\x88\xc3\x9f""e", "gr\xc3\xbc", true },	/* u + combining diaeresis */
+			{ "Gruss", "gr\xc3\xbc", false },
+			{ "bad \xff byte", "BAD", true },
+		};
+		size_t i;
+		struct mail_envelope f = { .from = (char *)"" };
+
+		for (i = 0; i < sizeof fold / sizeof fold[0]; i++) {
+			f.subject = (char *)fold[i].subject;
+			CHECK_INT(ui_envelope_matches(&f, fold[i].needle), fold[i].found);
+		}
+	}
 }
 
 struct pieces {
@@ -601,6 +712,8 @@ main(void)
 	test_transfer();
 	test_charsets();
 	test_html();
+	test_doc_urls();
+	test_mailcap();
 	test_pager_mixed();
 	test_pager_signed();
 	test_pager_protected_headers();
