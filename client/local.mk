@@ -6,7 +6,7 @@ libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c \
 	client/smtp.h client/smtp.c \
 	client/imap.h client/imap_p.h client/imap.c client/imap_folders.c client/imap_parse.c client/imap_utf7.c \
 	client/outbox.h client/outbox.c \
-	client/send.h client/send_p.h client/send.c client/send_deliver.c \
+	client/send.h client/send_p.h client/send.c client/send_deliver.c client/send_batch.c \
 	client/imap_cache.h client/imap_cache.c
 
 check_PROGRAMS += tests/unit/client/test_config

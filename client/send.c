@@ -118,6 +118,7 @@ send_report_release(struct send_report *rep)
 	free(rep->queued);
 	free(rep->warning);
 	free(rep->notice);
+	free(rep->reply);
 	memset(rep, 0, sizeof *rep);
 }
 
@@ -591,9 +592,9 @@ out:
 }
 
 int
-send_perform(const struct account *a, const struct send_plan *plan,
-	     const struct send_options *o, struct send_report *rep, FILE *info,
-	     struct err *e)
+send_stage(const struct account *a, const struct send_plan *plan,
+	   const struct send_options *o, struct send_staged **out,
+	   struct send_report *rep, FILE *info, struct err *e)
 {
 	struct smime_engine *eng = NULL;
 	struct recipients *rr = NULL;
@@ -601,6 +602,7 @@ send_perform(const struct account *a, const struct send_plan *plan,
 	size_t n = plan->n_rcpts, n_copies = 0, i;
 	int rc = -1;
 
+	*out = NULL;
 	memset(rep, 0, sizeof *rep);
 	if (plan->refusal || plan->from == NULL)
 		return err_set(e, ERR_POLICY, "%s", plan->refusal ? plan->refusal :
@@ -627,10 +629,50 @@ send_perform(const struct account *a, const struct send_plan *plan,
 	/* Done with the engine before the network: no agent waits on a socket. */
 	recipients_free(&rr);
 	smime_engine_free(&eng);
-	rc = send_deliver(a, plan, o, copies, n_copies, rep, info, e);
+	if (send_store(a, plan, o, copies, n_copies, info, e) < 0)
+		goto out;
+	*out = xcalloc(1, sizeof **out);
+	(*out)->copies = copies;
+	(*out)->n_copies = n_copies;
+	copies = NULL;
+	rc = 0;
 out:
 	recipients_free(&rr);
 	smime_engine_free(&eng);
 	send_copies_free(&copies, n_copies);
+	return rc;
+}
+
+int
+send_transmit(const struct account *a, struct send_staged *st,
+	      const struct send_options *o, struct send_report *rep, FILE *info,
+	      struct err *e)
+{
+	return send_submit(a, o, st->copies, st->n_copies, rep, info, e);
+}
+
+void
+send_staged_free(struct send_staged **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	send_copies_free(&(*sp)->copies, (*sp)->n_copies);
+	free(*sp);
+	*sp = NULL;
+}
+
+int
+send_perform(const struct account *a, const struct send_plan *plan,
+	     const struct send_options *o, struct send_report *rep, FILE *info,
+	     struct err *e)
+{
+	struct send_staged *st = NULL;
+	int rc;
+
+	if (send_stage(a, plan, o, &st, rep, info, e) < 0)
+		return -1;
+	test_pause_at("after-sign");
+	rc = send_transmit(a, st, o, rep, info, e);
+	send_staged_free(&st);
 	return rc;
 }

@@ -13,6 +13,7 @@ CLIENT_TESTS = \
 	tests/integration/client_sent_folder.sh \
 	tests/integration/client_outbox_keyed.sh \
 	tests/integration/client_send_crash.sh \
+	tests/integration/client_send_batch.sh \
 	tests/integration/client_imap.sh \
 	tests/integration/client_imap_ops.sh \
 	tests/integration/client_smtp.sh \
