@@ -163,6 +163,7 @@ run_batch(const struct send_run *run, char **files, size_t n)
 		ms[i].name = files[i];
 		stage_one(run, &ms[i]);
 	}
+	send_batch_signed(run->o->batch);
 	for (i = 0; i < n; i++) {
 		if (ms[i].name == NULL)
 			break;	/* interrupted before it was read */

@@ -596,7 +596,7 @@ send_stage(const struct account *a, const struct send_plan *plan,
 	   const struct send_options *o, struct send_staged **out,
 	   struct send_report *rep, FILE *info, struct err *e)
 {
-	struct smime_engine *eng = NULL;
+	struct smime_engine *eng = NULL, *use = NULL;
 	struct recipients *rr = NULL;
 	struct send_copy *copies = NULL;
 	size_t n = plan->n_rcpts, n_copies = 0, i;
@@ -617,14 +617,22 @@ send_stage(const struct account *a, const struct send_plan *plan,
 	rep->why_not_encrypted = plan->why_not_encrypted ?
 		xstrdup(plan->why_not_encrypted) : NULL;
 
-	if (plan->sign || plan->encrypt) {
+	/* A batch signs every message with one engine, before the network. */
+	if (o->batch && o->batch->eng)
+		use = o->batch->eng;
+	if ((plan->sign || plan->encrypt) && use == NULL) {
 		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
 			goto out;
 		smime_engine_set_passphrase(eng, o->passphrase);
+		use = eng;
+		if (o->batch) {
+			o->batch->eng = eng;
+			eng = NULL;
+		}
 	}
 	if (plan->encrypt)
-		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
-	if (make_copies(eng, rr, plan, &copies, &n_copies, e) < 0)
+		rr = recipients_new(use, o->data_dir, o->gnupg_home);
+	if (make_copies(use, rr, plan, &copies, &n_copies, e) < 0)
 		goto out;
 	/* Done with the engine before the network: no agent waits on a socket. */
 	recipients_free(&rr);

@@ -211,6 +211,12 @@ void send_report_release(struct send_report *rep);
 #define SEND_BATCH_MAX_WAIT 300	/* seconds of backoff per message */
 int send_batch_new(const struct account *a, unsigned interval_ms,
 		   unsigned max_wait, struct send_batch **out, struct err *e);
+/*
+ * send_stage signs and encrypts the messages of a batch with one engine
+ * (one gpgsm context, one gpg-agent connection); send_batch_signed closes
+ * it once they are all staged, so no agent waits on the network.
+ */
+void send_batch_signed(struct send_batch *b);
 /* Transfers tried again after a 4xx or a closed session, so far. */
 size_t send_batch_retries(const struct send_batch *b);
 void send_batch_free(struct send_batch **b);

@@ -13,6 +13,7 @@
 #include "client/imap.h"
 #include "client/smtp.h"
 #include "client/tls.h"
+#include "crypto/smime.h"
 
 #define BACKOFF_MAX_S 60
 
@@ -38,6 +39,13 @@ send_batch_retries(const struct send_batch *b)
 }
 
 void
+send_batch_signed(struct send_batch *b)
+{
+	if (b)
+		smime_engine_free(&b->eng);
+}
+
+void
 send_batch_free(struct send_batch **bp)
 {
 	struct send_batch *b;
@@ -46,6 +54,7 @@ send_batch_free(struct send_batch **bp)
 		return;
 	smtp_close(&b->smtp);
 	imap_close(&b->imap);
+	smime_engine_free(&b->eng);
 	free(b->sent_folder);
 	free(b);
 	*bp = NULL;

@@ -28,12 +28,14 @@ struct send_copy {
 
 struct smtp_session;
 struct imap_session;
+struct smime_engine;
 
 /* Sessions and pacing of one run (send.h). */
 struct send_batch {
 	const struct account *a;	/* foreign */
 	struct smtp_session *smtp;	/* owned; NULL until the first transfer */
 	struct imap_session *imap;	/* owned; NULL until the first copy */
+	struct smime_engine *eng;	/* owned; NULL until the first signature */
 	char *sent_folder;		/* owned; the Sent folder chosen on imap */
 	unsigned interval_ms;
 	unsigned max_wait;		/* seconds of backoff per message */

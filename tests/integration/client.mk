@@ -21,7 +21,7 @@ CLIENT_TESTS = \
 
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py \
-	tests/fake/fake_server_lib.py tests/bench/bench-imap.sh
+	tests/fake/fake_server_lib.py tests/bench/bench-imap.sh tests/bench/bench-send.sh
 
 # A program run by client_imap_ops.sh against the harness's Dovecot.
 check_PROGRAMS += tests/integration/client_imap_ops
