@@ -260,7 +260,7 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 	  size_t len, const struct send_options *o, struct send_plan *plan,
 	  struct err *e)
 {
-	struct smime_engine *eng = NULL;
+	struct smime_engine *eng = NULL, *use = NULL;
 	struct recipients *rr = NULL;
 	struct buf missing = BUF_INIT;
 	struct err first = { 0 };
@@ -297,11 +297,22 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 	if (plan_recipients(plan, all, n, e) < 0)
 		goto out;
 
-	/* Look-ups in gpgsm's keybox only: the engine signs nothing here. */
+	/* Look-ups in gpgsm's keybox only: the engine signs nothing here.
+	 * A batch plans with the engine it signs with. */
 	if (plan->policy.sign != POLICY_SIGN_NEVER ||
 	    plan->policy.encrypt != POLICY_ENCRYPT_NEVER) {
-		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
+		if (o->batch && o->batch->eng) {
+			use = o->batch->eng;
+		} else if (smime_engine_new(o->gnupg_home, &eng, e) < 0) {
 			goto out;
+		} else {
+			smime_engine_set_passphrase(eng, o->passphrase);
+			use = eng;
+			if (o->batch) {
+				o->batch->eng = eng;
+				eng = NULL;
+			}
+		}
 	}
 	if (plan->policy.sign == POLICY_SIGN_NEVER) {
 		plan->why_unsigned = xstrdup(o->sign == SEND_NO ? "--no-sign" :
@@ -309,7 +320,7 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 	} else {
 		struct err le = { 0 };
 
-		if (smime_find_signer(eng, a->signing_cert ? a->signing_cert :
+		if (smime_find_signer(use, a->signing_cert ? a->signing_cert :
 				      a->from_addr, &plan->signer, &le) < 0) {
 			plan->why_unsigned = xstrdup(le.msg);
 			err_prefix(&le, "cannot sign, and the policy says sign (nothing "
@@ -326,7 +337,7 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 		struct err le = { 0 };
 		bool conflict;
 
-		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
+		rr = recipients_new(use, o->data_dir, o->gnupg_home);
 		if (plan_certificates(plan, rr, &missing, &conflict, e) < 0)
 			goto out;
 		if (missing.len == 0) {
