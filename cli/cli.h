@@ -93,4 +93,16 @@ struct cli_verb {
 /* The verbs, NULL-terminated; each lives in its own file (cmd_*.c). */
 extern const struct cli_verb cli_verbs[];
 
+/*
+ * `cachet send FILE... | MAILDIR` with more than one message, or --json:
+ * each message planned and performed with options o (o->batch set to a
+ * batch of its own for the run: one SMTP and one IMAP session, paced at
+ * interval_ms, else the account's send_rate); a progress line on a
+ * terminal, one --json line per message; the worst exit status.
+ */
+struct send_options;
+int cli_send_batch(const struct account *a, const struct policy *policy,
+		   struct send_options *o, char **args, size_t n_args, bool json,
+		   unsigned interval_ms);
+
 #endif

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/tls.h"
@@ -67,6 +68,8 @@ send_usage(FILE *f)
 {
 	fprintf_text(f, "usage: cachet [--account NAME] send [--dry-run] [--sign|--no-sign]\n"
 		"                  [--encrypt|--no-encrypt] [FILE]\n"
+		"       cachet [--account NAME] send [--json] [--rate N/UNIT] [--no-sent-copy]\n"
+		"                  [--sign|--no-sign] [--encrypt|--no-encrypt] FILE...|MAILDIR\n"
 		"       cachet [--account NAME] send --retry [--force]\n"
 		"\n"
 		"Sends the RFC 5322 message in FILE (or standard input): signs it and\n"
@@ -78,6 +81,10 @@ send_usage(FILE *f)
 		"Interrupted (SIGINT, SIGTERM), it stops talking to the servers: the\n"
 		"message is then sent or kept in the outbox, never half-way; it exits\n"
 		"with 128 + signal.\n"
+		"Several files, or a Maildir, go through one SMTP session and one IMAP\n"
+		"session, each message signed and encrypted (or refused) on its own;\n"
+		"what the server refuses for now (4xx) is sent again after a pause.\n"
+		"The exit status is the worst of the messages.\n"
 		"\n"
 		"  --dry-run       print the plan: signer, recipients and their certificates,\n"
 		"                  signed? encrypted to whom? or why it would be refused;\n"
@@ -88,6 +95,10 @@ send_usage(FILE *f)
 		"  --no-sign       do not sign (refused when the system policy locks it)\n"
 		"  --encrypt       refuse to send unless every recipient can be encrypted to\n"
 		"  --no-encrypt    do not encrypt (refused when the system policy locks it)\n"
+		"  --json          one JSON object per message: file, message_id,\n"
+		"                  recipients, signed, encrypted_to, result, reply\n"
+		"  --rate N/UNIT   at most N messages per s, min or hour (send_rate)\n"
+		"  --no-sent-copy  file no copy in the Sent folder\n"
 		"  --retry         send what waits in the outbox (as 'cachet outbox retry')\n"
 		"  --force         with --retry: also send again what may have been\n"
 		"                  delivered already (maybe-delivered)\n");
@@ -139,6 +150,9 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		{ "no-sign", no_argument, NULL, 'S' },
 		{ "encrypt", no_argument, NULL, 'e' },
 		{ "no-encrypt", no_argument, NULL, 'E' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "rate", required_argument, NULL, 'R' },
+		{ "no-sent-copy", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,7 +165,9 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 	struct buf msg = BUF_INIT;
 	struct err e = { 0 };
 	const char *file = NULL;
-	bool retry = false, dry_run = false, force = false;
+	bool retry = false, dry_run = false, force = false, json = false;
+	unsigned interval_ms = 0;
+	struct stat st;
 	int c, rc = 0;
 
 	optind = 1;
@@ -164,6 +180,14 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		case 'S': o.sign = SEND_NO; break;
 		case 'e': o.encrypt = SEND_YES; break;
 		case 'E': o.encrypt = SEND_NO; break;
+		case 'j': json = true; break;
+		case 'C': o.no_sent_copy = true; break;
+		case 'R':
+			if (config_rate_parse(optarg, &interval_ms, &e) < 0) {
+				err_prefix(&e, "--rate");
+				return cli_fail(&e);
+			}
+			break;
 		case 'h':
 			send_usage(stdout);
 			return 0;
@@ -172,8 +196,9 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind > 1 || (retry && (argc - optind > 0 || dry_run ||
-					    o.sign || o.encrypt)) || (force && !retry)) {
+	if ((retry && (argc - optind > 0 || dry_run || o.sign || o.encrypt ||
+		       json || o.no_sent_copy)) || (force && !retry) ||
+	    (dry_run && (argc - optind > 1 || json))) {
 		send_usage(stderr);
 		return 2;
 	}
@@ -199,6 +224,14 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		rc = cli_outbox_retry(g, cfg, NULL, force);
 		goto out;
 	}
+	if (cfg->policy.sign == POLICY_SIGN_ASK && o.sign == SEND_DEFAULT && !dry_run)
+		ask_sign(&cfg->policy);
+	if (!dry_run && (argc - optind > 1 || json || (file && stat(file, &st) == 0 &&
+						       S_ISDIR(st.st_mode)))) {
+		rc = cli_send_batch(a, &cfg->policy, &o, argv + optind,
+				    (size_t)(argc - optind), json, interval_ms);
+		goto out;
+	}
 
 	if (file) {
 		if (file_read(file, SMIME_MAX_MESSAGE, &msg, &e) < 0) {
@@ -210,8 +243,6 @@ cmd_send(const struct cli_globals *g, int argc, char **argv)
 		rc = cli_fail(&e);
 		goto out;
 	}
-	if (cfg->policy.sign == POLICY_SIGN_ASK && o.sign == SEND_DEFAULT && !dry_run)
-		ask_sign(&cfg->policy);
 	rc = send_plan(a, &cfg->policy, msg.data ? msg.data : "", msg.len, &o, &plan,
 		       &e);
 	if (dry_run && (rc == 0 || plan.refusal)) {

@@ -3,7 +3,7 @@
 # main runs when there is none) opens the screen.
 noinst_LIBRARIES += libcli.a
 libcli_a_SOURCES = cli/cli.h cli/cli.c cli/verbs.c \
-	cli/cmd_passwd.c cli/cmd_folders.c cli/cmd_send.c cli/cmd_outbox.c cli/cmd_list.c \
+	cli/cmd_passwd.c cli/cmd_folders.c cli/cmd_send.c cli/cmd_send_batch.c cli/cmd_outbox.c cli/cmd_list.c \
 	cli/cmd_ui.c cli/cmd_harvest.c cli/cmd_certs.c
 
 # Message verbs (S/MIME): sign, encrypt, decrypt, verify, over many files.

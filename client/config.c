@@ -327,6 +327,13 @@ account_key(struct parse_state *st, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "send_rate") == 0) {
+		if (config_rate_parse(value, &a->send_interval_ms, e) < 0) {
+			e->code = ERR_CONFIG;
+			return err_prefix(e, "%s:%u", st->name, st->line);
+		}
+		return 0;
+	}
 	if (strcmp(key, "authserv_id") == 0) {
 		config_list_free(&a->authserv_ids, &a->n_authserv_ids);
 		if (config_list_parse(value, false, &a->authserv_ids,
@@ -356,7 +363,7 @@ account_key(struct parse_state *st, const char *key, const char *value,
 		return err_set(e, ERR_CONFIG, "%s:%u: unknown key '%s' in [account %s] "
 			       "(known: from, imap, smtp, tls_ca_file, password_command, "
 			       "url_command, signing_cert, sent, drafts, timeout, check_interval, "
-			       "authserv_id, aliases, address_command, signature)",
+			       "authserv_id, send_rate, aliases, address_command, signature)",
 			       st->name, st->line, key,
 			       a->name);
 	if (*value == '\0')

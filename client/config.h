@@ -6,7 +6,8 @@
  *   url_command = COMMAND    (before any section; user file only)
  *   [account NAME]  from, imap, smtp, tls_ca_file, password_command,
  *                   signing_cert, sent, drafts, url_command
- *                   timeout, check_interval, authserv_id = HOST...
+ *                   timeout, check_interval, send_rate = N/s|min|hour,
+ *                   authserv_id = HOST...
  *   [policy]        sign = always|ask|never
  *                   encrypt = opportunistic|always|never
  *                   harvest = trusted|ask|never
@@ -83,6 +84,9 @@ struct account {
 	/* seconds between looks for new mail in the screen's index; 0: never */
 	unsigned check_interval;
 	bool check_interval_set;
+	/* send_rate: milliseconds from one transfer's start to the next in
+	 * a batch send; 0: unpaced */
+	unsigned send_interval_ms;
 	/* owned, NULL-terminated, lower case; the host names of the
 	 * account's receiving servers, whose Authentication-Results count
 	 * (none: those fields are not read at all) */
@@ -245,5 +249,12 @@ int config_name_index(const char *name, enum config_names kind);
  */
 int config_key_parse(const char *text);
 void config_key_text(int key, char out[16]);
+
+/*
+ * A rate "N/s", "N/min" or "N/hour" (N from 1 to 100000) into the
+ * interval between the starts of two transfers, in milliseconds;
+ * ERR_USAGE naming the value when it is not one.
+ */
+int config_rate_parse(const char *value, unsigned *interval_ms, struct err *e);
 
 #endif

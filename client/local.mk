@@ -1,5 +1,5 @@
 noinst_LIBRARIES += libclient.a
-libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c client/config_url.c \
+libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c \
 	client/config_names.c \
 	client/sender_check.h client/sender_check.c \
 	client/tls.h client/tls.c \
@@ -7,7 +7,7 @@ libclient_a_SOURCES = client/config.h client/config.c client/config_lists.c clie
 	client/smtp.h client/smtp.c \
 	client/imap.h client/imap_p.h client/imap.c client/imap_folders.c client/imap_parse.c client/imap_utf7.c \
 	client/outbox.h client/outbox.c \
-	client/send.h client/send_p.h client/send.c client/send_deliver.c \
+	client/send.h client/send_p.h client/send.c client/send_deliver.c client/send_batch.c \
 	client/imap_cache.h client/imap_cache.c \
 	client/addrbook.h client/addrbook.c
 

@@ -118,6 +118,7 @@ send_report_release(struct send_report *rep)
 	free(rep->queued);
 	free(rep->warning);
 	free(rep->notice);
+	free(rep->reply);
 	memset(rep, 0, sizeof *rep);
 }
 
@@ -259,7 +260,7 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 	  size_t len, const struct send_options *o, struct send_plan *plan,
 	  struct err *e)
 {
-	struct smime_engine *eng = NULL;
+	struct smime_engine *eng = NULL, *use = NULL;
 	struct recipients *rr = NULL;
 	struct buf missing = BUF_INIT;
 	struct err first = { 0 };
@@ -296,11 +297,22 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 	if (plan_recipients(plan, all, n, e) < 0)
 		goto out;
 
-	/* Look-ups in gpgsm's keybox only: the engine signs nothing here. */
+	/* Look-ups in gpgsm's keybox only: the engine signs nothing here.
+	 * A batch plans with the engine it signs with. */
 	if (plan->policy.sign != POLICY_SIGN_NEVER ||
 	    plan->policy.encrypt != POLICY_ENCRYPT_NEVER) {
-		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
+		if (o->batch && o->batch->eng) {
+			use = o->batch->eng;
+		} else if (smime_engine_new(o->gnupg_home, &eng, e) < 0) {
 			goto out;
+		} else {
+			smime_engine_set_passphrase(eng, o->passphrase);
+			use = eng;
+			if (o->batch) {
+				o->batch->eng = eng;
+				eng = NULL;
+			}
+		}
 	}
 	if (plan->policy.sign == POLICY_SIGN_NEVER) {
 		plan->why_unsigned = xstrdup(o->sign == SEND_NO ? "--no-sign" :
@@ -308,7 +320,7 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 	} else {
 		struct err le = { 0 };
 
-		if (smime_find_signer(eng, a->signing_cert ? a->signing_cert :
+		if (smime_find_signer(use, a->signing_cert ? a->signing_cert :
 				      a->from_addr, &plan->signer, &le) < 0) {
 			plan->why_unsigned = xstrdup(le.msg);
 			err_prefix(&le, "cannot sign, and the policy says sign (nothing "
@@ -325,7 +337,7 @@ send_plan(const struct account *a, const struct policy *p, const char *msg,
 		struct err le = { 0 };
 		bool conflict;
 
-		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
+		rr = recipients_new(use, o->data_dir, o->gnupg_home);
 		if (plan_certificates(plan, rr, &missing, &conflict, e) < 0)
 			goto out;
 		if (missing.len == 0) {
@@ -591,16 +603,17 @@ out:
 }
 
 int
-send_perform(const struct account *a, const struct send_plan *plan,
-	     const struct send_options *o, struct send_report *rep, FILE *info,
-	     struct err *e)
+send_stage(const struct account *a, const struct send_plan *plan,
+	   const struct send_options *o, struct send_staged **out,
+	   struct send_report *rep, FILE *info, struct err *e)
 {
-	struct smime_engine *eng = NULL;
+	struct smime_engine *eng = NULL, *use = NULL;
 	struct recipients *rr = NULL;
 	struct send_copy *copies = NULL;
 	size_t n = plan->n_rcpts, n_copies = 0, i;
 	int rc = -1;
 
+	*out = NULL;
 	memset(rep, 0, sizeof *rep);
 	if (plan->refusal || plan->from == NULL)
 		return err_set(e, ERR_POLICY, "%s", plan->refusal ? plan->refusal :
@@ -615,22 +628,70 @@ send_perform(const struct account *a, const struct send_plan *plan,
 	rep->why_not_encrypted = plan->why_not_encrypted ?
 		xstrdup(plan->why_not_encrypted) : NULL;
 
-	if (plan->sign || plan->encrypt) {
+	/* A batch signs every message with one engine, before the network. */
+	if (o->batch && o->batch->eng)
+		use = o->batch->eng;
+	if ((plan->sign || plan->encrypt) && use == NULL) {
 		if (smime_engine_new(o->gnupg_home, &eng, e) < 0)
 			goto out;
 		smime_engine_set_passphrase(eng, o->passphrase);
+		use = eng;
+		if (o->batch) {
+			o->batch->eng = eng;
+			eng = NULL;
+		}
 	}
 	if (plan->encrypt)
-		rr = recipients_new(eng, o->data_dir, o->gnupg_home);
-	if (make_copies(eng, rr, plan, &copies, &n_copies, e) < 0)
+		rr = recipients_new(use, o->data_dir, o->gnupg_home);
+	if (make_copies(use, rr, plan, &copies, &n_copies, e) < 0)
 		goto out;
 	/* Done with the engine before the network: no agent waits on a socket. */
 	recipients_free(&rr);
 	smime_engine_free(&eng);
-	rc = send_deliver(a, plan, o, copies, n_copies, rep, info, e);
+	if (send_store(a, plan, o, copies, n_copies, info, e) < 0)
+		goto out;
+	*out = xcalloc(1, sizeof **out);
+	(*out)->copies = copies;
+	(*out)->n_copies = n_copies;
+	copies = NULL;
+	rc = 0;
 out:
 	recipients_free(&rr);
 	smime_engine_free(&eng);
 	send_copies_free(&copies, n_copies);
+	return rc;
+}
+
+int
+send_transmit(const struct account *a, struct send_staged *st,
+	      const struct send_options *o, struct send_report *rep, FILE *info,
+	      struct err *e)
+{
+	return send_submit(a, o, st->copies, st->n_copies, rep, info, e);
+}
+
+void
+send_staged_free(struct send_staged **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	send_copies_free(&(*sp)->copies, (*sp)->n_copies);
+	free(*sp);
+	*sp = NULL;
+}
+
+int
+send_perform(const struct account *a, const struct send_plan *plan,
+	     const struct send_options *o, struct send_report *rep, FILE *info,
+	     struct err *e)
+{
+	struct send_staged *st = NULL;
+	int rc;
+
+	if (send_stage(a, plan, o, &st, rep, info, e) < 0)
+		return -1;
+	test_pause_at("after-sign");
+	rc = send_transmit(a, st, o, rep, info, e);
+	send_staged_free(&st);
 	return rc;
 }

@@ -45,6 +45,7 @@
 #include "client/config.h"
 
 struct smime_passphrase;
+struct send_batch;
 
 /* What the person asked for on top of the policy. */
 enum send_request { SEND_DEFAULT = 0, SEND_YES, SEND_NO };
@@ -57,6 +58,10 @@ struct send_options {
 	/* Where a signing key's passphrase comes from when gpg-agent asks
 	 * (foreign; NULL: nowhere, and a locked key fails naming itself). */
 	const struct smime_passphrase *passphrase;
+	/* Sessions and pacing shared by the messages of one run (foreign;
+	 * NULL: one SMTP and one IMAP session per message, no pacing). */
+	struct send_batch *batch;
+	bool no_sent_copy;	/* --no-sent-copy: nothing filed in Sent */
 };
 
 /* One envelope recipient of a plan. */
@@ -103,6 +108,8 @@ struct send_report {
 	char *warning;		/* owned; a failure after submission, or NULL */
 	char *notice;		/* owned; something done on the way the person
 				 * should hear of (a folder created), or NULL */
+	char *reply;		/* owned; the server's answer to the To/Cc
+				 * copy ("250 2.0.0 Ok: queued as ..."), or NULL */
 };
 
 /*
@@ -156,6 +163,23 @@ int send_perform(const struct account *a, const struct send_plan *plan,
 		 struct err *e);
 
 /*
+ * send_perform in two halves, for a batch that stores every message
+ * before it sends any: send_stage signs and encrypts as planned and
+ * stores every copy in the outbox (waiting), filling rep's plan half;
+ * send_transmit submits and files them as send_perform does, filling the
+ * rest of rep.  A staged message not transmitted waits in the outbox for
+ * `outbox retry`.  send_staged_free accepts NULL and clears the pointer.
+ */
+struct send_staged;
+int send_stage(const struct account *a, const struct send_plan *plan,
+	       const struct send_options *o, struct send_staged **out,
+	       struct send_report *rep, FILE *info, struct err *e);
+int send_transmit(const struct account *a, struct send_staged *st,
+		  const struct send_options *o, struct send_report *rep,
+		  FILE *info, struct err *e);
+void send_staged_free(struct send_staged **st);
+
+/*
  * Sends again what waits in the outbox for account a (all accounts of cfg
  * when a is NULL), or only the entry id (when not NULL, whatever its
  * account): SUBMIT entries are sent and filed, APPEND entries only filed
@@ -170,6 +194,32 @@ int send_retry(const struct config *cfg, const struct account *a,
 	       size_t *done, size_t *left, FILE *info, struct err *e);
 
 void send_report_release(struct send_report *rep);
+
+/*
+ * A batch: the messages of one run share one SMTP session (opened at the
+ * first transfer, opened again when the server closes it after some
+ * messages) and one IMAP session for the Sent copies.  interval_ms paces
+ * the transfers (at least that long from the start of one to the start of
+ * the next; 0: no pacing).  A transfer the server refuses for now (4xx:
+ * 421, 450, 451, 452, or a session that cannot be opened for a network
+ * reason) is tried again within the run after a growing pause (1 s, 2 s,
+ * 4 s ... at most 60 s), for at most max_wait seconds per message, on a
+ * fresh session; then the copy waits in the outbox.  A transfer whose
+ * answer after the final dot was lost is never tried again here.
+ * Pauses end early on tls_interrupt().
+ */
+#define SEND_BATCH_MAX_WAIT 300	/* seconds of backoff per message */
+int send_batch_new(const struct account *a, unsigned interval_ms,
+		   unsigned max_wait, struct send_batch **out, struct err *e);
+/*
+ * send_stage signs and encrypts the messages of a batch with one engine
+ * (one gpgsm context, one gpg-agent connection); send_batch_signed closes
+ * it once they are all staged, so no agent waits on the network.
+ */
+void send_batch_signed(struct send_batch *b);
+/* Transfers tried again after a 4xx or a closed session, so far. */
+size_t send_batch_retries(const struct send_batch *b);
+void send_batch_free(struct send_batch **b);
 
 /* A new Message-ID, "<32 hex digits.cachet@domain>", owned. */
 char *send_new_message_id(const char *domain);

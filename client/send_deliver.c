@@ -12,6 +12,7 @@
 
 #include "client/imap.h"
 #include "client/smtp.h"
+#include "client/tls.h"
 #include "crypto/smime.h"
 
 #define REASON_SENDING "the transfer had begun when cachet stopped, so the " \
@@ -46,24 +47,31 @@ set_reason(struct outbox_entry *ent, const char *reason)
  * one the server marks \Sent), creating it when the server says it does
  * not exist; *notice (owned) then says so.  With message_id (a retry), a
  * copy already there, filed before cachet stopped, is not filed again.
+ * In a batch (b not NULL) the session and the folder are the batch's,
+ * kept for the next copy (dropped after a failure).
  */
 static int
-file_copy(const struct account *a, const char *msg, size_t len,
-	  const char *message_id, char **notice, struct err *e)
+file_copy(const struct account *a, struct send_batch *b, const char *msg,
+	  size_t len, const char *message_id, char **notice, struct err *e)
 {
-	struct imap_session *s = NULL;
+	struct imap_session *own = NULL, **sp = b ? &b->imap : &own;
 	struct imap_status st;
 	struct err se = { 0 };
-	char *folder = NULL;
+	char *own_folder = NULL, **fp = b ? &b->sent_folder : &own_folder;
 	bool created = false;
 	int rc = -1, has;
 
-	if (imap_open_account(a, &s, e) < 0 ||
-	    imap_account_folder(s, a, IMAP_USE_SENT, &folder, e) < 0)
+	if (*sp == NULL) {
+		free(*fp);
+		*fp = NULL;
+		if (imap_open_account(a, sp, e) < 0)
+			goto out;
+	}
+	if (*fp == NULL && imap_account_folder(*sp, a, IMAP_USE_SENT, fp, e) < 0)
 		goto out;
 	/* A folder that cannot be selected has no copy: APPEND says why. */
-	if (message_id && imap_select(s, folder, &st, &se) == 0) {
-		has = imap_has_message_id(s, message_id, e);
+	if (message_id && imap_select(*sp, *fp, &st, &se) == 0) {
+		has = imap_has_message_id(*sp, message_id, e);
 		if (has < 0)
 			goto out;
 		if (has) {
@@ -72,20 +80,39 @@ file_copy(const struct account *a, const char *msg, size_t len,
 		}
 	}
 	test_pause_at("during-append");
-	if (imap_append_create(s, folder, IMAP_USE_SENT, IMAP_FLAG_SEEN, msg, len,
+	if (imap_append_create(*sp, *fp, IMAP_USE_SENT, IMAP_FLAG_SEEN, msg, len,
 			       &created, e) < 0)
 		goto out;
 	test_pause_at("after-append");
 	if (created && notice) {
 		free(*notice);
 		*notice = xasprintf("the server had no folder %s: cachet created it "
-				    "and filed the copy there", folder);
+				    "and filed the copy there", *fp);
 	}
 	rc = 0;
 out:
-	free(folder);
-	imap_close(&s);
+	if (rc < 0 && b) {
+		imap_close(&b->imap);
+		free(b->sent_folder);
+		b->sent_folder = NULL;
+	}
+	free(own_folder);
+	imap_close(&own);
 	return rc;
+}
+
+/* The entry becomes SENDING before DATA: 0, or -1 (not sent) when the
+ * outbox cannot say so, for unmarked a transfer cut short could go twice. */
+static int
+mark_sending(struct outbox *ob, struct outbox_entry *ent, struct err *le)
+{
+	ent->state = OUTBOX_SENDING;
+	set_reason(ent, REASON_SENDING);
+	if (outbox_update(ob, ent, le) == 0)
+		return 0;
+	ent->state = OUTBOX_SUBMIT;
+	err_prefix(le, "not sent: the outbox cannot record the transfer");
+	return -1;
 }
 
 /*
@@ -93,52 +120,80 @@ out:
  * is SENDING before DATA; after it APPEND (removed when there is no copy
  * to file) when the server took it, SUBMIT when it refused or nothing
  * went out, still SENDING when the answer after the final dot was lost
- * (*maybe).  Returns 0 when the server took the message.
+ * (*maybe).  In a batch (b not NULL) the transfer is paced, and what the
+ * server refuses for now is tried again on a fresh session: at once when
+ * a session that had sent before broke, else after a pause
+ * (send_batch_backoff); the entry is SUBMIT while it waits.  Returns 0
+ * when the server took the message; *reply (may be NULL) is then its
+ * answer.
  */
 static int
 transfer(struct outbox *ob, struct outbox_entry *ent, const struct account *a,
-	 struct smtp_session **sp, const char *msg, size_t len, bool *maybe,
-	 struct err *e)
+	 struct send_batch *b, struct smtp_session **sp, const char *msg,
+	 size_t len, bool *maybe, char **reply, struct err *e)
 {
 	struct smtp_result res = { 0 };
 	struct err le = { 0 };
+	unsigned attempt = 0, waited = 0;
+	bool reused, again, reopened = false;
 	int rc;
 
 	*maybe = false;
-	ent->attempts++;
-	if (*sp == NULL && smtp_open_account(a, sp, &le) < 0) {
-		smtp_close(sp);
+	for (;;) {
+		memset(&le, 0, sizeof le);
+		if (b && send_batch_pace(b) < 0) {
+			err_set(&le, ERR_NETWORK, "interrupted before the transfer");
+			set_reason(ent, le.msg);
+			outbox_update(ob, ent, NULL);
+			goto fail;
+		}
+		ent->attempts++;
+		reused = *sp != NULL;
+		if (*sp == NULL && smtp_open_account(a, sp, &le) < 0) {
+			smtp_close(sp);
+			set_reason(ent, le.msg);
+			outbox_update(ob, ent, NULL);
+			if (b && le.code == ERR_NETWORK && !tls_interrupted() &&
+			    send_batch_backoff(b, attempt++, &waited) == 0)
+				continue;
+			goto fail;
+		}
+		if (mark_sending(ob, ent, &le) < 0)
+			goto fail;
+		rc = smtp_send(*sp, ent->from, (const char *const *)ent->rcpts,
+			       ent->n_rcpts, msg, len, &res, &le);
+		*maybe = rc < 0 && res.maybe_sent;
+		again = rc < 0 && b && !*maybe && res.temporary && !tls_interrupted();
+		smtp_result_release(&res);
+		if (rc == 0)
+			break;
+		ent->state = *maybe ? OUTBOX_SENDING : OUTBOX_SUBMIT;
 		set_reason(ent, le.msg);
 		outbox_update(ob, ent, NULL);
-		goto fail;
-	}
-	ent->state = OUTBOX_SENDING;
-	set_reason(ent, REASON_SENDING);
-	if (outbox_update(ob, ent, &le) < 0) {
-		/* Unmarked, a transfer cut short could go twice: not sent. */
-		ent->state = OUTBOX_SUBMIT;
-		err_prefix(&le, "not sent: the outbox cannot record the transfer");
-		goto fail;
-	}
-	rc = smtp_send(*sp, ent->from, (const char *const *)ent->rcpts, ent->n_rcpts,
-		       msg, len, &res, &le);
-	*maybe = rc < 0 && res.maybe_sent;
-	smtp_result_release(&res);
-	if (rc == 0) {
-		if (ent->folder == NULL) {
-			outbox_remove(ob, ent->id, NULL);
-			return 0;
+		if (!again)
+			goto fail;
+		smtp_close(sp);
+		/* The server closed a session after some messages: a new one. */
+		if (reused && !reopened && le.code != ERR_PROTOCOL) {
+			reopened = true;
+			b->retries++;
+			continue;
 		}
-		ent->state = OUTBOX_APPEND;
-		set_reason(ent, REASON_FILE);
-		/* Removing beats a second delivery. */
-		if (outbox_update(ob, ent, NULL) < 0)
-			outbox_remove(ob, ent->id, NULL);
+		if (send_batch_backoff(b, attempt++, &waited) < 0)
+			goto fail;
+	}
+	if (reply)
+		*reply = xasprintf("250 %s", smtp_last_reply(*sp));
+	if (ent->folder == NULL) {
+		outbox_remove(ob, ent->id, NULL);
 		return 0;
 	}
-	ent->state = *maybe ? OUTBOX_SENDING : OUTBOX_SUBMIT;
-	set_reason(ent, le.msg);
-	outbox_update(ob, ent, NULL);
+	ent->state = OUTBOX_APPEND;
+	set_reason(ent, REASON_FILE);
+	/* Removing beats a second delivery. */
+	if (outbox_update(ob, ent, NULL) < 0)
+		outbox_remove(ob, ent->id, NULL);
+	return 0;
 fail:
 	if (e)
 		*e = le;
@@ -148,7 +203,7 @@ fail:
 static void
 entry_fill(struct outbox_entry *ent, const struct account *a, const char *from,
 	   const struct send_copy *c, const char *message_id, const char *subject,
-	   enum outbox_state state)
+	   enum outbox_state state, bool file)
 {
 	size_t i;
 
@@ -163,7 +218,7 @@ entry_fill(struct outbox_entry *ent, const struct account *a, const char *from,
 	for (i = 0; i < c->n_rcpts; i++)
 		ent->rcpts[i] = xstrdup(c->rcpts[i]);
 	ent->n_rcpts = c->n_rcpts;
-	ent->folder = c->filed && a->imap.host ? xstrdup(a->sent) : NULL;
+	ent->folder = c->filed && file ? xstrdup(a->sent) : NULL;
 	ent->reason = xstrdup(state == OUTBOX_APPEND ? REASON_FILE : "not sent yet");
 }
 
@@ -227,13 +282,13 @@ report_unsent(struct outbox *ob, struct send_copy *c, size_t nc,
 
 /* Files the To/Cc copy once it is submitted; its entry goes after. */
 static void
-deliver_copy(struct outbox *ob, const struct account *a, struct send_copy *c,
-	     struct send_report *rep)
+deliver_copy(struct outbox *ob, const struct account *a, struct send_batch *b,
+	     struct send_copy *c, struct send_report *rep)
 {
 	struct err ae = { 0 }, qe = { 0 };
 	char *path, *ids;
 
-	if (file_copy(a, c->msg.data, c->msg.len, NULL, &rep->notice, &ae) == 0) {
+	if (file_copy(a, b, c->msg.data, c->msg.len, NULL, &rep->notice, &ae) == 0) {
 		rep->filed = true;
 		if (c->ent.id)
 			outbox_remove(ob, c->ent.id, NULL);
@@ -258,19 +313,18 @@ deliver_copy(struct outbox *ob, const struct account *a, struct send_copy *c,
 }
 
 int
-send_deliver(const struct account *a, const struct send_plan *plan,
-	     const struct send_options *o, struct send_copy *c, size_t nc,
-	     struct send_report *rep, FILE *info, struct err *e)
+send_store(const struct account *a, const struct send_plan *plan,
+	   const struct send_options *o, struct send_copy *c, size_t nc,
+	   FILE *info, struct err *e)
 {
 	const char *data = plan->prepared.data;
 	size_t hdr = mime_header_end(data, plan->prepared.len);
 	char *message_id = mime_header_first(data, hdr, "message-id");
 	char *subject = mime_header_first(data, hdr, "subject");
 	const char **keep = xcalloc(nc + 1, sizeof *keep);
-	struct smtp_session *smtp = NULL;
+	bool file = a->imap.host && !o->no_sent_copy;
 	struct outbox *ob = NULL;
-	struct err broken = { 0 };
-	size_t i, k, n_keep = 0, n_sent = 0, dropped = 0;
+	size_t i, k, n_keep = 0, dropped = 0;
 	int rc = -1;
 
 	if (outbox_open(o->data_dir, &ob, e) < 0) {
@@ -282,12 +336,12 @@ send_deliver(const struct account *a, const struct send_plan *plan,
 	for (i = 0; i < nc; i++) {
 		bool only_file = c[i].n_rcpts == 0;	/* only Bcc recipients */
 
-		if (only_file && !(c[i].filed && a->imap.host)) {
+		if (only_file && !(c[i].filed && file)) {
 			c[i].accepted = true;
 			continue;
 		}
 		entry_fill(&c[i].ent, a, plan->from, &c[i], message_id, subject,
-			   only_file ? OUTBOX_APPEND : OUTBOX_SUBMIT);
+			   only_file ? OUTBOX_APPEND : OUTBOX_SUBMIT, file);
 		if (outbox_put(ob, &c[i].ent, c[i].msg.data, c[i].msg.len, e) < 0) {
 			for (k = 0; k < i; k++)
 				if (c[k].ent.id)
@@ -303,8 +357,32 @@ send_deliver(const struct account *a, const struct send_plan *plan,
 					   NULL) == 0 && dropped && info)
 		fprintf_text(info, "cachet: %zu older unsent cop%s of this message left "
 			"the outbox\n", dropped, dropped == 1 ? "y" : "ies");
-	test_pause_at("after-sign");
+	rc = 0;
+out:
+	outbox_close(&ob);
+	free(keep);
+	free(message_id);
+	free(subject);
+	return rc;
+}
 
+int
+send_submit(const struct account *a, const struct send_options *o,
+	    struct send_copy *c, size_t nc, struct send_report *rep, FILE *info,
+	    struct err *e)
+{
+	struct smtp_session *smtp = NULL, **sp = o->batch ? &o->batch->smtp : &smtp;
+	bool file = a->imap.host && !o->no_sent_copy;
+	struct outbox *ob = NULL;
+	struct err broken = { 0 };
+	size_t i, n_sent = 0;
+	int rc;
+
+	if (outbox_open(o->data_dir, &ob, e) < 0) {
+		err_prefix(e, "not sent: the outbox, where the message waits, cannot "
+			   "be used");
+		return -1;
+	}
 	/* A copy the server refuses does not stop the others; a session that
 	 * fails leaves the rest unsent with the same reason. */
 	for (i = 0; i < nc; i++) {
@@ -316,13 +394,15 @@ send_deliver(const struct account *a, const struct send_plan *plan,
 			outbox_update(ob, &c[i].ent, NULL);
 			continue;
 		}
-		if (transfer(ob, &c[i].ent, a, &smtp, c[i].msg.data, c[i].msg.len,
-			     &c[i].maybe_sent, &c[i].failure) == 0) {
+		if (transfer(ob, &c[i].ent, a, o->batch, sp, c[i].msg.data,
+			     c[i].msg.len, &c[i].maybe_sent,
+			     c[i].filed && rep->reply == NULL ? &rep->reply : NULL,
+			     &c[i].failure) == 0) {
 			c[i].accepted = true;
 			n_sent += c[i].n_rcpts;
 		} else if (c[i].failure.code != ERR_PROTOCOL) {
 			broken = c[i].failure;
-			smtp_close(&smtp);
+			smtp_close(sp);
 		}
 	}
 	smtp_close(&smtp);
@@ -333,14 +413,9 @@ send_deliver(const struct account *a, const struct send_plan *plan,
 			"its own)" : "", rep->signed_ ? ", signed" : "",
 			rep->encrypted ? ", encrypted" : "");
 	rc = report_unsent(ob, c, nc, rep, e);
-	if (c[0].accepted && c[0].filed && a->imap.host)
-		deliver_copy(ob, a, &c[0], rep);
-out:
-	smtp_close(&smtp);
+	if (c[0].accepted && c[0].filed && file)
+		deliver_copy(ob, a, o->batch, &c[0], rep);
 	outbox_close(&ob);
-	free(keep);
-	free(message_id);
-	free(subject);
 	return rc;
 }
 
@@ -363,7 +438,7 @@ retry_one(struct outbox *ob, struct outbox_entry *ent, const struct account *a,
 	if (outbox_read_message(ob, ent->id, &msg, e) < 0)
 		goto out;
 	if (ent->state != OUTBOX_APPEND) {
-		rc = transfer(ob, ent, a, &smtp, msg.data, msg.len, &maybe, e);
+		rc = transfer(ob, ent, a, NULL, &smtp, msg.data, msg.len, &maybe, NULL, e);
 		smtp_close(&smtp);
 		if (rc < 0)
 			goto out;
@@ -373,7 +448,7 @@ retry_one(struct outbox *ob, struct outbox_entry *ent, const struct account *a,
 				ent->n_rcpts, ent->n_rcpts == 1 ? "" : "s");
 	}
 	if (ent->folder && a->imap.host) {
-		if (file_copy(a, msg.data, msg.len, ent->message_id, &notice, e) < 0) {
+		if (file_copy(a, NULL, msg.data, msg.len, ent->message_id, &notice, e) < 0) {
 			ent->attempts++;
 			set_reason(ent, e ? e->msg : NULL);
 			outbox_update(ob, ent, NULL);

@@ -426,7 +426,9 @@ smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
 
 	r = mailesmtp_mail_size(s->smtp, from, 0, NULL, len);
 	if (r != MAILSMTP_NO_ERROR) {
-		res->temporary = s->smtp->response_code / 100 == 4;
+		/* A session the server dropped while idle fails here. */
+		res->temporary = r == MAILSMTP_ERROR_STREAM ||
+				 s->smtp->response_code / 100 == 4;
 		libetpan_error(s, r, e, "the sender");
 		goto out;
 	}
@@ -510,6 +512,12 @@ out:
 	if (result == NULL)
 		smtp_result_release(&local);
 	return rc;
+}
+
+const char *
+smtp_last_reply(struct smtp_session *s)
+{
+	return s->reply.data ? s->reply.data : "";
 }
 
 const char *

@@ -81,6 +81,10 @@ int smtp_send(struct smtp_session *s, const char *from,
 
 void smtp_result_release(struct smtp_result *r);
 
+/* The text of the last reply the session read (lines joined by "\n"),
+ * or ""; valid until the next command. */
+const char *smtp_last_reply(struct smtp_session *s);
+
 /* "TLS1.3" etc. */
 const char *smtp_tls_version(struct smtp_session *s);
 

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -666,7 +668,7 @@ tcp_connect(const struct tls_options *o, int *fdp, struct err *e)
 	struct addrinfo hints = { 0 }, *res = NULL, *ai;
 	struct timeval tv = { (time_t)(o->timeout ? o->timeout : TLS_DEFAULT_TIMEOUT), 0 };
 	char port[16];
-	int fd = -1, rc, saved = 0;
+	int fd = -1, rc, saved = 0, one = 1;
 
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -684,6 +686,10 @@ tcp_connect(const struct tls_options *o, int *fdp, struct err *e)
 		/* On Linux the send timeout also bounds connect(). */
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		/* Each command, and each half of a message, is written whole:
+		 * holding a short write back for an ACK (Nagle against the
+		 * peer's delayed ACK) would cost some 40 ms a message. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		saved = errno;

@@ -13,6 +13,7 @@ CLIENT_TESTS = \
 	tests/integration/client_sent_folder.sh \
 	tests/integration/client_outbox_keyed.sh \
 	tests/integration/client_send_crash.sh \
+	tests/integration/client_send_batch.sh \
 	tests/integration/client_imap.sh \
 	tests/integration/client_imap_ops.sh \
 	tests/integration/client_smtp.sh \
@@ -21,7 +22,7 @@ CLIENT_TESTS = \
 
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/fake/fake_mail_server.py \
-	tests/fake/fake_server_lib.py tests/bench/bench-imap.sh
+	tests/fake/fake_server_lib.py tests/bench/bench-imap.sh tests/bench/bench-send.sh
 
 # A program run by client_imap_ops.sh against the harness's Dovecot.
 check_PROGRAMS += tests/integration/client_imap_ops

@@ -129,6 +129,12 @@ static const struct {
 	  "t:3: check_interval must be a number of seconds from 0 to 86400, not '86401'" },
 	{ "[account x]\nfrom = a@b\ncheck_interval = 1m\n", "not '1m'" },
 	{ "[account x]\nfrom = a@b\ncheck_interval =\n", "not ''" },
+	{ "[account x]\nfrom = a@b\nsend_rate = 60\n",
+	  "t:3: send_rate must be a number of messages per s, min or hour, such as "
+	  "60/min, not '60'" },
+	{ "[account x]\nfrom = a@b\nsend_rate = 0/min\n", "not '0/min'" },
+	{ "[account x]\nfrom = a@b\nsend_rate = 5/day\n", "not '5/day'" },
+	{ "[account x]\nfrom = a@b\nsend_rate = -5/s\n", "not '-5/s'" },
 	{ "[keys]\nfly = x\n", "t:2: unknown action 'fly' in [keys]" },
 	{ "[keys]\nquit = xy\n", "t:2: 'xy' is not a key" },
 	{ "[keys]\nquit = F13\n", "'F13' is not a key" },
@@ -259,6 +265,17 @@ test_screen(void)
 			       "[account y]\nfrom = c@d\ncheck_interval = 5\n", false, &e), 0);
 	CHECK_INT(cfg->accounts[0].check_interval, 0);
 	CHECK_INT(cfg->accounts[1].check_interval, 5);
+	config_free(&cfg);
+	/* send_rate: the interval between two transfers' starts, in ms. */
+	cfg = config_new();
+	CHECK_INT(config_parse(cfg, "t", "[account x]\nfrom = a@b\nsend_rate = 60/min\n"
+			       "[account y]\nfrom = c@d\nsend_rate = 4/s\n"
+			       "[account z]\nfrom = e@f\nsend_rate = 7200/hour\n"
+			       "[account w]\nfrom = g@h\n", false, &e), 0);
+	CHECK_INT(cfg->accounts[0].send_interval_ms, 1000);
+	CHECK_INT(cfg->accounts[1].send_interval_ms, 250);
+	CHECK_INT(cfg->accounts[2].send_interval_ms, 500);
+	CHECK_INT(cfg->accounts[3].send_interval_ms, 0);
 	config_free(&cfg);
 
 	/* The locked system policy file carries [policy] only. */
