@@ -239,6 +239,9 @@ ui_help_build(const struct ui_keymap *km, size_t *n_out)
 		{ "Certificate view", UI_IN(UI_VIEW_CERT) },
 		{ "Compose screen", COMPOSE },
 		{ "Outbox view", OUTBOX },
+		{ "Link list and attachment menu", URLS },
+		{ "Link list", UI_IN(UI_VIEW_URLS) },
+		{ "Attachment menu", UI_IN(UI_VIEW_ATTACH) },
 		{ "Help", UI_IN(UI_VIEW_HELP) },
 	};
 	char **lines = NULL;
