@@ -67,7 +67,8 @@ batch_maildir_files(const char *dir, char ***out, size_t *n, struct err *e)
 		}
 		closedir(d);
 		free(sub);
-		qsort(*out + start, *n - start, sizeof(**out), cmp_str);
+		if (*n > start)	/* an empty cur/ or new/ leaves *out NULL */
+			qsort(*out + start, *n - start, sizeof(**out), cmp_str);
 	}
 	return 0;
 }

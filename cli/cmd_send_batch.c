@@ -4,6 +4,7 @@
  * each planned and performed as `send` does one; --json says per message
  * what happened; the exit status is the worst seen.
  */
+#include "cli/batch.h"
 #include "cli/cli.h"
 #include "client/send.h"
 
@@ -178,44 +179,6 @@ run_batch(const struct send_run *run, char **files, size_t n)
 	return worst;
 }
 
-static int
-name_cmp(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* Adds the messages of a Maildir (new/ and cur/, by name) to *files. */
-static int
-add_maildir(const char *dir, char ***files, size_t *n, struct err *e)
-{
-	static const char *const subs[] = { "cur", "new" };
-	size_t i, first = *n;
-
-	for (i = 0; i < 2; i++) {
-		char *path = xasprintf("%s/%s", dir, subs[i]);
-		DIR *d = opendir(path);
-		struct dirent *de;
-
-		if (d == NULL) {
-			free(path);
-			if (i == 1 && *n == first)
-				return err_set(e, ERR_USAGE, "%s is a directory but not "
-					       "a Maildir (no cur/ or new/)", dir);
-			continue;
-		}
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			*files = xrealloc(*files, (*n + 1) * sizeof **files);
-			(*files)[(*n)++] = xasprintf("%s/%s", path, de->d_name);
-		}
-		closedir(d);
-		free(path);
-	}
-	qsort(*files + first, *n - first, sizeof **files, name_cmp);
-	return 0;
-}
-
 int
 cli_send_batch(const struct account *a, const struct policy *policy,
 	       struct send_options *o, char **args, size_t n_args, bool json,
@@ -232,7 +195,7 @@ cli_send_batch(const struct account *a, const struct policy *policy,
 		struct stat st;
 
 		if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (add_maildir(args[i], &files, &n, &e) < 0) {
+			if (batch_maildir_files(args[i], &files, &n, &e) < 0) {
 				rc = cli_fail(&e);
 				goto out;
 			}
