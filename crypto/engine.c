@@ -84,10 +84,15 @@ engine_check_unlocked(struct smime_engine *eng, gpgme_key_t key, const char *wha
 
 	if (key->subkeys == NULL || key->subkeys->keygrip == NULL)
 		return 0;
+	/* A key without a passphrase stays so for the batch: asked once. */
+	if (strcmp(eng->open_grip, key->subkeys->keygrip) == 0)
+		return 0;
 	/* An agent that cannot be asked: let the operation itself report. */
 	if (engine_key_agent(eng, &a, &ignored) < 0 ||
 	    agent_keyinfo(a, key->subkeys->keygrip, &ki, &ignored) < 0)
 		return 0;
+	if (!ki.protected_)
+		snprintf(eng->open_grip, sizeof eng->open_grip, "%s", key->subkeys->keygrip);
 	if (ki.protected_ && !ki.cached)
 		return err_set(e, ERR_CRYPTO, "%s: the secret key of %s is protected by a "
 			       "passphrase that gpg-agent does not hold, and cachet does not "

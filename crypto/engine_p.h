@@ -53,6 +53,8 @@ struct smime_engine {
 	/* In-process signing (cms_sign.c). */
 	struct agent *key_agent;	/* owned; opened on first use, kept */
 	struct smime_passphrase pp;	/* what key_agent asks, or zeros */
+	char open_grip[41];	/* the last keygrip KEYINFO found without a
+				 * passphrase, or "" (engine_check_unlocked) */
 	struct cms_signer *signer;	/* owned; the last signer's key */
 	/* Certificates handed over (smime_engine_add_cert) or exported from
 	 * the keybox (engine_certs.c). */
